@@ -1,0 +1,38 @@
+/**
+ * An error caused by the user's input (a file, a row, a setting), shown as one clear line.
+ * Never carries a stack trace to the user; `where` names the file, line and column when known.
+ */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly where: { file?: string; line?: number; column?: string } = {},
+  ) {
+    super(formatUserMessage(message, where));
+    this.name = 'UserError';
+  }
+}
+
+function formatUserMessage(message: string, where: { file?: string; line?: number; column?: string }): string {
+  const parts: string[] = [];
+  if (where.file) parts.push(where.line !== undefined ? `${where.file}:${where.line}` : where.file);
+  if (where.column !== undefined) parts.push(`column "${where.column}"`);
+  return parts.length > 0 ? `${parts.join(', ')}: ${message}` : message;
+}
+
+/** Raised when work is cancelled between steps; a cancelled training leaves a `cancelled` run. */
+export class CancelledError extends Error {
+  constructor(message = 'cancelled') {
+    super(message);
+    this.name = 'CancelledError';
+  }
+}
+
+export function isUserError(error: unknown): error is UserError {
+  return error instanceof UserError;
+}
+
+/** A short, stack-free message for any thrown value. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

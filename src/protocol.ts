@@ -1,0 +1,425 @@
+/**
+ * The one protocol module shared by the engine, the extension and the webview.
+ *
+ * - Data shapes (experiments, runs, explanations) used everywhere.
+ * - The engine's JSON-RPC methods, one typed constant each (rust-analyzer's `lsp_ext.ts` style).
+ * - The webview's message contract (a typed union in each direction, with a ready handshake).
+ *
+ * The webview imports this module with `import type` only, so `vscode-jsonrpc` never reaches its bundle.
+ */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+
+// ---------------------------------------------------------------------------------------------
+// Basic vocabulary
+
+export type Split = 'train' | 'test';
+export type TaskKind = 'regression' | 'binary' | 'multiclass';
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | BackendName;
+export type RunStatus = 'running' | 'complete' | 'cancelled' | 'failed';
+export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'gelu' | 'softplus' | 'linear';
+export type OptimizerName = 'sgd' | 'momentum' | 'adam';
+export type ColumnType = 'numeric' | 'categorical';
+export type MissingPolicy = 'impute' | 'drop' | 'error';
+
+/** Where a matrix row came from: file relative to the experiment file, 1-based editor line of the record start. */
+export interface RowSource {
+  file: string;
+  line: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Experiment file (`*.kernel.json`). The engine's zod schema is checked against this type.
+
+export interface ExperimentConfig {
+  name?: string;
+  dataset: {
+    train: string;
+    target: string;
+    /** Default `{ fraction: 0.2 }`. */
+    test?: { file: string } | { fraction: number };
+    /** Per-column type overrides. */
+    columns?: Record<string, ColumnType>;
+    /** Columns left out of the inputs. */
+    ignore?: string[];
+    /** Default `impute`. */
+    missing?: MissingPolicy;
+    /** Default inferred. */
+    task?: TaskKind;
+    /** Inputs are an image of this shape (row-major pixels), e.g. 8×8 digits. */
+    image?: { width: number; height: number };
+  };
+  model?: {
+    /** Default `[{ units: 16, activation: 'tanh' }]`. */
+    hidden?: { units: number; activation?: Activation }[];
+  };
+  training?: {
+    /** Default `adam`. */
+    optimizer?: OptimizerName;
+    /** Default 0.01. */
+    learningRate?: number;
+    /** Default 20. */
+    epochs?: number;
+    /** Default 32. */
+    batchSize?: number;
+    /** Default 1. */
+    seed?: number;
+    /** Momentum coefficient, default 0.9. */
+    momentum?: number;
+    /** Default false. */
+    nesterov?: boolean;
+    /** Adam, defaults 0.9 / 0.999 / the backend's epsilon. */
+    beta1?: number;
+    beta2?: number;
+    epsilon?: number;
+  };
+  explain?: {
+    /** Gauss–Legendre nodes per step, default 3. */
+    quadratureNodes?: number;
+    /** Relative residual tolerance, default 1e-3. */
+    tolerance?: number;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dataset inspection
+
+export interface ColumnSchema {
+  name: string;
+  index: number;
+  type: ColumnType;
+  /** Count of missing cells (empty, NA, NaN, ?). */
+  missing: number;
+  distinct: number;
+  /** Up to 50 most frequent values for categorical columns. */
+  categories?: string[];
+  min?: number;
+  max?: number;
+  mean?: number;
+  /** For a numeric column with a few bad values: the first bad one. */
+  badValue?: { line: number; value: string };
+}
+
+export interface DatasetSchema {
+  file: string;
+  delimiter: string;
+  rows: number;
+  columns: ColumnSchema[];
+  /** The last column, a sensible default target. */
+  suggestedTarget: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preprocessing recorded in run.json
+
+export type EncodedColumn =
+  | { name: string; type: 'numeric'; mean: number; std: number; impute: number }
+  | { name: string; type: 'categorical'; categories: string[]; impute: string };
+
+export interface Preprocessing {
+  target: string;
+  task: TaskKind;
+  /** Sorted class names (classification), null for regression. */
+  classes: string[] | null;
+  /** Binary only: the second class in sorted order. */
+  positiveClass: string | null;
+  /** Regression only: the training target's mean and population std. */
+  targetScale: { mean: number; std: number } | null;
+  missing: MissingPolicy;
+  /** Input columns in encoding order. */
+  columns: EncodedColumn[];
+  /** One name per encoded feature (`col` or `col=category`). */
+  featureNames: string[];
+  /** The header of the training file, for showing raw rows. */
+  header: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+
+export interface LayoutEntry {
+  name: string;
+  shape: number[];
+  offset: number;
+  activation: Activation;
+}
+
+export interface OptimizerRecord {
+  name: OptimizerName;
+  learningRate: number;
+  momentum: number;
+  nesterov: boolean;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  step: number;
+  trainLoss: number;
+  testLoss: number;
+  /** Classification. */
+  trainAccuracy?: number;
+  testAccuracy?: number;
+  /** Regression, in target units. */
+  trainRmse?: number;
+  testRmse?: number;
+}
+
+export interface DatasetFileRecord {
+  /** Relative to the experiment file. */
+  file: string;
+  sha256: string;
+  size: number;
+}
+
+export interface RunInfo {
+  id: string;
+  /** Absolute run directory. */
+  dir: string;
+  /** Absolute experiment file path. */
+  experimentFile: string;
+  name: string;
+  status: RunStatus;
+  message: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  backend: BackendName;
+  task: TaskKind;
+  classes: string[] | null;
+  steps: number;
+  parameters: number;
+  trainRows: number;
+  testRows: number;
+  metrics: EpochMetrics[];
+  /** True when a dataset file changed since training (sha256 differs). */
+  stale?: boolean;
+  pinned?: boolean;
+  annotation?: string;
+  label?: string;
+}
+
+/** A progress notification during training. */
+export interface TrainProgress {
+  runDir: string;
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  epochs: number;
+  /** The batch loss of this step. */
+  loss: number;
+  /** Set at the end of each epoch. */
+  metrics?: EpochMetrics;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Explanations (the CLI's `--json` object has exactly this shape)
+
+export type OutputKind = 'logit' | 'log-odds' | 'margin' | 'value';
+
+/** Which output to explain: default (predicted class / value), a named class, or the margin. */
+export type OutputSelector = { kind: 'default' } | { kind: 'class'; class: string } | { kind: 'margin' };
+
+export interface Contribution {
+  /** Training-matrix row. */
+  index: number;
+  file: string;
+  line: number;
+  label: string;
+  contribution: number;
+  kernel: number | null;
+  coefficient: number | null;
+}
+
+export interface Residual {
+  signed: number;
+  abs: number;
+  rel: number;
+  tolerance: number;
+  flagged: boolean;
+}
+
+export type Prediction = { label: string; probability: number } | { value: number };
+
+export interface Explanation {
+  run: string;
+  split: Split | 'input';
+  row: number;
+  file: string;
+  line: number;
+  label: string | null;
+  prediction: Prediction;
+  output: { kind: OutputKind; class: string | null; units: 'logit' | 'target' };
+  network: number;
+  bias: number;
+  kernelMachine: number;
+  residual: Residual;
+  backend: BackendName;
+  /** Sorted by |contribution| descending. */
+  contributions: Contribution[];
+  /** Present when `contributions` was cut to the top K. */
+  rest?: { count: number; sum: number };
+  /** Sum of contributions per training label, over all training rows. */
+  byLabel?: { label: string; sum: number; count: number }[];
+  /** How many examples (by |contribution|, largest first) explain 50% and 90% of Σ|c|. */
+  concentration?: { half: number; ninety: number; totalAbs: number };
+  /** The explained row's raw cell values, in header order. */
+  values?: { name: string; value: string }[];
+  /** Whether the approximate (subsampled) mode was used. */
+  approximate?: boolean;
+  /** Per training step: the step's total contribution, for the contribution-over-time plot. */
+  timing?: { ms: number };
+}
+
+/** Contribution of one training example over the training steps (for one explained row). */
+export interface ContributionTrace {
+  index: number;
+  steps: number[];
+  contributions: number[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine JSON-RPC methods
+
+export interface EngineInfo {
+  version: string;
+  backend: BackendName;
+  backendsAvailable: BackendName[];
+  /** Why a preferred backend is not in use, if it is not. */
+  backendNote: string | null;
+  node: string;
+  pid: number;
+  initialized: boolean;
+}
+
+export interface InitializeParams {
+  workspaceFolders: string[];
+  backend?: BackendChoice;
+  /** Memory budget in MB for datasets and runs. */
+  memoryBudgetMb?: number;
+  /** Where the optional native backend may be installed. */
+  nativeModulesDir?: string;
+}
+
+export interface InspectParams {
+  file: string;
+}
+
+export interface ValidateParams {
+  experimentFile: string;
+}
+
+export interface ValidateResult {
+  ok: boolean;
+  errors: string[];
+  config: ExperimentConfig | null;
+}
+
+export interface TrainParams {
+  experimentFile: string;
+  /** Optional explicit run directory. */
+  out?: string;
+}
+
+export interface RunListParams {
+  experimentFile: string;
+}
+
+export interface RunRef {
+  runDir: string;
+}
+
+export interface RunUpdateParams extends RunRef {
+  label?: string;
+  annotation?: string;
+  pinned?: boolean;
+}
+
+export interface ExplainQuery {
+  split: Split | 'input';
+  row: number;
+  /** For `split: 'input'`: the CSV file holding the row. */
+  input?: string;
+}
+
+export interface ExplainParams {
+  runDir: string;
+  queries: ExplainQuery[];
+  output?: OutputSelector;
+  /** Top K contributions (default 10); ignored when `full`. */
+  top?: number;
+  full?: boolean;
+  quadratureNodes?: number;
+  tolerance?: number;
+}
+
+export interface ExplainResult {
+  explanations: Explanation[];
+}
+
+export interface TraceParams {
+  runDir: string;
+  query: ExplainQuery;
+  output?: OutputSelector;
+  indices: number[];
+}
+
+export namespace EngineMethods {
+  export const info = new RequestType0<EngineInfo, void>('engine/info');
+  export const initialize = new RequestType<InitializeParams, EngineInfo, void>('engine/initialize');
+  export const shutdown = new RequestType0<void, void>('engine/shutdown');
+  export const inspectDataset = new RequestType<InspectParams, DatasetSchema, void>('dataset/inspect');
+  export const validateExperiment = new RequestType<ValidateParams, ValidateResult, void>('experiment/validate');
+  export const train = new RequestType<TrainParams, RunInfo, void>('run/train');
+  export const progress = new NotificationType<TrainProgress>('run/progress');
+  export const listRuns = new RequestType<RunListParams, RunInfo[], void>('run/list');
+  export const loadRun = new RequestType<RunRef, RunInfo, void>('run/load');
+  export const updateRun = new RequestType<RunUpdateParams, RunInfo, void>('run/update');
+  export const deleteRun = new RequestType<RunRef, void, void>('run/delete');
+  export const explainRows = new RequestType<ExplainParams, ExplainResult, void>('explain/rows');
+  export const traceContribution = new RequestType<TraceParams, ContributionTrace[], void>('explain/trace');
+}
+
+/** JSON-RPC error codes the engine uses besides the standard ones. */
+export const EngineErrorCodes = {
+  notInitialized: -32002,
+  invalidParams: -32602,
+  outsideWorkspace: -32010,
+  badInput: -32011,
+  memoryBudget: -32012,
+  cancelled: -32800,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Webview messages (extension <-> webview), one union per direction.
+
+export interface ExplanationViewState {
+  runDir: string;
+  runName: string;
+  classes: string[] | null;
+  query: ExplainQuery;
+  output: OutputSelector;
+  /** Feature names of the encoded inputs, for showing supporters' values. */
+  header: string[];
+  image: { width: number; height: number } | null;
+  stale: boolean;
+  explanation: Explanation;
+  /** Raw values of the training rows listed in the explanation, by training index. */
+  trainingValues: Record<number, string[]>;
+}
+
+export type ToWebview =
+  | { type: 'explanation'; state: ExplanationViewState }
+  | { type: 'trace'; trace: ContributionTrace[] }
+  | { type: 'busy'; message: string }
+  | { type: 'error'; message: string };
+
+export type FromWebview =
+  | { type: 'ready' }
+  | { type: 'openRow'; file: string; line: number }
+  | { type: 'explainTraining'; index: number }
+  | { type: 'switchOutput'; output: OutputSelector }
+  | { type: 'requestTrace'; indices: number[] }
+  | { type: 'copyJson' }
+  | { type: 'exportCsv' };

@@ -1,0 +1,85 @@
+/**
+ * Chooses the TensorFlow.js backend: the optional native `@tensorflow/tfjs-node` when it loads,
+ * else wasm (SIMD, single-threaded, binary shipped in the package), else the pure-JS cpu backend.
+ * The engine always reports which one ran.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BackendChoice, BackendName } from '../protocol';
+
+export interface BackendStatus {
+  backend: BackendName;
+  available: BackendName[];
+  /** Why a preferred backend is not in use, if it is not. */
+  note: string | null;
+}
+
+let current: BackendStatus | null = null;
+
+/** Folder holding the `.wasm` files: beside the bundle (dist/), else in node_modules (tests via tsx). */
+function wasmDir(): string {
+  const candidates = [__dirname, path.join(__dirname, '..', '..', 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist')];
+  for (const dir of candidates) {
+    if (fs.existsSync(path.join(dir, 'tfjs-backend-wasm-simd.wasm'))) return dir;
+  }
+  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+}
+
+/** Loads `@tensorflow/tfjs-node` from node_modules or from `nativeModulesDir`; returns why not, or null on success. */
+function tryLoadNative(nativeModulesDir?: string): string | null {
+  const attempts: string[] = [];
+  const places = nativeModulesDir ? [path.join(nativeModulesDir, 'node_modules', '@tensorflow', 'tfjs-node'), '@tensorflow/tfjs-node'] : ['@tensorflow/tfjs-node'];
+  for (const place of places) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require(place);
+      if (tf.findBackend('tensorflow')) return null;
+      attempts.push(`${place}: loaded but registered no backend`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      attempts.push(/NODE_MODULE_VERSION/.test(message) ? `${place}: built for another Node.js ABI (${message})` : `${place}: ${message}`);
+    }
+  }
+  return `native backend not available (${attempts.join('; ')})`;
+}
+
+export async function initBackend(choice: BackendChoice = 'auto', options: { nativeModulesDir?: string } = {}): Promise<BackendStatus> {
+  const notes: string[] = [];
+  const available: BackendName[] = [];
+  if (choice === 'auto' || choice === 'tensorflow') {
+    const why = tryLoadNative(options.nativeModulesDir);
+    if (why === null) available.push('tensorflow');
+    else if (choice === 'tensorflow') notes.push(why);
+  }
+  try {
+    // Importing the wasm backend registers it; the wasm files are located explicitly for bundles.
+    setWasmPaths(wasmDir() + path.sep);
+    available.push('wasm');
+  } catch (error) {
+    notes.push(`wasm backend not available: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  available.push('cpu');
+
+  const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice, 'wasm', 'cpu'];
+  for (const name of order) {
+    if (!available.includes(name)) continue;
+    try {
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        current = { backend: name, available, note: notes.length > 0 ? notes.join('; ') : null };
+        return current;
+      }
+    } catch (error) {
+      notes.push(`${name} failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  throw new Error(`no TensorFlow.js backend could start: ${notes.join('; ')}`);
+}
+
+export function currentBackend(): BackendStatus {
+  if (!current) throw new Error('backend not initialized');
+  return current;
+}

@@ -409,9 +409,57 @@ export interface ExplanationViewState {
   trainingValues: Record<number, string[]>;
 }
 
+/** One row of the test set view: a test row's prediction and the quality of its decomposition. */
+export interface TestSetRow {
+  /** Test-matrix row, as `ExplainQuery.row` with `split: 'test'`. */
+  row: number;
+  file: string;
+  line: number;
+  label: string;
+  /** Predicted class, or the predicted value formatted as text for regression. */
+  prediction: string;
+  /** Probability of the predicted class; null for regression. */
+  probability: number | null;
+  /** Whether the prediction matches the label; null for regression. */
+  correct: boolean | null;
+  /** The explained output (default selector), in logits or target units. */
+  output: number;
+  /** Relative residual of the decomposition. */
+  residualRel: number;
+  /** Residual above tolerance. */
+  flagged: boolean;
+}
+
+/** The training curves view: per-epoch metrics so far and the run's status. */
+export interface TrainingViewState {
+  runName: string;
+  metrics: EpochMetrics[];
+  status: RunStatus;
+  /** The latest progress notification, if any (step counter and batch loss). */
+  progress?: TrainProgress | null;
+}
+
+/** The test set view. */
+export interface TestSetViewState {
+  runName: string;
+  rows: TestSetRow[];
+}
+
+/**
+ * What the webview stores with `setState` (and what a WebviewPanelSerializer receives on revival):
+ * the last view it rendered. The first data message decides the view.
+ */
+export type PersistedWebviewState =
+  | { view: 'explanation'; state: ExplanationViewState; trace: ContributionTrace[] | null }
+  | { view: 'testSet'; state: TestSetViewState }
+  | { view: 'training'; state: TrainingViewState };
+
 export type ToWebview =
   | { type: 'explanation'; state: ExplanationViewState }
   | { type: 'trace'; trace: ContributionTrace[] }
+  | { type: 'testSet'; runName: string; rows: TestSetRow[] }
+  | { type: 'training'; runName: string; metrics: EpochMetrics[]; status: RunStatus }
+  | { type: 'trainingProgress'; progress: TrainProgress }
   | { type: 'busy'; message: string }
   | { type: 'error'; message: string };
 
@@ -422,4 +470,8 @@ export type FromWebview =
   | { type: 'switchOutput'; output: OutputSelector }
   | { type: 'requestTrace'; indices: number[] }
   | { type: 'copyJson' }
-  | { type: 'exportCsv' };
+  | { type: 'exportCsv' }
+  /** Test set view: open the explanation of a test row. */
+  | { type: 'explainRow'; split: Split; row: number }
+  /** Training curves view: stop the running training. */
+  | { type: 'cancelTraining' };

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import type { ExperimentConfig } from '../../protocol';
+
+/**
+ * The zod schema of `*.kernel.json`. Its input type equals `ExperimentConfig` (checked below at compile time); its
+ * output fills every default except `name` (the file name) and `epsilon` (the backend's), which need context.
+ * `schemas/kernel-experiment.schema.json` is generated from it (`npm run schema`).
+ */
+
+const activation = z
+  .enum(['relu', 'tanh', 'sigmoid', 'gelu', 'softplus', 'linear'])
+  .describe('Activation of this hidden layer (gelu is TensorFlow.js\'s form).');
+
+const hiddenLayer = z
+  .strictObject({
+    units: z.number().int().min(1).max(4096).describe('Number of units in this dense layer (1 to 4096).'),
+    activation: activation.default('tanh'),
+  })
+  .describe('One dense hidden layer.');
+
+const testSplit = z
+  .union([
+    z
+      .strictObject({
+        file: z.string().min(1).describe('A CSV file with the same columns as the training file, relative to this experiment file.'),
+      })
+      .describe('Test on a second file.'),
+    z
+      .strictObject({
+        fraction: z.number().gt(0).lt(1).describe('Share of the rows held out for testing, strictly between 0 and 1; stratified by class for classification.'),
+      })
+      .describe('Hold out a share of the training file.'),
+  ])
+  .default({ fraction: 0.2 })
+  .describe('Test data: a second file, or a seeded holdout of the training file.');
+
+const dataset = z
+  .strictObject({
+    train: z.string().min(1).describe('The training CSV file (header row required), relative to this experiment file.'),
+    target: z.string().min(1).describe('Name of the column to predict.'),
+    test: testSplit,
+    columns: z
+      .record(z.string(), z.enum(['numeric', 'categorical']))
+      .default({})
+      .describe('Per-column type overrides, e.g. {"year": "categorical"}; other columns are inferred.'),
+    ignore: z.array(z.string()).default([]).describe('Columns left out of the inputs.'),
+    missing: z
+      .enum(['impute', 'drop', 'error'])
+      .default('impute')
+      .describe('Missing values (empty, NA, NaN, ?): impute the training mean / most frequent value, drop the row, or stop with an error. A missing target always drops the row (or errors with "error").'),
+    task: z
+      .enum(['regression', 'binary', 'multiclass'])
+      .optional()
+      .describe('Default inferred: classification when the target is text or has at most 20 distinct integer values, else regression.'),
+    image: z
+      .strictObject({
+        width: z.number().int().min(1).max(1024).describe('Image width in pixels.'),
+        height: z.number().int().min(1).max(1024).describe('Image height in pixels.'),
+      })
+      .optional()
+      .describe('The inputs are an image of this shape (row-major pixels), e.g. 8×8 digits.'),
+  })
+  .describe('The data: training file, target column and test data.');
+
+const model = z
+  .strictObject({
+    hidden: z
+      .array(hiddenLayer)
+      .max(16)
+      .default([{ units: 16, activation: 'tanh' }])
+      .describe('Dense hidden layers, input to output (at most 16).'),
+  })
+  .prefault({})
+  .describe('The network: a multilayer perceptron with an output head chosen by the task.');
+
+const training = z
+  .strictObject({
+    optimizer: z.enum(['sgd', 'momentum', 'adam']).default('adam').describe('Optimizer, with TensorFlow.js update rules.'),
+    learningRate: z.number().gt(0).max(10).default(0.01).describe('Learning rate (greater than 0, at most 10).'),
+    epochs: z.number().int().min(1).max(10000).default(20).describe('Passes over the training data (1 to 10000).'),
+    batchSize: z.number().int().min(1).max(65536).default(32).describe('Examples per step (1 to 65536); the training split needs at least this many rows.'),
+    seed: z.number().int().min(0).default(1).describe('Seed of the holdout draw, initial weights and batch order.'),
+    momentum: z.number().min(0).lt(1).default(0.9).describe('Momentum coefficient for the momentum optimizer, in [0, 1).'),
+    nesterov: z.boolean().default(false).describe('Nesterov momentum (momentum optimizer).'),
+    beta1: z.number().min(0).lt(1).default(0.9).describe('Adam first-moment decay, in [0, 1).'),
+    beta2: z.number().min(0).lt(1).default(0.999).describe('Adam second-moment decay, in [0, 1).'),
+    epsilon: z.number().gt(0).optional().describe("Adam epsilon; default the backend's (recorded in the run)."),
+  })
+  .prefault({})
+  .describe('Training settings.');
+
+const explain = z
+  .strictObject({
+    quadratureNodes: z.number().int().min(1).max(16).default(3).describe('Gauss–Legendre nodes per training step (1 to 16).'),
+    tolerance: z.number().gt(0).default(1e-3).describe('Relative residual above which an explanation is flagged.'),
+  })
+  .prefault({})
+  .describe('Explanation settings.');
+
+export const experimentSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('JSON schema reference (ignored).'),
+    name: z.string().min(1).optional().describe('Name of the experiment; default the file name without .kernel.json.'),
+    dataset,
+    model,
+    training,
+    explain,
+  })
+  .describe('A Kernel Lens experiment: train a small network on a CSV file and explain its predictions with the exact path kernel.');
+
+export type ExperimentInput = z.input<typeof experimentSchema>;
+export type ExperimentOutput = z.output<typeof experimentSchema>;
+
+// Compile-time check: the schema accepts exactly `ExperimentConfig` (plus the editor's `$schema` key).
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const inputMatchesProtocol: Exact<Omit<ExperimentInput, '$schema'>, ExperimentConfig> = true;
+void inputMatchesProtocol;

@@ -1,0 +1,286 @@
+import * as path from 'node:path';
+import { promises as fsp } from 'node:fs';
+import type { ColumnType, DatasetFileRecord, EncodedColumn, Preprocessing } from '../../protocol';
+import { UserError } from '../errors';
+import { inferColumnType, isMissing, parseNumber } from './columnTypes';
+import { readCsvTable, type CsvTable } from './csvTable';
+import { displayPath, relativePosix } from './displayPath';
+import { sha256File } from './fileDigest';
+import { holdoutSplit } from './holdout';
+import { columnEncoder, featureNamesOf, fitColumn } from './inputEncoding';
+import type { DataMatrix, PreparedData, ResolvedExperiment } from './preparedData';
+import { fitTarget, standardScale, type TargetEncoding } from './targetEncoding';
+
+/** A CSV file read for an experiment, with the names used in messages and in row sources. */
+interface SourceFile {
+  table: CsvTable;
+  /** Shown in messages. */
+  display: string;
+  /** Relative to the experiment folder, forward slashes (stored in rows and `files`). */
+  relative: string;
+}
+
+/** One usable record: which file, which record. */
+interface RowRef {
+  source: SourceFile;
+  record: number;
+}
+
+/** Reads and encodes an experiment's data, fitting the preprocessing on the training split. */
+export function prepareData(experiment: ResolvedExperiment): Promise<PreparedData> {
+  return prepare(experiment, null);
+}
+
+/**
+ * Like `prepareData` but with recorded preprocessing (frozen statistics, categories and classes), e.g. to retrain
+ * without some rows. The split is drawn the same way (same file, fraction and seed give the same rows).
+ */
+export function prepareDataWithPreprocessing(experiment: ResolvedExperiment, preprocessing: Preprocessing): Promise<PreparedData> {
+  return prepare(experiment, preprocessing);
+}
+
+async function prepare(experiment: ResolvedExperiment, frozen: Preprocessing | null): Promise<PreparedData> {
+  const { dataset } = experiment;
+  const experimentDisplay = displayPath(experiment.file);
+  const train = await openSource(experiment.dir, dataset.train);
+  const header = train.table.header;
+  const targetIndex = header.indexOf(dataset.target);
+  if (targetIndex < 0) {
+    throw new UserError(
+      `dataset.target: column "${dataset.target}" not found in ${train.display}; columns: ${header.join(', ')}`,
+      { file: experimentDisplay },
+    );
+  }
+  checkColumnNames(experiment, header, experimentDisplay, train.display);
+  const test = 'file' in dataset.test ? await openSource(experiment.dir, dataset.test.file) : null;
+  if (test) checkSameColumns(header, test, train.display);
+
+  const inputIndices = frozen
+    ? frozen.columns.map((column) => requireColumn(header, column.name, train.display))
+    : header.map((_, i) => i).filter((i) => i !== targetIndex && !dataset.ignore.includes(header[i]));
+  const types = frozen
+    ? frozen.columns.map((column) => column.type)
+    : inputIndices.map((i) => columnType(train, i, dataset.columns[header[i]]));
+
+  const trainRows = usableRows(train, targetIndex, inputIndices, experiment);
+  const testRows = test ? usableRows(test, targetIndex, inputIndices, experiment) : null;
+  if (trainRows.length === 0) throw new UserError('no usable rows (every row has a missing value)', { file: train.display });
+
+  const labelOf = (row: RowRef): string => row.source.table.records[row.record][targetIndex].trim();
+  const targetEncoding: TargetEncoding = frozen
+    ? { task: frozen.task, classes: frozen.classes, positiveClass: frozen.positiveClass, targetScale: frozen.targetScale }
+    : fitTarget(trainRows.map(labelOf), trainRows.map((row) => whereOf(row)), dataset.target, dataset.task);
+  const classIndex = targetEncoding.classes ? new Map(targetEncoding.classes.map((c, i) => [c, i])) : null;
+
+  let trainSplit: RowRef[];
+  let testSplit: RowRef[];
+  if (testRows) {
+    trainSplit = trainRows;
+    testSplit = testRows;
+  } else {
+    const fraction = 'fraction' in dataset.test ? dataset.test.fraction : 0.2;
+    const strata = classIndex ? trainRows.map((row) => classIndex.get(labelOf(row)) ?? 0) : null;
+    const split = holdoutSplit(trainRows.length, fraction, experiment.training.seed, strata);
+    trainSplit = split.train.map((i) => trainRows[i]);
+    testSplit = split.test.map((i) => trainRows[i]);
+  }
+
+  if (!frozen && targetEncoding.task === 'regression') {
+    // Task and classes come from the whole file (stratification needs them); the target scale from the training split only.
+    targetEncoding.targetScale = standardScale(trainSplit.map((row) => Number(labelOf(row))));
+  }
+
+  const columns: EncodedColumn[] = frozen
+    ? frozen.columns
+    : inputIndices.map((i, k) =>
+        fitColumn(header[i], types[k], trainSplit.map((row) => row.source.table.records[row.record][i])),
+      );
+  const preprocessing: Preprocessing = {
+    target: dataset.target,
+    task: targetEncoding.task,
+    classes: targetEncoding.classes,
+    positiveClass: targetEncoding.positiveClass,
+    targetScale: targetEncoding.targetScale,
+    missing: dataset.missing,
+    columns,
+    featureNames: featureNamesOf(columns),
+    header: [...header],
+  };
+
+  const trainMatrix = encodeRows(trainSplit, inputIndices, targetIndex, preprocessing, true);
+  const testMatrix = encodeRows(testSplit, inputIndices, targetIndex, preprocessing, true);
+  const featureCount = preprocessing.featureNames.length;
+  if (trainMatrix.count < experiment.training.batchSize) {
+    throw new UserError(
+      `only ${trainMatrix.count} training rows, fewer than training.batchSize (${experiment.training.batchSize})`,
+      { file: experimentDisplay },
+    );
+  }
+  if (dataset.image && dataset.image.width * dataset.image.height !== featureCount) {
+    throw new UserError(
+      `dataset.image is ${dataset.image.width}×${dataset.image.height} = ${dataset.image.width * dataset.image.height} pixels, but there are ${featureCount} input features`,
+      { file: experimentDisplay },
+    );
+  }
+  const files = [await fileRecord(train)];
+  if (test) files.push(await fileRecord(test));
+  return {
+    preprocessing,
+    featureCount,
+    outputCount: preprocessing.task === 'multiclass' ? (preprocessing.classes?.length ?? 0) : 1,
+    train: trainMatrix,
+    test: testMatrix,
+    files,
+  };
+}
+
+/**
+ * Encodes every record of any CSV holding the training input columns (e.g. rows to explain). The target column is
+ * optional: without it (or for a missing or unknown label) labels are '' and y is -1 (classes) or NaN.
+ */
+export async function encodeCsvRows(file: string, preprocessing: Preprocessing, experimentDir: string): Promise<DataMatrix> {
+  const abs = path.resolve(experimentDir, file);
+  const source: SourceFile = { table: await readCsvTable(abs), display: displayPath(abs), relative: relativePosix(experimentDir, abs) };
+  const header = source.table.header;
+  const inputIndices = preprocessing.columns.map((column) => requireColumn(header, column.name, source.display));
+  const targetIndex = header.indexOf(preprocessing.target);
+  const rows = source.table.records.map((_, record) => ({ source, record }));
+  return encodeRows(rows, inputIndices, targetIndex, preprocessing, false);
+}
+
+async function openSource(dir: string, file: string): Promise<SourceFile> {
+  const abs = path.resolve(dir, file);
+  const display = displayPath(abs);
+  return { table: await readCsvTable(abs, display), display, relative: relativePosix(dir, abs) };
+}
+
+function whereOf(row: RowRef): { file: string; line: number } {
+  return { file: row.source.display, line: row.source.table.lines[row.record] };
+}
+
+function requireColumn(header: readonly string[], name: string, display: string): number {
+  const i = header.indexOf(name);
+  if (i < 0) throw new UserError(`column "${name}" used by the model is missing; columns: ${header.join(', ')}`, { file: display, line: 1 });
+  return i;
+}
+
+/** `dataset.columns` and `dataset.ignore` must name real columns (a typo would silently do nothing). */
+function checkColumnNames(experiment: ResolvedExperiment, header: readonly string[], experimentDisplay: string, dataDisplay: string): void {
+  const named = [
+    ...Object.keys(experiment.dataset.columns).map((name) => ({ key: `dataset.columns.${name}`, name })),
+    ...experiment.dataset.ignore.map((name, i) => ({ key: `dataset.ignore.${i}`, name })),
+  ];
+  for (const { key, name } of named) {
+    if (!header.includes(name)) {
+      throw new UserError(`${key}: column "${name}" not found in ${dataDisplay}; columns: ${header.join(', ')}`, { file: experimentDisplay });
+    }
+  }
+  if (experiment.dataset.ignore.includes(experiment.dataset.target)) {
+    throw new UserError(`dataset.ignore: the target column "${experiment.dataset.target}" cannot be ignored`, { file: experimentDisplay });
+  }
+}
+
+function checkSameColumns(header: readonly string[], test: SourceFile, trainDisplay: string): void {
+  const missing = header.filter((name) => !test.table.header.includes(name));
+  const extra = test.table.header.filter((name) => !header.includes(name));
+  if (missing.length > 0 || extra.length > 0) {
+    const parts = [];
+    if (missing.length > 0) parts.push(`missing ${missing.join(', ')}`);
+    if (extra.length > 0) parts.push(`extra ${extra.join(', ')}`);
+    throw new UserError(`the test file must have the columns of ${trainDisplay}: ${parts.join('; ')}`, { file: test.display, line: 1 });
+  }
+}
+
+/** A column's type from its override or its cells; a numeric column with some text is an error at the first text. */
+function columnType(source: SourceFile, column: number, override: ColumnType | undefined): ColumnType {
+  const cells = source.table.records.map((record) => record[column]);
+  const inferred = inferColumnType(cells, override);
+  if (inferred.type === 'numeric' && inferred.firstBad !== null) {
+    throw new UserError(`text in a numeric column: "${cells[inferred.firstBad].trim()}"`, {
+      file: source.display,
+      line: source.table.lines[inferred.firstBad],
+      column: source.table.header[column],
+    });
+  }
+  return inferred.type;
+}
+
+/** Rows kept under the missing-value policy: a missing target always drops the row (or errors under "error"). */
+function usableRows(source: SourceFile, targetIndex: number, inputIndices: readonly number[], experiment: ResolvedExperiment): RowRef[] {
+  const policy = experiment.dataset.missing;
+  const rows: RowRef[] = [];
+  const { records, lines, header } = source.table;
+  for (let r = 0; r < records.length; r++) {
+    const record = records[r];
+    const missingAt = isMissing(record[targetIndex]) ? targetIndex : inputIndices.find((i) => isMissing(record[i]));
+    if (missingAt === undefined) {
+      rows.push({ source, record: r });
+      continue;
+    }
+    if (policy === 'error') {
+      throw new UserError('missing value (dataset.missing is "error")', { file: source.display, line: lines[r], column: header[missingAt] });
+    }
+    // "impute" keeps rows with missing inputs; a missing target is dropped under every policy but "error".
+    if (policy === 'impute' && missingAt !== targetIndex) rows.push({ source, record: r });
+  }
+  return rows;
+}
+
+function encodeRows(
+  rows: readonly RowRef[],
+  inputIndices: readonly number[],
+  targetIndex: number,
+  preprocessing: Preprocessing,
+  strictTarget: boolean,
+): DataMatrix {
+  const encoders = preprocessing.columns.map((column) => columnEncoder(column, preprocessing.missing === 'impute' ? 'impute' : 'error'));
+  const width = encoders.reduce((sum, encoder) => sum + encoder.width, 0);
+  const x = new Float32Array(rows.length * width);
+  const classes = preprocessing.classes ? new Map(preprocessing.classes.map((c, i) => [c, i])) : null;
+  const y = classes ? new Int32Array(rows.length) : new Float32Array(rows.length);
+  const labels: string[] = [];
+  const raw: string[][] = [];
+  const sources = rows.map((row, r) => {
+    const record = row.source.table.records[row.record];
+    const where = whereOf(row);
+    let offset = r * width;
+    encoders.forEach((encoder, k) => {
+      encoder.encode(record[inputIndices[k]], x, offset, where);
+      offset += encoder.width;
+    });
+    const label = targetIndex >= 0 && !isMissing(record[targetIndex]) ? record[targetIndex].trim() : '';
+    y[r] = encodeLabel(label, classes, preprocessing, strictTarget, where);
+    labels.push(label);
+    raw.push(record);
+    return { file: row.source.relative, line: where.line };
+  });
+  return { x, y, rows: sources, raw, labels, count: rows.length };
+}
+
+/** Class index or standardized value; -1 / NaN for an absent label unless `strict` (training data). */
+function encodeLabel(
+  label: string,
+  classes: Map<string, number> | null,
+  preprocessing: Preprocessing,
+  strict: boolean,
+  where: { file: string; line: number },
+): number {
+  if (classes) {
+    const index = classes.get(label);
+    if (index !== undefined) return index;
+    if (strict) throw new UserError(`class "${label}" does not occur in the training data`, { ...where, column: preprocessing.target });
+    return -1;
+  }
+  const value = label === '' ? null : parseNumber(label);
+  if (value === null) {
+    if (strict) throw new UserError(`the target of a regression must be numeric, found "${label}"`, { ...where, column: preprocessing.target });
+    return Number.NaN;
+  }
+  const scale = preprocessing.targetScale ?? { mean: 0, std: 1 };
+  return (value - scale.mean) / scale.std;
+}
+
+async function fileRecord(source: SourceFile): Promise<DatasetFileRecord> {
+  const stat = await fsp.stat(source.table.file);
+  return { file: source.relative, sha256: await sha256File(source.table.file), size: stat.size };
+}

@@ -1,0 +1,88 @@
+import type { TaskKind } from '../../protocol';
+import { UserError } from '../errors';
+import { parseNumber } from './columnTypes';
+
+/** Classification when the target has text or at most this many distinct integer values. */
+export const MAX_INTEGER_CLASSES = 20;
+
+/** How the target is encoded: class indices (classification) or standardized values (regression). */
+export interface TargetEncoding {
+  task: TaskKind;
+  classes: string[] | null;
+  positiveClass: string | null;
+  targetScale: { mean: number; std: number } | null;
+}
+
+/** Where a target label came from, for messages. */
+export interface LabelSource {
+  file: string;
+  line: number;
+}
+
+/**
+ * Infers (or checks the override of) the task and fits the target encoding on the training labels (trimmed,
+ * none missing). Classes are sorted numerically when every label is a number, else by code unit.
+ */
+export function fitTarget(
+  labels: readonly string[],
+  sources: readonly LabelSource[],
+  target: string,
+  override: TaskKind | null,
+): TargetEncoding {
+  const firstText = labels.findIndex((label) => parseNumber(label) === null);
+  const distinct = [...new Set(labels)];
+  let task: TaskKind;
+  if (override === 'regression') {
+    if (firstText >= 0) {
+      throw new UserError(`the target of a regression must be numeric, found "${labels[firstText]}"`, {
+        ...sources[firstText],
+        column: target,
+      });
+    }
+    task = 'regression';
+  } else {
+    const integerValued = distinct.every((label) => Number.isInteger(parseNumber(label)));
+    const classification =
+      override !== null || firstText >= 0 || (integerValued && distinct.length <= MAX_INTEGER_CLASSES);
+    task = !classification ? 'regression' : override ?? (distinct.length === 2 ? 'binary' : 'multiclass');
+  }
+  if (task === 'regression') return { task, classes: null, positiveClass: null, targetScale: standardScale(labels.map(Number)) };
+
+  const classes = sortClasses(distinct);
+  if (classes.length < 2) {
+    throw new UserError(`the target has one class ("${classes[0] ?? ''}"); classification needs at least two`, {
+      file: sources[0]?.file,
+      column: target,
+    });
+  }
+  if (task === 'binary' && classes.length !== 2) {
+    throw new UserError(`task "binary" needs exactly two classes, the target has ${classes.length}`, {
+      file: sources[0]?.file,
+      column: target,
+    });
+  }
+  return { task, classes, positiveClass: task === 'binary' ? classes[1] : null, targetScale: null };
+}
+
+export function sortClasses(labels: readonly string[]): string[] {
+  const numeric = labels.every((label) => parseNumber(label) !== null);
+  return [...labels].sort((a, b) => {
+    if (numeric) {
+      const d = (parseNumber(a) ?? 0) - (parseNumber(b) ?? 0);
+      if (d !== 0) return d;
+    }
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+}
+
+/** Mean and population standard deviation; a constant (or empty) column gets std 1. */
+export function standardScale(values: readonly number[]): { mean: number; std: number } {
+  if (values.length === 0) return { mean: 0, std: 1 };
+  let sum = 0;
+  for (const v of values) sum += v;
+  const mean = sum / values.length;
+  let squares = 0;
+  for (const v of values) squares += (v - mean) * (v - mean);
+  const std = Math.sqrt(squares / values.length);
+  return { mean, std: std > 0 && Number.isFinite(std) ? std : 1 };
+}

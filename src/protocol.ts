@@ -291,6 +291,8 @@ export interface EngineInfo {
   node: string;
   pid: number;
   initialized: boolean;
+  /** The memory budget in force (MB). */
+  memoryBudgetMb?: number;
 }
 
 export interface InitializeParams {
@@ -379,6 +381,27 @@ export namespace EngineMethods {
   export const deleteRun = new RequestType<RunRef, void, void>('run/delete');
   export const explainRows = new RequestType<ExplainParams, ExplainResult, void>('explain/rows');
   export const traceContribution = new RequestType<TraceParams, ContributionTrace[], void>('explain/trace');
+  /** Test hooks, served only when the engine runs with KERNEL_LENS_ENGINE_DEBUG=1. */
+  export const debugPrint = new RequestType<DebugPrintParams, DebugPrintResult, void>('engine/debugPrint');
+  export const debugSleep = new RequestType<DebugSleepParams, DebugSleepResult, void>('engine/debugSleep');
+}
+
+/** Prints `text` through every stdout writer (console.*, process.stdout, fd 1) to prove the protocol stream stays clean. */
+export interface DebugPrintParams {
+  text: string;
+}
+
+export interface DebugPrintResult {
+  printed: number;
+}
+
+/** Sleeps in small async steps, honouring cancellation, to exercise concurrency and `$/cancelRequest`. */
+export interface DebugSleepParams {
+  ms: number;
+}
+
+export interface DebugSleepResult {
+  sleptMs: number;
 }
 
 /** JSON-RPC error codes the engine uses besides the standard ones. */

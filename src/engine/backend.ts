@@ -4,7 +4,8 @@
  * The engine always reports which one ran.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+// A used named import: the package's `sideEffects` list would let a bundler drop a bare import (and the cpu backend with it).
+import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -40,7 +41,14 @@ function tryLoadNative(nativeModulesDir?: string): string | null {
       attempts.push(`${place}: loaded but registered no backend`);
     } catch (error) {
       const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      attempts.push(/NODE_MODULE_VERSION/.test(message) ? `${place}: built for another Node.js ABI (${message})` : `${place}: ${message}`);
+      const missing = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && message.includes(place);
+      attempts.push(
+        /NODE_MODULE_VERSION/.test(message)
+          ? `${place}: built for another Node.js ABI than this runtime's (${process.versions.modules}): ${message}`
+          : missing
+            ? `${place}: not installed`
+            : `${place}: ${message}`,
+      );
     }
   }
   return `native backend not available (${attempts.join('; ')})`;
@@ -52,7 +60,8 @@ export async function initBackend(choice: BackendChoice = 'auto', options: { nat
   if (choice === 'auto' || choice === 'tensorflow') {
     const why = tryLoadNative(options.nativeModulesDir);
     if (why === null) available.push('tensorflow');
-    else if (choice === 'tensorflow') notes.push(why);
+    // With auto, say why only when the user installed the native backend and expects it.
+    else if (choice === 'tensorflow' || options.nativeModulesDir) notes.push(why);
   }
   try {
     // Importing the wasm backend registers it; the wasm files are located explicitly for bundles.
@@ -61,7 +70,7 @@ export async function initBackend(choice: BackendChoice = 'auto', options: { nat
   } catch (error) {
     notes.push(`wasm backend not available: ${error instanceof Error ? error.message : String(error)}`);
   }
-  available.push('cpu');
+  if (version_cpu) available.push('cpu');
 
   const order: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice, 'wasm', 'cpu'];
   for (const name of order) {

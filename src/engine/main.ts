@@ -1,0 +1,31 @@
+/**
+ * Entry of `dist/engine.js`. With `--stdio` it serves the engine's JSON-RPC protocol; otherwise it is
+ * the `kernel-lens` command line. Heavy modules (TensorFlow.js) are imported only after stdout is guarded.
+ */
+import { guardStdout } from './server/stdoutGuard';
+import { parseEngineFlags, type EngineFlags } from './server/engineFlags';
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  let flags: EngineFlags;
+  try {
+    flags = parseEngineFlags(argv);
+  } catch (error) {
+    process.stderr.write(`kernel-lens engine: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (flags.stdio) {
+    // Before anything else: nothing but protocol frames may reach stdout from here on.
+    const protocolOut = guardStdout();
+    process.on('uncaughtException', (error) => process.stderr.write(`[engine] uncaught: ${error.stack ?? error.message}\n`));
+    process.on('unhandledRejection', (reason) => process.stderr.write(`[engine] unhandled rejection: ${String(reason)}\n`));
+    const { startServer } = await import('./server/engineServer');
+    startServer(flags, protocolOut);
+    return;
+  }
+  const { runCliEntry } = await import('./server/cliEntry');
+  process.exitCode = await runCliEntry(argv);
+}
+
+void main();

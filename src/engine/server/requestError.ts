@@ -1,0 +1,33 @@
+/** Errors a request handler raises on purpose, carrying the JSON-RPC error code the client sees. */
+import { ErrorCodes, ResponseError } from 'vscode-jsonrpc';
+import { EngineErrorCodes } from '../../protocol';
+import { CancelledError, UserError, messageOf } from '../errors';
+import { logLine } from './log';
+
+export class RequestError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RequestError';
+  }
+}
+
+export function notInitialized(method: string): RequestError {
+  return new RequestError(EngineErrorCodes.notInitialized, `The engine is not initialized: send engine/initialize before ${method}.`);
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof CancelledError || (error instanceof Error && error.name === 'AbortError');
+}
+
+/** Maps anything a handler throws to the response error the client gets; logs stacks of unexpected errors. */
+export function toResponseError(error: unknown, method: string): ResponseError<void> {
+  if (error instanceof ResponseError) return error as ResponseError<void>;
+  if (error instanceof RequestError) return new ResponseError(error.code, error.message);
+  if (isAbort(error)) return new ResponseError(EngineErrorCodes.cancelled, `${method} was cancelled.`);
+  if (error instanceof UserError) return new ResponseError(EngineErrorCodes.badInput, error.message);
+  logLine(`${method} failed unexpectedly: ${error instanceof Error && error.stack ? error.stack : messageOf(error)}`);
+  return new ResponseError(ErrorCodes.InternalError, messageOf(error));
+}

@@ -1,0 +1,54 @@
+/**
+ * Image rows (e.g. 8×8 digits) as a grayscale grid in SVG. Ink is `currentColor` with the pixel's
+ * intensity as opacity, so the picture follows the theme's foreground colour in light, dark and
+ * high-contrast themes without hard-coded colours.
+ */
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** The first width×height numeric cells in header order are the pixels (the label column is skipped). */
+export function pixelValues(cells: readonly string[], width: number, height: number): number[] | null {
+  const pixels: number[] = [];
+  for (const cell of cells) {
+    const value = Number(cell);
+    if (cell.trim() !== '' && Number.isFinite(value)) pixels.push(value);
+    if (pixels.length === width * height) return pixels;
+  }
+  return null;
+}
+
+export function imageGrid(
+  pixels: readonly number[],
+  width: number,
+  height: number,
+  cellSize: number,
+  label: string,
+): SVGSVGElement {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('width', String(width * cellSize));
+  svg.setAttribute('height', String(height * cellSize));
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', label);
+  svg.setAttribute('class', 'image-grid');
+  const frame = document.createElementNS(SVG_NS, 'rect');
+  frame.setAttribute('class', 'image-frame');
+  frame.setAttribute('width', String(width));
+  frame.setAttribute('height', String(height));
+  svg.appendChild(frame);
+  const min = Math.min(0, ...pixels);
+  const max = Math.max(...pixels);
+  const span = max - min || 1;
+  pixels.forEach((value, i) => {
+    const intensity = (value - min) / span;
+    if (intensity <= 0) return;
+    const rect = document.createElementNS(SVG_NS, 'rect');
+    rect.setAttribute('x', String(i % width));
+    rect.setAttribute('y', String(Math.floor(i / width)));
+    rect.setAttribute('width', '1');
+    rect.setAttribute('height', '1');
+    rect.setAttribute('fill', 'currentColor');
+    rect.setAttribute('fill-opacity', intensity.toFixed(3));
+    svg.appendChild(rect);
+  });
+  return svg;
+}

@@ -53,7 +53,7 @@ async function prepare(experiment: ResolvedExperiment, frozen: Preprocessing | n
   }
   checkColumnNames(experiment, header, experimentDisplay, train.display);
   const test = 'file' in dataset.test ? await openSource(experiment.dir, dataset.test.file) : null;
-  if (test) checkSameColumns(header, test, train.display);
+  if (test) alignColumns(header, test, train.display);
 
   const inputIndices = frozen
     ? frozen.columns.map((column) => requireColumn(header, column.name, train.display))
@@ -145,7 +145,11 @@ export async function encodeCsvRows(file: string, preprocessing: Preprocessing, 
   const inputIndices = preprocessing.columns.map((column) => requireColumn(header, column.name, source.display));
   const targetIndex = header.indexOf(preprocessing.target);
   const rows = source.table.records.map((_, record) => ({ source, record }));
-  return encodeRows(rows, inputIndices, targetIndex, preprocessing, false);
+  const matrix = encodeRows(rows, inputIndices, targetIndex, preprocessing, false);
+  // Raw cells in the training header's order, like the training matrices ('' for a column this file lacks).
+  const order = preprocessing.header.map((name) => header.indexOf(name));
+  matrix.raw = source.table.records.map((record) => order.map((from) => (from >= 0 ? record[from] : '')));
+  return matrix;
 }
 
 async function openSource(dir: string, file: string): Promise<SourceFile> {
@@ -180,7 +184,8 @@ function checkColumnNames(experiment: ResolvedExperiment, header: readonly strin
   }
 }
 
-function checkSameColumns(header: readonly string[], test: SourceFile, trainDisplay: string): void {
+/** The test file must have the training file's columns (any order); its records are reordered to match. */
+function alignColumns(header: readonly string[], test: SourceFile, trainDisplay: string): void {
   const missing = header.filter((name) => !test.table.header.includes(name));
   const extra = test.table.header.filter((name) => !header.includes(name));
   if (missing.length > 0 || extra.length > 0) {
@@ -189,6 +194,10 @@ function checkSameColumns(header: readonly string[], test: SourceFile, trainDisp
     if (extra.length > 0) parts.push(`extra ${extra.join(', ')}`);
     throw new UserError(`the test file must have the columns of ${trainDisplay}: ${parts.join('; ')}`, { file: test.display, line: 1 });
   }
+  const order = header.map((name) => test.table.header.indexOf(name));
+  if (order.every((from, to) => from === to)) return;
+  test.table.records = test.table.records.map((record) => order.map((from) => record[from]));
+  test.table.header = [...header];
 }
 
 /** A column's type from its override or its cells; a numeric column with some text is an error at the first text. */

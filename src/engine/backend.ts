@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 // A used named import: the package's `sideEffects` list would let a bundler drop a bare import (and the cpu backend with it).
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+// tfjs-core's node bundle registers no gradients; training and tf.grad need them.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendChoice, BackendName } from '../protocol';

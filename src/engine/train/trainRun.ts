@@ -1,4 +1,16 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { RunInfo, TrainProgress } from '../../protocol';
+import { readExperiment } from '../data/experimentFile';
+import { prepareData } from '../data/prepare';
+import type { PreparedData, ResolvedExperiment } from '../data/preparedData';
+import { buildLayout } from '../model/parameterLayout';
+import { initialWeights } from '../model/initialWeights';
+import { currentBackend } from '../backend';
+import { runTrainingLoop } from './trainLoop';
+import { writeRunData, writeTrainingPath } from '../run/runFiles';
+import { PARTIAL_SUFFIX, type RunRecord } from '../run/runRecord';
+import { markActive, newRunId, runInfoFromRecord, runsFolder, writeRunRecord } from '../run/runStore';
 
 export interface TrainOptions {
   /** Explicit run directory (else `.kernel-lens/runs/<name>/<run-id>/` beside the experiment). */
@@ -8,9 +20,90 @@ export interface TrainOptions {
   signal?: AbortSignal;
 }
 
-/** Trains an experiment file and records its path. STUB: being written (engine core). */
+/**
+ * Trains an experiment file and records its path into a run directory. The run is written into
+ * `<dir>.partial/` and renamed when training ends, so a crash never leaves a run that reads as complete.
+ */
 export async function trainExperiment(experimentFile: string, options: TrainOptions = {}): Promise<RunInfo> {
-  void experimentFile;
-  void options;
-  throw new Error('not implemented yet');
+  const experiment = await readExperiment(path.resolve(experimentFile));
+  const data = await prepareData(experiment);
+  return trainPrepared(experiment, data, options);
+}
+
+/** Trains on already prepared data (also used to retrain with rows removed). */
+export async function trainPrepared(experiment: ResolvedExperiment, data: PreparedData, options: TrainOptions = {}): Promise<RunInfo> {
+  const id = newRunId();
+  const finalDir = path.resolve(options.out ?? path.join(runsFolder(experiment.file), id));
+  const partialDir = finalDir + PARTIAL_SUFFIX;
+  if (fs.existsSync(finalDir)) throw new Error(`run directory already exists: ${finalDir}`);
+  await fs.promises.rm(partialDir, { recursive: true, force: true });
+  await fs.promises.mkdir(partialDir, { recursive: true });
+  markActive(partialDir, true);
+  try {
+    const layout = buildLayout(data.featureCount, experiment.model.hidden, data.outputCount);
+    const stepsPerEpoch = Math.ceil(data.train.count / Math.min(experiment.training.batchSize, data.train.count));
+    const record: RunRecord = {
+      formatVersion: 1,
+      id: path.basename(finalDir),
+      name: experiment.name,
+      experimentFile: path.relative(finalDir, experiment.file),
+      experiment: experiment.raw,
+      status: 'running',
+      message: null,
+      createdAt: new Date().toISOString(),
+      finishedAt: null,
+      pid: process.pid,
+      backend: currentBackend().backend,
+      task: data.preprocessing.task,
+      preprocessing: data.preprocessing,
+      files: data.files,
+      layout: layout.entries,
+      optimizer: { name: experiment.training.optimizer, learningRate: experiment.training.learningRate, momentum: 0, nesterov: false, beta1: 0, beta2: 0, epsilon: 0 },
+      epochs: experiment.training.epochs,
+      batchSize: experiment.training.batchSize,
+      seed: experiment.training.seed,
+      steps: stepsPerEpoch * experiment.training.epochs,
+      parameters: layout.parameterCount,
+      trainRows: data.train.count,
+      testRows: data.test.count,
+      metrics: [],
+      explain: experiment.explain,
+      image: experiment.dataset.image,
+    };
+    await writeRunData(partialDir, data);
+    await writeRunRecord(partialDir, record);
+
+    const result = await runTrainingLoop(
+      {
+        layout,
+        task: data.preprocessing.task,
+        initial: initialWeights(layout, experiment.training.seed),
+        train: data.train,
+        test: data.test,
+        featureCount: data.featureCount,
+        training: experiment.training,
+        targetStd: data.preprocessing.targetScale?.std ?? null,
+      },
+      {
+        signal: options.signal,
+        onStep: (step, totalSteps, epoch, loss) =>
+          options.onProgress?.({ runDir: finalDir, step: step + 1, totalSteps, epoch: epoch + 1, epochs: experiment.training.epochs, loss }),
+        onEpoch: (metrics) =>
+          options.onProgress?.({ runDir: finalDir, step: metrics.step, totalSteps: record.steps, epoch: metrics.epoch, epochs: experiment.training.epochs, loss: metrics.trainLoss, metrics }),
+      },
+    );
+    await writeTrainingPath(partialDir, result.path, layout.parameterCount);
+    record.optimizer = result.optimizer;
+    record.metrics = result.metrics;
+    record.steps = result.path.steps;
+    record.status = result.status;
+    record.message = result.status === 'complete' ? null : result.message;
+    record.finishedAt = new Date().toISOString();
+    await writeRunRecord(partialDir, record);
+    await fs.promises.rename(partialDir, finalDir);
+    markActive(partialDir, false);
+    return runInfoFromRecord(finalDir, record, false);
+  } finally {
+    markActive(partialDir, false);
+  }
 }

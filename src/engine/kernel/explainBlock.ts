@@ -1,0 +1,244 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LoadedRun } from './loadedRun';
+import { endpointOutputs, refinedSegmentGradients, segmentGradients, type QueryBlock } from './querySide';
+import { newSweepCarry, stepCoefficient, sweepChunk, type SweepInput } from './optimizerSweep';
+import { sliceFactors, type TrainingFactors } from './trainingFactors';
+
+/** The raw numbers of an explanation, in the model's own units (logits, standardized target). */
+export interface RawExplanation {
+  bias: number;
+  network: number;
+  /** c_i for every training row, float64. */
+  contributions: Float64Array;
+  /** Σ over steps of the quadrature check |r_s| after refinement (model units). */
+  quadratureError: number;
+  /** Steps refined adaptively. */
+  refinedSteps: number;
+  /** Path kernel K^p(x, x_i) for the requested training rows. */
+  kernel: Map<number, number>;
+  /** Per-step contribution of traced training rows. */
+  traces: Map<number, { steps: number[]; contributions: number[] }>;
+}
+
+export interface ExplainBlockOptions {
+  nodes: number;
+  tolerance: number;
+  /** Drop the quadrature: left endpoint only (TracIn's first-order form), for comparisons. */
+  leftPointOnly?: boolean;
+  /** How many top rows (by |c|) get K^p and a_i. */
+  kernelTop: number;
+  /** Training rows whose per-step contributions are recorded (for one-query blocks). */
+  traceRows?: number[];
+  signal?: AbortSignal;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+const PHI_BUDGET = 48_000_000; // floats of Φ held per chunk of steps
+
+/**
+ * Explains a block of rows exactly (path-kernel.md §2–3, §5): Φ per step by quadrature, refined where
+ * the per-step check fails, the optimizer's reverse sweep, and a contraction with the per-example
+ * training factors, all accumulated in float64.
+ */
+export async function explainBlock(run: LoadedRun, factors: TrainingFactors, block: QueryBlock, options: ExplainBlockOptions): Promise<RawExplanation[]> {
+  const T = run.path.steps;
+  const P = run.layout.parameterCount;
+  const Q = block.count;
+  const N = run.record.trainRows;
+  const W = run.path.batchWidth;
+  const endpoints = endpointOutputs(run, block);
+  const sweepInput: SweepInput = {
+    optimizer: run.optimizer,
+    learningRates: run.path.learningRates,
+    adamV: run.path.adamV,
+    batchSizes: run.batchSizes,
+    parameterCount: P,
+    queries: Q,
+  };
+  const carry = newSweepCarry(sweepInput);
+  const contributions = Array.from({ length: Q }, () => new Float64Array(N));
+  const quadratureError = new Float64Array(Q);
+  let refinedSteps = 0;
+  const traceRows = new Set(options.traceRows ?? []);
+  const traces = new Map<number, { steps: number[]; contributions: number[] }>();
+  for (const i of traceRows) traces.set(i, { steps: [], contributions: [] });
+  // Φ is kept for the steps where the top rows appear (for K^p), so hold it all when it fits.
+  const keepPhi = T * Q * P <= PHI_BUDGET;
+  const phiAll = keepPhi ? new Float32Array(T * Q * P) : null;
+  const chunk = Math.max(1, Math.min(T, Math.floor(PHI_BUDGET / 4 / (Q * P))));
+  const scale = Array.from({ length: Q }, (_, q) => Math.max(Math.abs(endpoints[T * Q + q] - endpoints[q]), 0.01));
+
+  // Chunks of steps from the last to the first, because the optimizer sweep runs backwards.
+  for (let end = T; end > 0; end -= chunk) {
+    if (options.signal?.aborted) throw new Error('cancelled');
+    const s0 = Math.max(0, end - chunk);
+    const c = end - s0;
+    const phi = options.leftPointOnly ? leftPointGradients(run, block, s0, c) : segmentGradients(run, block, s0, c, options.nodes);
+    if (!options.leftPointOnly) refinedSteps += refine(run, block, phi, s0, c, endpoints, scale, options, quadratureError);
+    if (phiAll) phiAll.set(phi, s0 * Q * P);
+    const u = sweepChunk(sweepInput, phi, s0, c, carry);
+    const terms = tf.tidy(() => {
+      const slice = sliceFactors(factors, s0, c);
+      return run.mlp.gradientDot(tf.tensor3d(u, [c, Q, P]), slice).dataSync();
+    });
+    for (let local = 0; local < c; local++) {
+      const r = s0 + local;
+      const coef = stepCoefficient(sweepInput, r);
+      for (let b = 0; b < W; b++) {
+        const i = run.path.batches[r * W + b];
+        if (i < 0) continue;
+        for (let q = 0; q < Q; q++) {
+          const value = -coef * terms[(local * W + b) * Q + q];
+          contributions[q][i] += value;
+          if (traceRows.has(i) && q === 0) {
+            const trace = traces.get(i) as { steps: number[]; contributions: number[] };
+            trace.steps.push(r);
+            trace.contributions.push(value);
+          }
+        }
+      }
+    }
+    await yieldToEventLoop();
+  }
+  for (const trace of traces.values()) {
+    const order = trace.steps.map((_, k) => k).sort((a, b) => trace.steps[a] - trace.steps[b]);
+    trace.steps = order.map((k) => trace.steps[k]);
+    trace.contributions = order.map((k) => trace.contributions[k]);
+  }
+
+  const results: RawExplanation[] = [];
+  for (let q = 0; q < Q; q++) {
+    const kernel = phiAll ? pathKernelForTop(run, block, q, contributions[q], phiAll, options.kernelTop) : new Map<number, number>();
+    results.push({
+      bias: endpoints[q],
+      network: endpoints[T * Q + q],
+      contributions: contributions[q],
+      quadratureError: quadratureError[q],
+      refinedSteps,
+      kernel,
+      traces: q === 0 ? traces : new Map(),
+    });
+  }
+  return results;
+}
+
+/** φ at the left end of each step only (no quadrature). */
+function leftPointGradients(run: LoadedRun, block: QueryBlock, s0: number, c: number): Float32Array {
+  const P = run.layout.parameterCount;
+  const pairs: { step: number; row: number }[] = [];
+  for (let s = s0; s < s0 + c; s++) for (let q = 0; q < block.count; q++) pairs.push({ step: s, row: q });
+  // A composite rule with one node at t = 0 is not Gauss; evaluate directly at w_s instead.
+  const phi = new Float32Array(c * block.count * P);
+  const values = tf.tidy(() => {
+    const F = run.data.featureCount;
+    const C = run.outputCount;
+    const weights = tf.tensor2d(run.path.weights.subarray(s0 * P, (s0 + c) * P), [c, P]);
+    const pass = run.mlp.forward(weights, tf.tensor3d(block.x, [1, block.count, F]));
+    const grad = tf.broadcastTo(tf.tensor3d(block.e, [1, block.count, C]), [c, block.count, C]) as tf.Tensor3D;
+    const factors = run.mlp.factors(pass, weights, grad);
+    const grouped = factors.map((f) => ({
+      a: tf.reshape(f.a, [c * block.count, 1, f.a.shape[2]]) as tf.Tensor3D,
+      delta: tf.reshape(f.delta, [c * block.count, 1, f.delta.shape[2]]) as tf.Tensor3D,
+    }));
+    return run.mlp.summedGradient(grouped).dataSync();
+  });
+  phi.set(values);
+  return phi;
+}
+
+/**
+ * The per-step quadrature check r_s = [f_e(w_{s+1}) − f_e(w_s)] − Φ_s·Δ_s (path-kernel.md §5); steps
+ * whose |r_s| stands out are recomputed with 4, 16, then 64 sub-segments. Returns how many were refined.
+ */
+function refine(
+  run: LoadedRun,
+  block: QueryBlock,
+  phi: Float32Array,
+  s0: number,
+  c: number,
+  endpoints: Float64Array,
+  scale: number[],
+  options: ExplainBlockOptions,
+  quadratureError: Float64Array,
+): number {
+  const P = run.layout.parameterCount;
+  const Q = block.count;
+  const T = run.path.steps;
+  const w = run.path.weights;
+  const check = (s: number, q: number): number => {
+    const base = ((s - s0) * Q + q) * P;
+    let dot = 0;
+    for (let p = 0; p < P; p++) dot += phi[base + p] * (w[(s + 1) * P + p] - w[s * P + p]);
+    return endpoints[(s + 1) * Q + q] - endpoints[s * Q + q] - dot;
+  };
+  const residuals = new Float64Array(c * Q);
+  for (let s = s0; s < s0 + c; s++) for (let q = 0; q < Q; q++) residuals[(s - s0) * Q + q] = check(s, q);
+  let refined = 0;
+  let pending: { step: number; row: number }[] = [];
+  for (let s = s0; s < s0 + c; s++) {
+    for (let q = 0; q < Q; q++) {
+      const f0 = Math.abs(endpoints[s * Q + q]);
+      const f1 = Math.abs(endpoints[(s + 1) * Q + q]);
+      // Below float32 evaluation noise or far below the per-step share of the tolerance: leave it.
+      const threshold = Math.max((0.05 * options.tolerance * scale[q]) / T, 4e-7 * (1 + f0 + f1));
+      if (Math.abs(residuals[(s - s0) * Q + q]) > threshold) pending.push({ step: s, row: q });
+    }
+  }
+  for (const pieces of [4, 16, 64]) {
+    if (pending.length === 0) break;
+    refined += pending.length;
+    const better = refinedSegmentGradients(run, block, pending, options.nodes, pieces);
+    const still: { step: number; row: number }[] = [];
+    pending.forEach(({ step, row }, j) => {
+      phi.set(better.subarray(j * P, (j + 1) * P), ((step - s0) * Q + row) * P);
+      const r = check(step, row);
+      const before = residuals[(step - s0) * Q + row];
+      residuals[(step - s0) * Q + row] = r;
+      if (Math.abs(r) > 1e-3 * Math.abs(before) + 1e-12 && Math.abs(r) > 4e-7 * (1 + Math.abs(endpoints[step * Q + row]))) still.push({ step, row });
+    });
+    pending = still;
+  }
+  for (let k = 0; k < c * Q; k++) quadratureError[k % Q] += Math.abs(residuals[k]);
+  return refined;
+}
+
+/**
+ * K^p(x, x_i) = Σ_{s: i∈B_s} (η_s/|B_s|) Φ_s(x) · φ(x_i; w_s) for the top rows by |c_i|: the
+ * training side's gradient of the explained output (not the loss), one more backward pass per step.
+ */
+function pathKernelForTop(run: LoadedRun, block: QueryBlock, q: number, contributions: Float64Array, phiAll: Float32Array, top: number): Map<number, number> {
+  const P = run.layout.parameterCount;
+  const F = run.data.featureCount;
+  const C = run.outputCount;
+  const Q = block.count;
+  const order = topIndices(contributions, top);
+  const pairs: { i: number; s: number }[] = [];
+  for (const i of order) for (const s of run.stepsOf[i]) pairs.push({ i, s });
+  const kernel = new Map<number, number>(order.map((i) => [i, 0]));
+  if (pairs.length === 0) return kernel;
+  const G = pairs.length;
+  const grads = tf.tidy(() => {
+    const weights = new Float32Array(G * P);
+    const xs = new Float32Array(G * F);
+    pairs.forEach(({ i, s }, j) => {
+      weights.set(run.path.weights.subarray(s * P, (s + 1) * P), j * P);
+      xs.set(run.data.trainX.subarray(i * F, (i + 1) * F), j * F);
+    });
+    const w = tf.tensor2d(weights, [G, P]);
+    const pass = run.mlp.forward(w, tf.tensor3d(xs, [G, 1, F]));
+    const e = tf.broadcastTo(tf.tensor3d(block.e.subarray(q * C, (q + 1) * C), [1, 1, C]), [G, 1, C]) as tf.Tensor3D;
+    return run.mlp.summedGradient(run.mlp.factors(pass, w, e)).dataSync();
+  });
+  pairs.forEach(({ i, s }, j) => {
+    const base = (s * Q + q) * P;
+    let dot = 0;
+    for (let p = 0; p < P; p++) dot += phiAll[base + p] * grads[j * P + p];
+    kernel.set(i, (kernel.get(i) as number) + (run.path.learningRates[s] / run.batchSizes[s]) * dot);
+  });
+  return kernel;
+}
+
+export function topIndices(values: Float64Array, top: number): number[] {
+  const order = Array.from(values.keys()).sort((a, b) => Math.abs(values[b]) - Math.abs(values[a]) || a - b);
+  return order.slice(0, top);
+}

@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { TaskKind } from '../../protocol';
+
+/**
+ * Per-example losses ℓ_i for outputs f [.., R, C] and targets, and their output gradients g_i = ∂ℓ_i/∂f.
+ * The batch loss is the mean of ℓ_i (as in TensorFlow.js), so the step uses ḡ = mean_i J_iᵀ g_i.
+ * - regression: ℓ = (f − y)², g = 2(f − y)
+ * - binary (one logit z): ℓ = softplus(z) − y z, g = σ(z) − y
+ * - multiclass (logits z): ℓ = logsumexp(z) − z_y, g = softmax(z) − onehot(y)
+ */
+export function perExampleLoss(task: TaskKind, output: tf.Tensor, target: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    switch (task) {
+      case 'regression':
+        return tf.sum(tf.square(tf.sub(output, tf.expandDims(target, -1))), -1);
+      case 'binary': {
+        const z = tf.squeeze(output, [-1]);
+        const y = tf.cast(target, 'float32');
+        // max(z,0) − z·y + log(1 + e^−|z|): the stable form of softplus(z) − y z.
+        return tf.add(tf.sub(tf.relu(z), tf.mul(z, y)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
+      }
+      case 'multiclass': {
+        const classes = output.shape[output.shape.length - 1];
+        const oneHot = tf.oneHot(tf.cast(target, 'int32'), classes);
+        return tf.sub(tf.logSumExp(output, -1), tf.sum(tf.mul(output, oneHot), -1));
+      }
+    }
+  });
+}
+
+export function outputGradient(task: TaskKind, output: tf.Tensor, target: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    switch (task) {
+      case 'regression':
+        return tf.mul(2, tf.sub(output, tf.expandDims(target, -1)));
+      case 'binary':
+        return tf.sub(tf.sigmoid(output), tf.expandDims(tf.cast(target, 'float32'), -1));
+      case 'multiclass': {
+        const classes = output.shape[output.shape.length - 1];
+        return tf.sub(tf.softmax(output), tf.oneHot(tf.cast(target, 'int32'), classes));
+      }
+    }
+  });
+}

@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { activate, activationDerivative } from './activations';
+import { DenseLayer, type FactoredLayer, type LayerFactors } from './factoredLayer';
+import type { ParameterLayout } from './parameterLayout';
+import type { Activation } from '../../protocol';
+
+/** What a batched forward pass keeps for the backward pass. */
+export interface ForwardPass {
+  /** Network outputs [G, R, C]. */
+  output: tf.Tensor3D;
+  /** Each layer's inputs [G, R, in]. */
+  inputs: tf.Tensor3D[];
+  /** Each layer's pre-activations [G, R, out]. */
+  preActivations: tf.Tensor3D[];
+}
+
+/**
+ * A dense MLP evaluated at many weight points at once: G flat weight vectors [G, P], R rows each.
+ * Examples never interact, so one forward and one backward pass give every example's factors.
+ */
+export class FactoredMlp {
+  readonly layers: FactoredLayer[];
+  readonly activations: Activation[];
+
+  constructor(readonly layout: ParameterLayout) {
+    this.layers = layout.layers.map((l) => new DenseLayer(l));
+    this.activations = layout.layers.map((l) => l.activation);
+  }
+
+  get parameterCount(): number {
+    return this.layout.parameterCount;
+  }
+
+  /** x [G or 1, R, in]; weights [G, P]. The caller disposes the result (or runs inside tf.tidy). */
+  forward(weights: tf.Tensor2D, x: tf.Tensor3D): ForwardPass {
+    const inputs: tf.Tensor3D[] = [];
+    const preActivations: tf.Tensor3D[] = [];
+    let a = x;
+    for (let l = 0; l < this.layers.length; l++) {
+      inputs.push(a);
+      const z = this.layers[l].forward(a, weights);
+      preActivations.push(z);
+      a = activate(this.activations[l], z) as tf.Tensor3D;
+    }
+    return { output: a, inputs, preActivations };
+  }
+
+  /** Per-layer factors of the scalar whose gradient w.r.t. the outputs is `outputGradient` [G, R, C]. */
+  factors(pass: ForwardPass, weights: tf.Tensor2D, outputGradient: tf.Tensor3D): LayerFactors[] {
+    const result: LayerFactors[] = new Array(this.layers.length);
+    let delta = outputGradient;
+    for (let l = this.layers.length - 1; l >= 0; l--) {
+      if (this.activations[l] !== 'linear') delta = tf.mul(delta, activationDerivative(this.activations[l], pass.preActivations[l])) as tf.Tensor3D;
+      const a = pass.inputs[l].shape[0] === delta.shape[0] ? pass.inputs[l] : (tf.broadcastTo(pass.inputs[l], [delta.shape[0], pass.inputs[l].shape[1], pass.inputs[l].shape[2]]) as tf.Tensor3D);
+      result[l] = { a, delta };
+      if (l > 0) delta = this.layers[l].backward(delta, weights);
+    }
+    return result;
+  }
+
+  /** Σ over the K rows of each group of the flat parameter gradient: → [N, P]. */
+  summedGradient(factors: LayerFactors[]): tf.Tensor2D {
+    return tf.concat(factors.map((f, l) => this.layers[l].summedGradient(f)), 1) as tf.Tensor2D;
+  }
+
+  /** Per-example gradient · u for u [G, Q, P] and factors over G groups of B rows → [G, B, Q]. */
+  gradientDot(u: tf.Tensor3D, factors: LayerFactors[]): tf.Tensor3D {
+    return tf.tidy(() => {
+      let total: tf.Tensor3D | null = null;
+      for (let l = 0; l < this.layers.length; l++) {
+        const layer = this.layers[l];
+        const slice = tf.slice(u, [0, 0, layer.parameterOffset], [-1, -1, layer.parameterCount]) as tf.Tensor3D;
+        const part = layer.gradientDot(slice, factors[l]);
+        total = total ? (tf.add(total, part) as tf.Tensor3D) : part;
+      }
+      return total as tf.Tensor3D;
+    });
+  }
+}

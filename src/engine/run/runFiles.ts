@@ -1,0 +1,63 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { PreparedData } from '../data/preparedData';
+import type { TrainingPath } from '../train/trainLoop';
+import { readFloat32Npy, readInt32Npy, readNpy, writeNpy } from './npy';
+
+/** The preprocessed design matrices, so an explanation never depends on re-parsing the source file. */
+export async function writeRunData(dir: string, data: PreparedData): Promise<void> {
+  const dataDir = path.join(dir, 'data');
+  await fs.promises.mkdir(dataDir, { recursive: true });
+  const f = data.featureCount;
+  for (const [name, matrix] of [['train', data.train], ['test', data.test]] as const) {
+    await writeNpy(path.join(dataDir, `${name}_x.npy`), { dtype: 'float32', shape: [matrix.count, f], data: matrix.x });
+    const y = matrix.y;
+    await writeNpy(path.join(dataDir, `${name}_y.npy`), y instanceof Int32Array ? { dtype: 'int32', shape: [matrix.count], data: y } : { dtype: 'float32', shape: [matrix.count], data: y });
+  }
+  const rows = { train: data.train.rows, test: data.test.rows };
+  await fs.promises.writeFile(path.join(dataDir, 'rows.json'), JSON.stringify(rows));
+  // Raw cell text and labels, for showing rows without re-reading a CSV that may have changed.
+  const raw = { train: { values: data.train.raw, labels: data.train.labels }, test: { values: data.test.raw, labels: data.test.labels } };
+  await fs.promises.writeFile(path.join(dataDir, 'raw.json'), JSON.stringify(raw));
+}
+
+export async function writeTrainingPath(dir: string, trainingPath: TrainingPath, parameterCount: number): Promise<void> {
+  const pathDir = path.join(dir, 'path');
+  await fs.promises.mkdir(pathDir, { recursive: true });
+  const T = trainingPath.steps;
+  await writeNpy(path.join(pathDir, 'weights.npy'), { dtype: 'float32', shape: [T + 1, parameterCount], data: trainingPath.weights });
+  await writeNpy(path.join(pathDir, 'batches.npy'), { dtype: 'int32', shape: [T, trainingPath.batchWidth], data: trainingPath.batches });
+  await writeNpy(path.join(pathDir, 'lr.npy'), { dtype: 'float32', shape: [T], data: trainingPath.learningRates });
+  if (trainingPath.adamV) await writeNpy(path.join(pathDir, 'adam_v.npy'), { dtype: 'float32', shape: [T, parameterCount], data: trainingPath.adamV });
+}
+
+export interface RunMatrices {
+  trainX: Float32Array;
+  trainY: Int32Array | Float32Array;
+  testX: Float32Array;
+  testY: Int32Array | Float32Array;
+  featureCount: number;
+  rows: { train: { file: string; line: number }[]; test: { file: string; line: number }[] };
+  raw: { train: { values: string[][]; labels: string[] }; test: { values: string[][]; labels: string[] } };
+}
+
+export async function readRunData(dir: string): Promise<RunMatrices> {
+  const dataDir = path.join(dir, 'data');
+  const trainX = await readFloat32Npy(path.join(dataDir, 'train_x.npy'));
+  const testX = await readFloat32Npy(path.join(dataDir, 'test_x.npy'));
+  const trainY = (await readNpy(path.join(dataDir, 'train_y.npy'))).data;
+  const testY = (await readNpy(path.join(dataDir, 'test_y.npy'))).data;
+  const rows = JSON.parse(await fs.promises.readFile(path.join(dataDir, 'rows.json'), 'utf8')) as RunMatrices['rows'];
+  const raw = JSON.parse(await fs.promises.readFile(path.join(dataDir, 'raw.json'), 'utf8')) as RunMatrices['raw'];
+  return { trainX: trainX.data, trainY, testX: testX.data, testY, featureCount: trainX.shape[1], rows, raw };
+}
+
+export async function readTrainingPath(dir: string): Promise<TrainingPath> {
+  const pathDir = path.join(dir, 'path');
+  const weights = await readFloat32Npy(path.join(pathDir, 'weights.npy'));
+  const batches = await readInt32Npy(path.join(pathDir, 'batches.npy'));
+  const lr = await readFloat32Npy(path.join(pathDir, 'lr.npy'));
+  const vFile = path.join(pathDir, 'adam_v.npy');
+  const adamV = fs.existsSync(vFile) ? (await readFloat32Npy(vFile)).data : null;
+  return { weights: weights.data, batches: batches.data, batchWidth: batches.shape[1], learningRates: lr.data, adamV, steps: batches.shape[0] };
+}

@@ -1,0 +1,39 @@
+import type { BackendName, DatasetFileRecord, EpochMetrics, ExperimentConfig, LayoutEntry, OptimizerRecord, Preprocessing, RunStatus, TaskKind } from '../../protocol';
+
+/** The content of a run's `run.json`. */
+export interface RunRecord {
+  formatVersion: 1;
+  id: string;
+  name: string;
+  /** Experiment file path relative to the run directory (so a moved workspace still resolves). */
+  experimentFile: string;
+  experiment: ExperimentConfig;
+  status: RunStatus;
+  message: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  /** Process that wrote a `running` record; a dead pid means the run was interrupted. */
+  pid: number;
+  backend: BackendName;
+  task: TaskKind;
+  preprocessing: Preprocessing;
+  files: DatasetFileRecord[];
+  layout: LayoutEntry[];
+  optimizer: OptimizerRecord;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  steps: number;
+  parameters: number;
+  trainRows: number;
+  testRows: number;
+  metrics: EpochMetrics[];
+  explain: { quadratureNodes: number; tolerance: number };
+  image: { width: number; height: number } | null;
+  label?: string;
+  annotation?: string;
+  pinned?: boolean;
+}
+
+export const RUN_FILE = 'run.json';
+export const PARTIAL_SUFFIX = '.partial';

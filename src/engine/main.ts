@@ -7,15 +7,15 @@ import { parseEngineFlags, type EngineFlags } from './server/engineFlags';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  let flags: EngineFlags;
-  try {
-    flags = parseEngineFlags(argv);
-  } catch (error) {
-    process.stderr.write(`kernel-lens engine: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  if (flags.stdio) {
+  if (argv.includes('--stdio')) {
+    let flags: EngineFlags;
+    try {
+      flags = parseEngineFlags(argv);
+    } catch (error) {
+      process.stderr.write(`kernel-lens engine: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 2;
+      return;
+    }
     // Before anything else: nothing but protocol frames may reach stdout from here on.
     const protocolOut = guardStdout();
     process.on('uncaughtException', (error) => process.stderr.write(`[engine] uncaught: ${error.stack ?? error.message}\n`));
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     startServer(flags, protocolOut);
     return;
   }
+  // The command line parses its own flags (--backend, --native-modules, ...).
   const { runCliEntry } = await import('./server/cliEntry');
   process.exitCode = await runCliEntry(argv);
 }

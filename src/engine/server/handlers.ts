@@ -7,7 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { z } from 'zod';
 import { EngineErrorCodes, EngineMethods, type EngineInfo, type TrainProgress } from '../../protocol';
-import { inspectCsv } from './pendingInspect';
+import { inspectCsv } from '../data/inspect';
 import { validateExperimentFile } from '../data/experimentFile';
 import { CancelledError, UserError } from '../errors';
 import { explainRows, traceContributions } from '../kernel/explainService';

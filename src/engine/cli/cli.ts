@@ -1,0 +1,159 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BackendChoice, ExplainQuery, OutputSelector, Split } from '../../protocol';
+import { initBackend } from '../backend';
+import { trainExperiment } from '../train/trainRun';
+import { inspectCsv } from '../data/inspect';
+import { explainWithIndex, indexedRun } from '../kernel/explainService';
+import { explanationTable } from './explainTable';
+import { integerFlag, parseCommand, stringFlag, type CliValues } from './cliArgs';
+import { UserError, messageOf } from '../errors';
+
+const USAGE = `kernel-lens — explain every prediction of a small neural network as a weighted sum of its training examples
+
+Usage:
+  kernel-lens train EXPERIMENT.kernel.json [--out DIR]
+  kernel-lens explain RUN_DIR --row N [--split test|train] [--class NAME | --margin] [--top K] [--json]
+  kernel-lens explain RUN_DIR --input FILE.csv --row N [...]
+  kernel-lens explain RUN_DIR --all [--split test|train] --out FILE.jsonl
+  kernel-lens inspect FILE.csv
+Common flags: --backend auto|tensorflow|wasm|cpu, --nodes N (quadrature nodes), --tolerance T`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const commands: Record<string, Command> = { train, explain, inspect };
+
+/** Runs the command line; returns the exit code. Bad input is one clear line on stderr, never a stack. */
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv.filter((a) => a !== '--');
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`kernel-lens: unknown command "${name}"\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return await command(rest);
+  } catch (error) {
+    const message = error instanceof UserError ? error.message : `internal error: ${messageOf(error)}`;
+    process.stderr.write(`kernel-lens ${name}: ${message}\n`);
+    if (!(error instanceof UserError) && process.env.KERNEL_LENS_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}
+
+/** Registers another sub-command (suspects, verify, kernel, …). */
+export function registerCommand(name: string, command: Command): void {
+  commands[name] = command;
+}
+
+export async function startBackend(values: CliValues): Promise<void> {
+  const choice = (stringFlag(values, 'backend') ?? 'auto') as BackendChoice;
+  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(choice)) throw new UserError(`--backend must be auto, tensorflow, wasm or cpu (got "${choice}")`);
+  const status = await initBackend(choice, { nativeModulesDir: stringFlag(values, 'native-modules') });
+  process.stderr.write(`backend: ${status.backend}${status.note ? ` (${status.note})` : ''}\n`);
+}
+
+function onePositional(positionals: string[], what: string): string {
+  if (positionals.length !== 1) throw new UserError(`expected one ${what} (got ${positionals.length === 0 ? 'none' : positionals.join(' ')})`);
+  return path.resolve(positionals[0]);
+}
+
+async function train(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, { out: { type: 'string' } });
+  const experiment = onePositional(positionals, 'experiment file');
+  await startBackend(values);
+  const started = Date.now();
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  const info = await trainExperiment(experiment, {
+    out: stringFlag(values, 'out'),
+    signal: controller.signal,
+    onProgress: (p) => {
+      if (!p.metrics) return;
+      const m = p.metrics;
+      const score = m.testAccuracy !== undefined ? `accuracy train ${m.trainAccuracy?.toFixed(3)} test ${m.testAccuracy.toFixed(3)}` : `rmse train ${m.trainRmse?.toPrecision(4)} test ${m.testRmse?.toPrecision(4)}`;
+      process.stderr.write(`epoch ${m.epoch}/${p.epochs}  step ${m.step}/${p.totalSteps}  loss train ${m.trainLoss.toPrecision(4)} test ${m.testLoss.toPrecision(4)}  ${score}\n`);
+    },
+  });
+  process.stderr.write(`${info.status} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${info.steps} steps, ${info.parameters} parameters${info.message ? ` — ${info.message}` : ''}\n`);
+  process.stdout.write(info.dir + '\n');
+  return info.status === 'complete' ? 0 : 1;
+}
+
+function outputSelector(values: CliValues): OutputSelector {
+  const name = stringFlag(values, 'class');
+  if (name !== undefined && values.margin) throw new UserError('--class and --margin exclude each other');
+  if (name !== undefined) return { kind: 'class', class: name };
+  return values.margin ? { kind: 'margin' } : { kind: 'default' };
+}
+
+function splitFlag(values: CliValues): Split {
+  const split = stringFlag(values, 'split') ?? 'test';
+  if (split !== 'test' && split !== 'train') throw new UserError(`--split must be test or train (got "${split}")`);
+  return split;
+}
+
+async function explain(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {
+    row: { type: 'string' },
+    split: { type: 'string' },
+    input: { type: 'string' },
+    class: { type: 'string' },
+    margin: { type: 'boolean' },
+    top: { type: 'string' },
+    json: { type: 'boolean' },
+    all: { type: 'boolean' },
+    out: { type: 'string' },
+    nodes: { type: 'string' },
+    tolerance: { type: 'string' },
+  });
+  const runDir = onePositional(positionals, 'run directory');
+  const top = integerFlag(values, 'top', 10, 0, 1_000_000) as number;
+  const nodes = integerFlag(values, 'nodes', undefined, 1, 16);
+  const toleranceText = stringFlag(values, 'tolerance');
+  const tolerance = toleranceText === undefined ? undefined : Number(toleranceText);
+  if (tolerance !== undefined && !(tolerance > 0)) throw new UserError(`--tolerance must be a positive number (got "${toleranceText}")`);
+  const output = outputSelector(values);
+  await startBackend(values);
+  const indexed = await indexedRun(runDir);
+  if (values.all) {
+    const out = stringFlag(values, 'out');
+    if (!out) throw new UserError('--all needs --out FILE.jsonl');
+    const split = splitFlag(values);
+    const count = split === 'test' ? indexed.run.record.testRows : indexed.run.record.trainRows;
+    const queries: ExplainQuery[] = Array.from({ length: count }, (_, row) => ({ split, row }));
+    const started = performance.now();
+    const { explanations } = await explainWithIndex(indexed, queries, { output, top, quadratureNodes: nodes, tolerance });
+    await fs.promises.writeFile(path.resolve(out), explanations.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const rels = explanations.map((e) => e.residual.rel).sort((a, b) => a - b);
+    process.stderr.write(`explained ${count} ${split} rows in ${((performance.now() - started) / 1000).toFixed(2)} s; relative residual max ${rels[rels.length - 1]?.toExponential(2)} median ${rels[Math.floor(rels.length / 2)]?.toExponential(2)}; ${explanations.filter((e) => e.residual.flagged).length} flagged\n`);
+    process.stdout.write(path.resolve(out) + '\n');
+    return 0;
+  }
+  const row = integerFlag(values, 'row', undefined, 0);
+  if (row === undefined) throw new UserError('explain needs --row N (or --all)');
+  const input = stringFlag(values, 'input');
+  const query: ExplainQuery = input ? { split: 'input', row, input: path.resolve(input) } : { split: splitFlag(values), row };
+  const { explanations } = await explainWithIndex(indexed, [query], { output, top, full: !values.json, quadratureNodes: nodes, tolerance });
+  const explanation = explanations[0];
+  if (values.json) {
+    process.stdout.write(JSON.stringify(explanation, null, 2) + '\n');
+  } else {
+    const header = indexed.run.record.preprocessing.header;
+    const values = (i: number) => indexed.run.data.raw.train.values[i].map((v, k) => `${header[k]}=${v}`).join(' ');
+    process.stdout.write(explanationTable(explanation, top, values) + '\n');
+  }
+  return explanation.residual.flagged ? 3 : 0;
+}
+
+async function inspect(argv: string[]): Promise<number> {
+  const { positionals } = parseCommand(argv, {});
+  const file = onePositional(positionals, 'CSV file');
+  const schema = await inspectCsv(file);
+  process.stdout.write(JSON.stringify(schema, null, 2) + '\n');
+  return 0;
+}

@@ -1,0 +1,32 @@
+import { parseArgs } from 'node:util';
+import { UserError } from '../errors';
+
+export type CliValues = Record<string, string | boolean | undefined>;
+
+/** Parses one sub-command's flags; unknown flags and missing values are one clear line. */
+export function parseCommand(argv: string[], options: Record<string, { type: 'string' | 'boolean' }>): { values: CliValues; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...options, backend: { type: 'string' }, 'memory-budget-mb': { type: 'string' }, 'native-modules': { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values: values as CliValues, positionals };
+  } catch (error) {
+    throw new UserError(error instanceof Error ? error.message.split('\n')[0] : String(error));
+  }
+}
+
+export function integerFlag(values: CliValues, name: string, fallback: number | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (typeof raw !== 'string' || !Number.isInteger(n) || n < min || n > max) throw new UserError(`--${name} must be an integer from ${min} to ${max} (got "${String(raw)}")`);
+  return n;
+}
+
+export function stringFlag(values: CliValues, name: string): string | undefined {
+  const raw = values[name];
+  return typeof raw === 'string' ? raw : undefined;
+}

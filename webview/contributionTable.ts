@@ -9,7 +9,8 @@ import { num, signed, sourceText, unitShort } from './format';
 import { imageGrid, pixelValues } from './imageGrid';
 import { post } from './vscodeApi';
 
-export const PAGE_SIZE = 25;
+/** Rows per page: enough to read the top of the list without pushing the charts far down. */
+export const PAGE_SIZE = 10;
 /** Up to this many feature columns get one column each; wider rows are shown as one compact cell. */
 const MAX_FEATURE_COLUMNS = 8;
 

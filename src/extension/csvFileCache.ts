@@ -1,0 +1,35 @@
+/** CSV files read from disk as records, cached by modification time (for showing training rows' values). */
+import * as fs from 'node:fs/promises';
+import { parseCsvRecords, type CsvRecord } from './csvRecords';
+import { normalizePath } from './rowLookup';
+
+interface CachedCsv {
+  mtimeMs: number;
+  records: CsvRecord[];
+  byLine: Map<number, CsvRecord>;
+}
+
+export class CsvFileCache {
+  private readonly cache = new Map<string, CachedCsv>();
+
+  async read(file: string): Promise<CachedCsv> {
+    const key = normalizePath(file);
+    const stat = await fs.stat(key);
+    const hit = this.cache.get(key);
+    if (hit && hit.mtimeMs === stat.mtimeMs) return hit;
+    const records = parseCsvRecords(await fs.readFile(key, 'utf8'));
+    const entry: CachedCsv = { mtimeMs: stat.mtimeMs, records, byLine: new Map(records.map((r) => [r.startLine, r])) };
+    this.cache.set(key, entry);
+    return entry;
+  }
+
+  /** The header row (first record) of a file. */
+  async header(file: string): Promise<string[]> {
+    return (await this.read(file)).records[0]?.fields ?? [];
+  }
+
+  /** The cells of the record starting at `line`, or undefined. */
+  async recordAt(file: string, line: number): Promise<string[] | undefined> {
+    return (await this.read(file)).byLine.get(line)?.fields;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Thin glue over `explain/rows` and `explain/trace`: settings, the run and experiment behind a run directory,
+ * and the raw CSV values the webview shows next to each training example.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  EngineMethods,
+  type ContributionTrace,
+  type ExplainQuery,
+  type Explanation,
+  type ExplanationViewState,
+  type OutputSelector,
+  type RunInfo,
+} from '../protocol';
+import type { CsvFileCache } from './csvFileCache';
+import type { EngineConnection } from './engine/engineConnection';
+import { explainOptions } from './explainSettings';
+import type { ExperimentEntry, ExperimentStore } from './experimentStore';
+
+export interface ExplainTarget {
+  runDir: string;
+  query: ExplainQuery;
+  output: OutputSelector;
+}
+
+export interface ExplainedRow {
+  run: RunInfo;
+  experiment: ExperimentEntry | undefined;
+  state: ExplanationViewState;
+}
+
+export class Explainer {
+  constructor(
+    private readonly engine: EngineConnection,
+    private readonly store: ExperimentStore,
+    private readonly csv: CsvFileCache,
+  ) {}
+
+  loadRun(runDir: string, token?: vscode.CancellationToken): Promise<RunInfo> {
+    return this.engine.request(EngineMethods.loadRun, { runDir }, token);
+  }
+
+  async explain(
+    run: RunInfo,
+    queries: ExplainQuery[],
+    options: { output?: OutputSelector; top?: number; full?: boolean },
+    token?: vscode.CancellationToken,
+  ): Promise<Explanation[]> {
+    const experiment = await this.store.experiment(run.experimentFile);
+    const defaults = explainOptions(experiment?.config ?? null);
+    const result = await this.engine.request(
+      EngineMethods.explainRows,
+      {
+        runDir: run.dir,
+        queries,
+        output: options.output,
+        top: options.top ?? defaults.top,
+        full: options.full,
+        quadratureNodes: defaults.quadratureNodes,
+        tolerance: defaults.tolerance,
+      },
+      token,
+    );
+    return result.explanations;
+  }
+
+  /** Everything the explanation view shows for one row. */
+  async explainForView(target: ExplainTarget, token?: vscode.CancellationToken): Promise<ExplainedRow> {
+    const run = await this.loadRun(target.runDir, token);
+    const experiment = await this.store.experiment(run.experimentFile);
+    const [explanation] = await this.explain(run, [target.query], { output: target.output }, token);
+    if (!explanation) throw new Error('The engine returned no explanation.');
+    const dir = path.dirname(run.experimentFile);
+    const trainFile = experiment?.config ? path.resolve(dir, experiment.config.dataset.train) : undefined;
+    const header = trainFile ? await this.csv.header(trainFile).catch(() => []) : [];
+    const trainingValues: Record<number, string[]> = {};
+    await Promise.all(
+      explanation.contributions.map(async (c) => {
+        const values = await this.csv.recordAt(path.resolve(dir, c.file), c.line).catch(() => undefined);
+        if (values) trainingValues[c.index] = values;
+      }),
+    );
+    const state: ExplanationViewState = {
+      runDir: run.dir,
+      runName: run.label ?? run.name,
+      classes: run.classes,
+      query: target.query,
+      output: target.output,
+      header,
+      image: experiment?.config?.dataset.image ?? null,
+      stale: run.stale === true,
+      explanation,
+      trainingValues,
+    };
+    return { run, experiment, state };
+  }
+
+  trace(target: ExplainTarget, indices: number[], token?: vscode.CancellationToken): Promise<ContributionTrace[]> {
+    return this.engine.request(
+      EngineMethods.traceContribution,
+      { runDir: target.runDir, query: target.query, output: target.output, indices },
+      token,
+    );
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The explanation webview panel: shows one row's explanation, answers the page's requests
+ * (open a training row, explain it, switch the output, trace, copy, export), and revives after a reload.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Explanation, ExplanationViewState, FromWebview, OutputSelector, PersistedWebviewState, RunInfo } from '../protocol';
+import { contributionsCsv } from './contributionsCsv';
+import type { ExplainTarget, Explainer } from './explainer';
+import { describeRowTitle } from './rowTitle';
+import { openCsvRow } from './openRow';
+import type { RecentExplanations } from './recentExplanations';
+import { createWebviewPanel, WebviewHost } from './webviewHost';
+
+export const EXPLANATION_VIEW_TYPE = 'kernelLens.explanation';
+
+export interface ExplanationPanelDeps {
+  extensionUri: vscode.Uri;
+  explainer: Explainer;
+  recent: RecentExplanations;
+}
+
+export class ExplanationPanel implements vscode.Disposable {
+  private static current: ExplanationPanel | undefined;
+  private readonly host: WebviewHost;
+  private target: ExplainTarget | undefined;
+  private state: ExplanationViewState | undefined;
+  private run: RunInfo | undefined;
+  private pending: vscode.CancellationTokenSource | undefined;
+
+  private constructor(
+    panel: vscode.WebviewPanel,
+    private readonly deps: ExplanationPanelDeps,
+  ) {
+    this.host = new WebviewHost(panel, deps.extensionUri);
+    this.host.onMessage((m) => void this.onMessage(m).catch((e: Error) => this.host.post({ type: 'error', message: e.message })));
+    panel.onDidDispose(() => {
+      this.pending?.cancel();
+      if (ExplanationPanel.current === this) ExplanationPanel.current = undefined;
+    });
+  }
+
+  /** Explains a row in the (single, reused) panel, with a cancellable progress notification. */
+  static async show(deps: ExplanationPanelDeps, target: ExplainTarget): Promise<boolean> {
+    let current = ExplanationPanel.current;
+    if (!current) {
+      current = new ExplanationPanel(createWebviewPanel(EXPLANATION_VIEW_TYPE, 'Kernel Lens: Explanation', deps.extensionUri), deps);
+      ExplanationPanel.current = current;
+    } else {
+      current.host.panel.reveal(undefined, false);
+    }
+    return current.explain(target);
+  }
+
+  static registerSerializer(deps: ExplanationPanelDeps): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(EXPLANATION_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, saved: unknown) => {
+        const restored = new ExplanationPanel(panel, deps);
+        ExplanationPanel.current?.host.panel.dispose();
+        ExplanationPanel.current = restored;
+        const persisted = saved as PersistedWebviewState | undefined;
+        if (persisted?.view === 'explanation' && persisted.state?.runDir) {
+          const { runDir, query, output } = persisted.state;
+          // Explain again rather than trust the saved copy: the run may be stale or deleted by now.
+          const ok = await restored.explain({ runDir, query, output }, { quiet: true });
+          if (!ok) restored.host.show({ type: 'explanation', state: persisted.state });
+        } else {
+          restored.host.show({ type: 'error', message: 'Nothing to show: explain a prediction to fill this view.' });
+        }
+      },
+    });
+  }
+
+  private async explain(target: ExplainTarget, options: { quiet?: boolean } = {}): Promise<boolean> {
+    this.pending?.cancel();
+    const cts = new vscode.CancellationTokenSource();
+    this.pending = cts;
+    const what = describeRowTitle(target.query);
+    this.host.post({ type: 'busy', message: `Explaining ${what}…` });
+    try {
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Kernel Lens: explaining ${what}`, cancellable: true },
+        (_progress, token) => {
+          token.onCancellationRequested(() => cts.cancel());
+          return this.deps.explainer.explainForView(target, cts.token);
+        },
+      );
+      if (cts.token.isCancellationRequested) return false;
+      this.target = target;
+      this.state = result.state;
+      this.run = result.run;
+      this.host.panel.title = `Explain: ${what}`;
+      this.host.show({ type: 'explanation', state: result.state });
+      const e = result.state.explanation;
+      await this.deps.recent.add(result.run.dir, {
+        query: target.query,
+        title: `${what} · ${predictionText(e)}`,
+        file: path.resolve(path.dirname(result.run.experimentFile), e.file),
+        line: e.line,
+        at: new Date().toISOString(),
+      });
+      return true;
+    } catch (e) {
+      if (cts.token.isCancellationRequested) {
+        this.host.post({ type: 'error', message: 'Explanation cancelled.' });
+        return false;
+      }
+      const message = (e as Error).message;
+      this.host.post({ type: 'error', message });
+      if (!options.quiet) void vscode.window.showErrorMessage(`Kernel Lens: could not explain ${what}: ${message}`);
+      return false;
+    } finally {
+      if (this.pending === cts) this.pending = undefined;
+      cts.dispose();
+    }
+  }
+
+  private async onMessage(message: FromWebview): Promise<void> {
+    const target = this.target;
+    switch (message.type) {
+      case 'openRow': {
+        const base = this.run ? path.dirname(this.run.experimentFile) : undefined;
+        if (!base) return;
+        await openCsvRow(path.resolve(base, message.file), message.line, { stale: this.run?.stale === true });
+        return;
+      }
+      case 'explainTraining':
+        if (target) await this.explain({ runDir: target.runDir, query: { split: 'train', row: message.index }, output: { kind: 'default' } });
+        return;
+      case 'explainRow':
+        if (target) await this.explain({ runDir: target.runDir, query: { split: message.split, row: message.row }, output: { kind: 'default' } });
+        return;
+      case 'switchOutput':
+        if (target) await this.explain({ ...target, output: message.output satisfies OutputSelector });
+        return;
+      case 'requestTrace':
+        if (target) this.host.append({ type: 'trace', trace: await this.deps.explainer.trace(target, message.indices) });
+        return;
+      case 'copyJson':
+        if (this.state) {
+          await vscode.env.clipboard.writeText(JSON.stringify(this.state.explanation, null, 2));
+          void vscode.window.showInformationMessage('Kernel Lens: explanation copied as JSON.');
+        }
+        return;
+      case 'exportCsv':
+        await this.exportCsv();
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Exports every training example's contribution (not just the shown top K). */
+  private async exportCsv(): Promise<void> {
+    const target = this.target;
+    const run = this.run;
+    if (!target || !run) return;
+    const base = path.dirname(run.experimentFile);
+    const name = `${run.name}-${target.query.split}-${target.query.row}-contributions.csv`.replace(/[^\w.-]+/g, '_');
+    const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(base, name)), filters: { CSV: ['csv'] } });
+    if (!uri) return;
+    const [full] = await this.deps.explainer.explain(run, [target.query], { output: target.output, full: true });
+    if (!full) return;
+    await fs.writeFile(uri.fsPath, contributionsCsv(full), 'utf8');
+    void vscode.window.showInformationMessage(`Kernel Lens: wrote ${full.contributions.length} contributions to ${vscode.workspace.asRelativePath(uri)}.`);
+  }
+
+  dispose(): void {
+    this.host.panel.dispose();
+  }
+}
+
+function predictionText(e: Explanation): string {
+  return 'label' in e.prediction ? `${e.prediction.label} (${(e.prediction.probability * 100).toFixed(1)}%)` : `${e.prediction.value.toPrecision(4)}`;
+}

@@ -1,0 +1,161 @@
+/**
+ * Kernel Lens: activation wires the engine client, the Experiments tree, CSV hovers, the webview panels
+ * and the commands. Everything here is glue; the engine process does the work.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunInfo } from '../protocol';
+import { CsvFileCache } from './csvFileCache';
+import { CSV_SELECTOR, CsvHoverProvider } from './csvHoverProvider';
+import { DocumentRecords } from './documentRecords';
+import { activateEngine } from './engine';
+import { Explainer } from './explainer';
+import { ExplanationCache } from './explanationCache';
+import { ExplanationPanel, type ExplanationPanelDeps } from './explanationPanel';
+import { explainPrediction, explainRowOf, type ExplainPredictionDeps } from './explainPrediction';
+import { ExperimentStore } from './experimentStore';
+import { ExperimentTreeProvider, VIEW_ID, type ExperimentTreeNode } from './experimentTree';
+import { EXPLAIN_COMMAND, OPEN_ROW_COMMAND, type OpenRowArgs } from './hoverMarkdown';
+import { newExperimentFromCsv } from './newExperiment';
+import { openCsvRow } from './openRow';
+import { Pickers } from './pickers';
+import { RecentExplanations } from './recentExplanations';
+import { RunCommands } from './runCommands';
+import { RunResolver } from './runResolver';
+import { RunRowsCache } from './runRows';
+import { openSampleDataset } from './sampleDataset';
+import { TestSetPanel, type TestSetPanelDeps } from './testSetPanel';
+import { TrainingPanel } from './trainingPanel';
+import { TrainingService } from './trainingService';
+
+function isOpenRowArgs(arg: unknown): arg is OpenRowArgs {
+  return typeof arg === 'object' && arg !== null && typeof (arg as OpenRowArgs).file === 'string' && typeof (arg as OpenRowArgs).line === 'number';
+}
+
+export function activate(context: vscode.ExtensionContext): void {
+  const engine = activateEngine(context);
+  const store = new ExperimentStore(engine);
+  const csv = new CsvFileCache();
+  const rows = new RunRowsCache();
+  const records = new DocumentRecords();
+  const recent = new RecentExplanations(context.workspaceState);
+  const explainer = new Explainer(engine, store, csv);
+  const cache = new ExplanationCache(explainer);
+  const resolver = new RunResolver(store, context.workspaceState);
+  const pickers = new Pickers(store, rows, csv, cache);
+  const runCommands = new RunCommands(engine, store, cache, rows, recent);
+
+  const panelDeps: ExplanationPanelDeps = { extensionUri: context.extensionUri, explainer, recent };
+  const show = (runDir: string, ref: { split: 'train' | 'test'; row: number }): Promise<boolean> =>
+    ExplanationPanel.show(panelDeps, { runDir, query: { split: ref.split, row: ref.row }, output: { kind: 'default' } });
+  const explainDeps: ExplainPredictionDeps = { resolver, records, rows, pickers, show };
+  const testSetDeps: TestSetPanelDeps = {
+    extensionUri: context.extensionUri,
+    explainer,
+    cache,
+    memento: context.workspaceState,
+    explainRow: (runDir, split, row) => show(runDir, { split, row }),
+  };
+  const training = new TrainingService(engine, store, cache, context.extensionUri, context.workspaceState, {
+    explainTestRow: (run) => explainRowOf(explainDeps, run, ['test']),
+    showTestSet: (run) => TestSetPanel.show(testSetDeps, run),
+  });
+  const tree = new ExperimentTreeProvider(store, training, recent);
+  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
+
+  const runArg = async (arg: unknown, title: string): Promise<RunInfo | undefined> => pickers.run(arg, title);
+  const command = (id: string, fn: (...args: unknown[]) => unknown): vscode.Disposable =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        await fn(...args);
+      } catch (e) {
+        if (e instanceof vscode.CancellationError) return;
+        void vscode.window.showErrorMessage(`Kernel Lens: ${(e as Error).message}`);
+      }
+    });
+
+  context.subscriptions.push(
+    store,
+    recent,
+    cache,
+    training,
+    tree,
+    view,
+    vscode.languages.registerHoverProvider(CSV_SELECTOR, new CsvHoverProvider(resolver, rows, records, cache)),
+    ExplanationPanel.registerSerializer(panelDeps),
+    TestSetPanel.registerSerializer(testSetDeps),
+    TrainingPanel.registerSerializer(context.extensionUri),
+    vscode.workspace.onDidCloseTextDocument((doc) => records.forget(doc)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => store.refresh()),
+    store.onDidChange(() => void warmAnsweringRuns(store, resolver, cache)),
+
+    command('kernelLens.newExperiment', async (arg) => {
+      const uri = await pickers.csvFile(arg);
+      if (uri) await newExperimentFromCsv(engine, uri);
+      store.refresh();
+    }),
+    command('kernelLens.trainExperiment', async (arg) => {
+      const experiment = await pickers.experiment(arg, 'Train Experiment');
+      if (experiment) await training.train(experiment);
+    }),
+    command('kernelLens.cancelTraining', async (arg) => {
+      const node = arg as ExperimentTreeNode | undefined;
+      const file = node?.kind === 'run' ? node.run.experimentFile : (await pickers.experiment(arg, 'Cancel Training'))?.file;
+      if (file && !training.cancel(file)) void vscode.window.showInformationMessage('Kernel Lens: that experiment is not training.');
+    }),
+    command(EXPLAIN_COMMAND, (arg) => explainPrediction(explainDeps, arg)),
+    command('kernelLens.explainRow', async (arg) => {
+      const run = await runArg(arg, 'Explain Row');
+      if (run) await explainRowOf(explainDeps, run);
+    }),
+    command('kernelLens.showTestSet', async (arg) => {
+      const run = await runArg(arg, 'Show Test Set');
+      if (run) await TestSetPanel.show(testSetDeps, run);
+    }),
+    command('kernelLens.openExperimentFile', async (arg) => {
+      const experiment = await pickers.experiment(arg, 'Open Experiment File');
+      if (experiment) await vscode.window.showTextDocument(experiment.uri);
+    }),
+    command('kernelLens.openDataset', async (arg) => {
+      const experiment = await pickers.experiment(arg, 'Open Dataset');
+      if (experiment?.config) await vscode.window.showTextDocument(vscode.Uri.file(path.resolve(path.dirname(experiment.file), experiment.config.dataset.train)));
+    }),
+    command('kernelLens.renameRun', async (arg) => {
+      const run = await runArg(arg, 'Rename or Annotate Run');
+      if (run) await runCommands.rename(run);
+    }),
+    command('kernelLens.pinRun', async (arg) => {
+      const run = await runArg(arg, 'Pin Run');
+      if (run) await runCommands.setPinned(run, true);
+    }),
+    command('kernelLens.unpinRun', async (arg) => {
+      const run = await runArg(arg, 'Unpin Run');
+      if (run) await runCommands.setPinned(run, false);
+    }),
+    command('kernelLens.deleteRun', async (arg) => {
+      const run = await runArg(arg, 'Delete Run');
+      if (run) await runCommands.delete(run);
+    }),
+    command('kernelLens.revealRunFolder', async (arg) => {
+      const run = await runArg(arg, 'Reveal Run Folder');
+      if (run) await runCommands.reveal(run);
+    }),
+    command('kernelLens.refreshExperiments', () => store.refresh()),
+    command(OPEN_ROW_COMMAND, async (arg) => {
+      if (isOpenRowArgs(arg)) await openCsvRow(arg.file, arg.line);
+    }),
+    command('kernelLens.openSampleDataset', () => openSampleDataset(context.extensionUri)),
+  );
+}
+
+/** Fills the hover cache of every experiment's answering run in the background, so hovers are instant. */
+async function warmAnsweringRuns(store: ExperimentStore, resolver: RunResolver, cache: ExplanationCache): Promise<void> {
+  for (const experiment of await store.experiments()) {
+    const resolution = await resolver.runFor(experiment);
+    if (resolution.kind === 'run' && !resolution.run.stale) cache.fillAll(resolution.run);
+  }
+}
+
+export function deactivate(): void {
+  // Disposables in context.subscriptions stop the engine and the watchers.
+}

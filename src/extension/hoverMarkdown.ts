@@ -1,0 +1,140 @@
+/**
+ * The text of a CSV row hover, built from an explanation (pure, no VS Code).
+ * All data goes through `escapeMarkdown`; links only use this extension's commands.
+ */
+import * as path from 'node:path';
+import type { Contribution, Explanation, RunInfo } from '../protocol';
+import type { RowRef } from './rowLookup';
+import { commandUri, escapeMarkdown } from './markdownText';
+
+export const OPEN_ROW_COMMAND = 'kernelLens.openRow';
+export const EXPLAIN_COMMAND = 'kernelLens.explainPrediction';
+
+export interface OpenRowArgs {
+  file: string;
+  line: number;
+}
+
+export interface ExplainArgs {
+  runDir: string;
+  split: RowRef['split'];
+  row: number;
+}
+
+/** The trimmed part of an explanation a hover needs (what the per-run cache keeps). */
+export interface HoverFacts {
+  /** The row's CSV location (file relative to the experiment folder). */
+  file: string;
+  line: number;
+  prediction: Explanation['prediction'];
+  label: string | null;
+  output: Explanation['output'];
+  residual: Explanation['residual'];
+  network: number;
+  supporters: Contribution[];
+  opposer: Contribution | null;
+  /** How many contributions were looked at to find them. */
+  considered: number;
+}
+
+export function hoverFacts(explanation: Explanation): HoverFacts {
+  const supporters = explanation.contributions.filter((c) => c.contribution > 0).slice(0, 3);
+  const opposer = explanation.contributions.find((c) => c.contribution < 0) ?? null;
+  return {
+    file: explanation.file,
+    line: explanation.line,
+    prediction: explanation.prediction,
+    label: explanation.label,
+    output: explanation.output,
+    residual: explanation.residual,
+    network: explanation.network,
+    supporters,
+    opposer,
+    considered: explanation.contributions.length,
+  };
+}
+
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e5)) return value.toExponential(2);
+  return value.toFixed(abs >= 100 ? 1 : 3);
+}
+
+function signed(value: number): string {
+  return (value > 0 ? '+' : '') + formatNumber(value);
+}
+
+export function describePrediction(prediction: Explanation['prediction']): string {
+  return 'label' in prediction
+    ? `${escapeMarkdown(prediction.label)} (${escapeMarkdown((prediction.probability * 100).toFixed(1))}%)`
+    : escapeMarkdown(formatNumber(prediction.value));
+}
+
+function describeOutput(output: Explanation['output']): string {
+  const cls = output.class !== null ? ` of class ${escapeMarkdown(output.class)}` : '';
+  const units = output.units === 'logit' ? 'logits' : 'target units';
+  return `${escapeMarkdown(output.kind)}${cls}, in ${units}`;
+}
+
+function sourceLink(c: Contribution, experimentDir: string): string {
+  const file = path.resolve(experimentDir, c.file);
+  const args: OpenRowArgs = { file, line: c.line };
+  const text = escapeMarkdown(`${path.basename(c.file)}:${c.line}`);
+  return `[${text}](${commandUri(OPEN_ROW_COMMAND, [args])} "Open the training row")`;
+}
+
+export interface HoverContext {
+  run: Pick<RunInfo, 'name' | 'dir' | 'experimentFile' | 'label'>;
+  ref: RowRef;
+}
+
+/** The hover of a row whose explanation is known. */
+export function hoverMarkdown(facts: HoverFacts, ctx: HoverContext): string {
+  const dir = path.dirname(ctx.run.experimentFile);
+  const runName = escapeMarkdown(ctx.run.label ?? ctx.run.name);
+  const lines: string[] = [];
+  lines.push(`**Kernel Lens** · run ${runName} · ${ctx.ref.split} row ${ctx.ref.row}`, '');
+  let predictionLine = `Prediction: **${describePrediction(facts.prediction)}**`;
+  if (facts.label !== null) {
+    const correct = 'label' in facts.prediction ? (facts.prediction.label === facts.label ? ' ✓' : ' ✗') : '';
+    predictionLine += ` · True label: **${escapeMarkdown(facts.label)}**${correct}`;
+  }
+  lines.push(predictionLine, '');
+  lines.push(`Explained output: ${describeOutput(facts.output)} = ${escapeMarkdown(formatNumber(facts.network))}`, '');
+  if (facts.supporters.length > 0 || facts.opposer) {
+    lines.push('| | training row | label | contribution |', '|---|---|---|---:|');
+    facts.supporters.forEach((c, i) => {
+      lines.push(`| supporter ${i + 1} | ${sourceLink(c, dir)} | ${escapeMarkdown(c.label)} | ${escapeMarkdown(signed(c.contribution))} |`);
+    });
+    if (facts.opposer) {
+      const c = facts.opposer;
+      lines.push(`| strongest opposer | ${sourceLink(c, dir)} | ${escapeMarkdown(c.label)} | ${escapeMarkdown(signed(c.contribution))} |`);
+    } else {
+      lines.push(`| strongest opposer | none among the top ${facts.considered} | | |`);
+    }
+    lines.push('');
+  }
+  const flag = facts.residual.flagged ? ' ⚠ above tolerance' : '';
+  lines.push(
+    `Residual: ${escapeMarkdown(signed(facts.residual.signed))} (relative ${escapeMarkdown(formatNumber(facts.residual.rel))})${flag}`,
+    '',
+  );
+  const args: ExplainArgs = { runDir: ctx.run.dir, split: ctx.ref.split, row: ctx.ref.row };
+  lines.push(`[$(lightbulb) Explain prediction](${commandUri(EXPLAIN_COMMAND, [args])} "Open the full explanation")`);
+  return lines.join('\n');
+}
+
+/** The hover of a row whose run was trained on a different version of the dataset. */
+export function staleHoverMarkdown(run: Pick<RunInfo, 'name' | 'label'>): string {
+  return [
+    `**Kernel Lens** · run ${escapeMarkdown(run.label ?? run.name)} is stale`,
+    '',
+    'The dataset changed since this run was trained, so its rows no longer match this file. Train again to explain these rows.',
+  ].join('\n');
+}
+
+/** The hover of a document with unsaved changes (its lines may not match the trained rows). */
+export function dirtyHoverMarkdown(): string {
+  return '**Kernel Lens** · save the file to see explanations: unsaved edits may have moved its rows.';
+}

@@ -1,0 +1,64 @@
+/**
+ * New Experiment from CSV: asks the engine for the dataset's schema, offers the target column,
+ * writes a valid `*.kernel.json` beside the CSV and opens it.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { EngineMethods, type DatasetSchema, type ExperimentConfig } from '../protocol';
+import type { EngineConnection } from './engine/engineConnection';
+
+/** The experiment a new file starts with: small, quick to train, explicit about every choice. */
+export function defaultExperiment(csvFileName: string, target: string, schema: Pick<DatasetSchema, 'rows'>): ExperimentConfig {
+  const name = csvFileName.replace(/\.csv$/i, '');
+  return {
+    name,
+    dataset: { train: csvFileName, target, test: { fraction: 0.2 } },
+    model: { hidden: [{ units: 16, activation: 'tanh' }] },
+    training: { optimizer: 'adam', learningRate: 0.01, epochs: 20, batchSize: Math.min(32, Math.max(1, schema.rows)), seed: 1 },
+  };
+}
+
+/** `iris.kernel.json`, or `iris-2.kernel.json` and so on when taken. */
+export async function freeExperimentPath(csvFile: string): Promise<string> {
+  const base = csvFile.replace(/\.csv$/i, '');
+  for (let i = 1; ; i++) {
+    const candidate = `${base}${i === 1 ? '' : `-${i}`}.kernel.json`;
+    try {
+      await fs.access(candidate);
+    } catch {
+      return candidate;
+    }
+  }
+}
+
+export async function newExperimentFromCsv(engine: EngineConnection, csv: vscode.Uri): Promise<vscode.Uri | undefined> {
+  const schema = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Kernel Lens: reading ${path.basename(csv.fsPath)}`, cancellable: true },
+    (_p, token) => engine.request(EngineMethods.inspectDataset, { file: csv.fsPath }, token),
+  );
+  const columns = [...schema.columns].sort((a, b) => (a.name === schema.suggestedTarget ? -1 : b.name === schema.suggestedTarget ? 1 : a.index - b.index));
+  const picked = await vscode.window.showQuickPick(
+    columns.map((c) => ({
+      label: c.name,
+      description: `${c.type}${c.type === 'categorical' ? `, ${c.distinct} classes` : c.min !== undefined ? `, ${c.min} to ${c.max}` : ''}${c.name === schema.suggestedTarget ? ' · suggested' : ''}`,
+      detail: c.missing > 0 ? `${c.missing} missing values` : undefined,
+      column: c,
+    })),
+    { title: `Target column of ${path.basename(csv.fsPath)} (${schema.rows} rows)`, placeHolder: 'What should the network predict?' },
+  );
+  if (!picked) return undefined;
+  const file = await freeExperimentPath(csv.fsPath);
+  const config = defaultExperiment(path.basename(csv.fsPath), picked.column.name, schema);
+  config.name = path.basename(file).replace(/\.kernel\.json$/, '');
+  await fs.writeFile(file, JSON.stringify(config, null, 2) + '\n', 'utf8');
+  const uri = vscode.Uri.file(file);
+  const validation = await engine.request(EngineMethods.validateExperiment, { experimentFile: file }).catch(() => undefined);
+  await vscode.window.showTextDocument(uri);
+  if (validation && !validation.ok) void vscode.window.showWarningMessage(`Kernel Lens: the new experiment needs attention: ${validation.errors.join('; ')}`);
+  else
+    void vscode.window.showInformationMessage(`Kernel Lens: created ${path.basename(file)} (predicting ${picked.column.name}).`, 'Train Experiment').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('kernelLens.trainExperiment', uri);
+    });
+  return uri;
+}

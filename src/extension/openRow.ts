@@ -1,0 +1,24 @@
+/** Opens a CSV at a record's line (`kernelLens.openRow`, used by hover links and the webview). */
+import * as vscode from 'vscode';
+
+export interface OpenRowOptions {
+  /** The run was trained on another version of the file: the line may hold another row now. */
+  stale?: boolean;
+}
+
+export async function openCsvRow(file: string, line: number, options: OpenRowOptions = {}): Promise<void> {
+  if (options.stale) {
+    const choice = await vscode.window.showWarningMessage(
+      `The dataset changed since this run was trained, so line ${line} of ${vscode.workspace.asRelativePath(file)} may hold another row now. Train again to get matching rows.`,
+      'Open Anyway',
+    );
+    if (choice !== 'Open Anyway') return;
+  }
+  const position = new vscode.Position(Math.max(0, line - 1), 0);
+  const editor = await vscode.window.showTextDocument(vscode.Uri.file(file), {
+    selection: new vscode.Range(position, position),
+    preview: true,
+    viewColumn: vscode.ViewColumn.One,
+  });
+  editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}

@@ -1,0 +1,63 @@
+/** The training curves webview: per-epoch loss and metrics while a run trains, with a Cancel button. */
+import * as vscode from 'vscode';
+import type { EpochMetrics, PersistedWebviewState, RunStatus, TrainProgress } from '../protocol';
+import { createWebviewPanel, WebviewHost } from './webviewHost';
+
+export const TRAINING_VIEW_TYPE = 'kernelLens.training';
+
+export class TrainingPanel {
+  private readonly host: WebviewHost;
+  private disposed = false;
+  private metrics: EpochMetrics[] = [];
+
+  private constructor(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private runName: string,
+    onCancel: () => void,
+  ) {
+    this.host = new WebviewHost(panel, extensionUri);
+    this.host.onMessage((m) => {
+      if (m.type === 'cancelTraining') onCancel();
+    });
+    panel.onDidDispose(() => (this.disposed = true));
+  }
+
+  static open(extensionUri: vscode.Uri, runName: string, onCancel: () => void): TrainingPanel {
+    const panel = createWebviewPanel(TRAINING_VIEW_TYPE, `Training: ${runName}`, extensionUri);
+    const view = new TrainingPanel(panel, extensionUri, runName, onCancel);
+    view.status('running');
+    return view;
+  }
+
+  static registerSerializer(extensionUri: vscode.Uri): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(TRAINING_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, saved: unknown) => {
+        const persisted = saved as PersistedWebviewState | undefined;
+        const name = persisted?.view === 'training' ? persisted.state.runName : 'training';
+        const view = new TrainingPanel(panel, extensionUri, name, () => undefined);
+        // A revived view shows the curves it had; a training that was running then is over now.
+        if (persisted?.view === 'training') {
+          view.metrics = persisted.state.metrics;
+          view.status(persisted.state.status === 'running' ? 'cancelled' : persisted.state.status);
+        } else view.status('cancelled');
+      },
+    });
+  }
+
+  progress(progress: TrainProgress): void {
+    if (this.disposed) return;
+    if (progress.metrics) {
+      this.metrics = [...this.metrics.filter((m) => m.epoch !== progress.metrics?.epoch), progress.metrics];
+      this.status('running');
+    }
+    this.host.append({ type: 'trainingProgress', progress });
+  }
+
+  status(status: RunStatus, metrics?: EpochMetrics[], runName?: string): void {
+    if (this.disposed) return;
+    if (metrics) this.metrics = metrics;
+    if (runName) this.runName = runName;
+    this.host.show({ type: 'training', runName: this.runName, metrics: this.metrics, status });
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Trains experiments through the engine: one training per experiment, a cancellable progress notification,
+ * live curves in the training view, then a notification offering the next steps.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { EngineMethods, type EpochMetrics, type RunInfo, type TrainProgress } from '../protocol';
+import type { EngineConnection } from './engine/engineConnection';
+import type { ExplanationCache } from './explanationCache';
+import type { ExperimentEntry, ExperimentStore } from './experimentStore';
+import { offerGitignore } from './gitignoreOffer';
+import { normalizePath } from './rowLookup';
+import { finalMetricsSummary } from './runDisplay';
+import { TrainingPanel } from './trainingPanel';
+import { ensureTrustedForTraining } from './workspaceTrust';
+
+export interface TrainingSession {
+  experimentFile: string;
+  cts: vscode.CancellationTokenSource;
+  runDir: string | undefined;
+  metrics: EpochMetrics[];
+  last: TrainProgress | undefined;
+}
+
+export interface TrainingFinishedActions {
+  explainTestRow(run: RunInfo): Promise<unknown>;
+  showTestSet(run: RunInfo): Promise<unknown>;
+}
+
+export class TrainingService implements vscode.Disposable {
+  private readonly sessions = new Map<string, TrainingSession>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(
+    private readonly engine: EngineConnection,
+    private readonly store: ExperimentStore,
+    private readonly cache: ExplanationCache,
+    private readonly extensionUri: vscode.Uri,
+    private readonly memento: vscode.Memento,
+    private readonly actions: TrainingFinishedActions,
+  ) {
+    this.subscription = engine.onProgress((p) => this.onProgress(p));
+  }
+
+  isTraining(experimentFile: string): boolean {
+    return this.sessions.has(normalizePath(experimentFile));
+  }
+
+  /** The live session that writes `runDir`, if any. */
+  sessionForRun(runDir: string): TrainingSession | undefined {
+    const target = normalizePath(runDir);
+    return [...this.sessions.values()].find((s) => s.runDir !== undefined && normalizePath(s.runDir) === target);
+  }
+
+  cancel(experimentFile: string): boolean {
+    const session = this.sessions.get(normalizePath(experimentFile));
+    session?.cts.cancel();
+    return session !== undefined;
+  }
+
+  private listeners = new Map<TrainingSession, (p: TrainProgress) => void>();
+
+  private onProgress(progress: TrainProgress): void {
+    const runDir = normalizePath(progress.runDir);
+    let session = [...this.sessions.values()].find((s) => s.runDir === runDir);
+    if (!session) {
+      // The first notification of a new run: it belongs to the unclaimed session whose experiment folder holds it.
+      session = [...this.sessions.values()].find(
+        (s) => s.runDir === undefined && runDir.startsWith(path.join(path.dirname(s.experimentFile), '.kernel-lens') + path.sep),
+      );
+      if (!session) return;
+      session.runDir = runDir;
+      this.store.refresh(session.experimentFile);
+    }
+    session.last = progress;
+    if (progress.metrics) session.metrics = [...session.metrics, progress.metrics];
+    this.listeners.get(session)?.(progress);
+    if (progress.metrics) this.changed.fire();
+  }
+
+  async train(experiment: ExperimentEntry): Promise<RunInfo | undefined> {
+    if (!ensureTrustedForTraining()) return undefined;
+    const key = experiment.file;
+    if (this.sessions.has(key)) {
+      void vscode.window.showInformationMessage(`Kernel Lens: ${experiment.name} is already training.`);
+      return undefined;
+    }
+    const open = vscode.workspace.textDocuments.find((d) => normalizePath(d.uri.fsPath) === key);
+    if (open?.isDirty) await open.save();
+    const session: TrainingSession = { experimentFile: key, cts: new vscode.CancellationTokenSource(), runDir: undefined, metrics: [], last: undefined };
+    this.sessions.set(key, session);
+    this.changed.fire();
+    const panel = TrainingPanel.open(this.extensionUri, experiment.name, () => session.cts.cancel());
+    const started = Date.now();
+    let run: RunInfo | undefined;
+    try {
+      run = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Kernel Lens: training ${experiment.name}`, cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => session.cts.cancel());
+          let reported = 0;
+          this.listeners.set(session, (p) => {
+            panel.progress(p);
+            const done = Math.round((100 * p.step) / Math.max(1, p.totalSteps));
+            progress.report({ increment: done - reported, message: `epoch ${p.epoch}/${p.epochs} · loss ${p.loss.toPrecision(3)}` });
+            reported = done;
+          });
+          return this.engine.request(EngineMethods.train, { experimentFile: key }, session.cts.token);
+        },
+      );
+      panel.status(run.status, run.metrics, run.label ?? run.name);
+    } catch (e) {
+      const cancelled = session.cts.token.isCancellationRequested;
+      panel.status(cancelled ? 'cancelled' : 'failed');
+      if (cancelled) void vscode.window.showInformationMessage(`Kernel Lens: training of ${experiment.name} was cancelled.`);
+      else void vscode.window.showErrorMessage(`Kernel Lens: training ${experiment.name} failed: ${(e as Error).message}`);
+      return undefined;
+    } finally {
+      this.listeners.delete(session);
+      this.sessions.delete(key);
+      session.cts.dispose();
+      this.store.refresh(key);
+      this.changed.fire();
+    }
+    if (run.status !== 'complete') {
+      void vscode.window.showWarningMessage(`Kernel Lens: training of ${experiment.name} ended ${run.status}${run.message ? `: ${run.message}` : '.'}`);
+      return run;
+    }
+    this.cache.fillAll(run);
+    void offerGitignore(key, this.memento);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const finished = run;
+    void vscode.window
+      .showInformationMessage(`Kernel Lens: trained ${experiment.name} in ${seconds} s — ${finalMetricsSummary(run)}.`, 'Explain a Test Row', 'Show Test Set')
+      .then((choice) => {
+        if (choice === 'Explain a Test Row') return this.actions.explainTestRow(finished);
+        if (choice === 'Show Test Set') return this.actions.showTestSet(finished);
+        return undefined;
+      });
+    return run;
+  }
+
+  dispose(): void {
+    for (const s of this.sessions.values()) s.cts.cancel();
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * One Kernel Lens webview panel: the HTML from `webviewHtml`, the ready handshake (nothing is posted before the
+ * page says "ready"; after a reload the last view is sent again), and typed messages in both directions.
+ */
+import * as vscode from 'vscode';
+import type { FromWebview, ToWebview } from '../protocol';
+import { createNonce, webviewHtml } from './webview/webviewHtml';
+import { isFromWebview } from './webviewMessages';
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    enableFindWidget: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+export function createWebviewPanel(viewType: string, title: string, extensionUri: vscode.Uri, column = vscode.ViewColumn.Beside): vscode.WebviewPanel {
+  return vscode.window.createWebviewPanel(viewType, title, { viewColumn: column, preserveFocus: false }, webviewOptions(extensionUri));
+}
+
+export class WebviewHost implements vscode.Disposable {
+  private ready = false;
+  /** The messages that make up the current view, replayed after every "ready". */
+  private view: ToWebview[] = [];
+  private readonly received = new vscode.EventEmitter<FromWebview>();
+  readonly onMessage = this.received.event;
+  private readonly disposables: vscode.Disposable[] = [this.received];
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+  ) {
+    const webview = panel.webview;
+    webview.options = webviewOptions(extensionUri);
+    webview.html = webviewHtml({
+      cspSource: webview.cspSource,
+      nonce: createNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css')).toString(),
+      title: panel.title,
+    });
+    webview.onDidReceiveMessage(
+      (message: unknown) => {
+        if (!isFromWebview(message)) return;
+        if (message.type === 'ready') {
+          this.ready = true;
+          for (const m of this.view) void webview.postMessage(m);
+        }
+        this.received.fire(message);
+      },
+      undefined,
+      this.disposables,
+    );
+    panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
+  }
+
+  /** Replaces the view (e.g. a new explanation). */
+  show(message: ToWebview): void {
+    this.view = [message];
+    this.post(message);
+  }
+
+  /** Adds to the view (e.g. a trace for the shown explanation, a progress tick). */
+  append(message: ToWebview): void {
+    // Keep only the latest of each kind so a replay stays short.
+    this.view = [...this.view.filter((m) => m.type !== message.type || this.view[0] === m), message];
+    this.post(message);
+  }
+
+  /** A transient message (busy, error) that is not replayed. */
+  post(message: ToWebview): void {
+    if (this.ready) void this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

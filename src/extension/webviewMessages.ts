@@ -1,0 +1,34 @@
+/** Checks messages from the webview before acting on them (pure, no VS Code): the page is not trusted blindly. */
+import type { FromWebview, OutputSelector } from '../protocol';
+
+function isOutputSelector(value: unknown): value is OutputSelector {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return v.kind === 'default' || v.kind === 'margin' || (v.kind === 'class' && typeof v.class === 'string');
+}
+
+const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+export function isFromWebview(value: unknown): value is FromWebview {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+    case 'copyJson':
+    case 'exportCsv':
+    case 'cancelTraining':
+      return true;
+    case 'openRow':
+      return typeof m.file === 'string' && isIndex(m.line);
+    case 'explainTraining':
+      return isIndex(m.index);
+    case 'switchOutput':
+      return isOutputSelector(m.output);
+    case 'requestTrace':
+      return Array.isArray(m.indices) && m.indices.every(isIndex);
+    case 'explainRow':
+      return (m.split === 'train' || m.split === 'test') && isIndex(m.row);
+    default:
+      return false;
+  }
+}

@@ -1,10 +1,21 @@
 import { createRng, shuffleInPlace } from '../random';
 
+/** The batches of every step, as the training loop consumes them. */
+export interface BatchPlan {
+  /** [steps, width] training-row indices, −1 padding. */
+  batches: Int32Array;
+  steps: number;
+  width: number;
+  stepsPerEpoch: number;
+  /** Epoch of each step, when epochs have different step counts (a filtered plan); else step / stepsPerEpoch. */
+  epochOfStep?: Int32Array;
+}
+
 /**
  * The batches of every step: each epoch a seeded permutation of the training rows, cut into batches;
  * a last partial batch is a normal step. Returned as int32 [T, Bmax] with −1 padding (path/batches.npy).
  */
-export function batchSchedule(rows: number, batchSize: number, epochs: number, seed: number): { batches: Int32Array; steps: number; width: number; stepsPerEpoch: number } {
+export function batchSchedule(rows: number, batchSize: number, epochs: number, seed: number): BatchPlan {
   const width = Math.min(batchSize, rows);
   const stepsPerEpoch = Math.ceil(rows / width);
   const steps = stepsPerEpoch * epochs;
@@ -30,4 +41,29 @@ export function batchRows(batches: Int32Array, width: number, step: number): num
     if (row >= 0) rows.push(row);
   }
   return rows;
+}
+
+/** The epoch a step belongs to, and whether it is the last step of that epoch. */
+export function stepEpoch(plan: BatchPlan, step: number): { epoch: number; last: boolean } {
+  if (!plan.epochOfStep) return { epoch: Math.floor(step / plan.stepsPerEpoch), last: (step + 1) % plan.stepsPerEpoch === 0 };
+  const epoch = plan.epochOfStep[step];
+  return { epoch, last: step + 1 === plan.steps || plan.epochOfStep[step + 1] !== epoch };
+}
+
+/**
+ * A recorded plan with some rows taken out (to retrain without them): every batch keeps its other rows in the
+ * same order, a batch left empty is dropped, so everything else sees the original order.
+ */
+export function withoutRows(plan: BatchPlan, removed: ReadonlySet<number>): BatchPlan {
+  const kept: number[][] = [];
+  const epochs: number[] = [];
+  for (let s = 0; s < plan.steps; s++) {
+    const rows = batchRows(plan.batches, plan.width, s).filter((i) => !removed.has(i));
+    if (rows.length === 0) continue;
+    kept.push(rows);
+    epochs.push(plan.epochOfStep ? plan.epochOfStep[s] : Math.floor(s / plan.stepsPerEpoch));
+  }
+  const batches = new Int32Array(kept.length * plan.width).fill(-1);
+  kept.forEach((rows, s) => batches.set(rows, s * plan.width));
+  return { batches, steps: kept.length, width: plan.width, stepsPerEpoch: plan.stepsPerEpoch, epochOfStep: Int32Array.from(epochs) };
 }

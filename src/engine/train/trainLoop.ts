@@ -4,7 +4,7 @@ import { FactoredMlp } from '../model/mlp';
 import { perExampleLoss } from '../model/losses';
 import type { ParameterLayout } from '../model/parameterLayout';
 import { createOptimizer } from './optimizers';
-import { batchRows, batchSchedule } from './batchSchedule';
+import { batchRows, batchSchedule, stepEpoch, type BatchPlan } from './batchSchedule';
 import type { ResolvedExperiment, DataMatrix } from '../data/preparedData';
 
 /** Everything path-kernel.md §4 says must be recorded to rebuild every step exactly. */
@@ -32,6 +32,8 @@ export interface TrainLoopInput {
   training: ResolvedExperiment['training'];
   /** Regression metrics are reported in target units. */
   targetStd: number | null;
+  /** A fixed batch plan (e.g. a recorded one with rows removed) instead of the seeded schedule. */
+  schedule?: BatchPlan;
 }
 
 export interface TrainLoopEvents {
@@ -55,7 +57,7 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
   const { layout, task, train, training } = input;
   const P = layout.parameterCount;
   const mlp = new FactoredMlp(layout);
-  const schedule = batchSchedule(train.count, training.batchSize, training.epochs, training.seed);
+  const schedule = input.schedule ?? batchSchedule(train.count, training.batchSize, training.epochs, training.seed);
   const T = schedule.steps;
   const weights = new Float32Array((T + 1) * P);
   weights.set(input.initial, 0);
@@ -86,7 +88,7 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
 
   for (let step = 0; step < T; step++) {
     if (events.signal?.aborted) return finish('cancelled', step, `cancelled at step ${step} of ${T}`);
-    const epoch = Math.floor(step / schedule.stepsPerEpoch);
+    const { epoch, last: epochEnd } = stepEpoch(schedule, step);
     const rows = batchRows(schedule.batches, schedule.width, step);
     const lossValue = tf.tidy(() => {
       const index = tf.tensor1d(rows, 'int32');
@@ -102,7 +104,7 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
       return finish('failed', step + 1, `training diverged: the loss became ${lossValue} at step ${step} (epoch ${epoch + 1}); try a smaller learning rate`);
     }
     events.onStep?.(step, T, epoch, lossValue);
-    if ((step + 1) % schedule.stepsPerEpoch === 0) {
+    if (epochEnd) {
       const m = evaluateEpoch(mlp, theta, task, trainX, trainY, testX, testY, input.targetStd);
       const epochMetrics: EpochMetrics = { epoch: epoch + 1, step: step + 1, ...m };
       metrics.push(epochMetrics);

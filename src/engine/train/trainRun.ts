@@ -8,6 +8,7 @@ import { buildLayout } from '../model/parameterLayout';
 import { initialWeights } from '../model/initialWeights';
 import { currentBackend } from '../backend';
 import { runTrainingLoop } from './trainLoop';
+import type { BatchPlan } from './batchSchedule';
 import { writeRunData, writeTrainingPath } from '../run/runFiles';
 import { PARTIAL_SUFFIX, type RunRecord } from '../run/runRecord';
 import { markActive, newRunId, runInfoFromRecord, runsFolder, writeRunRecord } from '../run/runStore';
@@ -18,6 +19,8 @@ export interface TrainOptions {
   onProgress?: (progress: TrainProgress) => void;
   /** Checked between batches; an aborted training leaves a `cancelled` run. */
   signal?: AbortSignal;
+  /** A fixed batch plan instead of the seeded schedule (retraining in the original order without some rows). */
+  schedule?: BatchPlan;
 }
 
 /**
@@ -83,6 +86,7 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
         featureCount: data.featureCount,
         training: experiment.training,
         targetStd: data.preprocessing.targetScale?.std ?? null,
+        schedule: options.schedule,
       },
       {
         signal: options.signal,

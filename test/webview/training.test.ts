@@ -1,0 +1,62 @@
+/** The training curves view: charts from metrics, live progress, Cancel. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { EpochMetrics, RunStatus } from '../../src/protocol';
+import { close, fixture, openView, startHarness, type Harness } from './harness';
+
+let harness: Harness;
+before(async () => {
+  harness = await startHarness();
+});
+after(async () => {
+  await harness?.close();
+});
+
+type TrainingMessage = { type: 'training'; runName: string; metrics: EpochMetrics[]; status: RunStatus };
+
+describe('training curves view', () => {
+  it('draws loss and accuracy, updates live, and cancels', async () => {
+    const view = await openView(harness);
+    const training = fixture<TrainingMessage>('iris-training.json');
+    await view.send(training);
+    assert.equal(await view.page.locator('.training-view svg.kl-plot').count(), 2);
+    assert.equal(await view.page.locator('#plot-loss g.series-a[aria-label=line] path').count(), 1, 'train loss line');
+    assert.equal(await view.page.locator('#plot-loss g.series-b[aria-label=line] path').count(), 1, 'test loss line');
+    assert.equal(await view.page.locator('#plot-metric h3').textContent(), 'Accuracy per epoch');
+    assert.equal(await view.page.locator('#plot-loss details table tbody tr').count(), training.metrics.length);
+    const before = await view.page.locator('#plot-loss g.series-a[aria-label=line] path').getAttribute('d');
+
+    const next: EpochMetrics = { epoch: 13, step: 52, trainLoss: 0.05, testLoss: 0.08, trainAccuracy: 0.98, testAccuracy: 0.96 };
+    await view.send({ type: 'trainingProgress', progress: { runDir: '/r', step: 51, totalSteps: 80, epoch: 13, epochs: 20, loss: 0.0612 } });
+    await view.send({ type: 'trainingProgress', progress: { runDir: '/r', step: 52, totalSteps: 80, epoch: 13, epochs: 20, loss: 0.0577, metrics: next } });
+    assert.equal(await view.page.locator('#plot-loss details table tbody tr').count(), training.metrics.length + 1);
+    assert.notEqual(await view.page.locator('#plot-loss g.series-a[aria-label=line] path').getAttribute('d'), before, 'the line grew');
+    const status = (await view.page.locator('.training-view [role=status]').textContent()) ?? '';
+    assert.match(status, /step 52 of 80/);
+    assert.match(status, /batch loss 0\.0577/);
+    assert.equal(await view.page.locator('progress').evaluate((p) => (p as HTMLProgressElement).value), 52 / 80);
+    await view.screenshot('training-dark');
+
+    await view.page.locator('vscode-button.cancel').click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'cancelTraining' });
+    await view.send({ ...training, metrics: [...training.metrics, next], status: 'cancelled' });
+    assert.equal(await view.page.locator('vscode-button.cancel[disabled]').count(), 1, 'no cancel once stopped');
+    assert.match((await view.page.locator('.training-view [role=status]').textContent()) ?? '', /Status: cancelled/);
+    assert.deepEqual(await view.violations(), []);
+    assert.deepEqual(view.errors, []);
+    await view.page.context().close();
+  });
+
+  it('regression runs show RMSE in target units', async () => {
+    const view = await openView(harness, 'light');
+    const training = fixture<TrainingMessage>('diabetes-training.json');
+    await view.send(training);
+    assert.equal(await view.page.locator('#plot-metric h3').textContent(), 'RMSE per epoch');
+    assert.match((await view.page.locator('#plot-metric svg').textContent()) ?? '', /RMSE \(target units\)/);
+    assert.equal(await view.page.locator('vscode-button.cancel[disabled]').count(), 1, 'complete: nothing to cancel');
+    const last = await view.page.locator('#plot-metric details table tbody tr').last().locator('td').allTextContents();
+    assert.ok(close(Number(last[5]), training.metrics.at(-1)!.testRmse!, 1e-3), `${last[5]}`);
+    await view.screenshot('training-regression-light');
+    await view.page.context().close();
+  });
+});

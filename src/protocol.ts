@@ -367,6 +367,122 @@ export interface TraceParams {
   indices: number[];
 }
 
+// Trust tools: suspicious training rows, verification by retraining, the kernel over training.
+
+/** How suspects are scored: TracIn's first-order self-influence, Adam-preconditioned, or the final loss. */
+export type SuspectScoring = 'tracin' | 'adam' | 'loss';
+
+export interface SuspectsParams {
+  runDir: string;
+  /** Only the first K rows (default: all). */
+  top?: number;
+  /** Default: the engine's chosen scoring. */
+  scoring?: SuspectScoring;
+}
+
+export interface SuspectRow {
+  /** 1-based rank, most suspicious first. */
+  rank: number;
+  /** Training-matrix row. */
+  index: number;
+  file: string;
+  line: number;
+  label: string;
+  score: number;
+  /** The trained model's prediction for the row (class, or value for regression). */
+  predicted: string;
+  /** The trained model's probability of the row's own label; null for regression. */
+  labelProbability: number | null;
+}
+
+export interface SuspectsResult {
+  runDir: string;
+  scoring: SuspectScoring;
+  trainRows: number;
+  /** Most to least suspicious. */
+  rows: SuspectRow[];
+}
+
+export interface VerifyParams {
+  runDir: string;
+  query: ExplainQuery;
+  output?: OutputSelector;
+  /** Supporters removed (default 10); 0 retrains the original. */
+  k?: number;
+  /** Random removals of k rows (default 3). */
+  randomDraws?: number;
+  /** Seed of the random draws (default 1). */
+  seed?: number;
+}
+
+/** One retraining without some rows. */
+export interface VerifyRemoval {
+  kind: 'supporters' | 'random';
+  /** Training-matrix rows removed. */
+  rows: number[];
+  /** Σ of the removed rows' contributions to the explained output (output units). */
+  removedSum: number;
+  /** The explained output after retraining without them. */
+  output: number;
+  /** output − the original output; a first-order estimate is −removedSum. */
+  change: number;
+}
+
+export interface VerifyResult {
+  runDir: string;
+  query: ExplainQuery;
+  output: { kind: OutputKind; class: string | null; units: 'logit' | 'target' };
+  k: number;
+  /** The original run's explained output. */
+  original: number;
+  /** The explained output when retrained with nothing removed, on this backend. */
+  retrained: number | null;
+  supporters: VerifyRemoval;
+  random: VerifyRemoval[];
+  backend: BackendName;
+  ms: number;
+}
+
+export interface KernelParams {
+  runDir: string;
+  /** Training rows sampled for the kernel matrices (default and maximum 200). */
+  sample?: number;
+  /** Checkpoints for the alignment curve (default 20). */
+  checkpoints?: number;
+  /** Include the full sample-by-sample matrices (default true). */
+  matrices?: boolean;
+}
+
+export interface KernelMatrices {
+  /** Tangent kernel of the explained outputs at w_0. */
+  initial: number[][];
+  /** Tangent kernel at w_T. */
+  final: number[][];
+  /** Path kernel K^p(x_j, x_i): row j is the query, column i the training example. */
+  path: number[][];
+}
+
+export interface KernelEvolution {
+  runDir: string;
+  /** Training-matrix rows of the sample, and their labels. */
+  sample: number[];
+  labels: string[];
+  /** The explained output of each sampled row (chosen at w_T, as an explanation would). */
+  outputs: { kind: OutputKind; class: string | null }[];
+  /** Centered kernel-target alignment (Cortes et al. 2012) of each kernel with the labels. */
+  alignment: { initial: number; final: number; path: number };
+  /** Alignment of the tangent kernel along training. */
+  alignmentCurve: { step: number; epoch: number; alignment: number }[];
+  /** How far the network moved from a fixed kernel: 1 − ⟨K_0, K_T⟩/(‖K_0‖‖K_T‖), and ‖K_T − K_0‖/‖K_0‖. */
+  drift: { kernelDistance: number; relativeChange: number };
+  /** Per sampled row: the share of Σ|c_i| from training rows of the predicted class, and the signed sums. */
+  sameClass: { index: number; predicted: string; shareAbs: number; sameSum: number; otherSum: number }[];
+  /** Mean of sameClass.shareAbs (classification), null for regression. */
+  meanSameClassShare: number | null;
+  matrices?: KernelMatrices;
+  ms: number;
+}
+
 export namespace EngineMethods {
   export const info = new RequestType0<EngineInfo, void>('engine/info');
   export const initialize = new RequestType<InitializeParams, EngineInfo, void>('engine/initialize');
@@ -381,6 +497,9 @@ export namespace EngineMethods {
   export const deleteRun = new RequestType<RunRef, void, void>('run/delete');
   export const explainRows = new RequestType<ExplainParams, ExplainResult, void>('explain/rows');
   export const traceContribution = new RequestType<TraceParams, ContributionTrace[], void>('explain/trace');
+  export const trustSuspects = new RequestType<SuspectsParams, SuspectsResult, void>('trust/suspects');
+  export const trustVerify = new RequestType<VerifyParams, VerifyResult, void>('trust/verify');
+  export const trustKernel = new RequestType<KernelParams, KernelEvolution, void>('trust/kernel');
   /** Test hooks, served only when the engine runs with KERNEL_LENS_ENGINE_DEBUG=1. */
   export const debugPrint = new RequestType<DebugPrintParams, DebugPrintResult, void>('engine/debugPrint');
   export const debugSleep = new RequestType<DebugSleepParams, DebugSleepResult, void>('engine/debugSleep');

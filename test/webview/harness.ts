@@ -4,10 +4,10 @@
  * `acquireVsCodeApi`, records posted messages, keeps `setState` in sessionStorage (so reloads restore),
  * and records CSP violations from the very first script on.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FromWebview, ToWebview } from '../../src/protocol';
 import { createNonce, webviewHtml } from '../../src/extension/webview/webviewHtml';
@@ -31,7 +31,7 @@ async function ensureBundle(): Promise<void> {
   const sourceTime = Math.max(newestSource(join(repo, 'webview')), statSync(join(repo, 'src', 'protocol.ts')).mtimeMs);
   if (existsSync(bundle) && statSync(bundle).mtimeMs >= sourceTime) return;
   const esbuild = await import('esbuild');
-  await esbuild.build({
+  const result = await esbuild.build({
     entryPoints: [join(repo, 'webview', 'main.ts')],
     outfile: bundle,
     bundle: true,
@@ -40,7 +40,15 @@ async function ensureBundle(): Promise<void> {
     format: 'iife',
     target: 'es2022',
     logLevel: 'warning',
+    write: false,
   });
+  // Test files run in parallel and may all build at once: write aside, then rename (atomic).
+  mkdirSync(dirname(bundle), { recursive: true });
+  for (const file of result.outputFiles) {
+    const temp = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temp, file.contents);
+    renameSync(temp, file.path);
+  }
 }
 
 const stub = `(() => {

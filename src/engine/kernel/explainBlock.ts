@@ -3,6 +3,7 @@ import type { LoadedRun } from './loadedRun';
 import { endpointOutputs, refinedSegmentGradients, segmentGradients, type QueryBlock } from './querySide';
 import { newSweepCarry, stepCoefficient, sweepChunk, type SweepInput } from './optimizerSweep';
 import { sliceFactors, type TrainingFactors } from './trainingFactors';
+import { kinkAwareSegmentGradients, kinkSteps } from './kinkDetection';
 
 /** The raw numbers of an explanation, in the model's own units (logits, standardized target). */
 export interface RawExplanation {
@@ -47,6 +48,7 @@ export async function explainBlock(run: LoadedRun, factors: TrainingFactors, blo
   const N = run.record.trainRows;
   const W = run.path.batchWidth;
   const endpoints = endpointOutputs(run, block);
+  const kinks = options.leftPointOnly ? null : kinkSteps(run, block);
   const sweepInput: SweepInput = {
     optimizer: run.optimizer,
     learningRates: run.path.learningRates,
@@ -74,7 +76,7 @@ export async function explainBlock(run: LoadedRun, factors: TrainingFactors, blo
     const s0 = Math.max(0, end - chunk);
     const c = end - s0;
     const phi = options.leftPointOnly ? leftPointGradients(run, block, s0, c) : segmentGradients(run, block, s0, c, options.nodes);
-    if (!options.leftPointOnly) refinedSteps += refine(run, block, phi, s0, c, endpoints, scale, options, quadratureError);
+    if (!options.leftPointOnly) refinedSteps += refine(run, block, phi, s0, c, endpoints, kinks, scale, options, quadratureError);
     if (phiAll) phiAll.set(phi, s0 * Q * P);
     const u = sweepChunk(sweepInput, phi, s0, c, carry);
     const terms = tf.tidy(() => {
@@ -157,6 +159,7 @@ function refine(
   s0: number,
   c: number,
   endpoints: Float64Array,
+  kinks: Uint8Array | null,
   scale: number[],
   options: ExplainBlockOptions,
   quadratureError: Float64Array,
@@ -175,14 +178,24 @@ function refine(
   for (let s = s0; s < s0 + c; s++) for (let q = 0; q < Q; q++) residuals[(s - s0) * Q + q] = check(s, q);
   let refined = 0;
   let pending: { step: number; row: number }[] = [];
+  const kinked: { step: number; row: number }[] = [];
   for (let s = s0; s < s0 + c; s++) {
     for (let q = 0; q < Q; q++) {
       const f0 = Math.abs(endpoints[s * Q + q]);
       const f1 = Math.abs(endpoints[(s + 1) * Q + q]);
       // Below float32 evaluation noise or far below the per-step share of the tolerance: leave it.
       const threshold = Math.max((0.05 * options.tolerance * scale[q]) / T, 4e-7 * (1 + f0 + f1));
-      if (Math.abs(residuals[(s - s0) * Q + q]) > threshold) pending.push({ step: s, row: q });
+      if (kinks !== null && kinks[s * Q + q] === 1) kinked.push({ step: s, row: q });
+      else if (Math.abs(residuals[(s - s0) * Q + q]) > threshold) pending.push({ step: s, row: q });
     }
+  }
+  if (kinked.length > 0) {
+    refined += kinked.length;
+    const exact = kinkAwareSegmentGradients(run, block, kinked, options.nodes);
+    kinked.forEach(({ step, row }, j) => {
+      phi.set(exact.subarray(j * P, (j + 1) * P), ((step - s0) * Q + row) * P);
+      residuals[(step - s0) * Q + row] = check(step, row);
+    });
   }
   for (const pieces of [4, 16, 64]) {
     if (pending.length === 0) break;

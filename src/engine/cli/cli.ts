@@ -8,6 +8,7 @@ import { explainWithIndex, indexedRun } from '../kernel/explainService';
 import { explanationTable } from './explainTable';
 import { integerFlag, parseCommand, stringFlag, type CliValues } from './cliArgs';
 import { UserError, messageOf } from '../errors';
+import { trustCommands } from './trustCommands';
 
 const USAGE = `kernel-lens — explain every prediction of a small neural network as a weighted sum of its training examples
 
@@ -21,7 +22,7 @@ Common flags: --backend auto|tensorflow|wasm|cpu, --nodes N (quadrature nodes), 
 
 type Command = (argv: string[]) => Promise<number>;
 
-const commands: Record<string, Command> = { train, explain, inspect };
+const commands: Record<string, Command> = { train, explain, inspect, ...trustCommands };
 
 /** Runs the command line; returns the exit code. Bad input is one clear line on stderr, never a stack. */
 export async function runCli(argv: string[]): Promise<number> {

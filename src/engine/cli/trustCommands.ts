@@ -1,0 +1,112 @@
+import * as path from 'node:path';
+import type { KernelEvolution, SuspectScoring, VerifyResult } from '../../protocol';
+import { UserError } from '../errors';
+import { suspiciousRows } from '../trust/suspects';
+import { verifyExplanation } from '../trust/verify';
+import { kernelEvolution } from '../trust/kernelEvolution';
+import { integerFlag, parseCommand, stringFlag } from './cliArgs';
+import { startBackend } from './cli';
+
+const SCORINGS: SuspectScoring[] = ['tracin', 'adam', 'loss'];
+
+function runDirOf(positionals: string[]): string {
+  if (positionals.length !== 1) throw new UserError(`expected one run directory (got ${positionals.length === 0 ? 'none' : positionals.join(' ')})`);
+  return path.resolve(positionals[0]);
+}
+
+/** kernel-lens suspects RUN_DIR [--top K] [--scoring tracin|adam|loss] [--json] */
+async function suspects(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, { top: { type: 'string' }, scoring: { type: 'string' }, json: { type: 'boolean' } });
+  const runDir = runDirOf(positionals);
+  const top = integerFlag(values, 'top', undefined, 1);
+  const scoring = stringFlag(values, 'scoring') as SuspectScoring | undefined;
+  if (scoring !== undefined && !SCORINGS.includes(scoring)) throw new UserError(`--scoring must be ${SCORINGS.join(', ')} (got "${scoring}")`);
+  await startBackend(values);
+  const result = await suspiciousRows(runDir, { top, scoring });
+  if (values.json) {
+    process.stdout.write(JSON.stringify(result.rows.map(({ index, file, line, label, score, predicted, labelProbability }) => ({ index, file, line, label, score, predicted, labelProbability })), null, 2) + '\n');
+    return 0;
+  }
+  const lines = [`${result.rows.length} of ${result.trainRows} training rows, most suspicious first (self-influence, ${result.scoring})`, 'rank  score       file:line              label → predicted (p of label)'];
+  for (const r of result.rows) {
+    const p = r.labelProbability === null ? '' : ` (${r.labelProbability.toFixed(3)})`;
+    lines.push(`${String(r.rank).padStart(4)}  ${r.score.toExponential(3).padEnd(10)}  ${`${r.file}:${r.line}`.padEnd(22)} ${r.label} → ${r.predicted}${p}`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}
+
+/** kernel-lens verify RUN_DIR --row N [--split test|train] [--k K] [--draws D] [--json] */
+async function verify(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {
+    row: { type: 'string' },
+    split: { type: 'string' },
+    k: { type: 'string' },
+    draws: { type: 'string' },
+    seed: { type: 'string' },
+    class: { type: 'string' },
+    margin: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
+  const runDir = runDirOf(positionals);
+  const row = integerFlag(values, 'row', undefined, 0);
+  if (row === undefined) throw new UserError('verify needs --row N');
+  const split = stringFlag(values, 'split') ?? 'test';
+  if (split !== 'test' && split !== 'train') throw new UserError(`--split must be test or train (got "${split}")`);
+  const className = stringFlag(values, 'class');
+  if (className !== undefined && values.margin) throw new UserError('--class and --margin exclude each other');
+  const output = className !== undefined ? { kind: 'class' as const, class: className } : values.margin ? { kind: 'margin' as const } : undefined;
+  await startBackend(values);
+  const result = await verifyExplanation(runDir, {
+    query: { split, row },
+    output,
+    k: integerFlag(values, 'k', 10, 0),
+    randomDraws: integerFlag(values, 'draws', 3, 0, 100),
+    seed: integerFlag(values, 'seed', 1, 0),
+  });
+  process.stdout.write((values.json ? JSON.stringify(result, null, 2) : verifyTable(result)) + '\n');
+  return 0;
+}
+
+function verifyTable(r: VerifyResult): string {
+  const f = (v: number) => (v >= 0 ? '+' : '') + v.toFixed(4);
+  const what = `${r.output.kind}${r.output.class ? ` of ${r.output.class}` : ''}`;
+  const lines = [`${r.query.split} row ${r.query.row}: ${what} = ${r.original.toFixed(4)} (${r.backend}, ${(r.ms / 1000).toFixed(1)} s)`];
+  if (r.retrained !== null) lines.push(`retrained with nothing removed: ${r.retrained.toFixed(4)} (${r.retrained === r.original ? 'identical' : `differs by ${(r.retrained - r.original).toExponential(2)}`})`);
+  lines.push('removed                   contribution sum   expected change   actual change');
+  const row = (name: string, m: VerifyResult['supporters']) => lines.push(`${name.padEnd(26)}${f(m.removedSum).padStart(16)}${f(-m.removedSum).padStart(18)}${f(m.change).padStart(16)}`);
+  row(`top ${r.supporters.rows.length} supporters`, r.supporters);
+  r.random.forEach((m, d) => row(`${r.k} random rows (#${d + 1})`, m));
+  return lines.join('\n');
+}
+
+/** kernel-lens kernel RUN_DIR [--sample N] [--checkpoints C] [--no-matrices] [--json] */
+async function kernel(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {
+    sample: { type: 'string' },
+    checkpoints: { type: 'string' },
+    'no-matrices': { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
+  const runDir = runDirOf(positionals);
+  const sample = integerFlag(values, 'sample', 200, 2, 200);
+  const checkpoints = integerFlag(values, 'checkpoints', 20, 2, 200);
+  await startBackend(values);
+  const result = await kernelEvolution(runDir, { sample, checkpoints, matrices: values.json === true && !values['no-matrices'] });
+  process.stdout.write((values.json ? JSON.stringify(result) : kernelSummary(result)) + '\n');
+  return 0;
+}
+
+function kernelSummary(r: KernelEvolution): string {
+  const lines = [
+    `kernel on ${r.sample.length} training rows (${(r.ms / 1000).toFixed(1)} s)`,
+    `kernel-target alignment (centered): initial ${r.alignment.initial.toFixed(3)}, final ${r.alignment.final.toFixed(3)}, path ${r.alignment.path.toFixed(3)}`,
+    `drift from the initial tangent kernel: kernel distance ${r.drift.kernelDistance.toFixed(3)}, relative change ${r.drift.relativeChange.toFixed(3)}`,
+    `alignment along training: ${r.alignmentCurve.map((p) => p.alignment.toFixed(2)).join(' ')}`,
+  ];
+  if (r.meanSameClassShare !== null) lines.push(`mean share of |contributions| from the predicted class: ${r.meanSameClassShare.toFixed(3)}`);
+  lines.push('(use --json for the matrices and every value)');
+  return lines.join('\n');
+}
+
+export const trustCommands: Record<string, (argv: string[]) => Promise<number>> = { suspects, verify, kernel };

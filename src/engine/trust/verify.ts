@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ExplainQuery, OutputSelector, VerifyRemoval, VerifyResult } from '../../protocol';
+import { currentBackend } from '../backend';
+import { explainWithIndex, indexedRun, type IndexedRun } from '../kernel/explainService';
+import { resolveOutput } from '../kernel/outputSelector';
+import { createRng, shuffleInPlace } from '../random';
+import { UserError } from '../errors';
+import { retrainWithout } from './retrain';
+
+export interface VerifyOptions {
+  query: ExplainQuery;
+  output?: OutputSelector;
+  /** Supporters removed (default 10). */
+  k?: number;
+  /** Random removals of k rows (default 3). */
+  randomDraws?: number;
+  seed?: number;
+  /** Also retrain with nothing removed (always done when k = 0). */
+  reproduce?: boolean;
+  signal?: AbortSignal;
+}
+
+export async function verifyExplanation(runDir: string, options: VerifyOptions): Promise<VerifyResult> {
+  return verifyWithIndex(await indexedRun(runDir), options);
+}
+
+/**
+ * Checks an explanation by retraining (issue 6): without the k strongest supporters of the explained output, and
+ * without k random rows (a few draws), in the original batch order. The contributions predict, to first
+ * order, that removing rows with contribution sum S moves the output by about −S.
+ */
+export async function verifyWithIndex(indexed: IndexedRun, options: VerifyOptions): Promise<VerifyResult> {
+  const started = performance.now();
+  const { run } = indexed;
+  const { query } = options;
+  if (query.split === 'input') throw new UserError('verify explains a row of the run\'s train or test split');
+  const k = options.k ?? 10;
+  const N = run.record.trainRows;
+  if (!Number.isInteger(k) || k < 0 || k >= N) throw new UserError(`k must be a whole number from 0 to ${N - 1} (got ${k})`);
+  const { explanations, raw } = await explainWithIndex(indexed, [query], { output: options.output, top: 1, signal: options.signal });
+  const explanation = explanations[0];
+  const contributions = raw[0].contributions;
+  const F = run.data.featureCount;
+  const x = (query.split === 'train' ? run.data.trainX : run.data.testX).slice(query.row * F, (query.row + 1) * F);
+  const P = run.layout.parameterCount;
+  const T = run.path.steps;
+  const finalOutput = outputsAt(indexed, run.path.weights.subarray(T * P, (T + 1) * P), x);
+  const { e } = resolveOutput(run.record.task, run.record.preprocessing.classes, finalOutput, options.output ?? { kind: 'default' });
+  // Model units → the units the explanation shows (target units for regression).
+  const scale = run.record.task === 'regression' ? (run.record.preprocessing.targetScale?.std ?? 1) : 1;
+  const shift = run.record.task === 'regression' ? (run.record.preprocessing.targetScale?.mean ?? 0) : 0;
+  const explained = (weights: Float32Array): number => {
+    const out = outputsAt(indexed, weights, x);
+    let sum = 0;
+    for (let c = 0; c < e.length; c++) sum += e[c] * out[c];
+    return shift + scale * sum;
+  };
+  const original = explained(run.path.weights.subarray(T * P, (T + 1) * P));
+
+  const removal = async (kind: VerifyRemoval['kind'], rows: number[]): Promise<VerifyRemoval> => {
+    const weights = await retrainWithout(run, new Set(rows), options.signal);
+    const output = explained(weights);
+    const removedSum = scale * rows.reduce((s, i) => s + contributions[i], 0);
+    return { kind, rows, removedSum, output, change: output - original };
+  };
+
+  const supporterRows = Array.from({ length: N }, (_, i) => i)
+    .filter((i) => contributions[i] > 0)
+    .sort((a, b) => contributions[b] - contributions[a] || a - b)
+    .slice(0, k);
+  const supporters = await removal('supporters', supporterRows);
+  const retrained = k === 0 ? supporters.output : options.reproduce ? (await removal('random', [])).output : null;
+  const random: VerifyRemoval[] = [];
+  const rng = createRng(options.seed ?? 1);
+  // With k = 0 a random removal is the original again: no draws.
+  for (let d = 0; d < (k === 0 ? 0 : (options.randomDraws ?? 3)); d++) {
+    const order = Int32Array.from({ length: N }, (_, i) => i);
+    shuffleInPlace(order, rng);
+    random.push(await removal('random', Array.from(order.subarray(0, k)).sort((a, b) => a - b)));
+  }
+  return {
+    runDir: run.dir,
+    query,
+    output: { ...explanation.output },
+    k,
+    original,
+    retrained,
+    supporters,
+    random,
+    backend: currentBackend().backend,
+    ms: performance.now() - started,
+  };
+}
+
+function outputsAt(indexed: IndexedRun, weights: Float32Array, x: Float32Array): Float32Array {
+  const { run } = indexed;
+  return tf.tidy(() => {
+    const w = tf.tensor2d(weights, [1, run.layout.parameterCount]);
+    return run.mlp.forward(w, tf.tensor3d(x, [1, 1, run.data.featureCount])).output.dataSync() as Float32Array;
+  });
+}

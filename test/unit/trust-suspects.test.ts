@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { ExperimentConfig } from '../../src/protocol';
+import { indexedRun } from '../../src/engine/kernel/explainService';
+import { trainExperiment } from '../../src/engine/train/trainRun';
+import { plantFlips } from '../../src/engine/trust/plantedFlips';
+import { auroc, rankByScore, recallAtFraction } from '../../src/engine/trust/rankingMetrics';
+import { selfInfluenceScores } from '../../src/engine/trust/selfInfluence';
+import { suspectsOf } from '../../src/engine/trust/suspects';
+import { runCli } from '../../src/engine/cli/cli';
+import { tempWorkspace, useWasm, writeExperiment } from '../helpers/experiments';
+
+test('ranking metrics: recall in the top fraction and AUROC with ties', () => {
+  const scores = [0.9, 0.1, 0.8, 0.3, 0.3];
+  const positives = new Set([0, 3]);
+  assert.deepEqual(rankByScore(scores), [0, 2, 3, 4, 1]);
+  assert.equal(recallAtFraction(rankByScore(scores), positives, 0.2), 0.5);
+  assert.equal(recallAtFraction(rankByScore(scores), positives, 0.6), 1);
+  // Pairs (pos, neg): (0.9 vs 0.1, 0.8, 0.3) = 3 wins; (0.3 vs 0.1) win, (0.3 vs 0.8) loss, (0.3 vs 0.3) half.
+  assert.equal(auroc(scores, positives), 4.5 / 6);
+});
+
+/** Hypergeometric mean and standard deviation of a random ranking's recall in the top `cut` of N rows with K positives. */
+function randomRecall(N: number, K: number, cut: number): { mean: number; sd: number } {
+  const mean = cut / N;
+  const varianceCount = (cut * K * (N - K) * (N - cut)) / (N * N * (N - 1));
+  return { mean, sd: Math.sqrt(varianceCount) / K };
+}
+
+test('suspects: on iris with 10% flipped labels the ranking finds the flips far better than random', async () => {
+  await useWasm();
+  const dir = tempWorkspace(['iris.csv']);
+  const config: ExperimentConfig = {
+    dataset: { train: 'iris.csv', target: 'species', test: { fraction: 0.2 } },
+    model: { hidden: [{ units: 16, activation: 'tanh' }] },
+    training: { optimizer: 'adam', learningRate: 0.01, epochs: 30, batchSize: 16, seed: 3 },
+  };
+  const planted = await plantFlips(writeExperiment(dir, 'iris', config), path.join(dir, 'flipped'), { seed: 7, fraction: 0.1 });
+  assert.equal(planted.flipped.size, Math.round(0.1 * planted.trainRows));
+  const info = await trainExperiment(planted.experimentFile);
+  const indexed = await indexedRun(info.dir);
+  const result = suspectsOf(indexed);
+  assert.equal(result.rows.length, planted.trainRows);
+  const ranking = result.rows.map((r) => r.index);
+  const N = planted.trainRows;
+  const K = planted.flipped.size;
+  const cut = Math.ceil(0.2 * N);
+  const recall = recallAtFraction(ranking, planted.flipped, 0.2);
+  const chance = randomRecall(N, K, cut);
+  // A margin of 4 standard deviations of a random ranking's recall (about 0.64 here).
+  assert.ok(recall >= chance.mean + 4 * chance.sd, `top-20% recall ${recall} vs random ${chance.mean} ± ${chance.sd}`);
+  const scores = new Float64Array(N);
+  for (const r of result.rows) scores[r.index] = r.score;
+  const area = auroc(scores, planted.flipped);
+  // Under a random ranking the AUROC has sd sqrt((K + M + 1) / (12 K M)).
+  const aurocSd = Math.sqrt((N + 1) / (12 * K * (N - K)));
+  assert.ok(area >= 0.5 + 4 * aurocSd, `AUROC ${area} vs 0.5 ± ${aurocSd}`);
+  // The alternatives also beat chance, and the list is sorted by score.
+  for (const scoring of ['adam', 'loss'] as const) assert.ok(auroc(selfInfluenceScores(indexed, scoring), planted.flipped) > 0.5 + 4 * aurocSd, scoring);
+  for (let r = 1; r < result.rows.length; r++) assert.ok(result.rows[r - 1].score >= result.rows[r].score);
+});
+
+test('suspects CLI: --json lists the first K rows with index, file, line, label, score', async () => {
+  await useWasm();
+  const dir = tempWorkspace(['iris.csv']);
+  const file = writeExperiment(dir, 'iris', {
+    dataset: { train: 'iris.csv', target: 'species' },
+    training: { epochs: 3, batchSize: 16, seed: 1 },
+  });
+  const info = await trainExperiment(file);
+  const chunks: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const errWrite = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => (chunks.push(String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  let code: number;
+  try {
+    code = await runCli(['suspects', info.dir, '--top', '4', '--json', '--backend', 'wasm']);
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = errWrite;
+  }
+  assert.equal(code, 0);
+  const rows = JSON.parse(chunks.join('')) as { index: number; file: string; line: number; label: string; score: number }[];
+  assert.equal(rows.length, 4);
+  for (const row of rows) {
+    assert.equal(row.file, 'iris.csv');
+    assert.ok(Number.isInteger(row.index) && row.line >= 2 && typeof row.label === 'string' && Number.isFinite(row.score));
+  }
+  assert.ok(rows[0].score >= rows[3].score);
+});

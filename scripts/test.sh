@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# The README's test command: installs what the tests need, builds, then runs every test with Node's test runner.
+# The README's test command. On a fresh machine it installs everything the tests need (npm packages,
+# Debian's chromium, code-server for the end-to-end tests), builds all bundles, then runs every suite
+# with Node's built-in test runner, which prints the pass/fail counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules/@tensorflow/tfjs-core ] || npm ci --no-audit --no-fund
+bash scripts/install-chromium.sh
+bash scripts/setup-code-server.sh
 npm run build
 shopt -s globstar nullglob
-node --import tsx --test --test-concurrency=1 --test-reporter=spec test/unit/**/*.test.ts
+# Unit (engine maths, data, CLI), engine process, webview in Chromium, then the extension in code-server.
+node --import tsx --test --test-concurrency=1 --test-reporter=spec \
+  test/unit/**/*.test.ts test/engine/**/*.test.ts test/webview/**/*.test.ts test/e2e/**/*.test.ts

@@ -19,6 +19,7 @@ import { CSV_EXPANSION, MemoryBudget, fileSize } from './memoryBudget';
 import { RequestError, notInitialized } from './requestError';
 import { schemas } from './schemas';
 import { WorkspaceGuard } from './workspaceGuard';
+import { trustHandlers } from './trustHandlers';
 
 export interface HandlerContext {
   session: EngineSession;
@@ -250,3 +251,6 @@ export const handlers = new Map<string, Handler>([
       ] as [string, Handler][])
     : []),
 ]);
+
+// The trust tools' handlers (trust/*) live in their own file.
+for (const [method, h] of trustHandlers) handlers.set(method, h);

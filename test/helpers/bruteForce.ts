@@ -71,7 +71,7 @@ export function bruteForceContributions(run: LoadedRun, x: Float32Array, e: Floa
       const w0 = vec(run, s);
       const delta = tf.sub(vec(run, s + 1), w0);
       rule.nodes.forEach((t, k) => {
-        const g = tf.grad(explained)(tf.add(w0, tf.mul(delta, t)) as tf.Tensor1D).dataSync();
+        const g = tf.grad((t: tf.Tensor) => explained(t as tf.Tensor1D))(tf.add(w0, tf.mul(delta, t)) as tf.Tensor1D).dataSync();
         for (let p = 0; p < P; p++) acc[p] += rule.weights[k] * g[p];
       });
     });
@@ -88,13 +88,28 @@ export function bruteForceContributions(run: LoadedRun, x: Float32Array, e: Floa
         if (i < 0) continue;
         const xi = tf.tensor2d(run.data.trainX.slice(i * F, (i + 1) * F), [1, F]);
         const yi = run.data.trainY[i];
-        const g = tf.grad((theta: tf.Tensor1D) => lossOf(run, forward(run, theta, xi), yi))(w).dataSync();
+        const g = tf.grad((theta: tf.Tensor) => lossOf(run, forward(run, theta as tf.Tensor1D, xi), yi))(w).dataSync();
         perExample.set(i, Float64Array.from(g));
       }
     });
     grads.push(perExample);
   }
-  const { name, momentum, nesterov, beta1, beta2, epsilon } = run.optimizer;
+  const { name, nesterov } = run.optimizer;
+  // TensorFlow.js holds these constants as float32 scalars.
+  const momentum = Math.fround(run.optimizer.momentum);
+  const beta1 = Math.fround(run.optimizer.beta1);
+  const beta2 = Math.fround(run.optimizer.beta2);
+  const epsilon = Math.fround(run.optimizer.epsilon);
+  let acc1 = beta1;
+  let acc2 = beta2;
+  const c1s: number[] = [];
+  const c2s: number[] = [];
+  for (let s = 0; s < T; s++) {
+    c1s.push(Math.fround(1 - acc1));
+    c2s.push(Math.fround(1 - acc2));
+    acc1 = Math.fround(acc1 * beta1);
+    acc2 = Math.fround(acc2 * beta2);
+  }
   const eta = (s: number) => run.path.learningRates[s];
   const contributions = new Float64Array(N);
   // Δ_s expressed through the batch-mean gradients ḡ_r of steps r ≤ s, literally.
@@ -111,11 +126,11 @@ export function bruteForceContributions(run: LoadedRun, x: Float32Array, e: Floa
         weight.fill(eta(s) * power);
       } else {
         const v = run.path.adamV as Float32Array;
-        const c1 = 1 - Math.pow(beta1, s + 1);
-        const c2 = 1 - Math.pow(beta2, s + 1);
+        const c1 = c1s[s];
+        const c2 = c2s[s];
         for (let p = 0; p < P; p++) {
           const D = 1 / (c1 * (Math.sqrt(v[s * P + p] / c2) + epsilon));
-          weight[p] = eta(s) * D * (1 - beta1) * Math.pow(beta1, s - r);
+          weight[p] = eta(s) * D * Math.fround(1 - beta1) * Math.pow(beta1, s - r);
         }
       }
       for (const [i, g] of grads[r]) {

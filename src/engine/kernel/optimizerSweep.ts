@@ -25,18 +25,46 @@ export function newSweepCarry(input: SweepInput): Float64Array {
 }
 
 export function stepCoefficient(input: SweepInput, r: number): number {
-  const scale = input.optimizer.name === 'adam' ? 1 - input.optimizer.beta1 : 1;
+  const scale = input.optimizer.name === 'adam' ? Math.fround(1 - input.optimizer.beta1) : 1;
   return scale / input.batchSizes[r];
 }
+
+/**
+ * TensorFlow.js's Adam keeps β1, β2 and their running powers β^{s+1} as float32 scalars; at small s the
+ * bias correction 1 − β2^{s+1} is tiny, so float64 constants would differ by ~1e-5. Emulate float32.
+ */
+export function adamBiasCorrections(beta1: number, beta2: number, steps: number): { c1: Float64Array; c2: Float64Array } {
+  const b1 = Math.fround(beta1);
+  const b2 = Math.fround(beta2);
+  const c1 = new Float64Array(steps);
+  const c2 = new Float64Array(steps);
+  let acc1 = b1;
+  let acc2 = b2;
+  for (let s = 0; s < steps; s++) {
+    c1[s] = Math.fround(1 - acc1);
+    c2[s] = Math.fround(1 - acc2);
+    acc1 = Math.fround(acc1 * b1);
+    acc2 = Math.fround(acc2 * b2);
+  }
+  return { c1, c2 };
+}
+
+const corrections = new WeakMap<SweepInput, { c1: Float64Array; c2: Float64Array }>();
 
 /** Adam's fixed diagonal D_r = 1 / ((1 − β1^{r+1}) (sqrt(v_r / (1 − β2^{r+1})) + ε)). */
 export function adamDiagonal(input: SweepInput, r: number, out: Float64Array): void {
   const { beta1, beta2, epsilon } = input.optimizer;
   const P = input.parameterCount;
   const v = input.adamV as Float32Array;
-  const c1 = 1 - Math.pow(beta1, r + 1);
-  const c2 = 1 - Math.pow(beta2, r + 1);
-  for (let p = 0; p < P; p++) out[p] = 1 / (c1 * (Math.sqrt(v[r * P + p] / c2) + epsilon));
+  let table = corrections.get(input);
+  if (!table) {
+    table = adamBiasCorrections(beta1, beta2, input.learningRates.length);
+    corrections.set(input, table);
+  }
+  const c1 = table.c1[r];
+  const c2 = table.c2[r];
+  const eps = Math.fround(epsilon);
+  for (let p = 0; p < P; p++) out[p] = 1 / (c1 * (Math.sqrt(v[r * P + p] / c2) + eps));
 }
 
 /**
@@ -46,7 +74,10 @@ export function adamDiagonal(input: SweepInput, r: number, out: Float64Array): v
 export function sweepChunk(input: SweepInput, phi: Float32Array, s0: number, c: number, carry: Float64Array): Float32Array {
   const P = input.parameterCount;
   const Q = input.queries;
-  const { name, momentum, nesterov, beta1 } = input.optimizer;
+  const { name, nesterov } = input.optimizer;
+  // The optimizers hold μ and β1 as float32 scalars.
+  const momentum = Math.fround(input.optimizer.momentum);
+  const beta1 = Math.fround(input.optimizer.beta1);
   const u = new Float32Array(c * Q * P);
   const diagonal = name === 'adam' ? new Float64Array(P) : null;
   for (let local = c - 1; local >= 0; local--) {

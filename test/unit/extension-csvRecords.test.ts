@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { detectDelimiter, parseCsvRecords, recordStartForLine } from '../../src/extension/csvRecords';
+import { buildRowLookup, isRunRows } from '../../src/extension/rowLookup';
+
+describe('extension: CSV records and the cursor line → run row mapping', () => {
+  it('parses simple records with 1-based start and end lines', () => {
+    const records = parseCsvRecords('a,b,c\n1,2,x\n3,4,y\n');
+    assert.deepEqual(
+      records.map((r) => [r.startLine, r.endLine, r.fields]),
+      [
+        [1, 1, ['a', 'b', 'c']],
+        [2, 2, ['1', '2', 'x']],
+        [3, 3, ['3', '4', 'y']],
+      ],
+    );
+  });
+
+  it('keeps quoted fields that span lines in one record, with escaped quotes', () => {
+    const text = 'id,note,label\n1,"two\nlines",a\r\n2,"say ""hi""",b\n3,"x\n\ny",c';
+    const records = parseCsvRecords(text);
+    assert.deepEqual(
+      records.map((r) => [r.startLine, r.endLine]),
+      [
+        [1, 1],
+        [2, 3],
+        [4, 4],
+        [5, 7],
+      ],
+    );
+    assert.equal(records[1].fields[1], 'two\nlines');
+    assert.equal(records[2].fields[1], 'say "hi"');
+    assert.equal(records[3].fields[2], 'c');
+  });
+
+  it('skips blank lines and maps every line of a record to its start', () => {
+    const records = parseCsvRecords('h1,h2\n\n1,"a\nb"\n\n2,c\n');
+    assert.equal(recordStartForLine(records, 1), 1);
+    assert.equal(recordStartForLine(records, 2), null, 'blank line');
+    assert.equal(recordStartForLine(records, 3), 3);
+    assert.equal(recordStartForLine(records, 4), 3, 'second line of a quoted field');
+    assert.equal(recordStartForLine(records, 5), null);
+    assert.equal(recordStartForLine(records, 6), 6);
+    assert.equal(recordStartForLine(records, 99), null);
+  });
+
+  it('detects semicolon and tab delimiters from the header', () => {
+    assert.equal(detectDelimiter('a;b;c\n1;2;3'), ';');
+    assert.equal(detectDelimiter('a\tb\n1\t2'), '\t');
+    assert.equal(detectDelimiter('a,b\n1,2'), ',');
+    assert.deepEqual(parseCsvRecords('a;b\n"1;2";3\n')[1].fields, ['1;2', '3']);
+  });
+
+  it('finds the run row (split and index) that starts at a CSV line, across files', () => {
+    const rows = {
+      train: [
+        { file: 'data/iris.csv', line: 2 },
+        { file: 'data/iris.csv', line: 4 },
+      ],
+      test: [
+        { file: 'data/iris.csv', line: 3 },
+        { file: 'test.csv', line: 2 },
+      ],
+    };
+    assert.ok(isRunRows(rows));
+    const lookup = buildRowLookup(rows, '/ws/exp');
+    assert.deepEqual(lookup.find('/ws/exp/data/iris.csv', 3), { split: 'test', row: 0 });
+    assert.deepEqual(lookup.find('/ws/exp/data/../data/iris.csv', 4), { split: 'train', row: 1 });
+    assert.deepEqual(lookup.find('/ws/exp/test.csv', 2), { split: 'test', row: 1 });
+    assert.equal(lookup.find('/ws/exp/data/iris.csv', 1), undefined, 'the header is no row');
+    assert.equal(lookup.find('/ws/other/iris.csv', 2), undefined);
+    assert.deepEqual(lookup.source({ split: 'test', row: 1 }), { file: '/ws/exp/test.csv', line: 2 });
+    assert.deepEqual(lookup.files.sort(), ['/ws/exp/data/iris.csv', '/ws/exp/test.csv']);
+  });
+
+  it('maps a cursor inside a multi-line record to the run row of its start line', () => {
+    const text = 'note,label\n"multi\nline",a\nplain,b\n';
+    const records = parseCsvRecords(text);
+    const lookup = buildRowLookup({ train: [{ file: 'f.csv', line: 2 }], test: [{ file: 'f.csv', line: 4 }] }, '/w');
+    const rowAt = (line: number) => {
+      const start = recordStartForLine(records, line);
+      return start === null ? undefined : lookup.find('/w/f.csv', start);
+    };
+    assert.deepEqual(rowAt(3), { split: 'train', row: 0 });
+    assert.deepEqual(rowAt(4), { split: 'test', row: 0 });
+    assert.equal(rowAt(1), undefined);
+  });
+
+  it('rejects malformed rows.json', () => {
+    assert.equal(isRunRows({ train: [{ file: 1, line: 2 }], test: [] }), false);
+    assert.equal(isRunRows({ train: [] }), false);
+    assert.equal(isRunRows(null), false);
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * Runs the built extension in real VS Code through code-server (see docs/testing-in-vscode.md) and drives the
+ * workbench with playwright-core in Debian's Chromium. Every process started here is stopped by its own id.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+
+export const repo = join(__dirname, '..', '..');
+export const resultsDir = join(repo, 'test-results');
+const entry = join(repo, '.code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+
+export function codeServerInstalled(): boolean {
+  return existsSync(entry) && existsSync('/usr/bin/chromium');
+}
+
+/** Copies the built extension folder into `<extDir>/kernel-lens.kernel-lens-<version>/`, as code-server expects. */
+export function installExtension(extDir: string): string {
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+  const target = join(extDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
+  mkdirSync(target, { recursive: true });
+  for (const item of ['package.json', 'LICENSE', 'dist', 'media', 'schemas', 'samples']) {
+    const from = join(repo, item);
+    if (existsSync(from)) cpSync(from, join(target, item), { recursive: true, filter: (src) => !src.endsWith('.map') });
+  }
+  return target;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface CodeServer {
+  port: number;
+  url: string;
+  process: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function startCodeServer(options: { extDir: string; workspace: string; settings: Record<string, unknown> }): Promise<CodeServer> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'kl-e2e-udd-'));
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(options.settings, null, 2));
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      entry,
+      '--auth', 'none',
+      '--bind-addr', `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--extensions-dir', options.extDir,
+      '--user-data-dir', userDataDir,
+      options.workspace,
+    ],
+    // Its own process group, so stopping it also stops the extension host and the engine it started.
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KERNEL_LENS_E2E: '1' } },
+  );
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const pid = child.pid;
+  const killGroup = (signal: NodeJS.Signals): void => {
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // the group is gone
+    }
+  };
+  const stop = async (): Promise<void> => {
+    started.delete(server);
+    const exited = child.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    killGroup('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    // Whatever is left of the group (extension host, file watcher, the engine) goes too.
+    killGroup('SIGKILL');
+  };
+  const server: CodeServer = { port, url: `http://localhost:${port}`, process: child, output: () => output, stop };
+  started.add(server);
+  const deadline = Date.now() + 60_000;
+  while (!/HTTP server listening on/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`code-server exited early:\n${output}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`code-server did not start in 60 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return server;
+}
+
+const started = new Set<CodeServer>();
+
+/** Stops every code-server this process started (for `after` hooks, whatever failed on the way). */
+export async function stopAllCodeServers(): Promise<void> {
+  await Promise.all([...started].map((s) => s.stop()));
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** Opens the workbench on a folder (localhost, not 127.0.0.1: webviews need a secure context). */
+export async function openWorkbench(browser: Browser, server: CodeServer, folder: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}`);
+  await page.locator('div.monaco-workbench').waitFor({ timeout: 60_000 });
+  // The extension host and the status bar settle a moment after the workbench appears.
+  await page.locator('.statusbar').waitFor({ timeout: 30_000 });
+  return page;
+}
+
+/** F1, type a command title, wait for its row, Enter. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Opens a workspace file through Quick Open and moves the cursor to a 1-based line. */
+export async function openFileAtLine(page: Page, fileName: string, line: number): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.fill(fileName);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tab[aria-label^="${fileName}"]`).first().waitFor();
+  await page.keyboard.press('F1');
+  await input.fill(`:${line}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.statusbar', { hasText: `Ln ${line},` }).waitFor({ timeout: 10_000 });
+}
+
+/** The webview frame (of any panel) that shows `selector`, waiting up to `timeout` ms. */
+export async function webviewFrameWith(page: Page, selector: string, timeout: number): Promise<Frame> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`No webview shows ${selector} after ${timeout} ms`);
+    await page.waitForTimeout(500);
+  }
+}
+
+export async function screenshotOnFailure(page: Page | undefined, name: string): Promise<void> {
+  if (!page) return;
+  mkdirSync(resultsDir, { recursive: true });
+  await page.screenshot({ path: join(resultsDir, `${name}.png`), fullPage: true }).catch(() => undefined);
+}

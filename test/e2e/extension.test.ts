@@ -1,0 +1,170 @@
+/**
+ * End-to-end in real VS Code (code-server + Chromium): train from the Experiments tree, explain the test row under
+ * the cursor from the command palette, read the explanation webview and a row hover; then, in Restricted Mode,
+ * check that training is refused while the run can still be read.
+ *
+ * Needs `bash scripts/setup-code-server.sh` first. Run: node --import tsx --test test/e2e/*.test.ts
+ */
+import assert from 'node:assert/strict';
+import { execSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import {
+  codeServerInstalled,
+  installExtension,
+  launchBrowser,
+  openFileAtLine,
+  openWorkbench,
+  repo,
+  runCommand,
+  screenshotOnFailure,
+  startCodeServer,
+  stopAllCodeServers,
+  webviewFrameWith,
+  type CodeServer,
+} from './codeServer';
+
+const baseSettings = {
+  'workbench.startupEditor': 'none',
+  'telemetry.telemetryLevel': 'off',
+  'workbench.tips.enabled': false,
+  'extensions.ignoreRecommendations': true,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'editor.hover.delay': 300,
+};
+
+const experiment = {
+  name: 'iris',
+  dataset: { train: 'iris.csv', target: 'species', test: { fraction: 0.2 } },
+  model: { hidden: [{ units: 8, activation: 'tanh' }] },
+  training: { optimizer: 'adam', learningRate: 0.05, epochs: 10, batchSize: 16, seed: 1 },
+};
+
+describe('Kernel Lens in code-server', { timeout: 600_000 }, () => {
+  let root = '';
+  let workspace = '';
+  let extDir = '';
+  let browser: Browser | undefined;
+  let server: CodeServer | undefined;
+  let page: Page | undefined;
+
+  before(() => {
+    assert.ok(codeServerInstalled(), 'code-server or chromium missing: run `bash scripts/setup-code-server.sh` first');
+    execSync('npm run build', { cwd: repo, stdio: 'inherit' });
+    root = mkdtempSync(join(tmpdir(), 'kl-e2e-'));
+    extDir = join(root, 'extensions');
+    installExtension(extDir);
+    workspace = join(root, 'workspace');
+    execSync(`mkdir -p ${JSON.stringify(workspace)}`);
+    copyFileSync(join(repo, 'samples', 'iris.csv'), join(workspace, 'iris.csv'));
+    writeFileSync(join(workspace, 'iris.kernel.json'), JSON.stringify(experiment, null, 2) + '\n');
+  });
+
+  after(async () => {
+    await page?.context().close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await stopAllCodeServers();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  /** Wraps a step so a failure leaves a screenshot in test-results/. */
+  async function step(name: string, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+    } catch (e) {
+      await screenshotOnFailure(page, `e2e-${name}`);
+      if (server) writeFileSync(join(repo, 'test-results', `e2e-${name}-code-server.log`), server.output());
+      throw e;
+    }
+  }
+
+  it('trains from the tree, explains the row under the cursor, and hovers a row', async () => {
+    server = await startCodeServer({ extDir, workspace, settings: { ...baseSettings, 'security.workspace.trust.enabled': false } });
+    browser = await launchBrowser();
+    page = await openWorkbench(browser, server, workspace);
+    const p = page;
+
+    await step('tree', async () => {
+      await p.locator('.activitybar [aria-label^="Kernel Lens"]').first().click();
+      const row = p.locator('.monaco-list-row').filter({ has: p.locator('.label-name', { hasText: /^iris$/ }) }).first();
+      await row.waitFor({ timeout: 60_000 });
+      await row.hover();
+      await row.locator('.action-label[aria-label="Train Experiment"]').click();
+    });
+
+    await step('train', async () => {
+      await p.getByText(/Kernel Lens: trained iris in/).first().waitFor({ timeout: 180_000 });
+      const runs = readdirSync(join(workspace, '.kernel-lens', 'runs', 'iris'));
+      assert.equal(runs.length, 1);
+      const run = JSON.parse(readFileSync(join(workspace, '.kernel-lens', 'runs', 'iris', runs[0], 'run.json'), 'utf8')) as { status: string };
+      assert.equal(run.status, 'complete');
+    });
+
+    const runDir = join(workspace, '.kernel-lens', 'runs', 'iris', readdirSync(join(workspace, '.kernel-lens', 'runs', 'iris'))[0]);
+    const rows = JSON.parse(readFileSync(join(runDir, 'data', 'rows.json'), 'utf8')) as { test: { file: string; line: number }[] };
+    const testLine = rows.test[0].line;
+    const csvLines = readFileSync(join(workspace, 'iris.csv'), 'utf8').split('\n');
+    const trueLabel = csvLines[testLine - 1].split(',').pop()?.trim() ?? '';
+
+    await step('explain', async () => {
+      await openFileAtLine(p, 'iris.csv', testLine);
+      await runCommand(p, 'Kernel Lens: Explain Prediction');
+      const frame = await webviewFrameWith(p, '.identity .term.kernel-machine', 120_000);
+      const identity = (await frame.locator('.identity').textContent()) ?? '';
+      assert.match(identity, /bias/);
+      assert.match(identity, /kernel machine/);
+      assert.match(identity, /network output/);
+      assert.match(identity, /Residual/);
+      const exampleRows = await frame.locator('.contribution-section tbody tr').count();
+      assert.ok(exampleRows >= 5, `expected at least 5 training examples, saw ${exampleRows}`);
+      const text = (await frame.locator('body').textContent()) ?? '';
+      assert.match(text, /iris\.csv:\d+/);
+      assert.ok(text.includes(trueLabel), `the view names the true label ${trueLabel}`);
+    });
+
+    await step('hover', async () => {
+      await runCommand(p, 'View: Focus First Editor Group');
+      await p.locator('.statusbar', { hasText: `Ln ${testLine},` }).waitFor({ timeout: 10_000 });
+      await runCommand(p, 'Show or Focus Hover');
+      const hover = p.locator('.monaco-hover:not(.hidden)', { hasText: 'Kernel Lens' }).first();
+      await hover.waitFor({ timeout: 60_000 });
+      const text = (await hover.textContent()) ?? '';
+      assert.match(text, /Prediction: (setosa|versicolor|virginica) \(\d+\.\d%\)/);
+      assert.match(text, new RegExp(`True label: ${trueLabel}`));
+      assert.match(text, /supporter 1/);
+      assert.match(text, /strongest opposer/);
+      assert.match(text, /Residual/);
+      assert.match(text, /Explain prediction/);
+      // Supporters are links to their CSV rows through this extension's own command.
+      const links = hover.locator('a[data-href^="command:kernelLens.openRow"], a[href^="command:kernelLens.openRow"]');
+      assert.ok((await links.count()) >= 1, 'supporter rows are links');
+    });
+
+    await page.context().close();
+    page = undefined;
+    await server.stop();
+    server = undefined;
+  });
+
+  it('refuses to train in Restricted Mode but still lists the run', async () => {
+    server = await startCodeServer({
+      extDir,
+      workspace,
+      settings: { ...baseSettings, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' },
+    });
+    browser ??= await launchBrowser();
+    page = await openWorkbench(browser, server, workspace);
+    const p = page;
+    await step('restricted', async () => {
+      await p.locator('.activitybar [aria-label^="Kernel Lens"]').first().click();
+      const runRow = p.locator('.monaco-list-row').filter({ has: p.locator('.label-description', { hasText: /acc \d/ }) }).first();
+      await runRow.waitFor({ timeout: 60_000 });
+      await runCommand(p, 'Kernel Lens: Train Experiment');
+      await p.getByText(/training is disabled in Restricted Mode/).first().waitFor({ timeout: 30_000 });
+      assert.equal(readdirSync(join(workspace, '.kernel-lens', 'runs', 'iris')).length, 1, 'no new run was written');
+    });
+  });
+});

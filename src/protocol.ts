@@ -451,6 +451,8 @@ export interface KernelParams {
   checkpoints?: number;
   /** Include the full sample-by-sample matrices (default true). */
   matrices?: boolean;
+  /** Sampled rows whose same-class share is computed (each needs a full explanation; default 50). */
+  shareRows?: number;
 }
 
 export interface KernelMatrices {
@@ -475,7 +477,7 @@ export interface KernelEvolution {
   alignmentCurve: { step: number; epoch: number; alignment: number }[];
   /** How far the network moved from a fixed kernel: 1 − ⟨K_0, K_T⟩/(‖K_0‖‖K_T‖), and ‖K_T − K_0‖/‖K_0‖. */
   drift: { kernelDistance: number; relativeChange: number };
-  /** Per sampled row: the share of Σ|c_i| from training rows of the predicted class, and the signed sums. */
+  /** Per explained sampled row (`shareRows` of them, spread over the sample): the share of Σ|c_i| from training rows of the predicted class, and the signed sums. */
   sameClass: { index: number; predicted: string; shareAbs: number; sameSum: number; otherSum: number }[];
   /** Mean of sameClass.shareAbs (classification), null for regression. */
   meanSameClassShare: number | null;

@@ -80,19 +80,21 @@ function verifyTable(r: VerifyResult): string {
   return lines.join('\n');
 }
 
-/** kernel-lens kernel RUN_DIR [--sample N] [--checkpoints C] [--no-matrices] [--json] */
+/** kernel-lens kernel RUN_DIR [--sample N] [--checkpoints C] [--share-rows R] [--no-matrices] [--json] */
 async function kernel(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, {
     sample: { type: 'string' },
     checkpoints: { type: 'string' },
     'no-matrices': { type: 'boolean' },
+    'share-rows': { type: 'string' },
     json: { type: 'boolean' },
   });
   const runDir = runDirOf(positionals);
   const sample = integerFlag(values, 'sample', 200, 2, 200);
   const checkpoints = integerFlag(values, 'checkpoints', 20, 2, 200);
+  const shareRows = integerFlag(values, 'share-rows', 50, 0, 200);
   await startBackend(values);
-  const result = await kernelEvolution(runDir, { sample, checkpoints, matrices: values.json === true && !values['no-matrices'] });
+  const result = await kernelEvolution(runDir, { sample, checkpoints, shareRows, matrices: values.json === true && !values['no-matrices'] });
   process.stdout.write((values.json ? JSON.stringify(result) : kernelSummary(result)) + '\n');
   return 0;
 }

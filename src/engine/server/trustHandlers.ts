@@ -47,6 +47,7 @@ export const trustSchemas = {
     sample: z.number().int().min(2).max(200).optional(),
     checkpoints: z.number().int().min(2).max(200).optional(),
     matrices: z.boolean().optional(),
+    shareRows: z.number().int().min(0).max(200).optional(),
   }),
 } as const;
 
@@ -92,7 +93,7 @@ export const trustHandlers: [string, Handler][] = [
     entry({
       schema: trustSchemas.kernel,
       run: async (params, ctx) =>
-        kernelEvolution(await runDirectory(ctx, params.runDir), { sample: params.sample, checkpoints: params.checkpoints, matrices: params.matrices, signal: ctx.signal }),
+        kernelEvolution(await runDirectory(ctx, params.runDir), { sample: params.sample, checkpoints: params.checkpoints, matrices: params.matrices, shareRows: params.shareRows, signal: ctx.signal }),
     }),
   ],
 ];

@@ -13,6 +13,8 @@ export interface KernelEvolutionOptions {
   sample?: number;
   checkpoints?: number;
   matrices?: boolean;
+  /** Sampled rows explained for the same-class shares (default 50). */
+  shareRows?: number;
   /** Quadrature nodes for Φ_s in the path kernel (default: the run's). */
   nodes?: number;
   signal?: AbortSignal;
@@ -68,7 +70,10 @@ export async function kernelEvolutionOf(indexed: IndexedRun, options: KernelEvol
   const initial = kernelAt(0);
   const final = kernelAt(steps.length - 1);
 
-  const sameClass = await sameClassShares(indexed, sample, resolved.map((r) => r.class), options.signal);
+  // Spread over the label-sorted sample, so every class is represented.
+  const shareCount = Math.min(S, options.shareRows ?? 50);
+  const shared = Array.from(new Set(Array.from({ length: shareCount }, (_, k) => Math.floor((k * S) / shareCount))));
+  const sameClass = await sameClassShares(indexed, shared.map((j) => sample[j]), shared.map((j) => resolved[j].class), options.signal);
   const classification = !regression;
   const result: KernelEvolution = {
     runDir: run.dir,
@@ -116,44 +121,52 @@ async function samplePathKernel(indexed: IndexedRun, sample: number[], x: Float3
   const position = new Map(sample.map((i, j) => [i, j]));
   const rule = gaussLegendre(nodes);
   const kernel = new Float64Array(S * S);
-  const chunk = Math.max(1, Math.min(64, Math.floor(4_000_000 / (S * S * Math.max(C, 2)))));
+  const chunk = 64;
   for (let s0 = 0; s0 < T; s0 += chunk) {
     if (signal?.aborted) throw new CancelledError();
-    // Only steps whose batch holds a sampled row add anything.
-    const used: number[] = [];
-    const mask: number[] = [];
+    // Per step only the sampled rows of its batch are on the training side (padded to the chunk's widest).
+    const members: { step: number; columns: number[] }[] = [];
     for (let s = s0; s < Math.min(T, s0 + chunk); s++) {
-      const row = new Float32Array(S);
-      let any = false;
+      const columns: number[] = [];
       for (let b = 0; b < W; b++) {
         const j = position.get(run.path.batches[s * W + b]);
-        if (j !== undefined) {
-          row[j] = run.path.learningRates[s] / run.batchSizes[s];
-          any = true;
-        }
+        if (j !== undefined) columns.push(j);
       }
-      if (any) {
-        used.push(s);
-        mask.push(...row);
-      }
+      if (columns.length > 0) members.push({ step: s, columns });
     }
-    if (used.length === 0) continue;
-    const c = used.length;
+    if (members.length === 0) continue;
+    const c = members.length;
+    const m = Math.max(...members.map((u) => u.columns.length));
+    const trainX = new Float32Array(c * m * F);
+    const mask = new Float32Array(c * m);
+    members.forEach((u, k) => {
+      const scale = run.path.learningRates[u.step] / run.batchSizes[u.step];
+      u.columns.forEach((j, b) => {
+        trainX.set(x.subarray(j * F, (j + 1) * F), (k * m + b) * F);
+        mask[k * m + b] = scale;
+      });
+    });
+    const steps = members.map((u) => u.step);
     const values = tf.tidy(() => {
-      const w0 = tf.tensor2d(gatherSteps(run.path.weights, used, P), [c, P]);
-      const w1 = tf.tensor2d(gatherSteps(run.path.weights, used.map((s) => s + 1), P), [c, P]);
+      const w0 = tf.tensor2d(gatherSteps(run.path.weights, steps, P), [c, P]);
+      const w1 = tf.tensor2d(gatherSteps(run.path.weights, steps.map((s) => s + 1), P), [c, P]);
       const delta = tf.sub(w1, w0);
       const xs = tf.tensor3d(x, [1, S, F]);
+      const xt = tf.tensor3d(trainX, [c, m, F]);
       const es = tf.tensor2d(e, [S, C]);
       let sum: tf.Tensor3D | null = null;
       rule.nodes.forEach((t, k) => {
         const wq = tf.add(w0, tf.mul(delta, t)) as tf.Tensor2D;
-        const part = tf.mul(explainedOutputKernel(run.mlp, wq, w0, xs, es), rule.weights[k]) as tf.Tensor3D;
+        const part = tf.mul(explainedOutputKernel(run.mlp, wq, w0, xs, es, xt), rule.weights[k]) as tf.Tensor3D;
         sum = sum ? (tf.add(sum, part) as tf.Tensor3D) : part;
       });
-      return tf.sum(tf.mul(sum as unknown as tf.Tensor3D, tf.tensor3d(Float32Array.from(mask), [c, 1, S])), 0).dataSync() as Float32Array;
+      return tf.mul(sum as unknown as tf.Tensor3D, tf.tensor3d(mask, [c, 1, m])).dataSync() as Float32Array;
     });
-    for (let k = 0; k < S * S; k++) kernel[k] += values[k];
+    members.forEach((u, k) => {
+      u.columns.forEach((i, b) => {
+        for (let j = 0; j < S; j++) kernel[j * S + i] += values[(k * S + j) * m + b];
+      });
+    });
     await yieldToEventLoop();
   }
   return kernel;

@@ -18,6 +18,9 @@ Usage:
   kernel-lens explain RUN_DIR --input FILE.csv --row N [...]
   kernel-lens explain RUN_DIR --all [--split test|train] --out FILE.jsonl
   kernel-lens inspect FILE.csv
+  kernel-lens suspects RUN_DIR [--top K] [--scoring tracin|adam|loss] [--json]
+  kernel-lens verify RUN_DIR --row N [--split test|train] [--k K] [--draws D] [--class NAME | --margin] [--json]
+  kernel-lens kernel RUN_DIR [--sample N] [--checkpoints C] [--json]
 Common flags: --backend auto|tensorflow|wasm|cpu, --nodes N (quadrature nodes), --tolerance T`;
 
 type Command = (argv: string[]) => Promise<number>;

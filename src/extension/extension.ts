@@ -61,6 +61,12 @@ export function activate(context: vscode.ExtensionContext): void {
     showTestSet: (run) => TestSetPanel.show(testSetDeps, run),
   });
   const tree = new ExperimentTreeProvider(store, training, recent);
+  // A changed dataset makes its runs stale (the engine compares sha256 in run/list): list them again.
+  const csvWatcher = vscode.workspace.createFileSystemWatcher('**/*.csv');
+  const onCsvChange = (): void => store.refresh();
+  csvWatcher.onDidChange(onCsvChange);
+  csvWatcher.onDidCreate(onCsvChange);
+  csvWatcher.onDidDelete(onCsvChange);
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
 
   const runArg = async (arg: unknown, title: string): Promise<RunInfo | undefined> => pickers.run(arg, title);
@@ -75,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): void {
     });
 
   context.subscriptions.push(
+    csvWatcher,
     store,
     recent,
     cache,
@@ -87,7 +94,9 @@ export function activate(context: vscode.ExtensionContext): void {
     TrainingPanel.registerSerializer(context.extensionUri),
     vscode.workspace.onDidCloseTextDocument((doc) => records.forget(doc)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => store.refresh()),
-    store.onDidChange(() => void warmAnsweringRuns(store, resolver, cache)),
+    // Hovers should be instant: fill the answering run's cache when a CSV it reads is shown.
+    vscode.window.onDidChangeVisibleTextEditors((editors) => void warmForEditors(editors, resolver, cache)),
+    store.onDidChange(() => void warmForEditors(vscode.window.visibleTextEditors, resolver, cache)),
 
     command('kernelLens.newExperiment', async (arg) => {
       const uri = await pickers.csvFile(arg);
@@ -148,10 +157,12 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 }
 
-/** Fills the hover cache of every experiment's answering run in the background, so hovers are instant. */
-async function warmAnsweringRuns(store: ExperimentStore, resolver: RunResolver, cache: ExplanationCache): Promise<void> {
-  for (const experiment of await store.experiments()) {
-    const resolution = await resolver.runFor(experiment);
+/** Fills, in the background, the hover cache of the runs answering for the visible CSV files. */
+async function warmForEditors(editors: readonly vscode.TextEditor[], resolver: RunResolver, cache: ExplanationCache): Promise<void> {
+  for (const editor of editors) {
+    const uri = editor.document.uri;
+    if (uri.scheme !== 'file' || !uri.fsPath.toLowerCase().endsWith('.csv')) continue;
+    const resolution = await resolver.resolve(uri.fsPath, { ask: false });
     if (resolution.kind === 'run' && !resolution.run.stale) cache.fillAll(resolution.run);
   }
 }

@@ -4,7 +4,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ContributionTrace, Explanation, ExplainParams, ExplainQuery, ExplainResult, OutputSelector, TraceParams } from '../../protocol';
 import { loadRun, type LoadedRun } from './loadedRun';
 import { buildTrainingFactors, type TrainingFactors } from './trainingFactors';
-import { explainBlock, type RawExplanation } from './explainBlock';
+import { explainBlock, type ExplainBlockOptions, type RawExplanation } from './explainBlock';
+import type { QueryBlock } from './querySide';
+import { explainBlockFast } from './fastBlock';
+import { buildPathIndex, type PathIndex } from './pathIndex';
 import { buildExplanation, type ExplainedRow } from './explanationBuilder';
 import { resolveOutput } from './outputSelector';
 import { encodeCsvRows } from '../data/prepare';
@@ -15,11 +18,15 @@ import { CancelledError, UserError } from '../errors';
 export interface IndexedRun {
   run: LoadedRun;
   factors: TrainingFactors;
+  /** The same factors as typed arrays plus the sweep's diagonals (the fast method's path index). */
+  index: PathIndex;
   /** run.json's mtime when loaded: a changed record (rename, pin) keeps the index, a retrain does not. */
   pathStamp: number;
 }
 
 const cache = new Map<string, IndexedRun>();
+/** Queries per fast block: large enough for the per-step matmul to run at wasm speed, small enough for Φ chunks. */
+const FAST_BLOCK = 96;
 const CACHE_SIZE = 2;
 
 function pathStamp(dir: string): number {
@@ -41,7 +48,7 @@ export async function indexedRun(runDir: string): Promise<IndexedRun> {
   cached?.factors.dispose();
   cache.delete(dir);
   const run = await loadRun(dir);
-  const entry: IndexedRun = { run, factors: buildTrainingFactors(run), pathStamp: pathStamp(dir) };
+  const entry: IndexedRun = { run, factors: buildTrainingFactors(run), index: buildPathIndex(run), pathStamp: pathStamp(dir) };
   cache.set(dir, entry);
   while (cache.size > CACHE_SIZE) {
     const [oldest, value] = cache.entries().next().value as [string, IndexedRun];
@@ -132,8 +139,10 @@ export interface ExplainOptions {
   leftPointOnly?: boolean;
   traceRows?: number[];
   signal?: AbortSignal;
-  /** Rows per block (default: as many as fit the memory for Φ, at most 8). */
+  /** Rows per block (default: direct as many as fit the memory for Φ, at most 8; fast up to 96). */
   blockSize?: number;
+  /** 'fast' (default): the typed-array path index; 'direct': the reference implementation (explainBlock.ts). */
+  method?: 'fast' | 'direct';
 }
 
 /** Explains rows of a loaded run; returns the raw numbers too (for tools built on top). */
@@ -150,7 +159,8 @@ export async function explainWithIndex(indexed: IndexedRun, queries: ExplainQuer
   );
   const T = run.path.steps;
   const P = run.layout.parameterCount;
-  const blockSize = options.blockSize ?? Math.max(1, Math.min(8, Math.floor(40_000_000 / (T * P))));
+  const method = options.method ?? 'fast';
+  const blockSize = options.blockSize ?? (method === 'fast' ? FAST_BLOCK : Math.max(1, Math.min(8, Math.floor(40_000_000 / (T * P)))));
   const nodes = options.quadratureNodes ?? run.record.explain.quadratureNodes;
   const tolerance = options.tolerance ?? run.record.explain.tolerance;
   const top = options.top ?? 10;
@@ -165,7 +175,8 @@ export async function explainWithIndex(indexed: IndexedRun, queries: ExplainQuer
     const started = performance.now();
     let raw: RawExplanation[];
     try {
-      raw = await explainBlock(run, factors, { x, e, count: members.length }, {
+      const explain = method === 'fast' ? (b: QueryBlock, o: ExplainBlockOptions) => explainBlockFast(run, indexed.index, b, o) : (b: QueryBlock, o: ExplainBlockOptions) => explainBlock(run, factors, b, o);
+      raw = await explain({ x, e, count: members.length }, {
         nodes,
         tolerance,
         kernelTop: options.full ? Math.max(top, 50) : top,

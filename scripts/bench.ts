@@ -20,7 +20,8 @@ function median(values: number[]): number {
 
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..');
-  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kl-bench-'));
+  const benchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kl-bench-'));
+  const runDir = path.join(benchDir, 'w1');
   execFileSync('node', [path.join(root, 'esbuild.js')], { cwd: root, stdio: 'ignore' });
   let started = performance.now();
   execFileSync('node', [path.join(root, 'dist', 'engine.js'), 'train', path.join(root, 'samples', 'digits.kernel.json'), '--out', runDir], { stdio: 'ignore' });
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
     naive: 'not implemented yet (see docs/performance.md)',
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  fs.rmSync(runDir, { recursive: true, force: true });
+  fs.rmSync(benchDir, { recursive: true, force: true });
 }
 
 void main();

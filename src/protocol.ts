@@ -589,14 +589,36 @@ export interface TestSetViewState {
   rows: TestSetRow[];
 }
 
+/** The kernel evolution view: a run's kernel summary, reduced for drawing (see `src/extension/trust/kernelViewState.ts`). */
+export interface KernelViewState {
+  runName: string;
+  stale: boolean;
+  /** Sampled rows the kernels were computed on. */
+  sampleSize: number;
+  task: TaskKind;
+  alignment: KernelEvolution['alignment'];
+  alignmentCurve: KernelEvolution['alignmentCurve'];
+  drift: KernelEvolution['drift'];
+  sameClass: KernelEvolution['sameClass'];
+  meanSameClassShare: number | null;
+  /** Pairs (i < j) of sampled rows: the initial, final and path kernel values, and whether the labels agree. */
+  pairs: { initial: number; final: number; path: number; sameLabel: boolean }[];
+  /** Pairs in the sample, of which `pairs` holds a spread subset. */
+  pairCount: number;
+  /** A small subsample ordered by label, for heatmaps: its labels and the three matrices on it. */
+  heatmap: { labels: string[]; initial: number[][]; final: number[][]; path: number[][] } | null;
+  ms: number;
+}
+
 /**
  * What the webview stores with `setState` (and what a WebviewPanelSerializer receives on revival):
  * the last view it rendered. The first data message decides the view.
  */
 export type PersistedWebviewState =
-  | { view: 'explanation'; state: ExplanationViewState; trace: ContributionTrace[] | null }
+  | { view: 'explanation'; state: ExplanationViewState; trace: ContributionTrace[] | null; verification?: VerifyResult | null }
   | { view: 'testSet'; state: TestSetViewState }
-  | { view: 'training'; state: TrainingViewState };
+  | { view: 'training'; state: TrainingViewState }
+  | { view: 'kernel'; state: KernelViewState };
 
 export type ToWebview =
   | { type: 'explanation'; state: ExplanationViewState }
@@ -604,6 +626,9 @@ export type ToWebview =
   | { type: 'testSet'; runName: string; rows: TestSetRow[] }
   | { type: 'training'; runName: string; metrics: EpochMetrics[]; status: RunStatus }
   | { type: 'trainingProgress'; progress: TrainProgress }
+  /** The explanation view: the result of "Verify by retraining…". */
+  | { type: 'verification'; result: VerifyResult }
+  | { type: 'kernel'; state: KernelViewState }
   | { type: 'busy'; message: string }
   | { type: 'error'; message: string };
 
@@ -618,4 +643,6 @@ export type FromWebview =
   /** Test set view: open the explanation of a test row. */
   | { type: 'explainRow'; split: Split; row: number }
   /** Training curves view: stop the running training. */
-  | { type: 'cancelTraining' };
+  | { type: 'cancelTraining' }
+  /** Explanation view: retrain without the top-k supporters (and k random rows) and compare. */
+  | { type: 'verify'; k: number };

@@ -11,6 +11,7 @@ import type { ExplainTarget, Explainer } from './explainer';
 import { describeRowTitle } from './rowTitle';
 import { openCsvRow } from './openRow';
 import type { RecentExplanations } from './recentExplanations';
+import type { VerifyOutcome } from './trust/verifyRunner';
 import { createWebviewPanel, WebviewHost } from './webviewHost';
 
 export const EXPLANATION_VIEW_TYPE = 'kernelLens.explanation';
@@ -19,6 +20,8 @@ export interface ExplanationPanelDeps {
   extensionUri: vscode.Uri;
   explainer: Explainer;
   recent: RecentExplanations;
+  /** Retrains without the shown explanation's top-k supporters (and random rows): "Verify by retraining…". */
+  verify(target: ExplainTarget, k: number): Promise<VerifyOutcome>;
 }
 
 export class ExplanationPanel implements vscode.Disposable {
@@ -137,6 +140,16 @@ export class ExplanationPanel implements vscode.Disposable {
       case 'requestTrace':
         if (target) this.host.append({ type: 'trace', trace: await this.deps.explainer.trace(target, message.indices) });
         return;
+      case 'verify': {
+        if (!target) return;
+        this.host.post({ type: 'busy', message: `Retraining without the top ${message.k} supporters, then without ${message.k} random rows…` });
+        const outcome = await this.deps.verify(target, message.k);
+        // The panel may show another explanation by now: a result for an older one is dropped.
+        if (this.target !== target) return;
+        if (outcome.kind === 'done') this.host.append({ type: 'verification', result: outcome.result });
+        else this.host.post({ type: 'error', message: 'Verification cancelled.' });
+        return;
+      }
       case 'copyJson':
         if (this.state) {
           await vscode.env.clipboard.writeText(JSON.stringify(this.state.explanation, null, 2));

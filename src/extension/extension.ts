@@ -27,8 +27,10 @@ import { openSampleDataset } from './sampleDataset';
 import { TestSetPanel, type TestSetPanelDeps } from './testSetPanel';
 import { TrainingPanel } from './trainingPanel';
 import { TrainingService } from './trainingService';
+import { registerTrustTools } from './trust/registerTrust';
+import { runVerification } from './trust/verifyRunner';
 
-function isOpenRowArgs(arg: unknown): arg is OpenRowArgs {
+function isOpenRowArgs(arg: unknown): arg is OpenRowArgs & { stale?: boolean } {
   return typeof arg === 'object' && arg !== null && typeof (arg as OpenRowArgs).file === 'string' && typeof (arg as OpenRowArgs).line === 'number';
 }
 
@@ -45,7 +47,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const pickers = new Pickers(store, rows, csv, cache);
   const runCommands = new RunCommands(engine, store, cache, rows, recent);
 
-  const panelDeps: ExplanationPanelDeps = { extensionUri: context.extensionUri, explainer, recent };
+  const panelDeps: ExplanationPanelDeps = {
+    extensionUri: context.extensionUri,
+    explainer,
+    recent,
+    verify: (target, k) => runVerification(engine, target, k),
+  };
   const show = (runDir: string, ref: { split: 'train' | 'test'; row: number }): Promise<boolean> =>
     ExplanationPanel.show(panelDeps, { runDir, query: { split: ref.split, row: ref.row }, output: { kind: 'default' } });
   const explainDeps: ExplainPredictionDeps = { resolver, records, rows, pickers, show };
@@ -151,9 +158,10 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     command('kernelLens.refreshExperiments', () => store.refresh()),
     command(OPEN_ROW_COMMAND, async (arg) => {
-      if (isOpenRowArgs(arg)) await openCsvRow(arg.file, arg.line);
+      if (isOpenRowArgs(arg)) await openCsvRow(arg.file, arg.line, { stale: arg.stale === true });
     }),
     command('kernelLens.openSampleDataset', () => openSampleDataset(context.extensionUri)),
+    ...registerTrustTools({ extensionUri: context.extensionUri, engine, store, resolver, experimentsView: view, pickRun: runArg, command }),
   );
 }
 

@@ -7,6 +7,9 @@ function isOutputSelector(value: unknown): value is OutputSelector {
   return v.kind === 'default' || v.kind === 'margin' || (v.kind === 'class' && typeof v.class === 'string');
 }
 
+/** Retraining without more rows than this is not a check of one explanation any more. */
+export const MAX_VERIFY_K = 1000;
+
 const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
 export function isFromWebview(value: unknown): value is FromWebview {
@@ -26,6 +29,8 @@ export function isFromWebview(value: unknown): value is FromWebview {
       return isOutputSelector(m.output);
     case 'requestTrace':
       return Array.isArray(m.indices) && m.indices.every(isIndex);
+    case 'verify':
+      return isIndex(m.k) && m.k <= MAX_VERIFY_K;
     case 'explainRow':
       return (m.split === 'train' || m.split === 'test') && isIndex(m.row);
     default:

@@ -1,0 +1,65 @@
+/**
+ * Wires the trust tools into the extension: the Suspicious Rows view and its CSV markers, which run they
+ * follow (active CSV, tree selection, "Show Suspicious Rows"), and the kernel evolution panel.
+ */
+import * as vscode from 'vscode';
+import type { RunInfo } from '../../protocol';
+import type { EngineConnection } from '../engine/engineConnection';
+import type { ExperimentStore } from '../experimentStore';
+import type { ExperimentTreeNode } from '../experimentTree';
+import type { RunResolver } from '../runResolver';
+import { KernelPanel } from './kernelPanel';
+import { SuspectDiagnostics } from './suspectDiagnostics';
+import { SUSPECTS_VIEW_ID, SuspectsService } from './suspectsService';
+import { CANCEL_SUSPECTS_COMMAND, COMPUTE_SUSPECTS_COMMAND, SuspectsTreeProvider } from './suspectsTree';
+
+export interface TrustDeps {
+  extensionUri: vscode.Uri;
+  engine: EngineConnection;
+  store: ExperimentStore;
+  resolver: RunResolver;
+  experimentsView: vscode.TreeView<ExperimentTreeNode>;
+  /** The run a command is about (tree node or quick pick). */
+  pickRun(arg: unknown, title: string): Promise<RunInfo | undefined>;
+  /** Registers a command with the extension's error handling. */
+  command(id: string, fn: (...args: unknown[]) => unknown): vscode.Disposable;
+}
+
+export function registerTrustTools(deps: TrustDeps): vscode.Disposable[] {
+  const service = new SuspectsService(deps.engine, deps.store);
+  const tree = new SuspectsTreeProvider(service);
+  const view = vscode.window.createTreeView(SUSPECTS_VIEW_ID, { treeDataProvider: tree });
+  tree.attach(view);
+  const diagnostics = new SuspectDiagnostics(service, deps.store);
+
+  const followEditor = async (editor: vscode.TextEditor | undefined): Promise<void> => {
+    const uri = editor?.document.uri;
+    if (!uri || uri.scheme !== 'file' || !uri.fsPath.toLowerCase().endsWith('.csv')) return;
+    const resolution = await deps.resolver.resolve(uri.fsPath, { ask: false });
+    if (resolution.kind === 'run' || resolution.kind === 'noRun') await service.focusExperiment(resolution.experiment.file);
+  };
+  void followEditor(vscode.window.activeTextEditor);
+
+  return [
+    service,
+    tree,
+    view,
+    diagnostics,
+    KernelPanel.registerSerializer(deps.extensionUri),
+    vscode.window.onDidChangeActiveTextEditor((editor) => void followEditor(editor)),
+    deps.experimentsView.onDidChangeSelection((e) => {
+      const node = e.selection[0];
+      if (node && 'experiment' in node) void service.focusExperiment(node.experiment.file);
+    }),
+    deps.command('kernelLens.showSuspiciousRows', async (arg) => {
+      const run = await deps.pickRun(arg, 'Show Suspicious Rows');
+      if (run) await service.selectRun(run);
+    }),
+    deps.command(COMPUTE_SUSPECTS_COMMAND, () => service.compute()),
+    deps.command(CANCEL_SUSPECTS_COMMAND, () => service.cancel()),
+    deps.command('kernelLens.showKernelEvolution', async (arg) => {
+      const run = await deps.pickRun(arg, 'Show Kernel Evolution');
+      if (run) await KernelPanel.show(deps.engine, deps.extensionUri, run);
+    }),
+  ];
+}

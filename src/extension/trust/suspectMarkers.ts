@@ -1,0 +1,69 @@
+/**
+ * Which suspicious training rows get a warning marker in the CSV, and what the marker says (pure, no VS Code).
+ * Diagnostic messages are plain text, but labels come from the data: control characters and line breaks are
+ * flattened and long labels cut, so a cell cannot forge extra lines or bury the explanation.
+ */
+import type { SuspectRow } from '../../protocol';
+
+/** Default of `kernelLens.suspects.markers`: mark the top 2% of the training rows (at least MIN_MARKERS). */
+export const DEFAULT_MARKER_SETTING = 0.02;
+export const MIN_MARKERS = 5;
+const MAX_LABEL = 60;
+
+/**
+ * How many rows to mark. `setting` ≥ 1 is a count, 0 < setting < 1 a share of the training rows (at least
+ * MIN_MARKERS), 0 turns markers off; anything else falls back to the default.
+ */
+export function markerCount(setting: unknown, trainRows: number): number {
+  const n = Math.max(0, Math.floor(trainRows));
+  const value = typeof setting === 'number' && Number.isFinite(setting) && setting >= 0 ? setting : DEFAULT_MARKER_SETTING;
+  if (value === 0) return 0;
+  if (value >= 1) return Math.min(n, Math.floor(value));
+  return Math.min(n, Math.max(MIN_MARKERS, Math.ceil(value * n)));
+}
+
+/** The rows to mark: the `count` best-ranked ones, one per CSV line (the first rank wins). */
+export function selectMarkerRows(rows: readonly SuspectRow[], count: number): SuspectRow[] {
+  const ranked = [...rows].sort((a, b) => a.rank - b.rank);
+  const seen = new Set<string>();
+  const chosen: SuspectRow[] = [];
+  for (const row of ranked) {
+    if (chosen.length >= count) break;
+    const key = `${row.file}\n${row.line}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    chosen.push(row);
+  }
+  return chosen;
+}
+
+/** Data text made safe for a one-line plain message: no control characters, no line breaks, bounded length. */
+export function plainText(text: string, max = MAX_LABEL): string {
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function probability(p: number): string {
+  if (p < 0.001) return p.toExponential(1);
+  return p < 0.1 ? p.toFixed(3) : p.toFixed(2);
+}
+
+/** Why a row is marked, e.g. "label 'x' is suspicious: the model gives it p = 0.03 and it pulled …". */
+export function suspectMessage(row: SuspectRow, trainRows: number): string {
+  const label = plainText(row.label);
+  const rank = `self-influence rank ${row.rank} of ${trainRows}`;
+  const pulled = 'it pulled its own prediction hard along training';
+  if (row.labelProbability === null) {
+    const predicted = Number(row.predicted);
+    const shown = Number.isFinite(predicted) ? Number(predicted.toPrecision(4)).toString() : plainText(row.predicted);
+    return `target '${label}' is suspicious: the model predicts ${shown} for this row and ${pulled} (${rank})`;
+  }
+  const disagrees = row.predicted !== row.label ? ` (it predicts '${plainText(row.predicted)}')` : '';
+  return `label '${label}' is suspicious: the model gives it p = ${probability(row.labelProbability)}${disagrees} and ${pulled} (${rank})`;
+}
+
+/** Short text for the tree row: "label → predicted · p = 0.41 · score 8.92". */
+export function suspectDescription(row: SuspectRow): string {
+  const p = row.labelProbability === null ? '' : ` · p = ${probability(row.labelProbability)}`;
+  return `${plainText(row.label, 30)} → ${plainText(row.predicted, 30)}${p} · score ${Number(row.score.toPrecision(3))}`;
+}

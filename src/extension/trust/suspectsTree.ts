@@ -1,0 +1,137 @@
+/**
+ * The Suspicious Rows view: the selected run's training rows, most suspicious first, each opening its CSV line.
+ * Status (no run, computing, cancelled, failed, stale) is said in the view's message and in action rows.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { SuspectRow } from '../../protocol';
+import { OPEN_ROW_COMMAND } from '../hoverMarkdown';
+import { markerCount, suspectDescription, suspectMessage } from './suspectMarkers';
+import { LISTED_ROWS, markerSetting, type SuspectsService } from './suspectsService';
+
+export type SuspectNode =
+  | { kind: 'row'; row: SuspectRow; file: string; trainRows: number; marked: boolean; stale: boolean }
+  | { kind: 'action'; text: string; icon: string; command: string; tooltip?: string }
+  | { kind: 'more'; count: number };
+
+export const COMPUTE_SUSPECTS_COMMAND = 'kernelLens.computeSuspects';
+export const CANCEL_SUSPECTS_COMMAND = 'kernelLens.cancelSuspects';
+
+export class SuspectsTreeProvider implements vscode.TreeDataProvider<SuspectNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<SuspectNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private view: vscode.TreeView<SuspectNode> | undefined;
+
+  constructor(private readonly service: SuspectsService) {
+    this.disposables.push(
+      service.onDidChange(() => this.refresh()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('kernelLens.suspects.markers')) this.refresh();
+      }),
+    );
+  }
+
+  attach(view: vscode.TreeView<SuspectNode>): void {
+    this.view = view;
+    this.updateMessage();
+  }
+
+  private refresh(): void {
+    this.updateMessage();
+    this.changed.fire(undefined);
+  }
+
+  private updateMessage(): void {
+    const view = this.view;
+    if (!view) return;
+    const run = this.service.run;
+    const status = this.service.status;
+    view.description = run ? (run.label ?? run.name) : undefined;
+    const stale = run?.stale ? 'The dataset changed since this run was trained: lines may now hold other rows, and the CSV has no markers. Train again for a ranking of the current file. ' : '';
+    let message: string;
+    switch (status.kind) {
+      case 'noRun':
+        message = 'No complete run selected: open a CSV of an experiment, select an experiment, or use "Show Suspicious Rows" on a run.';
+        break;
+      case 'computing':
+        message = `Ranking the ${run?.trainRows ?? ''} training rows of ${run?.label ?? run?.name ?? 'the run'} by self-influence…`;
+        break;
+      case 'ready': {
+        const r = status.result;
+        message = `${r.trainRows} training rows ranked by self-influence (${r.scoring}): how hard each row pulled its own prediction toward its label during training.`;
+        break;
+      }
+      default:
+        message = '';
+    }
+    view.message = (stale + message).trim() || undefined;
+  }
+
+  getChildren(node?: SuspectNode): SuspectNode[] {
+    if (node) return [];
+    const run = this.service.run;
+    const status = this.service.status;
+    switch (status.kind) {
+      case 'noRun':
+        return [];
+      case 'idle':
+        // The view is visible (it asks for children): compute now.
+        this.service.ensure();
+        return [];
+      case 'computing':
+        return [{ kind: 'action', text: 'Computing… (click to cancel)', icon: 'loading~spin', command: CANCEL_SUSPECTS_COMMAND }];
+      case 'cancelled':
+        return [{ kind: 'action', text: 'Cancelled: compute the ranking', icon: 'refresh', command: COMPUTE_SUSPECTS_COMMAND }];
+      case 'error':
+        return [{ kind: 'action', text: `Failed: ${status.message}`, icon: 'error', command: COMPUTE_SUSPECTS_COMMAND, tooltip: `${status.message}\n\nClick to try again.` }];
+      case 'ready': {
+        if (!run) return [];
+        const base = path.dirname(run.experimentFile);
+        const { rows, trainRows } = status.result;
+        const marked = markerCount(markerSetting(), trainRows);
+        const stale = run.stale === true;
+        const nodes: SuspectNode[] = rows
+          .slice(0, LISTED_ROWS)
+          .map((row) => ({ kind: 'row', row, file: path.resolve(base, row.file), trainRows, marked: !stale && row.rank <= marked, stale }));
+        if (trainRows > nodes.length) nodes.push({ kind: 'more', count: trainRows - nodes.length });
+        return nodes;
+      }
+    }
+  }
+
+  getTreeItem(node: SuspectNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'row': {
+        const { row } = node;
+        const item = new vscode.TreeItem(`${row.rank}. ${path.basename(row.file)}:${row.line}`, vscode.TreeItemCollapsibleState.None);
+        item.id = `suspect:${row.index}`;
+        item.description = suspectDescription(row);
+        // A plain string tooltip: labels from the data are never rendered as Markdown.
+        item.tooltip = suspectMessage(row, node.trainRows) + (node.stale ? '\n\nThe dataset changed since training: this line may hold another row now.' : '');
+        item.iconPath = node.marked ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon('circle-small');
+        item.contextValue = 'suspect';
+        item.command = { command: OPEN_ROW_COMMAND, title: 'Open Row', arguments: [{ file: node.file, line: row.line, stale: node.stale }] };
+        item.accessibilityInformation = { label: `Rank ${row.rank}, ${path.basename(row.file)} line ${row.line}, ${suspectDescription(row)}` };
+        return item;
+      }
+      case 'action': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        item.command = { command: node.command, title: node.text };
+        item.tooltip = node.tooltip;
+        return item;
+      }
+      case 'more': {
+        const item = new vscode.TreeItem(`${node.count} less suspicious rows not listed`, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.tooltip = 'The full ranking: kernel-lens suspects RUN_DIR --json';
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SuspectRow } from '../../src/protocol';
+import { DEFAULT_MARKER_SETTING, markerCount, MIN_MARKERS, plainText, selectMarkerRows, suspectDescription, suspectMessage } from '../../src/extension/trust/suspectMarkers';
+import { isFromWebview, MAX_VERIFY_K } from '../../src/extension/webviewMessages';
+
+function row(rank: number, extra: Partial<SuspectRow> = {}): SuspectRow {
+  return { rank, index: rank * 3, file: 'iris.csv', line: rank + 10, label: 'versicolor', score: 10 / rank, predicted: 'virginica', labelProbability: 0.03, ...extra };
+}
+
+describe('markerCount', () => {
+  it('reads a share below 1, with a floor of 5 rows', () => {
+    assert.equal(markerCount(0.02, 455), 10); // ceil(9.1)
+    assert.equal(markerCount(0.02, 120), MIN_MARKERS);
+    assert.equal(markerCount(0.5, 3), 3, 'never more than the rows there are');
+  });
+  it('reads 1 or more as a count and 0 as off', () => {
+    assert.equal(markerCount(7, 455), 7);
+    assert.equal(markerCount(7.9, 455), 7);
+    assert.equal(markerCount(1000, 455), 455);
+    assert.equal(markerCount(0, 455), 0);
+  });
+  it('falls back to the default for nonsense', () => {
+    const expected = markerCount(DEFAULT_MARKER_SETTING, 1000);
+    assert.equal(expected, 20);
+    for (const bad of [undefined, null, -3, Number.NaN, Number.POSITIVE_INFINITY, '12', {}]) assert.equal(markerCount(bad, 1000), expected, String(bad));
+  });
+});
+
+describe('selectMarkerRows', () => {
+  it('keeps the best ranks, whatever order they arrive in', () => {
+    const rows = [row(4), row(1), row(3), row(2), row(5)];
+    assert.deepEqual(selectMarkerRows(rows, 3).map((r) => r.rank), [1, 2, 3]);
+    assert.deepEqual(selectMarkerRows(rows, 0), []);
+    assert.equal(selectMarkerRows(rows, 99).length, 5);
+  });
+  it('marks a CSV line once (the better rank wins)', () => {
+    const rows = [row(1, { line: 40 }), row(2, { line: 40 }), row(3, { line: 41 }), row(4, { line: 40, file: 'other.csv' })];
+    const chosen = selectMarkerRows(rows, 3);
+    assert.deepEqual(chosen.map((r) => r.rank), [1, 3, 4]);
+  });
+});
+
+describe('suspectMessage', () => {
+  it('says why, with the probability, the prediction and the rank', () => {
+    const message = suspectMessage(row(2, { label: 'x', labelProbability: 0.031, predicted: 'y' }), 455);
+    assert.equal(
+      message,
+      "label 'x' is suspicious: the model gives it p = 0.031 (it predicts 'y') and it pulled its own prediction hard along training (self-influence rank 2 of 455)",
+    );
+  });
+  it('does not claim a disagreement when the model agrees', () => {
+    const message = suspectMessage(row(5, { label: 'setosa', predicted: 'setosa', labelProbability: 0.62 }), 120);
+    assert.match(message, /gives it p = 0\.62 and it pulled/);
+    assert.doesNotMatch(message, /predicts/);
+    assert.match(message, /rank 5 of 120\)$/);
+  });
+  it('speaks of the predicted value for regression', () => {
+    const message = suspectMessage(row(1, { label: '310', predicted: '151.23456', labelProbability: null }), 353);
+    assert.equal(message, "target '310' is suspicious: the model predicts 151.2 for this row and it pulled its own prediction hard along training (self-influence rank 1 of 353)");
+  });
+  it('flattens hostile labels to one bounded line of plain text', () => {
+    const hostile = 'a\nb\r\n\u0000[x](command:workbench.action.quit)\u202e<img src=x onerror=alert(1)>' + 'z'.repeat(200);
+    const message = suspectMessage(row(1, { label: hostile, predicted: 'p\nq' }), 10);
+    assert.doesNotMatch(message, /[\n\r\u0000\u202e]/);
+    assert.ok(message.includes("label 'a b [x](command:workbench.action.quit) <img src=x"), message);
+    assert.ok(message.includes('…'), 'long labels are cut');
+    assert.ok(message.includes("(it predicts 'p q')"));
+    assert.ok(message.endsWith('(self-influence rank 1 of 10)'), 'the reason is never pushed out');
+    assert.ok(plainText(hostile).length <= 60);
+  });
+  it('describes a tree row in one line', () => {
+    assert.equal(suspectDescription(row(1, { score: 8.9163 })), 'versicolor → virginica · p = 0.030 · score 8.92');
+    assert.equal(suspectDescription(row(1, { labelProbability: null, predicted: '3', label: '4', score: 2 })), '4 → 3 · score 2');
+  });
+});
+
+describe('verify message from the webview', () => {
+  it('accepts a whole k in range and nothing else', () => {
+    assert.ok(isFromWebview({ type: 'verify', k: 10 }));
+    assert.ok(isFromWebview({ type: 'verify', k: 0 }));
+    assert.ok(isFromWebview({ type: 'verify', k: MAX_VERIFY_K }));
+    for (const k of [-1, 2.5, MAX_VERIFY_K + 1, '10', null, undefined]) assert.equal(isFromWebview({ type: 'verify', k }), false, String(k));
+  });
+});

@@ -3,12 +3,13 @@
  * bias + Σ contributions = kernel machine next to the network's output and the residual, the
  * supporters and opposers, the charts, and the actions.
  */
-import type { ContributionTrace, ExplanationViewState } from '../src/protocol';
+import type { ContributionTrace, ExplanationViewState, VerifyResult } from '../src/protocol';
 import { append, custom, el } from './dom';
 import { contributionTable, splitContributions } from './contributionTable';
 import { num, outputWords, precise, predictionText, selectorFromKey, selectorKey, unitWords } from './format';
 import { imageGrid, pixelValues } from './imageGrid';
 import { byLabelCard, cumulativeShareCard, sortedContributionsCard, traceCard } from './plots';
+import { verificationSection } from './verificationView';
 import { post } from './vscodeApi';
 
 export interface ExplanationViewOptions {
@@ -16,6 +17,7 @@ export interface ExplanationViewOptions {
   trace: ContributionTrace[] | null;
   width: number;
   onTrace: (index: number) => void;
+  verification?: VerifyResult | null;
 }
 
 export function explanationView(options: ExplanationViewOptions): HTMLElement {
@@ -48,7 +50,7 @@ export function explanationView(options: ExplanationViewOptions): HTMLElement {
     el('h2', {}, 'Charts'),
     el('div', { class: 'plot-grid' }, sortedContributionsCard(e, width), cumulativeShareCard(e, width), byLabelCard(e, width), traceCard(e, selected, width)),
   );
-  append(root, tables, plots);
+  append(root, tables, plots, verificationSection(state, options.verification ?? null, width));
   return root;
 }
 

@@ -7,6 +7,7 @@ import './elements';
 import type { ContributionTrace, PersistedWebviewState, ToWebview, TrainingViewState } from '../src/protocol';
 import { append, clear, custom, el } from './dom';
 import { explanationView } from './explanationView';
+import { kernelView } from './kernelView';
 import { chartWidth } from './plotFrame';
 import { testSetView } from './testSetView';
 import { applyProgress, trainingView, type TrainingViewController } from './trainingView';
@@ -32,10 +33,13 @@ function render(): void {
   if (!current) return;
   switch (current.view) {
     case 'explanation':
-      content.appendChild(explanationView({ state: current.state, trace: current.trace, width: width(), onTrace: requestTrace }));
+      content.appendChild(explanationView({ state: current.state, trace: current.trace, width: width(), onTrace: requestTrace, verification: current.verification ?? null }));
       break;
     case 'testSet':
       content.appendChild(testSetView(current.state));
+      break;
+    case 'kernel':
+      content.appendChild(kernelView(current.state, width()));
       break;
     case 'training':
       training = trainingView(current.state, width);
@@ -92,6 +96,15 @@ function onMessage(message: ToWebview): void {
       document.getElementById('plot-trace')?.scrollIntoView({ block: 'nearest' });
       break;
     }
+    case 'verification': {
+      if (current?.view !== 'explanation') return;
+      setCurrent({ ...current, verification: message.result });
+      document.getElementById('verification-title')?.scrollIntoView({ block: 'start' });
+      break;
+    }
+    case 'kernel':
+      setCurrent({ view: 'kernel', state: message.state });
+      break;
     case 'testSet':
       setCurrent({ view: 'testSet', state: { runName: message.runName, rows: message.rows } });
       break;

@@ -1,6 +1,7 @@
 /**
  * End-to-end in real VS Code (code-server + Chromium): train from the Experiments tree, explain the test row under
- * the cursor from the command palette, read the explanation webview and a row hover; then, in Restricted Mode,
+ * the cursor from the command palette, read the explanation webview and a row hover, see the Suspicious Rows view
+ * and its warning markers in the Problems panel; then, in Restricted Mode,
  * check that training is refused while the run can still be read.
  *
  * Needs `bash scripts/setup-code-server.sh` first. Run: node --import tsx --test test/e2e/*.test.ts
@@ -141,6 +142,23 @@ describe('Kernel Lens in code-server', { timeout: 600_000 }, () => {
       // Supporters are links to their CSV rows through this extension's own command.
       const links = hover.locator('a[data-href^="command:kernelLens.openRow"], a[href^="command:kernelLens.openRow"]');
       assert.ok((await links.count()) >= 1, 'supporter rows are links');
+    });
+
+    await step('suspects', async () => {
+      // The only experiment's run answers: the view ranks its training rows as soon as it is shown.
+      await runCommand(p, 'Focus on Suspicious Rows View');
+      const first = p.locator('.monaco-list-row', { hasText: /^\s*1\. iris\.csv:\d+/ }).first();
+      await first.waitFor({ timeout: 60_000 });
+      const listed = await p.locator('.monaco-list-row', { hasText: /^\s*\d+\. iris\.csv:\d+/ }).count();
+      assert.ok(listed >= 5, `expected ranked rows, saw ${listed}`);
+      assert.match((await first.textContent()) ?? '', /(setosa|versicolor|virginica) → (setosa|versicolor|virginica)/);
+      // Warning markers on the top rows of iris.csv (120 training rows: 2% is below the floor of 5).
+      await runCommand(p, 'Problems: Focus on Problems View');
+      const markers = p.locator('.markers-panel .monaco-list-row', { hasText: /label '(setosa|versicolor|virginica)' is suspicious/ });
+      await markers.first().waitFor({ timeout: 30_000 });
+      assert.equal(await markers.count(), 5);
+      const texts = (await markers.allTextContents()).join('\n');
+      for (let rank = 1; rank <= 5; rank++) assert.ok(texts.includes(`(self-influence rank ${rank} of 120)`), `rank ${rank} is marked`);
     });
 
     await page.context().close();

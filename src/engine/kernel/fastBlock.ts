@@ -6,7 +6,21 @@ import { refinedSegmentGradients, type QueryBlock } from './querySide';
 import { contractStep } from './stepContraction';
 import { kinkAwareSegmentGradients, kinkSteps } from './kinkDetection';
 import { pathKernelForTops } from './pathKernelTop';
+import { SimdContraction } from './simd/simdContraction';
 import { topIndices, type ExplainBlockOptions, type RawExplanation } from './explainBlock';
+
+/** Below this many queries a step is contracted query by query with the SIMD kernel, else by one matmul. */
+const SIMD_BELOW = 8;
+const simdKernels = new WeakMap<PathIndex, SimdContraction>();
+
+function simdFor(index: PathIndex, P: number, W: number): SimdContraction {
+  let kernel = simdKernels.get(index);
+  if (!kernel) {
+    kernel = new SimdContraction(index, P, W);
+    simdKernels.set(index, kernel);
+  }
+  return kernel;
+}
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Floats of Φ/U held per chunk of steps ([c, P, Q]). */
@@ -88,7 +102,17 @@ export async function explainBlockFast(run: LoadedRun, index: PathIndex, block: 
         }
       }
       const coef = (name === 'adam' ? 1 - beta1 : 1) / run.batchSizes[r];
-      contractStep(index, r, W, buffer.subarray(base, base + P * Q), Q, P, terms);
+      if (Q < SIMD_BELOW) {
+        const simd = simdFor(index, P, W);
+        for (let q = 0; q < Q; q++) {
+          if (Q === 1) simd.u.set(buffer.subarray(base, base + P));
+          else for (let p = 0; p < P; p++) simd.u[p] = buffer[base + p * Q + q];
+          const t = simd.contract(r);
+          for (let b = 0; b < W; b++) terms[b * Q + q] = t[b];
+        }
+      } else {
+        contractStep(index, r, W, buffer.subarray(base, base + P * Q), Q, P, terms);
+      }
       for (let b = 0; b < W; b++) {
         const i = run.path.batches[r * W + b];
         if (i < 0) continue;
@@ -119,34 +143,47 @@ export async function explainBlockFast(run: LoadedRun, index: PathIndex, block: 
   }));
 }
 
-/** Φ [c, P, Q] from node factors: per layer Σ_k a_k ⊗ δ_k (kernel) and Σ_k δ_k (bias). */
+/**
+ * Φ [c, P, Q] from node factors: per layer Σ_k a_k ⊗ δ_k (kernel) and Σ_k δ_k (bias). The first
+ * layer's input is x at every node, so its block is x ⊗ Σ_k δ_k: the node sum comes first.
+ */
 export function buildPhi(run: LoadedRun, qf: QueryFactors, xT: Float32Array, n: number, c: number, Q: number, phi: Float32Array): void {
   const P = run.layout.parameterCount;
+  const widest = Math.max(...run.layout.layers.map((l) => l.outputs));
+  const dsum = new Float64Array(widest * Q);
   run.layout.layers.forEach((layer, l) => {
     const { inputs, outputs, kernelOffset, biasOffset } = layer;
     const a = qf.a[l];
     const delta = qf.delta[l];
     for (let local = 0; local < c; local++) {
       const base = local * P * Q;
-      for (let j = 0; j < inputs; j++) {
-        for (let m = 0; m < outputs; m++) {
-          const o = base + (kernelOffset + j * outputs + m) * Q;
-          for (let q = 0; q < Q; q++) phi[o + q] = 0;
-          for (let k = 0; k < n; k++) {
-            const g = local * n + k;
-            const ao = a ? (g * inputs + j) * Q : j * Q;
-            const av = a ?? xT;
-            const dOff = (g * outputs + m) * Q;
-            for (let q = 0; q < Q; q++) phi[o + q] += av[ao + q] * delta[dOff + q];
+      dsum.fill(0, 0, outputs * Q);
+      for (let k = 0; k < n; k++) {
+        const dOff = (local * n + k) * outputs * Q;
+        for (let mq = 0; mq < outputs * Q; mq++) dsum[mq] += delta[dOff + mq];
+      }
+      for (let mq = 0; mq < outputs * Q; mq++) phi[base + biasOffset * Q + mq] = dsum[mq];
+      if (a === null) {
+        for (let j = 0; j < inputs; j++) {
+          const o = base + (kernelOffset + j * outputs) * Q;
+          const xo = j * Q;
+          for (let m = 0; m < outputs; m++) {
+            for (let q = 0; q < Q; q++) phi[o + m * Q + q] = xT[xo + q] * dsum[m * Q + q];
           }
         }
+        continue;
       }
-      for (let m = 0; m < outputs; m++) {
-        const o = base + (biasOffset + m) * Q;
-        for (let q = 0; q < Q; q++) phi[o + q] = 0;
-        for (let k = 0; k < n; k++) {
-          const dOff = ((local * n + k) * outputs + m) * Q;
-          for (let q = 0; q < Q; q++) phi[o + q] += delta[dOff + q];
+      const kernelBase = base + kernelOffset * Q;
+      for (let k = 0; k < inputs * outputs * Q; k++) phi[kernelBase + k] = 0;
+      for (let k = 0; k < n; k++) {
+        const g = local * n + k;
+        const aOff = g * inputs * Q;
+        const dOff = g * outputs * Q;
+        for (let j = 0; j < inputs; j++) {
+          const o = kernelBase + j * outputs * Q;
+          for (let m = 0; m < outputs; m++) {
+            for (let q = 0; q < Q; q++) phi[o + m * Q + q] += a[aOff + j * Q + q] * delta[dOff + m * Q + q];
+          }
         }
       }
     }

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { activate } from '../model/activations';
-import type { ForwardPass } from '../model/mlp';
+import { scalarActivations } from '../model/scalarActivations';
 import type { LoadedRun } from './loadedRun';
 import type { QueryBlock } from './querySide';
 
@@ -11,92 +10,202 @@ export interface Rule {
 }
 
 /**
- * Query-side factors of a block of Q rows at the rule's nodes of the listed steps, transposed so the
- * query index runs fastest: per layer a [G, in, Q] (null for the first layer: its input is x) and
- * node-weighted δ [G, out, Q], G = steps × nodes (step-major). Φ_s = Σ_k a_k ⊗ δ_k per layer.
+ * Query-side factors of a block of Q rows at the rule's nodes of the listed steps, with the query
+ * index fastest: per layer a [G, in, Q] (null for the first layer: its input is x) and node-weighted
+ * δ [G, out, Q], G = steps × nodes (step-major). Φ_s = Σ_k a_k ⊗ δ_k per layer.
  */
 export interface QueryFactors {
   a: (Float32Array | null)[];
   delta: Float32Array[];
   /** f_e(x_q; w_s) for the requested endpoint weight indices: [E, Q]. */
-  endpoints: Float32Array;
+  endpoints: Float64Array;
+}
+
+/** From this many (point × query) first-layer rows on, one wasm matmul beats the typed-array loop. */
+const MATMUL_FROM = 4096;
+
+/**
+ * First-layer pre-activations x·W_s + b_s at the given weight indices: [S, out0, Q], float64.
+ * Along a step the first layer's input x is fixed, so z₀(t) = (1 − t) z₀(w_s) + t z₀(w_{s+1}) exactly:
+ * the nodes never need their own first-layer products.
+ */
+function firstLayer(run: LoadedRun, block: QueryBlock, indices: number[]): Float64Array {
+  const P = run.layout.parameterCount;
+  const F = run.data.featureCount;
+  const Q = block.count;
+  const { outputs: out, kernelOffset, biasOffset } = run.layout.layers[0];
+  const S = indices.length;
+  const z = new Float64Array(S * out * Q);
+  const w = run.path.weights;
+  if (S * Q >= MATMUL_FROM) {
+    // X [Q, F] @ K [F, S·out] as one large 2-D matmul (≈ 25 GFLOP/s in wasm).
+    const kernels = new Float32Array(F * S * out);
+    indices.forEach((s, j) => {
+      for (let f = 0; f < F; f++) kernels.set(w.subarray(s * P + kernelOffset + f * out, s * P + kernelOffset + (f + 1) * out), f * S * out + j * out);
+    });
+    const product = tf.tidy(() => tf.matMul(tf.tensor2d(block.x, [Q, F]), tf.tensor2d(kernels, [F, S * out])).dataSync());
+    indices.forEach((s, j) => {
+      for (let m = 0; m < out; m++) {
+        const b = w[s * P + biasOffset + m];
+        for (let q = 0; q < Q; q++) z[(j * out + m) * Q + q] = product[q * S * out + j * out + m] + b;
+      }
+    });
+    return z;
+  }
+  const acc = new Float64Array(out);
+  indices.forEach((s, j) => {
+    for (let q = 0; q < Q; q++) {
+      acc.fill(0);
+      for (let f = 0; f < F; f++) {
+        const xf = block.x[q * F + f];
+        if (xf === 0) continue;
+        const row = s * P + kernelOffset + f * out;
+        for (let m = 0; m < out; m++) acc[m] += xf * w[row + m];
+      }
+      for (let m = 0; m < out; m++) z[(j * out + m) * Q + q] = acc[m] + w[s * P + biasOffset + m];
+    }
+  });
+  return z;
 }
 
 /**
- * One batched forward and backward pass over all points. The first layer, whose input x is shared by
- * every point, runs as ONE large 2-D matmul X [Q, F] @ [F, points·out] (fast in wasm); later layers as
- * batched matmuls.
+ * All query-side factors in typed arrays (float64 arithmetic): the first layer from interpolated
+ * endpoint products, later layers with the interpolated weights W_s + tΔ_s formed once per point and
+ * shared by the Q rows. For small blocks this is an order of magnitude faster than batched tensor ops,
+ * whose per-op cost and copies dominate at these sizes (performance-notes.md).
  */
 export function queryFactors(run: LoadedRun, block: QueryBlock, steps: ArrayLike<number>, rule: Rule, endpointSteps: ArrayLike<number>): QueryFactors {
   const P = run.layout.parameterCount;
-  const F = run.data.featureCount;
   const C = run.outputCount;
   const Q = block.count;
   const n = rule.nodes.length;
-  const E = endpointSteps.length;
-  const G = steps.length * n;
-  const total = E + G;
+  const layers = run.layout.layers;
+  const L = layers.length;
+  const acts = layers.map((l) => scalarActivations[l.activation]);
   const w = run.path.weights;
-  const points = new Float32Array(total * P);
-  for (let k = 0; k < E; k++) points.set(w.subarray(endpointSteps[k] * P, (endpointSteps[k] + 1) * P), k * P);
-  for (let j = 0; j < steps.length; j++) {
-    const s = steps[j];
+  const E = endpointSteps.length;
+  const stepList = Array.from(steps);
+  // First-layer products at every weight index needed: the endpoints and both ends of every step.
+  const needed = [...new Set([...Array.from(endpointSteps), ...stepList, ...stepList.map((s) => s + 1)])].sort((a, b) => a - b);
+  const position = new Map(needed.map((s, j) => [s, j]));
+  const z0 = firstLayer(run, block, needed);
+  const out0 = layers[0].outputs;
+  const width = Math.max(...layers.map((l) => Math.max(l.inputs, l.outputs)));
+  const G = stepList.length * n;
+
+  // Per-point scratch: activations and pre-activations of every layer for the Q rows.
+  const h = layers.map((l) => new Float64Array(l.outputs * Q));
+  const zs = layers.map((l) => new Float64Array(l.outputs * Q));
+  const delta = new Float64Array(width * Q);
+  const next = new Float64Array(width * Q);
+  const wt = new Float64Array(Math.max(...layers.map((l) => l.inputs * l.outputs + l.outputs)));
+
+  const aOut: (Float32Array | null)[] = layers.map((l, k) => (k === 0 ? null : new Float32Array(G * l.inputs * Q)));
+  const dOut = layers.map((l) => new Float32Array(G * l.outputs * Q));
+  const endpoints = new Float64Array(E * Q);
+
+  /** wt ← w_s + t (w_{s+1} − w_s) over [offset, offset + count): kernel then bias, contiguous in the layout. */
+  const interpolate = (s: number, t: number, offset: number, count: number): void => {
+    const a = s * P + offset;
+    if (t === 0) {
+      for (let k = 0; k < count; k++) wt[k] = w[a + k];
+      return;
+    }
+    const b = (s + 1) * P + offset;
+    for (let k = 0; k < count; k++) wt[k] = w[a + k] + t * (w[b + k] - w[a + k]);
+  };
+  /** Forward from the first layer's pre-activations (already in zs[0]) with weights w_s + tΔ_s. */
+  const forward = (s: number, t: number): void => {
+    const act0 = acts[0].value;
+    for (let k = 0; k < out0 * Q; k++) h[0][k] = act0(zs[0][k]);
+    for (let l = 1; l < L; l++) {
+      const { inputs, outputs, kernelOffset } = layers[l];
+      interpolate(s, t, kernelOffset, inputs * outputs + outputs);
+      const z = zs[l];
+      const prev = h[l - 1];
+      for (let m = 0; m < outputs; m++) {
+        const b = wt[inputs * outputs + m];
+        for (let q = 0; q < Q; q++) z[m * Q + q] = b;
+      }
+      if (Q === 1) {
+        for (let m = 0; m < outputs; m++) {
+          let acc = z[m];
+          for (let j = 0; j < inputs; j++) acc += prev[j] * wt[j * outputs + m];
+          z[m] = acc;
+        }
+      } else {
+        for (let j = 0; j < inputs; j++) {
+          for (let m = 0; m < outputs; m++) {
+            const wjm = wt[j * outputs + m];
+            for (let q = 0; q < Q; q++) z[m * Q + q] += prev[j * Q + q] * wjm;
+          }
+        }
+      }
+      const act = acts[l].value;
+      const hl = h[l];
+      for (let k = 0; k < outputs * Q; k++) hl[k] = act(z[k]);
+    }
+  };
+
+  for (let k = 0; k < E; k++) {
+    const s = endpointSteps[k];
+    const j = position.get(s) as number;
+    zs[0].set(z0.subarray(j * out0 * Q, (j + 1) * out0 * Q));
+    forward(s, 0);
+    const last = h[L - 1];
+    for (let q = 0; q < Q; q++) {
+      let f = 0;
+      for (let c = 0; c < C; c++) f += block.e[q * C + c] * last[c * Q + q];
+      endpoints[k * Q + q] = f;
+    }
+  }
+
+  const lastOut = layers[L - 1].outputs;
+  stepList.forEach((s, j) => {
+    const z0a = (position.get(s) as number) * out0 * Q;
+    const z0b = (position.get(s + 1) as number) * out0 * Q;
     for (let k = 0; k < n; k++) {
       const t = rule.nodes[k];
-      const base = (E + j * n + k) * P;
-      const w0 = s * P;
-      const w1 = (s + 1) * P;
-      for (let p = 0; p < P; p++) points[base + p] = w[w0 + p] + t * (w[w1 + p] - w[w0 + p]);
+      const weight = rule.weights[k];
+      const g = j * n + k;
+      const first = zs[0];
+      for (let i = 0; i < out0 * Q; i++) first[i] = (1 - t) * z0[z0a + i] + t * z0[z0b + i];
+      forward(s, t);
+      // Backward: δ_L = e ⊙ σ'(z_L); δ_l = (W_{l+1}(t) δ_{l+1}) ⊙ σ'(z_l). The node weight is folded into δ.
+      const lastDerivative = acts[L - 1].derivative;
+      for (let c = 0; c < lastOut; c++) for (let q = 0; q < Q; q++) delta[c * Q + q] = block.e[q * C + c] * lastDerivative(zs[L - 1][c * Q + q]);
+      for (let l = L - 1; l >= 0; l--) {
+        const { inputs, outputs, kernelOffset } = layers[l];
+        const dO = dOut[l];
+        const dBase = g * outputs * Q;
+        for (let m = 0; m < outputs * Q; m++) dO[dBase + m] = weight * delta[m];
+        if (l === 0) break;
+        const aO = aOut[l] as Float32Array;
+        const prev = h[l - 1];
+        const aBase = g * inputs * Q;
+        for (let m = 0; m < inputs * Q; m++) aO[aBase + m] = prev[m];
+        interpolate(s, t, kernelOffset, inputs * outputs);
+        if (Q === 1) {
+          for (let a = 0; a < inputs; a++) {
+            let acc = 0;
+            const row = a * outputs;
+            for (let m = 0; m < outputs; m++) acc += wt[row + m] * delta[m];
+            next[a] = acc;
+          }
+        } else {
+          next.fill(0, 0, inputs * Q);
+          for (let a = 0; a < inputs; a++) {
+            for (let m = 0; m < outputs; m++) {
+              const wam = wt[a * outputs + m];
+              for (let q = 0; q < Q; q++) next[a * Q + q] += wam * delta[m * Q + q];
+            }
+          }
+        }
+        const derivative = acts[l - 1].derivative;
+        const zPrev = zs[l - 1];
+        for (let m = 0; m < inputs * Q; m++) delta[m] = next[m] * derivative(zPrev[m]);
+      }
     }
-  }
-  const first = run.layout.layers[0];
-  const out0 = first.outputs;
-  // First-layer kernels side by side: K0[f, g·out0 + m].
-  const k0 = new Float32Array(F * total * out0);
-  for (let g = 0; g < total; g++) {
-    for (let f = 0; f < F; f++) {
-      const src = g * P + first.kernelOffset + f * out0;
-      k0.set(points.subarray(src, src + out0), f * total * out0 + g * out0);
-    }
-  }
-  const nodeWeights = new Float32Array(G);
-  for (let j = 0; j < steps.length; j++) for (let k = 0; k < n; k++) nodeWeights[j * n + k] = rule.weights[k];
-  const layers = run.mlp.layers;
-  const acts = run.mlp.activations;
-  // A manual scope: tf.tidy cannot return the null of the first layer's `a`.
-  tf.engine().startScope();
-  try {
-    const weights = tf.tensor2d(points, [total, P]);
-    const x = tf.tensor2d(block.x, [Q, F]);
-    const bias0 = tf.reshape(tf.slice(weights, [0, first.biasOffset], [-1, out0]), [total, 1, out0]);
-    const z0 = tf.add(tf.transpose(tf.reshape(tf.matMul(x, tf.tensor2d(k0, [F, total * out0])), [Q, total, out0]), [1, 0, 2]), bias0) as tf.Tensor3D;
-    const inputs: tf.Tensor3D[] = [tf.reshape(x, [1, Q, F])];
-    const pre: tf.Tensor3D[] = [z0];
-    let a = activate(acts[0], z0) as tf.Tensor3D;
-    for (let l = 1; l < layers.length; l++) {
-      inputs.push(a);
-      const z = layers[l].forward(a, weights);
-      pre.push(z);
-      a = activate(acts[l], z) as tf.Tensor3D;
-    }
-    const e = tf.tensor3d(block.e, [1, Q, C]);
-    const fe = tf.sum(tf.mul(a, e), 2);
-    const endpoints = E > 0 ? (tf.slice(fe, [0, 0], [E, -1]).dataSync() as Float32Array) : new Float32Array(0);
-    if (G === 0) return { a: [], delta: [], endpoints };
-    const nodeSlice = (t: tf.Tensor3D): tf.Tensor3D => tf.slice(t, [E, 0, 0], [G, -1, -1]);
-    const pass: ForwardPass = {
-      output: nodeSlice(a),
-      inputs: inputs.map((t, l) => (l === 0 ? t : nodeSlice(t))),
-      preActivations: pre.map(nodeSlice),
-    };
-    const nodeWeightsT = tf.tensor3d(nodeWeights, [G, 1, 1]);
-    const factors = run.mlp.factors(pass, tf.slice(weights, [E, 0], [G, -1]) as tf.Tensor2D, tf.broadcastTo(e, [G, Q, C]) as tf.Tensor3D);
-    return {
-      a: factors.map((f, l) => (l === 0 ? null : (tf.transpose(f.a, [0, 2, 1]).dataSync() as Float32Array))),
-      delta: factors.map((f) => tf.transpose(tf.mul(f.delta, nodeWeightsT), [0, 2, 1]).dataSync() as Float32Array),
-      endpoints,
-    };
-  } finally {
-    tf.engine().endScope();
-  }
+  });
+  return { a: aOut, delta: dOut, endpoints };
 }

@@ -88,8 +88,9 @@ export function machineBlock(backend: string): MachineBlock {
     node: process.version,
     tfjsCore: tf.version_core,
     tfjsBackendWasm: packageVersion('@tensorflow/tfjs-backend-wasm'),
-    commit: git(['rev-parse', '--short', 'HEAD']) || 'unknown',
-    srcDirty: git(['status', '--porcelain', '--', 'src']).length > 0,
+    // A snapshot (scripts/benchSnapshot.ts) has no .git; it passes the commit it was exported from.
+    commit: process.env.BENCH_SOURCE_COMMIT ?? (git(['rev-parse', '--short', 'HEAD']) || 'unknown'),
+    srcDirty: process.env.BENCH_SOURCE_COMMIT ? false : git(['status', '--porcelain', '--', 'src']).length > 0,
   };
 }
 

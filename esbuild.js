@@ -40,6 +40,15 @@ const builds = [
   },
   {
     ...common,
+    entryPoints: ['src/engine/kernel/parallel/kernelWorker.ts'],
+    outfile: 'dist/kernelWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    external: ['@tensorflow/tfjs-node'],
+  },
+  {
+    ...common,
     entryPoints: ['webview/main.ts'],
     outfile: 'dist/webview.js',
     platform: 'browser',

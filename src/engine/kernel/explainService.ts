@@ -13,6 +13,7 @@ import { resolveOutput } from './outputSelector';
 import { encodeCsvRows } from '../data/prepare';
 import { currentBackend } from '../backend';
 import { CancelledError, UserError } from '../errors';
+import { explainInWorkers, workerCount } from './parallel/workerPool';
 
 /** A loaded run with its path index (the training-side factors), built once and reused. */
 export interface IndexedRun {
@@ -26,7 +27,7 @@ export interface IndexedRun {
 
 const cache = new Map<string, IndexedRun>();
 /** Queries per fast block: large enough for the per-step matmul to run at wasm speed, small enough for Φ chunks. */
-const FAST_BLOCK = 96;
+const FAST_BLOCK = 4;
 const CACHE_SIZE = 2;
 
 function pathStamp(dir: string): number {
@@ -143,10 +144,19 @@ export interface ExplainOptions {
   blockSize?: number;
   /** 'fast' (default): the typed-array path index; 'direct': the reference implementation (explainBlock.ts). */
   method?: 'fast' | 'direct';
+  /** Split batches of at least PARALLEL_FROM rows across worker threads (default true). */
+  parallel?: boolean;
 }
+
+/** From this many rows on, a batch is split across worker threads. */
+const PARALLEL_FROM = 8;
 
 /** Explains rows of a loaded run; returns the raw numbers too (for tools built on top). */
 export async function explainWithIndex(indexed: IndexedRun, queries: ExplainQuery[], options: ExplainOptions = {}): Promise<{ explanations: Explanation[]; raw: RawExplanation[] }> {
+  const threads = workerCount();
+  if (options.parallel !== false && queries.length >= PARALLEL_FROM && threads > 1 && (options.method ?? 'fast') === 'fast') {
+    return explainInWorkers(indexed.run.dir, queries, options, threads);
+  }
   const { run, factors } = indexed;
   const prepared = await prepareQueries(run, queries);
   const F = run.data.featureCount;

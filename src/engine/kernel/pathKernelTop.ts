@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { scalarActivations } from '../model/scalarActivations';
 import type { LoadedRun } from './loadedRun';
 import { queryFactors, type Rule } from './queryFactors';
 import type { QueryBlock } from './querySide';
@@ -72,27 +72,56 @@ export function pathKernelForTops(run: LoadedRun, block: QueryBlock, tops: numbe
   return kernels;
 }
 
-/** Factors of f_e = e_qᵀ f at (x_i, w_s) for each pair: per layer a [K, in], δ [K, out]. */
+/**
+ * Factors of f_e = e_qᵀ f at (x_i, w_s) for each pair: per layer a [K, in], δ [K, out], in typed-array
+ * loops (a few thousand multiply-adds per pair; tensor ops would cost more in dispatch and copies).
+ */
 function trainingOutputFactors(run: LoadedRun, block: QueryBlock, pairs: { s: number; q: number; i: number }[]): { a: Float32Array[]; delta: Float32Array[] } {
   const P = run.layout.parameterCount;
   const F = run.data.featureCount;
   const C = run.outputCount;
   const K = pairs.length;
-  const weights = new Float32Array(K * P);
-  const xs = new Float32Array(K * F);
-  const es = new Float32Array(K * C);
-  pairs.forEach(({ s, q, i }, j) => {
-    weights.set(run.path.weights.subarray(s * P, (s + 1) * P), j * P);
-    xs.set(run.data.trainX.subarray(i * F, (i + 1) * F), j * F);
-    es.set(block.e.subarray(q * C, (q + 1) * C), j * C);
+  const layers = run.layout.layers;
+  const acts = layers.map((l) => scalarActivations[l.activation]);
+  const w = run.path.weights;
+  const a = layers.map((l) => new Float32Array(K * l.inputs));
+  const delta = layers.map((l) => new Float32Array(K * l.outputs));
+  const zs = layers.map((l) => new Float64Array(l.outputs));
+  const hs = layers.map((l) => new Float64Array(l.outputs));
+  const widest = Math.max(...layers.map((l) => Math.max(l.inputs, l.outputs)));
+  let d = new Float64Array(widest);
+  let next = new Float64Array(widest);
+  pairs.forEach(({ s, q, i }, k) => {
+    const base = s * P;
+    let input: ArrayLike<number> = run.data.trainX.subarray(i * F, (i + 1) * F);
+    layers.forEach((layer, l) => {
+      const { inputs, outputs, kernelOffset, biasOffset } = layer;
+      for (let j = 0; j < inputs; j++) a[l][k * inputs + j] = input[j];
+      const z = zs[l];
+      for (let m = 0; m < outputs; m++) z[m] = w[base + biasOffset + m];
+      for (let j = 0; j < inputs; j++) {
+        const v = input[j];
+        if (v === 0) continue;
+        const row = base + kernelOffset + j * outputs;
+        for (let m = 0; m < outputs; m++) z[m] += v * w[row + m];
+      }
+      for (let m = 0; m < outputs; m++) hs[l][m] = acts[l].value(z[m]);
+      input = hs[l];
+    });
+    const last = layers.length - 1;
+    for (let c = 0; c < C; c++) d[c] = block.e[q * C + c] * acts[last].derivative(zs[last][c]);
+    for (let l = last; l >= 0; l--) {
+      const { inputs, outputs, kernelOffset } = layers[l];
+      for (let m = 0; m < outputs; m++) delta[l][k * outputs + m] = d[m];
+      if (l === 0) break;
+      for (let j = 0; j < inputs; j++) {
+        let acc = 0;
+        const row = base + kernelOffset + j * outputs;
+        for (let m = 0; m < outputs; m++) acc += w[row + m] * d[m];
+        next[j] = acc * acts[l - 1].derivative(zs[l - 1][j]);
+      }
+      [d, next] = [next, d];
+    }
   });
-  return tf.tidy(() => {
-    const w = tf.tensor2d(weights, [K, P]);
-    const pass = run.mlp.forward(w, tf.tensor3d(xs, [K, 1, F]));
-    const factors = run.mlp.factors(pass, w, tf.tensor3d(es, [K, 1, C]));
-    return {
-      a: factors.map((f) => f.a.dataSync() as Float32Array),
-      delta: factors.map((f) => f.delta.dataSync() as Float32Array),
-    };
-  });
+  return { a, delta };
 }

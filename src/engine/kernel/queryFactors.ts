@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { scalarActivations } from '../model/scalarActivations';
+import { activateArray, multiplyByDerivative } from '../model/scalarActivations';
 import type { LoadedRun } from './loadedRun';
 import type { QueryBlock } from './querySide';
 
@@ -19,6 +19,8 @@ export interface QueryFactors {
   delta: Float32Array[];
   /** f_e(x_q; w_s) for the requested endpoint weight indices: [E, Q]. */
   endpoints: Float64Array;
+  /** Per listed step, the first layer's pre-activation increment z₀(w_{s+1}) − z₀(w_s): [steps, out0, Q]. */
+  firstLayerIncrements: Float64Array;
 }
 
 /** From this many (point × query) first-layer rows on, one wasm matmul beats the typed-array loop. */
@@ -81,7 +83,7 @@ export function queryFactors(run: LoadedRun, block: QueryBlock, steps: ArrayLike
   const n = rule.nodes.length;
   const layers = run.layout.layers;
   const L = layers.length;
-  const acts = layers.map((l) => scalarActivations[l.activation]);
+  const kinds = layers.map((l) => l.activation);
   const w = run.path.weights;
   const E = endpointSteps.length;
   const stepList = Array.from(steps);
@@ -98,14 +100,15 @@ export function queryFactors(run: LoadedRun, block: QueryBlock, steps: ArrayLike
   const zs = layers.map((l) => new Float64Array(l.outputs * Q));
   const delta = new Float64Array(width * Q);
   const next = new Float64Array(width * Q);
-  const wt = new Float64Array(Math.max(...layers.map((l) => l.inputs * l.outputs + l.outputs)));
+  // The interpolated weights of each layer at the current point (forward fills, backward reuses).
+  const wts = layers.map((l) => new Float64Array(l.inputs * l.outputs + l.outputs));
 
   const aOut: (Float32Array | null)[] = layers.map((l, k) => (k === 0 ? null : new Float32Array(G * l.inputs * Q)));
   const dOut = layers.map((l) => new Float32Array(G * l.outputs * Q));
   const endpoints = new Float64Array(E * Q);
 
   /** wt ← w_s + t (w_{s+1} − w_s) over [offset, offset + count): kernel then bias, contiguous in the layout. */
-  const interpolate = (s: number, t: number, offset: number, count: number): void => {
+  const interpolate = (wt: Float64Array, s: number, t: number, offset: number, count: number): void => {
     const a = s * P + offset;
     if (t === 0) {
       for (let k = 0; k < count; k++) wt[k] = w[a + k];
@@ -116,11 +119,11 @@ export function queryFactors(run: LoadedRun, block: QueryBlock, steps: ArrayLike
   };
   /** Forward from the first layer's pre-activations (already in zs[0]) with weights w_s + tΔ_s. */
   const forward = (s: number, t: number): void => {
-    const act0 = acts[0].value;
-    for (let k = 0; k < out0 * Q; k++) h[0][k] = act0(zs[0][k]);
+    activateArray(kinds[0], zs[0], h[0], out0 * Q);
     for (let l = 1; l < L; l++) {
       const { inputs, outputs, kernelOffset } = layers[l];
-      interpolate(s, t, kernelOffset, inputs * outputs + outputs);
+      const wt = wts[l];
+      interpolate(wt, s, t, kernelOffset, inputs * outputs + outputs);
       const z = zs[l];
       const prev = h[l - 1];
       for (let m = 0; m < outputs; m++) {
@@ -141,9 +144,7 @@ export function queryFactors(run: LoadedRun, block: QueryBlock, steps: ArrayLike
           }
         }
       }
-      const act = acts[l].value;
-      const hl = h[l];
-      for (let k = 0; k < outputs * Q; k++) hl[k] = act(z[k]);
+      activateArray(kinds[l], z, h[l], outputs * Q);
     }
   };
 
@@ -161,9 +162,11 @@ export function queryFactors(run: LoadedRun, block: QueryBlock, steps: ArrayLike
   }
 
   const lastOut = layers[L - 1].outputs;
+  const firstLayerIncrements = new Float64Array(stepList.length * out0 * Q);
   stepList.forEach((s, j) => {
     const z0a = (position.get(s) as number) * out0 * Q;
     const z0b = (position.get(s + 1) as number) * out0 * Q;
+    for (let i = 0; i < out0 * Q; i++) firstLayerIncrements[j * out0 * Q + i] = z0[z0b + i] - z0[z0a + i];
     for (let k = 0; k < n; k++) {
       const t = rule.nodes[k];
       const weight = rule.weights[k];
@@ -172,10 +175,10 @@ export function queryFactors(run: LoadedRun, block: QueryBlock, steps: ArrayLike
       for (let i = 0; i < out0 * Q; i++) first[i] = (1 - t) * z0[z0a + i] + t * z0[z0b + i];
       forward(s, t);
       // Backward: δ_L = e ⊙ σ'(z_L); δ_l = (W_{l+1}(t) δ_{l+1}) ⊙ σ'(z_l). The node weight is folded into δ.
-      const lastDerivative = acts[L - 1].derivative;
-      for (let c = 0; c < lastOut; c++) for (let q = 0; q < Q; q++) delta[c * Q + q] = block.e[q * C + c] * lastDerivative(zs[L - 1][c * Q + q]);
+      for (let c = 0; c < lastOut; c++) for (let q = 0; q < Q; q++) delta[c * Q + q] = block.e[q * C + c];
+      multiplyByDerivative(kinds[L - 1], zs[L - 1], h[L - 1], delta, lastOut * Q);
       for (let l = L - 1; l >= 0; l--) {
-        const { inputs, outputs, kernelOffset } = layers[l];
+        const { inputs, outputs } = layers[l];
         const dO = dOut[l];
         const dBase = g * outputs * Q;
         for (let m = 0; m < outputs * Q; m++) dO[dBase + m] = weight * delta[m];
@@ -184,7 +187,7 @@ export function queryFactors(run: LoadedRun, block: QueryBlock, steps: ArrayLike
         const prev = h[l - 1];
         const aBase = g * inputs * Q;
         for (let m = 0; m < inputs * Q; m++) aO[aBase + m] = prev[m];
-        interpolate(s, t, kernelOffset, inputs * outputs);
+        const wt = wts[l];
         if (Q === 1) {
           for (let a = 0; a < inputs; a++) {
             let acc = 0;
@@ -201,11 +204,10 @@ export function queryFactors(run: LoadedRun, block: QueryBlock, steps: ArrayLike
             }
           }
         }
-        const derivative = acts[l - 1].derivative;
-        const zPrev = zs[l - 1];
-        for (let m = 0; m < inputs * Q; m++) delta[m] = next[m] * derivative(zPrev[m]);
+        for (let m = 0; m < inputs * Q; m++) delta[m] = next[m];
+        multiplyByDerivative(kinds[l - 1], zs[l - 1], h[l - 1], delta, inputs * Q);
       }
     }
   });
-  return { a: aOut, delta: dOut, endpoints };
+  return { a: aOut, delta: dOut, endpoints, firstLayerIncrements };
 }

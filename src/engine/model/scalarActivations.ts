@@ -35,3 +35,43 @@ export const scalarActivations: Record<Activation, ScalarActivation> = {
     },
   },
 };
+
+/** h[k] = σ(z[k]) over `count` entries: one switch per array, not one call per number. */
+export function activateArray(kind: Activation, z: Float64Array, h: Float64Array, count: number): void {
+  switch (kind) {
+    case 'tanh':
+      for (let k = 0; k < count; k++) h[k] = Math.tanh(z[k]);
+      return;
+    case 'relu':
+      for (let k = 0; k < count; k++) h[k] = z[k] > 0 ? z[k] : 0;
+      return;
+    case 'linear':
+      for (let k = 0; k < count; k++) h[k] = z[k];
+      return;
+    default: {
+      const f = scalarActivations[kind].value;
+      for (let k = 0; k < count; k++) h[k] = f(z[k]);
+    }
+  }
+}
+
+/** d[k] *= σ'(z[k]), using the activation h = σ(z) where that is cheaper (tanh, relu, sigmoid). */
+export function multiplyByDerivative(kind: Activation, z: Float64Array, h: Float64Array, d: Float64Array, count: number): void {
+  switch (kind) {
+    case 'tanh':
+      for (let k = 0; k < count; k++) d[k] *= 1 - h[k] * h[k];
+      return;
+    case 'relu':
+      for (let k = 0; k < count; k++) if (!(z[k] > 0)) d[k] = 0;
+      return;
+    case 'sigmoid':
+      for (let k = 0; k < count; k++) d[k] *= h[k] * (1 - h[k]);
+      return;
+    case 'linear':
+      return;
+    default: {
+      const f = scalarActivations[kind].derivative;
+      for (let k = 0; k < count; k++) d[k] *= f(z[k]);
+    }
+  }
+}

@@ -96,7 +96,7 @@ export function runScaling(scratch: string, w1RunDir: string, w1TrainingMs: numb
   const queries = axis('queries', queryPoints, (p) => p.batch.queries, (p) => p.batch.ms);
   return {
     note:
-      `each point: a fresh process, one warm-up row, then ${ONE_ROW_REPEATS} single rows (median) and one batch of ${AXIS_QUERIES} test rows ` +
+      `each point: a fresh process, warm-up with one row and one 8-row batch (starts the worker pool), then ${ONE_ROW_REPEATS} single rows (median) and one batch of ${AXIS_QUERIES} test rows ` +
       '(queries axis: one batch of 1, 36, 360 rows); peak RSS is the process maximum (wasm heap included); rows, steps and parameters ' +
       'axes change one thing of W1 (epochs fixed at 20 on the rows axis, so steps grow with rows too)',
     axes: [rows, steps, params, queries],

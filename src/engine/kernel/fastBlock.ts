@@ -5,7 +5,7 @@ import { queryFactors, type QueryFactors, type Rule } from './queryFactors';
 import { refinedSegmentGradients, type QueryBlock } from './querySide';
 import { kinkAwareSegmentGradients, kinkSteps } from './kinkDetection';
 import { pathKernelForTops } from './pathKernelTop';
-import { SimdContraction } from './simd/simdContraction';
+import { SimdContraction, type SweepStep } from './simd/simdContraction';
 import { topIndices, type ExplainBlockOptions, type RawExplanation } from './explainBlock';
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -52,16 +52,13 @@ export async function explainBlockFast(run: LoadedRun, index: PathIndex, block: 
   const kinks = options.leftPointOnly ? null : kinkSteps(run, block);
   const scale = Array.from({ length: Q }, (_, q) => Math.max(Math.abs(ends[Q + q] - ends[q]), 0.01));
   const contributions = Array.from({ length: Q }, () => new Float64Array(N));
-  const carries = Array.from({ length: Q }, () => new Float64Array(P));
+  simd.resetCarries(Q);
   const quadratureError = new Float64Array(Q);
   let refinedSteps = 0;
   const refinedPhi = new Map<number, Float32Array>();
   const traceRows = new Set(options.traceRows ?? []);
   const traces = new Map<number, { steps: number[]; contributions: number[] }>();
   for (const i of traceRows) traces.set(i, { steps: [], contributions: [] });
-  const widest = Math.max(...layers.map((l) => l.outputs));
-  const dsum = new Float64Array(widest);
-  const phi = new Float64Array(P);
 
   for (let end = T; end > 0; end -= STEP_CHUNK) {
     if (options.signal?.aborted) throw new Error('cancelled');
@@ -74,37 +71,18 @@ export async function explainBlockFast(run: LoadedRun, index: PathIndex, block: 
       refinedSteps += refine(run, index, block, qf, n, s0, c, endpoints, kinks, scale, options, quadratureError, refinedPhi);
     }
     for (let q = 0; q < Q; q++) {
-      const carry = carries[q];
-      const u = simd.u;
+      for (let j = 0; j < F; j++) simd.x[j] = block.x[q * F + j];
       for (let local = c - 1; local >= 0; local--) {
         const r = s0 + local;
-        const eta = run.path.learningRates[r];
-        const stepScale = index.stepScale;
-        const scaleBase = r * P;
+        const sweep = { r, eta: run.path.learningRates[r], decay, nesterov };
         const dense = refinedPhi.get(r * Q + q);
-        // Φ_r (never stored beyond this step), then U_r = S_r ⊙ Φ_r + decay · U_{r+1}
-        // (Nesterov: S_r ⊙ Φ_r + μ U_r), written straight into the SIMD kernel's memory.
-        if (dense) phi.set(dense);
-        else buildStepPhi(run, qf, block, n, local, q, Q, dsum, phi);
-        if (stepScale) {
-          for (let p = 0; p < P; p++) {
-            const next = stepScale[scaleBase + p] * phi[p] + decay * carry[p];
-            carry[p] = next;
-            u[p] = next;
-          }
-        } else if (nesterov) {
-          for (let p = 0; p < P; p++) {
-            const step = eta * phi[p];
-            const next = step + decay * carry[p];
-            carry[p] = next;
-            u[p] = step + decay * next;
-          }
+        // Φ_r (never stored beyond this step) becomes U_r = S_r ⊙ Φ_r + decay · U_{r+1}
+        // (Nesterov: S_r ⊙ Φ_r + μ U_r) in the kernel's memory, layer by layer.
+        if (dense) {
+          simd.phi.set(dense);
+          simd.sweepDense(q, sweep, 0, P);
         } else {
-          for (let p = 0; p < P; p++) {
-            const next = eta * phi[p] + decay * carry[p];
-            carry[p] = next;
-            u[p] = next;
-          }
+          layers.forEach((layer, l) => sweepLayer(simd, qf, n, local, q, Q, l, layer, sweep));
         }
         const coef = (name === 'adam' ? Math.fround(1 - run.optimizer.beta1) : 1) / run.batchSizes[r];
         const terms = simd.contract(r);
@@ -141,38 +119,38 @@ export async function explainBlockFast(run: LoadedRun, index: PathIndex, block: 
   }));
 }
 
-/** Φ_r of one row from its node factors: per layer Σ_k a_k ⊗ δ_k (first layer x ⊗ Σ_k δ_k), bias Σ_k δ_k. */
-function buildStepPhi(run: LoadedRun, qf: QueryFactors, block: QueryBlock, n: number, local: number, q: number, Q: number, dsum: Float64Array, phi: Float64Array): void {
-  const F = run.data.featureCount;
-  run.layout.layers.forEach((layer, l) => {
-    const { inputs, outputs, kernelOffset, biasOffset } = layer;
-    const delta = qf.delta[l];
-    dsum.fill(0, 0, outputs);
-    for (let k = 0; k < n; k++) {
-      const dOff = (local * n + k) * outputs * Q + q;
-      for (let m = 0; m < outputs; m++) dsum[m] += delta[dOff + m * Q];
+/**
+ * One layer of Φ_r for one row, from its node factors, swept into U_r: the first layer's kernel is
+ * x ⊗ Σ_k δ_k (x is fixed along the step), later kernels Σ_k a_k ⊗ δ_k, every bias Σ_k δ_k.
+ */
+function sweepLayer(simd: SimdContraction, qf: QueryFactors, n: number, local: number, q: number, Q: number, l: number, layer: LoadedRun['layout']['layers'][number], sweep: SweepStep): void {
+  const { inputs, outputs, kernelOffset, biasOffset } = layer;
+  const delta = qf.delta[l];
+  const phi = simd.phi;
+  const d = simd.d;
+  d.fill(0, 0, outputs);
+  for (let k = 0; k < n; k++) {
+    const dOff = (local * n + k) * outputs * Q + q;
+    for (let m = 0; m < outputs; m++) d[m] += delta[dOff + m * Q];
+  }
+  for (let m = 0; m < outputs; m++) phi[biasOffset + m] = d[m];
+  const a = qf.a[l];
+  if (a === null) {
+    simd.sweepOuter(q, sweep, kernelOffset, inputs, outputs);
+    simd.sweepDense(q, sweep, biasOffset, biasOffset + outputs);
+    return;
+  }
+  phi.fill(0, kernelOffset, kernelOffset + inputs * outputs);
+  for (let k = 0; k < n; k++) {
+    const g = local * n + k;
+    for (let j = 0; j < inputs; j++) {
+      const aj = a[(g * inputs + j) * Q + q];
+      const row = kernelOffset + j * outputs;
+      const dOff = g * outputs * Q + q;
+      for (let m = 0; m < outputs; m++) phi[row + m] += aj * delta[dOff + m * Q];
     }
-    for (let m = 0; m < outputs; m++) phi[biasOffset + m] = dsum[m];
-    const a = qf.a[l];
-    if (a === null) {
-      for (let j = 0; j < inputs; j++) {
-        const xj = block.x[q * F + j];
-        const row = kernelOffset + j * outputs;
-        for (let m = 0; m < outputs; m++) phi[row + m] = xj * dsum[m];
-      }
-      return;
-    }
-    phi.fill(0, kernelOffset, kernelOffset + inputs * outputs);
-    for (let k = 0; k < n; k++) {
-      const g = local * n + k;
-      for (let j = 0; j < inputs; j++) {
-        const aj = a[(g * inputs + j) * Q + q];
-        const row = kernelOffset + j * outputs;
-        const dOff = g * outputs * Q + q;
-        for (let m = 0; m < outputs; m++) phi[row + m] += aj * delta[dOff + m * Q];
-      }
-    }
-  });
+  }
+  simd.sweepDense(q, sweep, kernelOffset, biasOffset + outputs);
 }
 
 /**

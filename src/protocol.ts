@@ -198,6 +198,8 @@ export interface RunInfo {
   pinned?: boolean;
   annotation?: string;
   label?: string;
+  /** Checkpoints were subsampled to fit the path-storage budget: explanations are approximate. */
+  approximate?: boolean;
 }
 
 /** A progress notification during training. */
@@ -322,6 +324,8 @@ export interface TrainParams {
   experimentFile: string;
   /** Optional explicit run directory. */
   out?: string;
+  /** Path-storage budget in MB: a longer path keeps every k-th checkpoint (approximate explanations). */
+  pathBudgetMb?: number;
 }
 
 export interface RunListParams {

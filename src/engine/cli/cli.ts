@@ -13,7 +13,7 @@ import { trustCommands } from './trustCommands';
 const USAGE = `kernel-lens — explain every prediction of a small neural network as a weighted sum of its training examples
 
 Usage:
-  kernel-lens train EXPERIMENT.kernel.json [--out DIR]
+  kernel-lens train EXPERIMENT.kernel.json [--out DIR] [--path-budget-mb N]
   kernel-lens explain RUN_DIR --row N [--split test|train] [--class NAME | --margin] [--top K] [--json]
   kernel-lens explain RUN_DIR --input FILE.csv --row N [...]
   kernel-lens explain RUN_DIR --all [--split test|train] --out FILE.jsonl
@@ -67,14 +67,16 @@ function onePositional(positionals: string[], what: string): string {
 }
 
 async function train(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { out: { type: 'string' } });
+  const { values, positionals } = parseCommand(argv, { out: { type: 'string' }, 'path-budget-mb': { type: 'string' } });
   const experiment = onePositional(positionals, 'experiment file');
+  const pathBudgetMb = integerFlag(values, 'path-budget-mb', undefined, 1, 1024 * 1024);
   await startBackend(values);
   const started = Date.now();
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   const info = await trainExperiment(experiment, {
     out: stringFlag(values, 'out'),
+    pathBudgetMb,
     signal: controller.signal,
     onProgress: (p) => {
       if (!p.metrics) return;
@@ -83,7 +85,7 @@ async function train(argv: string[]): Promise<number> {
       process.stderr.write(`epoch ${m.epoch}/${p.epochs}  step ${m.step}/${p.totalSteps}  loss train ${m.trainLoss.toPrecision(4)} test ${m.testLoss.toPrecision(4)}  ${score}\n`);
     },
   });
-  process.stderr.write(`${info.status} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${info.steps} steps, ${info.parameters} parameters${info.message ? ` — ${info.message}` : ''}\n`);
+  process.stderr.write(`${info.status} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${info.steps} steps, ${info.parameters} parameters${info.approximate ? ', checkpoints subsampled to fit --path-budget-mb (explanations approximate)' : ''}${info.message ? ` — ${info.message}` : ''}\n`);
   process.stdout.write(info.dir + '\n');
   return info.status === 'complete' ? 0 : 1;
 }

@@ -169,7 +169,8 @@ export async function explainWithIndex(indexed: IndexedRun, queries: ExplainQuer
   );
   const T = run.path.steps;
   const P = run.layout.parameterCount;
-  const method = options.method ?? 'fast';
+  // The reference method covers exact paths only; a subsampled path always takes the fast one.
+  const method = run.approximate ? 'fast' : (options.method ?? 'fast');
   const blockSize = options.blockSize ?? (method === 'fast' ? FAST_BLOCK : Math.max(1, Math.min(8, Math.floor(40_000_000 / (T * P)))));
   const nodes = options.quadratureNodes ?? run.record.explain.quadratureNodes;
   const tolerance = options.tolerance ?? run.record.explain.tolerance;

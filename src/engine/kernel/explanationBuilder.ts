@@ -93,6 +93,7 @@ export function buildExplanation(
     concentration: { half, ninety, totalAbs: sigma * totalAbs },
     values: row.values,
   };
+  if (run.approximate) explanation.approximate = true;
   if (!options.full && order.length > shown.length) {
     let restSum = 0;
     for (let k = shown.length; k < order.length; k++) restSum += raw.contributions[order[k]];

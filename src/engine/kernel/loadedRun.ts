@@ -23,6 +23,15 @@ export interface LoadedRun {
   stepsOf: Int32Array[];
   /** |B_s| of each step. */
   batchSizes: Int32Array;
+  /**
+   * A subsampled path (path-storage budget): its "steps" are the stretches between kept checkpoints,
+   * explained as one plain step each with the per-example gradients at the stretch's start and a
+   * per-parameter rate calibrated to the stretch's displacement (pathIndex.ts). Approximate: the
+   * residual shows how far from exact.
+   */
+  approximate: boolean;
+  /** Subsampled Adam paths: the second moment kept after each stretch's first step, [M, P]. */
+  stretchSecondMoment: Float32Array | null;
 }
 
 export async function loadRun(runDir: string): Promise<LoadedRun> {
@@ -33,8 +42,10 @@ export async function loadRun(runDir: string): Promise<LoadedRun> {
   }
   if (!fs.existsSync(path.join(dir, 'path', 'weights.npy'))) throw new UserError('run has no recorded path (path/weights.npy missing)', { file: dir });
   const layout = layoutFromEntries(record.layout);
-  const trainingPath = await readTrainingPath(dir);
+  const recorded = await readTrainingPath(dir);
   const data = await readRunData(dir);
+  const approximate = recorded.checkpoints ? stretchPath(recorded) : null;
+  const trainingPath = approximate ? approximate.path : recorded;
   const T = trainingPath.steps;
   const W = trainingPath.batchWidth;
   if (trainingPath.weights.length !== (T + 1) * layout.parameterCount) throw new UserError('path/weights.npy does not match the run layout', { file: dir });
@@ -59,5 +70,50 @@ export async function loadRun(runDir: string): Promise<LoadedRun> {
     }
   }
   const outputCount = layout.layers[layout.layers.length - 1].outputs;
-  return { dir, record, layout, mlp: new FactoredMlp(layout), path: trainingPath, data, optimizer: record.optimizer, outputCount, stepsOf, batchSizes };
+  if (approximate) for (let m = 0; m < T; m++) batchSizes[m] = approximate.batchSizes[m];
+  const optimizer: OptimizerRecord = approximate ? { ...record.optimizer, name: 'sgd', momentum: 0, nesterov: false } : record.optimizer;
+  return {
+    dir,
+    record,
+    layout,
+    mlp: new FactoredMlp(layout),
+    path: trainingPath,
+    data,
+    optimizer,
+    outputCount,
+    stepsOf,
+    batchSizes,
+    approximate: approximate !== null,
+    stretchSecondMoment: approximate && record.optimizer.name === 'adam' ? recorded.adamV : null,
+  };
+}
+
+/**
+ * The stretches between kept checkpoints as steps: their batches joined, and the per-row coefficient of
+ * the original steps (1/|B|, as the average batch of the stretch).
+ */
+function stretchPath(recorded: TrainingPath): { path: TrainingPath; batchSizes: Int32Array } {
+  const checkpoints = recorded.checkpoints as Int32Array;
+  const M = checkpoints.length - 1;
+  const W = recorded.batchWidth;
+  const longest = Math.max(...Array.from({ length: M }, (_, m) => checkpoints[m + 1] - checkpoints[m]));
+  const width = longest * W;
+  const batches = new Int32Array(M * width).fill(-1);
+  const batchSizes = new Int32Array(M);
+  const learningRates = new Float32Array(M);
+  for (let m = 0; m < M; m++) {
+    let filled = 0;
+    for (let s = checkpoints[m]; s < checkpoints[m + 1]; s++) {
+      for (let b = 0; b < W; b++) {
+        const i = recorded.batches[s * W + b];
+        if (i >= 0) batches[m * width + filled++] = i;
+      }
+    }
+    batchSizes[m] = Math.max(1, Math.round(filled / (checkpoints[m + 1] - checkpoints[m])));
+    learningRates[m] = recorded.learningRates[checkpoints[m]];
+  }
+  return {
+    path: { weights: recorded.weights, batches, batchWidth: width, learningRates, adamV: null, steps: M, checkpoints },
+    batchSizes,
+  };
 }

@@ -41,7 +41,9 @@ export function buildPathIndex(run: LoadedRun): PathIndex {
   }));
   factors.dispose();
   let stepScale: Float32Array | null = null;
-  if (run.optimizer.name === 'adam') {
+  if (run.approximate) {
+    stepScale = calibratedStretchScale(run, layers);
+  } else if (run.optimizer.name === 'adam') {
     stepScale = new Float32Array(T * P);
     const input = sweepInputOf(run, 1);
     const d = new Float64Array(P);
@@ -55,6 +57,60 @@ export function buildPathIndex(run: LoadedRun): PathIndex {
   const increments = new Float32Array(T * P);
   for (let k = 0; k < T * P; k++) increments[k] = w[k + P] - w[k];
   return { layers, stepScale, increments, buildMs: performance.now() - started };
+}
+
+/**
+ * For a subsampled path: each stretch is explained as one step −S ⊙ ḡ, with ḡ the stretch's summed
+ * batch-mean gradient at its start. S keeps the optimizer's shape (Adam: 1/(√v̂ + ε) from the second
+ * moment kept after the stretch's first step; otherwise 1) and takes one non-negative size per layer,
+ * the least-squares fit of the stretch's actual displacement Δ. Where the optimizer went elsewhere than
+ * the gradient at the stretch's start points, the residual shows it.
+ */
+function calibratedStretchScale(run: LoadedRun, layers: IndexLayer[]): Float32Array {
+  const T = run.path.steps;
+  const P = run.layout.parameterCount;
+  const W = run.path.batchWidth;
+  const scale = new Float32Array(T * P);
+  const g = new Float64Array(P);
+  const w = run.path.weights;
+  const v = run.stretchSecondMoment;
+  const { beta2, epsilon } = run.optimizer;
+  for (let m = 0; m < T; m++) {
+    g.fill(0);
+    for (const layer of layers) {
+      const { inputs, outputs, kernelOffset, biasOffset } = layer;
+      for (let b = 0; b < W; b++) {
+        const aOff = (m * W + b) * inputs;
+        const dOff = (m * W + b) * outputs;
+        for (let j = 0; j < inputs; j++) {
+          const aj = layer.a[aOff + j];
+          if (aj === 0) continue;
+          for (let o = 0; o < outputs; o++) g[kernelOffset + j * outputs + o] += aj * layer.delta[dOff + o];
+        }
+        for (let o = 0; o < outputs; o++) g[biasOffset + o] += layer.delta[dOff + o];
+      }
+    }
+    const coef = 1 / run.batchSizes[m];
+    const firstStep = run.path.checkpoints ? run.path.checkpoints[m] : m;
+    const c2 = 1 - Math.pow(beta2, firstStep + 1);
+    for (const layer of layers) {
+      const from = layer.kernelOffset;
+      const to = layer.biasOffset + layer.outputs;
+      let num = 0;
+      let den = 0;
+      for (let p = from; p < to; p++) {
+        const shape = v ? 1 / (Math.sqrt(v[m * P + p] / c2) + epsilon) : 1;
+        const direction = shape * coef * g[p];
+        const step = w[(m + 1) * P + p] - w[m * P + p];
+        num -= step * direction;
+        den += direction * direction;
+        scale[m * P + p] = shape;
+      }
+      const size = den > 0 ? Math.max(0, num / den) : 0;
+      for (let p = from; p < to; p++) scale[m * P + p] *= size;
+    }
+  }
+  return scale;
 }
 
 export function sweepInputOf(run: LoadedRun, queries: number): SweepInput {

@@ -25,10 +25,12 @@ export async function writeTrainingPath(dir: string, trainingPath: TrainingPath,
   const pathDir = path.join(dir, 'path');
   await fs.promises.mkdir(pathDir, { recursive: true });
   const T = trainingPath.steps;
-  await writeNpy(path.join(pathDir, 'weights.npy'), { dtype: 'float32', shape: [T + 1, parameterCount], data: trainingPath.weights });
+  const stored = trainingPath.weights.length / parameterCount;
+  await writeNpy(path.join(pathDir, 'weights.npy'), { dtype: 'float32', shape: [stored, parameterCount], data: trainingPath.weights });
+  if (trainingPath.checkpoints) await writeNpy(path.join(pathDir, 'checkpoints.npy'), { dtype: 'int32', shape: [stored], data: trainingPath.checkpoints });
   await writeNpy(path.join(pathDir, 'batches.npy'), { dtype: 'int32', shape: [T, trainingPath.batchWidth], data: trainingPath.batches });
   await writeNpy(path.join(pathDir, 'lr.npy'), { dtype: 'float32', shape: [T], data: trainingPath.learningRates });
-  if (trainingPath.adamV) await writeNpy(path.join(pathDir, 'adam_v.npy'), { dtype: 'float32', shape: [T, parameterCount], data: trainingPath.adamV });
+  if (trainingPath.adamV) await writeNpy(path.join(pathDir, 'adam_v.npy'), { dtype: 'float32', shape: [trainingPath.adamV.length / parameterCount, parameterCount], data: trainingPath.adamV });
 }
 
 export interface RunMatrices {
@@ -59,5 +61,7 @@ export async function readTrainingPath(dir: string): Promise<TrainingPath> {
   const lr = await readFloat32Npy(path.join(pathDir, 'lr.npy'));
   const vFile = path.join(pathDir, 'adam_v.npy');
   const adamV = fs.existsSync(vFile) ? (await readFloat32Npy(vFile)).data : null;
-  return { weights: weights.data, batches: batches.data, batchWidth: batches.shape[1], learningRates: lr.data, adamV, steps: batches.shape[0] };
+  const checkpointFile = path.join(pathDir, 'checkpoints.npy');
+  const checkpoints = fs.existsSync(checkpointFile) ? (await readInt32Npy(checkpointFile)).data : null;
+  return { weights: weights.data, batches: batches.data, batchWidth: batches.shape[1], learningRates: lr.data, adamV, steps: batches.shape[0], checkpoints };
 }

@@ -33,6 +33,10 @@ export interface RunRecord {
   label?: string;
   annotation?: string;
   pinned?: boolean;
+  /** Every k-th checkpoint kept (path-storage budget); absent or 1: the exact path. */
+  pathStride?: number;
+  /** Explanations of this run are approximate (checkpoint subsampling). */
+  approximate?: boolean;
 }
 
 export const RUN_FILE = 'run.json';

@@ -96,6 +96,7 @@ export async function runInfoFromRecord(dir: string, record: RunRecord, checkSta
     pinned: record.pinned ?? false,
     annotation: record.annotation,
     label: record.label,
+    approximate: record.approximate ?? false,
   };
 }
 

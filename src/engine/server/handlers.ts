@@ -150,7 +150,7 @@ export const handlers = new Map<string, Handler>([
         const out = params.out !== undefined ? await guard.resolve(params.out, { mustExist: false, what: 'run directory' }) : undefined;
         if (out === undefined) await guard.resolve(runsFolder(file), { mustExist: false, what: 'runs folder' });
         throwIfAborted(ctx.signal);
-        return trainExperiment(file, { out, signal: ctx.signal, onProgress: ctx.sendProgress });
+        return trainExperiment(file, { out, signal: ctx.signal, onProgress: ctx.sendProgress, pathBudgetMb: params.pathBudgetMb });
       },
     }),
   ],

@@ -47,7 +47,7 @@ export const schemas = {
   }),
   inspect: z.strictObject({ file: filePath }),
   validate: z.strictObject({ experimentFile: filePath }),
-  train: z.strictObject({ experimentFile: filePath, out: filePath.optional() }),
+  train: z.strictObject({ experimentFile: filePath, out: filePath.optional(), pathBudgetMb: z.number().int().min(1).max(1024 * 1024).optional() }),
   runList: z.strictObject({ experimentFile: filePath }),
   runRef: z.strictObject({ runDir: filePath }),
   runUpdate: z.strictObject({

@@ -20,6 +20,12 @@ export interface TrainingPath {
   adamV: Float32Array | null;
   /** Steps actually taken (less than planned when cancelled or failed). */
   steps: number;
+  /**
+   * With a path-storage budget: the step index of each stored weight row ([M+1], 0 … T) when only every
+   * k-th checkpoint was kept; `adamV` then holds M rows, the second moment after the first step of each
+   * stretch. null: every step is stored (the exact path).
+   */
+  checkpoints: Int32Array | null;
 }
 
 export interface TrainLoopInput {
@@ -34,6 +40,8 @@ export interface TrainLoopInput {
   targetStd: number | null;
   /** A fixed batch plan (e.g. a recorded one with rows removed) instead of the seeded schedule. */
   schedule?: BatchPlan;
+  /** Keep every k-th checkpoint only (path-storage budget); 1 keeps every step. */
+  pathStride?: number;
 }
 
 export interface TrainLoopEvents {
@@ -59,11 +67,14 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
   const mlp = new FactoredMlp(layout);
   const schedule = input.schedule ?? batchSchedule(train.count, training.batchSize, training.epochs, training.seed);
   const T = schedule.steps;
-  const weights = new Float32Array((T + 1) * P);
+  const stride = Math.max(1, Math.floor(input.pathStride ?? 1));
+  const stretches = Math.ceil(T / stride);
+  const weights = new Float32Array((stretches + 1) * P);
   weights.set(input.initial, 0);
+  const checkpointSteps = [0];
   const learningRates = new Float32Array(T).fill(training.learningRate);
   const opt = createOptimizer(training);
-  const adamV = training.optimizer === 'adam' ? new Float32Array(T * P) : null;
+  const adamV = training.optimizer === 'adam' ? new Float32Array(stretches * P) : null;
   const theta = tf.variable(tf.tensor2d(input.initial, [1, P]), true, `theta_${Date.now()}_${Math.random()}`);
   const metrics: EpochMetrics[] = [];
   const trainX = tf.tensor3d(train.x, [1, train.count, input.featureCount]);
@@ -72,17 +83,24 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
   const testY = input.test.count > 0 ? tf.tensor(input.test.y, [input.test.count], input.test.y instanceof Int32Array ? 'int32' : 'float32') : null;
 
   const finish = (status: 'complete' | 'cancelled' | 'failed', steps: number, message = ''): TrainLoopResult => {
-    theta.dispose();
-    opt.optimizer.dispose();
-    tf.dispose([trainX, trainY, testX, testY].filter((t): t is tf.Tensor => t !== null));
+    if (stride > 1 && checkpointSteps[checkpointSteps.length - 1] !== steps) {
+      // Close the last, shorter stretch at the step where training stopped.
+      weights.set(theta.dataSync() as Float32Array, checkpointSteps.length * P);
+      checkpointSteps.push(steps);
+    }
+    const stored = stride > 1 ? checkpointSteps.length : steps + 1;
     const path: TrainingPath = {
-      weights: weights.subarray(0, (steps + 1) * P),
+      weights: weights.subarray(0, stored * P),
       batches: schedule.batches.subarray(0, steps * schedule.width),
       batchWidth: schedule.width,
       learningRates: learningRates.subarray(0, steps),
-      adamV: adamV ? adamV.subarray(0, steps * P) : null,
+      adamV: adamV ? adamV.subarray(0, (stored - 1) * P) : null,
       steps,
+      checkpoints: stride > 1 ? Int32Array.from(checkpointSteps) : null,
     };
+    theta.dispose();
+    opt.optimizer.dispose();
+    tf.dispose([trainX, trainY, testX, testY].filter((t): t is tf.Tensor => t !== null));
     return status === 'complete' ? { status, path, metrics, optimizer: opt.record } : { status, message, path, metrics, optimizer: opt.record };
   };
 
@@ -98,8 +116,16 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
       opt.optimizer.applyGradients(grads);
       return value.dataSync()[0];
     });
-    weights.set(theta.dataSync() as Float32Array, (step + 1) * P);
-    if (adamV) adamV.set(opt.secondMoment() as Float32Array, step * P);
+    if (stride === 1) {
+      weights.set(theta.dataSync() as Float32Array, (step + 1) * P);
+      if (adamV) adamV.set(opt.secondMoment() as Float32Array, step * P);
+    } else {
+      if (adamV && step % stride === 0) adamV.set(opt.secondMoment() as Float32Array, (step / stride) * P);
+      if ((step + 1) % stride === 0 || step + 1 === T) {
+        weights.set(theta.dataSync() as Float32Array, checkpointSteps.length * P);
+        checkpointSteps.push(step + 1);
+      }
+    }
     if (!Number.isFinite(lossValue)) {
       return finish('failed', step + 1, `training diverged: the loss became ${lossValue} at step ${step} (epoch ${epoch + 1}); try a smaller learning rate`);
     }

@@ -21,6 +21,19 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** A fixed batch plan instead of the seeded schedule (retraining in the original order without some rows). */
   schedule?: BatchPlan;
+  /**
+   * Path-storage budget in MB. A path (weights of every step, and Adam's second moment) larger than this
+   * keeps only every k-th checkpoint, and its explanations are approximate (flagged as such, with their
+   * residual shown as always). Default: unlimited.
+   */
+  pathBudgetMb?: number;
+}
+
+/** The checkpoint stride that fits a path of T steps and P parameters into the budget. */
+export function pathStride(steps: number, parameters: number, adam: boolean, budgetMb: number | undefined): number {
+  if (budgetMb === undefined || !(budgetMb > 0)) return 1;
+  const bytes = ((steps + 1) * parameters + (adam ? steps * parameters : 0)) * 4;
+  return Math.max(1, Math.ceil(bytes / (budgetMb * 1024 * 1024)));
 }
 
 /**
@@ -73,6 +86,8 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
       explain: experiment.explain,
       image: experiment.dataset.image,
     };
+    record.pathStride = pathStride(options.schedule?.steps ?? record.steps, layout.parameterCount, experiment.training.optimizer === 'adam', options.pathBudgetMb);
+    record.approximate = record.pathStride > 1;
     await writeRunData(partialDir, data);
     await writeRunRecord(partialDir, record);
 
@@ -87,6 +102,7 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
         training: experiment.training,
         targetStd: data.preprocessing.targetScale?.std ?? null,
         schedule: options.schedule,
+        pathStride: record.pathStride,
       },
       {
         signal: options.signal,

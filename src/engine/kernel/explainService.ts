@@ -15,14 +15,38 @@ import { currentBackend } from '../backend';
 import { CancelledError, UserError } from '../errors';
 import { explainInWorkers, workerCount } from './parallel/workerPool';
 
-/** A loaded run with its path index (the training-side factors), built once and reused. */
-export interface IndexedRun {
-  run: LoadedRun;
-  factors: TrainingFactors;
-  /** The same factors as typed arrays plus the sweep's diagonals (the fast method's path index). */
-  index: PathIndex;
-  /** run.json's mtime when loaded: a changed record (rename, pin) keeps the index, a retrain does not. */
-  pathStamp: number;
+/**
+ * A loaded run with its path index, each built on first use and then reused: a batch handed to worker
+ * threads never builds the index on the main thread, and the TensorFlow.js factors exist only for the
+ * reference ('direct') method.
+ */
+export class IndexedRun {
+  private builtIndex: PathIndex | null = null;
+  private builtFactors: TrainingFactors | null = null;
+
+  constructor(
+    readonly run: LoadedRun,
+    /** path/weights.npy's mtime when loaded: a changed record (rename, pin) keeps the index, a retrain does not. */
+    readonly pathStamp: number,
+  ) {}
+
+  /** The training factors as typed arrays plus the sweep's diagonals (the fast method's path index). */
+  get index(): PathIndex {
+    this.builtIndex ??= buildPathIndex(this.run);
+    return this.builtIndex;
+  }
+
+  /** The same factors as TensorFlow.js tensors (the direct method). */
+  get factors(): TrainingFactors {
+    this.builtFactors ??= buildTrainingFactors(this.run);
+    return this.builtFactors;
+  }
+
+  dispose(): void {
+    this.builtFactors?.dispose();
+    this.builtFactors = null;
+    this.builtIndex = null;
+  }
 }
 
 const cache = new Map<string, IndexedRun>();
@@ -46,14 +70,13 @@ export async function indexedRun(runDir: string): Promise<IndexedRun> {
     cache.set(dir, cached);
     return cached;
   }
-  cached?.factors.dispose();
+  cached?.dispose();
   cache.delete(dir);
-  const run = await loadRun(dir);
-  const entry: IndexedRun = { run, factors: buildTrainingFactors(run), index: buildPathIndex(run), pathStamp: pathStamp(dir) };
+  const entry = new IndexedRun(await loadRun(dir), pathStamp(dir));
   cache.set(dir, entry);
   while (cache.size > CACHE_SIZE) {
     const [oldest, value] = cache.entries().next().value as [string, IndexedRun];
-    value.factors.dispose();
+    value.dispose();
     cache.delete(oldest);
   }
   return entry;
@@ -62,7 +85,7 @@ export async function indexedRun(runDir: string): Promise<IndexedRun> {
 /** Drops a run from the cache (after deleting it). */
 export function forgetRun(runDir: string): void {
   const dir = path.resolve(runDir);
-  cache.get(dir)?.factors.dispose();
+  cache.get(dir)?.dispose();
   cache.delete(dir);
 }
 
@@ -157,7 +180,7 @@ export async function explainWithIndex(indexed: IndexedRun, queries: ExplainQuer
   if (options.parallel !== false && queries.length >= PARALLEL_FROM && threads > 1 && (options.method ?? 'fast') === 'fast') {
     return explainInWorkers(indexed.run.dir, queries, options, threads);
   }
-  const { run, factors } = indexed;
+  const { run } = indexed;
   const prepared = await prepareQueries(run, queries);
   const F = run.data.featureCount;
   const C = run.outputCount;
@@ -186,7 +209,7 @@ export async function explainWithIndex(indexed: IndexedRun, queries: ExplainQuer
     const started = performance.now();
     let raw: RawExplanation[];
     try {
-      const explain = method === 'fast' ? (b: QueryBlock, o: ExplainBlockOptions) => explainBlockFast(run, indexed.index, b, o) : (b: QueryBlock, o: ExplainBlockOptions) => explainBlock(run, factors, b, o);
+      const explain = method === 'fast' ? (b: QueryBlock, o: ExplainBlockOptions) => explainBlockFast(run, indexed.index, b, o) : (b: QueryBlock, o: ExplainBlockOptions) => explainBlock(run, indexed.factors, b, o);
       raw = await explain({ x, e, count: members.length }, {
         nodes,
         tolerance,

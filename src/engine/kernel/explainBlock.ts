@@ -3,6 +3,7 @@ import type { LoadedRun } from './loadedRun';
 import { endpointOutputs, refinedSegmentGradients, segmentGradients, type QueryBlock } from './querySide';
 import { newSweepCarry, stepCoefficient, sweepChunk, type SweepInput } from './optimizerSweep';
 import { sliceFactors, type TrainingFactors } from './trainingFactors';
+import { needsRefinement, worthRefiningAgain } from './refinementPolicy';
 import { kinkAwareSegmentGradients, kinkSteps } from './kinkDetection';
 
 /** The raw numbers of an explanation, in the model's own units (logits, standardized target). */
@@ -181,12 +182,8 @@ function refine(
   const kinked: { step: number; row: number }[] = [];
   for (let s = s0; s < s0 + c; s++) {
     for (let q = 0; q < Q; q++) {
-      const f0 = Math.abs(endpoints[s * Q + q]);
-      const f1 = Math.abs(endpoints[(s + 1) * Q + q]);
-      // Below float32 evaluation noise or far below the per-step share of the tolerance: leave it.
-      const threshold = Math.max((0.05 * options.tolerance * scale[q]) / T, 4e-7 * (1 + f0 + f1));
       if (kinks !== null && kinks[s * Q + q] === 1) kinked.push({ step: s, row: q });
-      else if (Math.abs(residuals[(s - s0) * Q + q]) > threshold) pending.push({ step: s, row: q });
+      else if (needsRefinement(residuals[(s - s0) * Q + q], endpoints[s * Q + q], endpoints[(s + 1) * Q + q], options.tolerance, scale[q], T)) pending.push({ step: s, row: q });
     }
   }
   if (kinked.length > 0) {
@@ -207,7 +204,7 @@ function refine(
       const r = check(step, row);
       const before = residuals[(step - s0) * Q + row];
       residuals[(step - s0) * Q + row] = r;
-      if (Math.abs(r) > 1e-3 * Math.abs(before) + 1e-12 && Math.abs(r) > 4e-7 * (1 + Math.abs(endpoints[step * Q + row]))) still.push({ step, row });
+      if (worthRefiningAgain(r, before, endpoints[step * Q + row])) still.push({ step, row });
     });
     pending = still;
   }

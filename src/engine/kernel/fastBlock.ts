@@ -3,6 +3,7 @@ import type { LoadedRun } from './loadedRun';
 import type { PathIndex } from './pathIndex';
 import { queryFactors, type QueryFactors, type Rule } from './queryFactors';
 import { refinedSegmentGradients, type QueryBlock } from './querySide';
+import { needsRefinement, worthRefiningAgain } from './refinementPolicy';
 import { kinkAwareSegmentGradients, kinkSteps } from './kinkDetection';
 import { pathKernelForTops } from './pathKernelTop';
 import { SimdContraction, type SweepStep } from './simd/simdContraction';
@@ -219,11 +220,8 @@ function refine(
   for (let local = 0; local < c; local++) {
     const s = s0 + local;
     for (let q = 0; q < Q; q++) {
-      const f0 = Math.abs(endpoints[s * Q + q]);
-      const f1 = Math.abs(endpoints[(s + 1) * Q + q]);
-      const threshold = Math.max((0.05 * options.tolerance * scale[q]) / T, 4e-7 * (1 + f0 + f1));
       if (kinks !== null && kinks[s * Q + q] === 1) kinked.push({ step: s, row: q });
-      else if (Math.abs(residuals[local * Q + q]) > threshold) pending.push({ step: s, row: q });
+      else if (needsRefinement(residuals[local * Q + q], endpoints[s * Q + q], endpoints[(s + 1) * Q + q], options.tolerance, scale[q], T)) pending.push({ step: s, row: q });
     }
   }
   const store = (pairs: Pair[], values: Float32Array, j: number): number => {
@@ -248,7 +246,7 @@ function refine(
     pending.forEach(({ step, row }, j) => {
       const before = residuals[(step - s0) * Q + row];
       const r = store(pending, better, j);
-      if (Math.abs(r) > 1e-3 * Math.abs(before) + 1e-12 && Math.abs(r) > 4e-7 * (1 + Math.abs(endpoints[step * Q + row]))) still.push({ step, row });
+      if (worthRefiningAgain(r, before, endpoints[step * Q + row])) still.push({ step, row });
     });
     pending = still;
   }

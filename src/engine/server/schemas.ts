@@ -14,7 +14,7 @@ export const MAX_QUERIES = 1000;
 export const MAX_TOP = 100_000;
 export const MAX_TRACE_INDICES = 1000;
 
-const filePath = z
+export const filePath = z
   .string()
   .min(1, 'must not be empty')
   .max(4096, 'is too long (over 4096 characters)')
@@ -29,7 +29,7 @@ const explainQuery = z
   .strictObject({ split: z.enum(['train', 'test', 'input']), row: rowIndex, input: filePath.optional() })
   .refine((q) => q.split !== 'input' || q.input !== undefined, { message: 'split "input" needs the "input" CSV file', path: ['input'] });
 
-const outputSelector = z.discriminatedUnion('kind', [
+export const outputSelector = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('default') }),
   z.strictObject({ kind: z.literal('class'), class: z.string().min(1).max(1000) }),
   z.strictObject({ kind: z.literal('margin') }),

@@ -3,7 +3,6 @@
  * the run directory resolved through the workspace guard and checked like every other run request.
  */
 import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import { z } from 'zod';
 import { EngineMethods } from '../../protocol';
 import { UserError } from '../errors';
@@ -13,20 +12,7 @@ import { kernelEvolution } from '../trust/kernelEvolution';
 import { checkRun } from './experimentCheck';
 import type { Handler, HandlerContext } from './handlers';
 import { notInitialized } from './requestError';
-import { MAX_ROW, MAX_TOP } from './schemas';
-
-const filePath = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(4096, 'is too long (over 4096 characters)')
-  .refine((s) => !s.includes('\0'), 'must not contain NUL characters')
-  .refine((s) => path.isAbsolute(s), 'must be an absolute path');
-
-const outputSelector = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('default') }),
-  z.strictObject({ kind: z.literal('class'), class: z.string().min(1).max(1000) }),
-  z.strictObject({ kind: z.literal('margin') }),
-]);
+import { filePath, MAX_ROW, MAX_TOP, outputSelector } from './schemas';
 
 export const trustSchemas = {
   suspects: z.strictObject({

@@ -9,30 +9,12 @@ import { buildPathIndex, pathIndexBytes } from '../src/engine/kernel/pathIndex';
 import { machineBlock, median, peakRssBytes, ROOT, round, trainRun } from './benchCommon';
 import { naiveBaseline } from './benchNaive';
 import { runScaling, type ScalingResult } from './benchScaling';
+import { pearson } from './statistics';
 
 /** Rows the naive method is timed on: its gradient cost is shared by (amortized over) these. */
 const NAIVE_ROWS = [0, 1, 2];
 /** Steps of the naive method actually timed, spread evenly; the rest is extrapolated linearly. */
 const NAIVE_TIMED_STEPS = 45;
-
-function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i] / n;
-    mb += b[i] / n;
-  }
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < n; i++) {
-    ab += (a[i] - ma) * (b[i] - mb);
-    aa += (a[i] - ma) ** 2;
-    bb += (b[i] - mb) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 
 function topByMagnitude(c: ArrayLike<number>, k: number): Set<number> {
   return new Set(Array.from({ length: c.length }, (_, i) => i).sort((i, j) => Math.abs(c[j]) - Math.abs(c[i])).slice(0, k));

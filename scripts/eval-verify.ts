@@ -13,6 +13,7 @@ import { initBackend } from '../src/engine/backend';
 import { forgetRun, indexedRun } from '../src/engine/kernel/explainService';
 import { trainExperiment } from '../src/engine/train/trainRun';
 import { verifyWithIndex } from '../src/engine/trust/verify';
+import { pearson } from './statistics';
 
 const SAMPLES = path.resolve(__dirname, '..', 'samples');
 const ROWS = 20;
@@ -26,21 +27,6 @@ const OPTIMIZERS = [
   { optimizer: 'adam' as const, learningRate: 0.01 },
   { optimizer: 'sgd' as const, learningRate: 0.1 },
 ];
-
-function pearson(a: number[], b: number[]): number {
-  const n = a.length;
-  const ma = a.reduce((s, v) => s + v, 0) / n;
-  const mb = b.reduce((s, v) => s + v, 0) / n;
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < n; i++) {
-    ab += (a[i] - ma) * (b[i] - mb);
-    aa += (a[i] - ma) ** 2;
-    bb += (b[i] - mb) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 
 const ranks = (a: number[]): number[] => {
   const order = a.map((_, i) => i).sort((i, j) => a[i] - a[j]);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ContributionTrace, ExplanationViewState } from '../../src/protocol';
 import { PAGE_SIZE } from '../../webview/contributionTable';
-import { close, fixture, openView, parseShown, startHarness, type Harness, type ViewPage } from './harness';
+import { close, fixture, openView, parseShown, startHarness, type Harness, type ViewPage, assertClean } from './harness';
 
 let harness: Harness;
 before(async () => {
@@ -12,12 +12,6 @@ before(async () => {
 after(async () => {
   await harness?.close();
 });
-
-async function assertClean(view: ViewPage): Promise<void> {
-  assert.deepEqual(await view.violations(), [], 'no CSP violations');
-  assert.deepEqual(view.errors, [], 'no page errors');
-  assert.deepEqual(view.dialogs, [], 'no dialogs');
-}
 
 async function texts(view: ViewPage, selector: string): Promise<string[]> {
   return view.page.locator(selector).allTextContents();

@@ -4,6 +4,7 @@
  * `acquireVsCodeApi`, records posted messages, keeps `setState` in sessionStorage (so reloads restore),
  * and records CSP violations from the very first script on.
  */
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -202,4 +203,16 @@ export function parseShown(text: string): number {
 
 export function close(a: number, b: number, rel = 2e-3, abs = 1e-9): boolean {
   return Math.abs(a - b) <= Math.max(abs, rel * Math.max(Math.abs(a), Math.abs(b)));
+}
+
+/** Cell text that must render as text: an image with a handler, a script, a markdown command link. */
+export const HOSTILE_IMG = '<img src=x onerror=alert(1)>';
+export const HOSTILE_SCRIPT = '<script>alert(1)</script>';
+export const HOSTILE_LINK = '[x](command:workbench.action.quit)';
+
+/** No CSP violation, page error or dialog happened in the view. */
+export async function assertClean(view: ViewPage): Promise<void> {
+  assert.deepEqual(await view.violations(), [], 'no CSP violations');
+  assert.deepEqual(view.errors, [], 'no page errors');
+  assert.deepEqual(view.dialogs, [], 'no dialogs');
 }

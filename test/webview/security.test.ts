@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ExplanationViewState, TestSetRow } from '../../src/protocol';
 import { webviewCsp, webviewHtml } from '../../src/extension/webview/webviewHtml';
-import { fixture, openView, startHarness, type Harness, type ViewPage } from './harness';
+import { fixture, openView, startHarness, type Harness, type ViewPage, HOSTILE_IMG, HOSTILE_SCRIPT, HOSTILE_LINK } from './harness';
 
-const IMG = '<img src=x onerror=alert(1)>';
-const SCRIPT = '<script>alert(1)</script>';
-const MD = '[x](command:workbench.action.quit)';
+const IMG = HOSTILE_IMG;
+const SCRIPT = HOSTILE_SCRIPT;
+const MD = HOSTILE_LINK;
 
 let harness: Harness;
 before(async () => {

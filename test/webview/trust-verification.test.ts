@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ExplanationViewState, VerifyResult } from '../../src/protocol';
-import { close, fixture, openView, parseShown, startHarness, type Harness, type ViewPage } from './harness';
+import { close, fixture, openView, parseShown, startHarness, type Harness, type ViewPage, assertClean, HOSTILE_IMG, HOSTILE_SCRIPT } from './harness';
 
-const IMG = '<img src=x onerror=alert(1)>';
-const SCRIPT = '<script>alert(1)</script>';
+const IMG = HOSTILE_IMG;
+const SCRIPT = HOSTILE_SCRIPT;
 
 let harness: Harness;
 before(async () => {
@@ -14,12 +14,6 @@ before(async () => {
 after(async () => {
   await harness?.close();
 });
-
-async function assertClean(view: ViewPage): Promise<void> {
-  assert.deepEqual(await view.violations(), [], 'no CSP violations');
-  assert.deepEqual(view.errors, [], 'no page errors');
-  assert.deepEqual(view.dialogs, [], 'no dialogs');
-}
 
 describe('verification by retraining', () => {
   const iris = fixture<ExplanationViewState>('iris-explanation.json');

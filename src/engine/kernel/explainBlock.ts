@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LoadedRun } from './loadedRun';
-import { endpointOutputs, refinedSegmentGradients, segmentGradients, type QueryBlock } from './querySide';
+import { endpointOutputs, segmentGradients, type QueryBlock } from './querySide';
 import { newSweepCarry, stepCoefficient, sweepChunk, type SweepInput } from './optimizerSweep';
 import { sliceFactors, type TrainingFactors } from './trainingFactors';
-import { needsRefinement, worthRefiningAgain } from './refinementPolicy';
-import { kinkAwareSegmentGradients, kinkSteps } from './kinkDetection';
+import { refineSteps } from './stepRefinement';
+import { kinkSteps } from './kinkDetection';
 
 /** The raw numbers of an explanation, in the model's own units (logits, standardized target). */
 export interface RawExplanation {
@@ -167,7 +167,6 @@ function refine(
 ): number {
   const P = run.layout.parameterCount;
   const Q = block.count;
-  const T = run.path.steps;
   const w = run.path.weights;
   const check = (s: number, q: number): number => {
     const base = ((s - s0) * Q + q) * P;
@@ -177,39 +176,10 @@ function refine(
   };
   const residuals = new Float64Array(c * Q);
   for (let s = s0; s < s0 + c; s++) for (let q = 0; q < Q; q++) residuals[(s - s0) * Q + q] = check(s, q);
-  let refined = 0;
-  let pending: { step: number; row: number }[] = [];
-  const kinked: { step: number; row: number }[] = [];
-  for (let s = s0; s < s0 + c; s++) {
-    for (let q = 0; q < Q; q++) {
-      if (kinks !== null && kinks[s * Q + q] === 1) kinked.push({ step: s, row: q });
-      else if (needsRefinement(residuals[(s - s0) * Q + q], endpoints[s * Q + q], endpoints[(s + 1) * Q + q], options.tolerance, scale[q], T)) pending.push({ step: s, row: q });
-    }
-  }
-  if (kinked.length > 0) {
-    refined += kinked.length;
-    const exact = kinkAwareSegmentGradients(run, block, kinked, options.nodes);
-    kinked.forEach(({ step, row }, j) => {
-      phi.set(exact.subarray(j * P, (j + 1) * P), ((step - s0) * Q + row) * P);
-      residuals[(step - s0) * Q + row] = check(step, row);
-    });
-  }
-  for (const pieces of [4, 16, 64]) {
-    if (pending.length === 0) break;
-    refined += pending.length;
-    const better = refinedSegmentGradients(run, block, pending, options.nodes, pieces);
-    const still: { step: number; row: number }[] = [];
-    pending.forEach(({ step, row }, j) => {
-      phi.set(better.subarray(j * P, (j + 1) * P), ((step - s0) * Q + row) * P);
-      const r = check(step, row);
-      const before = residuals[(step - s0) * Q + row];
-      residuals[(step - s0) * Q + row] = r;
-      if (worthRefiningAgain(r, before, endpoints[step * Q + row])) still.push({ step, row });
-    });
-    pending = still;
-  }
-  for (let k = 0; k < c * Q; k++) quadratureError[k % Q] += Math.abs(residuals[k]);
-  return refined;
+  return refineSteps({ run, block, s0, c, endpoints, kinks, scale, options }, residuals, quadratureError, ({ step, row }, dense) => {
+    phi.set(dense, ((step - s0) * Q + row) * P);
+    return check(step, row);
+  });
 }
 
 /**

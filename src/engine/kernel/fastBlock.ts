@@ -2,9 +2,9 @@ import { gaussLegendre } from './gaussLegendre';
 import type { LoadedRun } from './loadedRun';
 import type { PathIndex } from './pathIndex';
 import { queryFactors, type QueryFactors, type Rule } from './queryFactors';
-import { refinedSegmentGradients, type QueryBlock } from './querySide';
-import { needsRefinement, worthRefiningAgain } from './refinementPolicy';
-import { kinkAwareSegmentGradients, kinkSteps } from './kinkDetection';
+import type { QueryBlock } from './querySide';
+import { refineSteps } from './stepRefinement';
+import { kinkSteps } from './kinkDetection';
 import { pathKernelForTops } from './pathKernelTop';
 import { SimdContraction, type SweepStep } from './simd/simdContraction';
 import { topIndices, type ExplainBlockOptions, type RawExplanation } from './explainBlock';
@@ -24,7 +24,6 @@ function simdFor(index: PathIndex, P: number, W: number): SimdContraction {
   return kernel;
 }
 
-type Pair = { step: number; row: number };
 
 /**
  * The fast form of `explainBlock` (same numbers, path-kernel.md §2–3, §5). Per chunk of steps, from
@@ -209,47 +208,14 @@ function refine(
 ): number {
   const P = run.layout.parameterCount;
   const Q = block.count;
-  const T = run.path.steps;
   const residuals = new Float64Array(c * Q);
   const change = (s: number, q: number) => endpoints[(s + 1) * Q + q] - endpoints[s * Q + q];
   for (let local = 0; local < c; local++) {
     for (let q = 0; q < Q; q++) residuals[local * Q + q] = change(s0 + local, q) - phiDotIncrement(run, index, qf, n, local, s0 + local, q, Q);
   }
-  let pending: Pair[] = [];
-  const kinked: Pair[] = [];
-  for (let local = 0; local < c; local++) {
-    const s = s0 + local;
-    for (let q = 0; q < Q; q++) {
-      if (kinks !== null && kinks[s * Q + q] === 1) kinked.push({ step: s, row: q });
-      else if (needsRefinement(residuals[local * Q + q], endpoints[s * Q + q], endpoints[(s + 1) * Q + q], options.tolerance, scale[q], T)) pending.push({ step: s, row: q });
-    }
-  }
-  const store = (pairs: Pair[], values: Float32Array, j: number): number => {
-    const { step, row } = pairs[j];
-    const dense = values.slice(j * P, (j + 1) * P);
+  return refineSteps({ run, block, s0, c, endpoints, kinks, scale, options }, residuals, quadratureError, ({ step, row }, values) => {
+    const dense = values.slice();
     refinedPhi.set(step * Q + row, dense);
-    const r = change(step, row) - denseDotIncrement(index, dense, step, P);
-    residuals[(step - s0) * Q + row] = r;
-    return r;
-  };
-  let refined = 0;
-  if (kinked.length > 0) {
-    refined += kinked.length;
-    const exact = kinkAwareSegmentGradients(run, block, kinked, options.nodes);
-    kinked.forEach((_, j) => store(kinked, exact, j));
-  }
-  for (const pieces of [4, 16, 64]) {
-    if (pending.length === 0) break;
-    refined += pending.length;
-    const better = refinedSegmentGradients(run, block, pending, options.nodes, pieces);
-    const still: Pair[] = [];
-    pending.forEach(({ step, row }, j) => {
-      const before = residuals[(step - s0) * Q + row];
-      const r = store(pending, better, j);
-      if (worthRefiningAgain(r, before, endpoints[step * Q + row])) still.push({ step, row });
-    });
-    pending = still;
-  }
-  for (let k = 0; k < c * Q; k++) quadratureError[k % Q] += Math.abs(residuals[k]);
-  return refined;
+    return change(step, row) - denseDotIncrement(index, dense, step, P);
+  });
 }

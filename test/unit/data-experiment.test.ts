@@ -5,19 +5,9 @@ import * as path from 'node:path';
 import { readExperiment, validateExperimentFile } from '../../src/engine/data/experimentFile';
 import { experimentSchema } from '../../src/engine/data/experimentSchema';
 import { EXPERIMENT_JSON_SCHEMA_PATH, experimentJsonSchemaText } from '../../src/engine/data/experimentJsonSchema';
-import { UserError } from '../../src/engine/errors';
+import { userError } from '../helpers/userError';
 
 const fixture = (name: string): string => path.join(__dirname, '..', 'fixtures', 'data', name);
-
-async function userError(promise: Promise<unknown>): Promise<UserError> {
-  const error = await promise.then(
-    () => assert.fail('expected a UserError'),
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof UserError, `not a UserError: ${String(error)}`);
-  assert.ok(!error.message.includes('\n'), 'one line');
-  return error;
-}
 
 test('defaults are filled and the name comes from the file name', async () => {
   const experiment = await readExperiment(fixture('iris.kernel.json'));

@@ -9,7 +9,7 @@ import { encodeCsvRows, prepareData, prepareDataWithPreprocessing } from '../../
 import type { DataMatrix, PreparedData, ResolvedExperiment } from '../../src/engine/data/preparedData';
 import { sortClasses } from '../../src/engine/data/targetEncoding';
 import { sha256File } from '../../src/engine/data/fileDigest';
-import { UserError } from '../../src/engine/errors';
+import { userError } from '../helpers/userError';
 
 const fixtureDir = path.join(__dirname, '..', 'fixtures', 'data');
 const fixture = (name: string): string => path.join(fixtureDir, name);
@@ -18,16 +18,6 @@ async function prepared(name: string, edit?: (e: ResolvedExperiment) => void): P
   const experiment = await readExperiment(fixture(name));
   edit?.(experiment);
   return prepareData(experiment);
-}
-
-async function userError(promise: Promise<unknown>): Promise<UserError> {
-  const error = await promise.then(
-    () => assert.fail('expected a UserError'),
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof UserError, `not a UserError: ${String(error)}`);
-  assert.ok(!error.message.includes('\n'), 'one line');
-  return error;
 }
 
 function column(m: DataMatrix, features: number, j: number): number[] {

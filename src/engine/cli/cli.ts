@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BackendChoice, ExplainQuery, OutputSelector, Split } from '../../protocol';
+import type { BackendChoice, ExplainQuery } from '../../protocol';
 import { initBackend } from '../backend';
 import { trainExperiment } from '../train/trainRun';
 import { inspectCsv } from '../data/inspect';
 import { explainWithIndex, indexedRun } from '../kernel/explainService';
 import { explanationTable } from './explainTable';
-import { integerFlag, parseCommand, stringFlag, type CliValues } from './cliArgs';
+import { integerFlag, onePositional, outputSelector, parseCommand, splitFlag, stringFlag, type CliValues } from './cliArgs';
 import { UserError, messageOf } from '../errors';
 import { trustCommands } from './trustCommands';
 
@@ -61,11 +61,6 @@ export async function startBackend(values: CliValues): Promise<void> {
   process.stderr.write(`backend: ${status.backend}${status.note ? ` (${status.note})` : ''}\n`);
 }
 
-function onePositional(positionals: string[], what: string): string {
-  if (positionals.length !== 1) throw new UserError(`expected one ${what} (got ${positionals.length === 0 ? 'none' : positionals.join(' ')})`);
-  return path.resolve(positionals[0]);
-}
-
 async function train(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, { out: { type: 'string' }, 'path-budget-mb': { type: 'string' } });
   const experiment = onePositional(positionals, 'experiment file');
@@ -88,19 +83,6 @@ async function train(argv: string[]): Promise<number> {
   process.stderr.write(`${info.status} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${info.steps} steps, ${info.parameters} parameters${info.approximate ? ', checkpoints subsampled to fit --path-budget-mb (explanations approximate)' : ''}${info.message ? ` — ${info.message}` : ''}\n`);
   process.stdout.write(info.dir + '\n');
   return info.status === 'complete' ? 0 : 1;
-}
-
-function outputSelector(values: CliValues): OutputSelector {
-  const name = stringFlag(values, 'class');
-  if (name !== undefined && values.margin) throw new UserError('--class and --margin exclude each other');
-  if (name !== undefined) return { kind: 'class', class: name };
-  return values.margin ? { kind: 'margin' } : { kind: 'default' };
-}
-
-function splitFlag(values: CliValues): Split {
-  const split = stringFlag(values, 'split') ?? 'test';
-  if (split !== 'test' && split !== 'train') throw new UserError(`--split must be test or train (got "${split}")`);
-  return split;
 }
 
 async function explain(argv: string[]): Promise<number> {

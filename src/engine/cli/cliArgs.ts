@@ -1,4 +1,6 @@
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { OutputSelector, Split } from '../../protocol';
 import { UserError } from '../errors';
 
 export type CliValues = Record<string, string | boolean | undefined>;
@@ -29,4 +31,25 @@ export function integerFlag(values: CliValues, name: string, fallback: number | 
 export function stringFlag(values: CliValues, name: string): string | undefined {
   const raw = values[name];
   return typeof raw === 'string' ? raw : undefined;
+}
+
+/** The one positional argument (a file or run directory), resolved to an absolute path. */
+export function onePositional(positionals: string[], what: string): string {
+  if (positionals.length !== 1) throw new UserError(`expected one ${what} (got ${positionals.length === 0 ? 'none' : positionals.join(' ')})`);
+  return path.resolve(positionals[0]);
+}
+
+/** `--class NAME` or `--margin` (exclusive), else the default output. */
+export function outputSelector(values: CliValues): OutputSelector {
+  const name = stringFlag(values, 'class');
+  if (name !== undefined && values.margin) throw new UserError('--class and --margin exclude each other');
+  if (name !== undefined) return { kind: 'class', class: name };
+  return values.margin ? { kind: 'margin' } : { kind: 'default' };
+}
+
+/** `--split test|train`, default test. */
+export function splitFlag(values: CliValues): Split {
+  const split = stringFlag(values, 'split') ?? 'test';
+  if (split !== 'test' && split !== 'train') throw new UserError(`--split must be test or train (got "${split}")`);
+  return split;
 }

@@ -1,23 +1,17 @@
-import * as path from 'node:path';
 import type { KernelEvolution, SuspectScoring, VerifyResult } from '../../protocol';
 import { UserError } from '../errors';
 import { suspiciousRows } from '../trust/suspects';
 import { verifyExplanation } from '../trust/verify';
 import { kernelEvolution } from '../trust/kernelEvolution';
-import { integerFlag, parseCommand, stringFlag } from './cliArgs';
+import { integerFlag, onePositional, outputSelector, parseCommand, splitFlag, stringFlag } from './cliArgs';
 import { startBackend } from './cli';
 
 const SCORINGS: SuspectScoring[] = ['tracin', 'adam', 'loss'];
 
-function runDirOf(positionals: string[]): string {
-  if (positionals.length !== 1) throw new UserError(`expected one run directory (got ${positionals.length === 0 ? 'none' : positionals.join(' ')})`);
-  return path.resolve(positionals[0]);
-}
-
 /** kernel-lens suspects RUN_DIR [--top K] [--scoring tracin|adam|loss] [--json] */
 async function suspects(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, { top: { type: 'string' }, scoring: { type: 'string' }, json: { type: 'boolean' } });
-  const runDir = runDirOf(positionals);
+  const runDir = onePositional(positionals, 'run directory');
   const top = integerFlag(values, 'top', undefined, 1);
   const scoring = stringFlag(values, 'scoring') as SuspectScoring | undefined;
   if (scoring !== undefined && !SCORINGS.includes(scoring)) throw new UserError(`--scoring must be ${SCORINGS.join(', ')} (got "${scoring}")`);
@@ -48,14 +42,11 @@ async function verify(argv: string[]): Promise<number> {
     margin: { type: 'boolean' },
     json: { type: 'boolean' },
   });
-  const runDir = runDirOf(positionals);
+  const runDir = onePositional(positionals, 'run directory');
   const row = integerFlag(values, 'row', undefined, 0);
   if (row === undefined) throw new UserError('verify needs --row N');
-  const split = stringFlag(values, 'split') ?? 'test';
-  if (split !== 'test' && split !== 'train') throw new UserError(`--split must be test or train (got "${split}")`);
-  const className = stringFlag(values, 'class');
-  if (className !== undefined && values.margin) throw new UserError('--class and --margin exclude each other');
-  const output = className !== undefined ? { kind: 'class' as const, class: className } : values.margin ? { kind: 'margin' as const } : undefined;
+  const split = splitFlag(values);
+  const output = outputSelector(values);
   await startBackend(values);
   const result = await verifyExplanation(runDir, {
     query: { split, row },
@@ -89,7 +80,7 @@ async function kernel(argv: string[]): Promise<number> {
     'share-rows': { type: 'string' },
     json: { type: 'boolean' },
   });
-  const runDir = runDirOf(positionals);
+  const runDir = onePositional(positionals, 'run directory');
   const sample = integerFlag(values, 'sample', 200, 2, 200);
   const checkpoints = integerFlag(values, 'checkpoints', 20, 2, 200);
   const shareRows = integerFlag(values, 'share-rows', 50, 0, 200);

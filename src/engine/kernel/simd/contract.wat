@@ -1,83 +1,121 @@
 ;; The contraction of one dense layer for one step, in WebAssembly SIMD (f32x4):
-;;   terms[b] += Σ_j a[b,j] · Σ_m U[j,m] · δ[b,m]  +  Σ_m U_bias[m] · δ[b,m]     for b < B
+;;   terms[b] += Σ_m (Σ_j a[b,j] · U[j,m]) · δ[b,m]  +  Σ_m U_bias[m] · δ[b,m]     for b < B
 ;; i.e. the per-example gradient G_b = a_b ⊗ δ_b dotted with U, in the factored form of
-;; path-kernel.md §3, without ever forming G. Inner sums of one row run in f32x4 lanes; the sum over
-;; j and the terms accumulate in f64 (sums over steps and examples stay float64).
+;; path-kernel.md §3, without ever forming G. Two rows b share every load of U: for a chunk of 16
+;; columns m, V_b = Σ_j a[b,j] U[j, m..m+16] accumulates in eight f32x4 registers (a register-blocked
+;; vector-matrix product); V_b · δ_b and the terms accumulate in f64 (sums over steps and examples stay float64).
+;; `scratch` holds 32 floats (the two V chunks). Loads of U may run up to 15 floats past a row's end (the
+;; next row, the bias, later buffers: always inside memory); those lanes never meet a δ.
 (module
   (memory (export "memory") 1)
   (func (export "layer")
     (param $u i32) (param $ubias i32) (param $a i32) (param $d i32) (param $terms i32)
-    (param $B i32) (param $in i32) (param $out i32)
-    (local $b i32) (local $j i32) (local $m i32) (local $out4 i32)
-    (local $arow i32) (local $drow i32) (local $urow i32)
-    (local $aj f32) (local $acc f64) (local $s v128) (local $tail f32)
-    (local.set $out4 (i32.and (local.get $out) (i32.const -4)))
-    (local.set $b (i32.const 0))
+    (param $B i32) (param $in i32) (param $out i32) (param $scratch i32)
+    (local $b0 i32) (local $b1 i32) (local $j i32) (local $m0 i32) (local $m i32) (local $mend i32)
+    (local $arow0 i32) (local $arow1 i32) (local $drow0 i32) (local $drow1 i32) (local $urow i32)
+    (local $s0 v128) (local $s1 v128) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+    (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
+    (local $acc0 f64) (local $acc1 f64)
+    (local.set $b0 (i32.const 0))
     (block $done_b
       (loop $next_b
-        (br_if $done_b (i32.ge_u (local.get $b) (local.get $B)))
-        (local.set $arow (i32.add (local.get $a) (i32.shl (i32.mul (local.get $b) (local.get $in)) (i32.const 2))))
-        (local.set $drow (i32.add (local.get $d) (i32.shl (i32.mul (local.get $b) (local.get $out)) (i32.const 2))))
-        (local.set $acc (f64.const 0))
-        ;; kernel part
-        (local.set $j (i32.const 0))
-        (block $done_j
-          (loop $next_j
-            (br_if $done_j (i32.ge_u (local.get $j) (local.get $in)))
-            (local.set $aj (f32.load (i32.add (local.get $arow) (i32.shl (local.get $j) (i32.const 2)))))
-            (if (f32.ne (local.get $aj) (f32.const 0))
-              (then
-                (local.set $urow (i32.add (local.get $u) (i32.shl (i32.mul (local.get $j) (local.get $out)) (i32.const 2))))
-                (local.set $s (f32x4.splat (f32.const 0)))
-                (local.set $m (i32.const 0))
-                (block $done_m
-                  (loop $next_m
-                    (br_if $done_m (i32.ge_u (local.get $m) (local.get $out4)))
-                    (local.set $s (f32x4.add (local.get $s)
-                      (f32x4.mul
-                        (v128.load (i32.add (local.get $urow) (i32.shl (local.get $m) (i32.const 2))))
-                        (v128.load (i32.add (local.get $drow) (i32.shl (local.get $m) (i32.const 2)))))))
-                    (local.set $m (i32.add (local.get $m) (i32.const 4)))
-                    (br $next_m)))
-                (local.set $tail (f32.const 0))
-                (block $done_t
-                  (loop $next_t
-                    (br_if $done_t (i32.ge_u (local.get $m) (local.get $out)))
-                    (local.set $tail (f32.add (local.get $tail)
-                      (f32.mul
-                        (f32.load (i32.add (local.get $urow) (i32.shl (local.get $m) (i32.const 2))))
-                        (f32.load (i32.add (local.get $drow) (i32.shl (local.get $m) (i32.const 2)))))))
-                    (local.set $m (i32.add (local.get $m) (i32.const 1)))
-                    (br $next_t)))
-                (local.set $acc (f64.add (local.get $acc)
+        (br_if $done_b (i32.ge_u (local.get $b0) (local.get $B)))
+        ;; The pair (b0, b1); an odd last row pairs with itself and its second copy is dropped.
+        (local.set $b1 (select (i32.add (local.get $b0) (i32.const 1)) (local.get $b0)
+          (i32.lt_u (i32.add (local.get $b0) (i32.const 1)) (local.get $B))))
+        (local.set $arow0 (i32.add (local.get $a) (i32.shl (i32.mul (local.get $b0) (local.get $in)) (i32.const 2))))
+        (local.set $arow1 (i32.add (local.get $a) (i32.shl (i32.mul (local.get $b1) (local.get $in)) (i32.const 2))))
+        (local.set $drow0 (i32.add (local.get $d) (i32.shl (i32.mul (local.get $b0) (local.get $out)) (i32.const 2))))
+        (local.set $drow1 (i32.add (local.get $d) (i32.shl (i32.mul (local.get $b1) (local.get $out)) (i32.const 2))))
+        (local.set $acc0 (f64.const 0))
+        (local.set $acc1 (f64.const 0))
+        ;; kernel part, 16 columns at a time
+        (local.set $m0 (i32.const 0))
+        (block $done_m0
+          (loop $next_m0
+            (br_if $done_m0 (i32.ge_u (local.get $m0) (local.get $out)))
+            (local.set $c0 (v128.const i64x2 0 0)) (local.set $c1 (v128.const i64x2 0 0))
+            (local.set $c2 (v128.const i64x2 0 0)) (local.set $c3 (v128.const i64x2 0 0))
+            (local.set $e0 (v128.const i64x2 0 0)) (local.set $e1 (v128.const i64x2 0 0))
+            (local.set $e2 (v128.const i64x2 0 0)) (local.set $e3 (v128.const i64x2 0 0))
+            (local.set $urow (i32.add (local.get $u) (i32.shl (local.get $m0) (i32.const 2))))
+            (local.set $j (i32.const 0))
+            (block $done_j
+              (loop $next_j
+                (br_if $done_j (i32.ge_u (local.get $j) (local.get $in)))
+                (local.set $s0 (v128.load32_splat (i32.add (local.get $arow0) (i32.shl (local.get $j) (i32.const 2)))))
+                (local.set $s1 (v128.load32_splat (i32.add (local.get $arow1) (i32.shl (local.get $j) (i32.const 2)))))
+                (local.set $v0 (v128.load offset=0 (local.get $urow)))
+                (local.set $v1 (v128.load offset=16 (local.get $urow)))
+                (local.set $v2 (v128.load offset=32 (local.get $urow)))
+                (local.set $v3 (v128.load offset=48 (local.get $urow)))
+                (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (local.get $v0) (local.get $s0))))
+                (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (local.get $v1) (local.get $s0))))
+                (local.set $c2 (f32x4.add (local.get $c2) (f32x4.mul (local.get $v2) (local.get $s0))))
+                (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (local.get $v3) (local.get $s0))))
+                (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul (local.get $v0) (local.get $s1))))
+                (local.set $e1 (f32x4.add (local.get $e1) (f32x4.mul (local.get $v1) (local.get $s1))))
+                (local.set $e2 (f32x4.add (local.get $e2) (f32x4.mul (local.get $v2) (local.get $s1))))
+                (local.set $e3 (f32x4.add (local.get $e3) (f32x4.mul (local.get $v3) (local.get $s1))))
+                (local.set $urow (i32.add (local.get $urow) (i32.shl (local.get $out) (i32.const 2))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $next_j)))
+            (v128.store offset=0 (local.get $scratch) (local.get $c0))
+            (v128.store offset=16 (local.get $scratch) (local.get $c1))
+            (v128.store offset=32 (local.get $scratch) (local.get $c2))
+            (v128.store offset=48 (local.get $scratch) (local.get $c3))
+            (v128.store offset=64 (local.get $scratch) (local.get $e0))
+            (v128.store offset=80 (local.get $scratch) (local.get $e1))
+            (v128.store offset=96 (local.get $scratch) (local.get $e2))
+            (v128.store offset=112 (local.get $scratch) (local.get $e3))
+            ;; V_b · δ_b over this chunk's real columns, in f64
+            (local.set $mend (select (i32.add (local.get $m0) (i32.const 16)) (local.get $out)
+              (i32.lt_u (i32.add (local.get $m0) (i32.const 16)) (local.get $out))))
+            (local.set $m (local.get $m0))
+            (block $done_m
+              (loop $next_m
+                (br_if $done_m (i32.ge_u (local.get $m) (local.get $mend)))
+                (local.set $acc0 (f64.add (local.get $acc0)
                   (f64.mul
-                    (f64.promote_f32 (local.get $aj))
-                    (f64.promote_f32
-                      (f32.add (local.get $tail)
-                        (f32.add
-                          (f32.add (f32x4.extract_lane 0 (local.get $s)) (f32x4.extract_lane 1 (local.get $s)))
-                          (f32.add (f32x4.extract_lane 2 (local.get $s)) (f32x4.extract_lane 3 (local.get $s)))))))))))
-            (local.set $j (i32.add (local.get $j) (i32.const 1)))
-            (br $next_j)))
+                    (f64.promote_f32 (f32.load offset=0 (i32.add (local.get $scratch) (i32.shl (i32.sub (local.get $m) (local.get $m0)) (i32.const 2)))))
+                    (f64.promote_f32 (f32.load (i32.add (local.get $drow0) (i32.shl (local.get $m) (i32.const 2))))))))
+                (local.set $acc1 (f64.add (local.get $acc1)
+                  (f64.mul
+                    (f64.promote_f32 (f32.load offset=64 (i32.add (local.get $scratch) (i32.shl (i32.sub (local.get $m) (local.get $m0)) (i32.const 2)))))
+                    (f64.promote_f32 (f32.load (i32.add (local.get $drow1) (i32.shl (local.get $m) (i32.const 2))))))))
+                (local.set $m (i32.add (local.get $m) (i32.const 1)))
+                (br $next_m)))
+            (local.set $m0 (i32.add (local.get $m0) (i32.const 16)))
+            (br $next_m0)))
         ;; bias part
         (local.set $m (i32.const 0))
         (block $done_bias
           (loop $next_bias
             (br_if $done_bias (i32.ge_u (local.get $m) (local.get $out)))
-            (local.set $acc (f64.add (local.get $acc)
+            (local.set $acc0 (f64.add (local.get $acc0)
               (f64.promote_f32 (f32.mul
                 (f32.load (i32.add (local.get $ubias) (i32.shl (local.get $m) (i32.const 2))))
-                (f32.load (i32.add (local.get $drow) (i32.shl (local.get $m) (i32.const 2))))))))
+                (f32.load (i32.add (local.get $drow0) (i32.shl (local.get $m) (i32.const 2))))))))
+            (local.set $acc1 (f64.add (local.get $acc1)
+              (f64.promote_f32 (f32.mul
+                (f32.load (i32.add (local.get $ubias) (i32.shl (local.get $m) (i32.const 2))))
+                (f32.load (i32.add (local.get $drow1) (i32.shl (local.get $m) (i32.const 2))))))))
             (local.set $m (i32.add (local.get $m) (i32.const 1)))
             (br $next_bias)))
-        (f64.store (i32.add (local.get $terms) (i32.shl (local.get $b) (i32.const 3)))
-          (f64.add (f64.load (i32.add (local.get $terms) (i32.shl (local.get $b) (i32.const 3)))) (local.get $acc)))
-        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (f64.store (i32.add (local.get $terms) (i32.shl (local.get $b0) (i32.const 3)))
+          (f64.add (f64.load (i32.add (local.get $terms) (i32.shl (local.get $b0) (i32.const 3)))) (local.get $acc0)))
+        (if (i32.ne (local.get $b1) (local.get $b0))
+          (then
+            (f64.store (i32.add (local.get $terms) (i32.shl (local.get $b1) (i32.const 3)))
+              (f64.add (f64.load (i32.add (local.get $terms) (i32.shl (local.get $b1) (i32.const 3)))) (local.get $acc1)))))
+        (local.set $b0 (i32.add (local.get $b0) (i32.const 2)))
         (br $next_b))))
   ;; The optimizer's reverse sweep for one step over a run of parameters (path-kernel.md §2.1–2.3),
   ;; with Φ given densely (f64) or as the first layer's outer product x ⊗ d (Φ[j,m] = x_j d_m):
   ;;   next = S_p Φ_p + decay · carry_p;  carry_p = next;  U_p = nesterov ? S_p Φ_p + decay · next : next
-  ;; S_p is the step's η_r D_r (Adam, f32 per parameter) or the scalar η_r (scale = 0).
+  ;; S_p is the step's η_r D_r (Adam, f32 per parameter) or the scalar η_r (scale = 0). Two parameters per
+  ;; f64x2 lane pair; `$update` is the same arithmetic for one parameter (an odd tail).
   (func $update (param $p i32) (param $phi f64) (param $u i32) (param $carry i32) (param $scale i32)
     (param $eta f64) (param $decay f64) (param $nesterov i32)
     (local $step f64) (local $next f64) (local $cp i32)
@@ -93,36 +131,63 @@
         (if (result f64) (local.get $nesterov)
           (then (f64.add (local.get $step) (f64.mul (local.get $decay) (local.get $next))))
           (else (local.get $next))))))
-  (func (export "sweep_dense")
+  (func $sweep_dense (export "sweep_dense")
     (param $u i32) (param $carry i32) (param $scale i32) (param $phi i32) (param $from i32) (param $to i32)
     (param $eta f64) (param $decay f64) (param $nesterov i32)
-    (local $p i32)
+    (local $p i32) (local $cp i32) (local $etas v128) (local $decays v128) (local $s v128) (local $step v128) (local $next v128)
+    (local.set $etas (f64x2.splat (local.get $eta)))
+    (local.set $decays (f64x2.splat (local.get $decay)))
     (local.set $p (local.get $from))
-    (block $done
-      (loop $next
-        (br_if $done (i32.ge_u (local.get $p) (local.get $to)))
+    (block $done_pairs
+      (loop $next_pair
+        (br_if $done_pairs (i32.ge_u (i32.add (local.get $p) (i32.const 1)) (local.get $to)))
+        ;; (with scale = 0 the load reads unrelated memory that select discards)
+        (local.set $s (select (result v128)
+          (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $scale) (i32.shl (local.get $p) (i32.const 2)))))
+          (local.get $etas)
+          (local.get $scale)))
+        (local.set $step (f64x2.mul (v128.load (i32.add (local.get $phi) (i32.shl (local.get $p) (i32.const 3)))) (local.get $s)))
+        (local.set $cp (i32.add (local.get $carry) (i32.shl (local.get $p) (i32.const 3))))
+        (local.set $next (f64x2.add (local.get $step) (f64x2.mul (local.get $decays) (v128.load (local.get $cp)))))
+        (v128.store (local.get $cp) (local.get $next))
+        (v128.store64_lane 0 (i32.add (local.get $u) (i32.shl (local.get $p) (i32.const 2)))
+          (f32x4.demote_f64x2_zero
+            (select (result v128)
+              (f64x2.add (local.get $step) (f64x2.mul (local.get $decays) (local.get $next)))
+              (local.get $next)
+              (local.get $nesterov))))
+        (local.set $p (i32.add (local.get $p) (i32.const 2)))
+        (br $next_pair)))
+    (if (i32.lt_u (local.get $p) (local.get $to))
+      (then
         (call $update (local.get $p) (f64.load (i32.add (local.get $phi) (i32.shl (local.get $p) (i32.const 3))))
-          (local.get $u) (local.get $carry) (local.get $scale) (local.get $eta) (local.get $decay) (local.get $nesterov))
-        (local.set $p (i32.add (local.get $p) (i32.const 1)))
-        (br $next))))
+          (local.get $u) (local.get $carry) (local.get $scale) (local.get $eta) (local.get $decay) (local.get $nesterov)))))
   (func (export "sweep_outer")
-    (param $u i32) (param $carry i32) (param $scale i32) (param $x i32) (param $d i32) (param $offset i32)
+    (param $u i32) (param $carry i32) (param $scale i32) (param $phi i32) (param $x i32) (param $d i32) (param $offset i32)
     (param $inputs i32) (param $outputs i32) (param $eta f64) (param $decay f64) (param $nesterov i32)
-    (local $j i32) (local $m i32) (local $xj f64) (local $p i32)
+    (local $j i32) (local $m i32) (local $row i32) (local $xj v128)
+    ;; Φ[j,m] = x_j d_m into the dense scratch, then the dense sweep over the block.
     (local.set $j (i32.const 0))
     (block $done_j
       (loop $next_j
         (br_if $done_j (i32.ge_u (local.get $j) (local.get $inputs)))
-        (local.set $xj (f64.load (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 3)))))
-        (local.set $p (i32.add (local.get $offset) (i32.mul (local.get $j) (local.get $outputs))))
+        (local.set $xj (v128.load64_splat (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $row (i32.add (local.get $phi)
+          (i32.shl (i32.add (local.get $offset) (i32.mul (local.get $j) (local.get $outputs))) (i32.const 3))))
         (local.set $m (i32.const 0))
         (block $done_m
           (loop $next_m
-            (br_if $done_m (i32.ge_u (local.get $m) (local.get $outputs)))
-            (call $update (i32.add (local.get $p) (local.get $m))
-              (f64.mul (local.get $xj) (f64.load (i32.add (local.get $d) (i32.shl (local.get $m) (i32.const 3)))))
-              (local.get $u) (local.get $carry) (local.get $scale) (local.get $eta) (local.get $decay) (local.get $nesterov))
-            (local.set $m (i32.add (local.get $m) (i32.const 1)))
+            (br_if $done_m (i32.ge_u (i32.add (local.get $m) (i32.const 1)) (local.get $outputs)))
+            (v128.store (i32.add (local.get $row) (i32.shl (local.get $m) (i32.const 3)))
+              (f64x2.mul (local.get $xj) (v128.load (i32.add (local.get $d) (i32.shl (local.get $m) (i32.const 3))))))
+            (local.set $m (i32.add (local.get $m) (i32.const 2)))
             (br $next_m)))
+        (if (i32.lt_u (local.get $m) (local.get $outputs))
+          (then
+            (f64.store (i32.add (local.get $row) (i32.shl (local.get $m) (i32.const 3)))
+              (f64.mul (f64x2.extract_lane 0 (local.get $xj)) (f64.load (i32.add (local.get $d) (i32.shl (local.get $m) (i32.const 3))))))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $next_j)))))
+        (br $next_j)))
+    (call $sweep_dense (local.get $u) (local.get $carry) (local.get $scale) (local.get $phi) (local.get $offset)
+      (i32.add (local.get $offset) (i32.mul (local.get $inputs) (local.get $outputs)))
+      (local.get $eta) (local.get $decay) (local.get $nesterov))))

@@ -3,9 +3,9 @@ import { CONTRACT_WASM_BASE64 } from './contractWasm';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
-  layer: (u: number, ubias: number, a: number, d: number, terms: number, B: number, inputs: number, outputs: number) => void;
+  layer: (u: number, ubias: number, a: number, d: number, terms: number, B: number, inputs: number, outputs: number, scratch: number) => void;
   sweep_dense: (u: number, carry: number, scale: number, phi: number, from: number, to: number, eta: number, decay: number, nesterov: number) => void;
-  sweep_outer: (u: number, carry: number, scale: number, x: number, d: number, offset: number, inputs: number, outputs: number, eta: number, decay: number, nesterov: number) => void;
+  sweep_outer: (u: number, carry: number, scale: number, phi: number, x: number, d: number, offset: number, inputs: number, outputs: number, eta: number, decay: number, nesterov: number) => void;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -48,7 +48,7 @@ export class SimdContraction {
   readonly d: Float64Array;
   private readonly exports: KernelExports;
   private readonly layerPointers: { a: number; d: number; inputs: number; outputs: number; kernelOffset: number; biasOffset: number }[] = [];
-  private readonly pointers: { u: number; terms: number; phi: number; x: number; d: number; scale: number; carries: number };
+  private readonly pointers: { u: number; terms: number; phi: number; x: number; d: number; scale: number; carries: number; scratch: number };
   private readonly parameterCount: number;
 
   constructor(index: PathIndex, parameterCount: number, private readonly width: number) {
@@ -64,6 +64,8 @@ export class SimdContraction {
     const phi = take(parameterCount * 8);
     const x = take(widest * 8);
     const d = take(widest * 8);
+    // Two V chunks of 16 floats for `layer`.
+    const scratch = take(32 * 4);
     const offsets = index.layers.map((layer) => ({ a: take(layer.a.byteLength), d: take(layer.delta.byteLength) }));
     const scale = index.stepScale ? take(index.stepScale.byteLength) : 0;
     const carries = take(MAX_QUERIES * parameterCount * 8);
@@ -77,7 +79,7 @@ export class SimdContraction {
       this.layerPointers.push({ ...offsets[l], inputs: layer.inputs, outputs: layer.outputs, kernelOffset: layer.kernelOffset, biasOffset: layer.biasOffset });
     });
     if (index.stepScale) new Float32Array(buffer, scale, index.stepScale.length).set(index.stepScale);
-    this.pointers = { u, terms, phi, x, d, scale: index.stepScale ? scale : 0, carries };
+    this.pointers = { u, terms, phi, x, d, scale: index.stepScale ? scale : 0, carries, scratch };
     this.parameterCount = parameterCount;
     this.u = new Float32Array(buffer, u, parameterCount);
     this.terms = new Float64Array(buffer, terms, width);
@@ -113,14 +115,14 @@ export class SimdContraction {
 
   /** U over a kernel block [offset, offset + inputs·outputs) from Φ = x ⊗ d (`x`, `d` scratch). */
   sweepOuter(q: number, step: SweepStep, offset: number, inputs: number, outputs: number): void {
-    this.exports.sweep_outer(this.pointers.u, this.carry(q), this.scale(step.r), this.pointers.x, this.pointers.d, offset, inputs, outputs, step.eta, step.decay, step.nesterov ? 1 : 0);
+    this.exports.sweep_outer(this.pointers.u, this.carry(q), this.scale(step.r), this.pointers.phi, this.pointers.x, this.pointers.d, offset, inputs, outputs, step.eta, step.decay, step.nesterov ? 1 : 0);
   }
 
   contract(r: number): Float64Array {
     const W = this.width;
     this.terms.fill(0);
     for (const l of this.layerPointers) {
-      this.exports.layer(this.pointers.u + l.kernelOffset * 4, this.pointers.u + l.biasOffset * 4, l.a + r * W * l.inputs * 4, l.d + r * W * l.outputs * 4, this.pointers.terms, W, l.inputs, l.outputs);
+      this.exports.layer(this.pointers.u + l.kernelOffset * 4, this.pointers.u + l.biasOffset * 4, l.a + r * W * l.inputs * 4, l.d + r * W * l.outputs * 4, this.pointers.terms, W, l.inputs, l.outputs, this.pointers.scratch);
     }
     return this.terms;
   }

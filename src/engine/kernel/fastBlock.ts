@@ -65,10 +65,10 @@ export async function explainBlockFast(run: LoadedRun, index: PathIndex, block: 
     const s0 = Math.max(0, end - STEP_CHUNK);
     const c = end - s0;
     const steps = Array.from({ length: c }, (_, k) => s0 + k);
-    const qf = queryFactors(run, block, steps, rule, [...steps, end]);
+    const qf = queryFactors(run, block, steps, rule, [...steps, end], { incrementDots: !options.leftPointOnly });
     for (let k = 0; k < (c + 1) * Q; k++) endpoints[s0 * Q + k] = qf.endpoints[k];
     if (!options.leftPointOnly) {
-      refinedSteps += refine(run, index, block, qf, n, s0, c, endpoints, kinks, scale, options, quadratureError, refinedPhi);
+      refinedSteps += refine(run, index, block, qf, s0, c, endpoints, kinks, scale, options, quadratureError, refinedPhi);
     }
     for (let q = 0; q < Q; q++) {
       for (let j = 0; j < F; j++) simd.x[j] = block.x[q * F + j];
@@ -153,32 +153,6 @@ function sweepLayer(simd: SimdContraction, qf: QueryFactors, n: number, local: n
   simd.sweepDense(q, sweep, kernelOffset, biasOffset + outputs);
 }
 
-/**
- * Φ_s·Δ_s from the factors, without forming Φ: the first layer gives Σ_m (z₀(w_{s+1}) − z₀(w_s) − Δb₀)_m Σ_k δ_k,m
- * (its input x is fixed), later layers Σ_k a_kᵀ ΔW δ_k, and every bias Δb · Σ_k δ_k.
- */
-function phiDotIncrement(run: LoadedRun, index: PathIndex, qf: QueryFactors, n: number, local: number, s: number, q: number, Q: number): number {
-  const P = run.layout.parameterCount;
-  const inc = index.increments;
-  let dot = 0;
-  run.layout.layers.forEach((layer, l) => {
-    const { inputs, outputs, kernelOffset, biasOffset } = layer;
-    const delta = qf.delta[l];
-    const a = qf.a[l];
-    for (let k = 0; k < n; k++) {
-      const g = local * n + k;
-      for (let m = 0; m < outputs; m++) {
-        const d = delta[(g * outputs + m) * Q + q];
-        let through = inc[s * P + biasOffset + m];
-        if (a === null) through = qf.firstLayerIncrements[(local * outputs + m) * Q + q];
-        else for (let j = 0; j < inputs; j++) through += a[(g * inputs + j) * Q + q] * inc[s * P + kernelOffset + j * outputs + m];
-        dot += d * through;
-      }
-    }
-  });
-  return dot;
-}
-
 /** Φ_s·Δ_s for a dense (refined) Φ. */
 function denseDotIncrement(index: PathIndex, dense: Float32Array, s: number, P: number): number {
   let dot = 0;
@@ -196,7 +170,6 @@ function refine(
   index: PathIndex,
   block: QueryBlock,
   qf: QueryFactors,
-  n: number,
   s0: number,
   c: number,
   endpoints: Float64Array,
@@ -211,7 +184,7 @@ function refine(
   const residuals = new Float64Array(c * Q);
   const change = (s: number, q: number) => endpoints[(s + 1) * Q + q] - endpoints[s * Q + q];
   for (let local = 0; local < c; local++) {
-    for (let q = 0; q < Q; q++) residuals[local * Q + q] = change(s0 + local, q) - phiDotIncrement(run, index, qf, n, local, s0 + local, q, Q);
+    for (let q = 0; q < Q; q++) residuals[local * Q + q] = change(s0 + local, q) - qf.incrementDots[local * Q + q];
   }
   return refineSteps({ run, block, s0, c, endpoints, kinks, scale, options }, residuals, quadratureError, ({ step, row }, values) => {
     const dense = values.slice();

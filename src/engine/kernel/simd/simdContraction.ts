@@ -1,5 +1,5 @@
 import type { PathIndex } from '../pathIndex';
-import { CONTRACT_WASM_BASE64 } from './contractWasm';
+import { CONTRACT_WASM_BASE64 } from './wasmModules';
 
 interface KernelExports {
   memory: WebAssembly.Memory;

@@ -4,7 +4,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compileKernels } from '../../scripts/build-wasm';
 import { indexedRun } from '../../src/engine/kernel/explainService';
-import { SimdContraction } from '../../src/engine/kernel/simd/simdContraction';
 import { trainSample } from '../helpers/experiments';
 
 test('the committed SIMD kernel module is compiled from its .wat sources', async () => {
@@ -21,7 +20,7 @@ test('the SIMD contraction equals the per-example gradient dotted with U, comput
   const { run, index } = await indexedRun(info.dir);
   const P = run.layout.parameterCount;
   const W = run.path.batchWidth;
-  const simd = new SimdContraction(index, P, W);
+  const simd = index.kernel;
   let seed = 1;
   const u = Float32Array.from({ length: P }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5);
   simd.u.set(u);

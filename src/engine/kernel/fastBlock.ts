@@ -13,18 +13,6 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 /** Steps whose query factors are computed in one pass (bounded so the factors stay small). */
 const STEP_CHUNK = 128;
 
-const simdKernels = new WeakMap<PathIndex, SimdContraction>();
-
-function simdFor(index: PathIndex, P: number, W: number): SimdContraction {
-  let kernel = simdKernels.get(index);
-  if (!kernel) {
-    kernel = new SimdContraction(index, P, W);
-    simdKernels.set(index, kernel);
-  }
-  return kernel;
-}
-
-
 /**
  * The fast form of `explainBlock` (same numbers, path-kernel.md §2–3, §5). Per chunk of steps, from
  * the last to the first: the query factors of all Q rows in one typed-array pass; the per-step
@@ -44,7 +32,7 @@ export async function explainBlockFast(run: LoadedRun, index: PathIndex, block: 
   const { name, nesterov } = run.optimizer;
   // The optimizers hold μ and β1 as float32 scalars (optimizerSweep.ts).
   const decay = Math.fround(name === 'adam' ? run.optimizer.beta1 : name === 'momentum' ? run.optimizer.momentum : 0);
-  const simd = simdFor(index, P, W);
+  const simd = index.kernel;
   const layers = run.layout.layers;
 
   const endpoints = new Float64Array((T + 1) * Q);
@@ -68,7 +56,7 @@ export async function explainBlockFast(run: LoadedRun, index: PathIndex, block: 
     const qf = queryFactors(run, block, steps, rule, [...steps, end], { incrementDots: !options.leftPointOnly });
     for (let k = 0; k < (c + 1) * Q; k++) endpoints[s0 * Q + k] = qf.endpoints[k];
     if (!options.leftPointOnly) {
-      refinedSteps += refine(run, index, block, qf, s0, c, endpoints, kinks, scale, options, quadratureError, refinedPhi);
+      refinedSteps += refine(run, block, qf, s0, c, endpoints, kinks, scale, options, quadratureError, refinedPhi);
     }
     for (let q = 0; q < Q; q++) {
       for (let j = 0; j < F; j++) simd.x[j] = block.x[q * F + j];
@@ -120,43 +108,37 @@ export async function explainBlockFast(run: LoadedRun, index: PathIndex, block: 
 }
 
 /**
- * One layer of Φ_r for one row, from its node factors, swept into U_r: the first layer's kernel is
+ * One layer of Φ_r for one row swept into U_r, from its node factors: the first layer's kernel is
  * x ⊗ Σ_k δ_k (x is fixed along the step), later kernels Σ_k a_k ⊗ δ_k, every bias Σ_k δ_k.
  */
 function sweepLayer(simd: SimdContraction, qf: QueryFactors, n: number, local: number, q: number, Q: number, l: number, layer: LoadedRun['layout']['layers'][number], sweep: SweepStep): void {
-  const { inputs, outputs, kernelOffset, biasOffset } = layer;
+  const { inputs, outputs } = layer;
   const delta = qf.delta[l];
-  const phi = simd.phi;
   const d = simd.d;
-  d.fill(0, 0, outputs);
-  for (let k = 0; k < n; k++) {
-    const dOff = (local * n + k) * outputs * Q + q;
-    for (let m = 0; m < outputs; m++) d[m] += delta[dOff + m * Q];
-  }
-  for (let m = 0; m < outputs; m++) phi[biasOffset + m] = d[m];
   const a = qf.a[l];
   if (a === null) {
-    simd.sweepOuter(q, sweep, kernelOffset, inputs, outputs);
-    simd.sweepDense(q, sweep, biasOffset, biasOffset + outputs);
+    d.fill(0, 0, outputs);
+    for (let k = 0; k < n; k++) {
+      const dOff = (local * n + k) * outputs * Q + q;
+      for (let m = 0; m < outputs; m++) d[m] += delta[dOff + m * Q];
+    }
+    simd.sweepFactored(q, sweep, layer, 1, true);
     return;
   }
-  phi.fill(0, kernelOffset, kernelOffset + inputs * outputs);
+  const factorA = simd.a;
   for (let k = 0; k < n; k++) {
     const g = local * n + k;
-    for (let j = 0; j < inputs; j++) {
-      const aj = a[(g * inputs + j) * Q + q];
-      const row = kernelOffset + j * outputs;
-      const dOff = g * outputs * Q + q;
-      for (let m = 0; m < outputs; m++) phi[row + m] += aj * delta[dOff + m * Q];
-    }
+    for (let j = 0; j < inputs; j++) factorA[k * inputs + j] = a[(g * inputs + j) * Q + q];
+    for (let m = 0; m < outputs; m++) d[k * outputs + m] = delta[(g * outputs + m) * Q + q];
   }
-  simd.sweepDense(q, sweep, kernelOffset, biasOffset + outputs);
+  simd.sweepFactored(q, sweep, layer, n, false);
 }
 
-/** Φ_s·Δ_s for a dense (refined) Φ. */
-function denseDotIncrement(index: PathIndex, dense: Float32Array, s: number, P: number): number {
+/** Φ_s·Δ_s for a dense (refined) Φ, with Δ_s = w_{s+1} − w_s rounded to float32 as recorded. */
+function denseDotIncrement(run: LoadedRun, dense: Float32Array, s: number, P: number): number {
+  const w = run.path.weights;
   let dot = 0;
-  for (let p = 0; p < P; p++) dot += dense[p] * index.increments[s * P + p];
+  for (let p = 0; p < P; p++) dot += dense[p] * Math.fround(w[(s + 1) * P + p] - w[s * P + p]);
   return dot;
 }
 
@@ -167,7 +149,6 @@ function denseDotIncrement(index: PathIndex, dense: Float32Array, s: number, P: 
  */
 function refine(
   run: LoadedRun,
-  index: PathIndex,
   block: QueryBlock,
   qf: QueryFactors,
   s0: number,
@@ -189,6 +170,6 @@ function refine(
   return refineSteps({ run, block, s0, c, endpoints, kinks, scale, options }, residuals, quadratureError, ({ step, row }, values) => {
     const dense = values.slice();
     refinedPhi.set(step * Q + row, dense);
-    return change(step, row) - denseDotIncrement(index, dense, step, P);
+    return change(step, row) - denseDotIncrement(run, dense, step, P);
   });
 }

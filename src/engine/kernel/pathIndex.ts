@@ -1,6 +1,7 @@
 import type { LoadedRun } from './loadedRun';
 import { adamDiagonal, type SweepInput } from './optimizerSweep';
 import { buildTrainingFactors } from './trainingFactors';
+import { SimdContraction } from './simd/simdContraction';
 
 /** One layer's training-side factors as typed arrays: a [T, W, in], δ [T, W, out] (path-kernel.md §3). */
 export interface IndexLayer {
@@ -13,16 +14,15 @@ export interface IndexLayer {
 }
 
 /**
- * The path index in plain typed arrays, built once per loaded run: per-example loss factors of every
- * step, the per-step diagonal of the optimizer sweep and the weight increments. Typed-array loops over
- * these beat small TensorFlow.js ops by an order of magnitude (performance-notes.md).
+ * The path index in typed arrays, built once per loaded run: per-example loss factors of every step and
+ * the per-step diagonal of the optimizer sweep. Its arrays live in the memory of the SIMD kernel that
+ * sweeps and contracts over them (`kernel`), one copy per thread.
  */
 export interface PathIndex {
   layers: IndexLayer[];
   /** [T, P]: η_r D_r for Adam; null for sgd/momentum (the diagonal is η_r, a scalar). */
   stepScale: Float32Array | null;
-  /** [T, P]: Δ_s = w_{s+1} − w_s. */
-  increments: Float32Array;
+  kernel: SimdContraction;
   buildMs: number;
 }
 
@@ -30,21 +30,19 @@ export function buildPathIndex(run: LoadedRun): PathIndex {
   const started = performance.now();
   const T = run.path.steps;
   const P = run.layout.parameterCount;
+  const kernel = new SimdContraction(run, run.approximate || run.optimizer.name === 'adam');
   const factors = buildTrainingFactors(run);
-  const layers = run.layout.layers.map((l, k) => ({
-    inputs: l.inputs,
-    outputs: l.outputs,
-    kernelOffset: l.kernelOffset,
-    biasOffset: l.biasOffset,
-    a: factors.layers[k].a.dataSync() as Float32Array,
-    delta: factors.layers[k].delta.dataSync() as Float32Array,
-  }));
+  const layers = run.layout.layers.map((l, k) => {
+    const storage = kernel.factors[k];
+    storage.a.set(factors.layers[k].a.dataSync() as Float32Array);
+    storage.delta.set(factors.layers[k].delta.dataSync() as Float32Array);
+    return { inputs: l.inputs, outputs: l.outputs, kernelOffset: l.kernelOffset, biasOffset: l.biasOffset, ...storage };
+  });
   factors.dispose();
-  let stepScale: Float32Array | null = null;
+  const stepScale = kernel.stepScale;
   if (run.approximate) {
-    stepScale = calibratedStretchScale(run, layers);
-  } else if (run.optimizer.name === 'adam') {
-    stepScale = new Float32Array(T * P);
+    calibratedStretchScale(run, layers, stepScale as Float32Array);
+  } else if (stepScale) {
     const input = sweepInputOf(run, 1);
     const d = new Float64Array(P);
     for (let r = 0; r < T; r++) {
@@ -53,10 +51,7 @@ export function buildPathIndex(run: LoadedRun): PathIndex {
       for (let p = 0; p < P; p++) stepScale[r * P + p] = eta * d[p];
     }
   }
-  const w = run.path.weights;
-  const increments = new Float32Array(T * P);
-  for (let k = 0; k < T * P; k++) increments[k] = w[k + P] - w[k];
-  return { layers, stepScale, increments, buildMs: performance.now() - started };
+  return { layers, stepScale, kernel, buildMs: performance.now() - started };
 }
 
 /**
@@ -66,11 +61,10 @@ export function buildPathIndex(run: LoadedRun): PathIndex {
  * the least-squares fit of the stretch's actual displacement Δ. Where the optimizer went elsewhere than
  * the gradient at the stretch's start points, the residual shows it.
  */
-function calibratedStretchScale(run: LoadedRun, layers: IndexLayer[]): Float32Array {
+function calibratedStretchScale(run: LoadedRun, layers: IndexLayer[], scale: Float32Array): void {
   const T = run.path.steps;
   const P = run.layout.parameterCount;
   const W = run.path.batchWidth;
-  const scale = new Float32Array(T * P);
   const g = new Float64Array(P);
   const w = run.path.weights;
   const v = run.stretchSecondMoment;
@@ -110,7 +104,6 @@ function calibratedStretchScale(run: LoadedRun, layers: IndexLayer[]): Float32Ar
       for (let p = from; p < to; p++) scale[m * P + p] *= size;
     }
   }
-  return scale;
 }
 
 export function sweepInputOf(run: LoadedRun, queries: number): SweepInput {
@@ -126,7 +119,7 @@ export function sweepInputOf(run: LoadedRun, queries: number): SweepInput {
 
 /** Memory the index holds, in bytes (for the path-storage budget and the bench). */
 export function pathIndexBytes(index: PathIndex): number {
-  let bytes = index.increments.byteLength + (index.stepScale?.byteLength ?? 0);
+  let bytes = index.stepScale?.byteLength ?? 0;
   for (const l of index.layers) bytes += l.a.byteLength + l.delta.byteLength;
   return bytes;
 }

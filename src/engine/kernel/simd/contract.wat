@@ -112,7 +112,7 @@
         (local.set $b0 (i32.add (local.get $b0) (i32.const 2)))
         (br $next_b))))
   ;; The optimizer's reverse sweep for one step over a run of parameters (path-kernel.md §2.1–2.3),
-  ;; with Φ given densely (f64) or as the first layer's outer product x ⊗ d (Φ[j,m] = x_j d_m):
+  ;; with Φ given densely (f64) or by a layer's factors (sweep_factored):
   ;;   next = S_p Φ_p + decay · carry_p;  carry_p = next;  U_p = nesterov ? S_p Φ_p + decay · next : next
   ;; S_p is the step's η_r D_r (Adam, f32 per parameter) or the scalar η_r (scale = 0). Two parameters per
   ;; f64x2 lane pair; `$update` is the same arithmetic for one parameter (an odd tail).
@@ -162,32 +162,77 @@
       (then
         (call $update (local.get $p) (f64.load (i32.add (local.get $phi) (i32.shl (local.get $p) (i32.const 3))))
           (local.get $u) (local.get $carry) (local.get $scale) (local.get $eta) (local.get $decay) (local.get $nesterov)))))
-  (func (export "sweep_outer")
-    (param $u i32) (param $carry i32) (param $scale i32) (param $phi i32) (param $x i32) (param $d i32) (param $offset i32)
-    (param $inputs i32) (param $outputs i32) (param $eta f64) (param $decay f64) (param $nesterov i32)
-    (local $j i32) (local $m i32) (local $row i32) (local $xj v128)
-    ;; Φ[j,m] = x_j d_m into the dense scratch, then the dense sweep over the block.
+  ;; Φ of one layer from its factors, then the dense sweep over the layer (kernel then bias):
+  ;;   Φ[j,m] = Σ_{k<count} a[k,j] d[k,m]   (kernel at `offset`),   Φ_bias[m] = Σ_k d[k,m]
+  ;; a [count, inputs] and d [count, outputs] are float64; the first layer passes x and Σ_k δ_k (count 1).
+  (func (export "sweep_factored")
+    (param $u i32) (param $carry i32) (param $scale i32) (param $phi i32) (param $a i32) (param $d i32) (param $count i32)
+    (param $offset i32) (param $inputs i32) (param $outputs i32) (param $eta f64) (param $decay f64) (param $nesterov i32)
+    (local $j i32) (local $m i32) (local $k i32) (local $row i32) (local $acc v128) (local $one f64) (local $bias i32)
     (local.set $j (i32.const 0))
     (block $done_j
       (loop $next_j
         (br_if $done_j (i32.ge_u (local.get $j) (local.get $inputs)))
-        (local.set $xj (v128.load64_splat (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 3)))))
         (local.set $row (i32.add (local.get $phi)
           (i32.shl (i32.add (local.get $offset) (i32.mul (local.get $j) (local.get $outputs))) (i32.const 3))))
         (local.set $m (i32.const 0))
         (block $done_m
           (loop $next_m
             (br_if $done_m (i32.ge_u (i32.add (local.get $m) (i32.const 1)) (local.get $outputs)))
-            (v128.store (i32.add (local.get $row) (i32.shl (local.get $m) (i32.const 3)))
-              (f64x2.mul (local.get $xj) (v128.load (i32.add (local.get $d) (i32.shl (local.get $m) (i32.const 3))))))
+            (local.set $acc (v128.const i64x2 0 0))
+            (local.set $k (i32.const 0))
+            (block $done_k
+              (loop $next_k
+                (br_if $done_k (i32.ge_u (local.get $k) (local.get $count)))
+                (local.set $acc (f64x2.add (local.get $acc)
+                  (f64x2.mul
+                    (v128.load64_splat (i32.add (local.get $a)
+                      (i32.shl (i32.add (i32.mul (local.get $k) (local.get $inputs)) (local.get $j)) (i32.const 3))))
+                    (v128.load (i32.add (local.get $d)
+                      (i32.shl (i32.add (i32.mul (local.get $k) (local.get $outputs)) (local.get $m)) (i32.const 3)))))))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $next_k)))
+            (v128.store (i32.add (local.get $row) (i32.shl (local.get $m) (i32.const 3))) (local.get $acc))
             (local.set $m (i32.add (local.get $m) (i32.const 2)))
             (br $next_m)))
         (if (i32.lt_u (local.get $m) (local.get $outputs))
           (then
-            (f64.store (i32.add (local.get $row) (i32.shl (local.get $m) (i32.const 3)))
-              (f64.mul (f64x2.extract_lane 0 (local.get $xj)) (f64.load (i32.add (local.get $d) (i32.shl (local.get $m) (i32.const 3))))))))
+            (local.set $one (f64.const 0))
+            (local.set $k (i32.const 0))
+            (block $done_t
+              (loop $next_t
+                (br_if $done_t (i32.ge_u (local.get $k) (local.get $count)))
+                (local.set $one (f64.add (local.get $one)
+                  (f64.mul
+                    (f64.load (i32.add (local.get $a)
+                      (i32.shl (i32.add (i32.mul (local.get $k) (local.get $inputs)) (local.get $j)) (i32.const 3))))
+                    (f64.load (i32.add (local.get $d)
+                      (i32.shl (i32.add (i32.mul (local.get $k) (local.get $outputs)) (local.get $m)) (i32.const 3)))))))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $next_t)))
+            (f64.store (i32.add (local.get $row) (i32.shl (local.get $m) (i32.const 3))) (local.get $one))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $next_j)))
+    ;; bias: Σ_k d[k, m]
+    (local.set $bias (i32.add (local.get $phi)
+      (i32.shl (i32.add (local.get $offset) (i32.mul (local.get $inputs) (local.get $outputs))) (i32.const 3))))
+    (local.set $m (i32.const 0))
+    (block $done_b
+      (loop $next_b
+        (br_if $done_b (i32.ge_u (local.get $m) (local.get $outputs)))
+        (local.set $one (f64.const 0))
+        (local.set $k (i32.const 0))
+        (block $done_bk
+          (loop $next_bk
+            (br_if $done_bk (i32.ge_u (local.get $k) (local.get $count)))
+            (local.set $one (f64.add (local.get $one)
+              (f64.load (i32.add (local.get $d)
+                (i32.shl (i32.add (i32.mul (local.get $k) (local.get $outputs)) (local.get $m)) (i32.const 3))))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $next_bk)))
+        (f64.store (i32.add (local.get $bias) (i32.shl (local.get $m) (i32.const 3))) (local.get $one))
+        (local.set $m (i32.add (local.get $m) (i32.const 1)))
+        (br $next_b)))
     (call $sweep_dense (local.get $u) (local.get $carry) (local.get $scale) (local.get $phi) (local.get $offset)
-      (i32.add (local.get $offset) (i32.mul (local.get $inputs) (local.get $outputs)))
+      (i32.add (local.get $offset) (i32.mul (i32.add (local.get $inputs) (i32.const 1)) (local.get $outputs)))
       (local.get $eta) (local.get $decay) (local.get $nesterov))))

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     const indexed = await indexedRun(trained.runDir);
     const loadAndIndexMs = performance.now() - started;
     // The run's own index (built on first use), not a second one: peak memory counts what the engine holds.
-    const indexBuildMs = indexed.index.buildMs;
+    const indexBuildMs = indexed.index.ms;
 
     // Fast method (the engine's default): one row at a time with the engine warm, then all test rows at once.
     await explainWithIndex(indexed, [{ split: 'test', row: 0 }], { top: 10 });

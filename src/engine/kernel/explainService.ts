@@ -7,7 +7,7 @@ import { buildTrainingFactors, type TrainingFactors } from './trainingFactors';
 import { explainBlock, type ExplainBlockOptions, type RawExplanation } from './explainBlock';
 import type { QueryBlock } from './querySide';
 import { explainBlockFast } from './fastBlock';
-import { buildPathIndex, type PathIndex } from './pathIndex';
+import { loadPathIndex, type PathIndex } from './pathIndex';
 import { buildExplanation, type ExplainedRow } from './explanationBuilder';
 import { resolveOutput } from './outputSelector';
 import { encodeCsvRows } from '../data/prepare';
@@ -30,9 +30,9 @@ export class IndexedRun {
     readonly pathStamp: number,
   ) {}
 
-  /** The training factors as typed arrays plus the sweep's diagonals (the fast method's path index). */
+  /** The training factors as typed arrays plus the sweep's diagonals (the fast method's path index, read from index/). */
   get index(): PathIndex {
-    this.builtIndex ??= buildPathIndex(this.run);
+    this.builtIndex ??= loadPathIndex(this.run);
     return this.builtIndex;
   }
 

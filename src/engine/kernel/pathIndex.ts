@@ -2,6 +2,7 @@ import type { LoadedRun } from './loadedRun';
 import { adamDiagonal, type SweepInput } from './optimizerSweep';
 import { buildTrainingFactors } from './trainingFactors';
 import { SimdContraction } from './simd/simdContraction';
+import { readPathIndexInto } from './pathIndexFiles';
 
 /** One layer's training-side factors as typed arrays: a [T, W, in], δ [T, W, out] (path-kernel.md §3). */
 export interface IndexLayer {
@@ -23,14 +24,40 @@ export interface PathIndex {
   /** [T, P]: η_r D_r for Adam; null for sgd/momentum (the diagonal is η_r, a scalar). */
   stepScale: Float32Array | null;
   kernel: SimdContraction;
-  buildMs: number;
+  /** Read from the run's `index/` (written when training ended) or built here (runs from before). */
+  source: 'stored' | 'built';
+  /** Time it took to read or build. */
+  ms: number;
 }
 
+/**
+ * The run's stored index (pathIndexFiles.ts). A run without one (written before indexes were stored)
+ * or with a damaged one gets it built in memory; the damage is reported on stderr with the file.
+ */
+export function loadPathIndex(run: LoadedRun): PathIndex {
+  const started = performance.now();
+  const kernel = newKernel(run);
+  try {
+    if (!readPathIndexInto(run, kernel)) return buildPathIndex(run);
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}; the path index is rebuilt in memory`);
+    return buildPathIndex(run);
+  }
+  const layers = run.layout.layers.map((l, k) => ({ inputs: l.inputs, outputs: l.outputs, kernelOffset: l.kernelOffset, biasOffset: l.biasOffset, ...kernel.factors[k] }));
+  return { layers, stepScale: kernel.stepScale, kernel, source: 'stored', ms: performance.now() - started };
+}
+
+/** The sweep needs a per-parameter scale for Adam and for subsampled paths' calibrated stretches. */
+function newKernel(run: LoadedRun): SimdContraction {
+  return new SimdContraction(run, run.approximate || run.optimizer.name === 'adam');
+}
+
+/** Builds the index from the recorded path: one batched forward/backward over all steps, then the sweep's scale. */
 export function buildPathIndex(run: LoadedRun): PathIndex {
   const started = performance.now();
   const T = run.path.steps;
   const P = run.layout.parameterCount;
-  const kernel = new SimdContraction(run, run.approximate || run.optimizer.name === 'adam');
+  const kernel = newKernel(run);
   const factors = buildTrainingFactors(run);
   const layers = run.layout.layers.map((l, k) => {
     const storage = kernel.factors[k];
@@ -51,7 +78,7 @@ export function buildPathIndex(run: LoadedRun): PathIndex {
       for (let p = 0; p < P; p++) stepScale[r * P + p] = eta * d[p];
     }
   }
-  return { layers, stepScale, kernel, buildMs: performance.now() - started };
+  return { layers, stepScale, kernel, source: 'built', ms: performance.now() - started };
 }
 
 /**

@@ -67,3 +67,35 @@ export async function readInt32Npy(file: string): Promise<{ shape: number[]; dat
   if (array.dtype !== 'int32') throw new Error(`${file}: expected int32`);
   return array;
 }
+
+/**
+ * Reads a float32 `.npy` file of the expected shape straight into `target` (for example a view of
+ * WebAssembly memory), without an intermediate copy. Throws if the file's header or size differs.
+ */
+export function readFloat32NpyInto(file: string, target: Float32Array, expectedShape: number[]): void {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(12);
+    fs.readSync(fd, head, 0, 12, 0);
+    if (!head.subarray(0, 6).equals(MAGIC)) throw new Error(`${file}: not a .npy file`);
+    const major = head[6];
+    const headerLength = major === 1 ? head.readUInt16LE(8) : head.readUInt32LE(8);
+    const start = major === 1 ? 10 : 12;
+    const dict = Buffer.alloc(headerLength);
+    fs.readSync(fd, dict, 0, headerLength, start);
+    const text = dict.toString('latin1');
+    const descr = /'descr':\s*'([^']+)'/.exec(text)?.[1];
+    const shape = (/'shape':\s*\(([^)]*)\)/.exec(text)?.[1] ?? '').split(',').map((v) => v.trim()).filter((v) => v.length > 0).map(Number);
+    if (descr !== '<f4' || /'fortran_order':\s*True/.test(text)) throw new Error(`${file}: expected little-endian float32`);
+    if (shape.join(',') !== expectedShape.join(',')) throw new Error(`${file}: shape (${shape.join(', ')}) where (${expectedShape.join(', ')}) was expected`);
+    const bytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
+    let read = 0;
+    while (read < bytes.length) {
+      const n = fs.readSync(fd, bytes, read, bytes.length - read, start + headerLength + read);
+      if (n === 0) throw new Error(`${file}: truncated`);
+      read += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -37,6 +37,8 @@ export interface RunRecord {
   pathStride?: number;
   /** Explanations of this run are approximate (checkpoint subsampling). */
   approximate?: boolean;
+  /** The path index stored in index/ when training ended: its build time and size. */
+  pathIndex?: { buildMs: number; bytes: number };
 }
 
 export const RUN_FILE = 'run.json';

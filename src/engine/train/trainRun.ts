@@ -12,6 +12,7 @@ import type { BatchPlan } from './batchSchedule';
 import { writeRunData, writeTrainingPath } from '../run/runFiles';
 import { PARTIAL_SUFFIX, type RunRecord } from '../run/runRecord';
 import { markActive, newRunId, runInfoFromRecord, runsFolder, writeRunRecord } from '../run/runStore';
+import { storePathIndex } from '../kernel/pathIndexFiles';
 
 export interface TrainOptions {
   /** Explicit run directory (else `.kernel-lens/runs/<name>/<run-id>/` beside the experiment). */
@@ -120,6 +121,15 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
     record.message = result.status === 'complete' ? null : result.message;
     record.finishedAt = new Date().toISOString();
     await writeRunRecord(partialDir, record);
+    if (record.status === 'complete') {
+      // The path index is part of a complete run: `explain` reads it and never rebuilds it.
+      try {
+        record.pathIndex = await storePathIndex(partialDir);
+        await writeRunRecord(partialDir, record);
+      } catch (error) {
+        console.error(`path index not stored (explanations will build it): ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     await fs.promises.rename(partialDir, finalDir);
     markActive(partialDir, false);
     return runInfoFromRecord(finalDir, record, false);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { BackendChoice, ExplainQuery } from '../../protocol';
 import { initBackend } from '../backend';
 import { trainExperiment } from '../train/trainRun';
+import { readRunRecord } from '../run/runStore';
 import { inspectCsv } from '../data/inspect';
 import { explainWithIndex, indexedRun } from '../kernel/explainService';
 import { explanationTable } from './explainTable';
@@ -80,7 +81,9 @@ async function train(argv: string[]): Promise<number> {
       process.stderr.write(`epoch ${m.epoch}/${p.epochs}  step ${m.step}/${p.totalSteps}  loss train ${m.trainLoss.toPrecision(4)} test ${m.testLoss.toPrecision(4)}  ${score}\n`);
     },
   });
-  process.stderr.write(`${info.status} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${info.steps} steps, ${info.parameters} parameters${info.approximate ? ', checkpoints subsampled to fit --path-budget-mb (explanations approximate)' : ''}${info.message ? ` — ${info.message}` : ''}\n`);
+  const stored = info.status === 'complete' ? (await readRunRecord(info.dir)).pathIndex : undefined;
+  const index = stored ? `; path index ${(stored.bytes / 1e6).toFixed(1)} MB built in ${(stored.buildMs / 1000).toFixed(2)} s` : '';
+  process.stderr.write(`${info.status} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${info.steps} steps, ${info.parameters} parameters${index}${info.approximate ? ', checkpoints subsampled to fit --path-budget-mb (explanations approximate)' : ''}${info.message ? ` — ${info.message}` : ''}\n`);
   process.stdout.write(info.dir + '\n');
   return info.status === 'complete' ? 0 : 1;
 }

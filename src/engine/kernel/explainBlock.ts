@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tidyRead } from '../model/tidyRead';
 import type { LoadedRun } from './loadedRun';
 import { endpointOutputs, segmentGradients, type QueryBlock } from './querySide';
 import { newSweepCarry, stepCoefficient, sweepChunk, type SweepInput } from './optimizerSweep';
@@ -80,9 +81,9 @@ export async function explainBlock(run: LoadedRun, factors: TrainingFactors, blo
     if (!options.leftPointOnly) refinedSteps += refine(run, block, phi, s0, c, endpoints, kinks, scale, options, quadratureError);
     if (phiAll) phiAll.set(phi, s0 * Q * P);
     const u = sweepChunk(sweepInput, phi, s0, c, carry);
-    const terms = tf.tidy(() => {
+    const terms = tidyRead(() => {
       const slice = sliceFactors(factors, s0, c);
-      return run.mlp.gradientDot(tf.tensor3d(u, [c, Q, P]), slice).dataSync();
+      return run.mlp.gradientDot(tf.tensor3d(u, [c, Q, P]), slice);
     });
     for (let local = 0; local < c; local++) {
       const r = s0 + local;
@@ -132,7 +133,7 @@ function leftPointGradients(run: LoadedRun, block: QueryBlock, s0: number, c: nu
   for (let s = s0; s < s0 + c; s++) for (let q = 0; q < block.count; q++) pairs.push({ step: s, row: q });
   // A composite rule with one node at t = 0 is not Gauss; evaluate directly at w_s instead.
   const phi = new Float32Array(c * block.count * P);
-  const values = tf.tidy(() => {
+  const values = tidyRead(() => {
     const F = run.data.featureCount;
     const C = run.outputCount;
     const weights = tf.tensor2d(run.path.weights.subarray(s0 * P, (s0 + c) * P), [c, P]);
@@ -143,7 +144,7 @@ function leftPointGradients(run: LoadedRun, block: QueryBlock, s0: number, c: nu
       a: tf.reshape(f.a, [c * block.count, 1, f.a.shape[2]]) as tf.Tensor3D,
       delta: tf.reshape(f.delta, [c * block.count, 1, f.delta.shape[2]]) as tf.Tensor3D,
     }));
-    return run.mlp.summedGradient(grouped).dataSync();
+    return run.mlp.summedGradient(grouped);
   });
   phi.set(values);
   return phi;
@@ -197,7 +198,7 @@ function pathKernelForTop(run: LoadedRun, block: QueryBlock, q: number, contribu
   const kernel = new Map<number, number>(order.map((i) => [i, 0]));
   if (pairs.length === 0) return kernel;
   const G = pairs.length;
-  const grads = tf.tidy(() => {
+  const grads = tidyRead(() => {
     const weights = new Float32Array(G * P);
     const xs = new Float32Array(G * F);
     pairs.forEach(({ i, s }, j) => {
@@ -207,7 +208,7 @@ function pathKernelForTop(run: LoadedRun, block: QueryBlock, q: number, contribu
     const w = tf.tensor2d(weights, [G, P]);
     const pass = run.mlp.forward(w, tf.tensor3d(xs, [G, 1, F]));
     const e = tf.broadcastTo(tf.tensor3d(block.e.subarray(q * C, (q + 1) * C), [1, 1, C]), [G, 1, C]) as tf.Tensor3D;
-    return run.mlp.summedGradient(run.mlp.factors(pass, w, e)).dataSync();
+    return run.mlp.summedGradient(run.mlp.factors(pass, w, e));
   });
   pairs.forEach(({ i, s }, j) => {
     const base = (s * Q + q) * P;

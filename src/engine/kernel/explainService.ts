@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { tidyRead } from '../model/tidyRead';
 import type { ContributionTrace, Explanation, ExplainParams, ExplainQuery, ExplainResult, OutputSelector, TraceParams } from '../../protocol';
 import { loadRun, type LoadedRun } from './loadedRun';
 import { buildTrainingFactors, type TrainingFactors } from './trainingFactors';
@@ -148,9 +149,9 @@ function namedValues(header: string[], values: string[] | undefined): { name: st
 function finalOutputs(run: LoadedRun, x: Float32Array, count: number): Float32Array {
   const P = run.layout.parameterCount;
   const T = run.path.steps;
-  return tf.tidy(() => {
+  return tidyRead(() => {
     const w = tf.tensor2d(run.path.weights.subarray(T * P, (T + 1) * P), [1, P]);
-    return run.mlp.forward(w, tf.tensor3d(x, [1, count, run.data.featureCount])).output.dataSync() as Float32Array;
+    return run.mlp.forward(w, tf.tensor3d(x, [1, count, run.data.featureCount])).output;
   });
 }
 

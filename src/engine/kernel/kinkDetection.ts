@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tidyRead } from '../model/tidyRead';
 import type { LoadedRun } from './loadedRun';
 import type { QueryBlock } from './querySide';
 import { gaussLegendre } from './gaussLegendre';
@@ -15,8 +16,8 @@ function reluLayers(run: LoadedRun): number[] {
   return run.layout.layers.map((l, k) => (l.activation === 'relu' ? k : -1)).filter((k) => k >= 0);
 }
 
-/** An exact-integer signature of the ReLU pattern at G weight points (one row each): Float64Array [G, R]. */
-function patternSignatures(run: LoadedRun, weights: tf.Tensor2D, x: tf.Tensor3D): Float32Array {
+/** An exact-integer signature of the ReLU pattern at G weight points (one row each): [G, R]. */
+function patternSignatures(run: LoadedRun, weights: tf.Tensor2D, x: tf.Tensor3D): tf.Tensor {
   const layers = reluLayers(run);
   return tf.tidy(() => {
     const pass = run.mlp.forward(weights, x);
@@ -28,7 +29,7 @@ function patternSignatures(run: LoadedRun, weights: tf.Tensor2D, x: tf.Tensor3D)
       const part = tf.sum(tf.mul(tf.cast(tf.greater(pass.preActivations[k], 0), 'float32'), tf.tensor1d(w)), 2);
       total = total ? tf.add(total, part) : part;
     });
-    return (total as unknown as tf.Tensor).dataSync() as Float32Array;
+    return total as unknown as tf.Tensor;
   });
 }
 
@@ -43,7 +44,7 @@ export function kinkSteps(run: LoadedRun, block: QueryBlock): Uint8Array | null 
   const chunk = Math.max(1, Math.floor(4_000_000 / (P + Q * 64)));
   for (let s0 = 0; s0 <= T; s0 += chunk) {
     const c = Math.min(chunk, T + 1 - s0);
-    const values = tf.tidy(() => patternSignatures(run, tf.tensor2d(run.path.weights.subarray(s0 * P, (s0 + c) * P), [c, P]), tf.tensor3d(block.x, [1, Q, F])));
+    const values = tidyRead(() => patternSignatures(run, tf.tensor2d(run.path.weights.subarray(s0 * P, (s0 + c) * P), [c, P]), tf.tensor3d(block.x, [1, Q, F])));
     signatures.set(values, s0 * Q);
   }
   const flags = new Uint8Array(T * Q);
@@ -85,7 +86,7 @@ function signaturesAt(run: LoadedRun, block: QueryBlock, pairs: { step: number; 
   const per = Math.max(1, Math.floor(EVAL_BUDGET / run.layout.parameterCount));
   for (let k = 0; k < items.length; k += per) {
     const slice = items.slice(k, k + per);
-    out.set(tf.tidy(() => {
+    out.set(tidyRead(() => {
       const { w, x } = points(run, block, pairs, slice);
       return patternSignatures(run, w, x);
     }), k);
@@ -127,7 +128,7 @@ export function kinkAwareSegmentGradients(run: LoadedRun, block: QueryBlock, pai
   const per = Math.max(1, Math.floor(EVAL_BUDGET / (2 * P)));
   for (let k0 = 0; k0 < items.length; k0 += per) {
     const slice = items.slice(k0, k0 + per);
-    const grads = tf.tidy(() => {
+    const grads = tidyRead(() => {
       const { w, x } = points(run, block, pairs, slice);
       const pass = run.mlp.forward(w, x);
       const e = new Float32Array(slice.length * C);
@@ -135,7 +136,7 @@ export function kinkAwareSegmentGradients(run: LoadedRun, block: QueryBlock, pai
         const row = pairs[pair].row;
         for (let c = 0; c < C; c++) e[g * C + c] = weight * block.e[row * C + c];
       });
-      return run.mlp.summedGradient(run.mlp.factors(pass, w, tf.tensor3d(e, [slice.length, 1, C]))).dataSync();
+      return run.mlp.summedGradient(run.mlp.factors(pass, w, tf.tensor3d(e, [slice.length, 1, C])));
     });
     slice.forEach(({ pair }, g) => {
       for (let p = 0; p < P; p++) result[pair * P + p] += grads[g * P + p];

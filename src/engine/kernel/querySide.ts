@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tidyRead } from '../model/tidyRead';
 import type { LoadedRun } from './loadedRun';
 import { compositeGaussLegendre, gaussLegendre } from './gaussLegendre';
 
@@ -27,10 +28,10 @@ export function endpointOutputs(run: LoadedRun, block: QueryBlock): Float64Array
   const chunk = Math.max(1, Math.floor(POINT_BUDGET / (P + Q * widest(run))));
   for (let s0 = 0; s0 <= T; s0 += chunk) {
     const c = Math.min(chunk, T + 1 - s0);
-    const values = tf.tidy(() => {
+    const values = tidyRead(() => {
       const weights = tf.tensor2d(run.path.weights.subarray(s0 * P, (s0 + c) * P), [c, P]);
       const output = run.mlp.forward(weights, tf.tensor3d(block.x, [1, Q, F])).output;
-      return tf.sum(tf.mul(output, tf.tensor3d(block.e, [1, Q, C])), 2).dataSync();
+      return tf.sum(tf.mul(output, tf.tensor3d(block.e, [1, Q, C])), 2);
     });
     for (let k = 0; k < c * Q; k++) result[s0 * Q + k] = values[k];
   }
@@ -52,7 +53,7 @@ export function segmentGradients(run: LoadedRun, block: QueryBlock, s0: number, 
   const Q = block.count;
   const rule = gaussLegendre(nodes);
   const n = rule.nodes.length;
-  const out = tf.tidy(() => {
+  const out = tidyRead(() => {
     const start = tf.tensor2d(run.path.weights.subarray(s0 * P, (s0 + c) * P), [c, P]);
     const end = tf.tensor2d(run.path.weights.subarray((s0 + 1) * P, (s0 + c + 1) * P), [c, P]);
     const delta = tf.sub(end, start);
@@ -66,7 +67,7 @@ export function segmentGradients(run: LoadedRun, block: QueryBlock, s0: number, 
       a: regroup(f.a, n, c, Q),
       delta: regroup(tf.mul(f.delta, nodeWeights) as tf.Tensor3D, n, c, Q),
     }));
-    return run.mlp.summedGradient(grouped).dataSync() as Float32Array;
+    return run.mlp.summedGradient(grouped);
   });
   return out;
 }
@@ -93,7 +94,7 @@ export function refinedSegmentGradients(run: LoadedRun, block: QueryBlock, pairs
   for (let p0 = 0; p0 < pairs.length; p0 += perChunk) {
     const chunk = pairs.slice(p0, p0 + perChunk);
     const k = chunk.length;
-    const values = tf.tidy(() => {
+    const values = tidyRead(() => {
       const starts = new Float32Array(k * P);
       const ends = new Float32Array(k * P);
       const xs = new Float32Array(k * F);
@@ -117,7 +118,7 @@ export function refinedSegmentGradients(run: LoadedRun, block: QueryBlock, pairs
         a: tf.reshape(f.a, [k, m, f.a.shape[2]]) as tf.Tensor3D,
         delta: tf.mul(tf.reshape(f.delta, [k, m, f.delta.shape[2]]), w) as tf.Tensor3D,
       }));
-      return run.mlp.summedGradient(grouped).dataSync() as Float32Array;
+      return run.mlp.summedGradient(grouped);
     });
     result.set(values, p0 * P);
   }

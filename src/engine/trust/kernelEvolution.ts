@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tidyRead } from '../model/tidyRead';
 import type { ExplainQuery, KernelEvolution, OutputKind } from '../../protocol';
 import { explainWithIndex, indexedRun, type IndexedRun } from '../kernel/explainService';
 import { gaussLegendre } from '../kernel/gaussLegendre';
@@ -48,7 +49,7 @@ export async function kernelEvolutionOf(indexed: IndexedRun, options: KernelEvol
   sample.forEach((i, j) => x.set(run.data.trainX.subarray(i * F, (i + 1) * F), j * F));
 
   // Each sampled row's explained output, chosen at w_T as an explanation would (default selector).
-  const finalOut = tf.tidy(() => run.mlp.forward(tf.tensor2d(run.path.weights.subarray(T * P, (T + 1) * P), [1, P]), tf.tensor3d(x, [1, S, F])).output.dataSync() as Float32Array);
+  const finalOut = tidyRead(() => run.mlp.forward(tf.tensor2d(run.path.weights.subarray(T * P, (T + 1) * P), [1, P]), tf.tensor3d(x, [1, S, F])).output);
   const resolved = sample.map((_, j) => resolveOutput(run.record.task, run.record.preprocessing.classes, finalOut.subarray(j * C, (j + 1) * C), { kind: 'default' }));
   const e = new Float32Array(S * C);
   resolved.forEach((r, j) => e.set(r.e, j * C));
@@ -56,9 +57,9 @@ export async function kernelEvolutionOf(indexed: IndexedRun, options: KernelEvol
   // Tangent kernels at ~`checkpoints` steps, w_0 and w_T included.
   const count = Math.max(2, Math.min(options.checkpoints ?? 20, T + 1));
   const steps = Array.from(new Set(Array.from({ length: count }, (_, k) => Math.round((k * T) / (count - 1)))));
-  const tangent = tf.tidy(() => {
+  const tangent = tidyRead(() => {
     const weights = tf.tensor2d(gatherSteps(run.path.weights, steps, P), [steps.length, P]);
-    return explainedOutputKernel(run.mlp, weights, weights, tf.tensor3d(x, [1, S, F]), tf.tensor2d(e, [S, C])).dataSync() as Float32Array;
+    return explainedOutputKernel(run.mlp, weights, weights, tf.tensor3d(x, [1, S, F]), tf.tensor2d(e, [S, C]));
   });
   const kernelAt = (k: number) => tangent.subarray(k * S * S, (k + 1) * S * S);
   const regression = run.record.task === 'regression';
@@ -147,7 +148,7 @@ async function samplePathKernel(indexed: IndexedRun, sample: number[], x: Float3
       });
     });
     const steps = members.map((u) => u.step);
-    const values = tf.tidy(() => {
+    const values = tidyRead(() => {
       const w0 = tf.tensor2d(gatherSteps(run.path.weights, steps, P), [c, P]);
       const w1 = tf.tensor2d(gatherSteps(run.path.weights, steps.map((s) => s + 1), P), [c, P]);
       const delta = tf.sub(w1, w0);
@@ -160,7 +161,7 @@ async function samplePathKernel(indexed: IndexedRun, sample: number[], x: Float3
         const part = tf.mul(explainedOutputKernel(run.mlp, wq, w0, xs, es, xt), rule.weights[k]) as tf.Tensor3D;
         sum = sum ? (tf.add(sum, part) as tf.Tensor3D) : part;
       });
-      return tf.mul(sum as unknown as tf.Tensor3D, tf.tensor3d(mask, [c, 1, m])).dataSync() as Float32Array;
+      return tf.mul(sum as unknown as tf.Tensor3D, tf.tensor3d(mask, [c, 1, m]));
     });
     members.forEach((u, k) => {
       u.columns.forEach((i, b) => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tidyRead } from '../model/tidyRead';
 import type { SuspectScoring } from '../../protocol';
 import type { IndexedRun } from '../kernel/explainService';
 import { sliceFactors } from '../kernel/trainingFactors';
@@ -25,7 +26,7 @@ export function selfInfluenceScores(indexed: IndexedRun, scoring: SuspectScoring
   const adam = scoring === 'adam' && run.optimizer.name === 'adam' && run.path.adamV !== null;
   for (let s0 = 0; s0 < T; s0 += STEP_CHUNK) {
     const c = Math.min(STEP_CHUNK, T - s0);
-    const norms = tf.tidy(() => {
+    const norms = tidyRead(() => {
       const slice = sliceFactors(factors, s0, c);
       const diagonal = adam ? adamDiagonals(indexed, s0, c) : null;
       let total: tf.Tensor2D | null = null;
@@ -42,7 +43,7 @@ export function selfInfluenceScores(indexed: IndexedRun, scoring: SuspectScoring
         }
         total = total ? (tf.add(total, part) as tf.Tensor2D) : part;
       });
-      return (total as unknown as tf.Tensor2D).dataSync();
+      return (total as unknown as tf.Tensor2D);
     });
     for (let local = 0; local < c; local++) {
       const s = s0 + local;
@@ -77,11 +78,11 @@ function finalLosses(indexed: IndexedRun): Float64Array {
   const P = run.layout.parameterCount;
   const T = run.path.steps;
   const N = run.record.trainRows;
-  const values = tf.tidy(() => {
+  const values = tidyRead(() => {
     const w = tf.tensor2d(run.path.weights.subarray(T * P, (T + 1) * P), [1, P]);
     const output = tf.squeeze(run.mlp.forward(w, tf.tensor3d(run.data.trainX, [1, N, run.data.featureCount])).output, [0]);
     const y = tf.tensor1d(run.data.trainY, run.data.trainY instanceof Int32Array ? 'int32' : 'float32');
-    return perExampleLoss(run.record.task, output, y).dataSync();
+    return perExampleLoss(run.record.task, output, y);
   });
   return Float64Array.from(values);
 }

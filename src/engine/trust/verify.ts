@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tidyRead } from '../model/tidyRead';
 import type { ExplainQuery, OutputSelector, VerifyRemoval, VerifyResult } from '../../protocol';
 import { currentBackend } from '../backend';
 import { explainWithIndex, indexedRun, type IndexedRun } from '../kernel/explainService';
@@ -94,8 +95,8 @@ export async function verifyWithIndex(indexed: IndexedRun, options: VerifyOption
 
 function outputsAt(indexed: IndexedRun, weights: Float32Array, x: Float32Array): Float32Array {
   const { run } = indexed;
-  return tf.tidy(() => {
+  return tidyRead(() => {
     const w = tf.tensor2d(weights, [1, run.layout.parameterCount]);
-    return run.mlp.forward(w, tf.tensor3d(x, [1, 1, run.data.featureCount])).output.dataSync() as Float32Array;
+    return run.mlp.forward(w, tf.tensor3d(x, [1, 1, run.data.featureCount])).output;
   });
 }

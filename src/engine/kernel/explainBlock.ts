@@ -4,7 +4,7 @@ import type { LoadedRun } from './loadedRun';
 import { endpointOutputs, segmentGradients, type QueryBlock } from './querySide';
 import { newSweepCarry, stepCoefficient, sweepChunk, type SweepInput } from './optimizerSweep';
 import { sliceFactors, type TrainingFactors } from './trainingFactors';
-import { refineSteps } from './stepRefinement';
+import { refineSteps, tensorSegmentIntegrator } from './stepRefinement';
 import { kinkSteps } from './kinkDetection';
 
 /** The raw numbers of an explanation, in the model's own units (logits, standardized target). */
@@ -177,7 +177,7 @@ function refine(
   };
   const residuals = new Float64Array(c * Q);
   for (let s = s0; s < s0 + c; s++) for (let q = 0; q < Q; q++) residuals[(s - s0) * Q + q] = check(s, q);
-  return refineSteps({ run, block, s0, c, endpoints, kinks, scale, options }, residuals, quadratureError, ({ step, row }, dense) => {
+  return refineSteps({ run, block, s0, c, endpoints, kinks, scale, options, integrator: tensorSegmentIntegrator(run, block) }, residuals, quadratureError, ({ step, row }, dense) => {
     phi.set(dense, ((step - s0) * Q + row) * P);
     return check(step, row);
   });

@@ -4,7 +4,7 @@ import type { PathIndex } from './pathIndex';
 import { queryFactors, type QueryFactors, type Rule } from './queryFactors';
 import type { QueryBlock } from './querySide';
 import { refineSteps } from './stepRefinement';
-import { kinkSteps } from './kinkDetection';
+import { wasmSegmentIntegrator } from './segmentIntegrals';
 import { pathKernelForTops } from './pathKernelTop';
 import { SimdContraction, type SweepStep } from './simd/simdContraction';
 import { topIndices, type ExplainBlockOptions, type RawExplanation } from './explainBlock';
@@ -37,7 +37,9 @@ export async function explainBlockFast(run: LoadedRun, index: PathIndex, block: 
 
   const endpoints = new Float64Array((T + 1) * Q);
   const ends = queryFactors(run, block, [], rule, [0, T]).endpoints;
-  const kinks = options.leftPointOnly ? null : kinkSteps(run, block);
+  // ReLU steps whose on/off pattern changes are integrated piecewise; the patterns come with each chunk's endpoints.
+  const hasRelu = run.layout.layers.some((l) => l.activation === 'relu');
+  const kinks = options.leftPointOnly || !hasRelu ? null : new Uint8Array(T * Q);
   const scale = Array.from({ length: Q }, (_, q) => Math.max(Math.abs(ends[Q + q] - ends[q]), 0.01));
   const contributions = Array.from({ length: Q }, () => new Float64Array(N));
   simd.resetCarries(Q);
@@ -53,7 +55,8 @@ export async function explainBlockFast(run: LoadedRun, index: PathIndex, block: 
     const s0 = Math.max(0, end - STEP_CHUNK);
     const c = end - s0;
     const steps = Array.from({ length: c }, (_, k) => s0 + k);
-    const qf = queryFactors(run, block, steps, rule, [...steps, end], { incrementDots: !options.leftPointOnly });
+    const qf = queryFactors(run, block, steps, rule, [...steps, end], { incrementDots: !options.leftPointOnly, reluKinks: kinks !== null });
+    kinks?.set(qf.kinks, s0 * Q);
     for (let k = 0; k < (c + 1) * Q; k++) endpoints[s0 * Q + k] = qf.endpoints[k];
     if (!options.leftPointOnly) {
       refinedSteps += refine(run, block, qf, s0, c, endpoints, kinks, scale, options, quadratureError, refinedPhi);
@@ -167,7 +170,7 @@ function refine(
   for (let local = 0; local < c; local++) {
     for (let q = 0; q < Q; q++) residuals[local * Q + q] = change(s0 + local, q) - qf.incrementDots[local * Q + q];
   }
-  return refineSteps({ run, block, s0, c, endpoints, kinks, scale, options }, residuals, quadratureError, ({ step, row }, values) => {
+  return refineSteps({ run, block, s0, c, endpoints, kinks, scale, options, integrator: wasmSegmentIntegrator(run, block) }, residuals, quadratureError, ({ step, row }, values) => {
     const dense = values.slice();
     refinedPhi.set(step * Q + row, dense);
     return change(step, row) - denseDotIncrement(run, dense, step, P);

@@ -21,6 +21,8 @@ export interface QueryFactors {
   endpoints: Float64Array;
   /** With `incrementDots`: Φ_s·Δ_s per listed step and row, [steps, Q] (else empty). */
   incrementDots: Float64Array;
+  /** With `reluKinks`: 1 where a row's ReLU on/off pattern differs between w_s and w_{s+1}, [steps, Q] (else empty). */
+  kinks: Uint8Array;
 }
 
 /**
@@ -30,7 +32,14 @@ export interface QueryFactors {
  * weights W_s + tΔ_s. With `incrementDots`, also Φ_s·Δ_s per step and row straight from the factors:
  * the first layer's part is Σ_m (z₀(w_{s+1}) − z₀(w_s))_m Σ_k δ_k,m, later layers' Σ_k a_kᵀ ΔW δ_k + Δb·δ_k.
  */
-export function queryFactors(run: LoadedRun, block: QueryBlock, steps: ArrayLike<number>, rule: Rule, endpointSteps: ArrayLike<number>, options: { incrementDots?: boolean } = {}): QueryFactors {
+export function queryFactors(
+  run: LoadedRun,
+  block: QueryBlock,
+  steps: ArrayLike<number>,
+  rule: Rule,
+  endpointSteps: ArrayLike<number>,
+  options: { incrementDots?: boolean; reluKinks?: boolean } = {},
+): QueryFactors {
   const C = run.outputCount;
   const F = run.data.featureCount;
   const Q = block.count;
@@ -51,6 +60,9 @@ export function queryFactors(run: LoadedRun, block: QueryBlock, steps: ArrayLike
   const dOut = layers.map((l) => new Float32Array(G * l.outputs * Q));
   const endpoints = new Float64Array(E * Q);
   const incrementDots = new Float64Array(options.incrementDots ? stepList.length * Q : 0);
+  // ReLU patterns at the endpoints (every listed step and its successor must be among them).
+  const reluLayers = options.reluKinks ? layers.flatMap((l, k) => (l.activation === 'relu' ? [k] : [])) : [];
+  const patterns: string[] = [];
 
   const side = querySideFor(run);
   side.reserve(needed.length);
@@ -76,6 +88,11 @@ export function queryFactors(run: LoadedRun, block: QueryBlock, steps: ArrayLike
       let f = 0;
       for (let c = 0; c < C; c++) f += block.e[q * C + c] * last[c];
       endpoints[k * Q + q] = f;
+      if (reluLayers.length > 0) {
+        let pattern = '';
+        for (const l of reluLayers) for (const z of side.layers[l].z) pattern += z > 0 ? '1' : '0';
+        patterns[k * Q + q] = pattern;
+      }
     }
     stepList.forEach((s, j) => {
       const ja = position.get(s) as number;
@@ -112,5 +129,15 @@ export function queryFactors(run: LoadedRun, block: QueryBlock, steps: ArrayLike
       if (options.incrementDots) incrementDots[j * Q + q] = dot;
     });
   }
-  return { a: aOut, delta: dOut, endpoints, incrementDots };
+  const kinks = new Uint8Array(reluLayers.length > 0 ? stepList.length * Q : 0);
+  if (reluLayers.length > 0) {
+    const endpointOf = new Map(Array.from(endpointSteps, (s, k) => [s, k]));
+    stepList.forEach((s, j) => {
+      const a = endpointOf.get(s);
+      const b = endpointOf.get(s + 1);
+      if (a === undefined || b === undefined) throw new Error('queryFactors: reluKinks needs both ends of every step among the endpoints');
+      for (let q = 0; q < Q; q++) kinks[j * Q + q] = patterns[a * Q + q] !== patterns[b * Q + q] ? 1 : 0;
+    });
+  }
+  return { a: aOut, delta: dOut, endpoints, incrementDots, kinks };
 }

@@ -6,6 +6,22 @@ import { needsRefinement, worthRefiningAgain } from './refinementPolicy';
 
 export type StepRow = { step: number; row: number };
 
+/** How a method computes a dense Φ over a step's segment for (step, row) pairs: Float32Array [pairs, P]. */
+export interface SegmentIntegrator {
+  /** Piecewise between the ReLU kinks of the segment, `nodes` Gauss–Legendre nodes per piece. */
+  kinkAware(pairs: StepRow[], nodes: number): Float32Array;
+  /** `pieces` equal sub-segments, `nodes` nodes each. */
+  composite(pairs: StepRow[], nodes: number, pieces: number): Float32Array;
+}
+
+/** The direct method's integrator: batched TensorFlow.js passes (float32). */
+export function tensorSegmentIntegrator(run: LoadedRun, block: QueryBlock): SegmentIntegrator {
+  return {
+    kinkAware: (pairs, nodes) => kinkAwareSegmentGradients(run, block, pairs, nodes),
+    composite: (pairs, nodes, pieces) => refinedSegmentGradients(run, block, pairs, nodes, pieces),
+  };
+}
+
 /** Steps [s0, s0 + c) of a block, with the endpoint outputs f_e(w_s) [(T+1), Q] and each row's scale. */
 export interface StepWindow {
   run: LoadedRun;
@@ -17,6 +33,7 @@ export interface StepWindow {
   kinks: Uint8Array | null;
   scale: number[];
   options: ExplainBlockOptions;
+  integrator: SegmentIntegrator;
 }
 
 /**
@@ -27,7 +44,7 @@ export interface StepWindow {
  * Adds Σ|r_s| per row to `quadratureError`; returns how many (step, row) refinements were made.
  */
 export function refineSteps(window: StepWindow, residuals: Float64Array, quadratureError: Float64Array, accept: (pair: StepRow, phi: Float32Array) => number): number {
-  const { run, block, s0, c, endpoints, kinks, scale, options } = window;
+  const { run, block, s0, c, endpoints, kinks, scale, options, integrator } = window;
   const P = run.layout.parameterCount;
   const Q = block.count;
   const T = run.path.steps;
@@ -42,7 +59,7 @@ export function refineSteps(window: StepWindow, residuals: Float64Array, quadrat
   let refined = 0;
   if (kinked.length > 0) {
     refined += kinked.length;
-    const exact = kinkAwareSegmentGradients(run, block, kinked, options.nodes);
+    const exact = integrator.kinkAware(kinked, options.nodes);
     kinked.forEach((pair, j) => {
       residuals[(pair.step - s0) * Q + pair.row] = accept(pair, exact.subarray(j * P, (j + 1) * P));
     });
@@ -50,7 +67,7 @@ export function refineSteps(window: StepWindow, residuals: Float64Array, quadrat
   for (const pieces of [4, 16, 64]) {
     if (pending.length === 0) break;
     refined += pending.length;
-    const better = refinedSegmentGradients(run, block, pending, options.nodes, pieces);
+    const better = integrator.composite(pending, options.nodes, pieces);
     const still: StepRow[] = [];
     pending.forEach((pair, j) => {
       const k = (pair.step - s0) * Q + pair.row;

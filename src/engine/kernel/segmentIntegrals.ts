@@ -1,0 +1,156 @@
+import { activateArray, multiplyByDerivative } from '../model/scalarActivations';
+import { gaussLegendre } from './gaussLegendre';
+import type { LoadedRun } from './loadedRun';
+import type { QueryBlock } from './querySide';
+import { querySideFor, type SimdQuerySide } from './simd/simdQuerySide';
+import type { SegmentIntegrator, StepRow } from './stepRefinement';
+
+/** Below this width a piece is not bisected further (as the direct method's kinkDetection.ts). */
+const MIN_WIDTH = 2 ** -24;
+
+/**
+ * Φ over one step's segment for one row, on the WebAssembly query side (float64), for the fast
+ * method's refinement: the composite Gauss–Legendre rule, and ReLU steps integrated piecewise between
+ * their kinks. A first-layer ReLU kinks exactly where a pre-activation, linear in t along the step
+ * (x is fixed), crosses zero, so those pieces come from the endpoint products directly; ReLU in later
+ * layers is located by bisection on the on/off pattern, like the direct method (kinkDetection.ts).
+ */
+export function wasmSegmentIntegrator(run: LoadedRun, block: QueryBlock): SegmentIntegrator {
+  const side = querySideFor(run);
+  side.reserve(2);
+  const P = run.layout.parameterCount;
+  const layers = run.layout.layers;
+  const deeperRelu = layers.some((l, k) => k > 0 && l.activation === 'relu');
+
+  /** Loads the row's input and the first-layer products at both ends of the step. */
+  const enter = ({ step, row }: StepRow): void => {
+    const F = run.data.featureCount;
+    for (let f = 0; f < F; f++) side.x[f] = block.x[row * F + f];
+    side.firstLayer([step, step + 1]);
+  };
+
+  const integrate = (pairs: StepRow[], piecesOf: (pair: StepRow) => number[], nodes: number): Float32Array => {
+    const rule = gaussLegendre(nodes);
+    const result = new Float32Array(pairs.length * P);
+    const phi = new Float64Array(P);
+    pairs.forEach((pair, j) => {
+      enter(pair);
+      phi.fill(0);
+      const cuts = piecesOf(pair);
+      for (let k = 0; k + 1 < cuts.length; k++) {
+        const width = cuts[k + 1] - cuts[k];
+        rule.nodes.forEach((t, i) => addGradient(run, side, block, pair, cuts[k] + t * width, rule.weights[i] * width, phi));
+      }
+      for (let p = 0; p < P; p++) result[j * P + p] = phi[p];
+    });
+    return result;
+  };
+
+  return {
+    composite: (pairs, nodes, pieces) => {
+      const cuts = Array.from({ length: pieces + 1 }, (_, k) => k / pieces);
+      return integrate(pairs, () => cuts, nodes);
+    },
+    kinkAware: (pairs, nodes) =>
+      integrate(
+        pairs,
+        (pair) => {
+          const cuts = layers[0].activation === 'relu' ? firstLayerKinks(run, side) : [0, 1];
+          return deeperRelu ? bisectPatterns(run, side, pair.step, cuts) : cuts;
+        },
+        nodes,
+      ),
+  };
+}
+
+/** 0, the crossings of zero by the first layer's pre-activations inside (0, 1) in order, 1. */
+function firstLayerKinks(run: LoadedRun, side: SimdQuerySide): number[] {
+  const out = run.layout.layers[0].outputs;
+  const z = side.firstLayerProducts;
+  const cuts = [0, 1];
+  for (let m = 0; m < out; m++) {
+    const a = z[m];
+    const b = z[out + m];
+    if ((a > 0) !== (b > 0) && a !== b) {
+      const t = a / (a - b);
+      if (t > 0 && t < 1) cuts.push(t);
+    }
+  }
+  return cuts.sort((x, y) => x - y);
+}
+
+/** The on/off pattern of every ReLU layer at w_s + tΔ_s (after a forward pass), as one string. */
+function patternAt(run: LoadedRun, side: SimdQuerySide, s: number, t: number): string {
+  forward(run, side, s, t);
+  let pattern = '';
+  run.layout.layers.forEach((l, k) => {
+    if (l.activation !== 'relu') return;
+    const z = side.layers[k].z;
+    for (let m = 0; m < l.outputs; m++) pattern += z[m] > 0 ? '1' : '0';
+  });
+  return pattern;
+}
+
+/**
+ * Splits each piece until both ends share one ReLU pattern (or it is narrower than MIN_WIDTH). Pieces
+ * from first-layer crossings have a first-layer unit at exactly zero at their ends; their patterns are
+ * taken just inside the piece.
+ */
+function bisectPatterns(run: LoadedRun, side: SimdQuerySide, s: number, cuts: number[]): number[] {
+  const result = [0];
+  const inside = (t: number, toward: number) => t + (toward - t) * 1e-9;
+  for (let k = 0; k + 1 < cuts.length; k++) {
+    const open = [{ a: cuts[k], b: cuts[k + 1], sa: patternAt(run, side, s, inside(cuts[k], cuts[k + 1])), sb: patternAt(run, side, s, inside(cuts[k + 1], cuts[k])) }];
+    const done: number[] = [];
+    while (open.length > 0) {
+      const piece = open.pop() as { a: number; b: number; sa: string; sb: string };
+      if (piece.sa === piece.sb || piece.b - piece.a < MIN_WIDTH) {
+        done.push(piece.b);
+        continue;
+      }
+      const m = (piece.a + piece.b) / 2;
+      const sm = patternAt(run, side, s, m);
+      open.push({ a: m, b: piece.b, sa: sm, sb: piece.sb }, { a: piece.a, b: m, sa: piece.sa, sb: sm });
+    }
+    result.push(...done.sort((x, y) => x - y));
+  }
+  return result;
+}
+
+/** Forward pass of the loaded row at w_s + tΔ_s (first layer from the step's endpoint products 0 and 1). */
+function forward(run: LoadedRun, side: SimdQuerySide, s: number, t: number): void {
+  const layers = run.layout.layers;
+  side.firstLayerAt(0, 1, t);
+  activateArray(layers[0].activation, side.layers[0].z, side.layers[0].h, layers[0].outputs);
+  for (let l = 1; l < layers.length; l++) {
+    side.forward(l, s, t);
+    activateArray(layers[l].activation, side.layers[l].z, side.layers[l].h, layers[l].outputs);
+  }
+}
+
+/** phi += weight · ∇_w f_e(x; w_s + tΔ_s) for the loaded row: per layer a ⊗ δ (kernel) and δ (bias). */
+function addGradient(run: LoadedRun, side: SimdQuerySide, block: QueryBlock, pair: StepRow, t: number, weight: number, phi: Float64Array): void {
+  const layers = run.layout.layers;
+  const L = layers.length;
+  const C = run.outputCount;
+  forward(run, side, pair.step, t);
+  const { delta, next, x } = side;
+  const last = layers[L - 1];
+  for (let c = 0; c < last.outputs; c++) delta[c] = block.e[pair.row * C + c];
+  multiplyByDerivative(last.activation, side.layers[L - 1].z, side.layers[L - 1].h, delta, last.outputs);
+  for (let l = L - 1; l >= 0; l--) {
+    const { inputs, outputs, kernelOffset, biasOffset } = layers[l];
+    const input = l === 0 ? x : side.layers[l - 1].h;
+    for (let j = 0; j < inputs; j++) {
+      const aj = weight * input[j];
+      if (aj === 0) continue;
+      const row = kernelOffset + j * outputs;
+      for (let m = 0; m < outputs; m++) phi[row + m] += aj * delta[m];
+    }
+    for (let m = 0; m < outputs; m++) phi[biasOffset + m] += weight * delta[m];
+    if (l === 0) break;
+    side.backward(l);
+    for (let m = 0; m < inputs; m++) delta[m] = next[m];
+    multiplyByDerivative(layers[l - 1].activation, side.layers[l - 1].z, side.layers[l - 1].h, delta, inputs);
+  }
+}

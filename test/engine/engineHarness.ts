@@ -121,9 +121,14 @@ export class RawEngine {
     return reply.result as T;
   }
 
+  /** The reply to request `id`, for requests written by hand to `child.stdin`. */
+  replyTo(id: number): Promise<RpcReply> {
+    return new Promise<RpcReply>((resolve) => this.waiting.set(id, resolve));
+  }
+
   /** Writes a hand-made frame (for JSON the writer cannot produce, e.g. 1e400). */
   sendRawText(id: number, body: string): Promise<RpcReply> {
-    const reply = new Promise<RpcReply>((resolve) => this.waiting.set(id, resolve));
+    const reply = this.replyTo(id);
     const bytes = Buffer.from(body, 'utf8');
     this.child.stdin!.write(`Content-Length: ${bytes.length}\r\n\r\n`);
     this.child.stdin!.write(bytes);

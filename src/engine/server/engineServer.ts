@@ -2,19 +2,36 @@
  * The engine's JSON-RPC server over stdio: dispatches every request through its schema and the
  * workspace guard, maps each request's cancellation to an AbortSignal, logs method and time.
  */
-import type { Writable } from 'node:stream';
-import { ErrorCodes, ResponseError, type CancellationToken } from 'vscode-jsonrpc';
+import { pipeline, type Writable } from 'node:stream';
+import { ErrorCodes, ResponseError, type CancellationToken, type ResponseMessage } from 'vscode-jsonrpc';
 import { StreamMessageReader, StreamMessageWriter, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
 import { EngineErrorCodes, EngineMethods, type TrainProgress } from '../../protocol';
 import type { EngineFlags } from './engineFlags';
 import { EngineSession } from './engineSession';
 import { handlers, type HandlerContext } from './handlers';
 import { logLine, printable } from './log';
+import { MessageSizeGuard } from './messageSizeGuard';
 import { RequestError, notInitialized, toResponseError } from './requestError';
 import { parseParams } from './schemas';
 
 export function startServer(flags: EngineFlags, protocolOut: Writable): MessageConnection {
-  const connection = createMessageConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(protocolOut), {
+  const writer = new StreamMessageWriter(protocolOut);
+  // Oversized messages are dropped here, before vscode-jsonrpc's reader would buffer them (messageSizeGuard.ts).
+  const input = new MessageSizeGuard({
+    log: (line) => logLine(line),
+    refuse: (id, message) => {
+      const reply: ResponseMessage = { jsonrpc: '2.0', id, error: { code: ErrorCodes.InvalidRequest, message } };
+      void writer.write(reply).catch(() => undefined);
+    },
+    fatal: (message) => {
+      logLine(message);
+      exit(1);
+    },
+  });
+  pipeline(process.stdin, input, (error) => {
+    if (error) logLine(`stdin: ${printable(error.message, 300)}`);
+  });
+  const connection = createMessageConnection(new StreamMessageReader(input), writer, {
     error: (message) => logLine(`jsonrpc: ${message}`),
     warn: (message) => logLine(`jsonrpc: ${message}`),
     info: () => undefined,
@@ -23,13 +40,13 @@ export function startServer(flags: EngineFlags, protocolOut: Writable): MessageC
   const session = new EngineSession(flags);
   let exiting = false;
 
-  const exit = (code: number): void => {
+  function exit(code: number): void {
     if (exiting) return;
     exiting = true;
     logLine(`exiting (${code})`);
     // Let the last response leave the pipe before the process ends.
     setTimeout(() => process.exit(code), 50);
-  };
+  }
 
   const sendProgress = (progress: TrainProgress): void => {
     void connection.sendNotification(EngineMethods.progress, progress).catch(() => undefined);

@@ -9,7 +9,7 @@ import { pathIndexBytes } from '../src/engine/kernel/pathIndex';
 import { readRunRecord } from '../src/engine/run/runStore';
 import { machineBlock, median, peakRssBytes, ROOT, round, trainRun } from './benchCommon';
 import { naiveBaseline } from './benchNaive';
-import { runScaling, type ScalingResult } from './benchScaling';
+import { runReluVariant, runScaling, type ScalingResult } from './benchScaling';
 import { pearson } from './statistics';
 
 /** Rows the naive method is timed on: its gradient cost is shared by (amortized over) these. */
@@ -82,6 +82,7 @@ async function main(): Promise<void> {
       };
     });
 
+    const relu = runReluVariant(scratch);
     const scalingResult: ScalingResult | undefined = scaling ? runScaling(scratch, trained.runDir, trained.engineMs) : undefined;
     const result = {
       workload: 'W1 digits 64-64(tanh)-10, 1437 train / 360 test, 900 steps, adam 0.01, seed 1',
@@ -132,6 +133,7 @@ async function main(): Promise<void> {
         valuesPassMs: naive.valuesPassMs,
         rowsCompared: naiveVsExact,
       },
+      relu,
       scaling: scalingResult ?? 'not run (npm run bench -- --scaling)',
     };
     process.stdout.write(`${JSON.stringify(rounded(result), null, 2)}\n`);

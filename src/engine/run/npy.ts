@@ -31,7 +31,8 @@ export async function writeNpy(file: string, array: NpyArray): Promise<void> {
   await fs.promises.writeFile(file, encodeNpy(array));
 }
 
-export function decodeNpy(buffer: Buffer, file = 'npy'): NpyArray {
+/** The header of a `.npy` file from its first bytes (enough to hold it): dtype, shape and where the data start. */
+function parseHeader(buffer: Buffer, file: string): { descr: string; shape: number[]; dataOffset: number } {
   if (buffer.length < 10 || !buffer.subarray(0, 6).equals(MAGIC)) throw new Error(`${file}: not a .npy file`);
   const major = buffer[6];
   const headerLength = major === 1 ? buffer.readUInt16LE(8) : buffer.readUInt32LE(8);
@@ -41,8 +42,12 @@ export function decodeNpy(buffer: Buffer, file = 'npy'): NpyArray {
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(dict)?.[1];
   if (!descr || shapeText === undefined || /'fortran_order':\s*True/.test(dict)) throw new Error(`${file}: unsupported .npy header`);
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  return { descr, shape, dataOffset: start + headerLength };
+}
+
+export function decodeNpy(buffer: Buffer, file = 'npy'): NpyArray {
+  const { descr, shape, dataOffset: offset } = parseHeader(buffer, file);
   const count = shape.reduce((a, b) => a * b, 1);
-  const offset = start + headerLength;
   // Copy into an aligned buffer: typed arrays need byte offsets that are multiples of 4.
   const bytes = new Uint8Array(count * 4);
   bytes.set(buffer.subarray(offset, offset + count * 4));
@@ -75,23 +80,16 @@ export async function readInt32Npy(file: string): Promise<{ shape: number[]; dat
 export function readFloat32NpyInto(file: string, target: Float32Array, expectedShape: number[]): void {
   const fd = fs.openSync(file, 'r');
   try {
-    const head = Buffer.alloc(12);
-    fs.readSync(fd, head, 0, 12, 0);
-    if (!head.subarray(0, 6).equals(MAGIC)) throw new Error(`${file}: not a .npy file`);
-    const major = head[6];
-    const headerLength = major === 1 ? head.readUInt16LE(8) : head.readUInt32LE(8);
-    const start = major === 1 ? 10 : 12;
-    const dict = Buffer.alloc(headerLength);
-    fs.readSync(fd, dict, 0, headerLength, start);
-    const text = dict.toString('latin1');
-    const descr = /'descr':\s*'([^']+)'/.exec(text)?.[1];
-    const shape = (/'shape':\s*\(([^)]*)\)/.exec(text)?.[1] ?? '').split(',').map((v) => v.trim()).filter((v) => v.length > 0).map(Number);
-    if (descr !== '<f4' || /'fortran_order':\s*True/.test(text)) throw new Error(`${file}: expected little-endian float32`);
+    // v1 headers are padded to 64 bytes and short; 4 KiB holds any header this project writes or reads.
+    const head = Buffer.alloc(4096);
+    const got = fs.readSync(fd, head, 0, head.length, 0);
+    const { descr, shape, dataOffset } = parseHeader(head.subarray(0, got), file);
+    if (descr !== '<f4') throw new Error(`${file}: expected little-endian float32`);
     if (shape.join(',') !== expectedShape.join(',')) throw new Error(`${file}: shape (${shape.join(', ')}) where (${expectedShape.join(', ')}) was expected`);
     const bytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
     let read = 0;
     while (read < bytes.length) {
-      const n = fs.readSync(fd, bytes, read, bytes.length - read, start + headerLength + read);
+      const n = fs.readSync(fd, bytes, read, bytes.length - read, dataOffset + read);
       if (n === 0) throw new Error(`${file}: truncated`);
       read += n;
     }

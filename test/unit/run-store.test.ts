@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { decodeNpy, encodeNpy, readFloat32Npy, readInt32Npy } from '../../src/engine/run/npy';
 import { listRuns, readRunInfo } from '../../src/engine/run/runStore';
+import { loadRun } from '../../src/engine/kernel/loadedRun';
 import { trainExperiment } from '../../src/engine/train/trainRun';
 import { tempWorkspace, useWasm, writeExperiment } from '../helpers/experiments';
 import type { ExperimentConfig } from '../../src/protocol';
@@ -90,4 +91,17 @@ test('a training killed mid-run never leaves a run that reads as complete', asyn
   assert.equal(runs[0].status, 'failed');
   assert.match(runs[0].message ?? '', /interrupted/);
   assert.equal((await readRunInfo(runs[0].dir)).status, 'failed');
+});
+
+test('a damaged recorded path is reported as one line naming the file, not as an internal error', async () => {
+  await useWasm();
+  const dir = tempWorkspace(['iris.csv']);
+  const info = await trainExperiment(writeExperiment(dir, 'iris', config));
+  const weights = path.join(info.dir, 'path', 'weights.npy');
+  fs.truncateSync(weights, fs.statSync(weights).size - 100);
+  await assert.rejects(loadRun(info.dir), (error: Error) => {
+    assert.equal(error.name, 'UserError');
+    assert.equal(error.message, `${weights}: the run is damaged (truncated); train the experiment again`);
+    return true;
+  });
 });

@@ -42,8 +42,8 @@ export async function loadRun(runDir: string): Promise<LoadedRun> {
   }
   if (!fs.existsSync(path.join(dir, 'path', 'weights.npy'))) throw new UserError('run has no recorded path (path/weights.npy missing)', { file: dir });
   const layout = layoutFromEntries(record.layout);
-  const recorded = await readTrainingPath(dir);
-  const data = await readRunData(dir);
+  const recorded = await damagedRunFile(() => readTrainingPath(dir));
+  const data = await damagedRunFile(() => readRunData(dir));
   const approximate = recorded.checkpoints ? stretchPath(recorded) : null;
   const trainingPath = approximate ? approximate.path : recorded;
   const T = trainingPath.steps;
@@ -86,6 +86,19 @@ export async function loadRun(runDir: string): Promise<LoadedRun> {
     approximate: approximate !== null,
     stretchSecondMoment: approximate && record.optimizer.name === 'adam' ? recorded.adamV : null,
   };
+}
+
+/** A run file that cannot be read (truncated, not .npy) is the user's to fix: say which, and what to do. */
+async function damagedRunFile<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    const file = /^(.+?\.(npy|json)):/.exec(message)?.[1];
+    const reason = file ? message.slice(file.length + 1).trim() : message;
+    throw new UserError(`the run is damaged (${reason}); train the experiment again`, file ? { file } : {});
+  }
 }
 
 /**

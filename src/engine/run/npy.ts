@@ -73,11 +73,8 @@ export async function readInt32Npy(file: string): Promise<{ shape: number[]; dat
   return array;
 }
 
-/**
- * Reads a float32 `.npy` file of the expected shape straight into `target` (for example a view of
- * WebAssembly memory), without an intermediate copy. Throws if the file's header or size differs.
- */
-export function readFloat32NpyInto(file: string, target: Float32Array, expectedShape: number[]): void {
+/** Opens a float32 `.npy` file and reads its header; `fill` then streams the data into a target. */
+function openFloat32Npy(file: string): { shape: number[]; fill(target: Float32Array): void; close(): void } {
   const fd = fs.openSync(file, 'r');
   try {
     // v1 headers are padded to 64 bytes and short; 4 KiB holds any header this project writes or reads.
@@ -85,15 +82,47 @@ export function readFloat32NpyInto(file: string, target: Float32Array, expectedS
     const got = fs.readSync(fd, head, 0, head.length, 0);
     const { descr, shape, dataOffset } = parseHeader(head.subarray(0, got), file);
     if (descr !== '<f4') throw new Error(`${file}: expected little-endian float32`);
-    if (shape.join(',') !== expectedShape.join(',')) throw new Error(`${file}: shape (${shape.join(', ')}) where (${expectedShape.join(', ')}) was expected`);
-    const bytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
-    let read = 0;
-    while (read < bytes.length) {
-      const n = fs.readSync(fd, bytes, read, bytes.length - read, dataOffset + read);
-      if (n === 0) throw new Error(`${file}: truncated`);
-      read += n;
-    }
-  } finally {
+    return {
+      shape,
+      fill(target: Float32Array): void {
+        const bytes = new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
+        let read = 0;
+        while (read < bytes.length) {
+          const n = fs.readSync(fd, bytes, read, bytes.length - read, dataOffset + read);
+          if (n === 0) throw new Error(`${file}: truncated`);
+          read += n;
+        }
+      },
+      close: () => fs.closeSync(fd),
+    };
+  } catch (error) {
     fs.closeSync(fd);
+    throw error;
+  }
+}
+
+/**
+ * Reads a float32 `.npy` file of the expected shape straight into `target` (for example a view of
+ * WebAssembly memory), without an intermediate copy. Throws if the file's header or size differs.
+ */
+export function readFloat32NpyInto(file: string, target: Float32Array, expectedShape: number[]): void {
+  const npy = openFloat32Npy(file);
+  try {
+    if (npy.shape.join(',') !== expectedShape.join(',')) throw new Error(`${file}: shape (${npy.shape.join(', ')}) where (${expectedShape.join(', ')}) was expected`);
+    npy.fill(target);
+  } finally {
+    npy.close();
+  }
+}
+
+/** A float32 `.npy` file read into one array of its size (no whole-file buffer and aligned copy). */
+export function readFloat32NpyStreamed(file: string): { shape: number[]; data: Float32Array } {
+  const npy = openFloat32Npy(file);
+  try {
+    const data = new Float32Array(npy.shape.reduce((a, b) => a * b, 1));
+    npy.fill(data);
+    return { shape: npy.shape, data };
+  } finally {
+    npy.close();
   }
 }

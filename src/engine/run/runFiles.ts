@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PreparedData } from '../data/preparedData';
 import type { TrainingPath } from '../train/trainLoop';
-import { readFloat32Npy, readInt32Npy, readNpy, writeNpy } from './npy';
+import { readFloat32Npy, readFloat32NpyStreamed, readInt32Npy, readNpy, writeNpy } from './npy';
 
 /** The preprocessed design matrices, so an explanation never depends on re-parsing the source file. */
 export async function writeRunData(dir: string, data: PreparedData): Promise<void> {
@@ -56,11 +56,12 @@ export async function readRunData(dir: string): Promise<RunMatrices> {
 
 export async function readTrainingPath(dir: string): Promise<TrainingPath> {
   const pathDir = path.join(dir, 'path');
-  const weights = await readFloat32Npy(path.join(pathDir, 'weights.npy'));
+  // The path is the largest file of a run: read straight into its array.
+  const weights = readFloat32NpyStreamed(path.join(pathDir, 'weights.npy'));
   const batches = await readInt32Npy(path.join(pathDir, 'batches.npy'));
   const lr = await readFloat32Npy(path.join(pathDir, 'lr.npy'));
   const vFile = path.join(pathDir, 'adam_v.npy');
-  const adamV = fs.existsSync(vFile) ? (await readFloat32Npy(vFile)).data : null;
+  const adamV = fs.existsSync(vFile) ? readFloat32NpyStreamed(vFile).data : null;
   const checkpointFile = path.join(pathDir, 'checkpoints.npy');
   const checkpoints = fs.existsSync(checkpointFile) ? (await readInt32Npy(checkpointFile)).data : null;
   return { weights: weights.data, batches: batches.data, batchWidth: batches.shape[1], learningRates: lr.data, adamV, steps: batches.shape[0], checkpoints };

@@ -76,7 +76,7 @@ async function evaluate(name: string, seeds: number[], work: string): Promise<Re
     const info = await trainExperiment(planted.experimentFile, { out: path.join(dir, 'run') });
     const indexed = await indexedRun(info.dir);
     const row: Record<string, Figures> = {};
-    for (const scoring of SCORINGS) row[scoring] = figures(selfInfluenceScores(indexed, scoring), planted.flipped);
+    for (const scoring of SCORINGS) row[scoring] = figures(await selfInfluenceScores(indexed, scoring), planted.flipped);
     const order = Int32Array.from({ length: planted.trainRows }, (_, i) => i);
     shuffleInPlace(order, createRng(1000 + seed));
     const randomScores = new Float64Array(planted.trainRows);

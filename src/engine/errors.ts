@@ -27,6 +27,11 @@ export class CancelledError extends Error {
   }
 }
 
+/** Throws CancelledError once `signal` has fired: long work calls it between chunks. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
 export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
 }

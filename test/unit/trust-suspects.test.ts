@@ -9,7 +9,8 @@ import { auroc, rankByScore, recallAtFraction } from '../../src/engine/trust/ran
 import { selfInfluenceScores } from '../../src/engine/trust/selfInfluence';
 import { suspectsOf } from '../../src/engine/trust/suspects';
 import { runCli } from '../../src/engine/cli/cli';
-import { tempWorkspace, useWasm, writeExperiment } from '../helpers/experiments';
+import { CancelledError } from '../../src/engine/errors';
+import { tempWorkspace, trainSample, useWasm, writeExperiment } from '../helpers/experiments';
 
 test('ranking metrics: recall in the top fraction and AUROC with ties', () => {
   const scores = [0.9, 0.1, 0.8, 0.3, 0.3];
@@ -40,7 +41,7 @@ test('suspects: on iris with 10% flipped labels the ranking finds the flips far 
   assert.equal(planted.flipped.size, Math.round(0.1 * planted.trainRows));
   const info = await trainExperiment(planted.experimentFile);
   const indexed = await indexedRun(info.dir);
-  const result = suspectsOf(indexed);
+  const result = await suspectsOf(indexed);
   assert.equal(result.rows.length, planted.trainRows);
   const ranking = result.rows.map((r) => r.index);
   const N = planted.trainRows;
@@ -57,8 +58,31 @@ test('suspects: on iris with 10% flipped labels the ranking finds the flips far 
   const aurocSd = Math.sqrt((N + 1) / (12 * K * (N - K)));
   assert.ok(area >= 0.5 + 4 * aurocSd, `AUROC ${area} vs 0.5 ± ${aurocSd}`);
   // The alternatives also beat chance, and the list is sorted by score.
-  for (const scoring of ['adam', 'loss'] as const) assert.ok(auroc(selfInfluenceScores(indexed, scoring), planted.flipped) > 0.5 + 4 * aurocSd, scoring);
+  for (const scoring of ['adam', 'loss'] as const) assert.ok(auroc(await selfInfluenceScores(indexed, scoring), planted.flipped) > 0.5 + 4 * aurocSd, scoring);
   for (let r = 1; r < result.rows.length; r++) assert.ok(result.rows[r - 1].score >= result.rows[r].score);
+});
+
+test('suspects: a signal fired while the steps are scored ends the work with CancelledError', async () => {
+  // 120 rows / 16 = 8 steps an epoch: 40 epochs are 320 steps, three chunks of the scoring loop.
+  const info = await trainSample('iris.csv', {
+    dataset: { train: 'iris.csv', target: 'species', test: { fraction: 0.2 } },
+    model: { hidden: [{ units: 8, activation: 'tanh' }] },
+    training: { optimizer: 'adam', learningRate: 0.01, epochs: 40, batchSize: 16, seed: 1 },
+  });
+  const indexed = await indexedRun(info.dir);
+  const whole = await suspectsOf(indexed, { signal: new AbortController().signal });
+  assert.deepEqual(whole, await suspectsOf(indexed), 'an unfired signal changes nothing');
+  for (const scoring of ['tracin', 'adam', 'loss'] as const) {
+    const before = new AbortController();
+    before.abort();
+    await assert.rejects(suspectsOf(indexed, { scoring, signal: before.signal }), CancelledError, `${scoring}: fired before the start`);
+  }
+  for (const scoring of ['tracin', 'adam'] as const) {
+    // Queued now, so it runs at the first chunk's yield, before the second chunk starts.
+    const during = new AbortController();
+    setImmediate(() => during.abort());
+    await assert.rejects(suspectsOf(indexed, { scoring, signal: during.signal }), CancelledError, `${scoring}: fired after the first chunk`);
+  }
 });
 
 test('suspects CLI: --json lists the first K rows with index, file, line, label, score', async () => {

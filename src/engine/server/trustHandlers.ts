@@ -56,7 +56,7 @@ export const trustHandlers: [string, Handler][] = [
     EngineMethods.trustSuspects.method,
     entry({
       schema: trustSchemas.suspects,
-      run: async (params, ctx) => suspiciousRows(await runDirectory(ctx, params.runDir), { top: params.top, scoring: params.scoring }),
+      run: async (params, ctx) => suspiciousRows(await runDirectory(ctx, params.runDir), { top: params.top, scoring: params.scoring, signal: ctx.signal }),
     }),
   ],
   [

@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tidyRead } from '../model/tidyRead';
 import type { SuspectScoring } from '../../protocol';
+import { throwIfCancelled } from '../errors';
 import type { IndexedRun } from '../kernel/explainService';
 import { sliceFactors } from '../kernel/trainingFactors';
 import { perExampleLoss } from '../model/losses';
 
 const STEP_CHUNK = 128;
+/** Between chunks the event loop runs, so a `$/cancelRequest` can reach the signal. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Self-influence of every training row along the recorded path: how hard the row pulled its own loss
@@ -17,7 +20,8 @@ const STEP_CHUNK = 128;
  *           identical to tracin for sgd and momentum runs)
  * - loss:   ℓ_i(w_T), the final loss (a baseline that ignores the path)
  */
-export function selfInfluenceScores(indexed: IndexedRun, scoring: SuspectScoring): Float64Array {
+export async function selfInfluenceScores(indexed: IndexedRun, scoring: SuspectScoring, signal?: AbortSignal): Promise<Float64Array> {
+  throwIfCancelled(signal);
   if (scoring === 'loss') return finalLosses(indexed);
   const { run, factors } = indexed;
   const T = run.path.steps;
@@ -53,6 +57,8 @@ export function selfInfluenceScores(indexed: IndexedRun, scoring: SuspectScoring
         if (i >= 0) scores[i] += eta * norms[local * W + b];
       }
     }
+    await yieldToEventLoop();
+    throwIfCancelled(signal);
   }
   return scores;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { SuspectRow, SuspectScoring, SuspectsResult } from '../../protocol';
+import { throwIfCancelled } from '../errors';
 import { indexedRun, type IndexedRun } from '../kernel/explainService';
 import { rankByScore } from './rankingMetrics';
 import { selfInfluenceScores } from './selfInfluence';
@@ -10,6 +11,8 @@ export const DEFAULT_SCORING: SuspectScoring = 'tracin';
 export interface SuspectsOptions {
   scoring?: SuspectScoring;
   top?: number;
+  /** Checked between chunks of steps; a fired signal ends the work with CancelledError. */
+  signal?: AbortSignal;
 }
 
 /** Every training row of a run, most suspicious first. */
@@ -17,10 +20,11 @@ export async function suspiciousRows(runDir: string, options: SuspectsOptions = 
   return suspectsOf(await indexedRun(runDir), options);
 }
 
-export function suspectsOf(indexed: IndexedRun, options: SuspectsOptions = {}): SuspectsResult {
+export async function suspectsOf(indexed: IndexedRun, options: SuspectsOptions = {}): Promise<SuspectsResult> {
   const { run } = indexed;
   const scoring = options.scoring ?? DEFAULT_SCORING;
-  const scores = selfInfluenceScores(indexed, scoring);
+  const scores = await selfInfluenceScores(indexed, scoring, options.signal);
+  throwIfCancelled(options.signal);
   const ranking = rankByScore(scores);
   const shown = options.top === undefined ? ranking : ranking.slice(0, options.top);
   const predictions = finalPredictions(indexed);

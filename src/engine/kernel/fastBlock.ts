@@ -1,6 +1,7 @@
 import { gaussLegendre } from './gaussLegendre';
 import type { LoadedRun } from './loadedRun';
 import type { PathIndex } from './pathIndex';
+import { QUERY_STEPS_PER_CALL } from './simd/simdQuerySide';
 import { queryFactors, type QueryFactors, type Rule } from './queryFactors';
 import type { QueryBlock } from './querySide';
 import { refineSteps } from './stepRefinement';
@@ -11,7 +12,7 @@ import { topIndices, type ExplainBlockOptions, type RawExplanation } from './exp
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Steps whose query factors are computed in one pass (bounded so the factors stay small). */
-const STEP_CHUNK = 128;
+const STEP_CHUNK = QUERY_STEPS_PER_CALL;
 
 /**
  * The fast form of `explainBlock` (same numbers, path-kernel.md §2–3, §5). Per chunk of steps, from

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import type { OptimizerRecord } from '../../protocol';
 import { FactoredMlp } from '../model/mlp';
 import { layoutFromEntries, type ParameterLayout } from '../model/parameterLayout';
-import { readRunData, readTrainingPath, type RunMatrices } from '../run/runFiles';
+import { damagedRunError, readRunData, readTrainingPath, type RunMatrices } from '../run/runFiles';
 import { readRunRecord } from '../run/runStore';
 import type { RunRecord } from '../run/runRecord';
 import type { TrainingPath } from '../train/trainLoop';
@@ -93,11 +93,7 @@ async function damagedRunFile<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error) {
-    if (error instanceof UserError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    const file = /^(.+?\.(npy|json)):/.exec(message)?.[1];
-    const reason = file ? message.slice(file.length + 1).trim() : message;
-    throw new UserError(`the run is damaged (${reason}); train the experiment again`, file ? { file } : {});
+    throw damagedRunError(error);
   }
 }
 

@@ -1,9 +1,11 @@
 import { scalarActivations } from '../model/scalarActivations';
 import type { LoadedRun } from './loadedRun';
+import { QUERY_STEPS_PER_CALL } from './simd/simdQuerySide';
 import { queryFactors, type Rule } from './queryFactors';
 import type { QueryBlock } from './querySide';
 
-const STEP_CHUNK = 128;
+/** Steps whose query factors are computed in one pass (bounded so the factors stay small). */
+const STEP_CHUNK = QUERY_STEPS_PER_CALL;
 const PAIR_CHUNK = 2048;
 
 /**

@@ -65,7 +65,6 @@ export function queryFactors(
   const patterns: string[] = [];
 
   const side = querySideFor(run);
-  side.reserve(needed.length);
   const { x, delta, next } = side;
   /** Forward from the first layer's pre-activations (already in layer 0's z) with weights w_s + tΔ_s. */
   const forward = (s: number, t: number): void => {

@@ -17,7 +17,6 @@ const MIN_WIDTH = 2 ** -24;
  */
 export function wasmSegmentIntegrator(run: LoadedRun, block: QueryBlock): SegmentIntegrator {
   const side = querySideFor(run);
-  side.reserve(2);
   const P = run.layout.parameterCount;
   const layers = run.layout.layers;
   const deeperRelu = layers.some((l, k) => k > 0 && l.activation === 'relu');

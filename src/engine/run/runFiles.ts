@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PreparedData } from '../data/preparedData';
 import type { TrainingPath } from '../train/trainLoop';
+import { UserError } from '../errors';
 import { readFloat32Npy, readFloat32NpyStreamed, readInt32Npy, readNpy, writeNpy } from './npy';
 
 /** The preprocessed design matrices, so an explanation never depends on re-parsing the source file. */
@@ -60,9 +61,32 @@ export async function readTrainingPath(dir: string): Promise<TrainingPath> {
   const weights = readFloat32NpyStreamed(path.join(pathDir, 'weights.npy'));
   const batches = await readInt32Npy(path.join(pathDir, 'batches.npy'));
   const lr = await readFloat32Npy(path.join(pathDir, 'lr.npy'));
-  const vFile = path.join(pathDir, 'adam_v.npy');
-  const adamV = fs.existsSync(vFile) ? readFloat32NpyStreamed(vFile).data : null;
   const checkpointFile = path.join(pathDir, 'checkpoints.npy');
   const checkpoints = fs.existsSync(checkpointFile) ? (await readInt32Npy(checkpointFile)).data : null;
-  return { weights: weights.data, batches: batches.data, batchWidth: batches.shape[1], learningRates: lr.data, adamV, steps: batches.shape[0], checkpoints };
+  const trainingPath = { weights: weights.data, batches: batches.data, batchWidth: batches.shape[1], learningRates: lr.data, steps: batches.shape[0], checkpoints } as TrainingPath;
+  // Adam's second moments ([T, P], as large as the weights) are needed to build the path index and by the
+  // direct method, not by explanations from a stored index: read on first use.
+  const vFile = path.join(pathDir, 'adam_v.npy');
+  let adamV: Float32Array | null | undefined = fs.existsSync(vFile) ? undefined : null;
+  Object.defineProperty(trainingPath, 'adamV', {
+    enumerable: true,
+    get: (): Float32Array | null => {
+      if (adamV !== undefined) return adamV;
+      try {
+        return (adamV = readFloat32NpyStreamed(vFile).data);
+      } catch (error) {
+        throw damagedRunError(error);
+      }
+    },
+  });
+  return trainingPath;
+}
+
+/** A run file that cannot be read (truncated, not .npy) as one clear line: which file, and what to do. */
+export function damagedRunError(error: unknown): UserError {
+  if (error instanceof UserError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const file = /^(.+?\.(npy|json)):/.exec(message)?.[1];
+  const reason = file ? message.slice(file.length + 1).trim() : message;
+  return new UserError(`the run is damaged (${reason}); train the experiment again`, file ? { file } : {});
 }

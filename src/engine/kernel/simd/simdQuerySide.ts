@@ -24,26 +24,31 @@ interface LayerBuffers {
   wtPointer: number;
 }
 
+/** Steps per `queryFactors` call (its callers chunk by this): at most 2·this + 2 weight indices per call. */
+export const QUERY_STEPS_PER_CALL = 128;
+const MAX_WEIGHT_INDICES = 2 * QUERY_STEPS_PER_CALL + 2;
+
 /**
  * The query side's per-point work (one row at a time) in WebAssembly (querySide.wat): first-layer
  * products at recorded weights, interpolated weights, forward and backward through the dense layers and
- * Φ·Δ_s from the factors, all float64 in f64x2 lanes. It holds its own copy of the recorded weights
- * [T+1, P]; the activations are applied in JavaScript on views of its memory between the calls.
+ * Φ·Δ_s from the factors, all float64 in f64x2 lanes. The recorded weights [T+1, P] live in its memory,
+ * which is laid out once and never grows, so `querySideFor` can make them the run's own weights (one copy
+ * per thread). The activations are applied in JavaScript on views of its memory between the calls.
  */
 export class SimdQuerySide {
   readonly layers: LayerBuffers[] = [];
   /** The row's input x (float64) and the backward pass's δ and scratch. */
-  x!: Float64Array;
-  delta!: Float64Array;
-  next!: Float64Array;
+  readonly x: Float64Array;
+  readonly delta: Float64Array;
+  readonly next: Float64Array;
   /** First-layer products of the last `firstLayer` call, [count, out0]. */
-  firstLayerProducts!: Float64Array;
+  readonly firstLayerProducts: Float64Array;
+  /** The recorded weights [T+1, P] in this module's memory. */
+  readonly weightsView: Float32Array;
   private readonly exports: QuerySideExports;
   private readonly weights: number;
   private readonly P: number;
-  private readonly fixedEnd: number;
-  private pointers = { x: 0, delta: 0, next: 0, steps: 0, z0: 0 };
-  private capacity = 0;
+  private readonly pointers: { x: number; delta: number; next: number; steps: number; z0: number };
 
   constructor(private readonly run: LoadedRun) {
     compiled ??= new WebAssembly.Module(Buffer.from(QUERY_SIDE_WASM_BASE64, 'base64'));
@@ -58,52 +63,31 @@ export class SimdQuerySide {
       return at;
     };
     this.weights = take(run.path.weights.byteLength);
-    this.pointers.x = take(widest * 8);
-    this.pointers.delta = take(widest * 8);
-    this.pointers.next = take(widest * 8);
+    this.pointers = {
+      x: take(widest * 8),
+      delta: take(widest * 8),
+      next: take(widest * 8),
+      steps: take(MAX_WEIGHT_INDICES * 4),
+      z0: take(MAX_WEIGHT_INDICES * layers[0].outputs * 8),
+    };
     const layerPointers = layers.map((l) => ({ zPointer: take(l.outputs * 8), hPointer: take(l.outputs * 8), wtPointer: take((l.inputs + 1) * l.outputs * 8) }));
-    this.fixedEnd = bytes;
-    this.grow(bytes);
-    new Float32Array(this.exports.memory.buffer, this.weights, run.path.weights.length).set(run.path.weights);
-    layerPointers.forEach((p) => this.layers.push({ ...p, z: new Float64Array(0), h: new Float64Array(0) }));
-    this.views();
-  }
-
-  private grow(bytes: number): void {
     const memory = this.exports.memory;
     const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
     if (pages > 0) memory.grow(pages);
-  }
-
-  /** (Re)creates the views after the memory grew (growing detaches the old buffer). */
-  private views(): void {
-    const buffer = this.exports.memory.buffer;
-    const widest = (this.pointers.delta - this.pointers.x) / 8;
+    const buffer = memory.buffer;
+    this.weightsView = new Float32Array(buffer, this.weights, run.path.weights.length);
+    this.weightsView.set(run.path.weights);
     this.x = new Float64Array(buffer, this.pointers.x, widest);
     this.delta = new Float64Array(buffer, this.pointers.delta, widest);
     this.next = new Float64Array(buffer, this.pointers.next, widest);
-    this.run.layout.layers.forEach((l, k) => {
-      this.layers[k].z = new Float64Array(buffer, this.layers[k].zPointer, l.outputs);
-      this.layers[k].h = new Float64Array(buffer, this.layers[k].hPointer, l.outputs);
-    });
-    const out0 = this.run.layout.layers[0].outputs;
-    this.firstLayerProducts = new Float64Array(buffer, this.pointers.z0, this.capacity * out0);
-  }
-
-  /** Room for the first-layer products at `count` weight indices. Growing replaces every view. */
-  reserve(count: number): void {
-    if (count <= this.capacity) return;
-    this.capacity = count;
-    this.pointers.steps = this.fixedEnd;
-    this.pointers.z0 = this.fixedEnd + align(count * 4);
-    this.grow(this.pointers.z0 + count * this.run.layout.layers[0].outputs * 8);
-    this.views();
+    this.firstLayerProducts = new Float64Array(buffer, this.pointers.z0, MAX_WEIGHT_INDICES * layers[0].outputs);
+    layerPointers.forEach((p, k) => this.layers.push({ ...p, z: new Float64Array(buffer, p.zPointer, layers[k].outputs), h: new Float64Array(buffer, p.hPointer, layers[k].outputs) }));
   }
 
   /** First-layer pre-activations x·W_s + b_s at the given weight indices into `firstLayerProducts`. */
   firstLayer(indices: number[]): void {
     const { outputs, kernelOffset, biasOffset } = this.run.layout.layers[0];
-    if (indices.length > this.capacity) throw new Error('SimdQuerySide.firstLayer: reserve() first');
+    if (indices.length > MAX_WEIGHT_INDICES) throw new Error(`SimdQuerySide.firstLayer: ${indices.length} weight indices, at most ${MAX_WEIGHT_INDICES} per call`);
     new Int32Array(this.exports.memory.buffer, this.pointers.steps, indices.length).set(indices);
     const F = this.run.data.featureCount;
     this.exports.first_layer(this.pointers.x, F, this.weights, this.P, kernelOffset, biasOffset, outputs, this.pointers.steps, indices.length, this.pointers.z0);
@@ -140,12 +124,16 @@ export class SimdQuerySide {
 
 const instances = new WeakMap<LoadedRun, SimdQuerySide>();
 
-/** One query-side kernel per loaded run (and thread). */
+/**
+ * One query-side kernel per loaded run (and thread). Its copy of the recorded weights becomes the run's
+ * (`run.path.weights`), so the weights are held once.
+ */
 export function querySideFor(run: LoadedRun): SimdQuerySide {
   let side = instances.get(run);
   if (!side) {
     side = new SimdQuerySide(run);
     instances.set(run, side);
+    run.path.weights = side.weightsView;
   }
   return side;
 }

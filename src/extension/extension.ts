@@ -100,6 +100,11 @@ export function activate(context: vscode.ExtensionContext): void {
     TestSetPanel.registerSerializer(testSetDeps),
     TrainingPanel.registerSerializer(context.extensionUri),
     vscode.workspace.onDidCloseTextDocument((doc) => records.forget(doc)),
+    // A CSV saved in the editor may make runs stale: list them again now, not when the file watcher gets to it,
+    // so a hover right after saving never shows the old run's numbers as current.
+    vscode.workspace.onDidSaveTextDocument((doc) => {
+      if (doc.uri.scheme === 'file' && doc.uri.fsPath.toLowerCase().endsWith('.csv')) store.refresh();
+    }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => store.refresh()),
     // Hovers should be instant: fill the answering run's cache when a CSV it reads is shown.
     vscode.window.onDidChangeVisibleTextEditors((editors) => void warmForEditors(editors, resolver, cache)),

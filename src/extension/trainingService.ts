@@ -124,6 +124,14 @@ export class TrainingService implements vscode.Disposable {
       this.store.refresh(key);
       this.changed.fire();
     }
+    if (run.status === 'cancelled') {
+      // The user asked for this: say so plainly (not as a warning), and that the partial run is not a model to explain.
+      const epochs = run.metrics.length > 0 ? ` (${run.metrics.length} epoch${run.metrics.length === 1 ? '' : 's'})` : '';
+      void vscode.window.showInformationMessage(
+        `Kernel Lens: training of ${experiment.name} was cancelled after ${run.steps} steps${epochs}. The run is kept, marked cancelled; it cannot be explained.`,
+      );
+      return run;
+    }
     if (run.status !== 'complete') {
       void vscode.window.showWarningMessage(`Kernel Lens: training of ${experiment.name} ended ${run.status}${run.message ? `: ${run.message}` : '.'}`);
       return run;

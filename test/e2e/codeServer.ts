@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 
 export const repo = join(__dirname, '..', '..');
 export const resultsDir = join(repo, 'test-results');
@@ -149,24 +149,68 @@ export async function openFileAtLine(page: Page, fileName: string, line: number)
   await page.locator(`.tab[aria-label^="${fileName}"]`).first().waitFor();
   await page.keyboard.press('F1');
   await input.fill(`:${line}`);
+  // Enter before the picker has switched to "Go to line" would be lost.
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: `Go to line ${line}` }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
   await page.locator('.statusbar', { hasText: `Ln ${line},` }).waitFor({ timeout: 10_000 });
 }
 
-/** The webview frame (of any panel) that shows `selector`, waiting up to `timeout` ms. */
-export async function webviewFrameWith(page: Page, selector: string, timeout: number): Promise<Frame> {
+/** The webview frame (of any panel) that shows `selector` (containing `hasText` when given), waiting up to `timeout` ms. */
+export async function webviewFrameWith(page: Page, selector: string, timeout: number, hasText?: string | RegExp): Promise<Frame> {
   const deadline = Date.now() + timeout;
   for (;;) {
     for (const frame of page.frames()) {
-      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+      const found = hasText === undefined ? frame.locator(selector) : frame.locator(selector, { hasText });
+      if ((await found.count().catch(() => 0)) > 0) return frame;
     }
-    if (Date.now() > deadline) throw new Error(`No webview shows ${selector} after ${timeout} ms`);
+    if (Date.now() > deadline) throw new Error(`No webview shows ${selector}${hasText === undefined ? '' : ` with ${String(hasText)}`} after ${timeout} ms`);
     await page.waitForTimeout(500);
   }
+}
+
+/** Right-clicks `target` and picks the context-menu entry whose label is exactly `label`. */
+export async function contextMenuAction(page: Page, target: Locator, label: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await target.click({ button: 'right' });
+  const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const item = page.locator('.monaco-menu .action-item').filter({ has: page.locator('.action-label', { hasText: exact }) }).first();
+  await item.waitFor({ timeout: 10_000 });
+  // The workbench's menu ignores a mouse-up that no pointer movement over the item preceded, as a user's never is.
+  await item.hover();
+  await page.waitForTimeout(200);
+  await item.click();
+}
+
+/** The labels of the context menu `target` opens (closed again with Escape). */
+export async function contextMenuLabels(page: Page, target: Locator): Promise<string[]> {
+  await page.keyboard.press('Escape');
+  await target.click({ button: 'right' });
+  const labels = page.locator('.monaco-menu .action-item .action-label');
+  await labels.first().waitFor({ timeout: 10_000 });
+  const texts = (await labels.allTextContents()).map((t) => t.trim()).filter(Boolean);
+  await page.keyboard.press('Escape');
+  return texts;
 }
 
 export async function screenshotOnFailure(page: Page | undefined, name: string): Promise<void> {
   if (!page) return;
   mkdirSync(resultsDir, { recursive: true });
   await page.screenshot({ path: join(resultsDir, `${name}.png`), fullPage: true }).catch(() => undefined);
+}
+
+/**
+ * A step wrapper for a test that shares one workbench: a failing step leaves a screenshot and the code-server log
+ * in test-results/ named after it, then fails.
+ */
+export function failureRecorder(prefix: string, current: () => { page?: Page; server?: CodeServer }): (name: string, fn: () => Promise<void>) => Promise<void> {
+  return async (name, fn) => {
+    try {
+      await fn();
+    } catch (e) {
+      const { page, server } = current();
+      await screenshotOnFailure(page, `${prefix}-${name}`);
+      if (server) writeFileSync(join(resultsDir, `${prefix}-${name}-code-server.log`), server.output());
+      throw e;
+    }
+  };
 }

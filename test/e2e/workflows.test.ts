@@ -1,0 +1,514 @@
+/**
+ * End-to-end workflows in real VS Code (code-server + Chromium), one workbench shared by all of them:
+ * New Experiment from a CSV, cancelling a training from its progress notification, the Test Set view and
+ * explaining a row from it, run management from the tree's context menu (rename, pin, delete), and a CSV hover
+ * that says its run is stale once the dataset is edited.
+ *
+ * The flows build on each other (the experiment created first is trained and used later), so they run in order.
+ * Needs `bash scripts/setup-code-server.sh` first. Run: node --import tsx --test test/e2e/workflows.test.ts
+ */
+import assert from 'node:assert/strict';
+import { execSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Locator, Page } from 'playwright-core';
+import {
+  codeServerInstalled,
+  contextMenuAction,
+  contextMenuLabels,
+  failureRecorder,
+  installExtension,
+  launchBrowser,
+  openFileAtLine,
+  openWorkbench,
+  repo,
+  runCommand,
+  startCodeServer,
+  stopAllCodeServers,
+  webviewFrameWith,
+  type CodeServer,
+} from './codeServer';
+
+const settings = {
+  'workbench.startupEditor': 'none',
+  'telemetry.telemetryLevel': 'off',
+  'workbench.tips.enabled': false,
+  'extensions.ignoreRecommendations': true,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'editor.hover.delay': 300,
+  'security.workspace.trust.enabled': false,
+  // VS Code for the web saves after a delay by default; these flows save explicitly, as on the desktop.
+  'files.autoSave': 'off',
+  // No suspect markers: their ranking would compete with these flows for the engine.
+  'kernelLens.suspects.markers': 0,
+};
+
+/** Long enough (27 000 steps, tens of seconds) to still be running when Cancel is clicked. */
+const longExperiment = {
+  name: 'digits-long',
+  dataset: { train: 'digits.csv', target: 'digit', test: { fraction: 0.2 } },
+  model: { hidden: [{ units: 16, activation: 'tanh' }] },
+  training: { optimizer: 'adam', learningRate: 0.01, epochs: 600, batchSize: 32, seed: 1 },
+};
+
+interface RunJson {
+  status: string;
+  message: string | null;
+  label?: string;
+  annotation?: string;
+  pinned?: boolean;
+  steps: number;
+  testRows: number;
+  metrics: unknown[];
+  preprocessing: { classes: string[] | null };
+}
+
+interface RowsJson {
+  train: { file: string; line: number }[];
+  test: { file: string; line: number }[];
+}
+
+interface TreeRow {
+  index: number;
+  level: number;
+  label: string;
+  description: string;
+}
+
+describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
+  let root = '';
+  let workspace = '';
+  let browser: Browser | undefined;
+  let server: CodeServer | undefined;
+  let page: Page | undefined;
+  const step = failureRecorder('workflows', () => ({ page, server }));
+
+  const runsOf = (experiment: string): string[] => {
+    const dir = join(workspace, '.kernel-lens', 'runs', experiment);
+    return existsSync(dir) ? readdirSync(dir).sort() : [];
+  };
+  const runJson = (experiment: string, run: string): RunJson =>
+    JSON.parse(readFileSync(join(workspace, '.kernel-lens', 'runs', experiment, run, 'run.json'), 'utf8')) as RunJson;
+  const rowsJson = (experiment: string, run: string): RowsJson =>
+    JSON.parse(readFileSync(join(workspace, '.kernel-lens', 'runs', experiment, run, 'data', 'rows.json'), 'utf8')) as RowsJson;
+  const csvLine = (file: string, line: number): string => readFileSync(join(workspace, file), 'utf8').split(/\r?\n/)[line - 1] ?? '';
+
+  function livePage(): Page {
+    assert.ok(page, 'the workbench is open');
+    return page;
+  }
+
+  /** Rows of the Experiments tree in display order, with their depth. */
+  async function treeRows(p: Page): Promise<TreeRow[]> {
+    const rows = experimentsTree(p).locator('.monaco-list-row');
+    const all = await rows.evaluateAll((els) =>
+      els.map((e) => ({
+        index: Number(e.getAttribute('data-index')),
+        level: Number(e.getAttribute('aria-level')),
+        label: e.querySelector('.label-name')?.textContent?.trim() ?? '',
+        description: e.querySelector('.label-description')?.textContent?.trim() ?? '',
+      })),
+    );
+    return all.sort((a, b) => a.index - b.index);
+  }
+
+  function experimentsTree(p: Page): Locator {
+    return p.locator('.pane', { has: p.locator('.pane-header', { hasText: /^\s*Experiments/ }) }).locator('.monaco-list');
+  }
+
+  function treeRowAt(p: Page, index: number): Locator {
+    return experimentsTree(p).locator(`.monaco-list-row[data-index="${index}"]`);
+  }
+
+  /** The children shown under an experiment (dataset, model, runs, messages). */
+  async function childrenOf(p: Page, experiment: string): Promise<TreeRow[]> {
+    const rows = await treeRows(p);
+    const at = rows.findIndex((r) => r.level === 1 && r.label === experiment);
+    if (at < 0) return [];
+    const children: TreeRow[] = [];
+    for (const r of rows.slice(at + 1)) {
+      if (r.level <= 1) break;
+      if (r.level === 2) children.push(r);
+    }
+    return children;
+  }
+
+  /** Waits until `check` holds for an experiment's children (the tree refreshes after file events). */
+  async function waitForChildren(p: Page, experiment: string, check: (children: TreeRow[]) => boolean, what: string, timeout = 30_000): Promise<TreeRow[]> {
+    const deadline = Date.now() + timeout;
+    let last: TreeRow[] = [];
+    while (Date.now() < deadline) {
+      last = await childrenOf(p, experiment);
+      if (check(last)) return last;
+      await p.waitForTimeout(300);
+    }
+    throw new Error(`The Experiments tree never showed ${what} under ${experiment}; it showed ${JSON.stringify(last)}`);
+  }
+
+  /** Run rows come after the dataset and model rows and carry a description (time, metric or status). */
+  const runRows = (children: TreeRow[]): TreeRow[] => children.slice(2).filter((r) => r.description !== '');
+
+  async function focusExperiments(p: Page): Promise<void> {
+    await runCommand(p, 'Focus on Experiments View');
+    await experimentsTree(p).waitFor({ timeout: 30_000 });
+  }
+
+  /** A clean workbench between flows: no editors, no notifications. */
+  async function tidy(p: Page): Promise<void> {
+    await runCommand(p, 'View: Close All Editor Groups');
+    await runCommand(p, 'Notifications: Clear All Notifications');
+    await focusExperiments(p);
+  }
+
+  function toast(p: Page, text: RegExp): Locator {
+    return p.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  }
+
+  /** Trains an experiment from its inline tree action and waits for the finished notification. */
+  async function trainFromTree(p: Page, experiment: string): Promise<string> {
+    const before = runsOf(experiment);
+    const rows = await treeRows(p);
+    const row = rows.find((r) => r.level === 1 && r.label === experiment);
+    assert.ok(row, `${experiment} is in the Experiments tree`);
+    const target = treeRowAt(p, row.index);
+    await target.hover();
+    await target.locator('.action-label[aria-label="Train Experiment"]').click();
+    await p.getByText(new RegExp(`Kernel Lens: trained ${experiment} in`)).first().waitFor({ timeout: 120_000 });
+    const added = runsOf(experiment).filter((r) => !before.includes(r));
+    assert.equal(added.length, 1, 'one new run directory');
+    return added[0];
+  }
+
+  async function showHover(p: Page, line: number): Promise<Locator> {
+    await p.keyboard.press('Escape');
+    await runCommand(p, 'View: Focus Active Editor Group');
+    await p.locator('.statusbar', { hasText: `Ln ${line},` }).waitFor({ timeout: 10_000 });
+    await runCommand(p, 'Show or Focus Hover');
+    const hover = p.locator('.monaco-hover:not(.hidden)', { hasText: 'Kernel Lens' }).first();
+    await hover.waitFor({ timeout: 60_000 });
+    return hover;
+  }
+
+  before(async () => {
+    assert.ok(codeServerInstalled(), 'code-server or chromium missing: run `bash scripts/setup-code-server.sh` first');
+    execSync('npm run build', { cwd: repo, stdio: 'inherit' });
+    root = mkdtempSync(join(tmpdir(), 'kl-e2e-flows-'));
+    const extDir = join(root, 'extensions');
+    installExtension(extDir);
+    workspace = join(root, 'workspace');
+    mkdirSync(workspace);
+    copyFileSync(join(repo, 'samples', 'iris.csv'), join(workspace, 'iris.csv'));
+    copyFileSync(join(repo, 'samples', 'digits.csv'), join(workspace, 'digits.csv'));
+    writeFileSync(join(workspace, 'digits-long.kernel.json'), JSON.stringify(longExperiment, null, 2) + '\n');
+    server = await startCodeServer({ extDir, workspace, settings });
+    browser = await launchBrowser();
+    page = await openWorkbench(browser, server, workspace);
+    // The view container appears once the extension's contributions are registered; open it once.
+    await step('workbench', async () => {
+      const p = livePage();
+      await p.locator('.activitybar [aria-label^="Kernel Lens"]').first().click({ timeout: 60_000 });
+      await experimentsTree(p).waitFor({ timeout: 60_000 });
+    });
+  });
+
+  after(async () => {
+    await page?.context().close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await stopAllCodeServers();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('creates an experiment from a CSV with New Experiment, lists it and trains it', async () => {
+    const p = livePage();
+    await step('new-experiment', async () => {
+      await focusExperiments(p);
+      await runCommand(p, 'Kernel Lens: New Experiment from CSV');
+      // First the dataset: every CSV of the workspace is offered.
+      await p.locator('.quick-input-widget .quick-input-title', { hasText: 'New Experiment from CSV' }).waitFor({ timeout: 30_000 });
+      const offered = (await p.locator('.quick-input-list .monaco-list-row .label-name').allTextContents()).map((t) => t.trim()).sort();
+      assert.deepEqual(offered, ['digits.csv', 'iris.csv']);
+      await p.locator('.quick-input-list .monaco-list-row', { hasText: 'iris.csv' }).first().click();
+      // Then the target column, read from the file by the engine, the suggested one first.
+      await p.locator('.quick-input-widget .quick-input-title', { hasText: 'Target column of iris.csv (150 rows)' }).waitFor({ timeout: 60_000 });
+      const first = p.locator('.quick-input-list .monaco-list-row').first();
+      assert.match((await first.textContent()) ?? '', /species.*categorical, 3 classes · suggested/);
+      await p.locator('.quick-input-list .monaco-list-row', { hasText: /^\s*species/ }).first().click();
+      await toast(p, /created iris\.kernel\.json \(predicting species\)/).waitFor({ timeout: 30_000 });
+    });
+
+    await step('new-experiment-file', async () => {
+      const file = join(workspace, 'iris.kernel.json');
+      assert.ok(existsSync(file), 'iris.kernel.json was written beside iris.csv');
+      const config = JSON.parse(readFileSync(file, 'utf8')) as {
+        name: string;
+        dataset: unknown;
+        model: { hidden: { units: number }[] };
+        training: { epochs: number; batchSize: number };
+      };
+      assert.equal(config.name, 'iris');
+      assert.deepEqual(config.dataset, { train: 'iris.csv', target: 'species', test: { fraction: 0.2 } });
+      assert.ok(config.model.hidden.length >= 1 && config.model.hidden.every((h) => h.units > 0), 'a hidden layer');
+      assert.ok(config.training.epochs > 0 && config.training.batchSize > 0, 'training settings');
+      // The new file is opened for editing.
+      await p.locator('.tab[aria-label^="iris.kernel.json"]').first().waitFor({ timeout: 10_000 });
+      // And listed in the tree: dataset with its target, and no run yet.
+      const children = await waitForChildren(p, 'iris', (c) => c.length >= 3, 'the new experiment');
+      assert.deepEqual([children[0].label, children[0].description], ['iris.csv', 'target species']);
+      assert.ok(children.some((c) => /No runs yet/.test(c.label)), 'no run yet');
+      const experimentRow = (await treeRows(p)).find((r) => r.level === 1 && r.label === 'iris');
+      assert.equal(experimentRow?.description, 'iris.csv');
+    });
+
+    await step('new-experiment-train', async () => {
+      // The notification's own action trains it.
+      await toast(p, /created iris\.kernel\.json/).getByRole('button', { name: 'Train Experiment' }).click();
+      await p.getByText(/Kernel Lens: trained iris in/).first().waitFor({ timeout: 120_000 });
+      const runs = runsOf('iris');
+      assert.equal(runs.length, 1);
+      assert.equal(runJson('iris', runs[0]).status, 'complete');
+      const [run] = runRows(await waitForChildren(p, 'iris', (c) => runRows(c).some((r) => /acc \d/.test(r.description)), 'a complete run'));
+      assert.equal(run.label, 'iris');
+    });
+  });
+
+  it('cancels a long training from the progress notification', async () => {
+    const p = livePage();
+    await tidy(p);
+    let cancelled = false;
+    try {
+      await step('cancel-start', async () => {
+        const rows = await treeRows(p);
+        const row = rows.find((r) => r.level === 1 && r.label === 'digits-long');
+        assert.ok(row, 'digits-long is in the tree');
+        const target = treeRowAt(p, row.index);
+        await target.hover();
+        await target.locator('.action-label[aria-label="Train Experiment"]').click();
+        // Wait for a few epochs (so there are metrics that must not read as a finished model), then cancel.
+        const progress = toast(p, /Kernel Lens: training digits-long.*epoch ([3-9]|\d{2,3})\/600/);
+        await progress.waitFor({ timeout: 60_000 });
+        await progress.getByRole('button', { name: 'Cancel' }).click();
+        cancelled = true;
+      });
+    } finally {
+      // Never leave a 600-epoch training running for the flows after this one.
+      if (!cancelled) await runCommand(p, 'Kernel Lens: Cancel Training').catch(() => undefined);
+    }
+
+    let cancelledRun: RunJson | undefined;
+    await step('cancel-run-json', async () => {
+      const said = toast(p, /training of digits-long was cancelled/);
+      await said.waitFor({ timeout: 30_000 });
+      await toast(p, /Kernel Lens: training digits-long/).waitFor({ state: 'detached', timeout: 30_000 });
+      const runs = runsOf('digits-long');
+      assert.equal(runs.length, 1, `one run directory, and no .partial left: ${runs.join(', ')}`);
+      assert.ok(!runs[0].endsWith('.partial'), 'the run was moved out of .partial');
+      cancelledRun = runJson('digits-long', runs[0]);
+      assert.equal(cancelledRun.status, 'cancelled');
+      assert.match(cancelledRun.message ?? '', /cancelled at step \d+ of 27000/);
+      assert.ok(cancelledRun.metrics.length >= 2 && cancelledRun.metrics.length < 600, `stopped early, after some epochs (${cancelledRun.metrics.length})`);
+      assert.ok(cancelledRun.steps < 27000, `stopped early (${cancelledRun.steps} steps)`);
+      // The notification says how far it got, from the run itself, and that it is no model to explain.
+      const text = (await said.textContent()) ?? '';
+      assert.ok(text.includes(`was cancelled after ${cancelledRun.steps} steps (${cancelledRun.metrics.length} epochs)`), text);
+      assert.match(text, /cannot be explained/);
+    });
+
+    await step('cancel-ui', async () => {
+      // The training view says cancelled and offers no Cancel any more.
+      const frame = await webviewFrameWith(p, '.training-view h1', 30_000, 'digits-long');
+      const epochs = cancelledRun?.metrics.length ?? -1;
+      const status = frame.locator('.training-view [role="status"]');
+      await status.filter({ hasText: new RegExp(`^Status: cancelled · ${epochs} epochs$`) }).waitFor({ timeout: 30_000 });
+      assert.equal(await frame.locator('.training-view vscode-button.cancel[disabled]').count(), 1, 'Cancel is disabled');
+      assert.equal(await frame.locator('#plot-loss table tbody tr').count(), epochs, 'the curves hold the recorded epochs');
+      assert.notEqual(await frame.locator('.training-view progress').evaluate((e) => (e as HTMLProgressElement).value), 1, 'the progress bar is not full');
+      assert.doesNotMatch((await frame.locator('.training-view').textContent()) ?? '', /complete/i);
+      // The tree shows the run as cancelled, with no accuracy as if it were a finished model.
+      const [run] = runRows(await waitForChildren(p, 'digits-long', (c) => runRows(c).length === 1 && /cancelled/.test(runRows(c)[0].description), 'a cancelled run'));
+      assert.doesNotMatch(run.description, /acc|★/);
+      const experiment = (await treeRows(p)).find((r) => r.level === 1 && r.label === 'digits-long');
+      assert.equal(experiment?.description, 'digits.csv', 'no longer "training…"');
+      const labels = await contextMenuLabels(p, treeRowAt(p, run.index));
+      assert.ok(labels.includes('Delete Run'), `a cancelled run can be deleted: ${labels.join(', ')}`);
+      for (const only of ['Show Test Set', 'Pin Run', 'Explain Row…']) assert.ok(!labels.includes(only), `${only} is for complete runs only`);
+      assert.equal(await p.getByText(/trained digits-long in/).count(), 0, 'no "trained" notification');
+    });
+  });
+
+  it('lists the test set with predictions and explains a row from it', async () => {
+    const p = livePage();
+    await tidy(p);
+    const [runId] = runsOf('iris');
+    const run = runJson('iris', runId);
+    const rows = rowsJson('iris', runId);
+    let firstSource = '';
+
+    await step('test-set-open', async () => {
+      const [runRow] = runRows(await childrenOf(p, 'iris'));
+      assert.ok(runRow, 'the iris run is in the tree');
+      await contextMenuAction(p, treeRowAt(p, runRow.index), 'Show Test Set');
+      const frame = await webviewFrameWith(p, 'table.test-set tbody tr', 120_000);
+      const subtitle = (await frame.locator('.test-set-view .subtitle').textContent()) ?? '';
+      assert.match(subtitle, new RegExp(`^${run.testRows} rows · accuracy \\d+%`));
+      const shown = await frame.locator('table.test-set tbody tr').evaluateAll((trs) =>
+        trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent?.trim() ?? '')),
+      );
+      assert.equal(shown.length, run.testRows, 'every test row is listed');
+      const classes = run.preprocessing.classes ?? [];
+      const expectedSources = rows.test.map((r) => `${r.file}:${r.line}`).sort();
+      assert.deepEqual(shown.map((cells) => cells[0]).sort(), expectedSources, 'the rows are the run’s test rows');
+      for (const [source, label, prediction, probability, correct] of shown) {
+        const line = Number(source.split(':').pop());
+        const trueLabel = csvLine('iris.csv', line).split(',').pop()?.trim();
+        assert.equal(label, trueLabel, `true label of ${source}`);
+        assert.ok(classes.includes(prediction), `prediction of ${source} is a class: ${prediction}`);
+        assert.ok(Number(probability) > 0 && Number(probability) <= 1, `probability of ${source}: ${probability}`);
+        assert.equal(correct, prediction === trueLabel ? '✓ yes' : '✗ no', `correctness of ${source}`);
+      }
+      firstSource = shown[0][0];
+      // Clicking a row explains it.
+      await frame.locator('table.test-set tbody tr').first().click();
+    });
+
+    await step('test-set-explain', async () => {
+      const frame = await webviewFrameWith(p, '.identity .term.kernel-machine', 120_000);
+      assert.equal((await frame.locator('.source-title').textContent())?.trim(), firstSource, 'the clicked row is explained');
+      const testRow = rows.test.findIndex((r) => `${r.file}:${r.line}` === firstSource);
+      assert.match((await frame.locator('.view-header .subtitle').textContent()) ?? '', new RegExp(`test row ${testRow} `));
+      const value = async (term: string): Promise<number> => Number((await frame.locator(`.identity .term.${term} .term-value`).textContent())?.trim());
+      const labelOf = async (term: string): Promise<string> => (await frame.locator(`.identity .term.${term} .term-label`).textContent())?.trim() ?? '';
+      assert.match(await labelOf('bias'), /^bias/);
+      assert.equal(await labelOf('kernel-machine'), 'kernel machine');
+      assert.equal(await labelOf('network'), 'network output');
+      const [bias, sum, kernelMachine, network] = [await value('bias'), await value('sum'), await value('kernel-machine'), await value('network')];
+      for (const v of [bias, sum, kernelMachine, network]) assert.ok(Number.isFinite(v), `identity numbers are numbers: ${[bias, sum, kernelMachine, network].join(', ')}`);
+      // Shown with 7 significant digits: bias + Σ = kernel machine up to that rounding.
+      assert.ok(Math.abs(bias + sum - kernelMachine) <= 1e-5 * (Math.abs(bias) + Math.abs(sum) + 1), `bias ${bias} + Σ ${sum} = kernel machine ${kernelMachine}`);
+      const residual = (await frame.locator('.identity .residual').textContent()) ?? '';
+      assert.match(residual, /Exact within tolerance/);
+      const signed = Number(/Residual (\S+) \(relative/.exec(residual)?.[1]);
+      assert.ok(Math.abs(network - kernelMachine - signed) <= 1e-5 * (Math.abs(network) + 1), `residual ${signed} = network ${network} − kernel machine ${kernelMachine}`);
+      assert.ok((await frame.locator('.contribution-section tbody tr').count()) >= 5, 'training examples are listed');
+    });
+  });
+
+  it('renames, pins and deletes a run from the tree context menu', async () => {
+    const p = livePage();
+    await tidy(p);
+    const [runId] = runsOf('iris');
+    const runDir = join(workspace, '.kernel-lens', 'runs', 'iris', runId);
+
+    const irisRun = async (label: string): Promise<Locator> => {
+      const [row] = runRows(await waitForChildren(p, 'iris', (c) => runRows(c).some((r) => r.label === label), `the run "${label}"`));
+      return treeRowAt(p, row.index);
+    };
+
+    await step('rename', async () => {
+      await contextMenuAction(p, await irisRun('iris'), 'Rename or Annotate Run');
+      const title = p.locator('.quick-input-widget .quick-input-title');
+      const input = p.locator('.quick-input-widget input.input');
+      await title.filter({ hasText: `Rename run iris` }).waitFor({ timeout: 10_000 });
+      await input.fill('baseline');
+      await p.keyboard.press('Enter');
+      await title.filter({ hasText: 'Annotate run baseline' }).waitFor({ timeout: 10_000 });
+      await input.fill('first try, 16 tanh units');
+      await p.keyboard.press('Enter');
+      await irisRun('baseline');
+      const run = runJson('iris', runId);
+      assert.equal(run.label, 'baseline');
+      assert.equal(run.annotation, 'first try, 16 tanh units');
+      assert.equal(run.status, 'complete');
+    });
+
+    await step('pin', async () => {
+      const row = await irisRun('baseline');
+      assert.ok((await contextMenuLabels(p, row)).includes('Pin Run'), 'an unpinned run offers Pin Run');
+      await contextMenuAction(p, row, 'Pin Run');
+      const deadline = Date.now() + 15_000;
+      while (runJson('iris', runId).pinned !== true && Date.now() < deadline) await p.waitForTimeout(200);
+      assert.equal(runJson('iris', runId).pinned, true);
+      // The menu follows: a pinned run offers Unpin instead.
+      const menuDeadline = Date.now() + 15_000;
+      let labels: string[] = [];
+      while (Date.now() < menuDeadline) {
+        labels = await contextMenuLabels(p, await irisRun('baseline'));
+        if (labels.includes('Unpin Run')) break;
+        await p.waitForTimeout(300);
+      }
+      assert.ok(labels.includes('Unpin Run') && !labels.includes('Pin Run'), `pinned run menu: ${labels.join(', ')}`);
+    });
+
+    await step('delete', async () => {
+      await contextMenuAction(p, await irisRun('baseline'), 'Delete Run');
+      const dialog = p.locator('.monaco-dialog-box');
+      await dialog.waitFor({ timeout: 10_000 });
+      assert.match((await dialog.textContent()) ?? '', /Delete run baseline\?/);
+      await dialog.getByRole('button', { name: 'Delete Run' }).click();
+      const deadline = Date.now() + 15_000;
+      while (existsSync(runDir) && Date.now() < deadline) await p.waitForTimeout(200);
+      assert.ok(!existsSync(runDir), 'the run folder is gone');
+      assert.deepEqual(runsOf('iris'), []);
+      await waitForChildren(p, 'iris', (c) => runRows(c).length === 0 && c.some((r) => /No runs yet/.test(r.label)), 'no runs');
+    });
+  });
+
+  it('says a run is stale in the CSV hover once a training row is edited', async () => {
+    const p = livePage();
+    await tidy(p);
+    let runId = '';
+    let line = 0;
+
+    await step('stale-train', async () => {
+      runId = await trainFromTree(p, 'iris');
+      assert.equal(runJson('iris', runId).status, 'complete');
+      line = rowsJson('iris', runId).train[0].line;
+    });
+
+    await step('stale-hover-before', async () => {
+      await runCommand(p, 'View: Close All Editor Groups');
+      await openFileAtLine(p, 'iris.csv', line);
+      const hover = await showHover(p, line);
+      // Before the edit the hover explains the row with current numbers.
+      await hover.filter({ hasText: /Prediction: / }).waitFor({ timeout: 60_000 });
+      assert.match((await hover.textContent()) ?? '', /train row 0/);
+    });
+
+    await step('stale-edit', async () => {
+      const before = csvLine('iris.csv', line);
+      const cells = before.split(',');
+      cells[0] = (Number(cells[0]) + 1.3).toFixed(1);
+      const after = cells.join(',');
+      await p.keyboard.press('Escape');
+      await runCommand(p, 'View: Focus Active Editor Group');
+      await p.keyboard.press('Home');
+      await p.keyboard.press('Shift+End');
+      await p.keyboard.type(after);
+      await p.locator('.tab.dirty[aria-label^="iris.csv"]').waitFor({ timeout: 10_000 });
+      // Unsaved: the rows may have moved, so no explanation.
+      const dirty = await showHover(p, line);
+      await dirty.filter({ hasText: /save the file to see explanations/ }).waitFor({ timeout: 10_000 });
+      assert.doesNotMatch((await dirty.textContent()) ?? '', /Prediction:/);
+      await p.keyboard.press('Escape');
+      await runCommand(p, 'View: Focus Active Editor Group');
+      await p.keyboard.press('Control+s');
+      await p.locator('.tab[aria-label^="iris.csv"]:not(.dirty)').waitFor({ timeout: 10_000 });
+      assert.equal(csvLine('iris.csv', line), after, 'the edit is on disk');
+    });
+
+    await step('stale-hover-after', async () => {
+      // Right after saving (its keyboard shortcut, no pause): the hover must not present the old numbers as current.
+      await p.keyboard.press('Control+k');
+      await p.keyboard.press('Control+i');
+      const hover = p.locator('.monaco-hover:not(.hidden)', { hasText: 'Kernel Lens' }).first();
+      await hover.waitFor({ timeout: 60_000 });
+      const text = (await hover.textContent()) ?? '';
+      assert.match(text, /run iris is stale/);
+      assert.match(text, /The dataset changed since this run was trained/);
+      assert.doesNotMatch(text, /Prediction:|Residual|supporter/);
+      const [run] = runRows(await waitForChildren(p, 'iris', (c) => runRows(c).some((r) => /stale/.test(r.description)), 'a stale run'));
+      assert.match(run.description, /stale/);
+    });
+  });
+});

@@ -3,7 +3,6 @@ import { tidyRead } from '../model/tidyRead';
 import type { SuspectScoring } from '../../protocol';
 import { throwIfCancelled } from '../errors';
 import type { IndexedRun } from '../kernel/explainService';
-import { sliceFactors } from '../kernel/trainingFactors';
 import { perExampleLoss } from '../model/losses';
 
 const STEP_CHUNK = 128;
@@ -12,71 +11,59 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 /**
  * Self-influence of every training row along the recorded path: how hard the row pulled its own loss
- * down over the steps that used it. From the path index's per-example factors (a, δ), per layer
+ * down over the steps that used it. From the stored path index's per-example factors (a, δ), per layer
  * ‖G‖² = ‖a‖²‖δ‖² + ‖δ‖² and, with a diagonal D, GᵀDG = (a²)ᵀ D_kernel (δ²) + D_bias · δ², so no
  * per-example gradient is ever materialized.
  * - tracin: Σ_{s: i∈B_s} η_s ‖G_{i,s}‖²               (TracIn's first-order self-influence)
- * - adam:   Σ_{s: i∈B_s} η_s G_{i,s}ᵀ D_s G_{i,s}     (the step Adam actually took: D_s from the recorded v;
- *           identical to tracin for sgd and momentum runs)
+ * - adam:   Σ_{s: i∈B_s} η_s G_{i,s}ᵀ D_s G_{i,s}     (the step Adam actually took: η_s D_s is the index's
+ *           step scale, from the recorded v; identical to tracin for sgd and momentum runs)
  * - loss:   ℓ_i(w_T), the final loss (a baseline that ignores the path)
  */
 export async function selfInfluenceScores(indexed: IndexedRun, scoring: SuspectScoring, signal?: AbortSignal): Promise<Float64Array> {
   throwIfCancelled(signal);
   if (scoring === 'loss') return finalLosses(indexed);
-  const { run, factors } = indexed;
+  const { run, index } = indexed;
   const T = run.path.steps;
   const W = run.path.batchWidth;
+  const P = run.layout.parameterCount;
   const scores = new Float64Array(run.record.trainRows);
-  const adam = scoring === 'adam' && run.optimizer.name === 'adam' && run.path.adamV !== null;
-  for (let s0 = 0; s0 < T; s0 += STEP_CHUNK) {
-    const c = Math.min(STEP_CHUNK, T - s0);
-    const norms = tidyRead(() => {
-      const slice = sliceFactors(factors, s0, c);
-      const diagonal = adam ? adamDiagonals(indexed, s0, c) : null;
-      let total: tf.Tensor2D | null = null;
-      run.layout.layers.forEach((layer, l) => {
-        const a2 = tf.square(slice[l].a);
-        const d2 = tf.square(slice[l].delta);
-        let part: tf.Tensor2D;
-        if (diagonal) {
-          const dk = tf.reshape(tf.slice(diagonal, [0, layer.kernelOffset], [-1, layer.inputs * layer.outputs]), [c, layer.inputs, layer.outputs]) as tf.Tensor3D;
-          const db = tf.reshape(tf.slice(diagonal, [0, layer.biasOffset], [-1, layer.outputs]), [c, 1, layer.outputs]);
-          part = tf.sum(tf.mul(tf.add(tf.matMul(a2, dk), db), d2), 2) as tf.Tensor2D;
+  // A subsampled path's step scale is a calibrated stretch rate, not Adam's D (its optimizer reads as sgd).
+  const scale = scoring === 'adam' && run.optimizer.name === 'adam' ? index.stepScale : null;
+  for (let s = 0; s < T; s++) {
+    const eta = run.path.learningRates[s];
+    for (let b = 0; b < W; b++) {
+      const i = run.path.batches[s * W + b];
+      if (i < 0) continue;
+      let norm = 0;
+      for (const { a, delta, inputs, outputs, kernelOffset, biasOffset } of index.layers) {
+        const aOff = (s * W + b) * inputs;
+        const dOff = (s * W + b) * outputs;
+        if (scale) {
+          for (let j = 0; j < inputs; j++) {
+            const a2 = a[aOff + j] * a[aOff + j];
+            if (a2 === 0) continue;
+            const row = s * P + kernelOffset + j * outputs;
+            let inner = 0;
+            for (let m = 0; m < outputs; m++) inner += scale[row + m] * delta[dOff + m] * delta[dOff + m];
+            norm += a2 * inner;
+          }
+          for (let m = 0; m < outputs; m++) norm += scale[s * P + biasOffset + m] * delta[dOff + m] * delta[dOff + m];
         } else {
-          part = tf.mul(tf.add(tf.sum(a2, 2), 1), tf.sum(d2, 2)) as tf.Tensor2D;
+          let a2 = 1;
+          for (let j = 0; j < inputs; j++) a2 += a[aOff + j] * a[aOff + j];
+          let d2 = 0;
+          for (let m = 0; m < outputs; m++) d2 += delta[dOff + m] * delta[dOff + m];
+          norm += eta * a2 * d2;
         }
-        total = total ? (tf.add(total, part) as tf.Tensor2D) : part;
-      });
-      return (total as unknown as tf.Tensor2D);
-    });
-    for (let local = 0; local < c; local++) {
-      const s = s0 + local;
-      const eta = run.path.learningRates[s];
-      for (let b = 0; b < W; b++) {
-        const i = run.path.batches[s * W + b];
-        if (i >= 0) scores[i] += eta * norms[local * W + b];
       }
+      scores[i] += norm;
     }
-    await yieldToEventLoop();
-    throwIfCancelled(signal);
+    if (s % STEP_CHUNK === STEP_CHUNK - 1) {
+      await yieldToEventLoop();
+      throwIfCancelled(signal);
+    }
   }
   return scores;
-}
-
-/** Adam's diagonal D_s = 1 / ((1 − β1^{s+1}) (sqrt(v_s / (1 − β2^{s+1})) + ε)) for steps [s0, s0 + c), [c, P]. */
-function adamDiagonals(indexed: IndexedRun, s0: number, c: number): tf.Tensor2D {
-  const { run } = indexed;
-  const P = run.layout.parameterCount;
-  const { beta1, beta2, epsilon } = run.optimizer;
-  const c1 = new Float32Array(c);
-  const c2 = new Float32Array(c);
-  for (let k = 0; k < c; k++) {
-    c1[k] = 1 - Math.pow(beta1, s0 + k + 1);
-    c2[k] = 1 - Math.pow(beta2, s0 + k + 1);
-  }
-  const v = tf.tensor2d((run.path.adamV as Float32Array).subarray(s0 * P, (s0 + c) * P), [c, P]);
-  const denominator = tf.mul(tf.tensor2d(c1, [c, 1]), tf.add(tf.sqrt(tf.div(v, tf.tensor2d(c2, [c, 1]))), epsilon));
-  return tf.div(1, denominator) as tf.Tensor2D;
 }
 
 function finalLosses(indexed: IndexedRun): Float64Array {

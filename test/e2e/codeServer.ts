@@ -2,8 +2,8 @@
  * Runs the built extension in real VS Code through code-server (see docs/testing-in-vscode.md) and drives the
  * workbench with playwright-core in Debian's Chromium. Every process started here is stopped by its own id.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -202,6 +202,14 @@ export async function screenshotOnFailure(page: Page | undefined, name: string):
  * A step wrapper for a test that shares one workbench: a failing step leaves a screenshot and the code-server log
  * in test-results/ named after it, then fails.
  */
+/** Closes what a session opened (page, browser, every code-server) and removes its scratch folder. */
+export async function closeSession(session: { page?: Page; browser?: Browser; root: string }): Promise<void> {
+  await session.page?.context().close().catch(() => undefined);
+  await session.browser?.close().catch(() => undefined);
+  await stopAllCodeServers();
+  if (session.root) rmSync(session.root, { recursive: true, force: true });
+}
+
 export function failureRecorder(prefix: string, current: () => { page?: Page; server?: CodeServer }): (name: string, fn: () => Promise<void>) => Promise<void> {
   return async (name, fn) => {
     try {
@@ -209,8 +217,43 @@ export function failureRecorder(prefix: string, current: () => { page?: Page; se
     } catch (e) {
       const { page, server } = current();
       await screenshotOnFailure(page, `${prefix}-${name}`);
+      mkdirSync(resultsDir, { recursive: true });
       if (server) writeFileSync(join(resultsDir, `${prefix}-${name}-code-server.log`), server.output());
       throw e;
     }
   };
+}
+
+/** Workbench settings every end-to-end session starts from: no start page, tips, telemetry or recommendations. */
+export const QUIET_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'telemetry.telemetryLevel': 'off',
+  'workbench.tips.enabled': false,
+  'extensions.ignoreRecommendations': true,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+};
+
+/** The small iris experiment the extension and trust sessions train. */
+export const IRIS_EXPERIMENT = {
+  name: 'iris',
+  dataset: { train: 'iris.csv', target: 'species', test: { fraction: 0.2 } },
+  model: { hidden: [{ units: 8, activation: 'tanh' }] },
+  training: { optimizer: 'adam', learningRate: 0.05, epochs: 10, batchSize: 16, seed: 1 },
+};
+
+/**
+ * A fresh scratch folder for one e2e file: builds the bundles (so a file also runs alone), installs the
+ * built extension, and fills `workspace/` with bundled sample CSVs and `<name>.kernel.json` experiments.
+ */
+export function prepareE2eFolder(prefix: string, samples: string[], experiments: Record<string, unknown>): { root: string; extDir: string; workspace: string } {
+  if (!codeServerInstalled()) throw new Error('code-server or chromium missing: run `bash scripts/setup-code-server.sh` first');
+  execSync('npm run build', { cwd: repo, stdio: 'ignore' });
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const extDir = join(root, 'extensions');
+  installExtension(extDir);
+  const workspace = join(root, 'workspace');
+  mkdirSync(workspace, { recursive: true });
+  for (const sample of samples) cpSync(join(repo, 'samples', sample), join(workspace, sample));
+  for (const [name, experiment] of Object.entries(experiments)) writeFileSync(join(workspace, `${name}.kernel.json`), JSON.stringify(experiment, null, 2) + '\n');
+  return { root, extDir, workspace };
 }

@@ -7,42 +7,26 @@
  * Needs `bash scripts/setup-code-server.sh` first. Run: node --import tsx --test test/e2e/*.test.ts
  */
 import assert from 'node:assert/strict';
-import { execSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import {
-  codeServerInstalled,
-  installExtension,
+  closeSession,
+  failureRecorder,
+  IRIS_EXPERIMENT,
   launchBrowser,
   openFileAtLine,
   openWorkbench,
-  repo,
+  prepareE2eFolder,
+  QUIET_SETTINGS,
   runCommand,
-  screenshotOnFailure,
   startCodeServer,
-  stopAllCodeServers,
   webviewFrameWith,
   type CodeServer,
 } from './codeServer';
 
-const baseSettings = {
-  'workbench.startupEditor': 'none',
-  'telemetry.telemetryLevel': 'off',
-  'workbench.tips.enabled': false,
-  'extensions.ignoreRecommendations': true,
-  'workbench.welcomePage.walkthroughs.openOnInstall': false,
-  'editor.hover.delay': 300,
-};
-
-const experiment = {
-  name: 'iris',
-  dataset: { train: 'iris.csv', target: 'species', test: { fraction: 0.2 } },
-  model: { hidden: [{ units: 8, activation: 'tanh' }] },
-  training: { optimizer: 'adam', learningRate: 0.05, epochs: 10, batchSize: 16, seed: 1 },
-};
+const baseSettings = { ...QUIET_SETTINGS, 'editor.hover.delay': 300 };
 
 describe('Kernel Lens in code-server', { timeout: 600_000 }, () => {
   let root = '';
@@ -53,34 +37,12 @@ describe('Kernel Lens in code-server', { timeout: 600_000 }, () => {
   let page: Page | undefined;
 
   before(() => {
-    assert.ok(codeServerInstalled(), 'code-server or chromium missing: run `bash scripts/setup-code-server.sh` first');
-    execSync('npm run build', { cwd: repo, stdio: 'inherit' });
-    root = mkdtempSync(join(tmpdir(), 'kl-e2e-'));
-    extDir = join(root, 'extensions');
-    installExtension(extDir);
-    workspace = join(root, 'workspace');
-    execSync(`mkdir -p ${JSON.stringify(workspace)}`);
-    copyFileSync(join(repo, 'samples', 'iris.csv'), join(workspace, 'iris.csv'));
-    writeFileSync(join(workspace, 'iris.kernel.json'), JSON.stringify(experiment, null, 2) + '\n');
+    ({ root, extDir, workspace } = prepareE2eFolder('kl-e2e-', ['iris.csv'], { iris: IRIS_EXPERIMENT }));
   });
 
-  after(async () => {
-    await page?.context().close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await stopAllCodeServers();
-    if (root) rmSync(root, { recursive: true, force: true });
-  });
+  after(() => closeSession({ page, browser, root }));
 
-  /** Wraps a step so a failure leaves a screenshot in test-results/. */
-  async function step(name: string, fn: () => Promise<void>): Promise<void> {
-    try {
-      await fn();
-    } catch (e) {
-      await screenshotOnFailure(page, `e2e-${name}`);
-      if (server) writeFileSync(join(repo, 'test-results', `e2e-${name}-code-server.log`), server.output());
-      throw e;
-    }
-  }
+  const step = failureRecorder('e2e', () => ({ page, server }));
 
   it('trains from the tree, explains the row under the cursor, and hovers a row', async () => {
     server = await startCodeServer({ extDir, workspace, settings: { ...baseSettings, 'security.workspace.trust.enabled': false } });

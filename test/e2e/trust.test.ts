@@ -7,46 +7,35 @@
  * Needs `bash scripts/setup-code-server.sh` first. Run: node --import tsx --test test/e2e/trust.test.ts
  */
 import assert from 'node:assert/strict';
-import { execFileSync, execSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import type { KernelEvolution, VerifyResult } from '../../src/protocol';
 import {
-  codeServerInstalled,
-  installExtension,
+  closeSession,
+  failureRecorder,
+  IRIS_EXPERIMENT,
   launchBrowser,
   openFileAtLine,
   openWorkbench,
+  prepareE2eFolder,
+  QUIET_SETTINGS,
   repo,
-  resultsDir,
   runCommand,
-  screenshotOnFailure,
   startCodeServer,
-  stopAllCodeServers,
   webviewFrameWith,
   type CodeServer,
 } from './codeServer';
 
 const settings = {
-  'workbench.startupEditor': 'none',
-  'telemetry.telemetryLevel': 'off',
-  'workbench.tips.enabled': false,
-  'extensions.ignoreRecommendations': true,
-  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  ...QUIET_SETTINGS,
   'security.workspace.trust.enabled': false,
   // Every training row listed, so the supporters table starts with the very rows verify removes.
   'kernelLens.explain.examplesShown': 1000,
 };
 
-const experiment = {
-  name: 'iris',
-  dataset: { train: 'iris.csv', target: 'species', test: { fraction: 0.2 } },
-  model: { hidden: [{ units: 8, activation: 'tanh' }] },
-  training: { optimizer: 'adam', learningRate: 0.05, epochs: 10, batchSize: 16, seed: 1 },
-};
 
 /** Supporters removed; not the default 10, so the k field's value is what reaches the engine. */
 const K = 5;
@@ -80,35 +69,12 @@ describe('Trust tools in code-server', { timeout: 600_000 }, () => {
   let page: Page | undefined;
 
   before(() => {
-    assert.ok(codeServerInstalled(), 'code-server or chromium missing: run `bash scripts/setup-code-server.sh` first');
-    execSync('npm run build', { cwd: repo, stdio: 'ignore' });
-    root = mkdtempSync(join(tmpdir(), 'kl-e2e-trust-'));
-    extDir = join(root, 'extensions');
-    installExtension(extDir);
-    workspace = join(root, 'workspace');
-    mkdirSync(workspace, { recursive: true });
-    copyFileSync(join(repo, 'samples', 'iris.csv'), join(workspace, 'iris.csv'));
-    writeFileSync(join(workspace, 'iris.kernel.json'), JSON.stringify(experiment, null, 2) + '\n');
+    ({ root, extDir, workspace } = prepareE2eFolder('kl-e2e-trust-', ['iris.csv'], { iris: IRIS_EXPERIMENT }));
   });
 
-  after(async () => {
-    await page?.context().close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await stopAllCodeServers();
-    if (root) rmSync(root, { recursive: true, force: true });
-  });
+  after(() => closeSession({ page, browser, root }));
 
-  /** A failing step leaves a screenshot and the code-server log in test-results/. */
-  async function step(name: string, fn: () => Promise<void>): Promise<void> {
-    try {
-      await fn();
-    } catch (e) {
-      await screenshotOnFailure(page, `e2e-trust-${name}`);
-      mkdirSync(resultsDir, { recursive: true });
-      if (server) writeFileSync(join(resultsDir, `e2e-trust-${name}-code-server.log`), server.output());
-      throw e;
-    }
-  }
+  const step = failureRecorder('e2e-trust', () => ({ page, server }));
 
   it('verifies an explanation by retraining and shows the kernel evolution of the run', async () => {
     server = await startCodeServer({ extDir, workspace, settings });

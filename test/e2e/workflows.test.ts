@@ -8,35 +8,28 @@
  * Needs `bash scripts/setup-code-server.sh` first. Run: node --import tsx --test test/e2e/workflows.test.ts
  */
 import assert from 'node:assert/strict';
-import { execSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import {
-  codeServerInstalled,
+  closeSession,
   contextMenuAction,
   contextMenuLabels,
   failureRecorder,
-  installExtension,
   launchBrowser,
   openFileAtLine,
   openWorkbench,
-  repo,
+  prepareE2eFolder,
+  QUIET_SETTINGS,
   runCommand,
   startCodeServer,
-  stopAllCodeServers,
   webviewFrameWith,
   type CodeServer,
 } from './codeServer';
 
 const settings = {
-  'workbench.startupEditor': 'none',
-  'telemetry.telemetryLevel': 'off',
-  'workbench.tips.enabled': false,
-  'extensions.ignoreRecommendations': true,
-  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  ...QUIET_SETTINGS,
   'editor.hover.delay': 300,
   'security.workspace.trust.enabled': false,
   // VS Code for the web saves after a delay by default; these flows save explicitly, as on the desktop.
@@ -192,16 +185,8 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
   }
 
   before(async () => {
-    assert.ok(codeServerInstalled(), 'code-server or chromium missing: run `bash scripts/setup-code-server.sh` first');
-    execSync('npm run build', { cwd: repo, stdio: 'inherit' });
-    root = mkdtempSync(join(tmpdir(), 'kl-e2e-flows-'));
-    const extDir = join(root, 'extensions');
-    installExtension(extDir);
-    workspace = join(root, 'workspace');
-    mkdirSync(workspace);
-    copyFileSync(join(repo, 'samples', 'iris.csv'), join(workspace, 'iris.csv'));
-    copyFileSync(join(repo, 'samples', 'digits.csv'), join(workspace, 'digits.csv'));
-    writeFileSync(join(workspace, 'digits-long.kernel.json'), JSON.stringify(longExperiment, null, 2) + '\n');
+    let extDir: string;
+    ({ root, extDir, workspace } = prepareE2eFolder('kl-e2e-flows-', ['iris.csv', 'digits.csv'], { 'digits-long': longExperiment }));
     server = await startCodeServer({ extDir, workspace, settings });
     browser = await launchBrowser();
     page = await openWorkbench(browser, server, workspace);
@@ -213,12 +198,7 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
     });
   });
 
-  after(async () => {
-    await page?.context().close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await stopAllCodeServers();
-    if (root) rmSync(root, { recursive: true, force: true });
-  });
+  after(() => closeSession({ page, browser, root }));
 
   it('creates an experiment from a CSV with New Experiment, lists it and trains it', async () => {
     const p = livePage();

@@ -127,12 +127,29 @@ export async function openWorkbench(browser: Browser, server: CodeServer, folder
   return page;
 }
 
+/**
+ * Opens the quick input with F1. A key press while a webview's frame has the focus never reaches the
+ * workbench's keybindings, so when the picker does not show, the focus is handed back to the workbench
+ * document and F1 pressed again.
+ */
+async function openQuickInput(page: Page): Promise<Locator> {
+  const input = page.locator('.quick-input-widget input.input');
+  for (let attempt = 0; ; attempt++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 5_000 });
+      return input;
+    } catch (error) {
+      if (attempt === 2) throw error;
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    }
+  }
+}
+
 /** F1, type a command title, wait for its row, Enter. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor();
+  const input = await openQuickInput(page);
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
@@ -140,9 +157,7 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 
 /** Opens a workspace file through Quick Open and moves the cursor to a 1-based line. */
 export async function openFileAtLine(page: Page, fileName: string, line: number): Promise<void> {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input.input');
+  const input = await openQuickInput(page);
   await input.fill(fileName);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');

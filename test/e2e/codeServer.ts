@@ -128,20 +128,20 @@ export async function openWorkbench(browser: Browser, server: CodeServer, folder
 }
 
 /**
- * Opens the quick input with F1. A key press while a webview's frame has the focus never reaches the
- * workbench's keybindings, so when the picker does not show, the focus is handed back to the workbench
- * document and F1 pressed again.
+ * Opens the quick input with F1 and types `text` into it. A key press while a webview's frame has the focus
+ * never reaches the workbench's keybindings, and a webview taking the focus a moment later closes the
+ * picker again; either way the focus is handed back to the workbench document and the picker reopened.
  */
-async function openQuickInput(page: Page): Promise<Locator> {
+async function typeInQuickInput(page: Page, text: string): Promise<void> {
   const input = page.locator('.quick-input-widget input.input');
   for (let attempt = 0; ; attempt++) {
     await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
     try {
-      await input.waitFor({ state: 'visible', timeout: 5_000 });
-      return input;
+      await input.fill(text, { timeout: 5_000 });
+      return;
     } catch (error) {
-      if (attempt === 2) throw error;
+      if (attempt === 3) throw error;
       await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     }
   }
@@ -149,21 +149,18 @@ async function openQuickInput(page: Page): Promise<Locator> {
 
 /** F1, type a command title, wait for its row, Enter. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  const input = await openQuickInput(page);
-  await input.fill(`>${title}`);
+  await typeInQuickInput(page, `>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
 }
 
 /** Opens a workspace file through Quick Open and moves the cursor to a 1-based line. */
 export async function openFileAtLine(page: Page, fileName: string, line: number): Promise<void> {
-  const input = await openQuickInput(page);
-  await input.fill(fileName);
+  await typeInQuickInput(page, fileName);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
   await page.locator(`.tab[aria-label^="${fileName}"]`).first().waitFor();
-  await page.keyboard.press('F1');
-  await input.fill(`:${line}`);
+  await typeInQuickInput(page, `:${line}`);
   // Enter before the picker has switched to "Go to line" would be lost.
   await page.locator('.quick-input-list .monaco-list-row', { hasText: `Go to line ${line}` }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');

@@ -14,7 +14,7 @@ import { resolveOutput } from './outputSelector';
 import { encodeCsvRows } from '../data/prepare';
 import { currentBackend } from '../backend';
 import { CancelledError, UserError } from '../errors';
-import { explainInWorkers, workerCount } from './parallel/workerPool';
+import { explainAcrossThreads, workerCount } from './parallel/workerPool';
 
 /**
  * A loaded run with its path index, each built on first use and then reused: a batch handed to worker
@@ -168,7 +168,7 @@ export interface ExplainOptions {
   blockSize?: number;
   /** 'fast' (default): the typed-array path index; 'direct': the reference implementation (explainBlock.ts). */
   method?: 'fast' | 'direct';
-  /** Split batches of at least PARALLEL_FROM rows across worker threads (default true). */
+  /** Split batches of at least PARALLEL_FROM rows across this thread and worker threads (default true). */
   parallel?: boolean;
 }
 
@@ -179,7 +179,7 @@ const PARALLEL_FROM = 8;
 export async function explainWithIndex(indexed: IndexedRun, queries: ExplainQuery[], options: ExplainOptions = {}): Promise<{ explanations: Explanation[]; raw: RawExplanation[] }> {
   const threads = workerCount();
   if (options.parallel !== false && queries.length >= PARALLEL_FROM && threads > 1 && (options.method ?? 'fast') === 'fast') {
-    return explainInWorkers(indexed.run.dir, queries, options, threads);
+    return explainAcrossThreads(indexed.run.dir, queries, options, threads, (part) => explainWithIndex(indexed, part, { ...options, parallel: false }));
   }
   const { run } = indexed;
   const prepared = await prepareQueries(run, queries);

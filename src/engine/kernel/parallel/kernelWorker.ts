@@ -1,7 +1,7 @@
 /**
  * Entry of a kernel worker thread (`dist/kernelWorker.js`): its own TensorFlow.js backend and run cache,
- * explaining the rows it is sent with the single-threaded path. The engine splits large batches across
- * two of these so both cores work (the wasm backend is single-threaded in Node.js).
+ * explaining the rows it is sent with the single-threaded path. The engine splits a large batch between its
+ * own thread and one of these per further core (the wasm backend is single-threaded in Node.js).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../../backend';

@@ -65,7 +65,7 @@ class PooledWorker {
 
 let pool: PooledWorker[] = [];
 
-/** Threads worth using: the machine's cores, at most 4 (each holds its own copy of the run). */
+/** Threads worth using for a batch (this one included): the machine's cores, at most 4 (each holds its own copy of the run). */
 export function workerCount(): number {
   const fromEnv = Number(process.env.KERNEL_LENS_WORKERS);
   if (Number.isInteger(fromEnv) && fromEnv >= 0) return fromEnv;
@@ -78,28 +78,38 @@ function workers(count: number): PooledWorker[] {
   return pool.slice(0, count);
 }
 
+type Explained = { explanations: Explanation[]; raw: RawExplanation[] };
+
 /**
- * Explains rows across worker threads, in contiguous shares, and returns them in order. An abort
- * terminates the workers (they are restarted on the next call): work in flight cannot be interrupted
- * from outside a thread, and a cancelled batch must not keep a core busy.
+ * Explains rows across `threads` threads — this one (`explainHere`, which already holds the run and its
+ * index) and threads − 1 workers — in contiguous shares, and returns them in order. Sharing the work with
+ * this thread saves one copy of the run and index against a worker per core. An abort terminates the
+ * workers (they are restarted on the next call): work in flight cannot be interrupted from outside a
+ * thread, and a cancelled batch must not keep a core busy; this thread's share stops at its next chunk.
  */
-export async function explainInWorkers(runDir: string, queries: ExplainQuery[], options: ExplainOptions, count: number): Promise<{ explanations: Explanation[]; raw: RawExplanation[] }> {
+export async function explainAcrossThreads(
+  runDir: string,
+  queries: ExplainQuery[],
+  options: ExplainOptions,
+  threads: number,
+  explainHere: (part: ExplainQuery[]) => Promise<Explained>,
+): Promise<Explained> {
   const { signal, ...rest } = options;
-  const threads = workers(count);
-  const share = Math.ceil(queries.length / threads.length);
-  const parts = threads.map((w, k) => queries.slice(k * share, (k + 1) * share)).filter((part) => part.length > 0);
-  const onAbort = () => threads.forEach((w) => w.terminate());
+  const helpers = workers(threads - 1);
+  const share = Math.ceil(queries.length / threads);
+  const parts = Array.from({ length: threads }, (_, k) => queries.slice(k * share, (k + 1) * share));
+  const onAbort = () => helpers.forEach((w) => w.terminate());
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const replies = await Promise.all(parts.map((part, k) => threads[k].run(runDir, part, rest)));
-    const explanations: Explanation[] = [];
-    const raw: RawExplanation[] = [];
-    for (const reply of replies) {
+    // The workers start first, so they compute while this thread works through its own share.
+    const inWorkers = parts.slice(1).map(async (part, k): Promise<Explained> => {
+      if (part.length === 0) return { explanations: [], raw: [] };
+      const reply = await helpers[k].run(runDir, part, rest);
       if (!reply.ok) throw reply.userError ? new UserError(reply.message) : new Error(reply.message);
-      explanations.push(...reply.explanations);
-      raw.push(...reply.raw);
-    }
-    return { explanations, raw };
+      return reply;
+    });
+    const replies = await Promise.all([explainHere(parts[0]), ...inWorkers]);
+    return { explanations: replies.flatMap((r) => r.explanations), raw: replies.flatMap((r) => r.raw) };
   } catch (error) {
     if (signal?.aborted) throw new CancelledError();
     throw error;

@@ -1,4 +1,3 @@
-import { activateArray, multiplyByDerivative } from '../model/scalarActivations';
 import type { LoadedRun } from './loadedRun';
 import type { QueryBlock } from './querySide';
 import { querySideFor } from './simd/simdQuerySide';
@@ -46,14 +45,12 @@ export function queryFactors(
   const n = rule.nodes.length;
   const layers = run.layout.layers;
   const L = layers.length;
-  const kinds = layers.map((l) => l.activation);
   const E = endpointSteps.length;
   const stepList = Array.from(steps);
   // First-layer products at every weight index needed: the endpoints and both ends of every step.
   const needed = [...new Set([...Array.from(endpointSteps), ...stepList, ...stepList.map((s) => s + 1)])].sort((a, b) => a - b);
   const position = new Map(needed.map((s, j) => [s, j]));
   const out0 = layers[0].outputs;
-  const lastOut = layers[L - 1].outputs;
   const G = stepList.length * n;
 
   const aOut: (Float32Array | null)[] = layers.map((l, k) => (k === 0 ? null : new Float32Array(G * l.inputs * Q)));
@@ -61,19 +58,11 @@ export function queryFactors(
   const endpoints = new Float64Array(E * Q);
   const incrementDots = new Float64Array(options.incrementDots ? stepList.length * Q : 0);
   // ReLU patterns at the endpoints (every listed step and its successor must be among them).
-  const reluLayers = options.reluKinks ? layers.flatMap((l, k) => (l.activation === 'relu' ? [k] : [])) : [];
+  const reluKinks = options.reluKinks === true && layers.some((l) => l.activation === 'relu');
   const patterns: string[] = [];
 
   const side = querySideFor(run);
-  const { x, delta, next } = side;
-  /** Forward from the first layer's pre-activations (already in layer 0's z) with weights w_s + tΔ_s. */
-  const forward = (s: number, t: number): void => {
-    activateArray(kinds[0], side.layers[0].z, side.layers[0].h, out0);
-    for (let l = 1; l < L; l++) {
-      side.forward(l, s, t);
-      activateArray(kinds[l], side.layers[l].z, side.layers[l].h, layers[l].outputs);
-    }
-  };
+  const { x, delta } = side;
 
   for (let q = 0; q < Q; q++) {
     for (let f = 0; f < F; f++) x[f] = block.x[q * F + f];
@@ -82,16 +71,12 @@ export function queryFactors(
     for (let k = 0; k < E; k++) {
       const j = position.get(endpointSteps[k]) as number;
       side.firstLayerAt(j, j, 0);
-      forward(endpointSteps[k], 0);
+      side.forwardPoint(endpointSteps[k], 0);
       const last = side.layers[L - 1].h;
       let f = 0;
       for (let c = 0; c < C; c++) f += block.e[q * C + c] * last[c];
       endpoints[k * Q + q] = f;
-      if (reluLayers.length > 0) {
-        let pattern = '';
-        for (const l of reluLayers) for (const z of side.layers[l].z) pattern += z > 0 ? '1' : '0';
-        patterns[k * Q + q] = pattern;
-      }
+      if (reluKinks) patterns[k * Q + q] = side.reluPattern();
     }
     stepList.forEach((s, j) => {
       const ja = position.get(s) as number;
@@ -102,11 +87,9 @@ export function queryFactors(
         const weight = rule.weights[k];
         const g = j * n + k;
         side.firstLayerAt(ja, jb, t);
-        forward(s, t);
-        // Backward: δ_L = e ⊙ σ'(z_L); δ_l = (W_{l+1}(t) δ_{l+1}) ⊙ σ'(z_l). The node weight is folded into δ.
-        for (let c = 0; c < lastOut; c++) delta[c] = block.e[q * C + c];
-        multiplyByDerivative(kinds[L - 1], side.layers[L - 1].z, side.layers[L - 1].h, delta, lastOut);
-        for (let l = L - 1; l >= 0; l--) {
+        side.forwardPoint(s, t);
+        // Each layer's δ, with the node weight folded in, and (after the first layer) its input activations.
+        side.backwardPoint(block.e, q * C, (l) => {
           const { inputs, outputs } = layers[l];
           const dO = dOut[l];
           const dBase = g * outputs * Q + q;
@@ -115,21 +98,18 @@ export function queryFactors(
             if (l > 0) dot += weight * side.incrementDot(l, s);
             else for (let m = 0; m < outputs; m++) dot += weight * delta[m] * (z0[jb * out0 + m] - z0[ja * out0 + m]);
           }
-          if (l === 0) break;
+          if (l === 0) return;
           const aO = aOut[l] as Float32Array;
           const prev = side.layers[l - 1].h;
           const aBase = g * inputs * Q + q;
           for (let m = 0; m < inputs; m++) aO[aBase + m * Q] = prev[m];
-          side.backward(l);
-          for (let m = 0; m < inputs; m++) delta[m] = next[m];
-          multiplyByDerivative(kinds[l - 1], side.layers[l - 1].z, side.layers[l - 1].h, delta, inputs);
-        }
+        });
       }
       if (options.incrementDots) incrementDots[j * Q + q] = dot;
     });
   }
-  const kinks = new Uint8Array(reluLayers.length > 0 ? stepList.length * Q : 0);
-  if (reluLayers.length > 0) {
+  const kinks = new Uint8Array(reluKinks ? stepList.length * Q : 0);
+  if (reluKinks) {
     const endpointOf = new Map(Array.from(endpointSteps, (s, k) => [s, k]));
     stepList.forEach((s, j) => {
       const a = endpointOf.get(s);

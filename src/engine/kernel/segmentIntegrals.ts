@@ -1,4 +1,3 @@
-import { activateArray, multiplyByDerivative } from '../model/scalarActivations';
 import { gaussLegendre } from './gaussLegendre';
 import type { LoadedRun } from './loadedRun';
 import type { QueryBlock } from './querySide';
@@ -55,7 +54,7 @@ export function wasmSegmentIntegrator(run: LoadedRun, block: QueryBlock): Segmen
         pairs,
         (pair) => {
           const cuts = layers[0].activation === 'relu' ? firstLayerKinks(run, side) : [0, 1];
-          return deeperRelu ? bisectPatterns(run, side, pair.step, cuts) : cuts;
+          return deeperRelu ? bisectPatterns(side, pair.step, cuts) : cuts;
         },
         nodes,
       ),
@@ -78,16 +77,11 @@ function firstLayerKinks(run: LoadedRun, side: SimdQuerySide): number[] {
   return cuts.sort((x, y) => x - y);
 }
 
-/** The on/off pattern of every ReLU layer at w_s + tΔ_s (after a forward pass), as one string. */
-function patternAt(run: LoadedRun, side: SimdQuerySide, s: number, t: number): string {
-  forward(run, side, s, t);
-  let pattern = '';
-  run.layout.layers.forEach((l, k) => {
-    if (l.activation !== 'relu') return;
-    const z = side.layers[k].z;
-    for (let m = 0; m < l.outputs; m++) pattern += z[m] > 0 ? '1' : '0';
-  });
-  return pattern;
+/** The on/off pattern of every ReLU layer at w_s + tΔ_s, as one string. */
+function patternAt(side: SimdQuerySide, s: number, t: number): string {
+  side.firstLayerAt(0, 1, t);
+  side.forwardPoint(s, t);
+  return side.reluPattern();
 }
 
 /**
@@ -95,11 +89,11 @@ function patternAt(run: LoadedRun, side: SimdQuerySide, s: number, t: number): s
  * from first-layer crossings have a first-layer unit at exactly zero at their ends; their patterns are
  * taken just inside the piece.
  */
-function bisectPatterns(run: LoadedRun, side: SimdQuerySide, s: number, cuts: number[]): number[] {
+function bisectPatterns(side: SimdQuerySide, s: number, cuts: number[]): number[] {
   const result = [0];
   const inside = (t: number, toward: number) => t + (toward - t) * 1e-9;
   for (let k = 0; k + 1 < cuts.length; k++) {
-    const open = [{ a: cuts[k], b: cuts[k + 1], sa: patternAt(run, side, s, inside(cuts[k], cuts[k + 1])), sb: patternAt(run, side, s, inside(cuts[k + 1], cuts[k])) }];
+    const open = [{ a: cuts[k], b: cuts[k + 1], sa: patternAt(side, s, inside(cuts[k], cuts[k + 1])), sb: patternAt(side, s, inside(cuts[k + 1], cuts[k])) }];
     const done: number[] = [];
     while (open.length > 0) {
       const piece = open.pop() as { a: number; b: number; sa: string; sb: string };
@@ -108,7 +102,7 @@ function bisectPatterns(run: LoadedRun, side: SimdQuerySide, s: number, cuts: nu
         continue;
       }
       const m = (piece.a + piece.b) / 2;
-      const sm = patternAt(run, side, s, m);
+      const sm = patternAt(side, s, m);
       open.push({ a: m, b: piece.b, sa: sm, sb: piece.sb }, { a: piece.a, b: m, sa: piece.sa, sb: sm });
     }
     result.push(...done.sort((x, y) => x - y));
@@ -116,28 +110,13 @@ function bisectPatterns(run: LoadedRun, side: SimdQuerySide, s: number, cuts: nu
   return result;
 }
 
-/** Forward pass of the loaded row at w_s + tΔ_s (first layer from the step's endpoint products 0 and 1). */
-function forward(run: LoadedRun, side: SimdQuerySide, s: number, t: number): void {
-  const layers = run.layout.layers;
-  side.firstLayerAt(0, 1, t);
-  activateArray(layers[0].activation, side.layers[0].z, side.layers[0].h, layers[0].outputs);
-  for (let l = 1; l < layers.length; l++) {
-    side.forward(l, s, t);
-    activateArray(layers[l].activation, side.layers[l].z, side.layers[l].h, layers[l].outputs);
-  }
-}
-
 /** phi += weight · ∇_w f_e(x; w_s + tΔ_s) for the loaded row: per layer a ⊗ δ (kernel) and δ (bias). */
 function addGradient(run: LoadedRun, side: SimdQuerySide, block: QueryBlock, pair: StepRow, t: number, weight: number, phi: Float64Array): void {
   const layers = run.layout.layers;
-  const L = layers.length;
-  const C = run.outputCount;
-  forward(run, side, pair.step, t);
-  const { delta, next, x } = side;
-  const last = layers[L - 1];
-  for (let c = 0; c < last.outputs; c++) delta[c] = block.e[pair.row * C + c];
-  multiplyByDerivative(last.activation, side.layers[L - 1].z, side.layers[L - 1].h, delta, last.outputs);
-  for (let l = L - 1; l >= 0; l--) {
+  side.firstLayerAt(0, 1, t);
+  side.forwardPoint(pair.step, t);
+  const { delta, x } = side;
+  side.backwardPoint(block.e, pair.row * run.outputCount, (l) => {
     const { inputs, outputs, kernelOffset, biasOffset } = layers[l];
     const input = l === 0 ? x : side.layers[l - 1].h;
     for (let j = 0; j < inputs; j++) {
@@ -147,9 +126,5 @@ function addGradient(run: LoadedRun, side: SimdQuerySide, block: QueryBlock, pai
       for (let m = 0; m < outputs; m++) phi[row + m] += aj * delta[m];
     }
     for (let m = 0; m < outputs; m++) phi[biasOffset + m] += weight * delta[m];
-    if (l === 0) break;
-    side.backward(l);
-    for (let m = 0; m < inputs; m++) delta[m] = next[m];
-    multiplyByDerivative(layers[l - 1].activation, side.layers[l - 1].z, side.layers[l - 1].h, delta, inputs);
-  }
+  });
 }

@@ -1,3 +1,4 @@
+import { activateArray, multiplyByDerivative } from '../../model/scalarActivations';
 import type { LoadedRun } from '../loadedRun';
 import { QUERY_SIDE_WASM_BASE64 } from './wasmModules';
 
@@ -106,6 +107,50 @@ export class SimdQuerySide {
     // At t = 0 (w_T has no successor) the "next" weights are w_s itself: the difference is exactly 0.
     this.exports.interpolate(buffers.wtPointer, this.weights + (s * this.P + kernelOffset) * 4, t === 0 ? 0 : this.P, t, (inputs + 1) * outputs);
     this.exports.forward(buffers.zPointer, this.layers[l - 1].hPointer, buffers.wtPointer, inputs, outputs);
+  }
+
+  /**
+   * The network at w_s + tΔ_s for the loaded row, from the first layer's pre-activations already in layer
+   * 0's z (`firstLayerAt`): every layer's z and activation h.
+   */
+  forwardPoint(s: number, t: number): void {
+    const layers = this.run.layout.layers;
+    activateArray(layers[0].activation, this.layers[0].z, this.layers[0].h, layers[0].outputs);
+    for (let l = 1; l < layers.length; l++) {
+      this.forward(l, s, t);
+      activateArray(layers[l].activation, this.layers[l].z, this.layers[l].h, layers[l].outputs);
+    }
+  }
+
+  /** The on/off pattern of every ReLU layer after `forwardPoint`, as one string ('' without ReLU). */
+  reluPattern(): string {
+    let pattern = '';
+    this.run.layout.layers.forEach((l, k) => {
+      if (l.activation !== 'relu') return;
+      for (const z of this.layers[k].z) pattern += z > 0 ? '1' : '0';
+    });
+    return pattern;
+  }
+
+  /**
+   * Backward after `forwardPoint`, explaining e·output (`e` from `offset`): δ_L = e ⊙ σ'(z_L), then
+   * δ_l = (W_{l+1}(t) δ_{l+1}) ⊙ σ'(z_l). `visit(l)` sees each layer's δ in `delta` (its input is layer
+   * l − 1's h, or x), from the last layer to the first.
+   */
+  backwardPoint(e: ArrayLike<number>, offset: number, visit: (l: number) => void): void {
+    const layers = this.run.layout.layers;
+    const L = layers.length;
+    const { delta, next } = this;
+    for (let c = 0; c < layers[L - 1].outputs; c++) delta[c] = e[offset + c];
+    multiplyByDerivative(layers[L - 1].activation, this.layers[L - 1].z, this.layers[L - 1].h, delta, layers[L - 1].outputs);
+    for (let l = L - 1; l >= 0; l--) {
+      visit(l);
+      if (l === 0) break;
+      const inputs = layers[l].inputs;
+      this.backward(l);
+      for (let m = 0; m < inputs; m++) delta[m] = next[m];
+      multiplyByDerivative(layers[l - 1].activation, this.layers[l - 1].z, this.layers[l - 1].h, delta, inputs);
+    }
   }
 
   /** `next` ← W_l(t) δ with the weights of the last `forward` through layer l. */

@@ -61,10 +61,9 @@ export async function readNpy(file: string): Promise<NpyArray> {
   return decodeNpy(await fs.promises.readFile(file), file);
 }
 
+/** A float32 `.npy` file, read straight into one array of its size (readFloat32NpySync). */
 export async function readFloat32Npy(file: string): Promise<{ shape: number[]; data: Float32Array }> {
-  const array = await readNpy(file);
-  if (array.dtype !== 'float32') throw new Error(`${file}: expected float32`);
-  return array;
+  return readFloat32NpySync(file);
 }
 
 export async function readInt32Npy(file: string): Promise<{ shape: number[]; data: Int32Array }> {
@@ -81,7 +80,7 @@ function openFloat32Npy(file: string): { shape: number[]; fill(target: Float32Ar
     const head = Buffer.alloc(4096);
     const got = fs.readSync(fd, head, 0, head.length, 0);
     const { descr, shape, dataOffset } = parseHeader(head.subarray(0, got), file);
-    if (descr !== '<f4') throw new Error(`${file}: expected little-endian float32`);
+    if (descr !== '<f4') throw new Error(`${file}: expected float32`);
     return {
       shape,
       fill(target: Float32Array): void {
@@ -116,7 +115,7 @@ export function readFloat32NpyInto(file: string, target: Float32Array, expectedS
 }
 
 /** A float32 `.npy` file read into one array of its size (no whole-file buffer and aligned copy). */
-export function readFloat32NpyStreamed(file: string): { shape: number[]; data: Float32Array } {
+export function readFloat32NpySync(file: string): { shape: number[]; data: Float32Array } {
   const npy = openFloat32Npy(file);
   try {
     const data = new Float32Array(npy.shape.reduce((a, b) => a * b, 1));

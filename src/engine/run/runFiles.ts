@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { PreparedData } from '../data/preparedData';
 import type { TrainingPath } from '../train/trainLoop';
 import { UserError } from '../errors';
-import { readFloat32Npy, readFloat32NpyStreamed, readInt32Npy, readNpy, writeNpy } from './npy';
+import { readFloat32Npy, readFloat32NpySync, readInt32Npy, readNpy, writeNpy } from './npy';
 
 /** The preprocessed design matrices, so an explanation never depends on re-parsing the source file. */
 export async function writeRunData(dir: string, data: PreparedData): Promise<void> {
@@ -57,8 +57,7 @@ export async function readRunData(dir: string): Promise<RunMatrices> {
 
 export async function readTrainingPath(dir: string): Promise<TrainingPath> {
   const pathDir = path.join(dir, 'path');
-  // The path is the largest file of a run: read straight into its array.
-  const weights = readFloat32NpyStreamed(path.join(pathDir, 'weights.npy'));
+  const weights = await readFloat32Npy(path.join(pathDir, 'weights.npy'));
   const batches = await readInt32Npy(path.join(pathDir, 'batches.npy'));
   const lr = await readFloat32Npy(path.join(pathDir, 'lr.npy'));
   const checkpointFile = path.join(pathDir, 'checkpoints.npy');
@@ -73,7 +72,7 @@ export async function readTrainingPath(dir: string): Promise<TrainingPath> {
     get: (): Float32Array | null => {
       if (adamV !== undefined) return adamV;
       try {
-        return (adamV = readFloat32NpyStreamed(vFile).data);
+        return (adamV = readFloat32NpySync(vFile).data);
       } catch (error) {
         throw damagedRunError(error);
       }

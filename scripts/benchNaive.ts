@@ -3,8 +3,8 @@
 // It deliberately shares nothing with src/engine/kernel: its own forward pass in plain tf ops.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LoadedRun } from '../src/engine/kernel/loadedRun';
+import { activate } from '../src/engine/model/activations';
 import type { ParameterLayout } from '../src/engine/model/parameterLayout';
-import type { Activation } from '../src/protocol';
 
 export interface NaiveRow {
   testRow: number;
@@ -35,23 +35,6 @@ export interface NaiveResult {
   valuesPassMs: number;
   /** Max |difference| of the timed steps' per-example products between the two passes, relative to their max. */
   passAgreement: number;
-}
-
-function activate(kind: Activation, z: tf.Tensor): tf.Tensor {
-  switch (kind) {
-    case 'tanh':
-      return tf.tanh(z);
-    case 'relu':
-      return tf.relu(z);
-    case 'sigmoid':
-      return tf.sigmoid(z);
-    case 'softplus':
-      return tf.softplus(z);
-    case 'linear':
-      return z;
-    default:
-      throw new Error(`naive baseline: activation ${kind} not supported`);
-  }
 }
 
 /** Outputs [R, C] for R rows x [R, F], row r evaluated with its own weight vector w[r] ([R, P]). */

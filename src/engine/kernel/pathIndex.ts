@@ -38,13 +38,17 @@ export function loadPathIndex(run: LoadedRun): PathIndex {
   const started = performance.now();
   const kernel = newKernel(run);
   try {
-    if (!readPathIndexInto(run, kernel)) return buildPathIndex(run);
+    if (!readPathIndexInto(run, kernel)) return buildPathIndex(run, kernel);
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}; the path index is rebuilt in memory`);
-    return buildPathIndex(run);
+    return buildPathIndex(run, kernel);
   }
-  const layers = run.layout.layers.map((l, k) => ({ inputs: l.inputs, outputs: l.outputs, kernelOffset: l.kernelOffset, biasOffset: l.biasOffset, ...kernel.factors[k] }));
-  return { layers, stepScale: kernel.stepScale, kernel, source: 'stored', ms: performance.now() - started };
+  return { layers: indexLayers(run, kernel), stepScale: kernel.stepScale, kernel, source: 'stored', ms: performance.now() - started };
+}
+
+/** The layers' shapes with their factor storage in the kernel's memory. */
+function indexLayers(run: LoadedRun, kernel: SimdContraction): IndexLayer[] {
+  return run.layout.layers.map((l, k) => ({ inputs: l.inputs, outputs: l.outputs, kernelOffset: l.kernelOffset, biasOffset: l.biasOffset, ...kernel.factors[k] }));
 }
 
 /** The sweep needs a per-parameter scale for Adam and for subsampled paths' calibrated stretches. */
@@ -52,18 +56,19 @@ function newKernel(run: LoadedRun): SimdContraction {
   return new SimdContraction(run, run.approximate || run.optimizer.name === 'adam');
 }
 
-/** Builds the index from the recorded path: one batched forward/backward over all steps, then the sweep's scale. */
-export function buildPathIndex(run: LoadedRun): PathIndex {
+/**
+ * Builds the index from the recorded path: one batched forward/backward over all steps, then the sweep's
+ * scale, into `kernel`'s storage (every value is written, so a half-read one can be reused).
+ */
+export function buildPathIndex(run: LoadedRun, kernel: SimdContraction = newKernel(run)): PathIndex {
   const started = performance.now();
   const T = run.path.steps;
   const P = run.layout.parameterCount;
-  const kernel = newKernel(run);
   const factors = buildTrainingFactors(run);
-  const layers = run.layout.layers.map((l, k) => {
-    const storage = kernel.factors[k];
-    storage.a.set(factors.layers[k].a.dataSync() as Float32Array);
-    storage.delta.set(factors.layers[k].delta.dataSync() as Float32Array);
-    return { inputs: l.inputs, outputs: l.outputs, kernelOffset: l.kernelOffset, biasOffset: l.biasOffset, ...storage };
+  const layers = indexLayers(run, kernel);
+  layers.forEach((layer, k) => {
+    layer.a.set(factors.layers[k].a.dataSync() as Float32Array);
+    layer.delta.set(factors.layers[k].delta.dataSync() as Float32Array);
   });
   factors.dispose();
   const stepScale = kernel.stepScale;

@@ -40,8 +40,8 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: ['src/engine/kernel/parallel/kernelWorker.ts'],
-    outfile: 'dist/kernelWorker.js',
+    entryPoints: ['src/engine/explain/parallel/explainWorker.ts'],
+    outfile: 'dist/explainWorker.js',
     platform: 'node',
     format: 'cjs',
     target: 'node18',

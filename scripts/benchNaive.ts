@@ -1,8 +1,8 @@
 // The naive baseline of `npm run bench`: TracIn-style first-order attribution with one tf.grad call per
 // training example per step, preconditioned by the recorded Adam state, left point only (issue 5).
-// It deliberately shares nothing with src/engine/kernel: its own forward pass in plain tf ops.
+// It deliberately shares nothing with src/engine/explain: its own forward pass in plain tf ops.
 import * as tf from '@tensorflow/tfjs-core';
-import type { LoadedRun } from '../src/engine/kernel/loadedRun';
+import type { LoadedRun } from '../src/engine/explain/shared/loadedRun';
 import { activate } from '../src/engine/model/activations';
 import type { ParameterLayout } from '../src/engine/model/parameterLayout';
 

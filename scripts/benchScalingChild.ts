@@ -1,8 +1,8 @@
 // One scaling point of `npm run bench -- --scaling`, in its own process so that its peak RSS is its own.
 // Usage: tsx scripts/benchScalingChild.ts RUN_DIR BATCH_QUERIES ONE_ROW_REPEATS → one JSON line on stdout.
 import { initBackend } from '../src/engine/backend';
-import { explainWithIndex, indexedRun } from '../src/engine/kernel/explainService';
-import { pathIndexBytes } from '../src/engine/kernel/pathIndex';
+import { explainWithIndex, indexedRun } from '../src/engine/explain/explainService';
+import { pathIndexBytes } from '../src/engine/explain/pathIndex/pathIndex';
 import { median, peakRssBytes } from './benchCommon';
 
 export interface ScalingPoint {

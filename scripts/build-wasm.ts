@@ -1,5 +1,5 @@
 /**
- * Compiles the hand-written WebAssembly SIMD kernels (`src/engine/kernel/simd/*.wat`) into a TypeScript
+ * Compiles the hand-written WebAssembly SIMD routines (`src/engine/explain/fast/wasm/*.wat`) into a TypeScript
  * module holding the binary as base64, so neither the engine nor its users need a WAT compiler.
  * `npm run wasm` regenerates it; a unit test checks the committed module matches the source.
  */
@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import wabtFactory from 'wabt';
 
-const SIMD_DIR = path.join(__dirname, '..', 'src', 'engine', 'kernel', 'simd');
+const SIMD_DIR = path.join(__dirname, '..', 'src', 'engine', 'explain', 'fast', 'wasm');
 /** Each source and the constant its binary is exported as. */
 const MODULES = [
   { file: 'contract.wat', constant: 'CONTRACT_WASM_BASE64' },
@@ -29,6 +29,6 @@ export async function compileKernels(): Promise<string> {
 if (require.main === module) {
   void compileKernels().then((text) => {
     fs.writeFileSync(path.join(SIMD_DIR, 'wasmModules.ts'), text);
-    process.stdout.write('wrote src/engine/kernel/simd/wasmModules.ts\n');
+    process.stdout.write('wrote src/engine/explain/fast/wasm/wasmModules.ts\n');
   });
 }

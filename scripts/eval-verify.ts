@@ -10,8 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ExperimentConfig, VerifyRemoval } from '../src/protocol';
 import { initBackend } from '../src/engine/backend';
-import { forgetRun, indexedRun } from '../src/engine/kernel/explainService';
-import { trainExperiment } from '../src/engine/train/trainRun';
+import { forgetRun, indexedRun } from '../src/engine/explain/explainService';
+import { trainExperiment } from '../src/engine/pipeline/trainRun';
 import { verifyWithIndex } from '../src/engine/trust/verify';
 import { pearson } from './statistics';
 

@@ -25,8 +25,8 @@ async function main(): Promise<void> {
     return;
   }
   // The command line parses its own flags (--backend, --native-modules, ...).
-  const { runCliEntry } = await import('./server/cliEntry');
-  process.exitCode = await runCliEntry(argv);
+  const { runCli } = await import('./cli/cli');
+  process.exitCode = await runCli(argv);
 }
 
 void main();

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { LoadedRun } from '../../src/engine/kernel/loadedRun';
-import { gaussLegendre } from '../../src/engine/kernel/gaussLegendre';
+import type { LoadedRun } from '../../src/engine/explain/shared/loadedRun';
+import { gaussLegendre } from '../../src/engine/explain/shared/gaussLegendre';
 
 /**
  * An independent, literal implementation of path-kernel.md §2.1–2.3 for tiny networks: every

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ExperimentConfig, RunInfo } from '../../src/protocol';
 import { initBackend } from '../../src/engine/backend';
-import { trainExperiment } from '../../src/engine/train/trainRun';
+import { trainExperiment } from '../../src/engine/pipeline/trainRun';
 
 export const SAMPLES = path.resolve(__dirname, '..', '..', 'samples');
 

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { explainWithIndex, indexedRun } from '../../src/engine/kernel/explainService';
-import { pathStride, trainExperiment } from '../../src/engine/train/trainRun';
+import { explainWithIndex, indexedRun } from '../../src/engine/explain/explainService';
+import { pathStride, trainExperiment } from '../../src/engine/pipeline/trainRun';
 import { readRunInfo } from '../../src/engine/run/runStore';
 import { tempWorkspace, useWasm, writeExperiment } from '../helpers/experiments';
 

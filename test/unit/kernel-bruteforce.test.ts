@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { OptimizerName } from '../../src/protocol';
-import { explainWithIndex, indexedRun } from '../../src/engine/kernel/explainService';
+import { explainWithIndex, indexedRun } from '../../src/engine/explain/explainService';
 import { bruteForceContributions } from '../helpers/bruteForce';
 import { trainSample } from '../helpers/experiments';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Activation, ExperimentConfig, OptimizerName } from '../../src/protocol';
-import { explainWithIndex, indexedRun } from '../../src/engine/kernel/explainService';
+import { explainWithIndex, indexedRun } from '../../src/engine/explain/explainService';
 import { trainSample } from '../helpers/experiments';
 
 // The identity b + Σ c_i = f_e(x; w_T) on every test row of real data, for every task kind,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { explainWithIndex, indexedRun } from '../../src/engine/kernel/explainService';
+import { explainWithIndex, indexedRun } from '../../src/engine/explain/explainService';
 import { trainSample } from '../helpers/experiments';
 
 // path-kernel.md §6: dropping the quadrature (left endpoint only, TracIn's first-order form) leaves a

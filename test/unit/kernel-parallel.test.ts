@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { explainWithIndex, indexedRun } from '../../src/engine/kernel/explainService';
-import { stopWorkers } from '../../src/engine/kernel/parallel/workerPool';
+import { explainWithIndex, indexedRun } from '../../src/engine/explain/explainService';
+import { stopWorkers } from '../../src/engine/explain/parallel/workerPool';
 import { trainSample } from '../helpers/experiments';
 
 after(() => stopWorkers());

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Activation } from '../../src/protocol';
-import { indexedRun } from '../../src/engine/kernel/explainService';
-import { kinkSteps } from '../../src/engine/kernel/kinkDetection';
-import { wasmSegmentIntegrator } from '../../src/engine/kernel/segmentIntegrals';
-import { tensorSegmentIntegrator, type StepRow } from '../../src/engine/kernel/stepRefinement';
-import { resolveOutput } from '../../src/engine/kernel/outputSelector';
+import { indexedRun } from '../../src/engine/explain/explainService';
+import { kinkSteps } from '../../src/engine/explain/direct/kinkDetection';
+import { wasmSegmentIntegrator } from '../../src/engine/explain/fast/segmentIntegrals';
+import type { StepRow } from '../../src/engine/explain/shared/stepRefinement';
+import { tensorSegmentIntegrator } from '../../src/engine/explain/direct/tensorSegmentIntegrator';
+import { resolveOutput } from '../../src/engine/explain/shared/outputSelector';
 import { trainSample } from '../helpers/experiments';
 
 /** max |a − b| / max |b| over two dense Φ arrays. */

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compileKernels } from '../../scripts/build-wasm';
-import { indexedRun } from '../../src/engine/kernel/explainService';
+import { indexedRun } from '../../src/engine/explain/explainService';
 import { trainSample } from '../helpers/experiments';
 
 test('the committed SIMD kernel module is compiled from its .wat sources', async () => {
-  const committed = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'engine', 'kernel', 'simd', 'wasmModules.ts'), 'utf8');
+  const committed = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'engine', 'explain', 'fast', 'wasm', 'wasmModules.ts'), 'utf8');
   assert.equal(committed, await compileKernels());
 });
 
@@ -20,7 +20,7 @@ test('the SIMD contraction equals the per-example gradient dotted with U, comput
   const { run, index } = await indexedRun(info.dir);
   const P = run.layout.parameterCount;
   const W = run.path.batchWidth;
-  const simd = index.kernel;
+  const simd = index.contraction;
   let seed = 1;
   const u = Float32Array.from({ length: P }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5);
   simd.u.set(u);

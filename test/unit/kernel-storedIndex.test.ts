@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { explainWithIndex, IndexedRun } from '../../src/engine/kernel/explainService';
-import { loadRun } from '../../src/engine/kernel/loadedRun';
-import { buildPathIndex, loadPathIndex } from '../../src/engine/kernel/pathIndex';
-import { INDEX_DIR } from '../../src/engine/kernel/pathIndexFiles';
+import { explainWithIndex, IndexedRun } from '../../src/engine/explain/explainService';
+import { loadRun } from '../../src/engine/explain/shared/loadedRun';
+import { buildPathIndex, loadPathIndex } from '../../src/engine/explain/pathIndex/pathIndex';
+import { INDEX_DIR } from '../../src/engine/explain/pathIndex/pathIndexFiles';
 import { readRunRecord } from '../../src/engine/run/runStore';
 import { trainSample } from '../helpers/experiments';
 

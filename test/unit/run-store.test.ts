@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { decodeNpy, encodeNpy, readFloat32Npy, readInt32Npy } from '../../src/engine/run/npy';
 import { listRuns, readRunInfo } from '../../src/engine/run/runStore';
-import { loadRun } from '../../src/engine/kernel/loadedRun';
-import { trainExperiment } from '../../src/engine/train/trainRun';
+import { loadRun } from '../../src/engine/explain/shared/loadedRun';
+import { trainExperiment } from '../../src/engine/pipeline/trainRun';
 import { tempWorkspace, useWasm, writeExperiment } from '../helpers/experiments';
 import type { ExperimentConfig } from '../../src/protocol';
 

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../../src/protocol';
-import { explainWithIndex, indexedRun } from '../../src/engine/kernel/explainService';
-import { kernelEvolutionOf } from '../../src/engine/trust/kernelEvolution';
+import { explainWithIndex, indexedRun } from '../../src/engine/explain/explainService';
+import { kernelEvolutionOf } from '../../src/engine/trust/tangentKernelEvolution';
 import { centeredAlignment, targetKernel } from '../../src/engine/trust/kernelAlignment';
-import type { LoadedRun } from '../../src/engine/kernel/loadedRun';
+import type { LoadedRun } from '../../src/engine/explain/shared/loadedRun';
 import { trainSample } from '../helpers/experiments';
 
 /** An independent forward pass from the flat parameter vector (not FactoredMlp): dense layers, tanh hidden, linear output. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExperimentConfig, OptimizerName } from '../../src/protocol';
-import { indexedRun } from '../../src/engine/kernel/explainService';
+import { indexedRun } from '../../src/engine/explain/explainService';
 import { batchSchedule, batchRows, withoutRows } from '../../src/engine/train/batchSchedule';
 import { retrainWithout } from '../../src/engine/trust/retrain';
 import { verifyWithIndex } from '../../src/engine/trust/verify';

@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BackendChoice, ExplainQuery } from '../../protocol';
-import { initBackend } from '../backend';
-import { trainExperiment } from '../train/trainRun';
+import type { ExplainQuery } from '../../protocol';
+import { trainExperiment } from '../pipeline/trainRun';
 import { readRunRecord } from '../run/runStore';
 import { inspectCsv } from '../data/inspect';
-import { explainWithIndex, indexedRun } from '../kernel/explainService';
+import { explainWithIndex, indexedRun } from '../explain/explainService';
 import { explanationTable } from './explainTable';
 import { integerFlag, onePositional, outputSelector, parseCommand, splitFlag, stringFlag, type CliValues } from './cliArgs';
 import { UserError, messageOf } from '../errors';
 import { trustCommands } from './trustCommands';
+import { startBackend } from './backendFlag';
 
 const USAGE = `kernel-lens — explain every prediction of a small neural network as a weighted sum of its training examples
 
@@ -48,18 +48,6 @@ export async function runCli(argv: string[]): Promise<number> {
     if (!(error instanceof UserError) && process.env.KERNEL_LENS_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     return 1;
   }
-}
-
-/** Registers another sub-command (suspects, verify, kernel, …). */
-export function registerCommand(name: string, command: Command): void {
-  commands[name] = command;
-}
-
-export async function startBackend(values: CliValues): Promise<void> {
-  const choice = (stringFlag(values, 'backend') ?? 'auto') as BackendChoice;
-  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(choice)) throw new UserError(`--backend must be auto, tensorflow, wasm or cpu (got "${choice}")`);
-  const status = await initBackend(choice, { nativeModulesDir: stringFlag(values, 'native-modules') });
-  process.stderr.write(`backend: ${status.backend}${status.note ? ` (${status.note})` : ''}\n`);
 }
 
 async function train(argv: string[]): Promise<number> {

@@ -2,9 +2,9 @@ import type { KernelEvolution, SuspectScoring, VerifyResult } from '../../protoc
 import { UserError } from '../errors';
 import { suspiciousRows } from '../trust/suspects';
 import { verifyExplanation } from '../trust/verify';
-import { kernelEvolution } from '../trust/kernelEvolution';
+import { kernelEvolution } from '../trust/tangentKernelEvolution';
 import { integerFlag, onePositional, outputSelector, parseCommand, splitFlag, stringFlag } from './cliArgs';
-import { startBackend } from './cli';
+import { startBackend } from './backendFlag';
 
 const SCORINGS: SuspectScoring[] = ['tracin', 'adam', 'loss'];
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PreparedData } from '../data/preparedData';
-import type { TrainingPath } from '../train/trainLoop';
+import type { TrainingPath } from './trainingPath';
 import { UserError } from '../errors';
 import { readFloat32Npy, readFloat32NpySync, readInt32Npy, readNpy, writeNpy } from './npy';
 

@@ -10,9 +10,9 @@ import { EngineErrorCodes, EngineMethods, type EngineInfo, type TrainProgress } 
 import { inspectCsv } from '../data/inspect';
 import { validateExperimentFile } from '../data/experimentFile';
 import { CancelledError, UserError } from '../errors';
-import { explainRows, traceContributions } from '../kernel/explainService';
+import { explainRows, traceContributions } from '../explain/explainService';
 import { deleteRun, listRuns, readRunInfo, runsFolder, updateRun } from '../run/runStore';
-import { trainExperiment } from '../train/trainRun';
+import { trainExperiment } from '../pipeline/trainRun';
 import { checkExperiment, checkRun } from './experimentCheck';
 import type { EngineSession } from './engineSession';
 import { CSV_EXPANSION, MemoryBudget, fileSize } from './memoryBudget';

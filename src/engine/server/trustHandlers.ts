@@ -8,7 +8,7 @@ import { EngineMethods } from '../../protocol';
 import { UserError } from '../errors';
 import { suspiciousRows } from '../trust/suspects';
 import { verifyExplanation } from '../trust/verify';
-import { kernelEvolution } from '../trust/kernelEvolution';
+import { kernelEvolution } from '../trust/tangentKernelEvolution';
 import { checkRun } from './experimentCheck';
 import type { Handler, HandlerContext } from './handlers';
 import { notInitialized } from './requestError';

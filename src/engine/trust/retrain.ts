@@ -1,4 +1,4 @@
-import type { LoadedRun } from '../kernel/loadedRun';
+import type { LoadedRun } from '../explain/shared/loadedRun';
 import type { DataMatrix, ResolvedExperiment } from '../data/preparedData';
 import { withoutRows, type BatchPlan } from '../train/batchSchedule';
 import { runTrainingLoop } from '../train/trainLoop';

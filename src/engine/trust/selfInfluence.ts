@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { tidyRead } from '../model/tidyRead';
 import type { SuspectScoring } from '../../protocol';
 import { throwIfCancelled } from '../errors';
-import type { IndexedRun } from '../kernel/explainService';
+import type { IndexedRun } from '../explain/explainService';
 import { perExampleLoss } from '../model/losses';
 
 const STEP_CHUNK = 128;

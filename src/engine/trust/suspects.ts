@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { SuspectRow, SuspectScoring, SuspectsResult } from '../../protocol';
 import { throwIfCancelled } from '../errors';
-import { indexedRun, type IndexedRun } from '../kernel/explainService';
+import { indexedRun, type IndexedRun } from '../explain/explainService';
 import { rankByScore } from './rankingMetrics';
 import { selfInfluenceScores } from './selfInfluence';
 

@@ -1,0 +1,171 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { tidyRead } from '../../model/tidyRead';
+import type { LoadedRun } from '../shared/loadedRun';
+import { endpointOutputs, segmentGradients } from './tensorQuerySide';
+import { newSweepCarry, stepCoefficient, sweepChunk, type SweepInput } from '../shared/optimizerSweep';
+import { sliceFactors, type TrainingFactors } from '../shared/trainingFactors';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { checkAndRefineSteps } from '../shared/stepRefinement';
+import type { ExplainBlockOptions, QueryBlock, RawExplanation } from '../shared/blockTypes';
+import { rawExplanations, StepTraces } from '../shared/rawExplanations';
+import { topIndices } from '../shared/topRows';
+import { tensorSegmentIntegrator } from './tensorSegmentIntegrator';
+import { kinkSteps } from './kinkDetection';
+
+const PHI_BUDGET = 48_000_000; // floats of Φ held per chunk of steps
+
+/**
+ * Explains a block of rows exactly (path-kernel.md §2–3, §5): Φ per step by quadrature, refined where
+ * the per-step check fails, the optimizer's reverse sweep, and a contraction with the per-example
+ * training factors, all accumulated in float64.
+ */
+export async function explainBlock(run: LoadedRun, factors: TrainingFactors, block: QueryBlock, options: ExplainBlockOptions): Promise<RawExplanation[]> {
+  const T = run.path.steps;
+  const P = run.layout.parameterCount;
+  const Q = block.count;
+  const N = run.record.trainRows;
+  const W = run.path.batchWidth;
+  const endpoints = endpointOutputs(run, block);
+  const kinks = options.leftPointOnly ? null : kinkSteps(run, block);
+  const sweepInput: SweepInput = {
+    optimizer: run.optimizer,
+    learningRates: run.path.learningRates,
+    adamV: run.path.adamV,
+    batchSizes: run.batchSizes,
+    parameterCount: P,
+    queries: Q,
+  };
+  const carry = newSweepCarry(sweepInput);
+  const contributions = Array.from({ length: Q }, () => new Float64Array(N));
+  const quadratureError = new Float64Array(Q);
+  let refinedSteps = 0;
+  const traces = new StepTraces(options.traceRows);
+  // Φ is kept for the steps where the top rows appear (for K^p), so hold it all when it fits.
+  const keepPhi = T * Q * P <= PHI_BUDGET;
+  const phiAll = keepPhi ? new Float32Array(T * Q * P) : null;
+  const chunk = Math.max(1, Math.min(T, Math.floor(PHI_BUDGET / 4 / (Q * P))));
+  const scale = Array.from({ length: Q }, (_, q) => Math.max(Math.abs(endpoints[T * Q + q] - endpoints[q]), 0.01));
+
+  // Chunks of steps from the last to the first, because the optimizer sweep runs backwards.
+  for (let end = T; end > 0; end -= chunk) {
+    options.signal?.throwIfAborted();
+    const s0 = Math.max(0, end - chunk);
+    const c = end - s0;
+    const phi = options.leftPointOnly ? leftPointGradients(run, block, s0, c) : segmentGradients(run, block, s0, c, options.nodes);
+    if (!options.leftPointOnly) refinedSteps += refine(run, block, phi, s0, c, endpoints, kinks, scale, options, quadratureError);
+    if (phiAll) phiAll.set(phi, s0 * Q * P);
+    const u = sweepChunk(sweepInput, phi, s0, c, carry);
+    const terms = tidyRead(() => {
+      const slice = sliceFactors(factors, s0, c);
+      return run.mlp.gradientDot(tf.tensor3d(u, [c, Q, P]), slice);
+    });
+    for (let local = 0; local < c; local++) {
+      const r = s0 + local;
+      const coef = stepCoefficient(sweepInput, r);
+      for (let b = 0; b < W; b++) {
+        const i = run.path.batches[r * W + b];
+        if (i < 0) continue;
+        for (let q = 0; q < Q; q++) {
+          const value = -coef * terms[(local * W + b) * Q + q];
+          contributions[q][i] += value;
+          if (q === 0 && traces.has(i)) traces.record(i, r, value);
+        }
+      }
+    }
+    await yieldToEventLoop();
+  }
+  const kernels = contributions.map((c, q) => (phiAll ? pathKernelForTop(run, block, q, c, phiAll, options.kernelTop) : new Map<number, number>()));
+  return rawExplanations({ endpoints, steps: T, contributions, quadratureError, refinedSteps, kernels, traces });
+}
+
+/** φ at the left end of each step only (no quadrature). */
+function leftPointGradients(run: LoadedRun, block: QueryBlock, s0: number, c: number): Float32Array {
+  const P = run.layout.parameterCount;
+  const pairs: { step: number; row: number }[] = [];
+  for (let s = s0; s < s0 + c; s++) for (let q = 0; q < block.count; q++) pairs.push({ step: s, row: q });
+  // A composite rule with one node at t = 0 is not Gauss; evaluate directly at w_s instead.
+  const phi = new Float32Array(c * block.count * P);
+  const values = tidyRead(() => {
+    const F = run.data.featureCount;
+    const C = run.outputCount;
+    const weights = tf.tensor2d(run.path.weights.subarray(s0 * P, (s0 + c) * P), [c, P]);
+    const pass = run.mlp.forward(weights, tf.tensor3d(block.x, [1, block.count, F]));
+    const grad = tf.broadcastTo(tf.tensor3d(block.e, [1, block.count, C]), [c, block.count, C]) as tf.Tensor3D;
+    const factors = run.mlp.factors(pass, weights, grad);
+    const grouped = factors.map((f) => ({
+      a: tf.reshape(f.a, [c * block.count, 1, f.a.shape[2]]) as tf.Tensor3D,
+      delta: tf.reshape(f.delta, [c * block.count, 1, f.delta.shape[2]]) as tf.Tensor3D,
+    }));
+    return run.mlp.summedGradient(grouped);
+  });
+  phi.set(values);
+  return phi;
+}
+
+/**
+ * The per-step quadrature check with Φ_s·Δ_s from this chunk's Φ (Δ_s in float64), and its refinement
+ * (stepRefinement.ts); a refined Φ replaces the chunk's. Returns how many steps were refined.
+ */
+function refine(
+  run: LoadedRun,
+  block: QueryBlock,
+  phi: Float32Array,
+  s0: number,
+  c: number,
+  endpoints: Float64Array,
+  kinks: Uint8Array | null,
+  scale: number[],
+  options: ExplainBlockOptions,
+  quadratureError: Float64Array,
+): number {
+  const P = run.layout.parameterCount;
+  const Q = block.count;
+  const w = run.path.weights;
+  const increment = (s: number, q: number): number => {
+    const base = ((s - s0) * Q + q) * P;
+    let dot = 0;
+    for (let p = 0; p < P; p++) dot += phi[base + p] * (w[(s + 1) * P + p] - w[s * P + p]);
+    return dot;
+  };
+  const window = { run, block, s0, c, endpoints, kinks, scale, options, integrator: tensorSegmentIntegrator(run, block) };
+  return checkAndRefineSteps(window, quadratureError, increment, ({ step, row }, dense) => {
+    phi.set(dense, ((step - s0) * Q + row) * P);
+    return increment(step, row);
+  });
+}
+
+/**
+ * K^p(x, x_i) = Σ_{s: i∈B_s} (η_s/|B_s|) Φ_s(x) · φ(x_i; w_s) for the top rows by |c_i|: the
+ * training side's gradient of the explained output (not the loss), one more backward pass per step.
+ */
+function pathKernelForTop(run: LoadedRun, block: QueryBlock, q: number, contributions: Float64Array, phiAll: Float32Array, top: number): Map<number, number> {
+  const P = run.layout.parameterCount;
+  const F = run.data.featureCount;
+  const C = run.outputCount;
+  const Q = block.count;
+  const order = topIndices(contributions, top);
+  const pairs: { i: number; s: number }[] = [];
+  for (const i of order) for (const s of run.stepsOf[i]) pairs.push({ i, s });
+  const kernel = new Map<number, number>(order.map((i) => [i, 0]));
+  if (pairs.length === 0) return kernel;
+  const G = pairs.length;
+  const grads = tidyRead(() => {
+    const weights = new Float32Array(G * P);
+    const xs = new Float32Array(G * F);
+    pairs.forEach(({ i, s }, j) => {
+      weights.set(run.path.weights.subarray(s * P, (s + 1) * P), j * P);
+      xs.set(run.data.trainX.subarray(i * F, (i + 1) * F), j * F);
+    });
+    const w = tf.tensor2d(weights, [G, P]);
+    const pass = run.mlp.forward(w, tf.tensor3d(xs, [G, 1, F]));
+    const e = tf.broadcastTo(tf.tensor3d(block.e.subarray(q * C, (q + 1) * C), [1, 1, C]), [G, 1, C]) as tf.Tensor3D;
+    return run.mlp.summedGradient(run.mlp.factors(pass, w, e));
+  });
+  pairs.forEach(({ i, s }, j) => {
+    const base = (s * Q + q) * P;
+    let dot = 0;
+    for (let p = 0; p < P; p++) dot += phiAll[base + p] * grads[j * P + p];
+    kernel.set(i, (kernel.get(i) as number) + (run.path.learningRates[s] / run.batchSizes[s]) * dot);
+  });
+  return kernel;
+}

@@ -1,0 +1,146 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { tidyRead } from '../../model/tidyRead';
+import type { LoadedRun } from '../shared/loadedRun';
+import type { QueryBlock } from '../shared/blockTypes';
+import { gaussLegendre } from '../shared/gaussLegendre';
+
+/**
+ * ReLU kinks along a step's segment. Gauss–Legendre is exact between kinks but only first-order
+ * across one (φ jumps there), and the per-step residual check cannot see such an error once it is
+ * below float32 evaluation noise, yet those errors share a sign and add up. So steps whose ReLU
+ * on/off pattern differs between w_s and w_{s+1} are integrated piecewise: the segment is bisected
+ * until every piece has one pattern at both ends (or is shorter than 2⁻²⁴), then Gauss on each piece.
+ */
+
+function reluLayers(run: LoadedRun): number[] {
+  return run.layout.layers.map((l, k) => (l.activation === 'relu' ? k : -1)).filter((k) => k >= 0);
+}
+
+/** An exact-integer signature of the ReLU pattern at G weight points (one row each): [G, R]. */
+function patternSignatures(run: LoadedRun, weights: tf.Tensor2D, x: tf.Tensor3D): tf.Tensor {
+  const layers = reluLayers(run);
+  return tf.tidy(() => {
+    const pass = run.mlp.forward(weights, x);
+    let total: tf.Tensor | null = null;
+    layers.forEach((k, j) => {
+      const units = run.layout.layers[k].outputs;
+      // Integer weights keep the sum exact in float32, whatever the summation order.
+      const w = Float32Array.from({ length: units }, (_, u) => ((u * 7919 + j * 104729) % 997) + 1 + j * 1000);
+      const part = tf.sum(tf.mul(tf.cast(tf.greater(pass.preActivations[k], 0), 'float32'), tf.tensor1d(w)), 2);
+      total = total ? tf.add(total, part) : part;
+    });
+    return total as unknown as tf.Tensor;
+  });
+}
+
+/** Flags [T, Q]: 1 where the query's ReLU pattern differs between w_s and w_{s+1}; null without ReLU. */
+export function kinkSteps(run: LoadedRun, block: QueryBlock): Uint8Array | null {
+  if (reluLayers(run).length === 0) return null;
+  const P = run.layout.parameterCount;
+  const T = run.path.steps;
+  const Q = block.count;
+  const F = run.data.featureCount;
+  const signatures = new Float32Array((T + 1) * Q);
+  const chunk = Math.max(1, Math.floor(4_000_000 / (P + Q * 64)));
+  for (let s0 = 0; s0 <= T; s0 += chunk) {
+    const c = Math.min(chunk, T + 1 - s0);
+    const values = tidyRead(() => patternSignatures(run, tf.tensor2d(run.path.weights.subarray(s0 * P, (s0 + c) * P), [c, P]), tf.tensor3d(block.x, [1, Q, F])));
+    signatures.set(values, s0 * Q);
+  }
+  const flags = new Uint8Array(T * Q);
+  for (let s = 0; s < T; s++) for (let q = 0; q < Q; q++) flags[s * Q + q] = signatures[s * Q + q] !== signatures[(s + 1) * Q + q] ? 1 : 0;
+  return flags;
+}
+
+interface Piece {
+  pair: number;
+  a: number;
+  b: number;
+  sa: number;
+  sb: number;
+}
+
+const MIN_WIDTH = 2 ** -24;
+const EVAL_BUDGET = 4_000_000;
+
+/** Weight points w_s + t Δ_s for (pair, t) lists, with each pair's query row: → tensors [G, P], [G, 1, F]. */
+function points(run: LoadedRun, block: QueryBlock, pairs: { step: number; row: number }[], items: { pair: number; t: number }[]): { w: tf.Tensor2D; x: tf.Tensor3D } {
+  const P = run.layout.parameterCount;
+  const F = run.data.featureCount;
+  const weights = new Float32Array(items.length * P);
+  const xs = new Float32Array(items.length * F);
+  const path = run.path.weights;
+  items.forEach(({ pair, t }, g) => {
+    const { step, row } = pairs[pair];
+    for (let p = 0; p < P; p++) {
+      const w0 = path[step * P + p];
+      weights[g * P + p] = w0 + t * (path[(step + 1) * P + p] - w0);
+    }
+    xs.set(block.x.subarray(row * F, (row + 1) * F), g * F);
+  });
+  return { w: tf.tensor2d(weights, [items.length, P]), x: tf.tensor3d(xs, [items.length, 1, F]) };
+}
+
+function signaturesAt(run: LoadedRun, block: QueryBlock, pairs: { step: number; row: number }[], items: { pair: number; t: number }[]): Float32Array {
+  const out = new Float32Array(items.length);
+  const per = Math.max(1, Math.floor(EVAL_BUDGET / run.layout.parameterCount));
+  for (let k = 0; k < items.length; k += per) {
+    const slice = items.slice(k, k + per);
+    out.set(tidyRead(() => {
+      const { w, x } = points(run, block, pairs, slice);
+      return patternSignatures(run, w, x);
+    }), k);
+  }
+  return out;
+}
+
+/** Φ for (step, row) pairs integrated piecewise between kinks: Float32Array [pairs, P]. */
+export function kinkAwareSegmentGradients(run: LoadedRun, block: QueryBlock, pairs: { step: number; row: number }[], nodes: number): Float32Array {
+  const P = run.layout.parameterCount;
+  const C = run.outputCount;
+  const ends = signaturesAt(run, block, pairs, pairs.flatMap((_, pair) => [{ pair, t: 0 }, { pair, t: 1 }]));
+  let open: Piece[] = pairs.map((_, pair) => ({ pair, a: 0, b: 1, sa: ends[2 * pair], sb: ends[2 * pair + 1] }));
+  const leaves: Piece[] = [];
+  while (open.length > 0) {
+    const next: Piece[] = [];
+    const split = open.filter((piece) => {
+      if (piece.sa === piece.sb || piece.b - piece.a < MIN_WIDTH) {
+        leaves.push(piece);
+        return false;
+      }
+      return true;
+    });
+    if (split.length === 0) break;
+    const mids = signaturesAt(run, block, pairs, split.map((piece) => ({ pair: piece.pair, t: (piece.a + piece.b) / 2 })));
+    split.forEach((piece, k) => {
+      const m = (piece.a + piece.b) / 2;
+      next.push({ pair: piece.pair, a: piece.a, b: m, sa: piece.sa, sb: mids[k] }, { pair: piece.pair, a: m, b: piece.b, sa: mids[k], sb: piece.sb });
+    });
+    open = next;
+  }
+  const rule = gaussLegendre(nodes);
+  const items: { pair: number; t: number; weight: number }[] = [];
+  for (const leaf of leaves) {
+    const width = leaf.b - leaf.a;
+    rule.nodes.forEach((t, k) => items.push({ pair: leaf.pair, t: leaf.a + t * width, weight: rule.weights[k] * width }));
+  }
+  const result = new Float64Array(pairs.length * P);
+  const per = Math.max(1, Math.floor(EVAL_BUDGET / (2 * P)));
+  for (let k0 = 0; k0 < items.length; k0 += per) {
+    const slice = items.slice(k0, k0 + per);
+    const grads = tidyRead(() => {
+      const { w, x } = points(run, block, pairs, slice);
+      const pass = run.mlp.forward(w, x);
+      const e = new Float32Array(slice.length * C);
+      slice.forEach(({ pair, weight }, g) => {
+        const row = pairs[pair].row;
+        for (let c = 0; c < C; c++) e[g * C + c] = weight * block.e[row * C + c];
+      });
+      return run.mlp.summedGradient(run.mlp.factors(pass, w, tf.tensor3d(e, [slice.length, 1, C])));
+    });
+    slice.forEach(({ pair }, g) => {
+      for (let p = 0; p < P; p++) result[pair * P + p] += grads[g * P + p];
+    });
+  }
+  return Float32Array.from(result);
+}

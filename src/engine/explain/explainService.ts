@@ -1,0 +1,265 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { tidyRead } from '../model/tidyRead';
+import type { ContributionTrace, Explanation, ExplainParams, ExplainQuery, ExplainResult, OutputSelector, TraceParams } from '../../protocol';
+import { loadRun, type LoadedRun } from './shared/loadedRun';
+import { buildTrainingFactors, type TrainingFactors } from './shared/trainingFactors';
+import { explainBlock } from './direct/directBlock';
+import type { ExplainBlockOptions, RawExplanation } from './shared/blockTypes';
+import type { QueryBlock } from './shared/blockTypes';
+import { explainBlockFast } from './fast/fastBlock';
+import { loadPathIndex, type PathIndex } from './pathIndex/pathIndex';
+import { buildExplanation, type ExplainedRow } from './explanationBuilder';
+import { resolveOutput } from './shared/outputSelector';
+import { encodeCsvRows } from '../data/prepare';
+import { currentBackend } from '../backend';
+import { CancelledError, UserError } from '../errors';
+import { explainAcrossThreads, workerCount } from './parallel/workerPool';
+
+/**
+ * A loaded run with its path index, each built on first use and then reused: a batch handed to worker
+ * threads never builds the index on the main thread, and the TensorFlow.js factors exist only for the
+ * reference ('direct') method.
+ */
+export class IndexedRun {
+  private builtIndex: PathIndex | null = null;
+  private builtFactors: TrainingFactors | null = null;
+
+  constructor(
+    readonly run: LoadedRun,
+    /** path/weights.npy's mtime when loaded: a changed record (rename, pin) keeps the index, a retrain does not. */
+    readonly pathStamp: number,
+  ) {}
+
+  /** The training factors as typed arrays plus the sweep's diagonals (the fast method's path index, read from index/). */
+  get index(): PathIndex {
+    this.builtIndex ??= loadPathIndex(this.run);
+    return this.builtIndex;
+  }
+
+  /** The same factors as TensorFlow.js tensors (the direct method). */
+  get factors(): TrainingFactors {
+    this.builtFactors ??= buildTrainingFactors(this.run);
+    return this.builtFactors;
+  }
+
+  dispose(): void {
+    this.builtFactors?.dispose();
+    this.builtFactors = null;
+    this.builtIndex = null;
+  }
+}
+
+const cache = new Map<string, IndexedRun>();
+/** Queries per fast block: large enough for the per-step matmul to run at wasm speed, small enough for Φ chunks. */
+const FAST_BLOCK = 4;
+const CACHE_SIZE = 2;
+
+function pathStamp(dir: string): number {
+  try {
+    return fs.statSync(path.join(dir, 'path', 'weights.npy')).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+export async function indexedRun(runDir: string): Promise<IndexedRun> {
+  const dir = path.resolve(runDir);
+  const cached = cache.get(dir);
+  if (cached && cached.pathStamp === pathStamp(dir)) {
+    cache.delete(dir);
+    cache.set(dir, cached);
+    return cached;
+  }
+  cached?.dispose();
+  cache.delete(dir);
+  const entry = new IndexedRun(await loadRun(dir), pathStamp(dir));
+  cache.set(dir, entry);
+  while (cache.size > CACHE_SIZE) {
+    const [oldest, value] = cache.entries().next().value as [string, IndexedRun];
+    value.dispose();
+    cache.delete(oldest);
+  }
+  return entry;
+}
+
+/** Drops a run from the cache (after deleting it). */
+export function forgetRun(runDir: string): void {
+  const dir = path.resolve(runDir);
+  cache.get(dir)?.dispose();
+  cache.delete(dir);
+}
+
+interface PreparedQuery {
+  row: Omit<ExplainedRow, 'finalOutput' | 'output'>;
+  x: Float32Array;
+}
+
+async function prepareQueries(run: LoadedRun, queries: ExplainQuery[]): Promise<PreparedQuery[]> {
+  const F = run.data.featureCount;
+  const header = run.record.preprocessing.header;
+  const inputs = new Map<string, Awaited<ReturnType<typeof encodeCsvRows>>>();
+  const experimentDir = path.dirname(path.resolve(run.dir, run.record.experimentFile));
+  const result: PreparedQuery[] = [];
+  for (const query of queries) {
+    if (query.split === 'input') {
+      if (!query.input) throw new UserError('an input query needs the CSV file that holds the row');
+      const file = path.resolve(experimentDir, query.input);
+      let matrix = inputs.get(file);
+      if (!matrix) {
+        matrix = await encodeCsvRows(file, run.record.preprocessing, experimentDir);
+        inputs.set(file, matrix);
+      }
+      checkRow(query.row, matrix.count, file);
+      result.push({
+        x: matrix.x.slice(query.row * F, (query.row + 1) * F),
+        row: {
+          split: 'input',
+          row: query.row,
+          file: matrix.rows[query.row].file,
+          line: matrix.rows[query.row].line,
+          label: matrix.labels[query.row] === '' ? null : matrix.labels[query.row],
+          values: namedValues(header, matrix.raw[query.row]),
+        },
+      });
+      continue;
+    }
+    const count = query.split === 'train' ? run.record.trainRows : run.record.testRows;
+    checkRow(query.row, count, `the ${query.split} split`);
+    const x = query.split === 'train' ? run.data.trainX : run.data.testX;
+    const raw = run.data.raw[query.split];
+    const source = run.data.rows[query.split][query.row];
+    result.push({
+      x: x.slice(query.row * F, (query.row + 1) * F),
+      row: { split: query.split, row: query.row, file: source.file, line: source.line, label: raw.labels[query.row], values: namedValues(header, raw.values[query.row]) },
+    });
+  }
+  return result;
+}
+
+function checkRow(row: number, count: number, where: string): void {
+  if (!Number.isInteger(row) || row < 0 || row >= count) throw new UserError(`row ${row} is out of range: ${where} has ${count} rows (0-based)`);
+}
+
+function namedValues(header: string[], values: string[] | undefined): { name: string; value: string }[] {
+  return (values ?? []).map((value, k) => ({ name: header[k] ?? `column ${k + 1}`, value }));
+}
+
+/** Network outputs at w_T for the queries, [Q, C]. */
+function finalOutputs(run: LoadedRun, x: Float32Array, count: number): Float32Array {
+  const P = run.layout.parameterCount;
+  const T = run.path.steps;
+  return tidyRead(() => {
+    const w = tf.tensor2d(run.path.weights.subarray(T * P, (T + 1) * P), [1, P]);
+    return run.mlp.forward(w, tf.tensor3d(x, [1, count, run.data.featureCount])).output;
+  });
+}
+
+export interface ExplainOptions {
+  output?: OutputSelector;
+  top?: number;
+  full?: boolean;
+  quadratureNodes?: number;
+  tolerance?: number;
+  leftPointOnly?: boolean;
+  traceRows?: number[];
+  signal?: AbortSignal;
+  /** Rows per block (default: direct as many as fit the memory for Φ, at most 8; fast up to 96). */
+  blockSize?: number;
+  /** 'fast' (default): the typed-array path index; 'direct': the reference implementation (explainBlock.ts). */
+  method?: 'fast' | 'direct';
+  /** Split batches of at least PARALLEL_FROM rows across this thread and worker threads (default true). */
+  parallel?: boolean;
+}
+
+/** From this many rows on, a batch is split across worker threads. */
+const PARALLEL_FROM = 8;
+
+/** Explains rows of a loaded run; returns the raw numbers too (for tools built on top). */
+export async function explainWithIndex(indexed: IndexedRun, queries: ExplainQuery[], options: ExplainOptions = {}): Promise<{ explanations: Explanation[]; raw: RawExplanation[] }> {
+  const threads = workerCount();
+  if (options.parallel !== false && queries.length >= PARALLEL_FROM && threads > 1 && (options.method ?? 'fast') === 'fast') {
+    return explainAcrossThreads(indexed.run.dir, queries, options, threads, (part) => explainWithIndex(indexed, part, { ...options, parallel: false }));
+  }
+  const { run } = indexed;
+  const prepared = await prepareQueries(run, queries);
+  const F = run.data.featureCount;
+  const C = run.outputCount;
+  const allX = new Float32Array(prepared.length * F);
+  prepared.forEach((p, q) => allX.set(p.x, q * F));
+  const outputs = finalOutputs(run, allX, prepared.length);
+  const resolved = prepared.map((_, q) =>
+    resolveOutput(run.record.task, run.record.preprocessing.classes, outputs.subarray(q * C, (q + 1) * C), options.output ?? { kind: 'default' }),
+  );
+  const T = run.path.steps;
+  const P = run.layout.parameterCount;
+  // The reference method covers exact paths only; a subsampled path always takes the fast one.
+  const method = run.approximate ? 'fast' : (options.method ?? 'fast');
+  const blockSize = options.blockSize ?? (method === 'fast' ? FAST_BLOCK : Math.max(1, Math.min(8, Math.floor(40_000_000 / (T * P)))));
+  const nodes = options.quadratureNodes ?? run.record.explain.quadratureNodes;
+  const tolerance = options.tolerance ?? run.record.explain.tolerance;
+  const top = options.top ?? 10;
+  const explanations: Explanation[] = [];
+  const raws: RawExplanation[] = [];
+  for (let q0 = 0; q0 < prepared.length; q0 += blockSize) {
+    if (options.signal?.aborted) throw new CancelledError();
+    const members = prepared.slice(q0, q0 + blockSize);
+    const x = allX.slice(q0 * F, (q0 + members.length) * F);
+    const e = new Float32Array(members.length * C);
+    members.forEach((_, k) => e.set(resolved[q0 + k].e, k * C));
+    const started = performance.now();
+    let raw: RawExplanation[];
+    try {
+      const explain = method === 'fast' ? (b: QueryBlock, o: ExplainBlockOptions) => explainBlockFast(run, indexed.index, b, o) : (b: QueryBlock, o: ExplainBlockOptions) => explainBlock(run, indexed.factors, b, o);
+      raw = await explain({ x, e, count: members.length }, {
+        nodes,
+        tolerance,
+        kernelTop: options.full ? Math.max(top, 50) : top,
+        leftPointOnly: options.leftPointOnly,
+        traceRows: options.traceRows,
+        signal: options.signal,
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw new CancelledError();
+      throw error;
+    }
+    const ms = (performance.now() - started) / members.length;
+    raw.forEach((r, k) => {
+      const q = q0 + k;
+      const explanation = buildExplanation(
+        run,
+        { ...prepared[q].row, finalOutput: outputs.slice(q * C, (q + 1) * C), output: resolved[q] },
+        r,
+        { top, full: options.full ?? false, tolerance, backend: currentBackend().backend },
+      );
+      explanation.timing = { ms };
+      explanations.push(explanation);
+      raws.push(r);
+    });
+  }
+  return { explanations, raw: raws };
+}
+
+export async function explainRows(params: ExplainParams, options: { signal?: AbortSignal } = {}): Promise<ExplainResult> {
+  const indexed = await indexedRun(params.runDir);
+  const { explanations } = await explainWithIndex(indexed, params.queries, {
+    output: params.output,
+    top: params.top,
+    full: params.full,
+    quadratureNodes: params.quadratureNodes,
+    tolerance: params.tolerance,
+    signal: options.signal,
+  });
+  return { explanations };
+}
+
+export async function traceContributions(params: TraceParams, options: { signal?: AbortSignal } = {}): Promise<ContributionTrace[]> {
+  const indexed = await indexedRun(params.runDir);
+  const { raw } = await explainWithIndex(indexed, [params.query], { output: params.output, traceRows: params.indices, signal: options.signal, top: 0 });
+  const sigma = indexed.run.record.task === 'regression' ? (indexed.run.record.preprocessing.targetScale?.std ?? 1) : 1;
+  return params.indices.map((index) => {
+    const trace = raw[0].traces.get(index) ?? { steps: [], contributions: [] };
+    return { index, steps: trace.steps, contributions: trace.contributions.map((c) => sigma * c) };
+  });
+}

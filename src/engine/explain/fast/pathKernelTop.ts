@@ -1,0 +1,129 @@
+import { scalarActivations } from '../../model/scalarActivations';
+import type { LoadedRun } from '../shared/loadedRun';
+import { QUERY_STEPS_PER_CALL } from './wasm/simdQuerySide';
+import { queryFactors, type Rule } from './queryFactors';
+import type { QueryBlock } from '../shared/blockTypes';
+
+/** Steps whose query factors are computed in one pass (bounded so the factors stay small). */
+const STEP_CHUNK = QUERY_STEPS_PER_CALL;
+const PAIR_CHUNK = 2048;
+
+/**
+ * K^p(x_q, x_i) = Σ_{s: i∈B_s} (η_s/|B_s|) Φ_s(x_q) · φ(x_i; w_s) for each query's top rows
+ * (path-kernel.md §2.4), with the training side's gradient of the explained output (not the loss).
+ * Both sides stay factored: Φ_s·φ_i = Σ_layers Σ_k (a_k·a_i)(δ_k·δ_i) + (Σ_k δ_k)·δ_i; steps whose Φ
+ * was refined use the refined dense Φ.
+ */
+export function pathKernelForTops(run: LoadedRun, block: QueryBlock, tops: number[][], rule: Rule, refinedPhi: Map<number, Float32Array>): Map<number, number>[] {
+  const Q = block.count;
+  const F = run.data.featureCount;
+  const n = rule.nodes.length;
+  const kernels = tops.map((top) => new Map<number, number>(top.map((i) => [i, 0])));
+  const byStep = new Map<number, { q: number; i: number }[]>();
+  tops.forEach((top, q) => {
+    for (const i of top) for (const s of run.stepsOf[i]) {
+      const list = byStep.get(s) ?? [];
+      list.push({ q, i });
+      byStep.set(s, list);
+    }
+  });
+  const steps = [...byStep.keys()].sort((a, b) => a - b);
+  const layers = run.layout.layers;
+  for (let c0 = 0; c0 < steps.length; c0 += STEP_CHUNK) {
+    const chunkSteps = steps.slice(c0, c0 + STEP_CHUNK);
+    const qf = queryFactors(run, block, chunkSteps, rule, []);
+    const pairs: { pos: number; s: number; q: number; i: number }[] = [];
+    chunkSteps.forEach((s, pos) => {
+      for (const { q, i } of byStep.get(s) as { q: number; i: number }[]) pairs.push({ pos, s, q, i });
+    });
+    for (let p0 = 0; p0 < pairs.length; p0 += PAIR_CHUNK) {
+      const part = pairs.slice(p0, p0 + PAIR_CHUNK);
+      const train = trainingOutputFactors(run, block, part);
+      part.forEach(({ pos, s, q, i }, j) => {
+        const dense = refinedPhi.get(s * Q + q);
+        let dot = 0;
+        layers.forEach((layer, l) => {
+          const { inputs, outputs, kernelOffset, biasOffset } = layer;
+          const ai = l === 0 ? run.data.trainX.subarray(i * F, (i + 1) * F) : train.a[l].subarray(j * inputs, (j + 1) * inputs);
+          const di = train.delta[l].subarray(j * outputs, (j + 1) * outputs);
+          if (dense) {
+            for (let a = 0; a < inputs; a++) {
+              let t = 0;
+              for (let m = 0; m < outputs; m++) t += dense[kernelOffset + a * outputs + m] * di[m];
+              dot += ai[a] * t;
+            }
+            for (let m = 0; m < outputs; m++) dot += dense[biasOffset + m] * di[m];
+            return;
+          }
+          const qa = qf.a[l];
+          const qd = qf.delta[l];
+          for (let k = 0; k < n; k++) {
+            const g = pos * n + k;
+            let aa = 0;
+            for (let a = 0; a < inputs; a++) aa += (qa ? qa[(g * inputs + a) * Q + q] : block.x[q * F + a]) * ai[a];
+            let dd = 0;
+            for (let m = 0; m < outputs; m++) dd += qd[(g * outputs + m) * Q + q] * di[m];
+            dot += (aa + 1) * dd;
+          }
+        });
+        const kernel = kernels[q];
+        kernel.set(i, (kernel.get(i) as number) + (run.path.learningRates[s] / run.batchSizes[s]) * dot);
+      });
+    }
+  }
+  return kernels;
+}
+
+/**
+ * Factors of f_e = e_qᵀ f at (x_i, w_s) for each pair: per layer a [K, in], δ [K, out], in typed-array
+ * loops (a few thousand multiply-adds per pair; tensor ops would cost more in dispatch and copies).
+ */
+function trainingOutputFactors(run: LoadedRun, block: QueryBlock, pairs: { s: number; q: number; i: number }[]): { a: Float32Array[]; delta: Float32Array[] } {
+  const P = run.layout.parameterCount;
+  const F = run.data.featureCount;
+  const C = run.outputCount;
+  const K = pairs.length;
+  const layers = run.layout.layers;
+  const acts = layers.map((l) => scalarActivations[l.activation]);
+  const w = run.path.weights;
+  const a = layers.map((l) => new Float32Array(K * l.inputs));
+  const delta = layers.map((l) => new Float32Array(K * l.outputs));
+  const zs = layers.map((l) => new Float64Array(l.outputs));
+  const hs = layers.map((l) => new Float64Array(l.outputs));
+  const widest = Math.max(...layers.map((l) => Math.max(l.inputs, l.outputs)));
+  let d = new Float64Array(widest);
+  let next = new Float64Array(widest);
+  pairs.forEach(({ s, q, i }, k) => {
+    const base = s * P;
+    let input: ArrayLike<number> = run.data.trainX.subarray(i * F, (i + 1) * F);
+    layers.forEach((layer, l) => {
+      const { inputs, outputs, kernelOffset, biasOffset } = layer;
+      for (let j = 0; j < inputs; j++) a[l][k * inputs + j] = input[j];
+      const z = zs[l];
+      for (let m = 0; m < outputs; m++) z[m] = w[base + biasOffset + m];
+      for (let j = 0; j < inputs; j++) {
+        const v = input[j];
+        if (v === 0) continue;
+        const row = base + kernelOffset + j * outputs;
+        for (let m = 0; m < outputs; m++) z[m] += v * w[row + m];
+      }
+      for (let m = 0; m < outputs; m++) hs[l][m] = acts[l].value(z[m]);
+      input = hs[l];
+    });
+    const last = layers.length - 1;
+    for (let c = 0; c < C; c++) d[c] = block.e[q * C + c] * acts[last].derivative(zs[last][c]);
+    for (let l = last; l >= 0; l--) {
+      const { inputs, outputs, kernelOffset } = layers[l];
+      for (let m = 0; m < outputs; m++) delta[l][k * outputs + m] = d[m];
+      if (l === 0) break;
+      for (let j = 0; j < inputs; j++) {
+        let acc = 0;
+        const row = base + kernelOffset + j * outputs;
+        for (let m = 0; m < outputs; m++) acc += w[row + m] * d[m];
+        next[j] = acc * acts[l - 1].derivative(zs[l - 1][j]);
+      }
+      [d, next] = [next, d];
+    }
+  });
+  return { a, delta };
+}

@@ -1,0 +1,184 @@
+import { activateArray, multiplyByDerivative } from '../../../model/scalarActivations';
+import type { LoadedRun } from '../../shared/loadedRun';
+import { QUERY_SIDE_WASM_BASE64 } from './wasmModules';
+
+interface QuerySideExports {
+  memory: WebAssembly.Memory;
+  first_layer: (x: number, F: number, w: number, P: number, kOff: number, bOff: number, out: number, steps: number, count: number, z: number) => void;
+  lerp: (dst: number, a: number, b: number, t: number, count: number) => void;
+  interpolate: (dst: number, ws: number, P: number, t: number, count: number) => void;
+  forward: (z: number, h: number, wt: number, inputs: number, outputs: number) => void;
+  backward: (next: number, delta: number, wt: number, inputs: number, outputs: number) => void;
+  increment_dot: (h: number, delta: number, ws: number, wb: number, P: number, inputs: number, outputs: number) => number;
+}
+
+let compiled: WebAssembly.Module | null = null;
+
+const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
+/** Per layer: pre-activations, activations and the interpolated weights (kernel then bias), float64. */
+interface LayerBuffers {
+  z: Float64Array;
+  h: Float64Array;
+  zPointer: number;
+  hPointer: number;
+  wtPointer: number;
+}
+
+/** Steps per `queryFactors` call (its callers chunk by this): at most 2·this + 2 weight indices per call. */
+export const QUERY_STEPS_PER_CALL = 128;
+const MAX_WEIGHT_INDICES = 2 * QUERY_STEPS_PER_CALL + 2;
+
+/**
+ * The query side's per-point work (one row at a time) in WebAssembly (querySide.wat): first-layer
+ * products at recorded weights, interpolated weights, forward and backward through the dense layers and
+ * Φ·Δ_s from the factors, all float64 in f64x2 lanes. The recorded weights [T+1, P] live in its memory,
+ * which is laid out once and never grows, so `querySideFor` can make them the run's own weights (one copy
+ * per thread). The activations are applied in JavaScript on views of its memory between the calls.
+ */
+export class SimdQuerySide {
+  readonly layers: LayerBuffers[] = [];
+  /** The row's input x (float64) and the backward pass's δ and scratch. */
+  readonly x: Float64Array;
+  readonly delta: Float64Array;
+  readonly next: Float64Array;
+  /** First-layer products of the last `firstLayer` call, [count, out0]. */
+  readonly firstLayerProducts: Float64Array;
+  /** The recorded weights [T+1, P] in this module's memory. */
+  readonly weightsView: Float32Array;
+  private readonly exports: QuerySideExports;
+  private readonly weights: number;
+  private readonly P: number;
+  private readonly pointers: { x: number; delta: number; next: number; steps: number; z0: number };
+
+  constructor(private readonly run: LoadedRun) {
+    compiled ??= new WebAssembly.Module(Buffer.from(QUERY_SIDE_WASM_BASE64, 'base64'));
+    this.exports = new WebAssembly.Instance(compiled, {}).exports as unknown as QuerySideExports;
+    const { layers, parameterCount } = run.layout;
+    this.P = parameterCount;
+    const widest = Math.max(run.data.featureCount, ...layers.map((l) => Math.max(l.inputs, l.outputs)));
+    let bytes = 0;
+    const take = (size: number): number => {
+      const at = bytes;
+      bytes += align(size);
+      return at;
+    };
+    this.weights = take(run.path.weights.byteLength);
+    this.pointers = {
+      x: take(widest * 8),
+      delta: take(widest * 8),
+      next: take(widest * 8),
+      steps: take(MAX_WEIGHT_INDICES * 4),
+      z0: take(MAX_WEIGHT_INDICES * layers[0].outputs * 8),
+    };
+    const layerPointers = layers.map((l) => ({ zPointer: take(l.outputs * 8), hPointer: take(l.outputs * 8), wtPointer: take((l.inputs + 1) * l.outputs * 8) }));
+    const memory = this.exports.memory;
+    const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
+    if (pages > 0) memory.grow(pages);
+    const buffer = memory.buffer;
+    this.weightsView = new Float32Array(buffer, this.weights, run.path.weights.length);
+    this.weightsView.set(run.path.weights);
+    this.x = new Float64Array(buffer, this.pointers.x, widest);
+    this.delta = new Float64Array(buffer, this.pointers.delta, widest);
+    this.next = new Float64Array(buffer, this.pointers.next, widest);
+    this.firstLayerProducts = new Float64Array(buffer, this.pointers.z0, MAX_WEIGHT_INDICES * layers[0].outputs);
+    layerPointers.forEach((p, k) => this.layers.push({ ...p, z: new Float64Array(buffer, p.zPointer, layers[k].outputs), h: new Float64Array(buffer, p.hPointer, layers[k].outputs) }));
+  }
+
+  /** First-layer pre-activations x·W_s + b_s at the given weight indices into `firstLayerProducts`. */
+  firstLayer(indices: number[]): void {
+    const { outputs, kernelOffset, biasOffset } = this.run.layout.layers[0];
+    if (indices.length > MAX_WEIGHT_INDICES) throw new Error(`SimdQuerySide.firstLayer: ${indices.length} weight indices, at most ${MAX_WEIGHT_INDICES} per call`);
+    new Int32Array(this.exports.memory.buffer, this.pointers.steps, indices.length).set(indices);
+    const F = this.run.data.featureCount;
+    this.exports.first_layer(this.pointers.x, F, this.weights, this.P, kernelOffset, biasOffset, outputs, this.pointers.steps, indices.length, this.pointers.z0);
+  }
+
+  /** The first layer's pre-activations at (1 − t)·products[a] + t·products[b] into layer 0's z. */
+  firstLayerAt(a: number, b: number, t: number): void {
+    const out0 = this.run.layout.layers[0].outputs;
+    this.exports.lerp(this.layers[0].zPointer, this.pointers.z0 + a * out0 * 8, this.pointers.z0 + b * out0 * 8, t, out0);
+  }
+
+  /** Layer l's weights at w_s + tΔ_s, then its pre-activations from layer l − 1's activations. */
+  forward(l: number, s: number, t: number): void {
+    const { inputs, outputs, kernelOffset } = this.run.layout.layers[l];
+    const buffers = this.layers[l];
+    // At t = 0 (w_T has no successor) the "next" weights are w_s itself: the difference is exactly 0.
+    this.exports.interpolate(buffers.wtPointer, this.weights + (s * this.P + kernelOffset) * 4, t === 0 ? 0 : this.P, t, (inputs + 1) * outputs);
+    this.exports.forward(buffers.zPointer, this.layers[l - 1].hPointer, buffers.wtPointer, inputs, outputs);
+  }
+
+  /**
+   * The network at w_s + tΔ_s for the loaded row, from the first layer's pre-activations already in layer
+   * 0's z (`firstLayerAt`): every layer's z and activation h.
+   */
+  forwardPoint(s: number, t: number): void {
+    const layers = this.run.layout.layers;
+    activateArray(layers[0].activation, this.layers[0].z, this.layers[0].h, layers[0].outputs);
+    for (let l = 1; l < layers.length; l++) {
+      this.forward(l, s, t);
+      activateArray(layers[l].activation, this.layers[l].z, this.layers[l].h, layers[l].outputs);
+    }
+  }
+
+  /** The on/off pattern of every ReLU layer after `forwardPoint`, as one string ('' without ReLU). */
+  reluPattern(): string {
+    let pattern = '';
+    this.run.layout.layers.forEach((l, k) => {
+      if (l.activation !== 'relu') return;
+      for (const z of this.layers[k].z) pattern += z > 0 ? '1' : '0';
+    });
+    return pattern;
+  }
+
+  /**
+   * Backward after `forwardPoint`, explaining e·output (`e` from `offset`): δ_L = e ⊙ σ'(z_L), then
+   * δ_l = (W_{l+1}(t) δ_{l+1}) ⊙ σ'(z_l). `visit(l)` sees each layer's δ in `delta` (its input is layer
+   * l − 1's h, or x), from the last layer to the first.
+   */
+  backwardPoint(e: ArrayLike<number>, offset: number, visit: (l: number) => void): void {
+    const layers = this.run.layout.layers;
+    const L = layers.length;
+    const { delta, next } = this;
+    for (let c = 0; c < layers[L - 1].outputs; c++) delta[c] = e[offset + c];
+    multiplyByDerivative(layers[L - 1].activation, this.layers[L - 1].z, this.layers[L - 1].h, delta, layers[L - 1].outputs);
+    for (let l = L - 1; l >= 0; l--) {
+      visit(l);
+      if (l === 0) break;
+      const inputs = layers[l].inputs;
+      this.backward(l);
+      for (let m = 0; m < inputs; m++) delta[m] = next[m];
+      multiplyByDerivative(layers[l - 1].activation, this.layers[l - 1].z, this.layers[l - 1].h, delta, inputs);
+    }
+  }
+
+  /** `next` ← W_l(t) δ with the weights of the last `forward` through layer l. */
+  backward(l: number): void {
+    const { inputs, outputs } = this.run.layout.layers[l];
+    this.exports.backward(this.pointers.next, this.pointers.delta, this.layers[l].wtPointer, inputs, outputs);
+  }
+
+  /** Layer l's part of Φ·Δ_s at this point, with l − 1's activations and the current δ (unweighted). */
+  incrementDot(l: number, s: number): number {
+    const { inputs, outputs, kernelOffset, biasOffset } = this.run.layout.layers[l];
+    const base = this.weights + s * this.P * 4;
+    return this.exports.increment_dot(this.layers[l - 1].hPointer, this.pointers.delta, base + kernelOffset * 4, base + biasOffset * 4, this.P, inputs, outputs);
+  }
+}
+
+const instances = new WeakMap<LoadedRun, SimdQuerySide>();
+
+/**
+ * One query-side kernel per loaded run (and thread). Its copy of the recorded weights becomes the run's
+ * (`run.path.weights`), so the weights are held once.
+ */
+export function querySideFor(run: LoadedRun): SimdQuerySide {
+  let side = instances.get(run);
+  if (!side) {
+    side = new SimdQuerySide(run);
+    instances.set(run, side);
+    run.path.weights = side.weightsView;
+  }
+  return side;
+}

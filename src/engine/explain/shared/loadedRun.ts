@@ -1,0 +1,128 @@
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import type { OptimizerRecord } from '../../../protocol';
+import { FactoredMlp } from '../../model/mlp';
+import { layoutFromEntries, type ParameterLayout } from '../../model/parameterLayout';
+import { damagedRunError, readRunData, readTrainingPath, type RunMatrices } from '../../run/runFiles';
+import { readRunRecord } from '../../run/runStore';
+import type { RunRecord } from '../../run/runRecord';
+import type { TrainingPath } from '../../run/trainingPath';
+import { UserError } from '../../errors';
+
+/** A run read into memory: its record, the recorded path and the design matrices. */
+export interface LoadedRun {
+  dir: string;
+  record: RunRecord;
+  layout: ParameterLayout;
+  mlp: FactoredMlp;
+  path: TrainingPath;
+  data: RunMatrices;
+  optimizer: OptimizerRecord;
+  outputCount: number;
+  /** For each training row, the steps whose batch held it. */
+  stepsOf: Int32Array[];
+  /** |B_s| of each step. */
+  batchSizes: Int32Array;
+  /**
+   * A subsampled path (path-storage budget): its "steps" are the stretches between kept checkpoints,
+   * explained as one plain step each with the per-example gradients at the stretch's start and a
+   * per-parameter rate calibrated to the stretch's displacement (pathIndex.ts). Approximate: the
+   * residual shows how far from exact.
+   */
+  approximate: boolean;
+  /** Subsampled Adam paths: the second moment kept after each stretch's first step, [M, P]. */
+  stretchSecondMoment: Float32Array | null;
+}
+
+export async function loadRun(runDir: string): Promise<LoadedRun> {
+  const dir = path.resolve(runDir);
+  const record = await readRunRecord(dir);
+  if (record.status !== 'complete') {
+    throw new UserError(`run is ${record.status}${record.message ? ` (${record.message})` : ''}; only complete runs can be explained`, { file: dir });
+  }
+  if (!fs.existsSync(path.join(dir, 'path', 'weights.npy'))) throw new UserError('run has no recorded path (path/weights.npy missing)', { file: dir });
+  const layout = layoutFromEntries(record.layout);
+  const recorded = await damagedRunFile(() => readTrainingPath(dir));
+  const data = await damagedRunFile(() => readRunData(dir));
+  const approximate = recorded.checkpoints ? stretchPath(recorded) : null;
+  const trainingPath = approximate ? approximate.path : recorded;
+  const T = trainingPath.steps;
+  const W = trainingPath.batchWidth;
+  if (trainingPath.weights.length !== (T + 1) * layout.parameterCount) throw new UserError('path/weights.npy does not match the run layout', { file: dir });
+  const trainRows = record.trainRows;
+  const counts = new Int32Array(trainRows);
+  const batchSizes = new Int32Array(T);
+  for (let s = 0; s < T; s++) {
+    for (let b = 0; b < W; b++) {
+      const i = trainingPath.batches[s * W + b];
+      if (i >= 0) {
+        counts[i]++;
+        batchSizes[s]++;
+      }
+    }
+  }
+  const stepsOf = Array.from(counts, (c) => new Int32Array(c));
+  const filled = new Int32Array(trainRows);
+  for (let s = 0; s < T; s++) {
+    for (let b = 0; b < W; b++) {
+      const i = trainingPath.batches[s * W + b];
+      if (i >= 0) stepsOf[i][filled[i]++] = s;
+    }
+  }
+  const outputCount = layout.layers[layout.layers.length - 1].outputs;
+  if (approximate) for (let m = 0; m < T; m++) batchSizes[m] = approximate.batchSizes[m];
+  const optimizer: OptimizerRecord = approximate ? { ...record.optimizer, name: 'sgd', momentum: 0, nesterov: false } : record.optimizer;
+  return {
+    dir,
+    record,
+    layout,
+    mlp: new FactoredMlp(layout),
+    path: trainingPath,
+    data,
+    optimizer,
+    outputCount,
+    stepsOf,
+    batchSizes,
+    approximate: approximate !== null,
+    stretchSecondMoment: approximate && record.optimizer.name === 'adam' ? recorded.adamV : null,
+  };
+}
+
+/** A run file that cannot be read (truncated, not .npy) is the user's to fix: say which, and what to do. */
+async function damagedRunFile<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw damagedRunError(error);
+  }
+}
+
+/**
+ * The stretches between kept checkpoints as steps: their batches joined, and the per-row coefficient of
+ * the original steps (1/|B|, as the average batch of the stretch).
+ */
+function stretchPath(recorded: TrainingPath): { path: TrainingPath; batchSizes: Int32Array } {
+  const checkpoints = recorded.checkpoints as Int32Array;
+  const M = checkpoints.length - 1;
+  const W = recorded.batchWidth;
+  const longest = Math.max(...Array.from({ length: M }, (_, m) => checkpoints[m + 1] - checkpoints[m]));
+  const width = longest * W;
+  const batches = new Int32Array(M * width).fill(-1);
+  const batchSizes = new Int32Array(M);
+  const learningRates = new Float32Array(M);
+  for (let m = 0; m < M; m++) {
+    let filled = 0;
+    for (let s = checkpoints[m]; s < checkpoints[m + 1]; s++) {
+      for (let b = 0; b < W; b++) {
+        const i = recorded.batches[s * W + b];
+        if (i >= 0) batches[m * width + filled++] = i;
+      }
+    }
+    batchSizes[m] = Math.max(1, Math.round(filled / (checkpoints[m + 1] - checkpoints[m])));
+    learningRates[m] = recorded.learningRates[checkpoints[m]];
+  }
+  return {
+    path: { weights: recorded.weights, batches, batchWidth: width, learningRates, adamV: null, steps: M, checkpoints },
+    batchSizes,
+  };
+}

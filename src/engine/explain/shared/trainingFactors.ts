@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayerFactors } from '../../model/factoredLayer';
+import { outputGradient } from '../../model/losses';
+import type { LoadedRun } from './loadedRun';
+
+/**
+ * The path index's training side: for every step s and every example of its batch, the per-layer
+ * factors (a, δ) of that example's loss at w_s — the per-example gradients G_{i,s} in factored form
+ * (path-kernel.md §3). Padding rows have δ = 0, so they contribute nothing.
+ */
+export interface TrainingFactors {
+  /** Per layer: a [T, W, in], δ [T, W, out]. */
+  layers: LayerFactors[];
+  dispose(): void;
+}
+
+const STEP_CHUNK = 256;
+
+export function buildTrainingFactors(run: LoadedRun): TrainingFactors {
+  const { path: trainingPath, layout, mlp, data } = run;
+  const T = trainingPath.steps;
+  const W = trainingPath.batchWidth;
+  const P = layout.parameterCount;
+  const F = data.featureCount;
+  const task = run.record.task;
+  const chunks: LayerFactors[][] = [];
+  for (let s0 = 0; s0 < T; s0 += STEP_CHUNK) {
+    const c = Math.min(STEP_CHUNK, T - s0);
+    const x = new Float32Array(c * W * F);
+    const y = task === 'regression' ? new Float32Array(c * W) : new Int32Array(c * W);
+    const mask = new Float32Array(c * W);
+    for (let s = 0; s < c; s++) {
+      for (let b = 0; b < W; b++) {
+        const i = trainingPath.batches[(s0 + s) * W + b];
+        if (i < 0) continue;
+        x.set(data.trainX.subarray(i * F, (i + 1) * F), (s * W + b) * F);
+        y[s * W + b] = data.trainY[i];
+        mask[s * W + b] = 1;
+      }
+    }
+    const factors = tf.tidy(() => {
+      const weights = tf.tensor2d(trainingPath.weights.subarray(s0 * P, (s0 + c) * P), [c, P]);
+      const xs = tf.tensor3d(x, [c, W, F]);
+      const pass = mlp.forward(weights, xs);
+      const ys = tf.tensor2d(y, [c, W], task === 'regression' ? 'float32' : 'int32');
+      const g = tf.mul(outputGradient(task, pass.output, ys), tf.tensor3d(mask, [c, W, 1])) as tf.Tensor3D;
+      return mlp.factors(pass, weights, g).map((f) => [f.a, f.delta]).flat();
+    });
+    const layers: LayerFactors[] = [];
+    for (let l = 0; l < factors.length; l += 2) layers.push({ a: factors[l] as tf.Tensor3D, delta: factors[l + 1] as tf.Tensor3D });
+    chunks.push(layers);
+  }
+  const layers = layout.layers.map((_, l) =>
+    chunks.length === 1
+      ? chunks[0][l]
+      : {
+          a: tf.concat(chunks.map((ch) => ch[l].a), 0) as tf.Tensor3D,
+          delta: tf.concat(chunks.map((ch) => ch[l].delta), 0) as tf.Tensor3D,
+        },
+  );
+  if (chunks.length > 1) for (const ch of chunks) for (const f of ch) tf.dispose([f.a, f.delta]);
+  return {
+    layers,
+    dispose: () => {
+      for (const f of layers) tf.dispose([f.a, f.delta]);
+    },
+  };
+}
+
+/** Steps [s0, s0 + c) of the index (new tensors; the caller disposes). */
+export function sliceFactors(factors: TrainingFactors, s0: number, c: number): LayerFactors[] {
+  return factors.layers.map((f) => ({
+    a: tf.slice(f.a, [s0, 0, 0], [c, -1, -1]) as tf.Tensor3D,
+    delta: tf.slice(f.delta, [s0, 0, 0], [c, -1, -1]) as tf.Tensor3D,
+  }));
+}

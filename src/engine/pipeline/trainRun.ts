@@ -1,0 +1,139 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RunInfo, TrainProgress } from '../../protocol';
+import { readExperiment } from '../data/experimentFile';
+import { prepareData } from '../data/prepare';
+import type { PreparedData, ResolvedExperiment } from '../data/preparedData';
+import { buildLayout } from '../model/parameterLayout';
+import { initialWeights } from '../model/initialWeights';
+import { currentBackend } from '../backend';
+import { runTrainingLoop } from '../train/trainLoop';
+import type { BatchPlan } from '../train/batchSchedule';
+import { writeRunData, writeTrainingPath } from '../run/runFiles';
+import { PARTIAL_SUFFIX, type RunRecord } from '../run/runRecord';
+import { markActive, newRunId, runInfoFromRecord, runsFolder, writeRunRecord } from '../run/runStore';
+import { storePathIndex } from '../explain/pathIndex/pathIndex';
+
+export interface TrainOptions {
+  /** Explicit run directory (else `.kernel-lens/runs/<name>/<run-id>/` beside the experiment). */
+  out?: string;
+  onProgress?: (progress: TrainProgress) => void;
+  /** Checked between batches; an aborted training leaves a `cancelled` run. */
+  signal?: AbortSignal;
+  /** A fixed batch plan instead of the seeded schedule (retraining in the original order without some rows). */
+  schedule?: BatchPlan;
+  /**
+   * Path-storage budget in MB. A path (weights of every step, and Adam's second moment) larger than this
+   * keeps only every k-th checkpoint, and its explanations are approximate (flagged as such, with their
+   * residual shown as always). Default: unlimited.
+   */
+  pathBudgetMb?: number;
+}
+
+/** The checkpoint stride that fits a path of T steps and P parameters into the budget. */
+export function pathStride(steps: number, parameters: number, adam: boolean, budgetMb: number | undefined): number {
+  if (budgetMb === undefined || !(budgetMb > 0)) return 1;
+  const bytes = ((steps + 1) * parameters + (adam ? steps * parameters : 0)) * 4;
+  return Math.max(1, Math.ceil(bytes / (budgetMb * 1024 * 1024)));
+}
+
+/**
+ * Trains an experiment file and records its path into a run directory. The run is written into
+ * `<dir>.partial/` and renamed when training ends, so a crash never leaves a run that reads as complete.
+ */
+export async function trainExperiment(experimentFile: string, options: TrainOptions = {}): Promise<RunInfo> {
+  const experiment = await readExperiment(path.resolve(experimentFile));
+  const data = await prepareData(experiment);
+  return trainPrepared(experiment, data, options);
+}
+
+/** Trains on already prepared data (also used to retrain with rows removed). */
+export async function trainPrepared(experiment: ResolvedExperiment, data: PreparedData, options: TrainOptions = {}): Promise<RunInfo> {
+  const id = newRunId();
+  const finalDir = path.resolve(options.out ?? path.join(runsFolder(experiment.file), id));
+  const partialDir = finalDir + PARTIAL_SUFFIX;
+  if (fs.existsSync(finalDir)) throw new Error(`run directory already exists: ${finalDir}`);
+  await fs.promises.rm(partialDir, { recursive: true, force: true });
+  await fs.promises.mkdir(partialDir, { recursive: true });
+  markActive(partialDir, true);
+  try {
+    const layout = buildLayout(data.featureCount, experiment.model.hidden, data.outputCount);
+    const stepsPerEpoch = Math.ceil(data.train.count / Math.min(experiment.training.batchSize, data.train.count));
+    const record: RunRecord = {
+      formatVersion: 1,
+      id: path.basename(finalDir),
+      name: experiment.name,
+      experimentFile: path.relative(finalDir, experiment.file),
+      experiment: experiment.raw,
+      status: 'running',
+      message: null,
+      createdAt: new Date().toISOString(),
+      finishedAt: null,
+      pid: process.pid,
+      backend: currentBackend().backend,
+      task: data.preprocessing.task,
+      preprocessing: data.preprocessing,
+      files: data.files,
+      layout: layout.entries,
+      optimizer: { name: experiment.training.optimizer, learningRate: experiment.training.learningRate, momentum: 0, nesterov: false, beta1: 0, beta2: 0, epsilon: 0 },
+      epochs: experiment.training.epochs,
+      batchSize: experiment.training.batchSize,
+      seed: experiment.training.seed,
+      steps: stepsPerEpoch * experiment.training.epochs,
+      parameters: layout.parameterCount,
+      trainRows: data.train.count,
+      testRows: data.test.count,
+      metrics: [],
+      explain: experiment.explain,
+      image: experiment.dataset.image,
+    };
+    record.pathStride = pathStride(options.schedule?.steps ?? record.steps, layout.parameterCount, experiment.training.optimizer === 'adam', options.pathBudgetMb);
+    record.approximate = record.pathStride > 1;
+    await writeRunData(partialDir, data);
+    await writeRunRecord(partialDir, record);
+
+    const result = await runTrainingLoop(
+      {
+        layout,
+        task: data.preprocessing.task,
+        initial: initialWeights(layout, experiment.training.seed),
+        train: data.train,
+        test: data.test,
+        featureCount: data.featureCount,
+        training: experiment.training,
+        targetStd: data.preprocessing.targetScale?.std ?? null,
+        schedule: options.schedule,
+        pathStride: record.pathStride,
+      },
+      {
+        signal: options.signal,
+        onStep: (step, totalSteps, epoch, loss) =>
+          options.onProgress?.({ runDir: finalDir, step: step + 1, totalSteps, epoch: epoch + 1, epochs: experiment.training.epochs, loss }),
+        onEpoch: (metrics) =>
+          options.onProgress?.({ runDir: finalDir, step: metrics.step, totalSteps: record.steps, epoch: metrics.epoch, epochs: experiment.training.epochs, loss: metrics.trainLoss, metrics }),
+      },
+    );
+    await writeTrainingPath(partialDir, result.path, layout.parameterCount);
+    record.optimizer = result.optimizer;
+    record.metrics = result.metrics;
+    record.steps = result.path.steps;
+    record.status = result.status;
+    record.message = result.status === 'complete' ? null : result.message;
+    record.finishedAt = new Date().toISOString();
+    await writeRunRecord(partialDir, record);
+    if (record.status === 'complete') {
+      // The path index is part of a complete run: `explain` reads it and never rebuilds it.
+      try {
+        record.pathIndex = await storePathIndex(partialDir);
+        await writeRunRecord(partialDir, record);
+      } catch (error) {
+        console.error(`path index not stored (explanations will build it): ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    await fs.promises.rename(partialDir, finalDir);
+    markActive(partialDir, false);
+    return runInfoFromRecord(finalDir, record, false);
+  } finally {
+    markActive(partialDir, false);
+  }
+}

@@ -26,20 +26,62 @@ interface RowRef {
   record: number;
 }
 
+/** An experiment's CSV files opened, with the header and target column checked. */
+interface Sources {
+  train: SourceFile;
+  test: SourceFile | null;
+  header: string[];
+  targetIndex: number;
+  experimentDisplay: string;
+}
+
+/** The usable rows split into training and test rows. */
+interface SplitRows {
+  train: RowRef[];
+  test: RowRef[];
+}
+
+/** A row's label: its target cell, trimmed. */
+const labelReader =
+  (targetIndex: number) =>
+  (row: RowRef): string =>
+    row.source.table.records[row.record][targetIndex].trim();
+
 /** Reads and encodes an experiment's data, fitting the preprocessing on the training split. */
-export function prepareData(experiment: ResolvedExperiment): Promise<PreparedData> {
-  return prepare(experiment, null);
+export async function prepareData(experiment: ResolvedExperiment): Promise<PreparedData> {
+  const sources = await openSources(experiment);
+  const { dataset } = experiment;
+  const { header, targetIndex, train } = sources;
+  const inputIndices = header.map((_, i) => i).filter((i) => i !== targetIndex && !dataset.ignore.includes(header[i]));
+  const types = inputIndices.map((i) => columnType(train, i, dataset.columns[header[i]]));
+  const rows = usableSourceRows(experiment, sources, inputIndices);
+  const labelOf = labelReader(targetIndex);
+  const target = fitTarget(rows.train.map(labelOf), rows.train.map((row) => whereOf(row)), dataset.target, dataset.task);
+  const split = splitRows(experiment, rows, target, labelOf);
+  if (target.task === 'regression') {
+    // Task and classes come from the whole file (stratification needs them); the target scale from the training split only.
+    target.targetScale = standardScale(split.train.map((row) => Number(labelOf(row))));
+  }
+  const columns = inputIndices.map((i, k) =>
+    fitColumn(header[i], types[k], split.train.map((row) => row.source.table.records[row.record][i])),
+  );
+  return encodePrepared(experiment, sources, split, inputIndices, preprocessingOf(experiment, header, target, columns));
 }
 
 /**
  * Like `prepareData` but with recorded preprocessing (frozen statistics, categories and classes), e.g. to retrain
- * without some rows. The split is drawn the same way (same file, fraction and seed give the same rows).
+ * without some rows: nothing is fitted. The split is drawn the same way (same file, fraction and seed give the same rows).
  */
-export function prepareDataWithPreprocessing(experiment: ResolvedExperiment, preprocessing: Preprocessing): Promise<PreparedData> {
-  return prepare(experiment, preprocessing);
+export async function prepareDataWithPreprocessing(experiment: ResolvedExperiment, frozen: Preprocessing): Promise<PreparedData> {
+  const sources = await openSources(experiment);
+  const inputIndices = frozen.columns.map((column) => requireColumn(sources.header, column.name, sources.train.display));
+  const target: TargetEncoding = { task: frozen.task, classes: frozen.classes, positiveClass: frozen.positiveClass, targetScale: frozen.targetScale };
+  const labelOf = labelReader(sources.targetIndex);
+  const split = splitRows(experiment, usableSourceRows(experiment, sources, inputIndices), target, labelOf);
+  return encodePrepared(experiment, sources, split, inputIndices, preprocessingOf(experiment, sources.header, target, frozen.columns));
 }
 
-async function prepare(experiment: ResolvedExperiment, frozen: Preprocessing | null): Promise<PreparedData> {
+async function openSources(experiment: ResolvedExperiment): Promise<Sources> {
   const { dataset } = experiment;
   const experimentDisplay = displayPath(experiment.file);
   const train = await openSource(experiment.dir, dataset.train);
@@ -54,61 +96,48 @@ async function prepare(experiment: ResolvedExperiment, frozen: Preprocessing | n
   checkColumnNames(experiment, header, experimentDisplay, train.display);
   const test = 'file' in dataset.test ? await openSource(experiment.dir, dataset.test.file) : null;
   if (test) alignColumns(header, test, train.display);
+  return { train, test, header, targetIndex, experimentDisplay };
+}
 
-  const inputIndices = frozen
-    ? frozen.columns.map((column) => requireColumn(header, column.name, train.display))
-    : header.map((_, i) => i).filter((i) => i !== targetIndex && !dataset.ignore.includes(header[i]));
-  const types = frozen
-    ? frozen.columns.map((column) => column.type)
-    : inputIndices.map((i) => columnType(train, i, dataset.columns[header[i]]));
+/** The rows of the training file (and of the test file, when there is one) without missing values that matter. */
+function usableSourceRows(experiment: ResolvedExperiment, sources: Sources, inputIndices: number[]): { train: RowRef[]; test: RowRef[] | null } {
+  const train = usableRows(sources.train, sources.targetIndex, inputIndices, experiment);
+  const test = sources.test ? usableRows(sources.test, sources.targetIndex, inputIndices, experiment) : null;
+  if (train.length === 0) throw new UserError('no usable rows (every row has a missing value)', { file: sources.train.display });
+  return { train, test };
+}
 
-  const trainRows = usableRows(train, targetIndex, inputIndices, experiment);
-  const testRows = test ? usableRows(test, targetIndex, inputIndices, experiment) : null;
-  if (trainRows.length === 0) throw new UserError('no usable rows (every row has a missing value)', { file: train.display });
+/** The test file's rows, or a seeded (stratified, for classes) holdout of the training file's usable rows. */
+function splitRows(experiment: ResolvedExperiment, rows: { train: RowRef[]; test: RowRef[] | null }, target: TargetEncoding, labelOf: (row: RowRef) => string): SplitRows {
+  const { dataset } = experiment;
+  const trainRows = rows.train;
+  if (rows.test) return { train: trainRows, test: rows.test };
+  const classIndex = target.classes ? new Map(target.classes.map((c, i) => [c, i])) : null;
+  const fraction = 'fraction' in dataset.test ? dataset.test.fraction : 0.2;
+  const strata = classIndex ? trainRows.map((row) => classIndex.get(labelOf(row)) ?? 0) : null;
+  const split = holdoutSplit(trainRows.length, fraction, experiment.training.seed, strata);
+  return { train: split.train.map((i) => trainRows[i]), test: split.test.map((i) => trainRows[i]) };
+}
 
-  const labelOf = (row: RowRef): string => row.source.table.records[row.record][targetIndex].trim();
-  const targetEncoding: TargetEncoding = frozen
-    ? { task: frozen.task, classes: frozen.classes, positiveClass: frozen.positiveClass, targetScale: frozen.targetScale }
-    : fitTarget(trainRows.map(labelOf), trainRows.map((row) => whereOf(row)), dataset.target, dataset.task);
-  const classIndex = targetEncoding.classes ? new Map(targetEncoding.classes.map((c, i) => [c, i])) : null;
-
-  let trainSplit: RowRef[];
-  let testSplit: RowRef[];
-  if (testRows) {
-    trainSplit = trainRows;
-    testSplit = testRows;
-  } else {
-    const fraction = 'fraction' in dataset.test ? dataset.test.fraction : 0.2;
-    const strata = classIndex ? trainRows.map((row) => classIndex.get(labelOf(row)) ?? 0) : null;
-    const split = holdoutSplit(trainRows.length, fraction, experiment.training.seed, strata);
-    trainSplit = split.train.map((i) => trainRows[i]);
-    testSplit = split.test.map((i) => trainRows[i]);
-  }
-
-  if (!frozen && targetEncoding.task === 'regression') {
-    // Task and classes come from the whole file (stratification needs them); the target scale from the training split only.
-    targetEncoding.targetScale = standardScale(trainSplit.map((row) => Number(labelOf(row))));
-  }
-
-  const columns: EncodedColumn[] = frozen
-    ? frozen.columns
-    : inputIndices.map((i, k) =>
-        fitColumn(header[i], types[k], trainSplit.map((row) => row.source.table.records[row.record][i])),
-      );
-  const preprocessing: Preprocessing = {
-    target: dataset.target,
-    task: targetEncoding.task,
-    classes: targetEncoding.classes,
-    positiveClass: targetEncoding.positiveClass,
-    targetScale: targetEncoding.targetScale,
-    missing: dataset.missing,
+function preprocessingOf(experiment: ResolvedExperiment, header: string[], target: TargetEncoding, columns: EncodedColumn[]): Preprocessing {
+  return {
+    target: experiment.dataset.target,
+    task: target.task,
+    classes: target.classes,
+    positiveClass: target.positiveClass,
+    targetScale: target.targetScale,
+    missing: experiment.dataset.missing,
     columns,
     featureNames: featureNamesOf(columns),
     header: [...header],
   };
+}
 
-  const trainMatrix = encodeRows(trainSplit, inputIndices, targetIndex, preprocessing, true);
-  const testMatrix = encodeRows(testSplit, inputIndices, targetIndex, preprocessing, true);
+async function encodePrepared(experiment: ResolvedExperiment, sources: Sources, split: SplitRows, inputIndices: number[], preprocessing: Preprocessing): Promise<PreparedData> {
+  const { dataset } = experiment;
+  const { targetIndex, experimentDisplay } = sources;
+  const trainMatrix = encodeRows(split.train, inputIndices, targetIndex, preprocessing, true);
+  const testMatrix = encodeRows(split.test, inputIndices, targetIndex, preprocessing, true);
   const featureCount = preprocessing.featureNames.length;
   if (trainMatrix.count < experiment.training.batchSize) {
     throw new UserError(
@@ -122,8 +151,8 @@ async function prepare(experiment: ResolvedExperiment, frozen: Preprocessing | n
       { file: experimentDisplay },
     );
   }
-  const files = [await fileRecord(train)];
-  if (test) files.push(await fileRecord(test));
+  const files = [await fileRecord(sources.train)];
+  if (sources.test) files.push(await fileRecord(sources.test));
   return {
     preprocessing,
     featureCount,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { detectDelimiter, parseCsvRecords, recordStartForLine } from '../../src/extension/csvRecords';
-import { buildRowLookup, isRunRows } from '../../src/extension/rowLookup';
+import { detectDelimiter, parseCsvRecords, recordStartForLine } from '../../src/extension/hover/csvRecords';
+import { buildRowLookup, isRunRows } from '../../src/extension/experiments/model/rowLookup';
 
 describe('extension: CSV records and the cursor line → run row mapping', () => {
   it('parses simple records with 1-based start and end lines', () => {

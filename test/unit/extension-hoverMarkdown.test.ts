@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Contribution, Explanation } from '../../src/protocol';
-import { commandUri, escapeMarkdown } from '../../src/extension/markdownText';
-import { hoverFacts, hoverMarkdown, staleHoverMarkdown } from '../../src/extension/hoverMarkdown';
-import { contributionsCsv, csvCell } from '../../src/extension/contributionsCsv';
-import { isFromWebview } from '../../src/extension/webviewMessages';
-import { testSetRow } from '../../src/extension/testSetRows';
-import { finalMetricsSummary, runTooltipMarkdown } from '../../src/extension/runDisplay';
+import { commandUri, escapeMarkdown } from '../../src/extension/hover/markdownText';
+import { hoverFacts, hoverMarkdown, staleHoverMarkdown } from '../../src/extension/hover/hoverMarkdown';
+import { contributionsCsv, csvCell } from '../../src/extension/explain/contributionsCsv';
+import { isFromWebview } from '../../src/extension/webview/webviewMessages';
+import { testSetRow } from '../../src/extension/explain/testSetRows';
+import { finalMetricsSummary, runTooltipMarkdown } from '../../src/extension/experiments/tree/runDisplay';
 
 function contribution(index: number, value: number, label = 'setosa', file = 'iris.csv'): Contribution {
   return { index, file, line: index + 2, label, contribution: value, kernel: 0.1, coefficient: value * 10 };

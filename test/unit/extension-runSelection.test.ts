@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ExperimentConfig, RunInfo } from '../../src/protocol';
-import { answeringRun, experimentDataFiles, experimentsReading, rememberedChoice } from '../../src/extension/runSelection';
+import { answeringRun, experimentDataFiles, experimentsReading, rememberedChoice } from '../../src/extension/experiments/model/runSelection';
 
 function run(id: string, createdAt: string, extra: Partial<RunInfo> = {}): RunInfo {
   return {

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { EngineMethods, type PersistedWebviewState, type RunInfo } from '../../protocol';
 import type { EngineConnection } from '../engine/engineConnection';
-import { createWebviewPanel, WebviewHost } from '../webviewHost';
+import { createWebviewPanel, WebviewHost } from '../webview/webviewHost';
 import { kernelViewState } from './kernelViewState';
 
 export const KERNEL_VIEW_TYPE = 'kernelLens.kernel';

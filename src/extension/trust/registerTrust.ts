@@ -5,9 +5,9 @@
 import * as vscode from 'vscode';
 import type { RunInfo } from '../../protocol';
 import type { EngineConnection } from '../engine/engineConnection';
-import type { ExperimentStore } from '../experimentStore';
-import type { ExperimentTreeNode } from '../experimentTree';
-import type { RunResolver } from '../runResolver';
+import type { ExperimentStore } from '../experiments/model/experimentStore';
+import type { ExperimentTreeNode } from '../experiments/tree/experimentTree';
+import type { RunResolver } from '../experiments/model/runResolver';
 import { KernelPanel } from './kernelPanel';
 import { SuspectDiagnostics } from './suspectDiagnostics';
 import { SUSPECTS_VIEW_ID, SuspectsService } from './suspectsService';

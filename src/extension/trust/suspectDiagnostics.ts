@@ -5,9 +5,9 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExperimentStore } from '../experimentStore';
-import { normalizePath } from '../rowLookup';
-import { experimentDataFiles } from '../runSelection';
+import type { ExperimentStore } from '../experiments/model/experimentStore';
+import { normalizePath } from '../experiments/model/rowLookup';
+import { experimentDataFiles } from '../experiments/model/runSelection';
 import { markerCount, selectMarkerRows, suspectMessage } from './suspectMarkers';
 import { markerSetting, type SuspectsService } from './suspectsService';
 

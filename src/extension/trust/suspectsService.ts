@@ -7,9 +7,9 @@
 import * as vscode from 'vscode';
 import { EngineMethods, type RunInfo, type SuspectsResult } from '../../protocol';
 import type { EngineConnection } from '../engine/engineConnection';
-import type { ExperimentStore } from '../experimentStore';
-import { normalizePath } from '../rowLookup';
-import { answeringRun } from '../runSelection';
+import type { ExperimentStore } from '../experiments/model/experimentStore';
+import { normalizePath } from '../experiments/model/rowLookup';
+import { answeringRun } from '../experiments/model/runSelection';
 import { markerCount } from './suspectMarkers';
 
 export const SUSPECTS_VIEW_ID = 'kernelLens.suspects';

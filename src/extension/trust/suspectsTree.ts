@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SuspectRow } from '../../protocol';
-import { OPEN_ROW_COMMAND } from '../hoverMarkdown';
+import { OPEN_ROW_COMMAND } from '../hover/hoverMarkdown';
 import { markerCount, suspectDescription, suspectMessage } from './suspectMarkers';
 import { LISTED_ROWS, markerSetting, type SuspectsService } from './suspectsService';
 

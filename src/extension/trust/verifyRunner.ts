@@ -5,8 +5,8 @@
 import * as vscode from 'vscode';
 import { EngineMethods, type VerifyResult } from '../../protocol';
 import type { EngineConnection } from '../engine/engineConnection';
-import type { ExplainTarget } from '../explainer';
-import { describeRowTitle } from '../rowTitle';
+import type { ExplainTarget } from '../explain/explainer';
+import { describeRowTitle } from '../explain/rowTitle';
 
 export const RANDOM_DRAWS = 3;
 

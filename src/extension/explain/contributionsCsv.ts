@@ -1,5 +1,5 @@
 /** Explanation contributions as CSV text (pure, no VS Code). */
-import type { Explanation } from '../protocol';
+import type { Explanation } from '../../protocol';
 
 /** Quotes a cell when needed; a leading =, +, -, @ is prefixed with ' so spreadsheets do not run it as a formula. */
 export function csvCell(value: string | number | null): string {

@@ -2,7 +2,7 @@
  * Which run answers for an experiment, and which experiments read a CSV file (pure, no VS Code).
  */
 import * as path from 'node:path';
-import type { ExperimentConfig, RunInfo } from '../protocol';
+import type { ExperimentConfig, RunInfo } from '../../../protocol';
 import { normalizePath } from './rowLookup';
 
 /** The pinned run (newest if several), else the newest complete run. */

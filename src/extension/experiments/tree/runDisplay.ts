@@ -1,6 +1,6 @@
 /** How runs read in the tree and notifications (pure, no VS Code). */
-import type { EpochMetrics, RunInfo } from '../protocol';
-import { escapeMarkdown } from './markdownText';
+import type { EpochMetrics, RunInfo } from '../../../protocol';
+import { escapeMarkdown } from '../../hover/markdownText';
 
 const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const num = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(3));

@@ -1,7 +1,7 @@
 /** Test set view rows from cached explanations (pure, no VS Code). */
-import type { TestSetRow } from '../protocol';
-import type { HoverFacts } from './hoverMarkdown';
-import { formatNumber } from './hoverMarkdown';
+import type { TestSetRow } from '../../protocol';
+import type { HoverFacts } from '../hover/hoverMarkdown';
+import { formatNumber } from '../hover/hoverMarkdown';
 
 export function testSetRow(row: number, facts: HoverFacts): TestSetRow {
   const p = facts.prediction;

@@ -1,7 +1,7 @@
 /** The last explanations opened per run (shown under the run in the tree), kept in workspace state. */
 import * as vscode from 'vscode';
-import type { ExplainQuery } from '../protocol';
-import { normalizePath } from './rowLookup';
+import type { ExplainQuery } from '../../protocol';
+import { normalizePath } from '../experiments/model/rowLookup';
 
 export interface RecentExplanation {
   query: ExplainQuery;

@@ -4,13 +4,13 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EngineMethods, type EpochMetrics, type RunInfo, type TrainProgress } from '../protocol';
-import type { EngineConnection } from './engine/engineConnection';
-import type { ExplanationCache } from './explanationCache';
-import type { ExperimentEntry, ExperimentStore } from './experimentStore';
-import { offerGitignore } from './gitignoreOffer';
-import { normalizePath } from './rowLookup';
-import { finalMetricsSummary } from './runDisplay';
+import { EngineMethods, type EpochMetrics, type RunInfo, type TrainProgress } from '../../protocol';
+import type { EngineConnection } from '../engine/engineConnection';
+import type { ExplanationCache } from '../explain/explanationCache';
+import type { ExperimentEntry, ExperimentStore } from '../experiments/model/experimentStore';
+import { offerGitignore } from '../experiments/commands/gitignoreOffer';
+import { normalizePath } from '../experiments/model/rowLookup';
+import { finalMetricsSummary } from '../experiments/tree/runDisplay';
 import { TrainingPanel } from './trainingPanel';
 import { ensureTrustedForTraining } from './workspaceTrust';
 

@@ -12,11 +12,11 @@ import {
   type ExplanationViewState,
   type OutputSelector,
   type RunInfo,
-} from '../protocol';
-import type { CsvFileCache } from './csvFileCache';
-import type { EngineConnection } from './engine/engineConnection';
+} from '../../protocol';
+import type { CsvFileCache } from '../hover/csvFileCache';
+import type { EngineConnection } from '../engine/engineConnection';
 import { explainOptions } from './explainSettings';
-import type { ExperimentEntry, ExperimentStore } from './experimentStore';
+import type { ExperimentEntry, ExperimentStore } from '../experiments/model/experimentStore';
 
 export interface ExplainTarget {
   runDir: string;

@@ -3,11 +3,11 @@
  * (every test row, then every training row, in chunks) so hovers answer instantly. Cancellable per run.
  */
 import * as vscode from 'vscode';
-import type { RunInfo, Split } from '../protocol';
+import type { RunInfo, Split } from '../../protocol';
 import type { Explainer } from './explainer';
-import { hoverFacts, type HoverFacts } from './hoverMarkdown';
-import type { RowRef } from './rowLookup';
-import { normalizePath } from './rowLookup';
+import { hoverFacts, type HoverFacts } from '../hover/hoverMarkdown';
+import type { RowRef } from '../experiments/model/rowLookup';
+import { normalizePath } from '../experiments/model/rowLookup';
 
 /** Enough contributions per row to usually find an opposer among them. */
 const HOVER_TOP = 50;

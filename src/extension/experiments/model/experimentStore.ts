@@ -4,8 +4,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EngineMethods, type ExperimentConfig, type RunInfo } from '../protocol';
-import type { EngineConnection } from './engine/engineConnection';
+import { EngineMethods, type ExperimentConfig, type RunInfo } from '../../../protocol';
+import type { EngineConnection } from '../../engine/engineConnection';
 import { normalizePath } from './rowLookup';
 
 export interface ExperimentEntry {

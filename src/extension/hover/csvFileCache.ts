@@ -1,7 +1,7 @@
 /** CSV files read from disk as records, cached by modification time (for showing training rows' values). */
 import * as fs from 'node:fs/promises';
 import { parseCsvRecords, type CsvRecord } from './csvRecords';
-import { normalizePath } from './rowLookup';
+import { normalizePath } from '../experiments/model/rowLookup';
 
 interface CachedCsv {
   mtimeMs: number;

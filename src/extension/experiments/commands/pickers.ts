@@ -1,16 +1,16 @@
 /** Quick picks for experiments, runs and rows, and turning command arguments (tree nodes, URIs) into them. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunInfo, Split } from '../protocol';
-import type { CsvFileCache } from './csvFileCache';
-import type { ExplanationCache } from './explanationCache';
-import type { ExperimentEntry, ExperimentStore } from './experimentStore';
-import type { ExperimentTreeNode } from './experimentTree';
-import { describePredictionPlain } from './rowTitle';
-import type { RowRef } from './rowLookup';
-import type { RunRowsCache } from './runRows';
-import { runDescription } from './runDisplay';
-import { answeringRun } from './runSelection';
+import type { RunInfo, Split } from '../../../protocol';
+import type { CsvFileCache } from '../../hover/csvFileCache';
+import type { ExplanationCache } from '../../explain/explanationCache';
+import type { ExperimentEntry, ExperimentStore } from '../model/experimentStore';
+import type { ExperimentTreeNode } from '../tree/experimentTree';
+import { describePredictionPlain } from '../../explain/rowTitle';
+import type { RowRef } from '../model/rowLookup';
+import type { RunRowsCache } from '../model/runRows';
+import { runDescription } from '../tree/runDisplay';
+import { answeringRun } from '../model/runSelection';
 
 function isTreeNode(arg: unknown): arg is ExperimentTreeNode {
   return typeof arg === 'object' && arg !== null && typeof (arg as { kind?: unknown }).kind === 'string';

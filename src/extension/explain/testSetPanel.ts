@@ -1,12 +1,12 @@
 /** The test set webview: every test row with label, prediction, correctness, explained output and residual. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { PersistedWebviewState, RunInfo } from '../protocol';
+import type { PersistedWebviewState, RunInfo } from '../../protocol';
 import type { Explainer } from './explainer';
 import type { ExplanationCache } from './explanationCache';
-import { openCsvRow } from './openRow';
+import { openCsvRow } from '../hover/openRow';
 import { testSetRow } from './testSetRows';
-import { createWebviewPanel, WebviewHost } from './webviewHost';
+import { createWebviewPanel, WebviewHost } from '../webview/webviewHost';
 
 export const TEST_SET_VIEW_TYPE = 'kernelLens.testSet';
 const RUN_BY_NAME = 'kernelLens.testSetRuns';

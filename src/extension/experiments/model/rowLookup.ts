@@ -2,7 +2,7 @@
  * Maps CSV locations to the rows of a run (from its `data/rows.json`) and back (pure, no VS Code).
  */
 import * as path from 'node:path';
-import type { RowSource, Split } from '../protocol';
+import type { RowSource, Split } from '../../../protocol';
 
 export interface RunRows {
   train: RowSource[];

@@ -1,5 +1,5 @@
 /** Checks messages from the webview before acting on them (pure, no VS Code): the page is not trusted blindly. */
-import type { FromWebview, OutputSelector } from '../protocol';
+import type { FromWebview, OutputSelector } from '../../protocol';
 
 function isOutputSelector(value: unknown): value is OutputSelector {
   if (typeof value !== 'object' || value === null) return false;

@@ -5,8 +5,8 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EngineMethods, type DatasetSchema, type ExperimentConfig } from '../protocol';
-import type { EngineConnection } from './engine/engineConnection';
+import { EngineMethods, type DatasetSchema, type ExperimentConfig } from '../../../protocol';
+import type { EngineConnection } from '../../engine/engineConnection';
 
 /** The experiment a new file starts with: small, quick to train, explicit about every choice. */
 export function defaultExperiment(csvFileName: string, target: string, schema: Pick<DatasetSchema, 'rows'>): ExperimentConfig {

@@ -1,7 +1,7 @@
 /** The training curves webview: per-epoch loss and metrics while a run trains, with a Cancel button. */
 import * as vscode from 'vscode';
-import type { EpochMetrics, PersistedWebviewState, RunStatus, TrainProgress } from '../protocol';
-import { createWebviewPanel, WebviewHost } from './webviewHost';
+import type { EpochMetrics, PersistedWebviewState, RunStatus, TrainProgress } from '../../protocol';
+import { createWebviewPanel, WebviewHost } from '../webview/webviewHost';
 
 export const TRAINING_VIEW_TYPE = 'kernelLens.training';
 

@@ -1,7 +1,7 @@
 /** Loads a run's `data/rows.json` into a `RowLookup`, cached per run directory. */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { RunInfo } from '../protocol';
+import type { RunInfo } from '../../../protocol';
 import { buildRowLookup, isRunRows, normalizePath, type RowLookup } from './rowLookup';
 
 export class RunRowsCache {

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunInfo } from '../protocol';
+import type { RunInfo } from '../../../protocol';
 import type { ExperimentEntry, ExperimentStore } from './experimentStore';
 import { normalizePath } from './rowLookup';
 import { answeringRun, experimentsReading, rememberedChoice } from './runSelection';

@@ -3,8 +3,8 @@
  * All data goes through `escapeMarkdown`; links only use this extension's commands.
  */
 import * as path from 'node:path';
-import type { Contribution, Explanation, RunInfo } from '../protocol';
-import type { RowRef } from './rowLookup';
+import type { Contribution, Explanation, RunInfo } from '../../protocol';
+import type { RowRef } from '../experiments/model/rowLookup';
 import { commandUri, escapeMarkdown } from './markdownText';
 
 export const OPEN_ROW_COMMAND = 'kernelLens.openRow';

@@ -5,14 +5,14 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Explanation, ExplanationViewState, FromWebview, OutputSelector, PersistedWebviewState, RunInfo } from '../protocol';
+import type { Explanation, ExplanationViewState, FromWebview, OutputSelector, PersistedWebviewState, RunInfo } from '../../protocol';
 import { contributionsCsv } from './contributionsCsv';
 import type { ExplainTarget, Explainer } from './explainer';
 import { describeRowTitle } from './rowTitle';
-import { openCsvRow } from './openRow';
+import { openCsvRow } from '../hover/openRow';
 import type { RecentExplanations } from './recentExplanations';
-import type { VerifyOutcome } from './trust/verifyRunner';
-import { createWebviewPanel, WebviewHost } from './webviewHost';
+import type { VerifyOutcome } from '../trust/verifyRunner';
+import { createWebviewPanel, WebviewHost } from '../webview/webviewHost';
 
 export const EXPLANATION_VIEW_TYPE = 'kernelLens.explanation';
 

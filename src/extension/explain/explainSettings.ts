@@ -1,6 +1,6 @@
 /** The `kernelLens.explain.*` settings, used where the experiment file does not decide. */
 import * as vscode from 'vscode';
-import type { ExperimentConfig } from '../protocol';
+import type { ExperimentConfig } from '../../protocol';
 
 export interface ExplainOptions {
   top: number;

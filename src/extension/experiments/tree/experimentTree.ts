@@ -4,13 +4,13 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunInfo } from '../protocol';
-import type { ExperimentEntry, ExperimentStore } from './experimentStore';
+import type { RunInfo } from '../../../protocol';
+import type { ExperimentEntry, ExperimentStore } from '../model/experimentStore';
 import { lastMetrics, runDescription, runTooltipMarkdown } from './runDisplay';
-import type { RecentExplanation, RecentExplanations } from './recentExplanations';
-import { answeringRun } from './runSelection';
+import type { RecentExplanation, RecentExplanations } from '../../explain/recentExplanations';
+import { answeringRun } from '../model/runSelection';
 import { modelSummary } from './modelSummary';
-import type { TrainingService } from './trainingService';
+import type { TrainingService } from '../../training/trainingService';
 
 export type ExperimentTreeNode =
   | { kind: 'experiment'; experiment: ExperimentEntry }

@@ -1,12 +1,12 @@
 /** Run actions from the tree: rename or annotate, pin, delete (confirmed), reveal the folder. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EngineMethods, type RunInfo } from '../protocol';
-import type { EngineConnection } from './engine/engineConnection';
-import type { ExplanationCache } from './explanationCache';
-import type { ExperimentStore } from './experimentStore';
-import type { RecentExplanations } from './recentExplanations';
-import type { RunRowsCache } from './runRows';
+import { EngineMethods, type RunInfo } from '../../../protocol';
+import type { EngineConnection } from '../../engine/engineConnection';
+import type { ExplanationCache } from '../../explain/explanationCache';
+import type { ExperimentStore } from '../model/experimentStore';
+import type { RecentExplanations } from '../../explain/recentExplanations';
+import type { RunRowsCache } from '../model/runRows';
 
 export class RunCommands {
   constructor(

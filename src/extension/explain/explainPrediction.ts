@@ -4,13 +4,13 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { DocumentRecords } from './documentRecords';
-import type { ExplainArgs } from './hoverMarkdown';
-import type { Pickers } from './pickers';
-import type { RunResolver } from './runResolver';
-import type { RunRowsCache } from './runRows';
-import type { RunInfo } from '../protocol';
-import type { RowRef } from './rowLookup';
+import type { DocumentRecords } from '../hover/documentRecords';
+import type { ExplainArgs } from '../hover/hoverMarkdown';
+import type { Pickers } from '../experiments/commands/pickers';
+import type { RunResolver } from '../experiments/model/runResolver';
+import type { RunRowsCache } from '../experiments/model/runRows';
+import type { RunInfo } from '../../protocol';
+import type { RowRef } from '../experiments/model/rowLookup';
 
 export function isExplainArgs(arg: unknown): arg is ExplainArgs {
   if (typeof arg !== 'object' || arg === null) return false;

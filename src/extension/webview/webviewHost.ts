@@ -3,8 +3,8 @@
  * page says "ready"; after a reload the last view is sent again), and typed messages in both directions.
  */
 import * as vscode from 'vscode';
-import type { FromWebview, ToWebview } from '../protocol';
-import { createNonce, webviewHtml } from './webview/webviewHtml';
+import type { FromWebview, ToWebview } from '../../protocol';
+import { createNonce, webviewHtml } from './webviewHtml';
 import { isFromWebview } from './webviewMessages';
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {

@@ -1,5 +1,5 @@
 /** Human titles for explained rows (pure). */
-import type { ExplainQuery } from '../protocol';
+import type { ExplainQuery } from '../../protocol';
 
 export function describeRowTitle(query: ExplainQuery): string {
   return query.split === 'input' ? `row ${query.row} of ${query.input ?? 'input'}` : `${query.split} row ${query.row}`;

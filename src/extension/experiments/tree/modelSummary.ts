@@ -1,5 +1,5 @@
 /** One line describing an experiment's model and training (pure). */
-import type { ExperimentConfig } from '../protocol';
+import type { ExperimentConfig } from '../../../protocol';
 
 export function modelSummary(config: ExperimentConfig | null): string {
   if (!config) return 'model: unknown';

@@ -4,11 +4,11 @@
  */
 import * as vscode from 'vscode';
 import type { DocumentRecords } from './documentRecords';
-import type { ExplanationCache } from './explanationCache';
+import type { ExplanationCache } from '../explain/explanationCache';
 import { EXPLAIN_COMMAND, OPEN_ROW_COMMAND, dirtyHoverMarkdown, hoverMarkdown, staleHoverMarkdown } from './hoverMarkdown';
 import { escapeMarkdown } from './markdownText';
-import type { RunResolver } from './runResolver';
-import type { RunRowsCache } from './runRows';
+import type { RunResolver } from '../experiments/model/runResolver';
+import type { RunRowsCache } from '../experiments/model/runRows';
 
 export const CSV_SELECTOR: vscode.DocumentFilter = { scheme: 'file', pattern: '**/*.csv' };
 

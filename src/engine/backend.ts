@@ -12,6 +12,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendChoice, BackendName } from '../protocol';
+import { firstLineOf, messageOf } from '../shared/messageOf';
 
 export interface BackendStatus {
   backend: BackendName;
@@ -42,7 +43,7 @@ function tryLoadNative(nativeModulesDir?: string): string | null {
       if (tf.findBackend('tensorflow')) return null;
       attempts.push(`${place}: loaded but registered no backend`);
     } catch (error) {
-      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      const message = firstLineOf(error);
       const missing = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && message.includes(place);
       attempts.push(
         /NODE_MODULE_VERSION/.test(message)
@@ -70,7 +71,7 @@ export async function initBackend(choice: BackendChoice = 'auto', options: { nat
     setWasmPaths(wasmDir() + path.sep);
     available.push('wasm');
   } catch (error) {
-    notes.push(`wasm backend not available: ${error instanceof Error ? error.message : String(error)}`);
+    notes.push(`wasm backend not available: ${messageOf(error)}`);
   }
   if (version_cpu) available.push('cpu');
 
@@ -84,7 +85,7 @@ export async function initBackend(choice: BackendChoice = 'auto', options: { nat
         return current;
       }
     } catch (error) {
-      notes.push(`${name} failed to start: ${error instanceof Error ? error.message : String(error)}`);
+      notes.push(`${name} failed to start: ${messageOf(error)}`);
     }
   }
   throw new Error(`no TensorFlow.js backend could start: ${notes.join('; ')}`);

@@ -27,7 +27,11 @@ export class CancelledError extends Error {
   }
 }
 
-/** Throws CancelledError once `signal` has fired: long work calls it between chunks. */
+/**
+ * The one cancellation check of the engine: throws CancelledError once `signal` has fired (long work
+ * calls it between chunks). Like `signal.throwIfAborted()`, but the error is always a CancelledError,
+ * whatever reason the signal was aborted with, so every caller and the server see one kind.
+ */
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();
 }
@@ -36,8 +40,4 @@ export function isUserError(error: unknown): error is UserError {
   return error instanceof UserError;
 }
 
-/** A short, stack-free message for any thrown value. */
-export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
+export { firstLineOf, messageOf } from '../shared/messageOf';

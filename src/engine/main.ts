@@ -4,6 +4,7 @@
  */
 import { guardStdout } from './server/stdoutGuard';
 import { parseEngineFlags, type EngineFlags } from './server/engineFlags';
+import { messageOf } from '../shared/messageOf';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
     try {
       flags = parseEngineFlags(argv);
     } catch (error) {
-      process.stderr.write(`kernel-lens engine: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`kernel-lens engine: ${messageOf(error)}\n`);
       process.exitCode = 2;
       return;
     }

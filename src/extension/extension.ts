@@ -29,6 +29,7 @@ import { TrainingPanel } from './training/trainingPanel';
 import { TrainingService } from './training/trainingService';
 import { registerTrustTools } from './trust/registerTrust';
 import { runVerification } from './trust/verifyRunner';
+import { messageOf } from '../shared/messageOf';
 
 function isOpenRowArgs(arg: unknown): arg is OpenRowArgs & { stale?: boolean } {
   return typeof arg === 'object' && arg !== null && typeof (arg as OpenRowArgs).file === 'string' && typeof (arg as OpenRowArgs).line === 'number';
@@ -83,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): void {
         await fn(...args);
       } catch (e) {
         if (e instanceof vscode.CancellationError) return;
-        void vscode.window.showErrorMessage(`Kernel Lens: ${(e as Error).message}`);
+        void vscode.window.showErrorMessage(`Kernel Lens: ${messageOf(e)}`);
       }
     });
 

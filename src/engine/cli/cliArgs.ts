@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { OutputSelector, Split } from '../../protocol';
 import { UserError } from '../errors';
+import { firstLineOf } from '../../shared/messageOf';
 
 export type CliValues = Record<string, string | boolean | undefined>;
 
@@ -16,7 +17,7 @@ export function parseCommand(argv: string[], options: Record<string, { type: 'st
     });
     return { values: values as CliValues, positionals };
   } catch (error) {
-    throw new UserError(error instanceof Error ? error.message.split('\n')[0] : String(error));
+    throw new UserError(firstLineOf(error));
   }
 }
 

@@ -6,7 +6,7 @@ import { UserError, messageOf } from '../errors';
 import { readCsvHeader } from './csvTable';
 import { displayPath } from './displayPath';
 import { experimentSchema, type ExperimentOutput } from './experimentSchema';
-import { jsonErrorOffset, locateJsonPath, positionAt } from './jsonLocation';
+import { jsonSyntaxError, locateJsonPath, positionAt } from './jsonLocation';
 import type { ResolvedExperiment } from './preparedData';
 
 export const EXPERIMENT_SUFFIX = '.kernel.json';
@@ -83,9 +83,10 @@ function parseJson(text: string, display: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    const at = positionAt(text, jsonErrorOffset(text, messageOf(error)));
-    const reason = messageOf(error).replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '');
-    throw new UserError(`invalid JSON at column ${at.column}: ${reason}`, { file: display, line: at.line });
+    // JSON.parse decides validity; jsonc-parser says where and what (V8's message text is not an API).
+    const syntax = jsonSyntaxError(text) ?? { offset: text.length, reason: messageOf(error) };
+    const at = positionAt(text, syntax.offset);
+    throw new UserError(`invalid JSON at column ${at.column}: ${syntax.reason}`, { file: display, line: at.line });
   }
 }
 

@@ -1,4 +1,8 @@
-/** Where things are in a JSON text, for messages that point at a line and column. */
+/**
+ * Where things are in a JSON text, for messages that point at a line and column. Offsets come from
+ * jsonc-parser (the parser VS Code's own JSON support uses), read in strict JSON mode.
+ */
+import { findNodeAtLocation, parse, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 
 export interface TextPosition {
   /** 1-based. */
@@ -6,6 +10,9 @@ export interface TextPosition {
   /** 1-based. */
   column: number;
 }
+
+/** Strict JSON: no comments, no trailing commas (what `JSON.parse` accepts). */
+const STRICT = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
 
 /** The line and column of a character offset. */
 export function positionAt(text: string, offset: number): TextPosition {
@@ -21,13 +28,15 @@ export function positionAt(text: string, offset: number): TextPosition {
   return { line, column: clamped - lineStart + 1 };
 }
 
-/**
- * The offset of the syntax error in a `JSON.parse` message. V8 says "at position N" for most errors (sometimes
- * with "(line L column C)"); an unexpected end has no position, so it points at the end of the text.
- */
-export function jsonErrorOffset(text: string, message: string): number {
-  const match = /position (\d+)/.exec(message);
-  return match ? Number(match[1]) : text.length;
+/** The first syntax error of a text that is not valid JSON: where it is and what it is, in words. */
+export function jsonSyntaxError(text: string): { offset: number; reason: string } | null {
+  const errors: ParseError[] = [];
+  parse(text, errors, STRICT);
+  const [first] = errors;
+  if (first === undefined) return null;
+  // 'PropertyNameExpected' → 'property name expected'
+  const reason = printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return { offset: first.offset, reason };
 }
 
 /**
@@ -35,60 +44,19 @@ export function jsonErrorOffset(text: string, message: string): number {
  * ancestor when the path does not exist (a missing required key points at its parent object).
  */
 export function locateJsonPath(text: string, path: readonly PropertyKey[]): number {
-  let found = 0;
-  let i = 0;
-  const ws = (): void => {
-    while (i < text.length && /\s/.test(text[i])) i++;
-  };
-  const skipString = (): string => {
-    const start = i;
-    i++;
-    while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-    i++;
-    return JSON.parse(text.slice(start, i)) as string;
-  };
-  // Walks one value; `depth` is how many path segments matched so far (-1 once off the path).
-  const value = (depth: number): void => {
-    ws();
-    const ch = text[i];
-    if (ch === '{') {
-      i++;
-      ws();
-      while (i < text.length && text[i] !== '}') {
-        ws();
-        const keyAt = i;
-        const key = skipString();
-        const onPath = depth >= 0 && depth < path.length && String(path[depth]) === key;
-        if (onPath) found = keyAt;
-        ws();
-        i++; // ':'
-        value(onPath ? depth + 1 : -1);
-        ws();
-        if (text[i] === ',') i++;
-        ws();
-      }
-      i++;
-    } else if (ch === '[') {
-      i++;
-      let index = 0;
-      ws();
-      while (i < text.length && text[i] !== ']') {
-        ws();
-        const onPath = depth >= 0 && depth < path.length && String(path[depth]) === String(index);
-        if (onPath) found = i;
-        value(onPath ? depth + 1 : -1);
-        ws();
-        if (text[i] === ',') i++;
-        ws();
-        index++;
-      }
-      i++;
-    } else if (ch === '"') {
-      skipString();
-    } else {
-      while (i < text.length && !/[\s,\]}]/.test(text[i])) i++;
-    }
-  };
-  value(0);
-  return found;
+  const root = parseTree(text, [], STRICT);
+  if (root === undefined) return 0;
+  const segments = path.map((key) => (typeof key === 'number' ? key : String(key)));
+  for (let length = segments.length; length > 0; length--) {
+    const node = findNodeAtLocation(root, segments.slice(0, length));
+    if (node !== undefined) return keyOrValueOffset(node);
+  }
+  return root.offset;
+}
+
+/** A property's value node points at its key, so a message names the line where the key is written. */
+function keyOrValueOffset(node: Node): number {
+  const parent = node.parent;
+  if (parent?.type === 'property' && parent.children?.[0] !== undefined) return parent.children[0].offset;
+  return node.offset;
 }

@@ -14,7 +14,7 @@ import { buildExplanation, type ExplainedRow } from './explanationBuilder';
 import { resolveOutput } from './shared/outputSelector';
 import { encodeCsvRows } from '../data/prepare';
 import { currentBackend } from '../backend';
-import { CancelledError, UserError } from '../errors';
+import { UserError, throwIfCancelled } from '../errors';
 import { explainAcrossThreads, workerCount } from './parallel/workerPool';
 
 /**
@@ -203,7 +203,7 @@ export async function explainWithIndex(indexed: IndexedRun, queries: ExplainQuer
   const explanations: Explanation[] = [];
   const raws: RawExplanation[] = [];
   for (let q0 = 0; q0 < prepared.length; q0 += blockSize) {
-    if (options.signal?.aborted) throw new CancelledError();
+    throwIfCancelled(options.signal);
     const members = prepared.slice(q0, q0 + blockSize);
     const x = allX.slice(q0 * F, (q0 + members.length) * F);
     const e = new Float32Array(members.length * C);
@@ -221,7 +221,8 @@ export async function explainWithIndex(indexed: IndexedRun, queries: ExplainQuer
         signal: options.signal,
       });
     } catch (error) {
-      if (options.signal?.aborted) throw new CancelledError();
+      // A worker stopped by the cancellation fails with its own error: report the cancellation.
+      throwIfCancelled(options.signal);
       throw error;
     }
     const ms = (performance.now() - started) / members.length;

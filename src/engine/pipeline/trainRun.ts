@@ -13,6 +13,7 @@ import { writeRunData, writeTrainingPath } from '../run/runFiles';
 import { PARTIAL_SUFFIX, type RunRecord } from '../run/runRecord';
 import { markActive, newRunId, runInfoFromRecord, runsFolder, writeRunRecord } from '../run/runStore';
 import { storePathIndex } from '../explain/pathIndex/pathIndex';
+import { messageOf } from '../../shared/messageOf';
 
 export interface TrainOptions {
   /** Explicit run directory (else `.kernel-lens/runs/<name>/<run-id>/` beside the experiment). */
@@ -127,7 +128,7 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
         record.pathIndex = await storePathIndex(partialDir);
         await writeRunRecord(partialDir, record);
       } catch (error) {
-        console.error(`path index not stored (explanations will build it): ${error instanceof Error ? error.message : String(error)}`);
+        console.error(`path index not stored (explanations will build it): ${messageOf(error)}`);
       }
     }
     await fs.promises.rename(partialDir, finalDir);

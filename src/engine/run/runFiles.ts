@@ -4,6 +4,7 @@ import type { PreparedData } from '../data/preparedData';
 import type { TrainingPath } from './trainingPath';
 import { UserError } from '../errors';
 import { readFloat32Npy, readFloat32NpySync, readInt32Npy, readNpy, writeNpy } from './npy';
+import { messageOf } from '../../shared/messageOf';
 
 /** The preprocessed design matrices, so an explanation never depends on re-parsing the source file. */
 export async function writeRunData(dir: string, data: PreparedData): Promise<void> {
@@ -84,7 +85,7 @@ export async function readTrainingPath(dir: string): Promise<TrainingPath> {
 /** A run file that cannot be read (truncated, not .npy) as one clear line: which file, and what to do. */
 export function damagedRunError(error: unknown): UserError {
   if (error instanceof UserError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   const file = /^(.+?\.(npy|json)):/.exec(message)?.[1];
   const reason = file ? message.slice(file.length + 1).trim() : message;
   return new UserError(`the run is damaged (${reason}); train the experiment again`, file ? { file } : {});

@@ -5,6 +5,7 @@ import type { RunInfo, RunUpdateParams } from '../../protocol';
 import { PARTIAL_SUFFIX, RUN_FILE, type RunRecord } from './runRecord';
 import { sha256File } from '../data/fileDigest';
 import { UserError } from '../errors';
+import { messageOf } from '../../shared/messageOf';
 
 /** `.kernel-lens/runs/<experiment name>/` beside the experiment file. */
 export function runsFolder(experimentFile: string): string {
@@ -38,7 +39,7 @@ export async function readRunRecord(dir: string): Promise<RunRecord> {
   try {
     return JSON.parse(text) as RunRecord;
   } catch (error) {
-    throw new UserError(`run.json is not valid JSON (${error instanceof Error ? error.message : String(error)})`, { file });
+    throw new UserError(`run.json is not valid JSON (${messageOf(error)})`, { file });
   }
 }
 

@@ -8,6 +8,7 @@ import type { WorkspaceGuard } from './workspaceGuard';
 
 // Injected by the bundler would be nicer; package.json is small and bundled as JSON.
 import packageJson from '../../../package.json';
+import { messageOf } from '../../shared/messageOf';
 
 export class EngineSession {
   guard: WorkspaceGuard | null = null;
@@ -31,7 +32,7 @@ export class EngineSession {
     const started = initBackend(choice, { nativeModulesDir });
     started.then(
       (status) => logLine(`backend ${status.backend}${status.note ? ` (${status.note})` : ''}`),
-      (error: unknown) => logLine(`backend failed: ${error instanceof Error ? error.message : String(error)}`),
+      (error: unknown) => logLine(`backend failed: ${messageOf(error)}`),
     );
     return started;
   }

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { EngineErrorCodes, EngineMethods, type EngineInfo, type TrainProgress } from '../../protocol';
 import { inspectCsv } from '../data/inspect';
 import { validateExperimentFile } from '../data/experimentFile';
-import { CancelledError, UserError } from '../errors';
+import { UserError, throwIfCancelled } from '../errors';
 import { explainRows, traceContributions } from '../explain/explainService';
 import { deleteRun, listRuns, readRunInfo, runsFolder, updateRun } from '../run/runStore';
 import { trainExperiment } from '../pipeline/trainRun';
@@ -61,14 +61,10 @@ async function checkCsvBudget(ctx: HandlerContext, file: string): Promise<void> 
   ctx.session.budget.check(`The file ${path.basename(file)}`, (await fileSize(file)) * CSV_EXPANSION);
 }
 
-function throwIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw new CancelledError();
-}
-
 async function sleep(ms: number, signal: AbortSignal): Promise<number> {
   const start = Date.now();
   while (Date.now() - start < ms) {
-    throwIfAborted(signal);
+    throwIfCancelled(signal);
     await new Promise((resolve) => setTimeout(resolve, Math.min(20, ms - (Date.now() - start))));
   }
   return Date.now() - start;
@@ -149,7 +145,7 @@ export const handlers = new Map<string, Handler>([
         await checkExperiment(file, guard, ctx.session.budget, true);
         const out = params.out !== undefined ? await guard.resolve(params.out, { mustExist: false, what: 'run directory' }) : undefined;
         if (out === undefined) await guard.resolve(runsFolder(file), { mustExist: false, what: 'runs folder' });
-        throwIfAborted(ctx.signal);
+        throwIfCancelled(ctx.signal);
         return trainExperiment(file, { out, signal: ctx.signal, onProgress: ctx.sendProgress, pathBudgetMb: params.pathBudgetMb });
       },
     }),

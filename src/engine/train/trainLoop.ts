@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EpochMetrics, TaskKind } from '../../protocol';
 import { FactoredMlp } from '../model/mlp';
@@ -35,7 +36,6 @@ export type TrainLoopResult =
   | { status: 'complete'; path: TrainingPath; metrics: EpochMetrics[]; optimizer: ReturnType<typeof createOptimizer>['record'] }
   | { status: 'cancelled' | 'failed'; message: string; path: TrainingPath; metrics: EpochMetrics[]; optimizer: ReturnType<typeof createOptimizer>['record'] };
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * A custom training loop (model.fit shuffles unseeded): seeded batches, TensorFlow.js optimizers on one

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { tidyRead } from '../model/tidyRead';
 import type { SuspectScoring } from '../../protocol';
@@ -7,7 +8,6 @@ import { perExampleLoss } from '../model/losses';
 
 const STEP_CHUNK = 128;
 /** Between chunks the event loop runs, so a `$/cancelRequest` can reach the signal. */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Self-influence of every training row along the recorded path: how hard the row pulled its own loss

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { tidyRead } from '../model/tidyRead';
 import type { ExplainQuery, KernelEvolution, OutputKind } from '../../protocol';
@@ -5,7 +6,7 @@ import { explainWithIndex, indexedRun, type IndexedRun } from '../explain/explai
 import { gaussLegendre } from '../explain/shared/gaussLegendre';
 import { resolveOutput } from '../explain/shared/outputSelector';
 import { createRng, shuffleInPlace } from '../random';
-import { CancelledError } from '../errors';
+import { throwIfCancelled } from '../errors';
 import { explainedOutputKernel } from './explainedOutputKernel';
 import { centeredAlignment, kernelDrift, targetKernel } from './kernelAlignment';
 
@@ -22,7 +23,6 @@ export interface KernelEvolutionOptions {
 }
 
 const MAX_SAMPLE = 200;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function kernelEvolution(runDir: string, options: KernelEvolutionOptions = {}): Promise<KernelEvolution> {
   return kernelEvolutionOf(await indexedRun(runDir), options);
@@ -124,7 +124,7 @@ async function samplePathKernel(indexed: IndexedRun, sample: number[], x: Float3
   const kernel = new Float64Array(S * S);
   const chunk = 64;
   for (let s0 = 0; s0 < T; s0 += chunk) {
-    if (signal?.aborted) throw new CancelledError();
+    throwIfCancelled(signal);
     // Per step only the sampled rows of its batch are on the training side (padded to the chunk's widest).
     const members: { step: number; columns: number[] }[] = [];
     for (let s = s0; s < Math.min(T, s0 + chunk); s++) {

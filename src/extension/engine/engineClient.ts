@@ -10,6 +10,7 @@ import { EngineRequestError } from './engineErrors';
 import { buildStartConfig } from './engineLaunchConfig';
 import type { EngineLog } from './engineLog';
 import { EngineSupervisor, type EngineStartConfig } from './engineSupervisor';
+import { messageOf } from '../../shared/messageOf';
 
 const RESTART_SETTINGS = ['kernelLens.engine.backend', 'kernelLens.engine.nodePath', 'kernelLens.memoryBudgetMb'];
 
@@ -86,7 +87,7 @@ export class EngineClient implements EngineConnection, vscode.Disposable {
   private async restartIfRunning(why: string): Promise<void> {
     if (this.state === 'stopped') return;
     this.log.append(`restarting the engine: ${why}`);
-    await this.restart().catch((error: unknown) => this.log.append(`restart failed: ${error instanceof Error ? error.message : String(error)}`));
+    await this.restart().catch((error: unknown) => this.log.append(`restart failed: ${messageOf(error)}`));
   }
 
   request<P, R>(type: RequestType<P, R, void>, params: P, token?: vscode.CancellationToken): Promise<R> {
@@ -112,6 +113,6 @@ export class EngineClient implements EngineConnection, vscode.Disposable {
   dispose(): void {
     // Deactivation may not await: ask politely, the supervisor kills after its timeout.
     void this.supervisor.stop();
-    for (const d of this.disposables) d.dispose();
+    vscode.Disposable.from(...this.disposables).dispose();
   }
 }

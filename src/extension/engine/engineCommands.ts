@@ -4,6 +4,7 @@ import type { EngineClient } from './engineClient';
 import { formatDiagnostics } from './diagnostics';
 import { nativeBackendInstalled, normalizeSettings } from './engineLaunchConfig';
 import { TFJS_NODE_SPEC, installNativeBackend } from './nativeInstall';
+import { messageOf } from '../../shared/messageOf';
 
 export const EngineCommandIds = {
   start: 'kernelLens.startEngine',
@@ -14,17 +15,13 @@ export const EngineCommandIds = {
   installNativeBackend: 'kernelLens.installNativeBackend',
 } as const;
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function settings(): ReturnType<typeof normalizeSettings> {
   const config = vscode.workspace.getConfiguration('kernelLens');
   return normalizeSettings({ backend: config.get('engine.backend'), nodePath: config.get('engine.nodePath'), memoryBudgetMb: config.get('memoryBudgetMb') });
 }
 
 async function reportFailure(client: EngineClient, action: string, error: unknown): Promise<void> {
-  const choice = await vscode.window.showErrorMessage(`Kernel Lens: ${action} failed: ${errorText(error)}`, 'Show Log');
+  const choice = await vscode.window.showErrorMessage(`Kernel Lens: ${action} failed: ${messageOf(error)}`, 'Show Log');
   if (choice === 'Show Log') client.log.show();
 }
 

@@ -9,6 +9,7 @@ import { ResponseError } from 'vscode-jsonrpc';
 import { StreamMessageReader, StreamMessageWriter, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
 import { EngineErrorCodes, EngineMethods, type TrainProgress } from '../../protocol';
 import { EngineDiedError, EngineRequestError } from './engineErrors';
+import { messageOf } from '../../shared/messageOf';
 
 /** The part of a CancellationToken (vscode's or vscode-jsonrpc's) the client needs. */
 export interface CancellationLike {
@@ -148,7 +149,7 @@ export class EngineProcess {
           const wrapped =
             error instanceof ResponseError
               ? new EngineRequestError(error.message, error.code, method)
-              : new EngineRequestError(error instanceof Error ? error.message : String(error), null, method);
+              : new EngineRequestError(messageOf(error), null, method);
           settle(() => reject(wrapped));
         },
       );

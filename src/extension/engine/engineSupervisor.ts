@@ -8,6 +8,7 @@ import { CrashRestartPolicy } from './crashPolicy';
 import type { EngineState } from './engineConnection';
 import { EngineDiedError, EngineRequestError } from './engineErrors';
 import { EngineProcess, describeExit, type CancellationLike, type EngineLaunch, type ProcessExit } from './engineProcess';
+import { messageOf } from '../../shared/messageOf';
 
 export interface EngineStartConfig {
   launch: EngineLaunch;
@@ -137,7 +138,7 @@ export class EngineSupervisor {
     }
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
-      this.start().catch((error: unknown) => this.log(`restart failed: ${error instanceof Error ? error.message : String(error)}`));
+      this.start().catch((error: unknown) => this.log(`restart failed: ${messageOf(error)}`));
     }, this.options.restartDelayMs ?? 500);
   }
 

@@ -13,6 +13,7 @@ import { openCsvRow } from '../hover/openRow';
 import type { RecentExplanations } from './recentExplanations';
 import type { VerifyOutcome } from '../trust/verifyRunner';
 import { createWebviewPanel, WebviewHost } from '../webview/webviewHost';
+import { messageOf } from '../../shared/messageOf';
 
 export const EXPLANATION_VIEW_TYPE = 'kernelLens.explanation';
 
@@ -37,7 +38,7 @@ export class ExplanationPanel implements vscode.Disposable {
     private readonly deps: ExplanationPanelDeps,
   ) {
     this.host = new WebviewHost(panel, deps.extensionUri);
-    this.host.onMessage((m) => void this.onMessage(m).catch((e: Error) => this.host.post({ type: 'error', message: e.message })));
+    this.host.onMessage((m) => void this.onMessage(m).catch((e: unknown) => this.host.post({ type: 'error', message: messageOf(e) })));
     panel.onDidDispose(() => {
       this.pending?.cancel();
       if (ExplanationPanel.current === this) ExplanationPanel.current = undefined;
@@ -109,7 +110,7 @@ export class ExplanationPanel implements vscode.Disposable {
         this.host.post({ type: 'error', message: 'Explanation cancelled.' });
         return false;
       }
-      const message = (e as Error).message;
+      const message = messageOf(e);
       this.host.post({ type: 'error', message });
       if (!options.quiet) void vscode.window.showErrorMessage(`Kernel Lens: could not explain ${what}: ${message}`);
       return false;

@@ -7,6 +7,7 @@ import type { ExplanationCache } from './explanationCache';
 import { openCsvRow } from '../hover/openRow';
 import { testSetRow } from './testSetRows';
 import { createWebviewPanel, WebviewHost } from '../webview/webviewHost';
+import { messageOf } from '../../shared/messageOf';
 
 export const TEST_SET_VIEW_TYPE = 'kernelLens.testSet';
 const RUN_BY_NAME = 'kernelLens.testSetRuns';
@@ -83,7 +84,7 @@ export class TestSetPanel {
       );
       this.host.show({ type: 'testSet', runName: run.label ?? run.name, rows: facts.map((f) => testSetRow(f.row, f.facts)) });
     } catch (e) {
-      const message = e instanceof vscode.CancellationError ? 'Cancelled.' : (e as Error).message;
+      const message = e instanceof vscode.CancellationError ? 'Cancelled.' : messageOf(e);
       this.host.show({ type: 'error', message });
     }
   }

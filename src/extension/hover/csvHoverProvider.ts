@@ -9,6 +9,7 @@ import { EXPLAIN_COMMAND, OPEN_ROW_COMMAND, dirtyHoverMarkdown, hoverMarkdown, s
 import { escapeMarkdown } from './markdownText';
 import type { RunResolver } from '../experiments/model/runResolver';
 import type { RunRowsCache } from '../experiments/model/runRows';
+import { messageOf } from '../../shared/messageOf';
 
 export const CSV_SELECTOR: vscode.DocumentFilter = { scheme: 'file', pattern: '**/*.csv' };
 
@@ -48,7 +49,7 @@ export class CsvHoverProvider implements vscode.HoverProvider {
       return new vscode.Hover(markdown(hoverMarkdown(facts, { run, ref })), range);
     } catch (e) {
       if (token.isCancellationRequested) return undefined;
-      return new vscode.Hover(markdown(`**Kernel Lens** · could not explain this row: ${escapeMarkdown((e as Error).message)}`), range);
+      return new vscode.Hover(markdown(`**Kernel Lens** · could not explain this row: ${escapeMarkdown(messageOf(e))}`), range);
     }
   }
 }

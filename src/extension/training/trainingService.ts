@@ -13,6 +13,7 @@ import { normalizePath } from '../experiments/model/rowLookup';
 import { finalMetricsSummary } from '../experiments/tree/runDisplay';
 import { TrainingPanel } from './trainingPanel';
 import { ensureTrustedForTraining } from './workspaceTrust';
+import { messageOf } from '../../shared/messageOf';
 
 export interface TrainingSession {
   experimentFile: string;
@@ -115,7 +116,7 @@ export class TrainingService implements vscode.Disposable {
       const cancelled = session.cts.token.isCancellationRequested;
       panel.status(cancelled ? 'cancelled' : 'failed');
       if (cancelled) void vscode.window.showInformationMessage(`Kernel Lens: training of ${experiment.name} was cancelled.`);
-      else void vscode.window.showErrorMessage(`Kernel Lens: training ${experiment.name} failed: ${(e as Error).message}`);
+      else void vscode.window.showErrorMessage(`Kernel Lens: training ${experiment.name} failed: ${messageOf(e)}`);
       return undefined;
     } finally {
       this.listeners.delete(session);

@@ -7,6 +7,7 @@ import { EngineMethods, type PersistedWebviewState, type RunInfo } from '../../p
 import type { EngineConnection } from '../engine/engineConnection';
 import { createWebviewPanel, WebviewHost } from '../webview/webviewHost';
 import { kernelViewState } from './kernelViewState';
+import { messageOf } from '../../shared/messageOf';
 
 export const KERNEL_VIEW_TYPE = 'kernelLens.kernel';
 
@@ -60,7 +61,7 @@ export class KernelPanel {
       );
       if (!cts.token.isCancellationRequested) this.host.show({ type: 'kernel', state: kernelViewState(run, evolution) });
     } catch (e) {
-      this.host.post({ type: 'error', message: cts.token.isCancellationRequested ? 'Cancelled.' : (e as Error).message });
+      this.host.post({ type: 'error', message: cts.token.isCancellationRequested ? 'Cancelled.' : messageOf(e) });
     } finally {
       if (this.cts === cts) this.cts = undefined;
       cts.dispose();

@@ -76,6 +76,6 @@ export class SuspectDiagnostics implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables) d.dispose();
+    vscode.Disposable.from(...this.disposables).dispose();
   }
 }

@@ -11,6 +11,7 @@ import type { ExperimentStore } from '../experiments/model/experimentStore';
 import { normalizePath } from '../experiments/model/rowLookup';
 import { answeringRun } from '../experiments/model/runSelection';
 import { markerCount } from './suspectMarkers';
+import { messageOf } from '../../shared/messageOf';
 
 export const SUSPECTS_VIEW_ID = 'kernelLens.suspects';
 /** Rows listed in the view (the engine ranks all; a longer list is not something anyone reads). */
@@ -122,7 +123,7 @@ export class SuspectsService implements vscode.Disposable {
       this.state = cts.token.isCancellationRequested ? { kind: 'cancelled' } : { kind: 'ready', result };
     } catch (e) {
       if (!this.isSelected(run)) return;
-      this.state = cts.token.isCancellationRequested ? { kind: 'cancelled' } : { kind: 'error', message: (e as Error).message };
+      this.state = cts.token.isCancellationRequested ? { kind: 'cancelled' } : { kind: 'error', message: messageOf(e) };
     } finally {
       if (this.cts === cts) this.cts = undefined;
       cts.dispose();
@@ -137,7 +138,7 @@ export class SuspectsService implements vscode.Disposable {
 
   dispose(): void {
     this.cts?.cancel();
-    for (const d of this.disposables) d.dispose();
+    vscode.Disposable.from(...this.disposables).dispose();
   }
 }
 

@@ -132,6 +132,6 @@ export class SuspectsTreeProvider implements vscode.TreeDataProvider<SuspectNode
   }
 
   dispose(): void {
-    for (const d of this.disposables) d.dispose();
+    vscode.Disposable.from(...this.disposables).dispose();
   }
 }

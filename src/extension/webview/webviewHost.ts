@@ -74,6 +74,7 @@ export class WebviewHost implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
+    // splice: the panel's onDidDispose calls this again, which must do nothing.
+    vscode.Disposable.from(...this.disposables.splice(0)).dispose();
   }
 }

@@ -5,6 +5,7 @@ import { endpointOutputs, segmentGradients } from './tensorQuerySide';
 import { newSweepCarry, stepCoefficient, sweepChunk, type SweepInput } from '../shared/optimizerSweep';
 import { sliceFactors, type TrainingFactors } from '../shared/trainingFactors';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { throwIfCancelled } from '../../errors';
 import { checkAndRefineSteps } from '../shared/stepRefinement';
 import type { ExplainBlockOptions, QueryBlock, RawExplanation } from '../shared/blockTypes';
 import { rawExplanations, StepTraces } from '../shared/rawExplanations';
@@ -48,7 +49,7 @@ export async function explainBlock(run: LoadedRun, factors: TrainingFactors, blo
 
   // Chunks of steps from the last to the first, because the optimizer sweep runs backwards.
   for (let end = T; end > 0; end -= chunk) {
-    options.signal?.throwIfAborted();
+    throwIfCancelled(options.signal);
     const s0 = Math.max(0, end - chunk);
     const c = end - s0;
     const phi = options.leftPointOnly ? leftPointGradients(run, block, s0, c) : segmentGradients(run, block, s0, c, options.nodes);

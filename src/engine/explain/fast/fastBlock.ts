@@ -4,6 +4,7 @@ import type { PathIndex } from '../pathIndex/pathIndex';
 import { QUERY_STEPS_PER_CALL } from './wasm/simdQuerySide';
 import { queryFactors, type QueryFactors, type Rule } from './queryFactors';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { throwIfCancelled } from '../../errors';
 import type { ExplainBlockOptions, QueryBlock, RawExplanation } from '../shared/blockTypes';
 import { rawExplanations, StepTraces } from '../shared/rawExplanations';
 import { topIndices } from '../shared/topRows';
@@ -51,7 +52,7 @@ export async function explainBlockFast(run: LoadedRun, index: PathIndex, block: 
   const traces = new StepTraces(options.traceRows);
 
   for (let end = T; end > 0; end -= STEP_CHUNK) {
-    options.signal?.throwIfAborted();
+    throwIfCancelled(options.signal);
     const s0 = Math.max(0, end - STEP_CHUNK);
     const c = end - s0;
     const steps = Array.from({ length: c }, (_, k) => s0 + k);

@@ -6,7 +6,7 @@ import type { Explanation, ExplainQuery } from '../../../protocol';
 import type { RawExplanation } from '../shared/blockTypes';
 import type { ExplainOptions } from '../explainService';
 import { currentBackend } from '../../backend';
-import { CancelledError, UserError } from '../../errors';
+import { UserError, throwIfCancelled } from '../../errors';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './workerMessages';
 
 /** The worker script: beside the bundle in dist/, or the TypeScript source under tsx (tests, scripts). */
@@ -111,7 +111,7 @@ export async function explainAcrossThreads(
     const replies = await Promise.all([explainHere(parts[0]), ...inWorkers]);
     return { explanations: replies.flatMap((r) => r.explanations), raw: replies.flatMap((r) => r.raw) };
   } catch (error) {
-    if (signal?.aborted) throw new CancelledError();
+    throwIfCancelled(signal);
     throw error;
   } finally {
     signal?.removeEventListener('abort', onAbort);

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { EngineMethods, type ExperimentConfig, type RunInfo } from '../../../protocol';
 import type { EngineConnection } from '../../engine/engineConnection';
 import { normalizePath } from './rowLookup';
+import { messageOf } from '../../../shared/messageOf';
 
 export interface ExperimentEntry {
   /** Absolute path of the `*.kernel.json` file. */
@@ -36,7 +37,7 @@ export function parseExperimentText(text: string): { config: ExperimentConfig | 
   try {
     value = JSON.parse(text);
   } catch (e) {
-    return { config: null, error: `Not valid JSON: ${(e as Error).message}` };
+    return { config: null, error: `Not valid JSON: ${messageOf(e)}` };
   }
   const dataset = (value as { dataset?: { train?: unknown; target?: unknown } } | null)?.dataset;
   if (typeof dataset?.train !== 'string' || typeof dataset.target !== 'string') {
@@ -121,7 +122,7 @@ export class ExperimentStore implements vscode.Disposable {
           const { config, error } = parseExperimentText(text);
           return { file, uri, name: experimentName(file, config), config, error };
         } catch (e) {
-          return { file, uri, name: experimentName(file, null), config: null, error: (e as Error).message };
+          return { file, uri, name: experimentName(file, null), config: null, error: messageOf(e) };
         }
       }),
     );
@@ -139,7 +140,7 @@ export class ExperimentStore implements vscode.Disposable {
       }
       return { runs, error: null };
     } catch (e) {
-      return { runs: [], error: (e as Error).message };
+      return { runs: [], error: messageOf(e) };
     }
   }
 
@@ -163,8 +164,7 @@ export class ExperimentStore implements vscode.Disposable {
 
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    for (const d of this.disposables) d.dispose();
-    for (const w of this.runWatchers.values()) w.dispose();
+    vscode.Disposable.from(...this.disposables, ...this.runWatchers.values()).dispose();
     this.runWatchers.clear();
   }
 }

@@ -137,6 +137,6 @@ export class ExperimentTreeProvider implements vscode.TreeDataProvider<Experimen
   }
 
   dispose(): void {
-    for (const d of this.disposables) d.dispose();
+    vscode.Disposable.from(...this.disposables).dispose();
   }
 }

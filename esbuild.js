@@ -17,6 +17,8 @@ function copyWasmBinaries() {
 }
 
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
+// Node bundles: jsonc-parser's `main` is a UMD build whose dynamic requires esbuild cannot follow; take its ES module.
+const nodeMainFields = ['module', 'main'];
 
 const builds = [
   {
@@ -24,6 +26,7 @@ const builds = [
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     platform: 'node',
+    mainFields: nodeMainFields,
     format: 'cjs',
     target: 'node18',
     external: ['vscode'],
@@ -33,6 +36,7 @@ const builds = [
     entryPoints: ['src/engine/main.ts'],
     outfile: 'dist/engine.js',
     platform: 'node',
+    mainFields: nodeMainFields,
     format: 'cjs',
     target: 'node18',
     // Optional native backend: loaded at run time when installed, never bundled.
@@ -43,6 +47,7 @@ const builds = [
     entryPoints: ['src/engine/explain/parallel/explainWorker.ts'],
     outfile: 'dist/explainWorker.js',
     platform: 'node',
+    mainFields: nodeMainFields,
     format: 'cjs',
     target: 'node18',
     external: ['@tensorflow/tfjs-node'],

@@ -5,13 +5,14 @@
  */
 import * as Plot from '@observablehq/plot';
 import type { ExplanationViewState, VerifyRemoval, VerifyResult } from '../src/protocol';
+import { LIMITS } from '../src/protocol/limits';
 import { append, custom, el } from './dom';
 import { num, outputWords, signed, unitShort } from './format';
 import { dataTable, plotCard, renderPlot } from './plotFrame';
 import { post } from './vscodeApi';
 
-export const DEFAULT_K = 10;
-const MAX_K = 1000;
+export const DEFAULT_K = LIMITS.verifyK.default;
+const MAX_K = LIMITS.verifyK.max;
 
 interface Row {
   name: string;
@@ -30,7 +31,7 @@ export function verificationSection(state: ExplanationViewState, result: VerifyR
     el(
       'p',
       { class: 'hint' },
-      'Retrains the experiment (same seed, epochs, batch order and preprocessing) without the k strongest supporters, and without k random rows (3 draws), then compares how the explained output moved.',
+      `Retrains the experiment (same seed, epochs, batch order and preprocessing) without the k strongest supporters, and without k random rows (${LIMITS.verifyRandomDraws.default} draws), then compares how the explained output moved.`,
     ),
   );
   if (state.query.split === 'input') {

@@ -24,7 +24,7 @@ function newestSource(dir: string): number {
 
 /** Builds dist/engine.js with `node esbuild.js` if it is older than src/; falls back to building the engine alone. */
 export function ensureEngineBuilt(): void {
-  const sources = Math.max(newestSource(path.join(ROOT, 'src', 'engine')), fs.statSync(path.join(ROOT, 'src', 'protocol.ts')).mtimeMs);
+  const sources = Math.max(newestSource(path.join(ROOT, 'src', 'engine')), newestSource(path.join(ROOT, 'src', 'protocol')), newestSource(path.join(ROOT, 'src', 'shared')));
   if (fs.existsSync(ENGINE) && fs.statSync(ENGINE).mtimeMs >= sources) return;
   const full = spawnSync(process.execPath, ['esbuild.js'], { cwd: ROOT, encoding: 'utf8' });
   if (full.status === 0 && fs.existsSync(ENGINE) && fs.statSync(ENGINE).mtimeMs >= sources) return;

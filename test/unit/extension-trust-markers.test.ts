@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SuspectRow } from '../../src/protocol';
 import { DEFAULT_MARKER_SETTING, markerCount, MIN_MARKERS, plainText, selectMarkerRows, suspectDescription, suspectMessage } from '../../src/extension/trust/suspectMarkers';
-import { isFromWebview, MAX_VERIFY_K } from '../../src/extension/webview/webviewMessages';
+import { isFromWebview } from '../../src/extension/webview/webviewMessages';
+import { LIMITS } from '../../src/protocol/limits';
+
+const MAX_VERIFY_K = LIMITS.verifyK.max;
 
 function row(rank: number, extra: Partial<SuspectRow> = {}): SuspectRow {
   return { rank, index: rank * 3, file: 'iris.csv', line: rank + 10, label: 'versicolor', score: 10 / rank, predicted: 'virginica', labelProbability: 0.03, ...extra };

@@ -6,7 +6,7 @@ import { EngineMethods, type KernelEvolution, type SuspectsResult, type VerifyRe
 import { handlers, type HandlerContext } from '../../src/engine/server/handlers';
 import { EngineSession } from '../../src/engine/server/engineSession';
 import { parseEngineFlags } from '../../src/engine/server/engineFlags';
-import { parseParams } from '../../src/engine/server/schemas';
+import { parseParams } from '../../src/engine/server/parseParams';
 import { WorkspaceGuard } from '../../src/engine/server/workspaceGuard';
 import { trainSample } from '../helpers/experiments';
 

@@ -29,7 +29,7 @@ function newestSource(dir: string): number {
 
 /** Builds dist/webview.js when it is missing or older than webview/ or the protocol, with esbuild.js's webview options. */
 async function ensureBundle(): Promise<void> {
-  const sourceTime = Math.max(newestSource(join(repo, 'webview')), statSync(join(repo, 'src', 'protocol.ts')).mtimeMs);
+  const sourceTime = Math.max(newestSource(join(repo, 'webview')), newestSource(join(repo, 'src', 'protocol')));
   if (existsSync(bundle) && statSync(bundle).mtimeMs >= sourceTime) return;
   const esbuild = await import('esbuild');
   const result = await esbuild.build({

@@ -10,6 +10,7 @@ import { integerFlag, onePositional, outputSelector, parseCommand, splitFlag, st
 import { UserError, messageOf } from '../errors';
 import { trustCommands } from './trustCommands';
 import { startBackend } from './backendFlag';
+import { LIMITS, TOLERANCE } from '../../protocol/limits';
 
 const USAGE = `kernel-lens — explain every prediction of a small neural network as a weighted sum of its training examples
 
@@ -53,7 +54,7 @@ export async function runCli(argv: string[]): Promise<number> {
 async function train(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, { out: { type: 'string' }, 'path-budget-mb': { type: 'string' } });
   const experiment = onePositional(positionals, 'experiment file');
-  const pathBudgetMb = integerFlag(values, 'path-budget-mb', undefined, 1, 1024 * 1024);
+  const pathBudgetMb = integerFlag(values, 'path-budget-mb', LIMITS.pathBudgetMb);
   await startBackend(values);
   const started = Date.now();
   const controller = new AbortController();
@@ -91,11 +92,13 @@ async function explain(argv: string[]): Promise<number> {
     tolerance: { type: 'string' },
   });
   const runDir = onePositional(positionals, 'run directory');
-  const top = integerFlag(values, 'top', 10, 0, 1_000_000) as number;
-  const nodes = integerFlag(values, 'nodes', undefined, 1, 16);
+  const top = integerFlag(values, 'top', LIMITS.top) as number;
+  const nodes = integerFlag(values, 'nodes', { min: LIMITS.quadratureNodes.min, max: LIMITS.quadratureNodes.max });
   const toleranceText = stringFlag(values, 'tolerance');
   const tolerance = toleranceText === undefined ? undefined : Number(toleranceText);
-  if (tolerance !== undefined && !(tolerance > 0)) throw new UserError(`--tolerance must be a positive number (got "${toleranceText}")`);
+  if (tolerance !== undefined && !(tolerance > 0 && tolerance <= TOLERANCE.max)) {
+    throw new UserError(`--tolerance must be a number above 0 and at most ${TOLERANCE.max} (got "${toleranceText}")`);
+  }
   const output = outputSelector(values);
   await startBackend(values);
   const indexed = await indexedRun(runDir);
@@ -113,7 +116,7 @@ async function explain(argv: string[]): Promise<number> {
     process.stdout.write(path.resolve(out) + '\n');
     return 0;
   }
-  const row = integerFlag(values, 'row', undefined, 0);
+  const row = integerFlag(values, 'row', LIMITS.row);
   if (row === undefined) throw new UserError('explain needs --row N (or --all)');
   const input = stringFlag(values, 'input');
   const query: ExplainQuery = input ? { split: 'input', row, input: path.resolve(input) } : { split: splitFlag(values), row };

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { OutputSelector, Split } from '../../protocol';
 import { UserError } from '../errors';
 import { firstLineOf } from '../../shared/messageOf';
+import type { IntegerRange } from '../../protocol/limits';
 
 export type CliValues = Record<string, string | boolean | undefined>;
 
@@ -21,9 +22,11 @@ export function parseCommand(argv: string[], options: Record<string, { type: 'st
   }
 }
 
-export function integerFlag(values: CliValues, name: string, fallback: number | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+/** A whole-number flag within `range` (the shared limits); absent, `range.default`. */
+export function integerFlag(values: CliValues, name: string, range: IntegerRange = { min: 0, max: Number.MAX_SAFE_INTEGER }): number | undefined {
+  const { min, max } = range;
   const raw = values[name];
-  if (raw === undefined) return fallback;
+  if (raw === undefined) return range.default;
   const n = Number(raw);
   if (typeof raw !== 'string' || !Number.isInteger(n) || n < min || n > max) throw new UserError(`--${name} must be an integer from ${min} to ${max} (got "${String(raw)}")`);
   return n;

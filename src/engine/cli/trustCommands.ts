@@ -5,14 +5,15 @@ import { verifyExplanation } from '../trust/verify';
 import { kernelEvolution } from '../trust/tangentKernelEvolution';
 import { integerFlag, onePositional, outputSelector, parseCommand, splitFlag, stringFlag } from './cliArgs';
 import { startBackend } from './backendFlag';
+import { LIMITS, SUSPECT_SCORINGS } from '../../protocol/limits';
 
-const SCORINGS: SuspectScoring[] = ['tracin', 'adam', 'loss'];
+const SCORINGS: readonly SuspectScoring[] = SUSPECT_SCORINGS;
 
 /** kernel-lens suspects RUN_DIR [--top K] [--scoring tracin|adam|loss] [--json] */
 async function suspects(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, { top: { type: 'string' }, scoring: { type: 'string' }, json: { type: 'boolean' } });
   const runDir = onePositional(positionals, 'run directory');
-  const top = integerFlag(values, 'top', undefined, 1);
+  const top = integerFlag(values, 'top', { min: LIMITS.top.min, max: LIMITS.top.max });
   const scoring = stringFlag(values, 'scoring') as SuspectScoring | undefined;
   if (scoring !== undefined && !SCORINGS.includes(scoring)) throw new UserError(`--scoring must be ${SCORINGS.join(', ')} (got "${scoring}")`);
   await startBackend(values);
@@ -43,7 +44,7 @@ async function verify(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
   });
   const runDir = onePositional(positionals, 'run directory');
-  const row = integerFlag(values, 'row', undefined, 0);
+  const row = integerFlag(values, 'row', LIMITS.row);
   if (row === undefined) throw new UserError('verify needs --row N');
   const split = splitFlag(values);
   const output = outputSelector(values);
@@ -51,9 +52,9 @@ async function verify(argv: string[]): Promise<number> {
   const result = await verifyExplanation(runDir, {
     query: { split, row },
     output,
-    k: integerFlag(values, 'k', 10, 0),
-    randomDraws: integerFlag(values, 'draws', 3, 0, 100),
-    seed: integerFlag(values, 'seed', 1, 0),
+    k: integerFlag(values, 'k', LIMITS.verifyK),
+    randomDraws: integerFlag(values, 'draws', LIMITS.verifyRandomDraws),
+    seed: integerFlag(values, 'seed', LIMITS.verifySeed),
   });
   process.stdout.write((values.json ? JSON.stringify(result, null, 2) : verifyTable(result)) + '\n');
   return 0;
@@ -81,9 +82,9 @@ async function kernel(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
   });
   const runDir = onePositional(positionals, 'run directory');
-  const sample = integerFlag(values, 'sample', 200, 2, 200);
-  const checkpoints = integerFlag(values, 'checkpoints', 20, 2, 200);
-  const shareRows = integerFlag(values, 'share-rows', 50, 0, 200);
+  const sample = integerFlag(values, 'sample', LIMITS.kernelSample);
+  const checkpoints = integerFlag(values, 'checkpoints', LIMITS.kernelCheckpoints);
+  const shareRows = integerFlag(values, 'share-rows', LIMITS.kernelShareRows);
   await startBackend(values);
   const result = await kernelEvolution(runDir, { sample, checkpoints, shareRows, matrices: values.json === true && !values['no-matrices'] });
   process.stdout.write((values.json ? JSON.stringify(result) : kernelSummary(result)) + '\n');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ExperimentConfig } from '../../protocol';
+import { LIMITS, TOLERANCE } from '../../protocol/limits';
 
 /**
  * The zod schema of `*.kernel.json`. Its input type equals `ExperimentConfig` (checked below at compile time); its
@@ -89,10 +90,18 @@ const training = z
   .prefault({})
   .describe('Training settings.');
 
+const NODES = LIMITS.quadratureNodes;
+
 const explain = z
   .strictObject({
-    quadratureNodes: z.number().int().min(1).max(16).default(3).describe('Gauss–Legendre nodes per training step (1 to 16).'),
-    tolerance: z.number().gt(0).default(1e-3).describe('Relative residual above which an explanation is flagged.'),
+    quadratureNodes: z
+      .number()
+      .int()
+      .min(NODES.min)
+      .max(NODES.max)
+      .default(NODES.default)
+      .describe(`Gauss–Legendre nodes per training step (${NODES.min} to ${NODES.max}).`),
+    tolerance: z.number().gt(0).max(TOLERANCE.max).default(TOLERANCE.default).describe('Relative residual above which an explanation is flagged.'),
   })
   .prefault({})
   .describe('Explanation settings.');

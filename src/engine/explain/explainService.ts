@@ -16,6 +16,7 @@ import { encodeCsvRows } from '../data/prepare';
 import { currentBackend } from '../backend';
 import { UserError, throwIfCancelled } from '../errors';
 import { explainAcrossThreads, workerCount } from './parallel/workerPool';
+import { LIMITS } from '../../protocol/limits';
 
 /**
  * A loaded run with its path index, each built on first use and then reused: a batch handed to worker
@@ -199,7 +200,7 @@ export async function explainWithIndex(indexed: IndexedRun, queries: ExplainQuer
   const blockSize = options.blockSize ?? (method === 'fast' ? FAST_BLOCK : Math.max(1, Math.min(8, Math.floor(40_000_000 / (T * P)))));
   const nodes = options.quadratureNodes ?? run.record.explain.quadratureNodes;
   const tolerance = options.tolerance ?? run.record.explain.tolerance;
-  const top = options.top ?? 10;
+  const top = options.top ?? LIMITS.top.default;
   const explanations: Explanation[] = [];
   const raws: RawExplanation[] = [];
   for (let q0 = 0; q0 < prepared.length; q0 += blockSize) {

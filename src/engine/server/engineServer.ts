@@ -12,7 +12,7 @@ import { handlers, type HandlerContext } from './handlers';
 import { logLine, printable } from './log';
 import { MessageSizeGuard } from './messageSizeGuard';
 import { RequestError, notInitialized, toResponseError } from './requestError';
-import { parseParams } from './schemas';
+import { parseParams } from './parseParams';
 
 export function startServer(flags: EngineFlags, protocolOut: Writable): MessageConnection {
   const writer = new StreamMessageWriter(protocolOut);

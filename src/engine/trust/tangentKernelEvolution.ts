@@ -9,6 +9,7 @@ import { createRng, shuffleInPlace } from '../random';
 import { throwIfCancelled } from '../errors';
 import { explainedOutputKernel } from './explainedOutputKernel';
 import { centeredAlignment, kernelDrift, targetKernel } from './kernelAlignment';
+import { LIMITS } from '../../protocol/limits';
 
 export interface KernelEvolutionOptions {
   /** Training rows in the sample (at most 200). */
@@ -22,7 +23,7 @@ export interface KernelEvolutionOptions {
   signal?: AbortSignal;
 }
 
-const MAX_SAMPLE = 200;
+const MAX_SAMPLE = LIMITS.kernelSample.max;
 
 export async function kernelEvolution(runDir: string, options: KernelEvolutionOptions = {}): Promise<KernelEvolution> {
   return kernelEvolutionOf(await indexedRun(runDir), options);
@@ -55,7 +56,7 @@ export async function kernelEvolutionOf(indexed: IndexedRun, options: KernelEvol
   resolved.forEach((r, j) => e.set(r.e, j * C));
 
   // Tangent kernels at ~`checkpoints` steps, w_0 and w_T included.
-  const count = Math.max(2, Math.min(options.checkpoints ?? 20, T + 1));
+  const count = Math.max(2, Math.min(options.checkpoints ?? LIMITS.kernelCheckpoints.default, T + 1));
   const steps = Array.from(new Set(Array.from({ length: count }, (_, k) => Math.round((k * T) / (count - 1)))));
   const tangent = tidyRead(() => {
     const weights = tf.tensor2d(gatherSteps(run.path.weights, steps, P), [steps.length, P]);
@@ -72,7 +73,7 @@ export async function kernelEvolutionOf(indexed: IndexedRun, options: KernelEvol
   const final = kernelAt(steps.length - 1);
 
   // Spread over the label-sorted sample, so every class is represented.
-  const shareCount = Math.min(S, options.shareRows ?? 50);
+  const shareCount = Math.min(S, options.shareRows ?? LIMITS.kernelShareRows.default);
   const shared = Array.from(new Set(Array.from({ length: shareCount }, (_, k) => Math.floor((k * S) / shareCount))));
   const sameClass = await sameClassShares(indexed, shared.map((j) => sample[j]), shared.map((j) => resolved[j].class), options.signal);
   const classification = !regression;

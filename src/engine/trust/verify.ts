@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tidyRead } from '../model/tidyRead';
 import type { ExplainQuery, OutputSelector, VerifyRemoval, VerifyResult } from '../../protocol';
+import { LIMITS } from '../../protocol/limits';
 import { currentBackend } from '../backend';
 import { explainWithIndex, indexedRun, type IndexedRun } from '../explain/explainService';
 import { resolveOutput } from '../explain/shared/outputSelector';
@@ -35,7 +36,7 @@ export async function verifyWithIndex(indexed: IndexedRun, options: VerifyOption
   const { run } = indexed;
   const { query } = options;
   if (query.split === 'input') throw new UserError('verify explains a row of the run\'s train or test split');
-  const k = options.k ?? 10;
+  const k = options.k ?? LIMITS.verifyK.default;
   const N = run.record.trainRows;
   if (!Number.isInteger(k) || k < 0 || k >= N) throw new UserError(`k must be a whole number from 0 to ${N - 1} (got ${k})`);
   const { explanations, raw } = await explainWithIndex(indexed, [query], { output: options.output, top: 1, signal: options.signal });
@@ -72,16 +73,16 @@ export async function verifyWithIndex(indexed: IndexedRun, options: VerifyOption
   const supporters = await removal('supporters', supporterRows);
   const retrained = k === 0 ? supporters.output : options.reproduce ? (await removal('random', [])).output : null;
   const random: VerifyRemoval[] = [];
-  const rng = createRng(options.seed ?? 1);
+  const rng = createRng(options.seed ?? LIMITS.verifySeed.default);
   // With k = 0 a random removal is the original again: no draws.
-  for (let d = 0; d < (k === 0 ? 0 : (options.randomDraws ?? 3)); d++) {
+  for (let d = 0; d < (k === 0 ? 0 : (options.randomDraws ?? LIMITS.verifyRandomDraws.default)); d++) {
     const order = Int32Array.from({ length: N }, (_, i) => i);
     shuffleInPlace(order, rng);
     random.push(await removal('random', Array.from(order.subarray(0, k)).sort((a, b) => a - b)));
   }
   return {
     runDir: run.dir,
-    query,
+    query: { split: query.split, row: query.row },
     output: { ...explanation.output },
     k,
     original,

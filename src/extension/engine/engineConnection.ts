@@ -1,6 +1,6 @@
 /**
  * What the rest of the extension needs from the engine client (implemented by `engineClient.ts`).
- * Requests use the typed constants of `EngineMethods` in `src/protocol.ts`.
+ * Requests use the typed constants of `EngineMethods` in `src/protocol/`.
  */
 import type * as vscode from 'vscode';
 import type { RequestType, RequestType0 } from 'vscode-jsonrpc';

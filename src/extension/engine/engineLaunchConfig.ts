@@ -6,10 +6,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendChoice } from '../../protocol';
+import { BACKEND_CHOICES, LIMITS } from '../../protocol/limits';
 import type { EngineStartConfig } from './engineSupervisor';
 
-export const DEFAULT_MEMORY_BUDGET_MB = 2048;
-const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+const BACKENDS: readonly string[] = BACKEND_CHOICES;
+const BUDGET = LIMITS.memoryBudgetMb;
 
 export interface EngineSettings {
   backend: unknown;
@@ -27,10 +28,10 @@ export interface LaunchContext {
 }
 
 export function normalizeSettings(settings: EngineSettings): { backend: BackendChoice; nodePath: string; memoryBudgetMb: number } {
-  const backend = BACKENDS.includes(settings.backend as BackendChoice) ? (settings.backend as BackendChoice) : 'auto';
+  const backend = typeof settings.backend === 'string' && BACKENDS.includes(settings.backend) ? (settings.backend as BackendChoice) : 'auto';
   const nodePath = typeof settings.nodePath === 'string' ? settings.nodePath.trim() : '';
-  const raw = typeof settings.memoryBudgetMb === 'number' && Number.isFinite(settings.memoryBudgetMb) ? Math.round(settings.memoryBudgetMb) : DEFAULT_MEMORY_BUDGET_MB;
-  return { backend, nodePath, memoryBudgetMb: Math.min(1024 * 1024, Math.max(64, raw)) };
+  const raw = typeof settings.memoryBudgetMb === 'number' && Number.isFinite(settings.memoryBudgetMb) ? Math.round(settings.memoryBudgetMb) : BUDGET.default;
+  return { backend, nodePath, memoryBudgetMb: Math.min(BUDGET.max, Math.max(BUDGET.min, raw)) };
 }
 
 /** True when the native backend was installed into `dir`. */

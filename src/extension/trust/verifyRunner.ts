@@ -7,8 +7,9 @@ import { EngineMethods, type VerifyResult } from '../../protocol';
 import type { EngineConnection } from '../engine/engineConnection';
 import type { ExplainTarget } from '../explain/explainer';
 import { describeRowTitle } from '../explain/rowTitle';
+import { LIMITS } from '../../protocol/limits';
 
-export const RANDOM_DRAWS = 3;
+const RANDOM_DRAWS = LIMITS.verifyRandomDraws.default;
 
 export type VerifyOutcome = { kind: 'done'; result: VerifyResult } | { kind: 'cancelled' };
 

@@ -1,14 +1,12 @@
 /** Checks messages from the webview before acting on them (pure, no VS Code): the page is not trusted blindly. */
 import type { FromWebview, OutputSelector } from '../../protocol';
+import { LIMITS } from '../../protocol/limits';
 
 function isOutputSelector(value: unknown): value is OutputSelector {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return v.kind === 'default' || v.kind === 'margin' || (v.kind === 'class' && typeof v.class === 'string');
 }
-
-/** Retraining without more rows than this is not a check of one explanation any more. */
-export const MAX_VERIFY_K = 1000;
 
 const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
@@ -30,7 +28,7 @@ export function isFromWebview(value: unknown): value is FromWebview {
     case 'requestTrace':
       return Array.isArray(m.indices) && m.indices.every(isIndex);
     case 'verify':
-      return isIndex(m.k) && m.k <= MAX_VERIFY_K;
+      return isIndex(m.k) && m.k <= LIMITS.verifyK.max;
     case 'explainRow':
       return (m.split === 'train' || m.split === 'test') && isIndex(m.row);
     default:

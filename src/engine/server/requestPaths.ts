@@ -1,0 +1,25 @@
+/** The paths a request names, resolved through the workspace guard before the engine core sees them. */
+import * as fs from 'node:fs/promises';
+import { UserError } from '../errors';
+import { checkRun } from './experimentCheck';
+import type { HandlerContext } from './handlerTypes';
+import { notInitialized } from './requestError';
+import type { WorkspaceGuard } from './workspaceGuard';
+
+export function guardOf(ctx: HandlerContext): WorkspaceGuard {
+  if (!ctx.session.guard) throw notInitialized('this request');
+  return ctx.session.guard;
+}
+
+/** An existing file or folder inside the workspace. */
+export async function readable(ctx: HandlerContext, file: string, what: string): Promise<string> {
+  return guardOf(ctx).resolve(file, { mustExist: true, what });
+}
+
+/** A run directory that exists inside the workspace and holds a run.json, with its references and size checked. */
+export async function runDirectory(ctx: HandlerContext, runDir: string): Promise<string> {
+  const dir = await readable(ctx, runDir, 'run directory');
+  if (!(await fs.stat(dir)).isDirectory()) throw new UserError('not a run directory', { file: runDir });
+  await checkRun(dir, guardOf(ctx), ctx.session.budget);
+  return dir;
+}

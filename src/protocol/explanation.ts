@@ -1,0 +1,67 @@
+/** Explanations: the CLI's `--json` object has exactly the shape of `Explanation`. */
+import type { BackendName, Split } from './vocabulary';
+
+export type OutputKind = 'logit' | 'log-odds' | 'margin' | 'value';
+
+/** Which output to explain: default (predicted class / value), a named class, or the margin. */
+export type OutputSelector = { kind: 'default' } | { kind: 'class'; class: string } | { kind: 'margin' };
+
+export interface Contribution {
+  /** Training-matrix row. */
+  index: number;
+  file: string;
+  line: number;
+  label: string;
+  contribution: number;
+  kernel: number | null;
+  coefficient: number | null;
+  /** The training row's raw cells in header order, as recorded at training (absent for `full` explanations). */
+  values?: string[];
+}
+
+export interface Residual {
+  signed: number;
+  abs: number;
+  rel: number;
+  tolerance: number;
+  flagged: boolean;
+}
+
+export type Prediction = { label: string; probability: number } | { value: number };
+
+export interface Explanation {
+  run: string;
+  split: Split | 'input';
+  row: number;
+  file: string;
+  line: number;
+  label: string | null;
+  prediction: Prediction;
+  output: { kind: OutputKind; class: string | null; units: 'logit' | 'target' };
+  network: number;
+  bias: number;
+  kernelMachine: number;
+  residual: Residual;
+  backend: BackendName;
+  /** Sorted by |contribution| descending. */
+  contributions: Contribution[];
+  /** Present when `contributions` was cut to the top K. */
+  rest?: { count: number; sum: number };
+  /** Sum of contributions per training label, over all training rows. */
+  byLabel?: { label: string; sum: number; count: number }[];
+  /** How many examples (by |contribution|, largest first) explain 50% and 90% of Σ|c|. */
+  concentration?: { half: number; ninety: number; totalAbs: number };
+  /** The explained row's raw cell values, in header order. */
+  values?: { name: string; value: string }[];
+  /** Whether the approximate (subsampled) mode was used. */
+  approximate?: boolean;
+  /** Per training step: the step's total contribution, for the contribution-over-time plot. */
+  timing?: { ms: number };
+}
+
+/** Contribution of one training example over the training steps (for one explained row). */
+export interface ContributionTrace {
+  index: number;
+  steps: number[];
+  contributions: number[];
+}

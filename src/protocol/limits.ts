@@ -1,0 +1,63 @@
+/**
+ * Every limit and every closed list of names that more than one side checks: the CLI's flags, the
+ * engine's request schemas, the extension's settings and the webview's inputs import them from here.
+ * `package.json` cannot import, so test/unit/limits.test.ts checks its settings against these.
+ * Imports nothing, so the webview bundle can take it as a value.
+ */
+
+/** A closed integer range with its default where there is one. */
+export interface IntegerRange {
+  min: number;
+  max: number;
+  default?: number;
+}
+
+export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const;
+export const SPLITS = ['train', 'test'] as const;
+/** What an explanation query may name: a split of the run, or rows of another CSV file. */
+export const QUERY_SPLITS = [...SPLITS, 'input'] as const;
+export const SUSPECT_SCORINGS = ['tracin', 'adam', 'loss'] as const;
+
+export const LIMITS = {
+  /** Gauss–Legendre nodes per training step (experiment file, setting, CLI `--nodes`, `explain/rows`). */
+  quadratureNodes: { min: 1, max: 16, default: 3 },
+  /** Training examples an explanation lists (CLI `--top`, `explain/rows` `top`, `trust/suspects` `top`). */
+  top: { min: 1, max: 100_000, default: 10 },
+  /** The setting `kernelLens.explain.examplesShown`: how many the explanation view lists. */
+  examplesShown: { min: 1, max: 1000, default: 10 },
+  /** Supporters removed by "verify by retraining" (0 retrains the original only). */
+  verifyK: { min: 0, max: 1000, default: 10 },
+  /** Random removals of k rows that verify compares against. */
+  verifyRandomDraws: { min: 0, max: 20, default: 3 },
+  verifySeed: { min: 0, max: 2 ** 31, default: 1 },
+  /** Training rows sampled for the kernel-evolution matrices. */
+  kernelSample: { min: 2, max: 200, default: 200 },
+  /** Checkpoints of the kernel-alignment curve. */
+  kernelCheckpoints: { min: 2, max: 200, default: 20 },
+  /** Sampled rows whose same-class share is computed (each needs a full explanation). */
+  kernelShareRows: { min: 0, max: 200, default: 50 },
+  /** The engine's memory budget (setting `kernelLens.memoryBudgetMb`, engine flag, `engine/initialize`). */
+  memoryBudgetMb: { min: 64, max: 1024 * 1024, default: 2048 },
+  /** Path-storage budget of a training (CLI `--path-budget-mb`, `run/train` `pathBudgetMb`). */
+  pathBudgetMb: { min: 1, max: 1024 * 1024 },
+  /** A row index anywhere in a request. */
+  row: { min: 0, max: 100_000_000 },
+  /** Queries in one `explain/rows` request. */
+  queries: { min: 1, max: 1000 },
+  /** Training rows traced in one `explain/trace` request. */
+  traceIndices: { min: 1, max: 1000 },
+  /** Workspace folders in `engine/initialize`. */
+  workspaceFolders: { min: 1, max: 64 },
+} as const satisfies Record<string, IntegerRange>;
+
+/** Relative residual above which an explanation is flagged: greater than 0, at most 1. */
+export const TOLERANCE = { default: 1e-3, max: 1 } as const;
+
+/** Text lengths the engine accepts in requests. */
+export const TEXT_LIMITS = {
+  path: 4096,
+  className: 1000,
+  runLabel: 200,
+  runAnnotation: 20_000,
+} as const;

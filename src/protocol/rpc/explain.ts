@@ -1,0 +1,34 @@
+/** Requests that explain rows: the explanations themselves and one training row's contribution over the steps. */
+import { z } from 'zod';
+import { LIMITS, TOLERANCE } from '../limits';
+import type { ContributionTrace, Explanation } from '../explanation';
+import { EngineRequest } from './engineRequest';
+import { explainQuery, filePath, integerIn, outputSelector, rowIndex } from './schemaParts';
+
+/** A row to explain: of the run's train or test split, or of another CSV file (`split: 'input'`). */
+export type ExplainQuery = z.infer<typeof explainQuery>;
+
+export const explainParams = z.strictObject({
+  runDir: filePath,
+  queries: z.array(explainQuery).min(LIMITS.queries.min, 'must hold at least one query').max(LIMITS.queries.max, `holds more than ${LIMITS.queries.max} queries`),
+  output: outputSelector.optional(),
+  /** Top K contributions (default 10); ignored when `full`. */
+  top: integerIn(LIMITS.top).optional(),
+  full: z.boolean().optional(),
+  quadratureNodes: integerIn(LIMITS.quadratureNodes).optional(),
+  tolerance: z.number().positive().max(TOLERANCE.max).optional(),
+});
+export type ExplainParams = z.infer<typeof explainParams>;
+export interface ExplainResult {
+  explanations: Explanation[];
+}
+export const explainRows = new EngineRequest<typeof explainParams, ExplainResult>('explain/rows', explainParams);
+
+export const traceParams = z.strictObject({
+  runDir: filePath,
+  query: explainQuery,
+  output: outputSelector.optional(),
+  indices: z.array(rowIndex).min(LIMITS.traceIndices.min).max(LIMITS.traceIndices.max, `holds more than ${LIMITS.traceIndices.max} indices`),
+});
+export type TraceParams = z.infer<typeof traceParams>;
+export const traceContribution = new EngineRequest<typeof traceParams, ContributionTrace[]>('explain/trace', traceParams);

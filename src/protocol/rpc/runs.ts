@@ -1,0 +1,38 @@
+/** Requests about runs: train (with its progress notification), list, load, update, delete. */
+import { NotificationType } from 'vscode-jsonrpc';
+import { z } from 'zod';
+import { LIMITS, TEXT_LIMITS } from '../limits';
+import type { RunInfo, TrainProgress } from '../run';
+import { EngineRequest } from './engineRequest';
+import { filePath, integerIn } from './schemaParts';
+
+export const trainParams = z.strictObject({
+  experimentFile: filePath,
+  /** Optional explicit run directory. */
+  out: filePath.optional(),
+  /** Path-storage budget in MB: a longer path keeps every k-th checkpoint (approximate explanations). */
+  pathBudgetMb: integerIn(LIMITS.pathBudgetMb).optional(),
+});
+export type TrainParams = z.infer<typeof trainParams>;
+export const train = new EngineRequest<typeof trainParams, RunInfo>('run/train', trainParams);
+
+/** Sent by the engine while `run/train` works. */
+export const progress = new NotificationType<TrainProgress>('run/progress');
+
+export const runListParams = z.strictObject({ experimentFile: filePath });
+export type RunListParams = z.infer<typeof runListParams>;
+export const listRuns = new EngineRequest<typeof runListParams, RunInfo[]>('run/list', runListParams);
+
+export const runRefParams = z.strictObject({ runDir: filePath });
+export type RunRef = z.infer<typeof runRefParams>;
+export const loadRun = new EngineRequest<typeof runRefParams, RunInfo>('run/load', runRefParams);
+export const deleteRun = new EngineRequest<typeof runRefParams, null>('run/delete', runRefParams);
+
+export const runUpdateParams = z.strictObject({
+  runDir: filePath,
+  label: z.string().max(TEXT_LIMITS.runLabel).optional(),
+  annotation: z.string().max(TEXT_LIMITS.runAnnotation).optional(),
+  pinned: z.boolean().optional(),
+});
+export type RunUpdateParams = z.infer<typeof runUpdateParams>;
+export const updateRun = new EngineRequest<typeof runUpdateParams, RunInfo>('run/update', runUpdateParams);

@@ -1,0 +1,56 @@
+/** A training run as every side sees it: its summary, its metrics per epoch and its progress while it trains. */
+import type { BackendName, RunStatus, TaskKind } from './vocabulary';
+
+export interface EpochMetrics {
+  epoch: number;
+  step: number;
+  trainLoss: number;
+  testLoss: number;
+  /** Classification. */
+  trainAccuracy?: number;
+  testAccuracy?: number;
+  /** Regression, in target units. */
+  trainRmse?: number;
+  testRmse?: number;
+}
+
+export interface RunInfo {
+  id: string;
+  /** Absolute run directory. */
+  dir: string;
+  /** Absolute experiment file path. */
+  experimentFile: string;
+  name: string;
+  status: RunStatus;
+  message: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  backend: BackendName;
+  task: TaskKind;
+  classes: string[] | null;
+  steps: number;
+  parameters: number;
+  trainRows: number;
+  testRows: number;
+  metrics: EpochMetrics[];
+  /** True when a dataset file changed since training (sha256 differs). */
+  stale?: boolean;
+  pinned?: boolean;
+  annotation?: string;
+  label?: string;
+  /** Checkpoints were subsampled to fit the path-storage budget: explanations are approximate. */
+  approximate?: boolean;
+}
+
+/** A progress notification during training. */
+export interface TrainProgress {
+  runDir: string;
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  epochs: number;
+  /** The batch loss of this step. */
+  loss: number;
+  /** Set at the end of each epoch. */
+  metrics?: EpochMetrics;
+}

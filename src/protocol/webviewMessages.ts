@@ -1,0 +1,115 @@
+/** Webview messages (extension <-> webview), one union per direction, and the views' states. */
+import type { EpochMetrics, TrainProgress } from './run';
+import type { ContributionTrace, Explanation, OutputSelector } from './explanation';
+import type { RunStatus, Split, TaskKind } from './vocabulary';
+import type { ExplainQuery } from './rpc/explain';
+import type { KernelEvolution, VerifyResult } from './rpc/trust';
+
+export interface ExplanationViewState {
+  runDir: string;
+  runName: string;
+  classes: string[] | null;
+  query: ExplainQuery;
+  output: OutputSelector;
+  /** The training file's header (trimmed), for showing supporters' values. */
+  header: string[];
+  image: { width: number; height: number } | null;
+  stale: boolean;
+  explanation: Explanation;
+  /** Raw values of the training rows listed in the explanation, by training index. */
+  trainingValues: Record<number, string[]>;
+}
+
+/** One row of the test set view: a test row's prediction and the quality of its decomposition. */
+export interface TestSetRow {
+  /** Test-matrix row, as `ExplainQuery.row` with `split: 'test'`. */
+  row: number;
+  file: string;
+  line: number;
+  label: string;
+  /** Predicted class, or the predicted value formatted as text for regression. */
+  prediction: string;
+  /** Probability of the predicted class; null for regression. */
+  probability: number | null;
+  /** Whether the prediction matches the label; null for regression. */
+  correct: boolean | null;
+  /** The explained output (default selector), in logits or target units. */
+  output: number;
+  /** Relative residual of the decomposition. */
+  residualRel: number;
+  /** Residual above tolerance. */
+  flagged: boolean;
+}
+
+/** The training curves view: per-epoch metrics so far and the run's status. */
+export interface TrainingViewState {
+  runName: string;
+  metrics: EpochMetrics[];
+  status: RunStatus;
+  /** The latest progress notification, if any (step counter and batch loss). */
+  progress?: TrainProgress | null;
+}
+
+/** The test set view. */
+export interface TestSetViewState {
+  runName: string;
+  rows: TestSetRow[];
+}
+
+/** The kernel evolution view: a run's kernel summary, reduced for drawing (see `src/extension/trust/kernelViewState.ts`). */
+export interface KernelViewState {
+  runName: string;
+  stale: boolean;
+  /** Sampled rows the kernels were computed on. */
+  sampleSize: number;
+  task: TaskKind;
+  alignment: KernelEvolution['alignment'];
+  alignmentCurve: KernelEvolution['alignmentCurve'];
+  drift: KernelEvolution['drift'];
+  sameClass: KernelEvolution['sameClass'];
+  meanSameClassShare: number | null;
+  /** Pairs (i < j) of sampled rows: the initial, final and path kernel values, and whether the labels agree. */
+  pairs: { initial: number; final: number; path: number; sameLabel: boolean }[];
+  /** Pairs in the sample, of which `pairs` holds a spread subset. */
+  pairCount: number;
+  /** A small subsample ordered by label, for heatmaps: its labels and the three matrices on it. */
+  heatmap: { labels: string[]; initial: number[][]; final: number[][]; path: number[][] } | null;
+  ms: number;
+}
+
+/**
+ * What the webview stores with `setState` (and what a WebviewPanelSerializer receives on revival):
+ * the last view it rendered. The first data message decides the view.
+ */
+export type PersistedWebviewState =
+  | { view: 'explanation'; state: ExplanationViewState; trace: ContributionTrace[] | null; verification?: VerifyResult | null }
+  | { view: 'testSet'; state: TestSetViewState }
+  | { view: 'training'; state: TrainingViewState }
+  | { view: 'kernel'; state: KernelViewState };
+
+export type ToWebview =
+  | { type: 'explanation'; state: ExplanationViewState }
+  | { type: 'trace'; trace: ContributionTrace[] }
+  | { type: 'testSet'; runName: string; rows: TestSetRow[] }
+  | { type: 'training'; runName: string; metrics: EpochMetrics[]; status: RunStatus }
+  | { type: 'trainingProgress'; progress: TrainProgress }
+  /** The explanation view: the result of "Verify by retraining…". */
+  | { type: 'verification'; result: VerifyResult }
+  | { type: 'kernel'; state: KernelViewState }
+  | { type: 'busy'; message: string }
+  | { type: 'error'; message: string };
+
+export type FromWebview =
+  | { type: 'ready' }
+  | { type: 'openRow'; file: string; line: number }
+  | { type: 'explainTraining'; index: number }
+  | { type: 'switchOutput'; output: OutputSelector }
+  | { type: 'requestTrace'; indices: number[] }
+  | { type: 'copyJson' }
+  | { type: 'exportCsv' }
+  /** Test set view: open the explanation of a test row. */
+  | { type: 'explainRow'; split: Split; row: number }
+  /** Training curves view: stop the running training. */
+  | { type: 'cancelTraining' }
+  /** Explanation view: retrain without the top-k supporters (and k random rows) and compare. */
+  | { type: 'verify'; k: number };

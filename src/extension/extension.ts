@@ -42,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const rows = new RunRowsCache();
   const records = new DocumentRecords();
   const recent = new RecentExplanations(context.workspaceState);
-  const explainer = new Explainer(engine, store, csv);
+  const explainer = new Explainer(engine, store);
   const cache = new ExplanationCache(explainer);
   const resolver = new RunResolver(store, context.workspaceState);
   const pickers = new Pickers(store, rows, csv, cache);

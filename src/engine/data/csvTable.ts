@@ -1,7 +1,9 @@
 import { createReadStream, promises as fsp } from 'node:fs';
-import { parse, type CsvError, type Info } from 'csv-parse';
+import { parse, type CsvError } from 'csv-parse';
 import { UserError } from '../errors';
 import { displayPath } from './displayPath';
+import { cleanHeader, countOutsideQuotes, csvParseOptions, pickDelimiter, type ParsedRecord } from '../../shared/csv/csvDialect';
+import { LineTracker } from '../../shared/csv/lineTracker';
 
 /** A parsed CSV: header, records as strings, and where each record starts in the editor. */
 export interface CsvTable {
@@ -15,7 +17,6 @@ export interface CsvTable {
   lines: number[];
 }
 
-export const CANDIDATE_DELIMITERS = [',', ';', '\t'] as const;
 
 /** Reads and validates a whole CSV file as a stream. `display` is the name used in messages. */
 export async function readCsvTable(file: string, display = displayPath(file)): Promise<CsvTable> {
@@ -32,15 +33,7 @@ async function readCsv(file: string, display: string, headerOnly: boolean): Prom
   await assertFile(file, display);
   const delimiter = await detectDelimiter(file);
   const source = createReadStream(file);
-  const parser = parse({
-    bom: true,
-    delimiter,
-    info: true,
-    raw: true,
-    // Field counts are checked here so the message can say which line and how many.
-    relax_column_count: true,
-    skip_empty_lines: true,
-  });
+  const parser = parse(csvParseOptions(delimiter));
   source.on('error', (error) => parser.destroy(error));
   source.pipe(parser);
 
@@ -49,8 +42,8 @@ async function readCsv(file: string, display: string, headerOnly: boolean): Prom
   const records: string[][] = [];
   const starts: number[] = [];
   try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: Info; raw: string }>) {
-      const line = lines.advance(item.raw);
+    for await (const item of parser as AsyncIterable<ParsedRecord>) {
+      const line = lines.advance(item.raw).start;
       if (header === null) {
         header = checkHeader(item.record, display);
         if (headerOnly) break;
@@ -84,7 +77,7 @@ async function assertFile(file: string, display: string): Promise<void> {
 }
 
 function checkHeader(names: string[], display: string): string[] {
-  const header = names.map((name) => name.trim());
+  const header = cleanHeader(names);
   const seen = new Set<string>();
   header.forEach((name, i) => {
     if (name === '') throw new UserError(`empty column name in the header (field ${i + 1})`, { file: display, line: 1 });
@@ -92,36 +85,6 @@ function checkHeader(names: string[], display: string): string[] {
     seen.add(name);
   });
   return header;
-}
-
-/**
- * Editor lines from the parser's `raw` text. csv-parse's own `info.lines` counts a CRLF inside a quoted field
- * twice, so lines are counted here: each raw chunk is what lies between records (skipped empty lines first).
- */
-class LineTracker {
-  /** The line where the next raw chunk begins. */
-  next = 1;
-  private pendingCr = false;
-
-  /** Consumes one record's raw text and returns the line where the record starts. */
-  advance(raw: string): number {
-    let start = -1;
-    for (let i = 0; i < raw.length; i++) {
-      const ch = raw[i];
-      if (ch === '\n' && this.pendingCr) {
-        // Second half of a CRLF, possibly split across records.
-        this.pendingCr = false;
-        continue;
-      }
-      this.pendingCr = ch === '\r';
-      if (ch === '\r' || ch === '\n') {
-        this.next++;
-      } else if (start < 0) {
-        start = this.next;
-      }
-    }
-    return start < 0 ? this.next : start;
-  }
 }
 
 function parseError(error: unknown, display: string, line: number): Error {
@@ -163,28 +126,4 @@ export async function detectDelimiter(file: string): Promise<string> {
   } finally {
     await handle.close();
   }
-}
-
-function countOutsideQuotes(text: string): { counts: Map<string, number>; complete: boolean } {
-  const counts = new Map<string, number>(CANDIDATE_DELIMITERS.map((d) => [d, 0]));
-  let quoted = false;
-  for (const ch of text) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && (ch === '\n' || ch === '\r')) return { counts, complete: true };
-    else if (!quoted && counts.has(ch)) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  }
-  return { counts, complete: false };
-}
-
-function pickDelimiter(counts: Map<string, number>): string {
-  let best: string = ',';
-  let bestCount = 0;
-  for (const d of CANDIDATE_DELIMITERS) {
-    const n = counts.get(d) ?? 0;
-    if (n > bestCount) {
-      best = d;
-      bestCount = n;
-    }
-  }
-  return best;
 }

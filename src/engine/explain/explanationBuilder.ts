@@ -51,6 +51,7 @@ export function buildExplanation(
       contribution: sigma * c,
       kernel: kernel ?? null,
       coefficient,
+      ...(options.full ? {} : { values: run.data.raw.train.values[i] }),
     };
   });
 

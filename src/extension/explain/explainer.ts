@@ -2,7 +2,6 @@
  * Thin glue over `explain/rows` and `explain/trace`: settings, the run and experiment behind a run directory,
  * and the raw CSV values the webview shows next to each training example.
  */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   EngineMethods,
@@ -13,7 +12,6 @@ import {
   type OutputSelector,
   type RunInfo,
 } from '../../protocol';
-import type { CsvFileCache } from '../hover/csvFileCache';
 import type { EngineConnection } from '../engine/engineConnection';
 import { explainOptions } from './explainSettings';
 import type { ExperimentEntry, ExperimentStore } from '../experiments/model/experimentStore';
@@ -34,7 +32,6 @@ export class Explainer {
   constructor(
     private readonly engine: EngineConnection,
     private readonly store: ExperimentStore,
-    private readonly csv: CsvFileCache,
   ) {}
 
   loadRun(runDir: string, token?: vscode.CancellationToken): Promise<RunInfo> {
@@ -71,16 +68,10 @@ export class Explainer {
     const experiment = await this.store.experiment(run.experimentFile);
     const [explanation] = await this.explain(run, [target.query], { output: target.output }, token);
     if (!explanation) throw new Error('The engine returned no explanation.');
-    const dir = path.dirname(run.experimentFile);
-    const trainFile = experiment?.config ? path.resolve(dir, experiment.config.dataset.train) : undefined;
-    const header = trainFile ? await this.csv.header(trainFile).catch(() => []) : [];
+    // The engine sends the cells it recorded at training, so a stale CSV cannot show another row's values.
+    const header = explanation.values?.map((v) => v.name) ?? [];
     const trainingValues: Record<number, string[]> = {};
-    await Promise.all(
-      explanation.contributions.map(async (c) => {
-        const values = await this.csv.recordAt(path.resolve(dir, c.file), c.line).catch(() => undefined);
-        if (values) trainingValues[c.index] = values;
-      }),
-    );
+    for (const c of explanation.contributions) if (c.values) trainingValues[c.index] = c.values;
     const state: ExplanationViewState = {
       runDir: run.dir,
       runName: run.label ?? run.name,

@@ -1,12 +1,21 @@
-/** CSV files read from disk as records, cached by modification time (for showing training rows' values). */
+/** CSV files read from disk as records (the engine's CSV rules, src/shared/csv), cached by modification time. */
 import * as fs from 'node:fs/promises';
-import { parseCsvRecords, type CsvRecord } from './csvRecords';
+import { parseCsvRecords, type CsvRecord } from '../../shared/csv/csvText';
 import { normalizePath } from '../experiments/model/rowLookup';
 
 interface CachedCsv {
   mtimeMs: number;
   records: CsvRecord[];
   byLine: Map<number, CsvRecord>;
+}
+
+/** A file the engine could not parse has no records to show (the engine reports the error itself). */
+export function recordsOrNone(text: string): CsvRecord[] {
+  try {
+    return parseCsvRecords(text);
+  } catch {
+    return [];
+  }
 }
 
 export class CsvFileCache {
@@ -17,7 +26,7 @@ export class CsvFileCache {
     const stat = await fs.stat(key);
     const hit = this.cache.get(key);
     if (hit && hit.mtimeMs === stat.mtimeMs) return hit;
-    const records = parseCsvRecords(await fs.readFile(key, 'utf8'));
+    const records = recordsOrNone(await fs.readFile(key, 'utf8'));
     const entry: CachedCsv = { mtimeMs: stat.mtimeMs, records, byLine: new Map(records.map((r) => [r.startLine, r])) };
     this.cache.set(key, entry);
     return entry;

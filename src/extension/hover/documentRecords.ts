@@ -1,6 +1,7 @@
-/** CSV records of open documents, parsed once per document version. */
+/** CSV records of open documents (the engine's CSV rules), parsed once per document version. */
 import type * as vscode from 'vscode';
-import { parseCsvRecords, recordStartForLine, type CsvRecord } from './csvRecords';
+import { recordStartForLine, type CsvRecord } from '../../shared/csv/csvText';
+import { recordsOrNone } from './csvFileCache';
 
 export class DocumentRecords {
   private readonly cache = new Map<string, { version: number; records: CsvRecord[] }>();
@@ -9,7 +10,7 @@ export class DocumentRecords {
     const key = document.uri.toString();
     const hit = this.cache.get(key);
     if (hit && hit.version === document.version) return hit.records;
-    const records = parseCsvRecords(document.getText());
+    const records = recordsOrNone(document.getText());
     this.cache.set(key, { version: document.version, records });
     return records;
   }

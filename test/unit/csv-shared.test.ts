@@ -1,7 +1,55 @@
+/**
+ * The one set of CSV rules (src/shared/csv): the extension's records of an editor text and the engine's
+ * table of the same file must agree on every field and every record's line, on the same fixtures.
+ */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { detectDelimiter, parseCsvRecords, recordStartForLine } from '../../src/extension/hover/csvRecords';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { parseCsvRecords, recordStartForLine } from '../../src/shared/csv/csvText';
+import { delimiterOfText as detectDelimiter } from '../../src/shared/csv/csvDialect';
+import { readCsvTable } from '../../src/engine/data/csvTable';
 import { buildRowLookup, isRunRows } from '../../src/extension/experiments/model/rowLookup';
+
+const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'kernel-lens-csv-'));
+after(() => fs.rmSync(folder, { recursive: true, force: true }));
+
+/** The engine's reading of `text` as a file: header, and each data record with its start line. */
+async function engineReading(name: string, text: string): Promise<{ header: string[]; rows: [number, string[]][] }> {
+  const file = path.join(folder, name);
+  fs.writeFileSync(file, text);
+  const table = await readCsvTable(file);
+  return { header: table.header, rows: table.records.map((r, i): [number, string[]] => [table.lines[i], r]) };
+}
+
+/** The extension's reading of the same text. */
+function extensionReading(text: string): { header: string[]; rows: [number, string[]][] } {
+  const [header, ...rows] = parseCsvRecords(text);
+  return { header: header.fields, rows: rows.map((r): [number, string[]] => [r.startLine, r.fields]) };
+}
+
+describe('CSV: the engine and the extension read the same records on the same lines', () => {
+  const fixtures: Record<string, string> = {
+    'quoted delimiter in the header': '"x,y";b\n1;2\n3;4\n',
+    'CR line ends only': 'a,b\r1,2\r3,4\r',
+    'CRLF with a quoted line break': 'a,b\r\n"1\r\nx",2\r\n3,4\r\n',
+    'BOM and padded names': '\uFEFF a , b \n1,2\n',
+    'tab delimiter, blank lines': 'a\tb\n\n1\t2\n\n3\t4\n',
+    'semicolon with quotes': 'a;b\n"1;2";3\n"say ""hi""";4\n',
+  };
+  for (const [name, text] of Object.entries(fixtures)) {
+    it(name, async () => {
+      const engine = await engineReading(`${name.replace(/\W+/g, '-')}.csv`, text);
+      assert.deepEqual(extensionReading(text), engine);
+    });
+  }
+
+  it('a quoted delimiter in the header does not decide the delimiter', () => {
+    assert.equal(detectDelimiter('"x,y";b\n1;2'), ';');
+    assert.deepEqual(parseCsvRecords('"x,y";b\n1;2\n')[0].fields, ['x,y', 'b']);
+  });
+});
 
 describe('extension: CSV records and the cursor line → run row mapping', () => {
   it('parses simple records with 1-based start and end lines', () => {

@@ -20,7 +20,11 @@ const DIRECT_ROWS = [...NAIVE_ROWS, ...Array.from({ length: 35 }, (_, k) => 10 *
 const NAIVE_TIMED_STEPS = 45;
 
 function topByMagnitude(c: ArrayLike<number>, k: number): Set<number> {
-  return new Set(Array.from({ length: c.length }, (_, i) => i).sort((i, j) => Math.abs(c[j]) - Math.abs(c[i])).slice(0, k));
+  return new Set(
+    Array.from({ length: c.length }, (_, i) => i)
+      .sort((i, j) => Math.abs(c[j]) - Math.abs(c[i]))
+      .slice(0, k),
+  );
 }
 
 /** Rounds every number of a JSON-able value to 4 significant digits (integers stay exact). */
@@ -55,7 +59,11 @@ async function main(): Promise<void> {
     }
     // A first batch of 8 rows starts the worker pool (each worker loads the run): timed apart, as a one-off cost.
     started = performance.now();
-    await explainWithIndex(indexed, Array.from({ length: 8 }, (_, row) => ({ split: 'test' as const, row })), { top: 10 });
+    await explainWithIndex(
+      indexed,
+      Array.from({ length: 8 }, (_, row) => ({ split: 'test' as const, row })),
+      { top: 10 },
+    );
     const firstBatchOf8Ms = performance.now() - started;
     const all = Array.from({ length: indexed.run.record.testRows }, (_, row) => ({ split: 'test' as const, row }));
     started = performance.now();
@@ -66,7 +74,11 @@ async function main(): Promise<void> {
     // maxRSS only grows: read it before the direct reference and the naive baseline run in this process.
     const fastPeakRss = peakRssBytes();
     started = performance.now();
-    const direct = await explainWithIndex(indexed, DIRECT_ROWS.map((row) => ({ split: 'test' as const, row })), { top: 10, method: 'direct' });
+    const direct = await explainWithIndex(
+      indexed,
+      DIRECT_ROWS.map((row) => ({ split: 'test' as const, row })),
+      { top: 10, method: 'direct' },
+    );
     const directMsPerRow = (performance.now() - started) / DIRECT_ROWS.length;
     const directRels = direct.explanations.map((e) => e.residual.rel);
     const fastRels = DIRECT_ROWS.map((row) => rels[row]);
@@ -103,10 +115,12 @@ async function main(): Promise<void> {
       indexBytes: pathIndexBytes(indexed.index),
       oneRowMedianMs,
       firstBatchOf8Ms,
-      firstBatchNote: 'the first batch that reaches the worker threads starts them (each loads the run and reads its index); not part of allTestRows',
+      firstBatchNote:
+        'the first batch that reaches the worker threads starts them (each loads the run and reads its index); not part of allTestRows',
       allTestRows: { rows: all.length, ms: batchMs, msPerRow: batchMs / all.length },
       peakRssBytes: fastPeakRss,
-      peakRssNote: 'process maximum (wasm heap included) after load, index, 21 single rows, the 8-row and the 360-row batches of the fast method (worker threads included)',
+      peakRssNote:
+        'process maximum (wasm heap included) after load, index, 21 single rows, the 8-row and the 360-row batches of the fast method (worker threads included)',
       peakRssWithDirectBytes: directPeakRss,
       liveTensorBytes: tf.memory().numBytes,
       residual: { max: Math.max(...rels), median: median(rels) },
@@ -123,7 +137,8 @@ async function main(): Promise<void> {
       },
       naive: {
         label: 'NAIVE BASELINE (not the engine): TracIn-style first-order attribution',
-        formula: 'c_i = −Σ_{s: i∈B_s} (η_s/|B_s|) (D_s ⊙ ∇_w f_e(x; w_s)) · ∇_w ℓ_i(w_s); D_s from the recorded Adam v_s, bias-corrected (§2.3), no momentum sweep, left point only',
+        formula:
+          'c_i = −Σ_{s: i∈B_s} (η_s/|B_s|) (D_s ⊙ ∇_w f_e(x; w_s)) · ∇_w ℓ_i(w_s); D_s from the recorded Adam v_s, bias-corrected (§2.3), no momentum sweep, left point only',
         timed:
           'one tf.grad call per training example per step (+ download) and the step’s η_s D_s, shared by the rows; per row: one tf.grad of the explained output per step and the dot products; 5 untimed warm-up gradients',
         rows: NAIVE_ROWS,

@@ -32,11 +32,15 @@ export interface TrainedRun {
  */
 export function trainRun(experimentFile: string, runDir: string): TrainedRun {
   const started = performance.now();
-  const result = spawnSync(TSX, [path.join(ROOT, 'src', 'engine', 'main.ts'), 'train', experimentFile, '--out', runDir, '--backend', 'wasm'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const result = spawnSync(
+    TSX,
+    [path.join(ROOT, 'src', 'engine', 'main.ts'), 'train', experimentFile, '--out', runDir, '--backend', 'wasm'],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const wallMs = performance.now() - started;
   const output = `${result.stdout}\n${result.stderr}`;
   if (result.status !== 0) throw new Error(`training ${experimentFile} failed (exit ${result.status}):\n${output.slice(-2000)}`);
@@ -76,7 +80,10 @@ function git(args: string[]): string {
 export function machineBlock(backend: string): MachineBlock {
   let cpuModel = os.cpus()[0]?.model ?? 'unknown';
   try {
-    const line = fs.readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    const line = fs
+      .readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
     if (line) cpuModel = line.split(':')[1].trim();
   } catch {
     // Not Linux: os.cpus() is the fallback.

@@ -42,7 +42,11 @@ function forward(layout: ParameterLayout, w: tf.Tensor2D, x: tf.Tensor2D): tf.Te
   const rows = x.shape[0];
   let a = tf.reshape(x, [rows, 1, x.shape[1]]) as tf.Tensor3D;
   for (const layer of layout.layers) {
-    const kernel = tf.reshape(tf.slice(w, [0, layer.kernelOffset], [rows, layer.inputs * layer.outputs]), [rows, layer.inputs, layer.outputs]) as tf.Tensor3D;
+    const kernel = tf.reshape(tf.slice(w, [0, layer.kernelOffset], [rows, layer.inputs * layer.outputs]), [
+      rows,
+      layer.inputs,
+      layer.outputs,
+    ]) as tf.Tensor3D;
     const bias = tf.reshape(tf.slice(w, [0, layer.biasOffset], [rows, layer.outputs]), [rows, 1, layer.outputs]);
     a = activate(layer.activation, tf.add(tf.matMul(a, kernel), bias)) as tf.Tensor3D;
   }
@@ -103,15 +107,24 @@ function batchOf(run: LoadedRun, s: number): number[] {
 }
 
 /** Per layer, the R rows' inputs a [R, in] and δ = ∂(scalar)/∂z [R, out] at one weight vector. */
-function layerFactors(layout: ParameterLayout, weights: Float32Array, x: Float32Array, rows: number, scalar: (output: tf.Tensor2D) => tf.Tensor): { a: Float32Array; delta: Float32Array }[] {
+function layerFactors(
+  layout: ParameterLayout,
+  weights: Float32Array,
+  x: Float32Array,
+  rows: number,
+  scalar: (output: tf.Tensor2D) => tf.Tensor,
+): { a: Float32Array; delta: Float32Array }[] {
   return tf.tidy(() => {
     const w = tf.tensor1d(weights);
-    const kernels = layout.layers.map((l) => tf.reshape(tf.slice(w, l.kernelOffset, l.inputs * l.outputs), [l.inputs, l.outputs]) as tf.Tensor2D);
+    const kernels = layout.layers.map(
+      (l) => tf.reshape(tf.slice(w, l.kernelOffset, l.inputs * l.outputs), [l.inputs, l.outputs]) as tf.Tensor2D,
+    );
     const biases = layout.layers.map((l) => tf.slice(w, l.biasOffset, l.outputs));
     // The network from layer l's pre-activation z_l on; rows never interact, so ∂Σ/∂z_l is per row.
     const rest = (l: number, z: tf.Tensor2D): tf.Tensor => {
       let a = activate(layout.layers[l].activation, z) as tf.Tensor2D;
-      for (let m = l + 1; m < layout.layers.length; m++) a = activate(layout.layers[m].activation, tf.add(tf.matMul(a, kernels[m]), biases[m])) as tf.Tensor2D;
+      for (let m = l + 1; m < layout.layers.length; m++)
+        a = activate(layout.layers[m].activation, tf.add(tf.matMul(a, kernels[m]), biases[m])) as tf.Tensor2D;
       return scalar(a);
     };
     let a = tf.tensor2d(x, [rows, x.length / rows]);
@@ -149,7 +162,14 @@ export function naiveBaseline(run: LoadedRun, testRows: number[], timedStepCount
 
   // Explained output: the logit of the class predicted at w_T (the engine's default), bias f_e(x; w_0).
   const outputsAt = (s: number): Float32Array =>
-    tf.tidy(() => forward(layout, tf.tile(tf.tensor2d(weightsAt(s), [1, P]), [Q, 1]) as tf.Tensor2D, tf.tensor2d(queryX, [Q, F])).dataSync() as Float32Array);
+    tf.tidy(
+      () =>
+        forward(
+          layout,
+          tf.tile(tf.tensor2d(weightsAt(s), [1, P]), [Q, 1]) as tf.Tensor2D,
+          tf.tensor2d(queryX, [Q, F]),
+        ).dataSync() as Float32Array,
+    );
   const final = outputsAt(T);
   const initial = outputsAt(0);
   const e = new Float32Array(Q * C);
@@ -170,7 +190,13 @@ export function naiveBaseline(run: LoadedRun, testRows: number[], timedStepCount
 
   // Warm-up (not timed): the first calls compile kernels and JIT the tape code.
   for (let k = 0; k < 5; k++) {
-    tf.tidy(() => tf.grad((w: tf.Tensor) => summedLoss(layout, w as tf.Tensor2D, tf.tensor2d(trainRow(k), [1, F]), oneHotOf(k)))(tf.tensor2d(weightsAt(0), [1, P])).dataSync());
+    tf.tidy(() =>
+      tf
+        .grad((w: tf.Tensor) => summedLoss(layout, w as tf.Tensor2D, tf.tensor2d(trainRow(k), [1, F]), oneHotOf(k)))(
+          tf.tensor2d(weightsAt(0), [1, P]),
+        )
+        .dataSync(),
+    );
   }
 
   // Timed pass: the naive method itself, one tf.grad call per training example of each timed step.
@@ -184,7 +210,11 @@ export function naiveBaseline(run: LoadedRun, testRows: number[], timedStepCount
     const batch = batchOf(run, s);
     const grads = new Float32Array(batch.length * P);
     batch.forEach((i, b) => {
-      const g = tf.tidy(() => tf.grad((w: tf.Tensor) => summedLoss(layout, w as tf.Tensor2D, tf.tensor2d(trainRow(i), [1, F]), oneHotOf(i)))(tf.tensor2d(weightsAt(s), [1, P])));
+      const g = tf.tidy(() =>
+        tf.grad((w: tf.Tensor) => summedLoss(layout, w as tf.Tensor2D, tf.tensor2d(trainRow(i), [1, F]), oneHotOf(i)))(
+          tf.tensor2d(weightsAt(s), [1, P]),
+        ),
+      );
       grads.set(g.dataSync() as Float32Array, b * P);
       g.dispose();
     });
@@ -196,7 +226,11 @@ export function naiveBaseline(run: LoadedRun, testRows: number[], timedStepCount
       started = performance.now();
       const xq = queryX.subarray(q * F, (q + 1) * F);
       const eq = e.subarray(q * C, (q + 1) * C);
-      const phi = tf.tidy(() => tf.grad((w: tf.Tensor) => summedExplained(layout, w as tf.Tensor2D, tf.tensor2d(xq, [1, F]), tf.tensor2d(eq, [1, C])))(tf.tensor2d(weightsAt(s), [1, P])));
+      const phi = tf.tidy(() =>
+        tf.grad((w: tf.Tensor) => summedExplained(layout, w as tf.Tensor2D, tf.tensor2d(xq, [1, F]), tf.tensor2d(eq, [1, C])))(
+          tf.tensor2d(weightsAt(s), [1, P]),
+        ),
+      );
       const phiData = phi.dataSync() as Float32Array;
       phi.dispose();
       for (let p = 0; p < P; p++) u[p] = etaD[p] * phiData[p];
@@ -209,7 +243,7 @@ export function naiveBaseline(run: LoadedRun, testRows: number[], timedStepCount
   // Values pass (not the timed method): all steps, same formula. Per-example gradients in factored form
   // (layer input a_i ⊗ δ_i, δ from tf.grad w.r.t. the whole batch's pre-activations), because batched tf.grad
   // over per-example weight copies is no cheaper than the naive calls in tfjs-wasm (≈ 30 ms per 32 rows).
-  let started = performance.now();
+  const started = performance.now();
   let passAgreementAbs = 0;
   let passScale = 0;
   for (let s = 0; s < T; s++) {
@@ -222,7 +256,9 @@ export function naiveBaseline(run: LoadedRun, testRows: number[], timedStepCount
       yb[b] = Number(trainY[i]);
     });
     const w = weightsAt(s);
-    const train = layerFactors(layout, w, xb, B, (z) => tf.sum(tf.sub(tf.logSumExp(z, -1), tf.sum(tf.mul(z, tf.oneHot(tf.tensor1d(yb, 'int32'), C)), -1))));
+    const train = layerFactors(layout, w, xb, B, (z) =>
+      tf.sum(tf.sub(tf.logSumExp(z, -1), tf.sum(tf.mul(z, tf.oneHot(tf.tensor1d(yb, 'int32'), C)), -1))),
+    );
     const query = layerFactors(layout, w, queryX, Q, (z) => tf.sum(tf.mul(z, tf.tensor2d(e, [Q, C]))));
     precondition(s, etaD);
     const timed = timedProducts.get(s);

@@ -36,9 +36,14 @@ export interface ScalingResult {
 }
 
 function runPoint(runDir: string, queries: number, repeats: number): ScalingPoint {
-  const result = spawnSync(TSX, [CHILD, runDir, String(queries), String(repeats)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(TSX, [CHILD, runDir, String(queries), String(repeats)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const line = result.stdout.trim().split('\n').pop() ?? '';
-  if (result.status !== 0 || !line.startsWith('{')) throw new Error(`scaling point ${runDir} × ${queries} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
+  if (result.status !== 0 || !line.startsWith('{'))
+    throw new Error(`scaling point ${runDir} × ${queries} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
   return JSON.parse(line) as ScalingPoint;
 }
 
@@ -65,13 +70,21 @@ function trainVariant(scratch: string, variant: Variant): { runDir: string; trai
   return { runDir: trained.runDir, trainingMs: trained.engineMs ?? trained.wallMs };
 }
 
-function axis(name: ScalingAxis['axis'], points: ScalingAxis['points'], size: (p: ScalingPoint) => number, time: (p: ScalingPoint) => number): ScalingAxis {
+function axis(
+  name: ScalingAxis['axis'],
+  points: ScalingAxis['points'],
+  size: (p: ScalingPoint) => number,
+  time: (p: ScalingPoint) => number,
+): ScalingAxis {
   const sizes = points.map(size);
   return {
     axis: name,
     points,
     timeExponent: logLogSlope(sizes, points.map(time)),
-    indexBytesExponent: logLogSlope(sizes, points.map((p) => p.indexBytes)),
+    indexBytesExponent: logLogSlope(
+      sizes,
+      points.map((p) => p.indexBytes),
+    ),
   };
 }
 
@@ -87,15 +100,35 @@ export function runScaling(scratch: string, w1RunDir: string, w1TrainingMs: numb
   };
   const perRow = (p: ScalingPoint): number => p.batch.msPerRow;
   // 450 and 900 CSV rows: about 360 and 720 training rows after the 0.2 holdout.
-  const rows = axis('trainRows', [variant({ label: 'rows-450', csvRows: 450 }), variant({ label: 'rows-900', csvRows: 900 }), w1], (p) => p.trainRows, perRow);
-  const steps = axis('steps', [variant({ label: 'epochs-5', epochs: 5 }), variant({ label: 'epochs-10', epochs: 10 }), w1], (p) => p.steps, perRow);
-  const params = axis('parameters', [variant({ label: 'hidden-16', hidden: 16 }), w1, variant({ label: 'hidden-256', hidden: 256 })], (p) => p.parameters, perRow);
+  const rows = axis(
+    'trainRows',
+    [variant({ label: 'rows-450', csvRows: 450 }), variant({ label: 'rows-900', csvRows: 900 }), w1],
+    (p) => p.trainRows,
+    perRow,
+  );
+  const steps = axis(
+    'steps',
+    [variant({ label: 'epochs-5', epochs: 5 }), variant({ label: 'epochs-10', epochs: 10 }), w1],
+    (p) => p.steps,
+    perRow,
+  );
+  const params = axis(
+    'parameters',
+    [variant({ label: 'hidden-16', hidden: 16 }), w1, variant({ label: 'hidden-256', hidden: 256 })],
+    (p) => p.parameters,
+    perRow,
+  );
   const queryPoints = [
     { ...runPoint(w1RunDir, 1, 0), label: 'W1 × 1', trainingMs: w1TrainingMs },
     { ...w1, label: 'W1 × 36' },
     { ...runPoint(w1RunDir, 360, 0), label: 'W1 × 360', trainingMs: w1TrainingMs },
   ];
-  const queries = axis('queries', queryPoints, (p) => p.batch.queries, (p) => p.batch.ms);
+  const queries = axis(
+    'queries',
+    queryPoints,
+    (p) => p.batch.queries,
+    (p) => p.batch.ms,
+  );
   return {
     note:
       `each point: a fresh process, warm-up with one row and one 8-row batch (starts the worker pool), then ${ONE_ROW_REPEATS} single rows (median) and one batch of ${AXIS_QUERIES} test rows ` +
@@ -114,5 +147,10 @@ export function runReluVariant(scratch: string): ScalingPoint & { label: string;
   const trained = trainVariant(scratch, { label: 'W1-relu', activation: 'relu' });
   const point = runPoint(trained.runDir, 360, 20);
   fs.rmSync(trained.runDir, { recursive: true, force: true });
-  return { ...point, label: 'W1 with relu', trainingMs: trained.trainingMs, note: 'W1 with the hidden layer relu instead of tanh; a fresh process (warm-up as the scaling points), 20 single rows (median), then all 360 test rows in one batch' };
+  return {
+    ...point,
+    label: 'W1 with relu',
+    trainingMs: trained.trainingMs,
+    note: 'W1 with the hidden layer relu instead of tanh; a fresh process (warm-up as the scaling points), 20 single rows (median), then all 360 test rows in one batch',
+  };
 }

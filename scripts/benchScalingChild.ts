@@ -28,7 +28,11 @@ async function main(): Promise<void> {
   const queries = Math.min(Number(queriesArg), testRows);
   // Warm-up (not timed): one row (kernel compilation, JIT), then 8 rows, enough to start the worker pool.
   await explainWithIndex(indexed, [{ split: 'test', row: 0 }], { top: 10 });
-  await explainWithIndex(indexed, Array.from({ length: Math.min(8, testRows) }, (_, row) => ({ split: 'test' as const, row })), { top: 10 });
+  await explainWithIndex(
+    indexed,
+    Array.from({ length: Math.min(8, testRows) }, (_, row) => ({ split: 'test' as const, row })),
+    { top: 10 },
+  );
   const oneRow: number[] = [];
   for (let k = 1; k <= Number(repeatsArg); k++) {
     started = performance.now();

@@ -65,7 +65,7 @@ async function evaluate(name: string, seeds: number[], work: string): Promise<Re
   const perSeed: Record<string, Figures>[] = [];
   let trainRows = 0;
   let flips = 0;
-  let testAccuracy: number[] = [];
+  const testAccuracy: number[] = [];
   for (const seed of seeds) {
     const dir = path.join(work, `${name}-${seed}`);
     fs.mkdirSync(dir, { recursive: true });
@@ -94,7 +94,12 @@ async function evaluate(name: string, seeds: number[], work: string): Promise<Re
     const avg = (f: keyof Figures) => rows.reduce((s, r) => s + r[f], 0) / rows.length;
     return round({ top10: avg('top10'), top20: avg('top20'), auroc: avg('auroc') });
   };
-  const result: Record<string, unknown> = { trainRows, flipped: flips, seeds, testAccuracyWithFlips: testAccuracy.map((a) => +a.toFixed(3)) };
+  const result: Record<string, unknown> = {
+    trainRows,
+    flipped: flips,
+    seeds,
+    testAccuracyWithFlips: testAccuracy.map((a) => +a.toFixed(3)),
+  };
   for (const key of [...SCORINGS, 'random']) result[key] = mean(key);
   result.randomExpected = { top10: 0.1, top20: 0.2, auroc: 0.5 };
   return result;
@@ -113,7 +118,8 @@ async function main(): Promise<void> {
   const heldOut: Record<string, Record<string, unknown>> = {};
   for (const name of HELD_OUT) heldOut[name] = await evaluate(name, seeds, work);
   const report = {
-    protocol: '10% of training rows flipped to a uniformly random other class; share of flipped rows in the top 10% / 20% of the ranking; AUROC',
+    protocol:
+      '10% of training rows flipped to a uniformly random other class; share of flipped rows in the top 10% / 20% of the ranking; AUROC',
     selection: { datasets: SELECTION, meanAuroc, chosen, defaultInCode: DEFAULT_SCORING, results: selection },
     heldOut: {
       datasets: HELD_OUT,
@@ -124,7 +130,8 @@ async function main(): Promise<void> {
   };
   fs.rmSync(work, { recursive: true, force: true });
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  if (chosen !== DEFAULT_SCORING) process.stderr.write(`note: the selection picks "${chosen}" but DEFAULT_SCORING is "${DEFAULT_SCORING}"\n`);
+  if (chosen !== DEFAULT_SCORING)
+    process.stderr.write(`note: the selection picks "${chosen}" but DEFAULT_SCORING is "${DEFAULT_SCORING}"\n`);
 }
 
 main().catch((error) => {

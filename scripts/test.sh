@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 bash scripts/install-chromium.sh
 bash scripts/setup-code-server.sh
 npm run build
+# The code as the repository keeps it: strict types, ESLint, Prettier.
+npm run -s typecheck
+npm run -s lint
 shopt -s globstar nullglob
 # Unit (engine maths, data, CLI), engine process, webview in Chromium, then the extension in code-server.
 # --test-force-exit: a test file whose tests have all finished exits even if a stray handle would keep

@@ -74,7 +74,13 @@ export function contributionTable(options: ContributionTableOptions): HTMLElemen
   return section;
 }
 
-function pageTable(state: ExplanationViewState, rows: Contribution[], page: number, kind: string, onTrace: (index: number) => void): HTMLTableElement {
+function pageTable(
+  state: ExplanationViewState,
+  rows: Contribution[],
+  page: number,
+  kind: string,
+  onTrace: (index: number) => void,
+): HTMLTableElement {
   const { header, image } = state;
   const featureColumns = !image && header.length > 0 && header.length <= MAX_FEATURE_COLUMNS;
   const headers = ['Rank', 'Source', 'Label', 'Contribution', 'Path kernel', 'Coefficient'];
@@ -86,7 +92,11 @@ function pageTable(state: ExplanationViewState, rows: Contribution[], page: numb
   const table = el('table', { class: 'data-table contributions', 'aria-label': `${kind}, page ${page + 1}` });
   append(
     table,
-    el('thead', {}, el('tr', {}, ...headers.map((h, i) => el('th', { scope: 'col', class: i === 0 || (i >= numericFrom && i < 6) ? 'num' : null }, h)))),
+    el(
+      'thead',
+      {},
+      el('tr', {}, ...headers.map((h, i) => el('th', { scope: 'col', class: i === 0 || (i >= numericFrom && i < 6) ? 'num' : null }, h))),
+    ),
   );
   const body = el('tbody');
   const start = page * PAGE_SIZE;
@@ -94,7 +104,12 @@ function pageTable(state: ExplanationViewState, rows: Contribution[], page: numb
     const rank = start + i + 1;
     const source = sourceText(c.file, c.line);
     const sourceCell = state.stale
-      ? el('span', { class: 'stale-source', title: 'The dataset changed since training: this line may now hold a different row.' }, source, ' (stale)')
+      ? el(
+          'span',
+          { class: 'stale-source', title: 'The dataset changed since training: this line may now hold a different row.' },
+          source,
+          ' (stale)',
+        )
       : actionLink(source, `Open ${source}`, () => post({ type: 'openRow', file: c.file, line: c.line }));
     const values = state.trainingValues[c.index] ?? null;
     const tr = el(
@@ -109,7 +124,9 @@ function pageTable(state: ExplanationViewState, rows: Contribution[], page: numb
     );
     if (image) {
       const pixels = values ? pixelValues(values, image.width, image.height) : null;
-      tr.appendChild(el('td', { class: 'thumb' }, pixels ? imageGrid(pixels, image.width, image.height, 3, `Image of training example ${source}`) : '—'));
+      tr.appendChild(
+        el('td', { class: 'thumb' }, pixels ? imageGrid(pixels, image.width, image.height, 3, `Image of training example ${source}`) : '—'),
+      );
     } else if (featureColumns) {
       header.forEach((_, j) => tr.appendChild(el('td', { class: 'value' }, values?.[j] ?? '—')));
     } else {

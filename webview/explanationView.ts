@@ -31,24 +31,51 @@ export function explanationView(options: ExplanationViewOptions): HTMLElement {
       'header',
       { class: 'view-header' },
       el('h1', {}, 'Explanation of ', el('span', { class: 'source-title' }, `${e.file}:${e.line}`)),
-      el('p', { class: 'subtitle' }, `Run “${state.runName}” · ${where} · backend ${e.backend}`, e.approximate ? ' · approximate (subsampled)' : ''),
+      el(
+        'p',
+        { class: 'subtitle' },
+        `Run “${state.runName}” · ${where} · backend ${e.backend}`,
+        e.approximate ? ' · approximate (subsampled)' : '',
+      ),
     ),
   );
   if (state.stale) {
-    append(root, el('div', { class: 'banner warning', role: 'status' }, 'The dataset changed since this run was trained: row numbers and links may point at different rows.'));
+    append(
+      root,
+      el(
+        'div',
+        { class: 'banner warning', role: 'status' },
+        'The dataset changed since this run was trained: row numbers and links may point at different rows.',
+      ),
+    );
   }
   append(root, summarySection(state), actionsBar(state));
   const { supporters, opposers } = splitContributions(e.contributions);
-  const tables = el('div', { class: 'tables' }, contributionTable({ kind: 'supporters', state, rows: supporters, onTrace: options.onTrace }), contributionTable({ kind: 'opposers', state, rows: opposers, onTrace: options.onTrace }));
+  const tables = el(
+    'div',
+    { class: 'tables' },
+    contributionTable({ kind: 'supporters', state, rows: supporters, onTrace: options.onTrace }),
+    contributionTable({ kind: 'opposers', state, rows: opposers, onTrace: options.onTrace }),
+  );
   if (e.rest) {
-    append(tables, el('p', { class: 'hint rest' }, `Not listed: ${e.rest.count} more training examples contributing ${num(e.rest.sum)} in total.`));
+    append(
+      tables,
+      el('p', { class: 'hint rest' }, `Not listed: ${e.rest.count} more training examples contributing ${num(e.rest.sum)} in total.`),
+    );
   }
   const selected = trace?.[0] ?? null;
   const plots = el(
     'section',
     { class: 'plots', 'aria-label': 'Charts' },
     el('h2', {}, 'Charts'),
-    el('div', { class: 'plot-grid' }, sortedContributionsCard(e, width), cumulativeShareCard(e, width), byLabelCard(e, width), traceCard(e, selected, width)),
+    el(
+      'div',
+      { class: 'plot-grid' },
+      sortedContributionsCard(e, width),
+      cumulativeShareCard(e, width),
+      byLabelCard(e, width),
+      traceCard(e, selected, width),
+    ),
   );
   append(root, tables, plots, verificationSection(state, options.verification ?? null, width));
   return root;
@@ -77,9 +104,27 @@ function rowValues(state: ExplanationViewState): HTMLElement {
   const values = state.explanation.values ?? [];
   const box = el('div', { class: 'row-values' });
   if (state.image) {
-    const pixels = pixelValues(values.map((v) => v.value), state.image.width, state.image.height);
+    const pixels = pixelValues(
+      values.map((v) => v.value),
+      state.image.width,
+      state.image.height,
+    );
     if (pixels) {
-      append(box, el('h2', {}, 'The row'), el('div', { class: 'row-image' }, imageGrid(pixels, state.image.width, state.image.height, 14, `Image of the explained row, ${state.image.width} by ${state.image.height} pixels`)));
+      append(
+        box,
+        el('h2', {}, 'The row'),
+        el(
+          'div',
+          { class: 'row-image' },
+          imageGrid(
+            pixels,
+            state.image.width,
+            state.image.height,
+            14,
+            `Image of the explained row, ${state.image.width} by ${state.image.height} pixels`,
+          ),
+        ),
+      );
       return box;
     }
   }
@@ -115,7 +160,11 @@ function identity(state: ExplanationViewState): HTMLElement {
     el('h2', {}, 'The decomposition'),
     el(
       'div',
-      { class: 'equation', role: 'group', 'aria-label': `bias ${precise(e.bias)} plus sum of ${count} contributions ${precise(sum)} equals kernel machine ${precise(e.kernelMachine)}; network output ${precise(e.network)}` },
+      {
+        class: 'equation',
+        role: 'group',
+        'aria-label': `bias ${precise(e.bias)} plus sum of ${count} contributions ${precise(sum)} equals kernel machine ${precise(e.kernelMachine)}; network output ${precise(e.network)}`,
+      },
       term('bias', 'bias (untrained network)', precise(e.bias)),
       op('+'),
       term('sum', `Σ contributions (${count} training examples)`, precise(sum)),
@@ -141,7 +190,8 @@ function actionsBar(state: ExplanationViewState): HTMLElement {
   if (classes.length > 0) {
     const select = custom('vscode-single-select', { 'aria-label': 'Explained output', class: 'output-select' });
     const options: { key: string; text: string }[] = [{ key: 'default', text: 'Predicted class' }];
-    for (const c of classes) options.push({ key: selectorKey({ kind: 'class', class: c }), text: classes.length === 2 ? `Log-odds of ${c}` : `Logit of ${c}` });
+    for (const c of classes)
+      options.push({ key: selectorKey({ kind: 'class', class: c }), text: classes.length === 2 ? `Log-odds of ${c}` : `Logit of ${c}` });
     if (classes.length > 2) options.push({ key: 'margin', text: 'Margin (predicted − runner-up)' });
     const current = selectorKey(state.output);
     for (const o of options) {

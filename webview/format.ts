@@ -9,7 +9,10 @@ export function num(value: number | null | undefined, digits = 4): string {
   const abs = Math.abs(value);
   if (abs < 1e-4 || abs >= 1e6) {
     // Trailing zeros of the mantissa say nothing ("2.3e-7", not "2.300000e-7").
-    return value.toExponential(digits - 1).replace(/\.?0+e/, 'e').replace('e+', 'e');
+    return value
+      .toExponential(digits - 1)
+      .replace(/\.?0+e/, 'e')
+      .replace('e+', 'e');
   }
   return Number(value.toPrecision(digits)).toString();
 }

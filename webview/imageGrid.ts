@@ -16,13 +16,7 @@ export function pixelValues(cells: readonly string[], width: number, height: num
   return null;
 }
 
-export function imageGrid(
-  pixels: readonly number[],
-  width: number,
-  height: number,
-  cellSize: number,
-  label: string,
-): SVGSVGElement {
+export function imageGrid(pixels: readonly number[], width: number, height: number, cellSize: number, label: string): SVGSVGElement {
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('width', String(width * cellSize));
   svg.setAttribute('height', String(height * cellSize));

@@ -25,7 +25,13 @@ export function alignmentCard(state: KernelViewState, width: number): HTMLElemen
               Plot.ruleY(reference, { y: 'y', className: 'marker' }),
               Plot.text(reference, { y: 'y', x: curve[0].step, text: 'text', dy: -8, textAnchor: 'start', className: 'marker-label' }),
               Plot.lineY(curve, { x: 'step', y: 'alignment', className: 'series-a' }),
-              Plot.dot(curve, { x: 'step', y: 'alignment', r: 3, className: 'series-a', title: (d: { step: number; alignment: number }) => `step ${d.step}: ${num(d.alignment, 3)}` }),
+              Plot.dot(curve, {
+                x: 'step',
+                y: 'alignment',
+                r: 3,
+                className: 'series-a',
+                title: (d: { step: number; alignment: number }) => `step ${d.step}: ${num(d.alignment, 3)}`,
+              }),
             ],
           },
           'Kernel-target alignment of the tangent kernel along training',
@@ -36,7 +42,12 @@ export function alignmentCard(state: KernelViewState, width: number): HTMLElemen
     'Alignment with the labels along training',
     `How well the tangent kernel at each checkpoint matches the labels (centered alignment, 1 = perfectly). The dashed line is the path kernel's alignment.`,
     chart,
-    dataTable('Tangent kernel alignment at each checkpoint', ['Step', 'Epoch', 'Alignment'], curve.map((p) => [p.step, num(p.epoch, 3), num(p.alignment, 4)]), [0, 1, 2]),
+    dataTable(
+      'Tangent kernel alignment at each checkpoint',
+      ['Step', 'Epoch', 'Alignment'],
+      curve.map((p) => [p.step, num(p.epoch, 3), num(p.alignment, 4)]),
+      [0, 1, 2],
+    ),
   );
 }
 
@@ -62,8 +73,14 @@ function scatter(state: KernelViewState, width: number, x: 'initial' | 'path', x
       x: { label: `${xLabel} →`, grid: true },
       y: { label: '↑ tangent kernel at the end', grid: true },
       marks: [
-        Plot.dot(state.pairs.filter((p) => !p.sameLabel), { x, y: 'final', r: 2, className: 'neg', title }),
-        Plot.dot(state.pairs.filter((p) => p.sameLabel), { x, y: 'final', r: 2, className: 'pos', title }),
+        Plot.dot(
+          state.pairs.filter((p) => !p.sameLabel),
+          { x, y: 'final', r: 2, className: 'neg', title },
+        ),
+        Plot.dot(
+          state.pairs.filter((p) => p.sameLabel),
+          { x, y: 'final', r: 2, className: 'pos', title },
+        ),
       ],
     },
     ariaLabel,
@@ -77,8 +94,19 @@ export function initialVsFinalCard(state: KernelViewState, width: number): HTMLE
     'plot-initial-final',
     'Each pair of rows: kernel at initialization vs at the end',
     `One dot per pair of sampled rows (${shown}); blue: same label, orange: different labels. On a fixed kernel the dots would lie on a line; where blue dots rise above orange ones, training made rows of one label look more alike.`,
-    scatter(state, width, 'initial', 'tangent kernel at initialization', 'Tangent kernel at initialization against the tangent kernel at the end, per pair of rows'),
-    dataTable('Mean kernel value by pair type', ['Pairs', 'Count', 'Initial tangent kernel', 'Final tangent kernel', 'Path kernel'], pairSummary(state.pairs), [1, 2, 3, 4]),
+    scatter(
+      state,
+      width,
+      'initial',
+      'tangent kernel at initialization',
+      'Tangent kernel at initialization against the tangent kernel at the end, per pair of rows',
+    ),
+    dataTable(
+      'Mean kernel value by pair type',
+      ['Pairs', 'Count', 'Initial tangent kernel', 'Final tangent kernel', 'Path kernel'],
+      pairSummary(state.pairs),
+      [1, 2, 3, 4],
+    ),
   );
 }
 
@@ -88,7 +116,12 @@ export function pathVsFinalCard(state: KernelViewState, width: number): HTMLElem
     'Each pair of rows: path kernel vs the final tangent kernel',
     'The path kernel averages the tangent kernel over the whole training path (here symmetrised per pair): where it departs from the final kernel, early training still shapes the explanation.',
     scatter(state, width, 'path', 'path kernel', 'Path kernel against the tangent kernel at the end, per pair of rows'),
-    dataTable('Mean kernel value by pair type', ['Pairs', 'Count', 'Initial tangent kernel', 'Final tangent kernel', 'Path kernel'], pairSummary(state.pairs), [1, 2, 3, 4]),
+    dataTable(
+      'Mean kernel value by pair type',
+      ['Pairs', 'Count', 'Initial tangent kernel', 'Final tangent kernel', 'Path kernel'],
+      pairSummary(state.pairs),
+      [1, 2, 3, 4],
+    ),
   );
 }
 
@@ -106,8 +139,14 @@ function heatmap(matrix: number[][], labels: string[], size: number, name: strin
       y: { axis: null, domain: labels.map((_, i) => i) },
       opacity: { domain: [0, 1], range: [0, 1] },
       marks: [
-        Plot.cell(cells.filter((c) => c.v >= 0), { x: 'j', y: 'i', fillOpacity: 'o', className: 'pos', title }),
-        Plot.cell(cells.filter((c) => c.v < 0), { x: 'j', y: 'i', fillOpacity: 'o', className: 'neg', title }),
+        Plot.cell(
+          cells.filter((c) => c.v >= 0),
+          { x: 'j', y: 'i', fillOpacity: 'o', className: 'pos', title },
+        ),
+        Plot.cell(
+          cells.filter((c) => c.v < 0),
+          { x: 'j', y: 'i', fillOpacity: 'o', className: 'neg', title },
+        ),
         Plot.text([name], { frameAnchor: 'top', dy: -16, className: 'heatmap-title' }),
       ],
     },
@@ -135,7 +174,11 @@ export function heatmapCard(state: KernelViewState, width: number): HTMLElement 
   const h = state.heatmap;
   if (!h) return plotCard('plot-heatmaps', 'The kernels as heatmaps', 'No matrices were computed.', null, dataTable('No matrices', [], []));
   const size = Math.max(140, Math.floor((width - 24) / 3));
-  const maps = [heatmap(h.initial, h.labels, size, 'initial tangent kernel'), heatmap(h.final, h.labels, size, 'final tangent kernel'), heatmap(h.path, h.labels, size, 'path kernel')];
+  const maps = [
+    heatmap(h.initial, h.labels, size, 'initial tangent kernel'),
+    heatmap(h.final, h.labels, size, 'final tangent kernel'),
+    heatmap(h.path, h.labels, size, 'path kernel'),
+  ];
   const holder = document.createElement('div');
   holder.className = 'heatmap-row';
   for (const m of maps) holder.appendChild(m);
@@ -147,14 +190,25 @@ export function heatmapCard(state: KernelViewState, width: number): HTMLElement 
     'The kernels as heatmaps',
     `${h.labels.length} sampled rows ordered by label (${distinct.join(', ')}); each map is scaled to its own largest value. Blocks along the diagonal mean rows of one label look alike to the kernel.`,
     holder,
-    dataTable('Mean kernel value per pair of labels', ['Row label', 'Column label', 'Initial tangent kernel', 'Final tangent kernel', 'Path kernel'], rows, [2, 3, 4]),
+    dataTable(
+      'Mean kernel value per pair of labels',
+      ['Row label', 'Column label', 'Initial tangent kernel', 'Final tangent kernel', 'Path kernel'],
+      rows,
+      [2, 3, 4],
+    ),
   );
 }
 
 export function sameClassCard(state: KernelViewState, width: number): HTMLElement {
   const shares = state.sameClass;
   if (state.meanSameClassShare === null || shares.length === 0) {
-    return plotCard('plot-same-class', 'Share explained by the same class', 'Not applicable: a regression target has no classes.', null, dataTable('No classes', [], []));
+    return plotCard(
+      'plot-same-class',
+      'Share explained by the same class',
+      'Not applicable: a regression target has no classes.',
+      null,
+      dataTable('No classes', [], []),
+    );
   }
   const mean = state.meanSameClassShare;
   const chart = renderPlot(
@@ -165,9 +219,24 @@ export function sameClassCard(state: KernelViewState, width: number): HTMLElemen
       x: { label: 'share of Σ|contribution| from training rows of the predicted class →', domain: [0, 1], tickFormat: '.0%' },
       y: { label: '↑ explained rows', grid: true },
       marks: [
-        Plot.rectY(shares, Plot.binX({ y: 'count' }, { x: 'shareAbs', thresholds: 20, domain: [0, 1], className: 'pos' } as Plot.BinXInputs<Plot.RectYOptions>)),
+        Plot.rectY(
+          shares,
+          Plot.binX({ y: 'count' }, {
+            x: 'shareAbs',
+            thresholds: 20,
+            domain: [0, 1],
+            className: 'pos',
+          } as Plot.BinXInputs<Plot.RectYOptions>),
+        ),
         Plot.ruleX([mean], { className: 'marker' }),
-        Plot.text([mean], { x: (d: number) => d, frameAnchor: 'top', text: () => `mean ${percent(mean)}`, dx: 6, textAnchor: 'start', className: 'marker-label' }),
+        Plot.text([mean], {
+          x: (d: number) => d,
+          frameAnchor: 'top',
+          text: () => `mean ${percent(mean)}`,
+          dx: 6,
+          textAnchor: 'start',
+          className: 'marker-label',
+        }),
         Plot.ruleY([0]),
       ],
     },

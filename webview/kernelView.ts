@@ -21,7 +21,9 @@ export function kernelReading(state: KernelViewState): string[] {
   const aligned = `Its agreement with the labels (kernel-target alignment) ${direction} from ${num(alignment.initial, 3)} at initialization to ${num(alignment.final, 3)} at the end; the path kernel, which the explanations use, has ${num(alignment.path, 3)}.`;
   const lines = [moved, aligned];
   if (state.meanSameClassShare !== null) {
-    lines.push(`On average ${percent(state.meanSameClassShare)} of an explanation (by absolute contribution) comes from training rows of the predicted class.`);
+    lines.push(
+      `On average ${percent(state.meanSameClassShare)} of an explanation (by absolute contribution) comes from training rows of the predicted class.`,
+    );
   }
   return lines;
 }
@@ -38,11 +40,23 @@ export function kernelView(state: KernelViewState, width: number): HTMLElement {
     ),
   );
   if (state.stale) {
-    append(root, el('div', { class: 'banner warning', role: 'status' }, 'The dataset changed since this run was trained: these kernels describe the data it was trained on.'));
+    append(
+      root,
+      el(
+        'div',
+        { class: 'banner warning', role: 'status' },
+        'The dataset changed since this run was trained: these kernels describe the data it was trained on.',
+      ),
+    );
   }
   append(
     root,
-    el('section', { class: 'summary kernel-reading', 'aria-label': 'What this shows' }, el('h2', {}, 'How far the network moved away from a fixed kernel'), ...kernelReading(state).map((line) => el('p', {}, line))),
+    el(
+      'section',
+      { class: 'summary kernel-reading', 'aria-label': 'What this shows' },
+      el('h2', {}, 'How far the network moved away from a fixed kernel'),
+      ...kernelReading(state).map((line) => el('p', {}, line)),
+    ),
     el(
       'dl',
       { class: 'facts kernel-facts' },
@@ -63,7 +77,14 @@ export function kernelView(state: KernelViewState, width: number): HTMLElement {
       'section',
       { class: 'plots', 'aria-label': 'Charts' },
       el('h2', {}, 'Charts'),
-      el('div', { class: 'plot-grid' }, alignmentCard(state, width), sameClassCard(state, width), initialVsFinalCard(state, width), pathVsFinalCard(state, width)),
+      el(
+        'div',
+        { class: 'plot-grid' },
+        alignmentCard(state, width),
+        sameClassCard(state, width),
+        initialVsFinalCard(state, width),
+        pathVsFinalCard(state, width),
+      ),
       heatmapCard(state, width),
     ),
   );

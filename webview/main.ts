@@ -33,7 +33,15 @@ function render(): void {
   if (!current) return;
   switch (current.view) {
     case 'explanation':
-      content.appendChild(explanationView({ state: current.state, trace: current.trace, width: width(), onTrace: requestTrace, verification: current.verification ?? null }));
+      content.appendChild(
+        explanationView({
+          state: current.state,
+          trace: current.trace,
+          width: width(),
+          onTrace: requestTrace,
+          verification: current.verification ?? null,
+        }),
+      );
       break;
     case 'testSet':
       content.appendChild(testSetView(current.state));
@@ -68,14 +76,25 @@ function clearStatus(): void {
 
 function showBusy(message: string): void {
   clear(statusBar);
-  append(statusBar, el('div', { class: 'banner busy', role: 'status' }, custom('vscode-progress-ring', { 'aria-label': 'Working' }), el('span', {}, message || 'Working…')));
+  append(
+    statusBar,
+    el(
+      'div',
+      { class: 'banner busy', role: 'status' },
+      custom('vscode-progress-ring', { 'aria-label': 'Working' }),
+      el('span', {}, message || 'Working…'),
+    ),
+  );
   content.classList.add('dimmed');
   app.setAttribute('aria-busy', 'true');
 }
 
 function showError(message: string): void {
   clear(statusBar);
-  append(statusBar, el('div', { class: 'banner error', role: 'alert' }, el('strong', {}, 'Error: '), el('span', { class: 'error-message' }, message)));
+  append(
+    statusBar,
+    el('div', { class: 'banner error', role: 'alert' }, el('strong', {}, 'Error: '), el('span', { class: 'error-message' }, message)),
+  );
   content.classList.remove('dimmed');
   app.setAttribute('aria-busy', 'false');
 }
@@ -109,7 +128,12 @@ function onMessage(message: ToWebview): void {
       setCurrent({ view: 'testSet', state: { runName: message.runName, rows: message.rows } });
       break;
     case 'training': {
-      const state: TrainingViewState = { runName: message.runName, metrics: message.metrics, status: message.status, progress: trainingState()?.progress ?? null };
+      const state: TrainingViewState = {
+        runName: message.runName,
+        metrics: message.metrics,
+        status: message.status,
+        progress: trainingState()?.progress ?? null,
+      };
       if (training && current?.view === 'training') {
         setCurrent({ view: 'training', state }, false);
         training.update(state);
@@ -117,7 +141,12 @@ function onMessage(message: ToWebview): void {
       break;
     }
     case 'trainingProgress': {
-      const base = trainingState() ?? { runName: message.progress.runDir.split(/[\\/]/).pop() ?? 'run', metrics: [], status: 'running', progress: null };
+      const base = trainingState() ?? {
+        runName: message.progress.runDir.split(/[\\/]/).pop() ?? 'run',
+        metrics: [],
+        status: 'running',
+        progress: null,
+      };
       const state = applyProgress(base, message.progress);
       if (training && current?.view === 'training') {
         current = { view: 'training', state };

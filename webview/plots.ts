@@ -27,7 +27,14 @@ export function sortedContributionsCard(explanation: Explanation, width: number)
     .map((c, i) => ({ rank: i + 1, c }));
   const title = (d: Ranked): string => `#${d.rank} ${sourceText(d.c.file, d.c.line)} (${d.c.label}): ${signed(d.c.contribution)}`;
   const bar = (data: Ranked[], className: string): Plot.Markish =>
-    Plot.rectY(data, { x1: (d: Ranked) => d.rank - 1, x2: (d: Ranked) => d.rank, y: (d: Ranked) => d.c.contribution, className, title, insetLeft: ranked.length > 200 ? 0 : 0.5 });
+    Plot.rectY(data, {
+      x1: (d: Ranked) => d.rank - 1,
+      x2: (d: Ranked) => d.rank,
+      y: (d: Ranked) => d.c.contribution,
+      className,
+      title,
+      insetLeft: ranked.length > 200 ? 0 : 0.5,
+    });
   const chart =
     ranked.length === 0
       ? null
@@ -38,13 +45,26 @@ export function sortedContributionsCard(explanation: Explanation, width: number)
             marginLeft: 56,
             x: { label: 'training examples, sorted by contribution →', labelAnchor: 'right', domain: [0, ranked.length] },
             y: { label: unitsLabel(explanation), grid: true },
-            marks: [bar(ranked.filter((d) => d.c.contribution >= 0), 'pos'), bar(ranked.filter((d) => d.c.contribution < 0), 'neg'), Plot.ruleY([0])],
+            marks: [
+              bar(
+                ranked.filter((d) => d.c.contribution >= 0),
+                'pos',
+              ),
+              bar(
+                ranked.filter((d) => d.c.contribution < 0),
+                'neg',
+              ),
+              Plot.ruleY([0]),
+            ],
           },
           'Sorted contributions',
           `${ranked.length} training examples sorted from the strongest supporter to the strongest opposer`,
         );
   const rows = ranked.slice(0, TABLE_LIMIT).map((d) => [d.rank, sourceText(d.c.file, d.c.line), d.c.label, signed(d.c.contribution)]);
-  const caption = ranked.length > TABLE_LIMIT ? `First ${TABLE_LIMIT} of ${ranked.length} contributions, sorted` : `${ranked.length} contributions, sorted`;
+  const caption =
+    ranked.length > TABLE_LIMIT
+      ? `First ${TABLE_LIMIT} of ${ranked.length} contributions, sorted`
+      : `${ranked.length} contributions, sorted`;
   return plotCard(
     'plot-sorted',
     'Sorted contributions',
@@ -60,7 +80,12 @@ interface SharePoint {
 }
 
 /** Cumulative share of Σ|c| after the k largest |contributions|; the denominator covers all training rows when known. */
-export function cumulativeShare(explanation: Explanation): { points: SharePoint[]; half: number | null; ninety: number | null; total: number } {
+export function cumulativeShare(explanation: Explanation): {
+  points: SharePoint[];
+  half: number | null;
+  ninety: number | null;
+  total: number;
+} {
   const abs = explanation.contributions.map((c) => Math.abs(c.contribution)).sort((a, b) => b - a);
   const total = explanation.concentration?.totalAbs ?? abs.reduce((s, v) => s + v, 0);
   const points: SharePoint[] = [{ k: 0, share: 0 }];
@@ -98,7 +123,15 @@ export function cumulativeShareCard(explanation: Explanation, width: number): HT
             marks: [
               Plot.ruleY(visible, { y: 'level', className: 'marker' }),
               Plot.ruleX(visible, { x: 'k', className: 'marker' }),
-              Plot.text(visible, { x: 'k', y: 'level', text: (m: { name: string; k: number }) => `${m.name} by ${m.k}`, dx: 6, dy: -8, textAnchor: 'start', className: 'marker-label' }),
+              Plot.text(visible, {
+                x: 'k',
+                y: 'level',
+                text: (m: { name: string; k: number }) => `${m.name} by ${m.k}`,
+                dx: 6,
+                dy: -8,
+                textAnchor: 'start',
+                className: 'marker-label',
+              }),
               Plot.lineY(points, { x: 'k', y: 'share', className: 'series-a', curve: 'step-after' }),
             ],
           },
@@ -106,7 +139,9 @@ export function cumulativeShareCard(explanation: Explanation, width: number): HT
           markers.map((m) => `${m.name} of the total is reached by ${m.k} examples`).join('; '),
         );
   const summary = markers.map((m) => `${m.name} of Σ|contribution| comes from the ${m.k} largest`).join('; ');
-  const checkpoints = points.filter((p) => p.k > 0 && (p.k <= 10 || [20, 50, 100, 200, 500, 1000, 2000, 5000].includes(p.k) || p.k === points.length - 1));
+  const checkpoints = points.filter(
+    (p) => p.k > 0 && (p.k <= 10 || [20, 50, 100, 200, 500, 1000, 2000, 5000].includes(p.k) || p.k === points.length - 1),
+  );
   const table = dataTable(
     `Cumulative share (Σ|contribution| = ${num(total)})${summary ? `. ${summary}.` : ''}`,
     ['Examples', 'Cumulative share'],
@@ -136,8 +171,14 @@ export function byLabelCard(explanation: Explanation, width: number): HTMLElemen
             x: { label: `summed ${unitsLabel(explanation)} →`, grid: true },
             y: { label: null, domain: groups.map((g) => g.label) },
             marks: [
-              Plot.barX(groups.filter((g) => g.sum >= 0), { y: 'label', x: 'sum', className: 'pos', title }),
-              Plot.barX(groups.filter((g) => g.sum < 0), { y: 'label', x: 'sum', className: 'neg', title }),
+              Plot.barX(
+                groups.filter((g) => g.sum >= 0),
+                { y: 'label', x: 'sum', className: 'pos', title },
+              ),
+              Plot.barX(
+                groups.filter((g) => g.sum < 0),
+                { y: 'label', x: 'sum', className: 'neg', title },
+              ),
               Plot.ruleX([0]),
             ],
           },
@@ -149,13 +190,22 @@ export function byLabelCard(explanation: Explanation, width: number): HTMLElemen
     'Contribution by training label',
     'The total push from all training examples of each label.',
     chart,
-    dataTable('Contribution summed by training label', ['Training label', 'Examples', 'Summed contribution'], groups.map((g) => [g.label, g.count, signed(g.sum)]), [1, 2]),
+    dataTable(
+      'Contribution summed by training label',
+      ['Training label', 'Examples', 'Summed contribution'],
+      groups.map((g) => [g.label, g.count, signed(g.sum)]),
+      [1, 2],
+    ),
   );
 }
 
 export function traceCard(explanation: Explanation, trace: ContributionTrace | null, width: number): HTMLElement {
-  const contribution = trace ? explanation.contributions.find((c) => c.index === trace.index) ?? null : null;
-  const name = contribution ? `${sourceText(contribution.file, contribution.line)} (${contribution.label})` : trace ? `training row ${trace.index}` : '';
+  const contribution = trace ? (explanation.contributions.find((c) => c.index === trace.index) ?? null) : null;
+  const name = contribution
+    ? `${sourceText(contribution.file, contribution.line)} (${contribution.label})`
+    : trace
+      ? `training row ${trace.index}`
+      : '';
   if (!trace) {
     return plotCard(
       'plot-trace',
@@ -195,6 +245,11 @@ export function traceCard(explanation: Explanation, trace: ContributionTrace | n
     `Contribution over training: ${name}`,
     `Thin rules: contribution at each step it was in the batch. Line: the running total, ending at ${signed(running)}.`,
     chart,
-    dataTable(`Contribution of ${name} per training step`, ['Step', 'At this step', 'Cumulative'], points.slice(0, TABLE_LIMIT).map((p) => [p.step, signed(p.value), signed(p.cumulative)]), [0, 1, 2]),
+    dataTable(
+      `Contribution of ${name} per training step`,
+      ['Step', 'At this step', 'Cumulative'],
+      points.slice(0, TABLE_LIMIT).map((p) => [p.step, signed(p.value), signed(p.cumulative)]),
+      [0, 1, 2],
+    ),
   );
 }

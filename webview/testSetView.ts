@@ -51,12 +51,32 @@ export function testSetView(state: TestSetViewState): HTMLElement {
       'header',
       { class: 'view-header' },
       el('h1', {}, 'Test set of ', el('span', {}, `“${state.runName}”`)),
-      el('p', { class: 'subtitle' }, `${state.rows.length} rows`, regression ? '' : ` · accuracy ${percent(state.rows.length ? correct / state.rows.length : 0)}`, ` · ${flagged} with residual above tolerance`),
+      el(
+        'p',
+        { class: 'subtitle' },
+        `${state.rows.length} rows`,
+        regression ? '' : ` · accuracy ${percent(state.rows.length ? correct / state.rows.length : 0)}`,
+        ` · ${flagged} with residual above tolerance`,
+      ),
     ),
   );
-  const filter = custom('vscode-textfield', { placeholder: 'Filter by file, line, label or prediction', 'aria-label': 'Filter test rows', class: 'filter' });
+  const filter = custom('vscode-textfield', {
+    placeholder: 'Filter by file, line, label or prediction',
+    'aria-label': 'Filter test rows',
+    class: 'filter',
+  });
   const outcome = custom('vscode-single-select', { 'aria-label': 'Show rows', class: 'outcome-select' });
-  const outcomes: [Outcome, string][] = regression ? [['all', 'All rows'], ['flagged', 'Residual flagged']] : [['all', 'All rows'], ['correct', 'Correct'], ['incorrect', 'Incorrect'], ['flagged', 'Residual flagged']];
+  const outcomes: [Outcome, string][] = regression
+    ? [
+        ['all', 'All rows'],
+        ['flagged', 'Residual flagged'],
+      ]
+    : [
+        ['all', 'All rows'],
+        ['correct', 'Correct'],
+        ['incorrect', 'Incorrect'],
+        ['flagged', 'Residual flagged'],
+      ];
   for (const [value, text] of outcomes) outcome.appendChild(custom('vscode-option', { value, selected: value === 'all' }, text));
   const status = el('p', { class: 'hint', 'aria-live': 'polite' });
   append(root, el('div', { class: 'actions-bar', role: 'search' }, filter, outcome), status);
@@ -70,17 +90,29 @@ export function testSetView(state: TestSetViewState): HTMLElement {
     page = Math.min(page, pages - 1);
     status.textContent = `${rows.length} of ${state.rows.length} rows shown. Click a row or press Enter on it to explain it.`;
     clear(holder);
-    holder.appendChild(table(rows.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE), columns, controls, (key) => {
-      controls.sort = { key, descending: controls.sort.key === key ? !controls.sort.descending : false };
-      render();
-      holder.querySelector<HTMLButtonElement>(`th button[data-key="${key}"]`)?.focus();
-    }));
+    holder.appendChild(
+      table(rows.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE), columns, controls, (key) => {
+        controls.sort = { key, descending: controls.sort.key === key ? !controls.sort.descending : false };
+        render();
+        holder.querySelector<HTMLButtonElement>(`th button[data-key="${key}"]`)?.focus();
+      }),
+    );
     clear(pager);
     if (pages > 1) {
       const prev = custom('vscode-button', { secondary: true, disabled: page === 0, 'aria-label': 'Previous page' }, 'Previous');
       const next = custom('vscode-button', { secondary: true, disabled: page >= pages - 1, 'aria-label': 'Next page' }, 'Next');
-      prev.addEventListener('click', () => { if (page > 0) { page--; render(); } });
-      next.addEventListener('click', () => { if (page < pages - 1) { page++; render(); } });
+      prev.addEventListener('click', () => {
+        if (page > 0) {
+          page--;
+          render();
+        }
+      });
+      next.addEventListener('click', () => {
+        if (page < pages - 1) {
+          page++;
+          render();
+        }
+      });
       append(pager, prev, el('span', { class: 'page-info' }, `Page ${page + 1} of ${pages}`), next);
     }
   };
@@ -124,15 +156,33 @@ function table(rows: TestSetRow[], columns: Column[], controls: TestSetControls,
     {},
     ...columns.map((c) => {
       const active = controls.sort.key === c.key;
-      const button = el('button', { type: 'button', class: 'sort-button', 'data-key': c.key, 'aria-label': `Sort by ${c.title}` }, c.title, el('span', { class: 'sort-mark', 'aria-hidden': 'true' }, active ? (controls.sort.descending ? ' ▼' : ' ▲') : ''));
+      const button = el(
+        'button',
+        { type: 'button', class: 'sort-button', 'data-key': c.key, 'aria-label': `Sort by ${c.title}` },
+        c.title,
+        el('span', { class: 'sort-mark', 'aria-hidden': 'true' }, active ? (controls.sort.descending ? ' ▼' : ' ▲') : ''),
+      );
       button.addEventListener('click', () => onSort(c.key));
-      return el('th', { scope: 'col', class: c.numeric ? 'num' : null, 'aria-sort': active ? (controls.sort.descending ? 'descending' : 'ascending') : 'none' }, button);
+      return el(
+        'th',
+        {
+          scope: 'col',
+          class: c.numeric ? 'num' : null,
+          'aria-sort': active ? (controls.sort.descending ? 'descending' : 'ascending') : 'none',
+        },
+        button,
+      );
     }),
   );
   const body = el('tbody');
   for (const r of rows) {
     const source = sourceText(r.file, r.line);
-    const tr = el('tr', { tabindex: 0, class: `clickable${r.flagged ? ' flagged' : ''}`, 'data-row': r.row, 'aria-label': `Explain test row ${source}` });
+    const tr = el('tr', {
+      tabindex: 0,
+      class: `clickable${r.flagged ? ' flagged' : ''}`,
+      'data-row': r.row,
+      'aria-label': `Explain test row ${source}`,
+    });
     for (const c of columns) {
       tr.appendChild(el('td', { class: c.numeric ? 'num' : null }, cellText(r, c.key)));
     }

@@ -30,7 +30,14 @@ export function applyProgress(state: TrainingViewState, progress: TrainProgress)
   return { ...state, metrics, progress, status: state.status };
 }
 
-function lineChart(title: string, yLabel: string, train: SeriesPoint[], test: SeriesPoint[], width: number, percentAxis: boolean): Element | null {
+function lineChart(
+  title: string,
+  yLabel: string,
+  train: SeriesPoint[],
+  test: SeriesPoint[],
+  width: number,
+  percentAxis: boolean,
+): Element | null {
   if (train.length + test.length === 0) return null;
   const dots = train.length + test.length < 80;
   return renderPlot(
@@ -38,8 +45,19 @@ function lineChart(title: string, yLabel: string, train: SeriesPoint[], test: Se
       width,
       height: 220,
       marginLeft: 56,
-      x: { label: 'epoch →', labelAnchor: 'right', tickFormat: 'd', domain: [Math.min(...[...train, ...test].map((p) => p.epoch), 1), Math.max(1, ...[...train, ...test].map((p) => p.epoch))] },
-      y: { label: yLabel, grid: true, zero: !percentAxis ? true : false, tickFormat: percentAxis ? '.0%' : undefined, domain: percentAxis ? [0, 1] : undefined },
+      x: {
+        label: 'epoch →',
+        labelAnchor: 'right',
+        tickFormat: 'd',
+        domain: [Math.min(...[...train, ...test].map((p) => p.epoch), 1), Math.max(1, ...[...train, ...test].map((p) => p.epoch))],
+      },
+      y: {
+        label: yLabel,
+        grid: true,
+        zero: !percentAxis ? true : false,
+        tickFormat: percentAxis ? '.0%' : undefined,
+        domain: percentAxis ? [0, 1] : undefined,
+      },
       marks: [
         Plot.lineY(train, { x: 'epoch', y: 'value', className: 'series-a' }),
         Plot.lineY(test, { x: 'epoch', y: 'value', className: 'series-b' }),
@@ -80,7 +98,13 @@ export function trainingView(initial: TrainingViewState, widthOf: () => number):
     if (!cancel.hasAttribute('disabled')) post({ type: 'cancelTraining' });
   });
   const charts = el('div', { class: 'plot-grid' });
-  append(root, el('header', { class: 'view-header' }, title, statusLine), el('div', { class: 'actions-bar' }, progressBar, cancel), legend(), charts);
+  append(
+    root,
+    el('header', { class: 'view-header' }, title, statusLine),
+    el('div', { class: 'actions-bar' }, progressBar, cancel),
+    legend(),
+    charts,
+  );
 
   let state = initial;
   let scheduled = false;
@@ -100,21 +124,62 @@ export function trainingView(initial: TrainingViewState, widthOf: () => number):
     else cancel.setAttribute('disabled', '');
 
     const m = state.metrics;
-    const regression = m.some((x) => x.trainRmse !== undefined || x.testRmse !== undefined) && !m.some((x) => x.trainAccuracy !== undefined);
-    const loss = lineChart('Loss', 'loss', series(m, (x) => x.trainLoss), series(m, (x) => x.testLoss), width, false);
+    const regression =
+      m.some((x) => x.trainRmse !== undefined || x.testRmse !== undefined) && !m.some((x) => x.trainAccuracy !== undefined);
+    const loss = lineChart(
+      'Loss',
+      'loss',
+      series(m, (x) => x.trainLoss),
+      series(m, (x) => x.testLoss),
+      width,
+      false,
+    );
     const metric = regression
-      ? lineChart('RMSE', 'RMSE (target units)', series(m, (x) => x.trainRmse), series(m, (x) => x.testRmse), width, false)
-      : lineChart('Accuracy', 'accuracy', series(m, (x) => x.trainAccuracy), series(m, (x) => x.testAccuracy), width, true);
+      ? lineChart(
+          'RMSE',
+          'RMSE (target units)',
+          series(m, (x) => x.trainRmse),
+          series(m, (x) => x.testRmse),
+          width,
+          false,
+        )
+      : lineChart(
+          'Accuracy',
+          'accuracy',
+          series(m, (x) => x.trainAccuracy),
+          series(m, (x) => x.testAccuracy),
+          width,
+          true,
+        );
     const metricCell = (v: number | undefined): string => (v === undefined ? '—' : regression ? num(v) : percent(v));
-    const rows = m.map((x) => [x.epoch, x.step, num(x.trainLoss), num(x.testLoss), metricCell(regression ? x.trainRmse : x.trainAccuracy), metricCell(regression ? x.testRmse : x.testAccuracy)]);
+    const rows = m.map((x) => [
+      x.epoch,
+      x.step,
+      num(x.trainLoss),
+      num(x.testLoss),
+      metricCell(regression ? x.trainRmse : x.trainAccuracy),
+      metricCell(regression ? x.testRmse : x.testAccuracy),
+    ]);
     const metricName = regression ? 'RMSE' : 'accuracy';
     const headers = ['Epoch', 'Step', 'Train loss', 'Test loss', `Train ${metricName}`, `Test ${metricName}`];
     const openStates = Array.from(charts.querySelectorAll('details')).map((d) => d.open);
     clear(charts);
     append(
       charts,
-      plotCard('plot-loss', 'Loss per epoch', 'Mean loss over the training set and the test set after each epoch.', loss, dataTable('Loss and metrics per epoch', headers, rows, [0, 1, 2, 3, 4, 5])),
-      plotCard('plot-metric', regression ? 'RMSE per epoch' : 'Accuracy per epoch', regression ? 'Root mean squared error in target units.' : 'Share of rows classified correctly.', metric, dataTable(`${metricName} per epoch`, headers, rows, [0, 1, 2, 3, 4, 5])),
+      plotCard(
+        'plot-loss',
+        'Loss per epoch',
+        'Mean loss over the training set and the test set after each epoch.',
+        loss,
+        dataTable('Loss and metrics per epoch', headers, rows, [0, 1, 2, 3, 4, 5]),
+      ),
+      plotCard(
+        'plot-metric',
+        regression ? 'RMSE per epoch' : 'Accuracy per epoch',
+        regression ? 'Root mean squared error in target units.' : 'Share of rows classified correctly.',
+        metric,
+        dataTable(`${metricName} per epoch`, headers, rows, [0, 1, 2, 3, 4, 5]),
+      ),
     );
     Array.from(charts.querySelectorAll('details')).forEach((d, i) => (d.open = openStates[i] ?? false));
   };

@@ -21,11 +21,18 @@ interface Row {
 
 function rowsOf(result: VerifyResult): Row[] {
   const n = result.supporters.rows.length;
-  return [{ name: `top ${n} supporters`, removal: result.supporters }, ...result.random.map((r, i) => ({ name: `${r.rows.length} random rows #${i + 1}`, removal: r }))];
+  return [
+    { name: `top ${n} supporters`, removal: result.supporters },
+    ...result.random.map((r, i) => ({ name: `${r.rows.length} random rows #${i + 1}`, removal: r })),
+  ];
 }
 
 export function verificationSection(state: ExplanationViewState, result: VerifyResult | null, width: number): HTMLElement {
-  const section = el('section', { class: 'verification', 'aria-labelledby': 'verification-title' }, el('h2', { id: 'verification-title' }, 'Check by retraining'));
+  const section = el(
+    'section',
+    { class: 'verification', 'aria-labelledby': 'verification-title' },
+    el('h2', { id: 'verification-title' }, 'Check by retraining'),
+  );
   append(
     section,
     el(
@@ -38,7 +45,14 @@ export function verificationSection(state: ExplanationViewState, result: VerifyR
     append(section, el('p', { class: 'empty' }, 'Rows from other files cannot be verified by retraining; explain a training or test row.'));
     return section;
   }
-  const input = custom('vscode-textfield', { type: 'number', min: 1, max: MAX_K, value: String(result?.k ?? DEFAULT_K), 'aria-label': 'Supporters to remove (k)', class: 'verify-k' });
+  const input = custom('vscode-textfield', {
+    type: 'number',
+    min: 1,
+    max: MAX_K,
+    value: String(result?.k ?? DEFAULT_K),
+    'aria-label': 'Supporters to remove (k)',
+    class: 'verify-k',
+  });
   const problem = el('span', { class: 'verify-problem', 'aria-live': 'polite' });
   const button = custom('vscode-button', { class: 'verify-button' }, 'Verify by retraining…');
   button.addEventListener('click', () => {
@@ -50,7 +64,17 @@ export function verificationSection(state: ExplanationViewState, result: VerifyR
     problem.textContent = '';
     post({ type: 'verify', k });
   });
-  append(section, el('div', { class: 'actions-bar verify-controls' }, el('label', { class: 'select-label' }, 'Supporters to remove (k): '), input, button, problem));
+  append(
+    section,
+    el(
+      'div',
+      { class: 'actions-bar verify-controls' },
+      el('label', { class: 'select-label' }, 'Supporters to remove (k): '),
+      input,
+      button,
+      problem,
+    ),
+  );
   if (result) append(section, verificationResult(result, width));
   return section;
 }
@@ -88,7 +112,9 @@ export function verificationReading(result: VerifyResult): string[] {
   }
   if (result.retrained !== null) {
     const same = result.retrained === result.original;
-    lines.push(`Retrained with nothing removed, the output is ${num(result.retrained)} (${same ? 'identical to the original' : `differs from the original by ${num(result.retrained - result.original)}`}).`);
+    lines.push(
+      `Retrained with nothing removed, the output is ${num(result.retrained)} (${same ? 'identical to the original' : `differs from the original by ${num(result.retrained - result.original)}`}).`,
+    );
   }
   return lines;
 }
@@ -97,7 +123,8 @@ function verificationResult(result: VerifyResult, width: number): HTMLElement {
   const rows = rowsOf(result);
   const units = unitShort(result.output);
   const data = rows.map((r) => ({ name: r.name, expected: -r.removal.removedSum, actual: r.removal.change }));
-  const title = (d: { name: string; expected: number; actual: number }): string => `${d.name}: actual change ${signed(d.actual)}, first-order estimate ${signed(d.expected)}`;
+  const title = (d: { name: string; expected: number; actual: number }): string =>
+    `${d.name}: actual change ${signed(d.actual)}, first-order estimate ${signed(d.expected)}`;
   const chart = renderPlot(
     {
       width,
@@ -118,12 +145,32 @@ function verificationResult(result: VerifyResult, width: number): HTMLElement {
   const table = dataTable(
     `Retraining without rows (${result.backend}, ${(result.ms / 1000).toFixed(1)} s); original output ${num(result.original)} ${units}`,
     ['Removed', 'Rows', 'Removed contribution sum', 'First-order estimate (−sum)', 'Actual change', 'Output after'],
-    rows.map((r) => [r.name, r.removal.rows.length, signed(r.removal.removedSum), signed(-r.removal.removedSum), signed(r.removal.change), num(r.removal.output)]),
+    rows.map((r) => [
+      r.name,
+      r.removal.rows.length,
+      signed(r.removal.removedSum),
+      signed(-r.removal.removedSum),
+      signed(r.removal.change),
+      num(r.removal.output),
+    ]),
     [1, 2, 3, 4, 5],
   );
   const reading = el('div', { class: 'verify-reading' }, ...verificationReading(result).map((line) => el('p', {}, line)));
-  const legend = el('p', { class: 'legend' }, el('span', { class: 'swatch series-a' }), ' actual change after retraining ', el('span', { class: 'swatch series-b' }), ' first-order estimate (minus the removed contribution sum)');
-  const card = plotCard('plot-verify', 'Removed contributions vs the actual change', 'Each row is one retraining. Dots far apart mean training found another way to this output.', chart, table);
+  const legend = el(
+    'p',
+    { class: 'legend' },
+    el('span', { class: 'swatch series-a' }),
+    ' actual change after retraining ',
+    el('span', { class: 'swatch series-b' }),
+    ' first-order estimate (minus the removed contribution sum)',
+  );
+  const card = plotCard(
+    'plot-verify',
+    'Removed contributions vs the actual change',
+    'Each row is one retraining. Dots far apart mean training found another way to this output.',
+    chart,
+    table,
+  );
   card.insertBefore(legend, card.querySelector('.plot-holder'));
   // The table is the result itself: open by default.
   card.querySelector('details')?.setAttribute('open', '');

@@ -35,7 +35,9 @@ function wasmDir(): string {
 /** Loads `@tensorflow/tfjs-node` from node_modules or from `nativeModulesDir`; returns why not, or null on success. */
 function tryLoadNative(nativeModulesDir?: string): string | null {
   const attempts: string[] = [];
-  const places = nativeModulesDir ? [path.join(nativeModulesDir, 'node_modules', '@tensorflow', 'tfjs-node'), '@tensorflow/tfjs-node'] : ['@tensorflow/tfjs-node'];
+  const places = nativeModulesDir
+    ? [path.join(nativeModulesDir, 'node_modules', '@tensorflow', 'tfjs-node'), '@tensorflow/tfjs-node']
+    : ['@tensorflow/tfjs-node'];
   for (const place of places) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -32,7 +32,12 @@ import { runVerification } from './trust/verifyRunner';
 import { messageOf } from '../shared/messageOf';
 
 function isOpenRowArgs(arg: unknown): arg is OpenRowArgs & { stale?: boolean } {
-  return typeof arg === 'object' && arg !== null && typeof (arg as OpenRowArgs).file === 'string' && typeof (arg as OpenRowArgs).line === 'number';
+  return (
+    typeof arg === 'object' &&
+    arg !== null &&
+    typeof (arg as OpenRowArgs).file === 'string' &&
+    typeof (arg as OpenRowArgs).line === 'number'
+  );
 }
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -140,7 +145,8 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     command('kernelLens.openDataset', async (arg) => {
       const experiment = await pickers.experiment(arg, 'Open Dataset');
-      if (experiment?.config) await vscode.window.showTextDocument(vscode.Uri.file(path.resolve(path.dirname(experiment.file), experiment.config.dataset.train)));
+      if (experiment?.config)
+        await vscode.window.showTextDocument(vscode.Uri.file(path.resolve(path.dirname(experiment.file), experiment.config.dataset.train)));
     }),
     command('kernelLens.renameRun', async (arg) => {
       const run = await runArg(arg, 'Rename or Annotate Run');

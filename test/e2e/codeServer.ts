@@ -48,7 +48,11 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
-export async function startCodeServer(options: { extDir: string; workspace: string; settings: Record<string, unknown> }): Promise<CodeServer> {
+export async function startCodeServer(options: {
+  extDir: string;
+  workspace: string;
+  settings: Record<string, unknown>;
+}): Promise<CodeServer> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'kl-e2e-udd-'));
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(options.settings, null, 2));
@@ -57,12 +61,16 @@ export async function startCodeServer(options: { extDir: string; workspace: stri
     process.execPath,
     [
       entry,
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
-      '--extensions-dir', options.extDir,
-      '--user-data-dir', userDataDir,
+      '--extensions-dir',
+      options.extDir,
+      '--user-data-dir',
+      userDataDir,
       options.workspace,
     ],
     // Its own process group, so stopping it also stops the extension host and the engine it started.
@@ -112,7 +120,14 @@ export async function stopAllCodeServers(): Promise<void> {
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -162,7 +177,10 @@ export async function openFileAtLine(page: Page, fileName: string, line: number)
   await page.locator(`.tab[aria-label^="${fileName}"]`).first().waitFor();
   await typeInQuickInput(page, `:${line}`);
   // Enter before the picker has switched to "Go to line" would be lost.
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: `Go to line ${line}` }).first().waitFor({ timeout: 10_000 });
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: `Go to line ${line}` })
+    .first()
+    .waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
   await page.locator('.statusbar', { hasText: `Ln ${line},` }).waitFor({ timeout: 10_000 });
 }
@@ -175,7 +193,8 @@ export async function webviewFrameWith(page: Page, selector: string, timeout: nu
       const found = hasText === undefined ? frame.locator(selector) : frame.locator(selector, { hasText });
       if ((await found.count().catch(() => 0)) > 0) return frame;
     }
-    if (Date.now() > deadline) throw new Error(`No webview shows ${selector}${hasText === undefined ? '' : ` with ${String(hasText)}`} after ${timeout} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`No webview shows ${selector}${hasText === undefined ? '' : ` with ${String(hasText)}`} after ${timeout} ms`);
     await page.waitForTimeout(500);
   }
 }
@@ -185,7 +204,10 @@ export async function contextMenuAction(page: Page, target: Locator, label: stri
   await page.keyboard.press('Escape');
   await target.click({ button: 'right' });
   const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  const item = page.locator('.monaco-menu .action-item').filter({ has: page.locator('.action-label', { hasText: exact }) }).first();
+  const item = page
+    .locator('.monaco-menu .action-item')
+    .filter({ has: page.locator('.action-label', { hasText: exact }) })
+    .first();
   await item.waitFor({ timeout: 10_000 });
   // The workbench's menu ignores a mouse-up that no pointer movement over the item preceded, as a user's never is.
   await item.hover();
@@ -216,13 +238,19 @@ export async function screenshotOnFailure(page: Page | undefined, name: string):
  */
 /** Closes what a session opened (page, browser, every code-server) and removes its scratch folder. */
 export async function closeSession(session: { page?: Page; browser?: Browser; root: string }): Promise<void> {
-  await session.page?.context().close().catch(() => undefined);
+  await session.page
+    ?.context()
+    .close()
+    .catch(() => undefined);
   await session.browser?.close().catch(() => undefined);
   await stopAllCodeServers();
   if (session.root) rmSync(session.root, { recursive: true, force: true });
 }
 
-export function failureRecorder(prefix: string, current: () => { page?: Page; server?: CodeServer }): (name: string, fn: () => Promise<void>) => Promise<void> {
+export function failureRecorder(
+  prefix: string,
+  current: () => { page?: Page; server?: CodeServer },
+): (name: string, fn: () => Promise<void>) => Promise<void> {
   return async (name, fn) => {
     try {
       await fn();
@@ -257,7 +285,11 @@ export const IRIS_EXPERIMENT = {
  * A fresh scratch folder for one e2e file: builds the bundles (so a file also runs alone), installs the
  * built extension, and fills `workspace/` with bundled sample CSVs and `<name>.kernel.json` experiments.
  */
-export function prepareE2eFolder(prefix: string, samples: string[], experiments: Record<string, unknown>): { root: string; extDir: string; workspace: string } {
+export function prepareE2eFolder(
+  prefix: string,
+  samples: string[],
+  experiments: Record<string, unknown>,
+): { root: string; extDir: string; workspace: string } {
   if (!codeServerInstalled()) throw new Error('code-server or chromium missing: run `bash scripts/setup-code-server.sh` first');
   execSync('npm run build', { cwd: repo, stdio: 'ignore' });
   const root = mkdtempSync(join(tmpdir(), prefix));
@@ -266,6 +298,7 @@ export function prepareE2eFolder(prefix: string, samples: string[], experiments:
   const workspace = join(root, 'workspace');
   mkdirSync(workspace, { recursive: true });
   for (const sample of samples) cpSync(join(repo, 'samples', sample), join(workspace, sample));
-  for (const [name, experiment] of Object.entries(experiments)) writeFileSync(join(workspace, `${name}.kernel.json`), JSON.stringify(experiment, null, 2) + '\n');
+  for (const [name, experiment] of Object.entries(experiments))
+    writeFileSync(join(workspace, `${name}.kernel.json`), JSON.stringify(experiment, null, 2) + '\n');
   return { root, extDir, workspace };
 }

@@ -52,17 +52,25 @@ describe('Kernel Lens in code-server', { timeout: 600_000 }, () => {
 
     await step('tree', async () => {
       await p.locator('.activitybar [aria-label^="Kernel Lens"]').first().click();
-      const row = p.locator('.monaco-list-row').filter({ has: p.locator('.label-name', { hasText: /^iris$/ }) }).first();
+      const row = p
+        .locator('.monaco-list-row')
+        .filter({ has: p.locator('.label-name', { hasText: /^iris$/ }) })
+        .first();
       await row.waitFor({ timeout: 60_000 });
       await row.hover();
       await row.locator('.action-label[aria-label="Train Experiment"]').click();
     });
 
     await step('train', async () => {
-      await p.getByText(/Kernel Lens: trained iris in/).first().waitFor({ timeout: 180_000 });
+      await p
+        .getByText(/Kernel Lens: trained iris in/)
+        .first()
+        .waitFor({ timeout: 180_000 });
       const runs = readdirSync(join(workspace, '.kernel-lens', 'runs', 'iris'));
       assert.equal(runs.length, 1);
-      const run = JSON.parse(readFileSync(join(workspace, '.kernel-lens', 'runs', 'iris', runs[0], 'run.json'), 'utf8')) as { status: string };
+      const run = JSON.parse(readFileSync(join(workspace, '.kernel-lens', 'runs', 'iris', runs[0], 'run.json'), 'utf8')) as {
+        status: string;
+      };
       assert.equal(run.status, 'complete');
     });
 
@@ -133,17 +141,28 @@ describe('Kernel Lens in code-server', { timeout: 600_000 }, () => {
     server = await startCodeServer({
       extDir,
       workspace,
-      settings: { ...baseSettings, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' },
+      settings: {
+        ...baseSettings,
+        'security.workspace.trust.enabled': true,
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.banner': 'never',
+      },
     });
     browser ??= await launchBrowser();
     page = await openWorkbench(browser, server, workspace);
     const p = page;
     await step('restricted', async () => {
       await p.locator('.activitybar [aria-label^="Kernel Lens"]').first().click();
-      const runRow = p.locator('.monaco-list-row').filter({ has: p.locator('.label-description', { hasText: /acc \d/ }) }).first();
+      const runRow = p
+        .locator('.monaco-list-row')
+        .filter({ has: p.locator('.label-description', { hasText: /acc \d/ }) })
+        .first();
       await runRow.waitFor({ timeout: 60_000 });
       await runCommand(p, 'Kernel Lens: Train Experiment');
-      await p.getByText(/training is disabled in Restricted Mode/).first().waitFor({ timeout: 30_000 });
+      await p
+        .getByText(/training is disabled in Restricted Mode/)
+        .first()
+        .waitFor({ timeout: 30_000 });
       assert.equal(readdirSync(join(workspace, '.kernel-lens', 'runs', 'iris')).length, 1, 'no new run was written');
     });
   });

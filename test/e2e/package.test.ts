@@ -11,7 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { codeServerInstalled, launchBrowser, openWorkbench, repo, screenshotOnFailure, startCodeServer, stopAllCodeServers } from './codeServer';
+import {
+  codeServerInstalled,
+  launchBrowser,
+  openWorkbench,
+  repo,
+  screenshotOnFailure,
+  startCodeServer,
+  stopAllCodeServers,
+} from './codeServer';
 
 describe('the packaged extension', { timeout: 300_000 }, () => {
   const root = mkdtempSync(join(tmpdir(), 'kl-vsix-'));
@@ -33,10 +41,22 @@ describe('the packaged extension', { timeout: 300_000 }, () => {
 
     const extDir = join(root, 'extensions');
     const entry = join(repo, '.code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-    execFileSync(process.execPath, [entry, '--extensions-dir', extDir, '--user-data-dir', join(root, 'udd'), '--install-extension', vsix], { stdio: 'ignore' });
+    execFileSync(process.execPath, [entry, '--extensions-dir', extDir, '--user-data-dir', join(root, 'udd'), '--install-extension', vsix], {
+      stdio: 'ignore',
+    });
     const installed = readdirSync(extDir).find((d) => d.startsWith('kernel-lens.kernel-lens-'));
     assert.ok(installed, 'installed into the extensions folder');
-    for (const file of ['package.json', 'LICENSE.txt', 'dist/extension.js', 'dist/engine.js', 'dist/webview.js', 'dist/tfjs-backend-wasm.wasm', 'media/webview.css', 'schemas/kernel-experiment.schema.json', 'samples/iris.csv']) {
+    for (const file of [
+      'package.json',
+      'LICENSE.txt',
+      'dist/extension.js',
+      'dist/engine.js',
+      'dist/webview.js',
+      'dist/tfjs-backend-wasm.wasm',
+      'media/webview.css',
+      'schemas/kernel-experiment.schema.json',
+      'samples/iris.csv',
+    ]) {
       assert.ok(existsSync(join(extDir, installed, file)), `the vsix holds ${file}`);
     }
     assert.ok(!existsSync(join(extDir, installed, 'src')), 'sources stay out of the vsix');
@@ -55,7 +75,11 @@ describe('the packaged extension', { timeout: 300_000 }, () => {
     const page = await openWorkbench(browser, server, workspace);
     try {
       await page.locator('.activitybar [aria-label^="Kernel Lens"]').first().click();
-      await page.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^iris$/ }) }).first().waitFor({ timeout: 60_000 });
+      await page
+        .locator('.monaco-list-row')
+        .filter({ has: page.locator('.label-name', { hasText: /^iris$/ }) })
+        .first()
+        .waitFor({ timeout: 60_000 });
       await page.locator('.statusbar', { hasText: 'Kernel Lens' }).first().waitFor({ timeout: 30_000 });
     } catch (e) {
       await screenshotOnFailure(page, 'vsix-activation');

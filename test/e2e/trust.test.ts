@@ -36,7 +36,6 @@ const settings = {
   'kernelLens.explain.examplesShown': 1000,
 };
 
-
 /** Supporters removed; not the default 10, so the k field's value is what reaches the engine. */
 const K = 5;
 /** The random draws the extension asks for (src/extension/trust/verifyRunner.ts RANDOM_DRAWS). */
@@ -57,7 +56,12 @@ function assertShown(text: string | null | undefined, expected: number, what: st
 }
 
 function cli<T>(args: string[]): T {
-  return JSON.parse(execFileSync(process.execPath, [join(repo, 'dist', 'engine.js'), ...args, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as T;
+  return JSON.parse(
+    execFileSync(process.execPath, [join(repo, 'dist', 'engine.js'), ...args, '--json'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }),
+  ) as T;
 }
 
 describe('Trust tools in code-server', { timeout: 600_000 }, () => {
@@ -84,11 +88,17 @@ describe('Trust tools in code-server', { timeout: 600_000 }, () => {
 
     await step('train', async () => {
       await p.locator('.activitybar [aria-label^="Kernel Lens"]').first().click();
-      const row = p.locator('.monaco-list-row').filter({ has: p.locator('.label-name', { hasText: /^iris$/ }) }).first();
+      const row = p
+        .locator('.monaco-list-row')
+        .filter({ has: p.locator('.label-name', { hasText: /^iris$/ }) })
+        .first();
       await row.waitFor({ timeout: 60_000 });
       await row.hover();
       await row.locator('.action-label[aria-label="Train Experiment"]').click();
-      await p.getByText(/Kernel Lens: trained iris in/).first().waitFor({ timeout: 180_000 });
+      await p
+        .getByText(/Kernel Lens: trained iris in/)
+        .first()
+        .waitFor({ timeout: 180_000 });
     });
     const runsDir = join(workspace, '.kernel-lens', 'runs', 'iris');
     const runs = readdirSync(runsDir);
@@ -130,7 +140,20 @@ describe('Trust tools in code-server', { timeout: 600_000 }, () => {
       const originalText = captionMatch[2];
       backend = captionMatch[1];
       // What the engine computes for this row, outside VS Code, on the backend the panel reports.
-      const expected = cli<VerifyResult>(['verify', runDir, '--split', 'test', '--row', '0', '--k', String(K), '--draws', String(DRAWS), '--backend', backend]);
+      const expected = cli<VerifyResult>([
+        'verify',
+        runDir,
+        '--split',
+        'test',
+        '--row',
+        '0',
+        '--k',
+        String(K),
+        '--draws',
+        String(DRAWS),
+        '--backend',
+        backend,
+      ]);
       assert.equal(expected.output.class, predicted, 'the CLI explains the same output');
       assertShown(originalText, expected.original, 'original output');
       assertShown(originalText, networkOutput, 'original output = the explanation’s network output');
@@ -148,7 +171,10 @@ describe('Trust tools in code-server', { timeout: 600_000 }, () => {
         assertShown(cells[4], m.change, `${cells[0]}: actual change after retraining`);
         assertShown(cells[5], m.output, `${cells[0]}: output after retraining`);
         // The change is the retrained output minus the original (up to the digits shown).
-        assert.ok(Math.abs(shown(cells[5]) - shown(originalText) - shown(cells[4])) <= 1e-3 * Math.max(1, Math.abs(shown(originalText))), `${cells[0]}: change = after − original`);
+        assert.ok(
+          Math.abs(shown(cells[5]) - shown(originalText) - shown(cells[4])) <= 1e-3 * Math.max(1, Math.abs(shown(originalText))),
+          `${cells[0]}: change = after − original`,
+        );
       }
       // The supporters removed are the ones the explanation lists first: their shown contributions add up.
       const supportersRow = await tableRows.first().locator('td').allTextContents();
@@ -161,7 +187,9 @@ describe('Trust tools in code-server', { timeout: 600_000 }, () => {
 
       // The reading in words, with the same numbers.
       const reading = (await f.locator('.verify-reading').textContent()) ?? '';
-      const said = new RegExp(`Removing the top ${K} supporters \\(their contributions summed to (\\S+) logits\\) moved the logit of class “${predicted}” by (\\S+), from (\\S+) to (\\S+)\\.`).exec(reading);
+      const said = new RegExp(
+        `Removing the top ${K} supporters \\(their contributions summed to (\\S+) logits\\) moved the logit of class “${predicted}” by (\\S+), from (\\S+) to (\\S+)\\.`,
+      ).exec(reading);
       assert.ok(said, `reading: ${reading}`);
       assertShown(said[1], expected.supporters.removedSum, 'reading: removed sum');
       assertShown(said[2], expected.supporters.change, 'reading: change');
@@ -169,7 +197,10 @@ describe('Trust tools in code-server', { timeout: 600_000 }, () => {
       assertShown(said[4], expected.supporters.output, 'reading: to');
       const lowerThanAll = expected.random.every((r) => expected.supporters.change < r.change);
       const lowerThanMean = expected.supporters.change < expected.random.reduce((s, r) => s + r.change, 0) / DRAWS;
-      assert.match(reading, lowerThanAll ? /more than every random removal did/ : lowerThanMean ? /partial confirmation/ : /retraining does not confirm them/);
+      assert.match(
+        reading,
+        lowerThanAll ? /more than every random removal did/ : lowerThanMean ? /partial confirmation/ : /retraining does not confirm them/,
+      );
     });
 
     await step('kernel', async () => {
@@ -177,7 +208,10 @@ describe('Trust tools in code-server', { timeout: 600_000 }, () => {
       const f = await webviewFrameWith(p, '.kernel-view', 180_000);
       const expected = cli<KernelEvolution>(['kernel', runDir, '--backend', backend]);
       assert.match((await f.locator('h1').textContent()) ?? '', /Watch the kernel learn: “iris”/);
-      assert.match((await f.locator('.subtitle').textContent()) ?? '', new RegExp(`^${expected.sample.length} sampled training rows · computed in [\\d.]+ s$`));
+      assert.match(
+        (await f.locator('.subtitle').textContent()) ?? '',
+        new RegExp(`^${expected.sample.length} sampled training rows · computed in [\\d.]+ s$`),
+      );
 
       const fact = (cls: string) => f.locator(`.kernel-facts .${cls}`).textContent();
       assertShown(await fact('alignment-initial'), expected.alignment.initial, 'alignment at initialization');
@@ -187,7 +221,10 @@ describe('Trust tools in code-server', { timeout: 600_000 }, () => {
       assertShown(await fact('kernel-distance'), expected.drift.kernelDistance, 'kernel distance');
       assert.ok(expected.meanSameClassShare !== null);
       const share = shown((await fact('same-class-share'))?.replace('%', ''));
-      assert.ok(Math.abs(share - 100 * expected.meanSameClassShare) <= 0.51, `same-class share ${share}% vs ${expected.meanSameClassShare}`);
+      assert.ok(
+        Math.abs(share - 100 * expected.meanSameClassShare) <= 0.51,
+        `same-class share ${share}% vs ${expected.meanSameClassShare}`,
+      );
       const reading = (await f.locator('.kernel-reading').textContent()) ?? '';
       assert.match(reading, expected.drift.relativeChange < 0.1 ? /stayed close to a fixed kernel/ : /moved away from a fixed kernel/);
 

@@ -129,7 +129,13 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
   }
 
   /** Waits until `check` holds for an experiment's children (the tree refreshes after file events). */
-  async function waitForChildren(p: Page, experiment: string, check: (children: TreeRow[]) => boolean, what: string, timeout = 30_000): Promise<TreeRow[]> {
+  async function waitForChildren(
+    p: Page,
+    experiment: string,
+    check: (children: TreeRow[]) => boolean,
+    what: string,
+    timeout = 30_000,
+  ): Promise<TreeRow[]> {
     const deadline = Date.now() + timeout;
     let last: TreeRow[] = [];
     while (Date.now() < deadline) {
@@ -168,7 +174,10 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
     const target = treeRowAt(p, row.index);
     await target.hover();
     await target.locator('.action-label[aria-label="Train Experiment"]').click();
-    await p.getByText(new RegExp(`Kernel Lens: trained ${experiment} in`)).first().waitFor({ timeout: 120_000 });
+    await p
+      .getByText(new RegExp(`Kernel Lens: trained ${experiment} in`))
+      .first()
+      .waitFor({ timeout: 120_000 });
     const added = runsOf(experiment).filter((r) => !before.includes(r));
     assert.equal(added.length, 1, 'one new run directory');
     return added[0];
@@ -211,10 +220,15 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       assert.deepEqual(offered, ['digits.csv', 'iris.csv']);
       await p.locator('.quick-input-list .monaco-list-row', { hasText: 'iris.csv' }).first().click();
       // Then the target column, read from the file by the engine, the suggested one first.
-      await p.locator('.quick-input-widget .quick-input-title', { hasText: 'Target column of iris.csv (150 rows)' }).waitFor({ timeout: 60_000 });
+      await p
+        .locator('.quick-input-widget .quick-input-title', { hasText: 'Target column of iris.csv (150 rows)' })
+        .waitFor({ timeout: 60_000 });
       const first = p.locator('.quick-input-list .monaco-list-row').first();
       assert.match((await first.textContent()) ?? '', /species.*categorical, 3 classes · suggested/);
-      await p.locator('.quick-input-list .monaco-list-row', { hasText: /^\s*species/ }).first().click();
+      await p
+        .locator('.quick-input-list .monaco-list-row', { hasText: /^\s*species/ })
+        .first()
+        .click();
       await toast(p, /created iris\.kernel\.json \(predicting species\)/).waitFor({ timeout: 30_000 });
     });
 
@@ -236,19 +250,29 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       // And listed in the tree: dataset with its target, and no run yet.
       const children = await waitForChildren(p, 'iris', (c) => c.length >= 3, 'the new experiment');
       assert.deepEqual([children[0].label, children[0].description], ['iris.csv', 'target species']);
-      assert.ok(children.some((c) => /No runs yet/.test(c.label)), 'no run yet');
+      assert.ok(
+        children.some((c) => /No runs yet/.test(c.label)),
+        'no run yet',
+      );
       const experimentRow = (await treeRows(p)).find((r) => r.level === 1 && r.label === 'iris');
       assert.equal(experimentRow?.description, 'iris.csv');
     });
 
     await step('new-experiment-train', async () => {
       // The notification's own action trains it.
-      await toast(p, /created iris\.kernel\.json/).getByRole('button', { name: 'Train Experiment' }).click();
-      await p.getByText(/Kernel Lens: trained iris in/).first().waitFor({ timeout: 120_000 });
+      await toast(p, /created iris\.kernel\.json/)
+        .getByRole('button', { name: 'Train Experiment' })
+        .click();
+      await p
+        .getByText(/Kernel Lens: trained iris in/)
+        .first()
+        .waitFor({ timeout: 120_000 });
       const runs = runsOf('iris');
       assert.equal(runs.length, 1);
       assert.equal(runJson('iris', runs[0]).status, 'complete');
-      const [run] = runRows(await waitForChildren(p, 'iris', (c) => runRows(c).some((r) => /acc \d/.test(r.description)), 'a complete run'));
+      const [run] = runRows(
+        await waitForChildren(p, 'iris', (c) => runRows(c).some((r) => /acc \d/.test(r.description)), 'a complete run'),
+      );
       assert.equal(run.label, 'iris');
     });
   });
@@ -287,7 +311,10 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       cancelledRun = runJson('digits-long', runs[0]);
       assert.equal(cancelledRun.status, 'cancelled');
       assert.match(cancelledRun.message ?? '', /cancelled at step \d+ of 27000/);
-      assert.ok(cancelledRun.metrics.length >= 2 && cancelledRun.metrics.length < 600, `stopped early, after some epochs (${cancelledRun.metrics.length})`);
+      assert.ok(
+        cancelledRun.metrics.length >= 2 && cancelledRun.metrics.length < 600,
+        `stopped early, after some epochs (${cancelledRun.metrics.length})`,
+      );
       assert.ok(cancelledRun.steps < 27000, `stopped early (${cancelledRun.steps} steps)`);
       // The notification says how far it got, from the run itself, and that it is no model to explain.
       const text = (await said.textContent()) ?? '';
@@ -303,16 +330,28 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       await status.filter({ hasText: new RegExp(`^Status: cancelled · ${epochs} epochs$`) }).waitFor({ timeout: 30_000 });
       assert.equal(await frame.locator('.training-view vscode-button.cancel[disabled]').count(), 1, 'Cancel is disabled');
       assert.equal(await frame.locator('#plot-loss table tbody tr').count(), epochs, 'the curves hold the recorded epochs');
-      assert.notEqual(await frame.locator('.training-view progress').evaluate((e) => (e as HTMLProgressElement).value), 1, 'the progress bar is not full');
+      assert.notEqual(
+        await frame.locator('.training-view progress').evaluate((e) => (e as HTMLProgressElement).value),
+        1,
+        'the progress bar is not full',
+      );
       assert.doesNotMatch((await frame.locator('.training-view').textContent()) ?? '', /complete/i);
       // The tree shows the run as cancelled, with no accuracy as if it were a finished model.
-      const [run] = runRows(await waitForChildren(p, 'digits-long', (c) => runRows(c).length === 1 && /cancelled/.test(runRows(c)[0].description), 'a cancelled run'));
+      const [run] = runRows(
+        await waitForChildren(
+          p,
+          'digits-long',
+          (c) => runRows(c).length === 1 && /cancelled/.test(runRows(c)[0].description),
+          'a cancelled run',
+        ),
+      );
       assert.doesNotMatch(run.description, /acc|★/);
       const experiment = (await treeRows(p)).find((r) => r.level === 1 && r.label === 'digits-long');
       assert.equal(experiment?.description, 'digits.csv', 'no longer "training…"');
       const labels = await contextMenuLabels(p, treeRowAt(p, run.index));
       assert.ok(labels.includes('Delete Run'), `a cancelled run can be deleted: ${labels.join(', ')}`);
-      for (const only of ['Show Test Set', 'Pin Run', 'Explain Row…']) assert.ok(!labels.includes(only), `${only} is for complete runs only`);
+      for (const only of ['Show Test Set', 'Pin Run', 'Explain Row…'])
+        assert.ok(!labels.includes(only), `${only} is for complete runs only`);
       assert.equal(await p.getByText(/trained digits-long in/).count(), 0, 'no "trained" notification');
     });
   });
@@ -332,9 +371,9 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       const frame = await webviewFrameWith(p, 'table.test-set tbody tr', 120_000);
       const subtitle = (await frame.locator('.test-set-view .subtitle').textContent()) ?? '';
       assert.match(subtitle, new RegExp(`^${run.testRows} rows · accuracy \\d+%`));
-      const shown = await frame.locator('table.test-set tbody tr').evaluateAll((trs) =>
-        trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent?.trim() ?? '')),
-      );
+      const shown = await frame
+        .locator('table.test-set tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent?.trim() ?? '')));
       assert.equal(shown.length, run.testRows, 'every test row is listed');
       const classes = run.preprocessing.classes ?? [];
       const expectedSources = rows.test.map((r) => `${r.file}:${r.line}`).sort();
@@ -357,19 +396,33 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       assert.equal((await frame.locator('.source-title').textContent())?.trim(), firstSource, 'the clicked row is explained');
       const testRow = rows.test.findIndex((r) => `${r.file}:${r.line}` === firstSource);
       assert.match((await frame.locator('.view-header .subtitle').textContent()) ?? '', new RegExp(`test row ${testRow} `));
-      const value = async (term: string): Promise<number> => Number((await frame.locator(`.identity .term.${term} .term-value`).textContent())?.trim());
-      const labelOf = async (term: string): Promise<string> => (await frame.locator(`.identity .term.${term} .term-label`).textContent())?.trim() ?? '';
+      const value = async (term: string): Promise<number> =>
+        Number((await frame.locator(`.identity .term.${term} .term-value`).textContent())?.trim());
+      const labelOf = async (term: string): Promise<string> =>
+        (await frame.locator(`.identity .term.${term} .term-label`).textContent())?.trim() ?? '';
       assert.match(await labelOf('bias'), /^bias/);
       assert.equal(await labelOf('kernel-machine'), 'kernel machine');
       assert.equal(await labelOf('network'), 'network output');
-      const [bias, sum, kernelMachine, network] = [await value('bias'), await value('sum'), await value('kernel-machine'), await value('network')];
-      for (const v of [bias, sum, kernelMachine, network]) assert.ok(Number.isFinite(v), `identity numbers are numbers: ${[bias, sum, kernelMachine, network].join(', ')}`);
+      const [bias, sum, kernelMachine, network] = [
+        await value('bias'),
+        await value('sum'),
+        await value('kernel-machine'),
+        await value('network'),
+      ];
+      for (const v of [bias, sum, kernelMachine, network])
+        assert.ok(Number.isFinite(v), `identity numbers are numbers: ${[bias, sum, kernelMachine, network].join(', ')}`);
       // Shown with 7 significant digits: bias + Σ = kernel machine up to that rounding.
-      assert.ok(Math.abs(bias + sum - kernelMachine) <= 1e-5 * (Math.abs(bias) + Math.abs(sum) + 1), `bias ${bias} + Σ ${sum} = kernel machine ${kernelMachine}`);
+      assert.ok(
+        Math.abs(bias + sum - kernelMachine) <= 1e-5 * (Math.abs(bias) + Math.abs(sum) + 1),
+        `bias ${bias} + Σ ${sum} = kernel machine ${kernelMachine}`,
+      );
       const residual = (await frame.locator('.identity .residual').textContent()) ?? '';
       assert.match(residual, /Exact within tolerance/);
       const signed = Number(/Residual (\S+) \(relative/.exec(residual)?.[1]);
-      assert.ok(Math.abs(network - kernelMachine - signed) <= 1e-5 * (Math.abs(network) + 1), `residual ${signed} = network ${network} − kernel machine ${kernelMachine}`);
+      assert.ok(
+        Math.abs(network - kernelMachine - signed) <= 1e-5 * (Math.abs(network) + 1),
+        `residual ${signed} = network ${network} − kernel machine ${kernelMachine}`,
+      );
       assert.ok((await frame.locator('.contribution-section tbody tr').count()) >= 5, 'training examples are listed');
     });
   });

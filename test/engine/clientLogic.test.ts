@@ -29,16 +29,18 @@ test('training queue: one training per experiment at a time, later ones wait (no
   const queue = new TrainingQueue();
   const log: string[] = [];
   let running = 0;
-  const job = (name: string, fail = false) => async (): Promise<string> => {
-    running++;
-    assert.equal(running, 1, 'never two at once for one experiment');
-    log.push(`start ${name}`);
-    await delay(20);
-    log.push(`end ${name}`);
-    running--;
-    if (fail) throw new Error(name);
-    return name;
-  };
+  const job =
+    (name: string, fail = false) =>
+    async (): Promise<string> => {
+      running++;
+      assert.equal(running, 1, 'never two at once for one experiment');
+      log.push(`start ${name}`);
+      await delay(20);
+      log.push(`end ${name}`);
+      running--;
+      if (fail) throw new Error(name);
+      return name;
+    };
   const a = queue.run('exp', job('a'));
   const b = queue.run('exp', job('b', true));
   const c = queue.run('exp', job('c'));
@@ -83,13 +85,22 @@ test('debouncer: only the newest call runs; a superseded or outer-cancelled call
   const hover = latest.run(work(4), outer.token);
   outer.cancel();
   assert.deepEqual(await hover, { superseded: true });
-  await assert.rejects(latest.run(async () => Promise.reject(new Error('boom'))), /boom/);
+  await assert.rejects(
+    latest.run(async () => Promise.reject(new Error('boom'))),
+    /boom/,
+  );
 });
 
 test('launch settings: editor runtime by default, configured Node.js with native modules, clamped budget', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kl-launch-'));
   try {
-    const ctx = { enginePath: '/ext/dist/engine.js', workspaceFolders: ['/ws'], nativeModulesDir: dir, execPath: '/editor/electron', env: { PATH: '/bin' } };
+    const ctx = {
+      enginePath: '/ext/dist/engine.js',
+      workspaceFolders: ['/ws'],
+      nativeModulesDir: dir,
+      execPath: '/editor/electron',
+      env: { PATH: '/bin' },
+    };
     const editor = buildStartConfig({ backend: 'bogus', nodePath: '', memoryBudgetMb: 10 }, ctx);
     assert.equal(editor.launch.command, '/editor/electron');
     assert.equal(editor.launch.env.ELECTRON_RUN_AS_NODE, '1');
@@ -113,7 +124,10 @@ test('launch settings: editor runtime by default, configured Node.js with native
 
 test('native install failures read plainly', async () => {
   assert.equal(classifyInstallFailure('npm ERR! code ENOTFOUND\nnpm ERR! getaddrinfo ENOTFOUND registry.npmjs.org').reason, 'offline');
-  assert.equal(classifyInstallFailure("was compiled against a different Node.js version using NODE_MODULE_VERSION 115").reason, 'abi-mismatch');
+  assert.equal(
+    classifyInstallFailure('was compiled against a different Node.js version using NODE_MODULE_VERSION 115').reason,
+    'abi-mismatch',
+  );
   const other = classifyInstallFailure('npm ERR! code E403\nnpm ERR! 403 Forbidden');
   assert.equal(other.reason, 'failed');
   assert.match(other.message, /403 Forbidden/);
@@ -139,12 +153,21 @@ test('diagnostics text names versions, backend, Node.js and the last log lines',
     editorVersion: 'Code 1.99.3',
     platform: 'linux x64',
     state: 'ready',
-    info: { version: '0.1.0', backend: 'wasm', backendsAvailable: ['wasm', 'cpu'], backendNote: 'native backend not available', node: 'v20.20.2', pid: 42, initialized: true },
+    info: {
+      version: '0.1.0',
+      backend: 'wasm',
+      backendsAvailable: ['wasm', 'cpu'],
+      backendNote: 'native backend not available',
+      node: 'v20.20.2',
+      pid: 42,
+      initialized: true,
+    },
     settings: { backend: 'auto', nodePath: '', memoryBudgetMb: 2048 },
     nativeInstalled: false,
     logLines: ['line 1', 'line 2'],
   });
-  for (const part of ['0.1.0', 'Code 1.99.3', 'wasm', 'v20.20.2', 'native backend not available', "(editor's runtime)", 'line 2']) assert.ok(text.includes(part), part);
+  for (const part of ['0.1.0', 'Code 1.99.3', 'wasm', 'v20.20.2', 'native backend not available', "(editor's runtime)", 'line 2'])
+    assert.ok(text.includes(part), part);
 });
 
 test('engine flags parse and reject bad values', () => {
@@ -171,7 +194,10 @@ test('workspace guard: realpaths, not-yet-created files, symlinks, run folders',
     const { guard, skipped } = await WorkspaceGuard.create([path.join(root, 'ws-link'), path.join(root, 'missing')]);
     assert.deepEqual(guard.roots, [ws]);
     assert.equal(skipped.length, 1);
-    assert.equal(await guard.resolve(path.join(ws, 'new', 'deep', 'file.csv'), { mustExist: false, what: 'file' }), path.join(ws, 'new', 'deep', 'file.csv'));
+    assert.equal(
+      await guard.resolve(path.join(ws, 'new', 'deep', 'file.csv'), { mustExist: false, what: 'file' }),
+      path.join(ws, 'new', 'deep', 'file.csv'),
+    );
     await assert.rejects(guard.resolve(path.join(ws, 'out-link', 'new.csv'), { mustExist: false, what: 'file' }), /outside the workspace/);
     await assert.rejects(guard.resolve(path.join(ws, 'nope.csv'), { mustExist: true, what: 'dataset' }), /dataset not found/);
     assert.equal(guard.isUnderRunsFolder(path.join(ws, '.kernel-lens', 'runs', 'e', 'r1')), true);
@@ -188,7 +214,10 @@ test('supervisor gives up after 5 crashes in a row and says so; requests fail cl
   const gaveUp: string[] = [];
   const supervisor = new EngineSupervisor({
     // A "engine" that dies at once: every start is a crash.
-    config: () => ({ launch: { command: process.execPath, args: ['-e', 'process.exit(3)'], env: process.env }, initialize: { workspaceFolders: [os.tmpdir()] } }),
+    config: () => ({
+      launch: { command: process.execPath, args: ['-e', 'process.exit(3)'], env: process.env },
+      initialize: { workspaceFolders: [os.tmpdir()] },
+    }),
     hooks: { onGaveUp: (message) => gaveUp.push(message) },
     restartDelayMs: 10,
   });

@@ -24,7 +24,11 @@ function newestSource(dir: string): number {
 
 /** Builds dist/engine.js with `node esbuild.js` if it is older than src/; falls back to building the engine alone. */
 export function ensureEngineBuilt(): void {
-  const sources = Math.max(newestSource(path.join(ROOT, 'src', 'engine')), newestSource(path.join(ROOT, 'src', 'protocol')), newestSource(path.join(ROOT, 'src', 'shared')));
+  const sources = Math.max(
+    newestSource(path.join(ROOT, 'src', 'engine')),
+    newestSource(path.join(ROOT, 'src', 'protocol')),
+    newestSource(path.join(ROOT, 'src', 'shared')),
+  );
   if (fs.existsSync(ENGINE) && fs.statSync(ENGINE).mtimeMs >= sources) return;
   const full = spawnSync(process.execPath, ['esbuild.js'], { cwd: ROOT, encoding: 'utf8' });
   if (full.status === 0 && fs.existsSync(ENGINE) && fs.statSync(ENGINE).mtimeMs >= sources) return;
@@ -32,7 +36,9 @@ export function ensureEngineBuilt(): void {
   const script = `require('esbuild').buildSync({entryPoints:['src/engine/main.ts'],outfile:'dist/engine.js',bundle:true,platform:'node',format:'cjs',target:'node18',sourcemap:true,external:['@tensorflow/tfjs-node'],logLevel:'error'})`;
   const engineOnly = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
   if (engineOnly.status !== 0) throw new Error(`building dist/engine.js failed:\n${full.stderr}\n${engineOnly.stderr}`);
-  for (const file of fs.readdirSync(path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist')).filter((f) => f.endsWith('.wasm'))) {
+  for (const file of fs
+    .readdirSync(path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist'))
+    .filter((f) => f.endsWith('.wasm'))) {
     fs.copyFileSync(path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist', file), path.join(ROOT, 'dist', file));
   }
 }

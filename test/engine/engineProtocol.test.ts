@@ -96,7 +96,10 @@ test('train then explain over the protocol, with progress in order', async () =>
     for (const e of explained.explanations) {
       assert.equal(e.contributions.length, 5);
       assert.ok(e.rest && e.rest.count > 0, 'top K plus rest');
-      assert.ok(Math.abs(e.network - e.kernelMachine) <= Math.max(1e-2, Math.abs(e.network) * 1e-2), 'the kernel machine reproduces the network');
+      assert.ok(
+        Math.abs(e.network - e.kernelMachine) <= Math.max(1e-2, Math.abs(e.network) * 1e-2),
+        'the kernel machine reproduces the network',
+      );
     }
     const updated = await engine.ok<RunInfo>('run/update', { runDir: run.dir, label: 'baseline', pinned: true });
     assert.equal(updated.label, 'baseline');

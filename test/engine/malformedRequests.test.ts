@@ -31,7 +31,10 @@ before(() => {
   fs.writeFileSync(path.join(outside, 'secret.csv'), `a,b\n1,${SECRET}\n`);
   fs.writeFileSync(path.join(outside, 'outside.kernel.json'), JSON.stringify({ dataset: { train: 'secret.csv', target: 'b' } }));
   fs.mkdirSync(outsideRunDir(), { recursive: true });
-  fs.writeFileSync(path.join(outsideRunDir(), 'run.json'), JSON.stringify({ experimentFile: '../../../../outside.kernel.json', secret: SECRET }));
+  fs.writeFileSync(
+    path.join(outsideRunDir(), 'run.json'),
+    JSON.stringify({ experimentFile: '../../../../outside.kernel.json', secret: SECRET }),
+  );
   fs.mkdirSync(path.join(outside, '.kernel-lens', 'runs', 'x', 'run-2.partial'), { recursive: true });
   fs.writeFileSync(path.join(outside, '.kernel-lens', 'runs', 'x', 'run-2.partial', 'data.bin'), SECRET);
   // Symbolic links inside the workspace that lead outside.
@@ -44,14 +47,23 @@ before(() => {
   // Experiments inside the workspace whose datasets (or run folders) lie outside.
   fs.writeFileSync(path.join(ws, 'evil-rel.kernel.json'), JSON.stringify({ dataset: { train: '../outside/secret.csv', target: 'b' } }));
   fs.writeFileSync(path.join(ws, 'evil-abs.kernel.json'), JSON.stringify({ dataset: { train: '/etc/passwd', target: 'root' } }));
-  fs.writeFileSync(path.join(ws, 'evil-test.kernel.json'), JSON.stringify({ dataset: { train: 'iris.csv', target: 'species', test: { file: 'link-secret.csv' } } }));
+  fs.writeFileSync(
+    path.join(ws, 'evil-test.kernel.json'),
+    JSON.stringify({ dataset: { train: 'iris.csv', target: 'species', test: { file: 'link-secret.csv' } } }),
+  );
   fs.writeFileSync(path.join(ws, 'evil-link.kernel.json'), JSON.stringify({ dataset: { train: 'link-out/secret.csv', target: 'b' } }));
-  fs.writeFileSync(path.join(ws, 'huge.kernel.json'), JSON.stringify({ dataset: { train: 'iris.csv', target: 'species' }, model: { hidden: [{ units: 1e9 }] }, training: { epochs: 1e12 } }));
+  fs.writeFileSync(
+    path.join(ws, 'huge.kernel.json'),
+    JSON.stringify({ dataset: { train: 'iris.csv', target: 'species' }, model: { hidden: [{ units: 1e9 }] }, training: { epochs: 1e12 } }),
+  );
   fs.writeFileSync(path.join(ws, 'broken.kernel.json'), '{ "dataset": ');
   // A run inside the workspace whose run.json points at an experiment outside.
   const evilRun = path.join(ws, '.kernel-lens', 'runs', 'iris', 'evil-run');
   fs.mkdirSync(evilRun, { recursive: true });
-  fs.writeFileSync(path.join(evilRun, 'run.json'), JSON.stringify({ experimentFile: '../../../../../outside/outside.kernel.json', files: [{ file: 'secret.csv', sha256: 'x', size: 1 }] }));
+  fs.writeFileSync(
+    path.join(evilRun, 'run.json'),
+    JSON.stringify({ experimentFile: '../../../../../outside/outside.kernel.json', files: [{ file: 'secret.csv', sha256: 'x', size: 1 }] }),
+  );
   // A folder inside the workspace that is not a run (must never be deleted).
   fs.mkdirSync(path.join(ws, 'data-folder'));
   fs.writeFileSync(path.join(ws, 'data-folder', 'keep.txt'), 'keep');
@@ -77,7 +89,17 @@ function assertIsError(name: string, reply: RpcReply, code?: number): void {
   assert.ok(!/root:x?:0:0/.test(reply.error.message), `${name}: leaked /etc/passwd`);
 }
 
-const EVERY_METHOD = ['dataset/inspect', 'experiment/validate', 'run/train', 'run/list', 'run/load', 'run/update', 'run/delete', 'explain/rows', 'explain/trace'];
+const EVERY_METHOD = [
+  'dataset/inspect',
+  'experiment/validate',
+  'run/train',
+  'run/list',
+  'run/load',
+  'run/update',
+  'run/delete',
+  'explain/rows',
+  'explain/trace',
+];
 
 test('before engine/initialize only engine/info is served', async () => {
   const info = await engine.ok<{ initialized: boolean }>('engine/info');
@@ -128,9 +150,20 @@ test('at least 100 malformed requests each get a JSON-RPC error and nothing outs
   const run = p('.kernel-lens', 'runs', 'iris', 'evil-run');
   const cases: Case[] = [
     // Unknown methods and hostile names.
-    ...['foo', '', 'engine/Info', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'run/train/../../delete', 'x'.repeat(10_000), 'run/\u0000\u001b[31mred', '$/cancelRequest2', 'engine/debugPrint2'].map(
-      (method): Case => ({ name: `unknown method ${method.slice(0, 20)}`, method, params: {}, code: -32601 }),
-    ),
+    ...[
+      'foo',
+      '',
+      'engine/Info',
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      'run/train/../../delete',
+      'x'.repeat(10_000),
+      'run/\u0000\u001b[31mred',
+      '$/cancelRequest2',
+      'engine/debugPrint2',
+    ].map((method): Case => ({ name: `unknown method ${method.slice(0, 20)}`, method, params: {}, code: -32601 })),
     // Missing or wrongly typed params for every method.
     ...EVERY_METHOD.flatMap((method): Case[] => [
       { name: `${method} without params`, method, code: invalid },
@@ -148,51 +181,151 @@ test('at least 100 malformed requests each get a JSON-RPC error and nothing outs
     { name: 'inspect NUL path', method: 'dataset/inspect', params: { file: `${p('iris.csv')}\0/etc/passwd` }, code: invalid },
     { name: 'inspect 100k path', method: 'dataset/inspect', params: { file: '/' + 'x'.repeat(100_000) }, code: invalid },
     { name: 'inspect extra key', method: 'dataset/inspect', params: { file: p('iris.csv'), delete: true }, code: invalid },
-    { name: 'inspect deep object', method: 'dataset/inspect', params: { file: JSON.parse('{"a":'.repeat(500) + '1' + '}'.repeat(500)) as unknown }, code: invalid },
+    {
+      name: 'inspect deep object',
+      method: 'dataset/inspect',
+      params: { file: JSON.parse('{"a":'.repeat(500) + '1' + '}'.repeat(500)) as unknown },
+      code: invalid,
+    },
     { name: 'inspect shell string', method: 'dataset/inspect', params: { file: '$(rm -rf /)' }, code: invalid },
     { name: 'inspect ANSI path', method: 'dataset/inspect', params: { file: p('\u001b[2J\nfake log line.csv') } },
     // Paths outside the workspace pointing at real files.
     { name: 'inspect /etc/passwd', method: 'dataset/inspect', params: { file: '/etc/passwd' }, code: outsideCode },
     { name: 'inspect outside file', method: 'dataset/inspect', params: { file: path.join(w.outside, 'secret.csv') }, code: outsideCode },
     { name: 'inspect .. traversal', method: 'dataset/inspect', params: { file: `${w.ws}/../outside/secret.csv` }, code: outsideCode },
-    { name: 'inspect deep .. traversal', method: 'dataset/inspect', params: { file: `${w.ws}/${'../'.repeat(30)}etc/passwd` }, code: outsideCode },
+    {
+      name: 'inspect deep .. traversal',
+      method: 'dataset/inspect',
+      params: { file: `${w.ws}/${'../'.repeat(30)}etc/passwd` },
+      code: outsideCode,
+    },
     { name: 'inspect symlinked dir', method: 'dataset/inspect', params: { file: p('link-out', 'secret.csv') }, code: outsideCode },
     { name: 'inspect symlink to passwd', method: 'dataset/inspect', params: { file: p('link-passwd.csv') }, code: outsideCode },
     { name: 'inspect symlink to secret', method: 'dataset/inspect', params: { file: p('link-secret.csv') }, code: outsideCode },
     // `..` is resolved before links, so this names ws/outside/secret.csv (missing), never the real outside file.
     { name: 'inspect link/.. spelling', method: 'dataset/inspect', params: { file: `${w.ws}/link-out/../outside/secret.csv` } },
     { name: 'inspect workspace root prefix trick', method: 'dataset/inspect', params: { file: `${w.ws}-other/x.csv` }, code: outsideCode },
-    { name: 'validate outside experiment', method: 'experiment/validate', params: { experimentFile: path.join(w.outside, 'outside.kernel.json') }, code: outsideCode },
-    { name: 'validate dataset ../outside', method: 'experiment/validate', params: { experimentFile: p('evil-rel.kernel.json') }, code: outsideCode },
-    { name: 'validate dataset /etc/passwd', method: 'experiment/validate', params: { experimentFile: p('evil-abs.kernel.json') }, code: outsideCode },
-    { name: 'validate test file symlink', method: 'experiment/validate', params: { experimentFile: p('evil-test.kernel.json') }, code: outsideCode },
-    { name: 'validate dataset via linked dir', method: 'experiment/validate', params: { experimentFile: p('evil-link.kernel.json') }, code: outsideCode },
+    {
+      name: 'validate outside experiment',
+      method: 'experiment/validate',
+      params: { experimentFile: path.join(w.outside, 'outside.kernel.json') },
+      code: outsideCode,
+    },
+    {
+      name: 'validate dataset ../outside',
+      method: 'experiment/validate',
+      params: { experimentFile: p('evil-rel.kernel.json') },
+      code: outsideCode,
+    },
+    {
+      name: 'validate dataset /etc/passwd',
+      method: 'experiment/validate',
+      params: { experimentFile: p('evil-abs.kernel.json') },
+      code: outsideCode,
+    },
+    {
+      name: 'validate test file symlink',
+      method: 'experiment/validate',
+      params: { experimentFile: p('evil-test.kernel.json') },
+      code: outsideCode,
+    },
+    {
+      name: 'validate dataset via linked dir',
+      method: 'experiment/validate',
+      params: { experimentFile: p('evil-link.kernel.json') },
+      code: outsideCode,
+    },
     { name: 'train dataset ../outside', method: 'run/train', params: { experimentFile: p('evil-rel.kernel.json') }, code: outsideCode },
     { name: 'train dataset /etc/passwd', method: 'run/train', params: { experimentFile: p('evil-abs.kernel.json') }, code: outsideCode },
     { name: 'train test symlink', method: 'run/train', params: { experimentFile: p('evil-test.kernel.json') }, code: outsideCode },
-    { name: 'train dataset via linked dir', method: 'run/train', params: { experimentFile: p('evil-link.kernel.json') }, code: outsideCode },
-    { name: 'train outside experiment', method: 'run/train', params: { experimentFile: path.join(w.outside, 'outside.kernel.json') }, code: outsideCode },
-    { name: 'train out= outside', method: 'run/train', params: { experimentFile: w.experimentFile, out: path.join(w.outside, 'new-run') }, code: outsideCode },
-    { name: 'train out= /etc', method: 'run/train', params: { experimentFile: w.experimentFile, out: '/etc/kernel-lens-run' }, code: outsideCode },
-    { name: 'train out= via symlink', method: 'run/train', params: { experimentFile: w.experimentFile, out: p('link-out', 'new-run') }, code: outsideCode },
-    { name: 'train out= traversal', method: 'run/train', params: { experimentFile: w.experimentFile, out: `${w.ws}/../outside/new-run` }, code: outsideCode },
+    {
+      name: 'train dataset via linked dir',
+      method: 'run/train',
+      params: { experimentFile: p('evil-link.kernel.json') },
+      code: outsideCode,
+    },
+    {
+      name: 'train outside experiment',
+      method: 'run/train',
+      params: { experimentFile: path.join(w.outside, 'outside.kernel.json') },
+      code: outsideCode,
+    },
+    {
+      name: 'train out= outside',
+      method: 'run/train',
+      params: { experimentFile: w.experimentFile, out: path.join(w.outside, 'new-run') },
+      code: outsideCode,
+    },
+    {
+      name: 'train out= /etc',
+      method: 'run/train',
+      params: { experimentFile: w.experimentFile, out: '/etc/kernel-lens-run' },
+      code: outsideCode,
+    },
+    {
+      name: 'train out= via symlink',
+      method: 'run/train',
+      params: { experimentFile: w.experimentFile, out: p('link-out', 'new-run') },
+      code: outsideCode,
+    },
+    {
+      name: 'train out= traversal',
+      method: 'run/train',
+      params: { experimentFile: w.experimentFile, out: `${w.ws}/../outside/new-run` },
+      code: outsideCode,
+    },
     { name: 'train broken experiment', method: 'run/train', params: { experimentFile: p('broken.kernel.json') } },
     { name: 'train absurd sizes', method: 'run/train', params: { experimentFile: p('huge.kernel.json') } },
     { name: 'train csv as experiment', method: 'run/train', params: { experimentFile: p('iris.csv') } },
-    { name: 'list outside experiment', method: 'run/list', params: { experimentFile: path.join(w.outside, 'outside.kernel.json') }, code: outsideCode },
+    {
+      name: 'list outside experiment',
+      method: 'run/list',
+      params: { experimentFile: path.join(w.outside, 'outside.kernel.json') },
+      code: outsideCode,
+    },
     { name: 'load outside run', method: 'run/load', params: { runDir: outsideRunDir() }, code: outsideCode },
-    { name: 'load symlinked run', method: 'run/load', params: { runDir: p('.kernel-lens', 'runs', 'iris', 'linked-run') }, code: outsideCode },
+    {
+      name: 'load symlinked run',
+      method: 'run/load',
+      params: { runDir: p('.kernel-lens', 'runs', 'iris', 'linked-run') },
+      code: outsideCode,
+    },
     { name: 'load run pointing outside', method: 'run/load', params: { runDir: run }, code: outsideCode },
     { name: 'update outside run', method: 'run/update', params: { runDir: outsideRunDir(), label: 'pwned' }, code: outsideCode },
-    { name: 'update symlinked run', method: 'run/update', params: { runDir: p('.kernel-lens', 'runs', 'iris', 'linked-run'), annotation: 'x' }, code: outsideCode },
+    {
+      name: 'update symlinked run',
+      method: 'run/update',
+      params: { runDir: p('.kernel-lens', 'runs', 'iris', 'linked-run'), annotation: 'x' },
+      code: outsideCode,
+    },
     { name: 'update run pointing outside', method: 'run/update', params: { runDir: run, pinned: true }, code: outsideCode },
     { name: 'update label too long', method: 'run/update', params: { runDir: run, label: 'x'.repeat(1000) }, code: invalid },
     { name: 'update pinned not bool', method: 'run/update', params: { runDir: run, pinned: 'yes' }, code: invalid },
     { name: 'delete outside run', method: 'run/delete', params: { runDir: outsideRunDir() }, code: outsideCode },
-    { name: 'delete outside partial', method: 'run/delete', params: { runDir: path.join(w.outside, '.kernel-lens', 'runs', 'x', 'run-2.partial') }, code: outsideCode },
-    { name: 'delete symlinked run', method: 'run/delete', params: { runDir: p('.kernel-lens', 'runs', 'iris', 'linked-run') }, code: outsideCode },
-    { name: 'delete via symlinked .kernel-lens', method: 'run/delete', params: { runDir: p('sub-kl', 'runs', 'x', 'run-1') }, code: outsideCode },
-    { name: 'delete traversal', method: 'run/delete', params: { runDir: `${w.ws}/.kernel-lens/runs/iris/../../../../outside/.kernel-lens/runs/x/run-1` }, code: outsideCode },
+    {
+      name: 'delete outside partial',
+      method: 'run/delete',
+      params: { runDir: path.join(w.outside, '.kernel-lens', 'runs', 'x', 'run-2.partial') },
+      code: outsideCode,
+    },
+    {
+      name: 'delete symlinked run',
+      method: 'run/delete',
+      params: { runDir: p('.kernel-lens', 'runs', 'iris', 'linked-run') },
+      code: outsideCode,
+    },
+    {
+      name: 'delete via symlinked .kernel-lens',
+      method: 'run/delete',
+      params: { runDir: p('sub-kl', 'runs', 'x', 'run-1') },
+      code: outsideCode,
+    },
+    {
+      name: 'delete traversal',
+      method: 'run/delete',
+      params: { runDir: `${w.ws}/.kernel-lens/runs/iris/../../../../outside/.kernel-lens/runs/x/run-1` },
+      code: outsideCode,
+    },
     { name: 'delete /', method: 'run/delete', params: { runDir: '/' }, code: outsideCode },
     { name: 'delete /etc', method: 'run/delete', params: { runDir: '/etc' }, code: outsideCode },
     { name: 'delete outside root', method: 'run/delete', params: { runDir: w.outside }, code: outsideCode },
@@ -201,17 +334,62 @@ test('at least 100 malformed requests each get a JSON-RPC error and nothing outs
     { name: 'delete a file', method: 'run/delete', params: { runDir: p('iris.csv') } },
     { name: 'delete .kernel-lens itself', method: 'run/delete', params: { runDir: p('.kernel-lens') } },
     { name: 'delete missing run', method: 'run/delete', params: { runDir: p('.kernel-lens', 'runs', 'iris', 'nope') } },
-    { name: 'explain outside run', method: 'explain/rows', params: { runDir: outsideRunDir(), queries: [{ split: 'train', row: 0 }] }, code: outsideCode },
-    { name: 'explain run pointing outside', method: 'explain/rows', params: { runDir: run, queries: [{ split: 'train', row: 0 }] }, code: outsideCode },
-    { name: 'explain input outside', method: 'explain/rows', params: { runDir: run, queries: [{ split: 'input', row: 0, input: '/etc/passwd' }] }, code: outsideCode },
-    { name: 'trace outside run', method: 'explain/trace', params: { runDir: outsideRunDir(), query: { split: 'train', row: 0 }, indices: [0] }, code: outsideCode },
+    {
+      name: 'explain outside run',
+      method: 'explain/rows',
+      params: { runDir: outsideRunDir(), queries: [{ split: 'train', row: 0 }] },
+      code: outsideCode,
+    },
+    {
+      name: 'explain run pointing outside',
+      method: 'explain/rows',
+      params: { runDir: run, queries: [{ split: 'train', row: 0 }] },
+      code: outsideCode,
+    },
+    {
+      name: 'explain input outside',
+      method: 'explain/rows',
+      params: { runDir: run, queries: [{ split: 'input', row: 0, input: '/etc/passwd' }] },
+      code: outsideCode,
+    },
+    {
+      name: 'trace outside run',
+      method: 'explain/trace',
+      params: { runDir: outsideRunDir(), query: { split: 'train', row: 0 }, indices: [0] },
+      code: outsideCode,
+    },
     // Missing files.
     { name: 'inspect missing file', method: 'dataset/inspect', params: { file: p('missing.csv') }, code: EngineErrorCodes.badInput },
-    { name: 'validate missing file', method: 'experiment/validate', params: { experimentFile: p('missing.kernel.json') }, code: EngineErrorCodes.badInput },
-    { name: 'train missing file', method: 'run/train', params: { experimentFile: p('missing.kernel.json') }, code: EngineErrorCodes.badInput },
-    { name: 'list missing experiment', method: 'run/list', params: { experimentFile: p('missing.kernel.json') }, code: EngineErrorCodes.badInput },
-    { name: 'load missing run', method: 'run/load', params: { runDir: p('.kernel-lens', 'runs', 'iris', 'missing') }, code: EngineErrorCodes.badInput },
-    { name: 'explain missing run', method: 'explain/rows', params: { runDir: p('missing-run'), queries: [{ split: 'train', row: 0 }] }, code: EngineErrorCodes.badInput },
+    {
+      name: 'validate missing file',
+      method: 'experiment/validate',
+      params: { experimentFile: p('missing.kernel.json') },
+      code: EngineErrorCodes.badInput,
+    },
+    {
+      name: 'train missing file',
+      method: 'run/train',
+      params: { experimentFile: p('missing.kernel.json') },
+      code: EngineErrorCodes.badInput,
+    },
+    {
+      name: 'list missing experiment',
+      method: 'run/list',
+      params: { experimentFile: p('missing.kernel.json') },
+      code: EngineErrorCodes.badInput,
+    },
+    {
+      name: 'load missing run',
+      method: 'run/load',
+      params: { runDir: p('.kernel-lens', 'runs', 'iris', 'missing') },
+      code: EngineErrorCodes.badInput,
+    },
+    {
+      name: 'explain missing run',
+      method: 'explain/rows',
+      params: { runDir: p('missing-run'), queries: [{ split: 'train', row: 0 }] },
+      code: EngineErrorCodes.badInput,
+    },
     { name: 'load a folder that is not a run', method: 'run/load', params: { runDir: p('data-folder') } },
     // Huge, negative, fractional and NaN-like numbers; oversized arrays.
     ...(
@@ -225,21 +403,91 @@ test('at least 100 malformed requests each get a JSON-RPC error and nothing outs
         ['input split without file', { split: 'input', row: 0 }],
         ['query extra key', { split: 'train', row: 0, evil: 1 }],
       ] as const
-    ).map(([name, query]): Case => ({ name: `explain ${name}`, method: 'explain/rows', params: { runDir: run, queries: [query] }, code: invalid })),
+    ).map(([name, query]): Case => ({
+      name: `explain ${name}`,
+      method: 'explain/rows',
+      params: { runDir: run, queries: [query] },
+      code: invalid,
+    })),
     { name: 'explain no queries', method: 'explain/rows', params: { runDir: run, queries: [] }, code: invalid },
-    { name: 'explain 5000 queries', method: 'explain/rows', params: { runDir: run, queries: Array.from({ length: 5000 }, (_, row) => ({ split: 'train', row })) }, code: invalid },
-    { name: 'explain top 0', method: 'explain/rows', params: { runDir: run, queries: [{ split: 'train', row: 0 }], top: 0 }, code: invalid },
-    { name: 'explain top 1e9', method: 'explain/rows', params: { runDir: run, queries: [{ split: 'train', row: 0 }], top: 1e9 }, code: invalid },
-    { name: 'explain nodes 1000', method: 'explain/rows', params: { runDir: run, queries: [{ split: 'train', row: 0 }], quadratureNodes: 1000 }, code: invalid },
-    { name: 'explain tolerance -1', method: 'explain/rows', params: { runDir: run, queries: [{ split: 'train', row: 0 }], tolerance: -1 }, code: invalid },
-    { name: 'explain tolerance 0', method: 'explain/rows', params: { runDir: run, queries: [{ split: 'train', row: 0 }], tolerance: 0 }, code: invalid },
-    { name: 'explain full "yes"', method: 'explain/rows', params: { runDir: run, queries: [{ split: 'train', row: 0 }], full: 'yes' }, code: invalid },
-    { name: 'explain output bogus', method: 'explain/rows', params: { runDir: run, queries: [{ split: 'train', row: 0 }], output: { kind: 'all' } }, code: invalid },
-    { name: 'explain class empty', method: 'explain/rows', params: { runDir: run, queries: [{ split: 'train', row: 0 }], output: { kind: 'class', class: '' } }, code: invalid },
-    { name: 'trace no indices', method: 'explain/trace', params: { runDir: run, query: { split: 'train', row: 0 }, indices: [] }, code: invalid },
-    { name: 'trace 10000 indices', method: 'explain/trace', params: { runDir: run, query: { split: 'train', row: 0 }, indices: Array.from({ length: 10_000 }, (_, i) => i) }, code: invalid },
-    { name: 'trace negative index', method: 'explain/trace', params: { runDir: run, query: { split: 'train', row: 0 }, indices: [-5] }, code: invalid },
-    { name: 'trace index 1e300', method: 'explain/trace', params: { runDir: run, query: { split: 'train', row: 0 }, indices: [1e300] }, code: invalid },
+    {
+      name: 'explain 5000 queries',
+      method: 'explain/rows',
+      params: { runDir: run, queries: Array.from({ length: 5000 }, (_, row) => ({ split: 'train', row })) },
+      code: invalid,
+    },
+    {
+      name: 'explain top 0',
+      method: 'explain/rows',
+      params: { runDir: run, queries: [{ split: 'train', row: 0 }], top: 0 },
+      code: invalid,
+    },
+    {
+      name: 'explain top 1e9',
+      method: 'explain/rows',
+      params: { runDir: run, queries: [{ split: 'train', row: 0 }], top: 1e9 },
+      code: invalid,
+    },
+    {
+      name: 'explain nodes 1000',
+      method: 'explain/rows',
+      params: { runDir: run, queries: [{ split: 'train', row: 0 }], quadratureNodes: 1000 },
+      code: invalid,
+    },
+    {
+      name: 'explain tolerance -1',
+      method: 'explain/rows',
+      params: { runDir: run, queries: [{ split: 'train', row: 0 }], tolerance: -1 },
+      code: invalid,
+    },
+    {
+      name: 'explain tolerance 0',
+      method: 'explain/rows',
+      params: { runDir: run, queries: [{ split: 'train', row: 0 }], tolerance: 0 },
+      code: invalid,
+    },
+    {
+      name: 'explain full "yes"',
+      method: 'explain/rows',
+      params: { runDir: run, queries: [{ split: 'train', row: 0 }], full: 'yes' },
+      code: invalid,
+    },
+    {
+      name: 'explain output bogus',
+      method: 'explain/rows',
+      params: { runDir: run, queries: [{ split: 'train', row: 0 }], output: { kind: 'all' } },
+      code: invalid,
+    },
+    {
+      name: 'explain class empty',
+      method: 'explain/rows',
+      params: { runDir: run, queries: [{ split: 'train', row: 0 }], output: { kind: 'class', class: '' } },
+      code: invalid,
+    },
+    {
+      name: 'trace no indices',
+      method: 'explain/trace',
+      params: { runDir: run, query: { split: 'train', row: 0 }, indices: [] },
+      code: invalid,
+    },
+    {
+      name: 'trace 10000 indices',
+      method: 'explain/trace',
+      params: { runDir: run, query: { split: 'train', row: 0 }, indices: Array.from({ length: 10_000 }, (_, i) => i) },
+      code: invalid,
+    },
+    {
+      name: 'trace negative index',
+      method: 'explain/trace',
+      params: { runDir: run, query: { split: 'train', row: 0 }, indices: [-5] },
+      code: invalid,
+    },
+    {
+      name: 'trace index 1e300',
+      method: 'explain/trace',
+      params: { runDir: run, query: { split: 'train', row: 0 }, indices: [1e300] },
+      code: invalid,
+    },
     { name: 'debug sleep negative', method: 'engine/debugSleep', params: { ms: -1 }, code: invalid },
     { name: 'debug sleep huge', method: 'engine/debugSleep', params: { ms: 1e12 }, code: invalid },
   ];
@@ -251,9 +499,18 @@ test('at least 100 malformed requests each get a JSON-RPC error and nothing outs
   }
   // JSON the writer cannot produce: 1e400 parses as Infinity, -0, very deep nesting.
   const raw: [string, string][] = [
-    ['row 1e400', `{"jsonrpc":"2.0","id":90001,"method":"explain/rows","params":{"runDir":${JSON.stringify(run)},"queries":[{"split":"train","row":1e400}]}}`],
-    ['top -1e400', `{"jsonrpc":"2.0","id":90002,"method":"explain/rows","params":{"runDir":${JSON.stringify(run)},"queries":[{"split":"train","row":0}],"top":-1e400}}`],
-    ['deep params', `{"jsonrpc":"2.0","id":90003,"method":"dataset/inspect","params":{"file":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}}`],
+    [
+      'row 1e400',
+      `{"jsonrpc":"2.0","id":90001,"method":"explain/rows","params":{"runDir":${JSON.stringify(run)},"queries":[{"split":"train","row":1e400}]}}`,
+    ],
+    [
+      'top -1e400',
+      `{"jsonrpc":"2.0","id":90002,"method":"explain/rows","params":{"runDir":${JSON.stringify(run)},"queries":[{"split":"train","row":0}],"top":-1e400}}`,
+    ],
+    [
+      'deep params',
+      `{"jsonrpc":"2.0","id":90003,"method":"dataset/inspect","params":{"file":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}}`,
+    ],
     ['deep array', `{"jsonrpc":"2.0","id":90004,"method":"run/list","params":${'['.repeat(20_000)}${']'.repeat(20_000)}}`],
   ];
   for (const [i, [name, body]] of raw.entries()) {

@@ -44,12 +44,18 @@ test('a request over the limit is refused unread and the engine serves the next 
   const reply = await engine.sendRawText(5001, paddedRequest(5001, size));
   assert.ok(reply.error, `expected an error, got ${JSON.stringify(reply.result)}`);
   assert.equal(reply.error.code, INVALID_REQUEST);
-  assert.match(reply.error.message, new RegExp(`The request is ${size} bytes \\(64\\.0 MB\\), over the engine's limit of ${MAX_MESSAGE_BYTES} bytes \\(64 MB\\)`));
+  assert.match(
+    reply.error.message,
+    new RegExp(`The request is ${size} bytes \\(64\\.0 MB\\), over the engine's limit of ${MAX_MESSAGE_BYTES} bytes \\(64 MB\\)`),
+  );
   // The next request after the refused one is answered.
   const info = await engine.ok<{ pid: number }>('engine/info');
   assert.equal(info.pid, engine.child.pid);
   const ms = Date.now() - started;
-  assert.match(engine.stderr, new RegExp(`refusing an incoming message of ${size} bytes \\(64\\.0 MB\\): over the limit of ${MAX_MESSAGE_BYTES} bytes \\(64 MB\\)`));
+  assert.match(
+    engine.stderr,
+    new RegExp(`refusing an incoming message of ${size} bytes \\(64\\.0 MB\\): over the limit of ${MAX_MESSAGE_BYTES} bytes \\(64 MB\\)`),
+  );
   assert.match(engine.stderr, new RegExp(`skipped the ${size} bytes of the refused message`));
   // Buffering the body, as vscode-jsonrpc's reader alone does, grew the peak by 256 MB here (bytes, string, parse);
   // skipping it leaves only stdin's read buffers awaiting garbage collection (about 30 MB).

@@ -53,7 +53,12 @@ function vec(run: LoadedRun, s: number): tf.Tensor1D {
   return tf.tensor1d(run.path.weights.slice(s * P, (s + 1) * P));
 }
 
-export function bruteForceContributions(run: LoadedRun, x: Float32Array, e: Float32Array, nodes = 8): { contributions: Float64Array; bias: number; network: number } {
+export function bruteForceContributions(
+  run: LoadedRun,
+  x: Float32Array,
+  e: Float32Array,
+  nodes = 8,
+): { contributions: Float64Array; bias: number; network: number } {
   const P = run.layout.parameterCount;
   const T = run.path.steps;
   const W = run.path.batchWidth;
@@ -71,7 +76,9 @@ export function bruteForceContributions(run: LoadedRun, x: Float32Array, e: Floa
       const w0 = vec(run, s);
       const delta = tf.sub(vec(run, s + 1), w0);
       rule.nodes.forEach((t, k) => {
-        const g = tf.grad((t: tf.Tensor) => explained(t as tf.Tensor1D))(tf.add(w0, tf.mul(delta, t)) as tf.Tensor1D).dataSync();
+        const g = tf
+          .grad((t: tf.Tensor) => explained(t as tf.Tensor1D))(tf.add(w0, tf.mul(delta, t)) as tf.Tensor1D)
+          .dataSync();
         for (let p = 0; p < P; p++) acc[p] += rule.weights[k] * g[p];
       });
     });
@@ -88,7 +95,9 @@ export function bruteForceContributions(run: LoadedRun, x: Float32Array, e: Floa
         if (i < 0) continue;
         const xi = tf.tensor2d(run.data.trainX.slice(i * F, (i + 1) * F), [1, F]);
         const yi = run.data.trainY[i];
-        const g = tf.grad((theta: tf.Tensor) => lossOf(run, forward(run, theta as tf.Tensor1D, xi), yi))(w).dataSync();
+        const g = tf
+          .grad((theta: tf.Tensor) => lossOf(run, forward(run, theta as tf.Tensor1D, xi), yi))(w)
+          .dataSync();
         perExample.set(i, Float64Array.from(g));
       }
     });

@@ -35,7 +35,8 @@ interface Edge {
 }
 
 function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && e.name.endsWith('.ts'))
     .map((e) => path.join(e.parentPath, e.name));
 }
@@ -52,7 +53,11 @@ function importsOf(file: string): { spec: string; runtime: boolean }[] {
   const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
   const found: { spec: string; runtime: boolean }[] = [];
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       let runtime = true;
       if (ts.isImportDeclaration(node)) {
         const clause = node.importClause;
@@ -134,10 +139,18 @@ test('the engine imports neither vscode nor the extension; the extension and web
       (e.from.startsWith('src/engine/') && (e.to === 'vscode' || e.to.startsWith('src/extension/') || e.to.startsWith('webview/'))) ||
       ((e.from.startsWith('src/extension/') || e.from.startsWith('webview/')) && e.to.startsWith('src/engine/')),
   );
-  assert.deepEqual(wrong.map((e) => `${e.from} → ${e.to}`), []);
+  assert.deepEqual(
+    wrong.map((e) => `${e.from} → ${e.to}`),
+    [],
+  );
 });
 
 test('the webview takes the shared contract by type only, but for its limits (no zod, jsonrpc or node code in the browser bundle)', () => {
-  const wrong = all.filter((e) => e.from.startsWith('webview/') && e.runtime && e.to.startsWith('src/') && e.to !== 'src/protocol/limits.ts');
-  assert.deepEqual(wrong.map((e) => `${e.from} → ${e.to}`), []);
+  const wrong = all.filter(
+    (e) => e.from.startsWith('webview/') && e.runtime && e.to.startsWith('src/') && e.to !== 'src/protocol/limits.ts',
+  );
+  assert.deepEqual(
+    wrong.map((e) => `${e.from} → ${e.to}`),
+    [],
+  );
 });

@@ -38,7 +38,23 @@ test('train → explain round trip through the CLI, with the JSON shape of the i
   const explained = cli('explain', runDir, '--row', '3', '--json', '--top', '4');
   assert.equal(explained.status, 0, explained.stderr);
   const e = JSON.parse(explained.stdout);
-  for (const key of ['run', 'split', 'row', 'file', 'line', 'label', 'prediction', 'output', 'network', 'bias', 'kernelMachine', 'residual', 'backend', 'contributions', 'rest']) {
+  for (const key of [
+    'run',
+    'split',
+    'row',
+    'file',
+    'line',
+    'label',
+    'prediction',
+    'output',
+    'network',
+    'bias',
+    'kernelMachine',
+    'residual',
+    'backend',
+    'contributions',
+    'rest',
+  ]) {
     assert.ok(key in e, `missing ${key}`);
   }
   assert.equal(e.split, 'test');
@@ -54,7 +70,10 @@ test('train → explain round trip through the CLI, with the JSON shape of the i
     assert.ok(c.line >= 2 && c.kernel !== null);
   }
   const sorted = e.contributions.map((c: { contribution: number }) => Math.abs(c.contribution));
-  assert.deepEqual(sorted, [...sorted].sort((a: number, b: number) => b - a));
+  assert.deepEqual(
+    sorted,
+    [...sorted].sort((a: number, b: number) => b - a),
+  );
   // The table view names supporters, opposers and the units in words.
   const table = cli('explain', runDir, '--row', '3', '--margin', '--top', '3');
   assert.equal(table.status, 0, table.stderr);

@@ -77,6 +77,10 @@ test('every sample parses with one record per data line', async () => {
     const table = await readCsvTable(path.join(__dirname, '..', '..', 'samples', `${name}.csv`));
     assert.equal(table.delimiter, ',');
     assert.ok(table.records.length > 100, name);
-    assert.deepEqual(table.lines, table.records.map((_, i) => i + 2), name);
+    assert.deepEqual(
+      table.lines,
+      table.records.map((_, i) => i + 2),
+      name,
+    );
   }
 });

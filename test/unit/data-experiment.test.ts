@@ -19,8 +19,16 @@ test('defaults are filled and the name comes from the file name', async () => {
   assert.equal(experiment.dataset.task, null);
   assert.deepEqual(experiment.model.hidden, [{ units: 16, activation: 'tanh' }]);
   assert.deepEqual(experiment.training, {
-    optimizer: 'adam', learningRate: 0.01, epochs: 20, batchSize: 16, seed: 1,
-    momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, epsilon: null,
+    optimizer: 'adam',
+    learningRate: 0.01,
+    epochs: 20,
+    batchSize: 16,
+    seed: 1,
+    momentum: 0.9,
+    nesterov: false,
+    beta1: 0.9,
+    beta2: 0.999,
+    epsilon: null,
   });
   assert.deepEqual(experiment.explain, { quadratureNodes: 3, tolerance: 1e-3 });
   assert.equal(experiment.raw.training?.batchSize, 16);
@@ -44,7 +52,9 @@ test('unknown keys and out-of-range values name the key path and its line', asyn
   assert.match(unknown.message, /unknown-key\.kernel\.json:5: unknown key "training\.epoch"/);
   const bad = await userError(readExperiment(fixture('bad-epochs.kernel.json')));
   assert.match(bad.message, /bad-epochs\.kernel\.json:4: training\.epochs: /);
-  await userError(readExperiment(fixture('no-such.kernel.json'))).then((e) => assert.match(e.message, /no-such\.kernel\.json: experiment file not found/));
+  await userError(readExperiment(fixture('no-such.kernel.json'))).then((e) =>
+    assert.match(e.message, /no-such\.kernel\.json: experiment file not found/),
+  );
 });
 
 test('schema bounds', () => {
@@ -103,7 +113,10 @@ test('validateExperimentFile reports problems without throwing', async () => {
 test('the checked-in JSON schema is the generated one (run `npm run schema` after changing the zod schema)', () => {
   const checkedIn = readFileSync(path.join(__dirname, '..', '..', EXPERIMENT_JSON_SCHEMA_PATH), 'utf8');
   assert.equal(checkedIn, experimentJsonSchemaText());
-  const schema = JSON.parse(checkedIn) as { $schema: string; properties: Record<string, { properties?: Record<string, { default?: unknown; description?: string }> }> };
+  const schema = JSON.parse(checkedIn) as {
+    $schema: string;
+    properties: Record<string, { properties?: Record<string, { default?: unknown; description?: string }> }>;
+  };
   assert.equal(schema.$schema, 'http://json-schema.org/draft-07/schema#');
   const training = schema.properties.training.properties ?? {};
   assert.equal(training.epochs.default, 20);

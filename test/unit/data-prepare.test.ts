@@ -39,13 +39,21 @@ test('iris: stratified holdout of ceil(0.2 × 150) = 30 rows, 10 per class, file
   const data = await prepared('iris.kernel.json');
   assert.equal(data.test.count, 30);
   assert.equal(data.train.count, 120);
-  assert.deepEqual([...countBy(data.test.labels)].sort(), [['setosa', 10], ['versicolor', 10], ['virginica', 10]]);
+  assert.deepEqual([...countBy(data.test.labels)].sort(), [
+    ['setosa', 10],
+    ['versicolor', 10],
+    ['virginica', 10],
+  ]);
   assert.deepEqual(data.preprocessing.classes, ['setosa', 'versicolor', 'virginica']);
   assert.equal(data.preprocessing.task, 'multiclass');
   assert.equal(data.outputCount, 3);
   for (const m of [data.train, data.test]) {
     const lines = m.rows.map((r) => r.line);
-    assert.deepEqual(lines, [...lines].sort((a, b) => a - b), 'file order');
+    assert.deepEqual(
+      lines,
+      [...lines].sort((a, b) => a - b),
+      'file order',
+    );
     for (const row of m.rows) assert.equal(row.file, '../../../samples/iris.csv');
     m.labels.forEach((label, i) => assert.equal(data.preprocessing.classes?.[m.y[i]], label));
   }
@@ -74,7 +82,10 @@ test('largest-remainder allocation', () => {
   assert.deepEqual(largestRemainder([5, 3, 2], 3), [1, 1, 1], 'exact 1.5, 0.9, 0.6');
   assert.deepEqual(largestRemainder([7, 2, 1], 5), [4, 1, 0], 'exact 3.5, 1, 0.5: the tie goes to the lower class');
   const q = largestRemainder([152, 68, 124], 69);
-  assert.equal(q.reduce((a, b) => a + b, 0), 69);
+  assert.equal(
+    q.reduce((a, b) => a + b, 0),
+    69,
+  );
 });
 
 test('numeric inputs are standardized with the training split: mean 0, population std 1', async () => {
@@ -108,8 +119,14 @@ test('penguins: target in the first column, one-hot categories from the training
   assert.equal(pre.target, 'species');
   assert.deepEqual(pre.classes, ['Adelie', 'Chinstrap', 'Gentoo']);
   assert.ok(pre.featureNames.includes('bill_length_mm'));
-  assert.deepEqual(pre.featureNames.filter((f) => f.startsWith('island=')), ['island=Biscoe', 'island=Dream', 'island=Torgersen']);
-  assert.deepEqual(pre.featureNames.filter((f) => f.startsWith('sex=')), ['sex=female', 'sex=male']);
+  assert.deepEqual(
+    pre.featureNames.filter((f) => f.startsWith('island=')),
+    ['island=Biscoe', 'island=Dream', 'island=Torgersen'],
+  );
+  assert.deepEqual(
+    pre.featureNames.filter((f) => f.startsWith('sex=')),
+    ['sex=female', 'sex=male'],
+  );
   assert.equal(pre.featureNames.length, data.featureCount);
 
   const header = pre.header;
@@ -139,9 +156,18 @@ test('penguins: target in the first column, one-hot categories from the training
     }
   }
   assert.ok(imputedSex > 0 && imputedBill > 0, 'the fixture exercises imputation');
-  const billStats = meanStd(data.train.raw.map((r) => r[billCol]).filter((v) => v !== 'NA').map(Number));
+  const billStats = meanStd(
+    data.train.raw
+      .map((r) => r[billCol])
+      .filter((v) => v !== 'NA')
+      .map(Number),
+  );
   const billEncoding = pre.columns.find((c) => c.name === 'bill_length_mm');
-  assert.ok(billEncoding?.type === 'numeric' && Math.abs(billEncoding.mean - billStats.mean) < 1e-9 && Math.abs(billEncoding.std - billStats.std) < 1e-9);
+  assert.ok(
+    billEncoding?.type === 'numeric' &&
+      Math.abs(billEncoding.mean - billStats.mean) < 1e-9 &&
+      Math.abs(billEncoding.std - billStats.std) < 1e-9,
+  );
 });
 
 test('binary and integer-class tasks; numeric class labels sort numerically', async () => {
@@ -182,7 +208,10 @@ test('ignore and column type overrides', async () => {
     e.dataset.columns = { year: 'categorical' };
   });
   assert.ok(!data.preprocessing.featureNames.some((f) => f.startsWith('island')));
-  assert.deepEqual(data.preprocessing.featureNames.filter((f) => f.startsWith('year')), ['year=2007', 'year=2008', 'year=2009']);
+  assert.deepEqual(
+    data.preprocessing.featureNames.filter((f) => f.startsWith('year')),
+    ['year=2007', 'year=2008', 'year=2009'],
+  );
 });
 
 test('missing-value policies', async () => {
@@ -199,7 +228,10 @@ test('a second test file: columns matched by name, unseen category encodes as ze
   const data = await prepared('test-file.kernel.json');
   assert.equal(data.train.count, 4);
   assert.equal(data.test.count, 2);
-  assert.deepEqual(data.test.rows, [{ file: 'test-small.csv', line: 2 }, { file: 'test-small.csv', line: 3 }]);
+  assert.deepEqual(data.test.rows, [
+    { file: 'test-small.csv', line: 2 },
+    { file: 'test-small.csv', line: 3 },
+  ]);
   assert.deepEqual(data.preprocessing.featureNames, ['x', 'color=blue', 'color=red']);
   const x = Array.from(data.test.x);
   const scale = meanStd([1, 2, 3, 4]);
@@ -207,7 +239,10 @@ test('a second test file: columns matched by name, unseen category encodes as ze
   assert.deepEqual(x.slice(1, 3), [0, 0], 'green is unseen');
   assert.ok(Math.abs(x[3]) < 1e-6, 'missing x imputed with the training mean');
   assert.deepEqual(x.slice(4, 6), [0, 1]);
-  assert.deepEqual(data.files.map((f) => f.file), ['train-small.csv', 'test-small.csv']);
+  assert.deepEqual(
+    data.files.map((f) => f.file),
+    ['train-small.csv', 'test-small.csv'],
+  );
   for (const record of data.files) {
     const abs = fixture(record.file);
     assert.equal(record.size, statSync(abs).size);
@@ -222,7 +257,10 @@ test('encodeCsvRows encodes any CSV with the input columns; frozen preprocessing
   assert.equal(inputs.count, 2);
   assert.deepEqual(inputs.labels, ['', '']);
   assert.deepEqual(Array.from(inputs.y), [-1, -1]);
-  assert.deepEqual(inputs.rows, [{ file: 'inputs.csv', line: 2 }, { file: 'inputs.csv', line: 3 }]);
+  assert.deepEqual(inputs.rows, [
+    { file: 'inputs.csv', line: 2 },
+    { file: 'inputs.csv', line: 3 },
+  ]);
   assert.deepEqual(Array.from(inputs.x.slice(1, 3)), [1, 0]);
   assert.deepEqual(Array.from(inputs.x.slice(4, 6)), [0, 0], 'purple is unseen');
   assert.deepEqual(inputs.raw[1], ['9', 'purple', ''], 'raw cells in the training header order');
@@ -242,12 +280,18 @@ test('encodeCsvRows encodes any CSV with the input columns; frozen preprocessing
 
 test('bad inputs name the file and line, column or key', async () => {
   const cases: [string, RegExp][] = [
-    ['unknown-target.kernel.json', /unknown-target\.kernel\.json: dataset\.target: column "Species" not found in .*iris\.csv; columns: .*species/],
+    [
+      'unknown-target.kernel.json',
+      /unknown-target\.kernel\.json: dataset\.target: column "Species" not found in .*iris\.csv; columns: .*species/,
+    ],
     ['missing-file.kernel.json', /no-such-file\.csv: file not found/],
     ['few-rows.kernel.json', /few-rows\.kernel\.json: only 2 training rows, fewer than training\.batchSize \(32\)/],
     ['one-class.kernel.json', /one-class\.csv, column "label": the target has one class/],
     ['text-numeric.kernel.json', /text-numeric\.csv:14, column "y": text in a numeric column: "oops"/],
-    ['wrong-test-columns.kernel.json', /test-wrong-columns\.csv:1: the test file must have the columns of .*train-small\.csv: missing color/],
+    [
+      'wrong-test-columns.kernel.json',
+      /test-wrong-columns\.csv:1: the test file must have the columns of .*train-small\.csv: missing color/,
+    ],
   ];
   for (const [name, pattern] of cases) {
     const error = await userError(prepared(name));

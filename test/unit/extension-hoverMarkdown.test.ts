@@ -32,7 +32,10 @@ function explanation(contributions: Contribution[], extra: Partial<Explanation> 
   };
 }
 
-const ctx = { run: { name: 'run-1', dir: '/ws/.kernel-lens/runs/iris/r1', experimentFile: '/ws/iris.kernel.json' }, ref: { split: 'test' as const, row: 0 } };
+const ctx = {
+  run: { name: 'run-1', dir: '/ws/.kernel-lens/runs/iris/r1', experimentFile: '/ws/iris.kernel.json' },
+  ref: { split: 'test' as const, row: 0 },
+};
 
 /** Markdown links outside code: `[text](target)` not preceded by a backslash. */
 function links(markdown: string): string[] {
@@ -50,7 +53,16 @@ describe('extension: hover markdown', () => {
 
   it('lists three supporters and the strongest opposer, linking only to kernelLens.openRow', () => {
     const md = hoverMarkdown(
-      hoverFacts(explanation([contribution(0, 5), contribution(1, -4, 'virginica'), contribution(2, 3), contribution(3, 2), contribution(4, 1), contribution(5, -0.5)])),
+      hoverFacts(
+        explanation([
+          contribution(0, 5),
+          contribution(1, -4, 'virginica'),
+          contribution(2, 3),
+          contribution(3, 2),
+          contribution(4, 1),
+          contribution(5, -0.5),
+        ]),
+      ),
       ctx,
     );
     assert.match(md, /Prediction: \*\*setosa \(97\\\.1%\)\*\*/);
@@ -110,7 +122,10 @@ describe('extension: hover markdown', () => {
   });
 
   it('builds command URIs with encoded JSON arguments', () => {
-    assert.equal(commandUri('kernelLens.openRow', [{ file: '/a b', line: 3 }]), `command:kernelLens.openRow?${encodeURIComponent('[{"file":"/a b","line":3}]')}`);
+    assert.equal(
+      commandUri('kernelLens.openRow', [{ file: '/a b', line: 3 }]),
+      `command:kernelLens.openRow?${encodeURIComponent('[{"file":"/a b","line":3}]')}`,
+    );
   });
 });
 

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ExperimentConfig, RunInfo } from '../../src/protocol';
-import { answeringRun, experimentDataFiles, experimentsReading, rememberedChoice } from '../../src/extension/experiments/model/runSelection';
+import {
+  answeringRun,
+  experimentDataFiles,
+  experimentsReading,
+  rememberedChoice,
+} from '../../src/extension/experiments/model/runSelection';
 
 function run(id: string, createdAt: string, extra: Partial<RunInfo> = {}): RunInfo {
   return {
@@ -63,7 +68,10 @@ describe('extension: experiments reading a CSV', () => {
       experimentsReading('/ws/data/iris.csv', experiments).map((e) => e.file),
       ['/ws/a.kernel.json', '/ws/b.kernel.json'],
     );
-    assert.deepEqual(experimentsReading('/ws/other.csv', experiments).map((e) => e.file), ['/ws/sub/c.kernel.json']);
+    assert.deepEqual(
+      experimentsReading('/ws/other.csv', experiments).map((e) => e.file),
+      ['/ws/sub/c.kernel.json'],
+    );
     assert.deepEqual(experimentsReading('/ws/none.csv', experiments), []);
   });
 

@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KernelEvolution } from '../../src/protocol';
-import { HEATMAP_ROWS, kernelViewState, labelOrderedSubsample, MAX_PAIRS, samplePairs, spread } from '../../src/extension/trust/kernelViewState';
+import {
+  HEATMAP_ROWS,
+  kernelViewState,
+  labelOrderedSubsample,
+  MAX_PAIRS,
+  samplePairs,
+  spread,
+} from '../../src/extension/trust/kernelViewState';
 
 function evolution(n: number): KernelEvolution {
   const labels = Array.from({ length: n }, (_, i) => ['c', 'a', 'b'][i % 3]);
-  const matrix = (f: (i: number, j: number) => number): number[][] => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => f(i, j)));
+  const matrix = (f: (i: number, j: number) => number): number[][] =>
+    Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => f(i, j)));
   return {
     runDir: '/r',
     sample: Array.from({ length: n }, (_, i) => i * 2),
@@ -28,17 +36,27 @@ describe('kernel view reduction', () => {
   });
 
   it('takes every pair of a small sample and a bounded spread of a large one', () => {
-    assert.deepEqual(samplePairs(3, 100), [[0, 1], [0, 2], [1, 2]]);
+    assert.deepEqual(samplePairs(3, 100), [
+      [0, 1],
+      [0, 2],
+      [1, 2],
+    ]);
     const many = samplePairs(200, MAX_PAIRS);
     assert.equal(many.length, MAX_PAIRS);
     assert.ok(many.every(([i, j]) => i < j && j < 200));
-    assert.ok(many.some(([i]) => i > 150), 'reaches the end of the sample');
+    assert.ok(
+      many.some(([i]) => i > 150),
+      'reaches the end of the sample',
+    );
   });
 
   it('orders the heatmap subsample by label', () => {
     const labels = ['b', 'a', 'c', 'a', 'b', 'c'];
     const order = labelOrderedSubsample(labels, 10);
-    assert.deepEqual(order.map((i) => labels[i]), ['a', 'a', 'b', 'b', 'c', 'c']);
+    assert.deepEqual(
+      order.map((i) => labels[i]),
+      ['a', 'a', 'b', 'b', 'c', 'c'],
+    );
   });
 
   it('copies the summary, pairs the three kernels, and symmetrises the path kernel', () => {

@@ -1,14 +1,32 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SuspectRow } from '../../src/protocol';
-import { DEFAULT_MARKER_SETTING, markerCount, MIN_MARKERS, plainText, selectMarkerRows, suspectDescription, suspectMessage } from '../../src/extension/trust/suspectMarkers';
+import {
+  DEFAULT_MARKER_SETTING,
+  markerCount,
+  MIN_MARKERS,
+  plainText,
+  selectMarkerRows,
+  suspectDescription,
+  suspectMessage,
+} from '../../src/extension/trust/suspectMarkers';
 import { isFromWebview } from '../../src/extension/webview/webviewMessages';
 import { LIMITS } from '../../src/protocol/limits';
 
 const MAX_VERIFY_K = LIMITS.verifyK.max;
 
 function row(rank: number, extra: Partial<SuspectRow> = {}): SuspectRow {
-  return { rank, index: rank * 3, file: 'iris.csv', line: rank + 10, label: 'versicolor', score: 10 / rank, predicted: 'virginica', labelProbability: 0.03, ...extra };
+  return {
+    rank,
+    index: rank * 3,
+    file: 'iris.csv',
+    line: rank + 10,
+    label: 'versicolor',
+    score: 10 / rank,
+    predicted: 'virginica',
+    labelProbability: 0.03,
+    ...extra,
+  };
 }
 
 describe('markerCount', () => {
@@ -26,21 +44,28 @@ describe('markerCount', () => {
   it('falls back to the default for nonsense', () => {
     const expected = markerCount(DEFAULT_MARKER_SETTING, 1000);
     assert.equal(expected, 20);
-    for (const bad of [undefined, null, -3, Number.NaN, Number.POSITIVE_INFINITY, '12', {}]) assert.equal(markerCount(bad, 1000), expected, String(bad));
+    for (const bad of [undefined, null, -3, Number.NaN, Number.POSITIVE_INFINITY, '12', {}])
+      assert.equal(markerCount(bad, 1000), expected, String(bad));
   });
 });
 
 describe('selectMarkerRows', () => {
   it('keeps the best ranks, whatever order they arrive in', () => {
     const rows = [row(4), row(1), row(3), row(2), row(5)];
-    assert.deepEqual(selectMarkerRows(rows, 3).map((r) => r.rank), [1, 2, 3]);
+    assert.deepEqual(
+      selectMarkerRows(rows, 3).map((r) => r.rank),
+      [1, 2, 3],
+    );
     assert.deepEqual(selectMarkerRows(rows, 0), []);
     assert.equal(selectMarkerRows(rows, 99).length, 5);
   });
   it('marks a CSV line once (the better rank wins)', () => {
     const rows = [row(1, { line: 40 }), row(2, { line: 40 }), row(3, { line: 41 }), row(4, { line: 40, file: 'other.csv' })];
     const chosen = selectMarkerRows(rows, 3);
-    assert.deepEqual(chosen.map((r) => r.rank), [1, 3, 4]);
+    assert.deepEqual(
+      chosen.map((r) => r.rank),
+      [1, 3, 4],
+    );
   });
 });
 
@@ -60,11 +85,15 @@ describe('suspectMessage', () => {
   });
   it('speaks of the predicted value for regression', () => {
     const message = suspectMessage(row(1, { label: '310', predicted: '151.23456', labelProbability: null }), 353);
-    assert.equal(message, "target '310' is suspicious: the model predicts 151.2 for this row and it pulled its own prediction hard along training (self-influence rank 1 of 353)");
+    assert.equal(
+      message,
+      "target '310' is suspicious: the model predicts 151.2 for this row and it pulled its own prediction hard along training (self-influence rank 1 of 353)",
+    );
   });
   it('flattens hostile labels to one bounded line of plain text', () => {
     const hostile = 'a\nb\r\n\u0000[x](command:workbench.action.quit)\u202e<img src=x onerror=alert(1)>' + 'z'.repeat(200);
     const message = suspectMessage(row(1, { label: hostile, predicted: 'p\nq' }), 10);
+    // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(message, /[\n\r\u0000\u202e]/);
     assert.ok(message.includes("label 'a b [x](command:workbench.action.quit) <img src=x"), message);
     assert.ok(message.includes('…'), 'long labels are cut');
@@ -83,6 +112,7 @@ describe('verify message from the webview', () => {
     assert.ok(isFromWebview({ type: 'verify', k: 10 }));
     assert.ok(isFromWebview({ type: 'verify', k: 0 }));
     assert.ok(isFromWebview({ type: 'verify', k: MAX_VERIFY_K }));
-    for (const k of [-1, 2.5, MAX_VERIFY_K + 1, '10', null, undefined]) assert.equal(isFromWebview({ type: 'verify', k }), false, String(k));
+    for (const k of [-1, 2.5, MAX_VERIFY_K + 1, '10', null, undefined])
+      assert.equal(isFromWebview({ type: 'verify', k }), false, String(k));
   });
 });

@@ -27,7 +27,10 @@ for (const c of cases) {
     assert.equal(run.path.steps, 16);
     const F = run.data.featureCount;
     for (const row of [0, 7]) {
-      const { explanations, raw } = await explainWithIndex(indexed, [{ split: 'test', row }], { output: { kind: 'class', class: 'versicolor' }, full: true });
+      const { explanations, raw } = await explainWithIndex(indexed, [{ split: 'test', row }], {
+        output: { kind: 'class', class: 'versicolor' },
+        full: true,
+      });
       const brute = bruteForceContributions(run, run.data.testX.slice(row * F, (row + 1) * F), Float32Array.of(0, 1, 0));
       const fast = raw[0].contributions;
       const scale = Math.max(...Array.from(brute.contributions, Math.abs));

@@ -28,7 +28,12 @@ for (const d of datasets) {
       test(`identity holds on every test row: ${d.csv} (${d.kind}), ${o.label}, ${activation}`, async () => {
         const config: ExperimentConfig = {
           dataset: { train: d.csv, target: d.target, test: { fraction: 0.2 } },
-          model: { hidden: [{ units: 16, activation }, { units: 8, activation }] },
+          model: {
+            hidden: [
+              { units: 16, activation },
+              { units: 8, activation },
+            ],
+          },
           training: { optimizer: o.optimizer, nesterov: o.nesterov, learningRate: o.learningRate, epochs: 8, batchSize: 32, seed: 1 },
         };
         const info = await trainSample(d.csv, config);
@@ -39,14 +44,19 @@ for (const d of datasets) {
         const rels = explanations.map((e) => e.residual.rel).sort((a, b) => a - b);
         const max = rels[rels.length - 1];
         const median = rels[Math.floor(rels.length / 2)];
-        summary.push(`${d.csv.padEnd(18)} ${o.label.padEnd(9)} ${activation.padEnd(5)} rows ${String(rels.length).padStart(3)}  max rel ${max.toExponential(2)}  median ${median.toExponential(2)}`);
+        summary.push(
+          `${d.csv.padEnd(18)} ${o.label.padEnd(9)} ${activation.padEnd(5)} rows ${String(rels.length).padStart(3)}  max rel ${max.toExponential(2)}  median ${median.toExponential(2)}`,
+        );
         for (const e of explanations) {
           assert.ok(e.residual.rel <= 1e-3, `${e.file}:${e.line} rel ${e.residual.rel}`);
           assert.equal(e.residual.flagged, false);
           // The explained output moved during training: the identity is not trivially b = f.
           assert.ok(Number.isFinite(e.network) && Number.isFinite(e.kernelMachine));
         }
-        assert.ok(explanations.some((e) => Math.abs(e.network - e.bias) > 0.05), 'training moved the outputs');
+        assert.ok(
+          explanations.some((e) => Math.abs(e.network - e.bias) > 0.05),
+          'training moved the outputs',
+        );
       });
     }
   }

@@ -16,7 +16,10 @@ test('a batch split across worker threads gives exactly the single-thread number
   const queries = Array.from({ length: 20 }, (_, row) => ({ split: 'test' as const, row: row * 3 }));
   const parallel = await explainWithIndex(indexed, queries, { top: 5 });
   const single = await explainWithIndex(indexed, queries, { top: 5, parallel: false });
-  assert.deepEqual(parallel.explanations.map((e) => e.row), queries.map((q) => q.row));
+  assert.deepEqual(
+    parallel.explanations.map((e) => e.row),
+    queries.map((q) => q.row),
+  );
   parallel.raw.forEach((r, q) => {
     assert.deepEqual(Array.from(r.contributions), Array.from(single.raw[q].contributions));
     assert.equal(r.bias, single.raw[q].bias);

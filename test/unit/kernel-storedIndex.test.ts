@@ -13,13 +13,26 @@ import { trainSample } from '../helpers/experiments';
 test('training stores the path index; explanations read it and match a rebuilt index exactly', async () => {
   const info = await trainSample('penguins.csv', {
     dataset: { train: 'penguins.csv', target: 'species', test: { fraction: 0.2 } },
-    model: { hidden: [{ units: 13, activation: 'tanh' }, { units: 6, activation: 'relu' }] },
+    model: {
+      hidden: [
+        { units: 13, activation: 'tanh' },
+        { units: 6, activation: 'relu' },
+      ],
+    },
     training: { optimizer: 'adam', learningRate: 0.01, epochs: 3, batchSize: 16, seed: 4 },
   });
   const record = await readRunRecord(info.dir);
   assert.ok(record.pathIndex && record.pathIndex.bytes > 0, 'run.json records the stored index');
   const stored = fs.readdirSync(path.join(info.dir, INDEX_DIR)).sort();
-  assert.deepEqual(stored, ['layer0_a.npy', 'layer0_delta.npy', 'layer1_a.npy', 'layer1_delta.npy', 'layer2_a.npy', 'layer2_delta.npy', 'step_scale.npy']);
+  assert.deepEqual(stored, [
+    'layer0_a.npy',
+    'layer0_delta.npy',
+    'layer1_a.npy',
+    'layer1_delta.npy',
+    'layer2_a.npy',
+    'layer2_delta.npy',
+    'step_scale.npy',
+  ]);
 
   const run = await loadRun(info.dir);
   const read = loadPathIndex(run);

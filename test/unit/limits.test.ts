@@ -20,13 +20,22 @@ const setting = (name: string): Record<string, unknown> => {
 
 test('package.json settings agree with the shared limits', () => {
   const nodes = setting('kernelLens.explain.quadratureNodes');
-  assert.deepEqual([nodes.minimum, nodes.maximum, nodes.default], [LIMITS.quadratureNodes.min, LIMITS.quadratureNodes.max, LIMITS.quadratureNodes.default]);
+  assert.deepEqual(
+    [nodes.minimum, nodes.maximum, nodes.default],
+    [LIMITS.quadratureNodes.min, LIMITS.quadratureNodes.max, LIMITS.quadratureNodes.default],
+  );
   const shown = setting('kernelLens.explain.examplesShown');
-  assert.deepEqual([shown.minimum, shown.maximum, shown.default], [LIMITS.examplesShown.min, LIMITS.examplesShown.max, LIMITS.examplesShown.default]);
+  assert.deepEqual(
+    [shown.minimum, shown.maximum, shown.default],
+    [LIMITS.examplesShown.min, LIMITS.examplesShown.max, LIMITS.examplesShown.default],
+  );
   const tolerance = setting('kernelLens.explain.tolerance');
   assert.deepEqual([tolerance.exclusiveMinimum, tolerance.maximum, tolerance.default], [0, TOLERANCE.max, TOLERANCE.default]);
   const budget = setting('kernelLens.memoryBudgetMb');
-  assert.deepEqual([budget.minimum, budget.maximum, budget.default], [LIMITS.memoryBudgetMb.min, LIMITS.memoryBudgetMb.max, LIMITS.memoryBudgetMb.default]);
+  assert.deepEqual(
+    [budget.minimum, budget.maximum, budget.default],
+    [LIMITS.memoryBudgetMb.min, LIMITS.memoryBudgetMb.max, LIMITS.memoryBudgetMb.default],
+  );
   assert.deepEqual(setting('kernelLens.engine.backend').enum, [...BACKEND_CHOICES]);
 });
 
@@ -35,14 +44,20 @@ test('the experiment JSON schema carries the same quadrature and tolerance limit
     properties: { explain: { properties: Record<string, Record<string, unknown>> } };
   };
   const { quadratureNodes, tolerance } = schema.properties.explain.properties;
-  assert.deepEqual([quadratureNodes.minimum, quadratureNodes.maximum, quadratureNodes.default], [LIMITS.quadratureNodes.min, LIMITS.quadratureNodes.max, LIMITS.quadratureNodes.default]);
+  assert.deepEqual(
+    [quadratureNodes.minimum, quadratureNodes.maximum, quadratureNodes.default],
+    [LIMITS.quadratureNodes.min, LIMITS.quadratureNodes.max, LIMITS.quadratureNodes.default],
+  );
   assert.deepEqual([tolerance.exclusiveMinimum, tolerance.maximum, tolerance.default], [0, TOLERANCE.max, TOLERANCE.default]);
 });
 
 test('request schemas take exactly the shared ranges', () => {
   const explain = EngineMethods.explainRows.paramsSchema;
   const base = { runDir: path.join(ROOT, 'x'), queries: [{ split: 'test', row: 0 }] };
-  for (const [field, range] of [['quadratureNodes', LIMITS.quadratureNodes], ['top', LIMITS.top]] as const) {
+  for (const [field, range] of [
+    ['quadratureNodes', LIMITS.quadratureNodes],
+    ['top', LIMITS.top],
+  ] as const) {
     assert.ok(explain.safeParse({ ...base, [field]: range.min }).success, `${field} = min`);
     assert.ok(explain.safeParse({ ...base, [field]: range.max }).success, `${field} = max`);
     assert.ok(!explain.safeParse({ ...base, [field]: range.min - 1 }).success, `${field} < min`);

@@ -32,7 +32,14 @@ interface Outcome {
 /** Runs bytes through a guard in the given chunk sizes (cycled) and collects what comes out. */
 async function guard(input: Buffer, chunkSizes: number[], limit = LIMIT): Promise<Outcome> {
   const outcome: Outcome = { passed: Buffer.alloc(0), logs: [], refused: [], fatal: [] };
-  const g = new MessageSizeGuard({ log: (l) => outcome.logs.push(l), refuse: (id, message) => outcome.refused.push({ id, message }), fatal: (m) => outcome.fatal.push(m) }, limit);
+  const g = new MessageSizeGuard(
+    {
+      log: (l) => outcome.logs.push(l),
+      refuse: (id, message) => outcome.refused.push({ id, message }),
+      fatal: (m) => outcome.fatal.push(m),
+    },
+    limit,
+  );
   const out: Buffer[] = [];
   g.on('data', (chunk: Buffer) => out.push(chunk));
   const ended = new Promise((resolve) => g.on('end', resolve));
@@ -78,7 +85,10 @@ test('frames within the limit pass through byte for byte, however the input is s
     assert.deepEqual(out.logs, []);
   }
   const messages = await readMessages((await guard(messagesPart, [5])).passed);
-  assert.deepEqual(messages.map((m) => (m as { id?: unknown }).id), [1, 2, 'three']);
+  assert.deepEqual(
+    messages.map((m) => (m as { id?: unknown }).id),
+    [1, 2, 'three'],
+  );
 });
 
 test('a frame over the limit is dropped whole and answered by id; the frames around it still reach the reader', async () => {
@@ -88,7 +98,11 @@ test('a frame over the limit is dropped whole and answered by id; the frames aro
   for (const sizes of [[1], [5, 11], [4096]]) {
     const out = await guard(input, sizes);
     const messages = await readMessages(out.passed);
-    assert.deepEqual(messages.map((m) => (m as { id?: unknown }).id), [6, 8], `chunks of ${sizes.join(',')}`);
+    assert.deepEqual(
+      messages.map((m) => (m as { id?: unknown }).id),
+      [6, 8],
+      `chunks of ${sizes.join(',')}`,
+    );
     assert.equal(out.refused.length, 1);
     assert.equal(out.refused[0].id, 7);
     assert.match(out.refused[0].message, /The request is 201 bytes, over the engine's limit of 200 bytes/);
@@ -104,7 +118,10 @@ test('a refused notification, or a body whose id is not at its start, gets no re
   const out = await guard(Buffer.concat([frame(notification), frame(idLast), frame(request(10))]), [13]);
   assert.deepEqual(out.refused, []);
   assert.equal(out.logs.filter((l) => /names no request id/.test(l)).length, 2);
-  assert.deepEqual((await readMessages(out.passed)).map((m) => (m as { id?: unknown }).id), [10]);
+  assert.deepEqual(
+    (await readMessages(out.passed)).map((m) => (m as { id?: unknown }).id),
+    [10],
+  );
 });
 
 test('a header vscode-jsonrpc cannot use is passed on for it to report, a negative length is dropped', async () => {
@@ -117,7 +134,10 @@ test('a header vscode-jsonrpc cannot use is passed on for it to report, a negati
 });
 
 test('a header block with no end, or a length no client could send, stops the stream with one message', async () => {
-  const endless = await guard(Buffer.concat([frame(request(1)), Buffer.alloc(MAX_HEADER_BYTES + 10, 'a'.charCodeAt(0)), frame(request(2))]), [1000]);
+  const endless = await guard(
+    Buffer.concat([frame(request(1)), Buffer.alloc(MAX_HEADER_BYTES + 10, 'a'.charCodeAt(0)), frame(request(2))]),
+    [1000],
+  );
   assert.deepEqual(await readMessages(endless.passed), [JSON.parse(request(1)) as Message]);
   assert.equal(endless.fatal.length, 1);
   assert.match(endless.fatal[0], new RegExp(`header grew past ${MAX_HEADER_BYTES} bytes without its blank line`));

@@ -73,7 +73,9 @@ test('a training killed mid-run never leaves a run that reads as complete', asyn
     model: { hidden: [{ units: 64, activation: 'tanh' }] },
     training: { optimizer: 'adam', learningRate: 0.01, epochs: 400, batchSize: 32, seed: 1 },
   });
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'engine.js'), 'train', file, '--backend', 'wasm'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'engine.js'), 'train', file, '--backend', 'wasm'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
     child.stderr.on('data', (chunk: Buffer) => {

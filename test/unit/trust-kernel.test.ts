@@ -12,7 +12,10 @@ import { trainSample } from '../helpers/experiments';
 function plainForward(run: LoadedRun, theta: tf.Tensor1D, x: tf.Tensor2D): tf.Tensor2D {
   let a: tf.Tensor2D = x;
   run.layout.layers.forEach((layer, l) => {
-    const kernel = tf.reshape(tf.slice(theta, [layer.kernelOffset], [layer.inputs * layer.outputs]), [layer.inputs, layer.outputs]) as tf.Tensor2D;
+    const kernel = tf.reshape(tf.slice(theta, [layer.kernelOffset], [layer.inputs * layer.outputs]), [
+      layer.inputs,
+      layer.outputs,
+    ]) as tf.Tensor2D;
     const bias = tf.slice(theta, [layer.biasOffset], [layer.outputs]);
     const z = tf.add(tf.matMul(a, kernel), bias) as tf.Tensor2D;
     a = l === run.layout.layers.length - 1 ? z : tf.tanh(z);
@@ -23,7 +26,9 @@ function plainForward(run: LoadedRun, theta: tf.Tensor1D, x: tf.Tensor2D): tf.Te
 /** ∇_θ (e · f(x; θ)) by tf.grad, one example at a time. */
 function bruteGradient(run: LoadedRun, theta: Float32Array, x: Float32Array, e: number[]): Float32Array {
   return tf.tidy(() => {
-    const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(plainForward(run, t as tf.Tensor1D, tf.tensor2d(x, [1, x.length])), tf.tensor2d(e, [1, e.length]))));
+    const grad = tf.grad((t: tf.Tensor) =>
+      tf.sum(tf.mul(plainForward(run, t as tf.Tensor1D, tf.tensor2d(x, [1, x.length])), tf.tensor2d(e, [1, e.length]))),
+    );
     return grad(tf.tensor1d(theta)).dataSync() as Float32Array;
   });
 }
@@ -61,7 +66,11 @@ test('kernel: the tangent kernel at initialization equals dot products of per-ex
         return v;
       });
     });
-    expected.forEach((r, j) => r.forEach((v, i) => assert.ok(Math.abs(matrix[j][i] - v) <= 1e-4 * scale, `${name} K[${j}][${i}] = ${matrix[j][i]}, brute force ${v}`)));
+    expected.forEach((r, j) =>
+      r.forEach((v, i) =>
+        assert.ok(Math.abs(matrix[j][i] - v) <= 1e-4 * scale, `${name} K[${j}][${i}] = ${matrix[j][i]}, brute force ${v}`),
+      ),
+    );
   }
   // Checkpoints run from w_0 to w_T; alignments are cosines.
   assert.equal(result.alignmentCurve[0].step, 0);
@@ -71,7 +80,7 @@ test('kernel: the tangent kernel at initialization equals dot products of per-ex
   for (const s of result.sameClass) assert.ok(s.shareAbs >= 0 && s.shareAbs <= 1);
 });
 
-test('kernel: the sample path kernel matches the explainer\'s K^p for the top contributions', async () => {
+test("kernel: the sample path kernel matches the explainer's K^p for the top contributions", async () => {
   const config: ExperimentConfig = {
     dataset: { train: 'iris.csv', target: 'species', test: { fraction: 0.2 } },
     model: { hidden: [{ units: 6, activation: 'tanh' }] },

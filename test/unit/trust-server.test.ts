@@ -24,15 +24,37 @@ test('engine serves trust/suspects, trust/verify and trust/kernel inside the wor
   });
   const session = new EngineSession(parseEngineFlags([]));
   session.guard = (await WorkspaceGuard.create([path.dirname(path.dirname(path.dirname(path.dirname(info.dir))))])).guard;
-  const ctx: HandlerContext = { session, signal: new AbortController().signal, sendProgress: () => undefined, requestExit: () => undefined };
+  const ctx: HandlerContext = {
+    session,
+    signal: new AbortController().signal,
+    sendProgress: () => undefined,
+    requestExit: () => undefined,
+  };
   const suspects = await call<SuspectsResult>(ctx, EngineMethods.trustSuspects.method, { runDir: info.dir, top: 3 });
   assert.equal(suspects.rows.length, 3);
-  const verify = await call<VerifyResult>(ctx, EngineMethods.trustVerify.method, { runDir: info.dir, query: { split: 'test', row: 0 }, k: 0 });
+  const verify = await call<VerifyResult>(ctx, EngineMethods.trustVerify.method, {
+    runDir: info.dir,
+    query: { split: 'test', row: 0 },
+    k: 0,
+  });
   assert.equal(verify.retrained, verify.original);
-  const kernel = await call<KernelEvolution>(ctx, EngineMethods.trustKernel.method, { runDir: info.dir, sample: 10, checkpoints: 3, matrices: false });
+  const kernel = await call<KernelEvolution>(ctx, EngineMethods.trustKernel.method, {
+    runDir: info.dir,
+    sample: 10,
+    checkpoints: 3,
+    matrices: false,
+  });
   assert.equal(kernel.sample.length, 10);
   assert.equal(kernel.matrices, undefined);
   // Bad params and paths outside the workspace are refused.
-  assert.throws(() => parseParams(handlers.get(EngineMethods.trustVerify.method)!.schema, { runDir: info.dir, query: { split: 'test', row: -1 } }, 'trust/verify'), /row/);
+  assert.throws(
+    () =>
+      parseParams(
+        handlers.get(EngineMethods.trustVerify.method)!.schema,
+        { runDir: info.dir, query: { split: 'test', row: -1 } },
+        'trust/verify',
+      ),
+    /row/,
+  );
   await assert.rejects(call(ctx, EngineMethods.trustSuspects.method, { runDir: os.tmpdir() }));
 });

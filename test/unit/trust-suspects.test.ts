@@ -58,7 +58,8 @@ test('suspects: on iris with 10% flipped labels the ranking finds the flips far 
   const aurocSd = Math.sqrt((N + 1) / (12 * K * (N - K)));
   assert.ok(area >= 0.5 + 4 * aurocSd, `AUROC ${area} vs 0.5 ± ${aurocSd}`);
   // The alternatives also beat chance, and the list is sorted by score.
-  for (const scoring of ['adam', 'loss'] as const) assert.ok(auroc(await selfInfluenceScores(indexed, scoring), planted.flipped) > 0.5 + 4 * aurocSd, scoring);
+  for (const scoring of ['adam', 'loss'] as const)
+    assert.ok(auroc(await selfInfluenceScores(indexed, scoring), planted.flipped) > 0.5 + 4 * aurocSd, scoring);
   for (let r = 1; r < result.rows.length; r++) assert.ok(result.rows[r - 1].score >= result.rows[r].score);
 });
 
@@ -81,7 +82,11 @@ test('suspects: a signal fired while the steps are scored ends the work with Can
     // Queued now, so it runs at the first chunk's yield, before the second chunk starts.
     const during = new AbortController();
     setImmediate(() => during.abort());
-    await assert.rejects(suspectsOf(indexed, { scoring, signal: during.signal }), CancelledError, `${scoring}: fired after the first chunk`);
+    await assert.rejects(
+      suspectsOf(indexed, { scoring, signal: during.signal }),
+      CancelledError,
+      `${scoring}: fired after the first chunk`,
+    );
   }
 });
 

@@ -11,7 +11,9 @@ test('withoutRows keeps the recorded order, drops removed rows and empty batches
   const plan = batchSchedule(10, 4, 2, 5);
   const removed = new Set([0, 1, 2, 3, 4, 5, 6]);
   const filtered = withoutRows(plan, removed);
-  const before = Array.from({ length: plan.steps }, (_, s) => batchRows(plan.batches, plan.width, s).filter((i) => !removed.has(i))).filter((b) => b.length > 0);
+  const before = Array.from({ length: plan.steps }, (_, s) => batchRows(plan.batches, plan.width, s).filter((i) => !removed.has(i))).filter(
+    (b) => b.length > 0,
+  );
   const after = Array.from({ length: filtered.steps }, (_, s) => batchRows(filtered.batches, filtered.width, s));
   assert.deepEqual(after, before);
   assert.equal(filtered.epochOfStep?.length, filtered.steps);

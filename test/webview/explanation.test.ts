@@ -58,7 +58,8 @@ describe('explanation view', () => {
     assert.ok(parseShown(oppFirst[3]) < 0);
 
     // The identity: each number as given, and they add up.
-    const term = async (cls: string): Promise<number> => parseShown((await view.page.locator(`.term.${cls} .term-value`).textContent()) ?? '');
+    const term = async (cls: string): Promise<number> =>
+      parseShown((await view.page.locator(`.term.${cls} .term-value`).textContent()) ?? '');
     const sum = e.contributions.reduce((s, c) => s + c.contribution, 0);
     assert.ok(close(await term('bias'), e.bias, 1e-6), 'bias');
     assert.ok(close(await term('sum'), sum, 1e-6), 'sum of contributions');
@@ -77,8 +78,14 @@ describe('explanation view', () => {
     assert.match((await view.page.locator('.prediction').textContent()) ?? '', /versicolor \(p = 0\.873\)/);
     assert.match((await view.page.locator('.explained-output').textContent()) ?? '', /logit of class “versicolor”/);
     assert.match((await view.page.locator('.units').textContent()) ?? '', /logits \(log-odds\)/);
-    assert.deepEqual(await texts(view, '.row-table tbody th'), e.values!.map((v) => v.name));
-    assert.deepEqual(await texts(view, '.row-table tbody td'), e.values!.map((v) => v.value));
+    assert.deepEqual(
+      await texts(view, '.row-table tbody th'),
+      e.values!.map((v) => v.name),
+    );
+    assert.deepEqual(
+      await texts(view, '.row-table tbody td'),
+      e.values!.map((v) => v.value),
+    );
     await view.screenshot('explanation-iris-dark');
     await assertClean(view);
     await view.page.context().close();
@@ -148,7 +155,9 @@ describe('explanation view', () => {
     let reached = '';
     for (let i = 0; i < 40 && !reached; i++) {
       await view.page.keyboard.press('Tab');
-      reached = await view.page.evaluate(() => (document.activeElement?.matches('a.action-link') ? document.activeElement.textContent ?? '' : ''));
+      reached = await view.page.evaluate(() =>
+        document.activeElement?.matches('a.action-link') ? (document.activeElement.textContent ?? '') : '',
+      );
     }
     assert.ok(reached, 'Tab reaches a source link');
     await view.page.keyboard.press('Enter');
@@ -240,7 +249,10 @@ describe('explanation view', () => {
     assert.equal(await section.locator('tbody tr td.thumb svg').count(), PAGE_SIZE);
     assert.match((await section.locator('.page-info').textContent()) ?? '', new RegExp(`1–${PAGE_SIZE} of ${supporters}`));
     await section.locator('vscode-button', { hasText: 'Next' }).click();
-    assert.match((await section.locator('.page-info').textContent()) ?? '', new RegExp(`${PAGE_SIZE + 1}–${2 * PAGE_SIZE} of ${supporters}`));
+    assert.match(
+      (await section.locator('.page-info').textContent()) ?? '',
+      new RegExp(`${PAGE_SIZE + 1}–${2 * PAGE_SIZE} of ${supporters}`),
+    );
     assert.equal((await section.locator('tbody tr').first().locator('td').first().textContent())?.trim(), String(PAGE_SIZE + 1));
     const ranked = [...digits.explanation.contributions].filter((c) => c.contribution > 0).sort((a, b) => b.contribution - a.contribution);
     assert.equal(await section.locator('tbody tr').first().getAttribute('data-index'), String(ranked[PAGE_SIZE].index));

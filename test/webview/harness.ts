@@ -90,12 +90,19 @@ export async function startHarness(): Promise<Harness> {
     };
     if (url.pathname === '/') {
       const nonce = createNonce();
-      const html = webviewHtml({ cspSource: origin, nonce, scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/webview.css`, title: 'Kernel Lens' });
+      const html = webviewHtml({
+        cspSource: origin,
+        nonce,
+        scriptUri: `${origin}/dist/webview.js`,
+        styleUri: `${origin}/media/webview.css`,
+        title: 'Kernel Lens',
+      });
       // The stub runs first, with the page's nonce, like VS Code's own preload.
       send('text/html', html.replace('<script nonce=', `<script nonce="${nonce}" src="${origin}/stub.js"></script>\n<script nonce=`));
     } else if (url.pathname === '/stub.js') send('text/javascript', stub);
     else if (url.pathname === '/dist/webview.js') send('text/javascript', readFileSync(bundle));
-    else if (url.pathname === '/dist/webview.js.map' && existsSync(`${bundle}.map`)) send('application/json', readFileSync(`${bundle}.map`));
+    else if (url.pathname === '/dist/webview.js.map' && existsSync(`${bundle}.map`))
+      send('application/json', readFileSync(`${bundle}.map`));
     else if (url.pathname === '/media/webview.css') send('text/css', readFileSync(join(repo, 'media', 'webview.css')));
     else if (url.pathname === '/favicon.ico') {
       res.writeHead(204);
@@ -109,7 +116,14 @@ export async function startHarness(): Promise<Harness> {
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   return {
     browser,
@@ -172,7 +186,8 @@ export async function openView(harness: Harness, theme: ThemeName = 'dark', view
       await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     },
     posted: () => page.evaluate(() => (window as unknown as { __posted: FromWebview[] }).__posted),
-    violations: () => page.evaluate(() => (window as unknown as { __violations: { directive: string; blocked: string; sample: string }[] }).__violations),
+    violations: () =>
+      page.evaluate(() => (window as unknown as { __violations: { directive: string; blocked: string; sample: string }[] }).__violations),
     async setTheme(name) {
       await page.evaluate(
         ({ bodyClass, vars, all }) => {

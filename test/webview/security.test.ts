@@ -38,7 +38,10 @@ describe('hostile dataset text', () => {
     assert.match((await view.page.locator('.prediction').textContent()) ?? '', /\[x\]\(command:workbench\.action\.quit\)/);
     const firstSupporter = view.page.locator('.contribution-section.supporters tbody tr').first();
     assert.equal(await firstSupporter.locator('td').nth(2).textContent(), IMG);
-    assert.equal(await firstSupporter.locator('a.action-link').textContent(), `${SCRIPT}.csv:${(await firstSupporter.locator('a.action-link').textContent())?.split(':').pop()}`);
+    assert.equal(
+      await firstSupporter.locator('a.action-link').textContent(),
+      `${SCRIPT}.csv:${(await firstSupporter.locator('a.action-link').textContent())?.split(':').pop()}`,
+    );
     // The chart's label axis shows the strings as SVG text too.
     const axis = (await view.page.locator('#plot-by-label svg text').allTextContents()).join('\n');
     assert.ok(axis.includes(IMG) && axis.includes(SCRIPT), 'chart tick labels are text');
@@ -75,8 +78,14 @@ describe('hostile dataset text', () => {
     });
     await view.page.waitForTimeout(100);
     const directives = (await view.violations()).map((v) => v.directive);
-    assert.ok(directives.some((d) => d.startsWith('style-src')), `style blocked: ${directives}`);
-    assert.ok(directives.some((d) => d.startsWith('script-src')), `script blocked: ${directives}`);
+    assert.ok(
+      directives.some((d) => d.startsWith('style-src')),
+      `style blocked: ${directives}`,
+    );
+    assert.ok(
+      directives.some((d) => d.startsWith('script-src')),
+      `script blocked: ${directives}`,
+    );
     assert.equal(await view.page.evaluate(() => (window as unknown as { __ran?: boolean }).__ran ?? false), false);
     await view.page.context().close();
   });
@@ -85,8 +94,17 @@ describe('hostile dataset text', () => {
 describe('webviewHtml', () => {
   it('builds a nonce-only, no-eval, no-remote CSP', () => {
     const csp = webviewCsp('https://file+.vscode-resource.vscode-cdn.net', 'abc123');
-    assert.equal(csp, "default-src 'none'; script-src 'nonce-abc123'; style-src https://file+.vscode-resource.vscode-cdn.net; img-src https://file+.vscode-resource.vscode-cdn.net data:; font-src https://file+.vscode-resource.vscode-cdn.net");
-    const html = webviewHtml({ cspSource: 'vscode-resource:', nonce: 'abc123', scriptUri: 'vscode-resource:/dist/webview.js', styleUri: 'vscode-resource:/media/webview.css', title: 'A <b>title</b>' });
+    assert.equal(
+      csp,
+      "default-src 'none'; script-src 'nonce-abc123'; style-src https://file+.vscode-resource.vscode-cdn.net; img-src https://file+.vscode-resource.vscode-cdn.net data:; font-src https://file+.vscode-resource.vscode-cdn.net",
+    );
+    const html = webviewHtml({
+      cspSource: 'vscode-resource:',
+      nonce: 'abc123',
+      scriptUri: 'vscode-resource:/dist/webview.js',
+      styleUri: 'vscode-resource:/media/webview.css',
+      title: 'A <b>title</b>',
+    });
     assert.ok(!/unsafe-eval|unsafe-inline/.test(html));
     assert.ok(!/https?:\/\//.test(html), 'no remote content');
     assert.match(html, /<script nonce="abc123" src="vscode-resource:\/dist\/webview\.js"><\/script>/);

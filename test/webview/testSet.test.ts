@@ -29,14 +29,22 @@ describe('test set view', () => {
     const sortButton = view.page.locator('th button[data-key="probability"]');
     await sortButton.click();
     let shown = (await column(view, probability)).map(parseShown);
-    assert.deepEqual(shown, [...shown].sort((a, b) => a - b), 'ascending');
+    assert.deepEqual(
+      shown,
+      [...shown].sort((a, b) => a - b),
+      'ascending',
+    );
     const expected = testSet.rows.map((r) => r.probability!).sort((a, b) => a - b);
     assert.equal(shown.length, expected.length);
     shown.forEach((v, i) => assert.ok(close(v, expected[i], 2e-3), `row ${i}: ${v} vs ${expected[i]}`));
     assert.equal(await view.page.locator('th[aria-sort="ascending"] button[data-key="probability"]').count(), 1);
     await view.page.locator('th button[data-key="probability"]').press('Enter');
     shown = (await column(view, probability)).map(parseShown);
-    assert.deepEqual(shown, [...shown].sort((a, b) => b - a), 'descending after Enter on the header');
+    assert.deepEqual(
+      shown,
+      [...shown].sort((a, b) => b - a),
+      'descending after Enter on the header',
+    );
     assert.equal(await view.page.locator('th[aria-sort="descending"]').count(), 1);
     await view.screenshot('test-set-dark');
     assert.deepEqual(await view.violations(), []);
@@ -48,10 +56,15 @@ describe('test set view', () => {
     const view = await openView(harness, 'light');
     await view.send(testSet);
     await view.page.locator('vscode-textfield.filter input').fill('virginica');
-    const expected = testSet.rows.filter((r) => [`${r.file}:${r.line}`, r.label, r.prediction].some((t) => t.toLowerCase().includes('virginica')));
+    const expected = testSet.rows.filter((r) =>
+      [`${r.file}:${r.line}`, r.label, r.prediction].some((t) => t.toLowerCase().includes('virginica')),
+    );
     assert.equal(await view.page.locator('table.test-set tbody tr').count(), expected.length);
     assert.ok(expected.length > 0 && expected.length < testSet.rows.length);
-    assert.match((await view.page.locator('.test-set-view .hint').textContent()) ?? '', new RegExp(`${expected.length} of ${testSet.rows.length} rows`));
+    assert.match(
+      (await view.page.locator('.test-set-view .hint').textContent()) ?? '',
+      new RegExp(`${expected.length} of ${testSet.rows.length} rows`),
+    );
     await view.page.locator('vscode-textfield.filter input').fill('');
     await view.page.locator('vscode-single-select.outcome-select').click();
     await view.page.getByRole('option', { name: 'Incorrect' }).click();

@@ -27,8 +27,14 @@ describe('training curves view', () => {
     const before = await view.page.locator('#plot-loss g.series-a[aria-label=line] path').getAttribute('d');
 
     const next: EpochMetrics = { epoch: 13, step: 52, trainLoss: 0.05, testLoss: 0.08, trainAccuracy: 0.98, testAccuracy: 0.96 };
-    await view.send({ type: 'trainingProgress', progress: { runDir: '/r', step: 51, totalSteps: 80, epoch: 13, epochs: 20, loss: 0.0612 } });
-    await view.send({ type: 'trainingProgress', progress: { runDir: '/r', step: 52, totalSteps: 80, epoch: 13, epochs: 20, loss: 0.0577, metrics: next } });
+    await view.send({
+      type: 'trainingProgress',
+      progress: { runDir: '/r', step: 51, totalSteps: 80, epoch: 13, epochs: 20, loss: 0.0612 },
+    });
+    await view.send({
+      type: 'trainingProgress',
+      progress: { runDir: '/r', step: 52, totalSteps: 80, epoch: 13, epochs: 20, loss: 0.0577, metrics: next },
+    });
     assert.equal(await view.page.locator('#plot-loss details table tbody tr').count(), training.metrics.length + 1);
     assert.notEqual(await view.page.locator('#plot-loss g.series-a[aria-label=line] path').getAttribute('d'), before, 'the line grew');
     const status = (await view.page.locator('.training-view [role=status]').textContent()) ?? '';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KernelViewState } from '../../src/protocol';
-import { close, fixture, openView, parseShown, startHarness, type Harness, type ViewPage, assertClean, HOSTILE_IMG, HOSTILE_SCRIPT } from './harness';
+import { close, fixture, openView, parseShown, startHarness, type Harness, assertClean, HOSTILE_IMG, HOSTILE_SCRIPT } from './harness';
 
 const IMG = HOSTILE_IMG;
 const SCRIPT = HOSTILE_SCRIPT;

@@ -6,7 +6,7 @@ import { readRunRecord } from '../run/runStore';
 import { inspectCsv } from '../data/inspect';
 import { explainWithIndex, indexedRun } from '../explain/explainService';
 import { explanationTable } from './explainTable';
-import { integerFlag, onePositional, outputSelector, parseCommand, splitFlag, stringFlag, type CliValues } from './cliArgs';
+import { integerFlag, onePositional, outputSelector, parseCommand, splitFlag, stringFlag } from './cliArgs';
 import { UserError, messageOf } from '../errors';
 import { trustCommands } from './trustCommands';
 import { startBackend } from './backendFlag';
@@ -66,13 +66,20 @@ async function train(argv: string[]): Promise<number> {
     onProgress: (p) => {
       if (!p.metrics) return;
       const m = p.metrics;
-      const score = m.testAccuracy !== undefined ? `accuracy train ${m.trainAccuracy?.toFixed(3)} test ${m.testAccuracy.toFixed(3)}` : `rmse train ${m.trainRmse?.toPrecision(4)} test ${m.testRmse?.toPrecision(4)}`;
-      process.stderr.write(`epoch ${m.epoch}/${p.epochs}  step ${m.step}/${p.totalSteps}  loss train ${m.trainLoss.toPrecision(4)} test ${m.testLoss.toPrecision(4)}  ${score}\n`);
+      const score =
+        m.testAccuracy !== undefined
+          ? `accuracy train ${m.trainAccuracy?.toFixed(3)} test ${m.testAccuracy.toFixed(3)}`
+          : `rmse train ${m.trainRmse?.toPrecision(4)} test ${m.testRmse?.toPrecision(4)}`;
+      process.stderr.write(
+        `epoch ${m.epoch}/${p.epochs}  step ${m.step}/${p.totalSteps}  loss train ${m.trainLoss.toPrecision(4)} test ${m.testLoss.toPrecision(4)}  ${score}\n`,
+      );
     },
   });
   const stored = info.status === 'complete' ? (await readRunRecord(info.dir)).pathIndex : undefined;
   const index = stored ? `; path index ${(stored.bytes / 1e6).toFixed(1)} MB built in ${(stored.buildMs / 1000).toFixed(2)} s` : '';
-  process.stderr.write(`${info.status} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${info.steps} steps, ${info.parameters} parameters${index}${info.approximate ? ', checkpoints subsampled to fit --path-budget-mb (explanations approximate)' : ''}${info.message ? ` — ${info.message}` : ''}\n`);
+  process.stderr.write(
+    `${info.status} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${info.steps} steps, ${info.parameters} parameters${index}${info.approximate ? ', checkpoints subsampled to fit --path-budget-mb (explanations approximate)' : ''}${info.message ? ` — ${info.message}` : ''}\n`,
+  );
   process.stdout.write(info.dir + '\n');
   return info.status === 'complete' ? 0 : 1;
 }
@@ -112,7 +119,9 @@ async function explain(argv: string[]): Promise<number> {
     const { explanations } = await explainWithIndex(indexed, queries, { output, top, quadratureNodes: nodes, tolerance });
     await fs.promises.writeFile(path.resolve(out), explanations.map((e) => JSON.stringify(e)).join('\n') + '\n');
     const rels = explanations.map((e) => e.residual.rel).sort((a, b) => a - b);
-    process.stderr.write(`explained ${count} ${split} rows in ${((performance.now() - started) / 1000).toFixed(2)} s; relative residual max ${rels[rels.length - 1]?.toExponential(2)} median ${rels[Math.floor(rels.length / 2)]?.toExponential(2)}; ${explanations.filter((e) => e.residual.flagged).length} flagged\n`);
+    process.stderr.write(
+      `explained ${count} ${split} rows in ${((performance.now() - started) / 1000).toFixed(2)} s; relative residual max ${rels[rels.length - 1]?.toExponential(2)} median ${rels[Math.floor(rels.length / 2)]?.toExponential(2)}; ${explanations.filter((e) => e.residual.flagged).length} flagged\n`,
+    );
     process.stdout.write(path.resolve(out) + '\n');
     return 0;
   }

@@ -8,7 +8,10 @@ import type { IntegerRange } from '../../protocol/limits';
 export type CliValues = Record<string, string | boolean | undefined>;
 
 /** Parses one sub-command's flags; unknown flags and missing values are one clear line. */
-export function parseCommand(argv: string[], options: Record<string, { type: 'string' | 'boolean' }>): { values: CliValues; positionals: string[] } {
+export function parseCommand(
+  argv: string[],
+  options: Record<string, { type: 'string' | 'boolean' }>,
+): { values: CliValues; positionals: string[] } {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -23,12 +26,17 @@ export function parseCommand(argv: string[], options: Record<string, { type: 'st
 }
 
 /** A whole-number flag within `range` (the shared limits); absent, `range.default`. */
-export function integerFlag(values: CliValues, name: string, range: IntegerRange = { min: 0, max: Number.MAX_SAFE_INTEGER }): number | undefined {
+export function integerFlag(
+  values: CliValues,
+  name: string,
+  range: IntegerRange = { min: 0, max: Number.MAX_SAFE_INTEGER },
+): number | undefined {
   const { min, max } = range;
   const raw = values[name];
   if (raw === undefined) return range.default;
   const n = Number(raw);
-  if (typeof raw !== 'string' || !Number.isInteger(n) || n < min || n > max) throw new UserError(`--${name} must be an integer from ${min} to ${max} (got "${String(raw)}")`);
+  if (typeof raw !== 'string' || !Number.isInteger(n) || n < min || n > max)
+    throw new UserError(`--${name} must be an integer from ${min} to ${max} (got "${String(raw)}")`);
   return n;
 }
 
@@ -39,7 +47,8 @@ export function stringFlag(values: CliValues, name: string): string | undefined 
 
 /** The one positional argument (a file or run directory), resolved to an absolute path. */
 export function onePositional(positionals: string[], what: string): string {
-  if (positionals.length !== 1) throw new UserError(`expected one ${what} (got ${positionals.length === 0 ? 'none' : positionals.join(' ')})`);
+  if (positionals.length !== 1)
+    throw new UserError(`expected one ${what} (got ${positionals.length === 0 ? 'none' : positionals.join(' ')})`);
   return path.resolve(positionals[0]);
 }
 

@@ -1,6 +1,7 @@
 import type { Contribution, Explanation } from '../../protocol';
 
-const fmt = (v: number | null, digits = 4): string => (v === null || !Number.isFinite(v) ? '—' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(digits));
+const fmt = (v: number | null, digits = 4): string =>
+  v === null || !Number.isFinite(v) ? '—' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(digits);
 
 /** The output kind in words, with its units (path-kernel.md §2.4: the UI must say so). */
 export function describeOutput(explanation: Explanation): string {
@@ -22,15 +23,21 @@ export function explanationTable(explanation: Explanation, top: number, training
   const lines: string[] = [];
   const e = explanation;
   const where = `${e.split === 'input' ? 'input' : e.split} row ${e.row} (${e.file}:${e.line})`;
-  const predicted = 'label' in e.prediction ? `${e.prediction.label} (p = ${e.prediction.probability.toFixed(3)})` : fmt(e.prediction.value);
+  const predicted =
+    'label' in e.prediction ? `${e.prediction.label} (p = ${e.prediction.probability.toFixed(3)})` : fmt(e.prediction.value);
   lines.push(`${where}: true label ${e.label ?? '—'}, predicted ${predicted}`);
   lines.push(`Explained output: ${describeOutput(e)}`);
   const sum = e.kernelMachine - e.bias;
   lines.push(`network ${fmt(e.network)} = bias ${fmt(e.bias)} + Σ contributions ${fmt(sum)} (kernel machine ${fmt(e.kernelMachine)})`);
-  lines.push(`residual ${e.residual.signed.toExponential(2)}, relative ${e.residual.rel.toExponential(2)} ${e.residual.flagged ? `> tolerance ${e.residual.tolerance}: FLAGGED, not exact` : `≤ tolerance ${e.residual.tolerance}`}  [backend ${e.backend}]`);
+  lines.push(
+    `residual ${e.residual.signed.toExponential(2)}, relative ${e.residual.rel.toExponential(2)} ${e.residual.flagged ? `> tolerance ${e.residual.tolerance}: FLAGGED, not exact` : `≤ tolerance ${e.residual.tolerance}`}  [backend ${e.backend}]`,
+  );
   const supporters = e.contributions.filter((c) => c.contribution > 0).slice(0, top);
   const opposers = e.contributions.filter((c) => c.contribution < 0).slice(0, top);
-  for (const [title, rows] of [['Supporters (push the output up)', supporters], ['Opposers (push the output down)', opposers]] as const) {
+  for (const [title, rows] of [
+    ['Supporters (push the output up)', supporters],
+    ['Opposers (push the output down)', opposers],
+  ] as const) {
     lines.push('', title);
     lines.push(table(rows, trainingValues));
   }
@@ -39,9 +46,22 @@ export function explanationTable(explanation: Explanation, top: number, training
 
 function table(rows: Contribution[], trainingValues: (index: number) => string): string {
   const header = ['rank', 'contribution', 'kernel', 'coefficient', 'source', 'label', 'values'];
-  const body = rows.map((c, k) => [String(k + 1), fmt(c.contribution), fmt(c.kernel), fmt(c.coefficient), `${c.file}:${c.line}`, c.label, trainingValues(c.index)]);
+  const body = rows.map((c, k) => [
+    String(k + 1),
+    fmt(c.contribution),
+    fmt(c.kernel),
+    fmt(c.coefficient),
+    `${c.file}:${c.line}`,
+    c.label,
+    trainingValues(c.index),
+  ]);
   if (body.length === 0) return '  (none)';
   const widths = header.map((h, j) => Math.max(h.length, ...body.map((r) => Math.min(r[j].length, 60))));
-  const render = (r: string[]) => '  ' + r.map((cell, j) => (cell.length > 60 ? cell.slice(0, 57) + '...' : cell).padEnd(widths[j])).join('  ').trimEnd();
+  const render = (r: string[]) =>
+    '  ' +
+    r
+      .map((cell, j) => (cell.length > 60 ? cell.slice(0, 57) + '...' : cell).padEnd(widths[j]))
+      .join('  ')
+      .trimEnd();
   return [render(header), ...body.map(render)].join('\n');
 }

@@ -15,17 +15,37 @@ async function suspects(argv: string[]): Promise<number> {
   const runDir = onePositional(positionals, 'run directory');
   const top = integerFlag(values, 'top', { min: LIMITS.top.min, max: LIMITS.top.max });
   const scoring = stringFlag(values, 'scoring') as SuspectScoring | undefined;
-  if (scoring !== undefined && !SCORINGS.includes(scoring)) throw new UserError(`--scoring must be ${SCORINGS.join(', ')} (got "${scoring}")`);
+  if (scoring !== undefined && !SCORINGS.includes(scoring))
+    throw new UserError(`--scoring must be ${SCORINGS.join(', ')} (got "${scoring}")`);
   await startBackend(values);
   const result = await suspiciousRows(runDir, { top, scoring });
   if (values.json) {
-    process.stdout.write(JSON.stringify(result.rows.map(({ index, file, line, label, score, predicted, labelProbability }) => ({ index, file, line, label, score, predicted, labelProbability })), null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(
+        result.rows.map(({ index, file, line, label, score, predicted, labelProbability }) => ({
+          index,
+          file,
+          line,
+          label,
+          score,
+          predicted,
+          labelProbability,
+        })),
+        null,
+        2,
+      ) + '\n',
+    );
     return 0;
   }
-  const lines = [`${result.rows.length} of ${result.trainRows} training rows, most suspicious first (self-influence, ${result.scoring})`, 'rank  score       file:line              label → predicted (p of label)'];
+  const lines = [
+    `${result.rows.length} of ${result.trainRows} training rows, most suspicious first (self-influence, ${result.scoring})`,
+    'rank  score       file:line              label → predicted (p of label)',
+  ];
   for (const r of result.rows) {
     const p = r.labelProbability === null ? '' : ` (${r.labelProbability.toFixed(3)})`;
-    lines.push(`${String(r.rank).padStart(4)}  ${r.score.toExponential(3).padEnd(10)}  ${`${r.file}:${r.line}`.padEnd(22)} ${r.label} → ${r.predicted}${p}`);
+    lines.push(
+      `${String(r.rank).padStart(4)}  ${r.score.toExponential(3).padEnd(10)}  ${`${r.file}:${r.line}`.padEnd(22)} ${r.label} → ${r.predicted}${p}`,
+    );
   }
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
@@ -64,9 +84,13 @@ function verifyTable(r: VerifyResult): string {
   const f = (v: number) => (v >= 0 ? '+' : '') + v.toFixed(4);
   const what = `${r.output.kind}${r.output.class ? ` of ${r.output.class}` : ''}`;
   const lines = [`${r.query.split} row ${r.query.row}: ${what} = ${r.original.toFixed(4)} (${r.backend}, ${(r.ms / 1000).toFixed(1)} s)`];
-  if (r.retrained !== null) lines.push(`retrained with nothing removed: ${r.retrained.toFixed(4)} (${r.retrained === r.original ? 'identical' : `differs by ${(r.retrained - r.original).toExponential(2)}`})`);
+  if (r.retrained !== null)
+    lines.push(
+      `retrained with nothing removed: ${r.retrained.toFixed(4)} (${r.retrained === r.original ? 'identical' : `differs by ${(r.retrained - r.original).toExponential(2)}`})`,
+    );
   lines.push('removed                   contribution sum   expected change   actual change');
-  const row = (name: string, m: VerifyResult['supporters']) => lines.push(`${name.padEnd(26)}${f(m.removedSum).padStart(16)}${f(-m.removedSum).padStart(18)}${f(m.change).padStart(16)}`);
+  const row = (name: string, m: VerifyResult['supporters']) =>
+    lines.push(`${name.padEnd(26)}${f(m.removedSum).padStart(16)}${f(-m.removedSum).padStart(18)}${f(m.change).padStart(16)}`);
   row(`top ${r.supporters.rows.length} supporters`, r.supporters);
   r.random.forEach((m, d) => row(`${r.k} random rows (#${d + 1})`, m));
   return lines.join('\n');
@@ -86,7 +110,12 @@ async function kernel(argv: string[]): Promise<number> {
   const checkpoints = integerFlag(values, 'checkpoints', LIMITS.kernelCheckpoints);
   const shareRows = integerFlag(values, 'share-rows', LIMITS.kernelShareRows);
   await startBackend(values);
-  const result = await kernelEvolution(runDir, { sample, checkpoints, shareRows, matrices: values.json === true && !values['no-matrices'] });
+  const result = await kernelEvolution(runDir, {
+    sample,
+    checkpoints,
+    shareRows,
+    matrices: values.json === true && !values['no-matrices'],
+  });
   process.stdout.write((values.json ? JSON.stringify(result) : kernelSummary(result)) + '\n');
   return 0;
 }
@@ -98,7 +127,8 @@ function kernelSummary(r: KernelEvolution): string {
     `drift from the initial tangent kernel: kernel distance ${r.drift.kernelDistance.toFixed(3)}, relative change ${r.drift.relativeChange.toFixed(3)}`,
     `alignment along training: ${r.alignmentCurve.map((p) => p.alignment.toFixed(2)).join(' ')}`,
   ];
-  if (r.meanSameClassShare !== null) lines.push(`mean share of |contributions| from the predicted class: ${r.meanSameClassShare.toFixed(3)}`);
+  if (r.meanSameClassShare !== null)
+    lines.push(`mean share of |contributions| from the predicted class: ${r.meanSameClassShare.toFixed(3)}`);
   lines.push('(use --json for the matrices and every value)');
   return lines.join('\n');
 }

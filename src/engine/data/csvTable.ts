@@ -17,7 +17,6 @@ export interface CsvTable {
   lines: number[];
 }
 
-
 /** Reads and validates a whole CSV file as a stream. `display` is the name used in messages. */
 export async function readCsvTable(file: string, display = displayPath(file)): Promise<CsvTable> {
   return readCsv(file, display, false);
@@ -94,11 +93,17 @@ function parseError(error: unknown, display: string, line: number): Error {
     case 'CSV_QUOTE_NOT_CLOSED':
       return new UserError('unparsable CSV: a quote opened in the record starting here is never closed', { file: display, line });
     case 'CSV_INVALID_CLOSING_QUOTE':
-      return new UserError('unparsable CSV: unexpected character after a closing quote', { file: display, line: parserLine(csv.lines, line) });
+      return new UserError('unparsable CSV: unexpected character after a closing quote', {
+        file: display,
+        line: parserLine(csv.lines, line),
+      });
     case 'INVALID_OPENING_QUOTE':
       return new UserError('unparsable CSV: quote inside an unquoted field', { file: display, line: parserLine(csv.lines, line) });
     default:
-      return new UserError(`unparsable CSV: ${(csv.message ?? csv.code).split(':')[0]}`, { file: display, line: parserLine(csv.lines, line) });
+      return new UserError(`unparsable CSV: ${(csv.message ?? csv.code).split(':')[0]}`, {
+        file: display,
+        line: parserLine(csv.lines, line),
+      });
   }
 }
 

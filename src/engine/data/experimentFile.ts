@@ -98,9 +98,7 @@ function schemaErrors(issues: readonly z.core.$ZodIssue[], text: string, display
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const keyPath = [...base, key];
-        errors.push(
-          new UserError(`unknown key "${keyPath.join('.')}"`, { file: display, line: lineOf(text, keyPath) }),
-        );
+        errors.push(new UserError(`unknown key "${keyPath.join('.')}"`, { file: display, line: lineOf(text, keyPath) }));
       }
       continue;
     }
@@ -122,9 +120,7 @@ function lineOf(text: string, keyPath: readonly PropertyKey[]): number {
 
 function resolve(abs: string, raw: ExperimentConfig, parsed: ExperimentOutput): ResolvedExperiment {
   const base = path.basename(abs);
-  const defaultName = base.endsWith(EXPERIMENT_SUFFIX)
-    ? base.slice(0, -EXPERIMENT_SUFFIX.length)
-    : base.replace(/\.json$/i, '');
+  const defaultName = base.endsWith(EXPERIMENT_SUFFIX) ? base.slice(0, -EXPERIMENT_SUFFIX.length) : base.replace(/\.json$/i, '');
   const { dataset, model, training, explain } = parsed;
   return {
     file: abs,

@@ -10,7 +10,7 @@ import { LIMITS, TOLERANCE } from '../../protocol/limits';
 
 const activation = z
   .enum(['relu', 'tanh', 'sigmoid', 'gelu', 'softplus', 'linear'])
-  .describe('Activation of this hidden layer (gelu is TensorFlow.js\'s form).');
+  .describe("Activation of this hidden layer (gelu is TensorFlow.js's form).");
 
 const hiddenLayer = z
   .strictObject({
@@ -28,7 +28,11 @@ const testSplit = z
       .describe('Test on a second file.'),
     z
       .strictObject({
-        fraction: z.number().gt(0).lt(1).describe('Share of the rows held out for testing, strictly between 0 and 1; stratified by class for classification.'),
+        fraction: z
+          .number()
+          .gt(0)
+          .lt(1)
+          .describe('Share of the rows held out for testing, strictly between 0 and 1; stratified by class for classification.'),
       })
       .describe('Hold out a share of the training file.'),
   ])
@@ -48,7 +52,9 @@ const dataset = z
     missing: z
       .enum(['impute', 'drop', 'error'])
       .default('impute')
-      .describe('Missing values (empty, NA, NaN, ?): impute the training mean / most frequent value, drop the row, or stop with an error. A missing target always drops the row (or errors with "error").'),
+      .describe(
+        'Missing values (empty, NA, NaN, ?): impute the training mean / most frequent value, drop the row, or stop with an error. A missing target always drops the row (or errors with "error").',
+      ),
     task: z
       .enum(['regression', 'binary', 'multiclass'])
       .optional()
@@ -79,7 +85,13 @@ const training = z
     optimizer: z.enum(['sgd', 'momentum', 'adam']).default('adam').describe('Optimizer, with TensorFlow.js update rules.'),
     learningRate: z.number().gt(0).max(10).default(0.01).describe('Learning rate (greater than 0, at most 10).'),
     epochs: z.number().int().min(1).max(10000).default(20).describe('Passes over the training data (1 to 10000).'),
-    batchSize: z.number().int().min(1).max(65536).default(32).describe('Examples per step (1 to 65536); the training split needs at least this many rows.'),
+    batchSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(65536)
+      .default(32)
+      .describe('Examples per step (1 to 65536); the training split needs at least this many rows.'),
     seed: z.number().int().min(0).default(1).describe('Seed of the holdout draw, initial weights and batch order.'),
     momentum: z.number().min(0).lt(1).default(0.9).describe('Momentum coefficient for the momentum optimizer, in [0, 1).'),
     nesterov: z.boolean().default(false).describe('Nesterov momentum (momentum optimizer).'),
@@ -101,7 +113,12 @@ const explain = z
       .max(NODES.max)
       .default(NODES.default)
       .describe(`Gauss–Legendre nodes per training step (${NODES.min} to ${NODES.max}).`),
-    tolerance: z.number().gt(0).max(TOLERANCE.max).default(TOLERANCE.default).describe('Relative residual above which an explanation is flagged.'),
+    tolerance: z
+      .number()
+      .gt(0)
+      .max(TOLERANCE.max)
+      .default(TOLERANCE.default)
+      .describe('Relative residual above which an explanation is flagged.'),
   })
   .prefault({})
   .describe('Explanation settings.');

@@ -20,7 +20,10 @@ export function holdoutSplit(rows: number, fraction: number, seed: number, class
     for (let k = 0; k < testCount; k++) chosen[order[k]] = 1;
   } else {
     const groups = groupByClass(classes, rows);
-    const quotas = largestRemainder(groups.map((g) => g.length), testCount);
+    const quotas = largestRemainder(
+      groups.map((g) => g.length),
+      testCount,
+    );
     groups.forEach((members, c) => {
       shuffleInPlace(members, rng);
       for (let k = 0; k < quotas[c]; k++) chosen[members[k]] = 1;

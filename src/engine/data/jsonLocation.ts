@@ -35,7 +35,9 @@ export function jsonSyntaxError(text: string): { offset: number; reason: string 
   const [first] = errors;
   if (first === undefined) return null;
   // 'PropertyNameExpected' → 'property name expected'
-  const reason = printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  const reason = printParseErrorCode(first.error)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
   return { offset: first.offset, reason };
 }
 

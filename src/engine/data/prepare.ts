@@ -56,14 +56,23 @@ export async function prepareData(experiment: ResolvedExperiment): Promise<Prepa
   const types = inputIndices.map((i) => columnType(train, i, dataset.columns[header[i]]));
   const rows = usableSourceRows(experiment, sources, inputIndices);
   const labelOf = labelReader(targetIndex);
-  const target = fitTarget(rows.train.map(labelOf), rows.train.map((row) => whereOf(row)), dataset.target, dataset.task);
+  const target = fitTarget(
+    rows.train.map(labelOf),
+    rows.train.map((row) => whereOf(row)),
+    dataset.target,
+    dataset.task,
+  );
   const split = splitRows(experiment, rows, target, labelOf);
   if (target.task === 'regression') {
     // Task and classes come from the whole file (stratification needs them); the target scale from the training split only.
     target.targetScale = standardScale(split.train.map((row) => Number(labelOf(row))));
   }
   const columns = inputIndices.map((i, k) =>
-    fitColumn(header[i], types[k], split.train.map((row) => row.source.table.records[row.record][i])),
+    fitColumn(
+      header[i],
+      types[k],
+      split.train.map((row) => row.source.table.records[row.record][i]),
+    ),
   );
   return encodePrepared(experiment, sources, split, inputIndices, preprocessingOf(experiment, header, target, columns));
 }
@@ -75,7 +84,12 @@ export async function prepareData(experiment: ResolvedExperiment): Promise<Prepa
 export async function prepareDataWithPreprocessing(experiment: ResolvedExperiment, frozen: Preprocessing): Promise<PreparedData> {
   const sources = await openSources(experiment);
   const inputIndices = frozen.columns.map((column) => requireColumn(sources.header, column.name, sources.train.display));
-  const target: TargetEncoding = { task: frozen.task, classes: frozen.classes, positiveClass: frozen.positiveClass, targetScale: frozen.targetScale };
+  const target: TargetEncoding = {
+    task: frozen.task,
+    classes: frozen.classes,
+    positiveClass: frozen.positiveClass,
+    targetScale: frozen.targetScale,
+  };
   const labelOf = labelReader(sources.targetIndex);
   const split = splitRows(experiment, usableSourceRows(experiment, sources, inputIndices), target, labelOf);
   return encodePrepared(experiment, sources, split, inputIndices, preprocessingOf(experiment, sources.header, target, frozen.columns));
@@ -88,10 +102,9 @@ async function openSources(experiment: ResolvedExperiment): Promise<Sources> {
   const header = train.table.header;
   const targetIndex = header.indexOf(dataset.target);
   if (targetIndex < 0) {
-    throw new UserError(
-      `dataset.target: column "${dataset.target}" not found in ${train.display}; columns: ${header.join(', ')}`,
-      { file: experimentDisplay },
-    );
+    throw new UserError(`dataset.target: column "${dataset.target}" not found in ${train.display}; columns: ${header.join(', ')}`, {
+      file: experimentDisplay,
+    });
   }
   checkColumnNames(experiment, header, experimentDisplay, train.display);
   const test = 'file' in dataset.test ? await openSource(experiment.dir, dataset.test.file) : null;
@@ -100,7 +113,11 @@ async function openSources(experiment: ResolvedExperiment): Promise<Sources> {
 }
 
 /** The rows of the training file (and of the test file, when there is one) without missing values that matter. */
-function usableSourceRows(experiment: ResolvedExperiment, sources: Sources, inputIndices: number[]): { train: RowRef[]; test: RowRef[] | null } {
+function usableSourceRows(
+  experiment: ResolvedExperiment,
+  sources: Sources,
+  inputIndices: number[],
+): { train: RowRef[]; test: RowRef[] | null } {
   const train = usableRows(sources.train, sources.targetIndex, inputIndices, experiment);
   const test = sources.test ? usableRows(sources.test, sources.targetIndex, inputIndices, experiment) : null;
   if (train.length === 0) throw new UserError('no usable rows (every row has a missing value)', { file: sources.train.display });
@@ -108,7 +125,12 @@ function usableSourceRows(experiment: ResolvedExperiment, sources: Sources, inpu
 }
 
 /** The test file's rows, or a seeded (stratified, for classes) holdout of the training file's usable rows. */
-function splitRows(experiment: ResolvedExperiment, rows: { train: RowRef[]; test: RowRef[] | null }, target: TargetEncoding, labelOf: (row: RowRef) => string): SplitRows {
+function splitRows(
+  experiment: ResolvedExperiment,
+  rows: { train: RowRef[]; test: RowRef[] | null },
+  target: TargetEncoding,
+  labelOf: (row: RowRef) => string,
+): SplitRows {
   const { dataset } = experiment;
   const trainRows = rows.train;
   if (rows.test) return { train: trainRows, test: rows.test };
@@ -119,7 +141,12 @@ function splitRows(experiment: ResolvedExperiment, rows: { train: RowRef[]; test
   return { train: split.train.map((i) => trainRows[i]), test: split.test.map((i) => trainRows[i]) };
 }
 
-function preprocessingOf(experiment: ResolvedExperiment, header: string[], target: TargetEncoding, columns: EncodedColumn[]): Preprocessing {
+function preprocessingOf(
+  experiment: ResolvedExperiment,
+  header: string[],
+  target: TargetEncoding,
+  columns: EncodedColumn[],
+): Preprocessing {
   return {
     target: experiment.dataset.target,
     task: target.task,
@@ -133,17 +160,22 @@ function preprocessingOf(experiment: ResolvedExperiment, header: string[], targe
   };
 }
 
-async function encodePrepared(experiment: ResolvedExperiment, sources: Sources, split: SplitRows, inputIndices: number[], preprocessing: Preprocessing): Promise<PreparedData> {
+async function encodePrepared(
+  experiment: ResolvedExperiment,
+  sources: Sources,
+  split: SplitRows,
+  inputIndices: number[],
+  preprocessing: Preprocessing,
+): Promise<PreparedData> {
   const { dataset } = experiment;
   const { targetIndex, experimentDisplay } = sources;
   const trainMatrix = encodeRows(split.train, inputIndices, targetIndex, preprocessing, true);
   const testMatrix = encodeRows(split.test, inputIndices, targetIndex, preprocessing, true);
   const featureCount = preprocessing.featureNames.length;
   if (trainMatrix.count < experiment.training.batchSize) {
-    throw new UserError(
-      `only ${trainMatrix.count} training rows, fewer than training.batchSize (${experiment.training.batchSize})`,
-      { file: experimentDisplay },
-    );
+    throw new UserError(`only ${trainMatrix.count} training rows, fewer than training.batchSize (${experiment.training.batchSize})`, {
+      file: experimentDisplay,
+    });
   }
   if (dataset.image && dataset.image.width * dataset.image.height !== featureCount) {
     throw new UserError(
@@ -193,7 +225,8 @@ function whereOf(row: RowRef): { file: string; line: number } {
 
 function requireColumn(header: readonly string[], name: string, display: string): number {
   const i = header.indexOf(name);
-  if (i < 0) throw new UserError(`column "${name}" used by the model is missing; columns: ${header.join(', ')}`, { file: display, line: 1 });
+  if (i < 0)
+    throw new UserError(`column "${name}" used by the model is missing; columns: ${header.join(', ')}`, { file: display, line: 1 });
   return i;
 }
 
@@ -205,7 +238,9 @@ function checkColumnNames(experiment: ResolvedExperiment, header: readonly strin
   ];
   for (const { key, name } of named) {
     if (!header.includes(name)) {
-      throw new UserError(`${key}: column "${name}" not found in ${dataDisplay}; columns: ${header.join(', ')}`, { file: experimentDisplay });
+      throw new UserError(`${key}: column "${name}" not found in ${dataDisplay}; columns: ${header.join(', ')}`, {
+        file: experimentDisplay,
+      });
     }
   }
   if (experiment.dataset.ignore.includes(experiment.dataset.target)) {
@@ -256,7 +291,11 @@ function usableRows(source: SourceFile, targetIndex: number, inputIndices: reado
       continue;
     }
     if (policy === 'error') {
-      throw new UserError('missing value (dataset.missing is "error")', { file: source.display, line: lines[r], column: header[missingAt] });
+      throw new UserError('missing value (dataset.missing is "error")', {
+        file: source.display,
+        line: lines[r],
+        column: header[missingAt],
+      });
     }
     // "impute" keeps rows with missing inputs; a missing target is dropped under every policy but "error".
     if (policy === 'impute' && missingAt !== targetIndex) rows.push({ source, record: r });
@@ -311,7 +350,8 @@ function encodeLabel(
   }
   const value = label === '' ? null : parseNumber(label);
   if (value === null) {
-    if (strict) throw new UserError(`the target of a regression must be numeric, found "${label}"`, { ...where, column: preprocessing.target });
+    if (strict)
+      throw new UserError(`the target of a regression must be numeric, found "${label}"`, { ...where, column: preprocessing.target });
     return Number.NaN;
   }
   const scale = preprocessing.targetScale ?? { mean: 0, std: 1 };

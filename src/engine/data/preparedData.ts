@@ -1,4 +1,14 @@
-import type { ExperimentConfig, Preprocessing, RowSource, DatasetFileRecord, Activation, OptimizerName, TaskKind, MissingPolicy, ColumnType } from '../../protocol';
+import type {
+  ExperimentConfig,
+  Preprocessing,
+  RowSource,
+  DatasetFileRecord,
+  Activation,
+  OptimizerName,
+  TaskKind,
+  MissingPolicy,
+  ColumnType,
+} from '../../protocol';
 
 /** The experiment file with every default filled in (see `experimentSchema.ts`). */
 export interface ResolvedExperiment {

@@ -42,9 +42,8 @@ export function fitTarget(
     task = 'regression';
   } else {
     const integerValued = distinct.every((label) => Number.isInteger(parseNumber(label)));
-    const classification =
-      override !== null || firstText >= 0 || (integerValued && distinct.length <= MAX_INTEGER_CLASSES);
-    task = !classification ? 'regression' : override ?? (distinct.length === 2 ? 'binary' : 'multiclass');
+    const classification = override !== null || firstText >= 0 || (integerValued && distinct.length <= MAX_INTEGER_CLASSES);
+    task = !classification ? 'regression' : (override ?? (distinct.length === 2 ? 'binary' : 'multiclass'));
   }
   if (task === 'regression') return { task, classes: null, positiveClass: null, targetScale: standardScale(labels.map(Number)) };
 

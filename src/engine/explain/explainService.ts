@@ -2,7 +2,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { tidyRead } from '../model/tidyRead';
-import type { ContributionTrace, Explanation, ExplainParams, ExplainQuery, ExplainResult, OutputSelector, TraceParams } from '../../protocol';
+import type {
+  ContributionTrace,
+  Explanation,
+  ExplainParams,
+  ExplainQuery,
+  ExplainResult,
+  OutputSelector,
+  TraceParams,
+} from '../../protocol';
 import { loadRun, type LoadedRun } from './shared/loadedRun';
 import { buildTrainingFactors, type TrainingFactors } from './shared/trainingFactors';
 import { explainBlock } from './direct/directBlock';
@@ -133,14 +141,22 @@ async function prepareQueries(run: LoadedRun, queries: ExplainQuery[]): Promise<
     const source = run.data.rows[query.split][query.row];
     result.push({
       x: x.slice(query.row * F, (query.row + 1) * F),
-      row: { split: query.split, row: query.row, file: source.file, line: source.line, label: raw.labels[query.row], values: namedValues(header, raw.values[query.row]) },
+      row: {
+        split: query.split,
+        row: query.row,
+        file: source.file,
+        line: source.line,
+        label: raw.labels[query.row],
+        values: namedValues(header, raw.values[query.row]),
+      },
     });
   }
   return result;
 }
 
 function checkRow(row: number, count: number, where: string): void {
-  if (!Number.isInteger(row) || row < 0 || row >= count) throw new UserError(`row ${row} is out of range: ${where} has ${count} rows (0-based)`);
+  if (!Number.isInteger(row) || row < 0 || row >= count)
+    throw new UserError(`row ${row} is out of range: ${where} has ${count} rows (0-based)`);
 }
 
 function namedValues(header: string[], values: string[] | undefined): { name: string; value: string }[] {
@@ -178,10 +194,16 @@ export interface ExplainOptions {
 const PARALLEL_FROM = 8;
 
 /** Explains rows of a loaded run; returns the raw numbers too (for tools built on top). */
-export async function explainWithIndex(indexed: IndexedRun, queries: ExplainQuery[], options: ExplainOptions = {}): Promise<{ explanations: Explanation[]; raw: RawExplanation[] }> {
+export async function explainWithIndex(
+  indexed: IndexedRun,
+  queries: ExplainQuery[],
+  options: ExplainOptions = {},
+): Promise<{ explanations: Explanation[]; raw: RawExplanation[] }> {
   const threads = workerCount();
   if (options.parallel !== false && queries.length >= PARALLEL_FROM && threads > 1 && (options.method ?? 'fast') === 'fast') {
-    return explainAcrossThreads(indexed.run.dir, queries, options, threads, (part) => explainWithIndex(indexed, part, { ...options, parallel: false }));
+    return explainAcrossThreads(indexed.run.dir, queries, options, threads, (part) =>
+      explainWithIndex(indexed, part, { ...options, parallel: false }),
+    );
   }
   const { run } = indexed;
   const prepared = await prepareQueries(run, queries);
@@ -191,7 +213,12 @@ export async function explainWithIndex(indexed: IndexedRun, queries: ExplainQuer
   prepared.forEach((p, q) => allX.set(p.x, q * F));
   const outputs = finalOutputs(run, allX, prepared.length);
   const resolved = prepared.map((_, q) =>
-    resolveOutput(run.record.task, run.record.preprocessing.classes, outputs.subarray(q * C, (q + 1) * C), options.output ?? { kind: 'default' }),
+    resolveOutput(
+      run.record.task,
+      run.record.preprocessing.classes,
+      outputs.subarray(q * C, (q + 1) * C),
+      options.output ?? { kind: 'default' },
+    ),
   );
   const T = run.path.steps;
   const P = run.layout.parameterCount;
@@ -212,15 +239,21 @@ export async function explainWithIndex(indexed: IndexedRun, queries: ExplainQuer
     const started = performance.now();
     let raw: RawExplanation[];
     try {
-      const explain = method === 'fast' ? (b: QueryBlock, o: ExplainBlockOptions) => explainBlockFast(run, indexed.index, b, o) : (b: QueryBlock, o: ExplainBlockOptions) => explainBlock(run, indexed.factors, b, o);
-      raw = await explain({ x, e, count: members.length }, {
-        nodes,
-        tolerance,
-        kernelTop: options.full ? Math.max(top, 50) : top,
-        leftPointOnly: options.leftPointOnly,
-        traceRows: options.traceRows,
-        signal: options.signal,
-      });
+      const explain =
+        method === 'fast'
+          ? (b: QueryBlock, o: ExplainBlockOptions) => explainBlockFast(run, indexed.index, b, o)
+          : (b: QueryBlock, o: ExplainBlockOptions) => explainBlock(run, indexed.factors, b, o);
+      raw = await explain(
+        { x, e, count: members.length },
+        {
+          nodes,
+          tolerance,
+          kernelTop: options.full ? Math.max(top, 50) : top,
+          leftPointOnly: options.leftPointOnly,
+          traceRows: options.traceRows,
+          signal: options.signal,
+        },
+      );
     } catch (error) {
       // A worker stopped by the cancellation fails with its own error: report the cancellation.
       throwIfCancelled(options.signal);
@@ -258,7 +291,12 @@ export async function explainRows(params: ExplainParams, options: { signal?: Abo
 
 export async function traceContributions(params: TraceParams, options: { signal?: AbortSignal } = {}): Promise<ContributionTrace[]> {
   const indexed = await indexedRun(params.runDir);
-  const { raw } = await explainWithIndex(indexed, [params.query], { output: params.output, traceRows: params.indices, signal: options.signal, top: 0 });
+  const { raw } = await explainWithIndex(indexed, [params.query], {
+    output: params.output,
+    traceRows: params.indices,
+    signal: options.signal,
+    top: 0,
+  });
   const sigma = indexed.run.record.task === 'regression' ? (indexed.run.record.preprocessing.targetScale?.std ?? 1) : 1;
   return params.indices.map((index) => {
     const trace = raw[0].traces.get(index) ?? { steps: [], contributions: [] };

@@ -50,8 +50,12 @@ export class FactoredMlp {
     const result: LayerFactors[] = new Array(this.layers.length);
     let delta = outputGradient;
     for (let l = this.layers.length - 1; l >= 0; l--) {
-      if (this.activations[l] !== 'linear') delta = tf.mul(delta, activationDerivative(this.activations[l], pass.preActivations[l])) as tf.Tensor3D;
-      const a = pass.inputs[l].shape[0] === delta.shape[0] ? pass.inputs[l] : (tf.broadcastTo(pass.inputs[l], [delta.shape[0], pass.inputs[l].shape[1], pass.inputs[l].shape[2]]) as tf.Tensor3D);
+      if (this.activations[l] !== 'linear')
+        delta = tf.mul(delta, activationDerivative(this.activations[l], pass.preActivations[l])) as tf.Tensor3D;
+      const a =
+        pass.inputs[l].shape[0] === delta.shape[0]
+          ? pass.inputs[l]
+          : (tf.broadcastTo(pass.inputs[l], [delta.shape[0], pass.inputs[l].shape[1], pass.inputs[l].shape[2]]) as tf.Tensor3D);
       result[l] = { a, delta };
       if (l > 0) delta = this.layers[l].backward(delta, weights);
     }
@@ -60,7 +64,10 @@ export class FactoredMlp {
 
   /** Σ over the K rows of each group of the flat parameter gradient: → [N, P]. */
   summedGradient(factors: LayerFactors[]): tf.Tensor2D {
-    return tf.concat(factors.map((f, l) => this.layers[l].summedGradient(f)), 1) as tf.Tensor2D;
+    return tf.concat(
+      factors.map((f, l) => this.layers[l].summedGradient(f)),
+      1,
+    ) as tf.Tensor2D;
   }
 
   /** Per-example gradient · u for u [G, Q, P] and factors over G groups of B rows → [G, B, Q]. */

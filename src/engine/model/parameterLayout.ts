@@ -16,7 +16,11 @@ export interface ParameterLayout {
 }
 
 /** The MLP's layout: hidden layers, then a linear output layer of `outputCount` units. */
-export function buildLayout(featureCount: number, hidden: { units: number; activation: Activation }[], outputCount: number): ParameterLayout {
+export function buildLayout(
+  featureCount: number,
+  hidden: { units: number; activation: Activation }[],
+  outputCount: number,
+): ParameterLayout {
   const widths = [featureCount, ...hidden.map((h) => h.units), outputCount];
   const activations: Activation[] = [...hidden.map((h) => h.activation), 'linear'];
   const layers: DenseLayerLayout[] = [];
@@ -43,7 +47,13 @@ export function layoutFromEntries(entries: LayoutEntry[]): ParameterLayout {
   for (let i = 0; i + 1 < entries.length; i += 2) {
     const kernel = entries[i];
     const bias = entries[i + 1];
-    layers.push({ inputs: kernel.shape[0], outputs: kernel.shape[1], activation: kernel.activation, kernelOffset: kernel.offset, biasOffset: bias.offset });
+    layers.push({
+      inputs: kernel.shape[0],
+      outputs: kernel.shape[1],
+      activation: kernel.activation,
+      kernelOffset: kernel.offset,
+      biasOffset: bias.offset,
+    });
   }
   const last = entries[entries.length - 1];
   return { layers, parameterCount: last.offset + last.shape.reduce((a, b) => a * b, 1), entries };

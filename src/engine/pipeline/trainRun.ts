@@ -76,7 +76,15 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
       preprocessing: data.preprocessing,
       files: data.files,
       layout: layout.entries,
-      optimizer: { name: experiment.training.optimizer, learningRate: experiment.training.learningRate, momentum: 0, nesterov: false, beta1: 0, beta2: 0, epsilon: 0 },
+      optimizer: {
+        name: experiment.training.optimizer,
+        learningRate: experiment.training.learningRate,
+        momentum: 0,
+        nesterov: false,
+        beta1: 0,
+        beta2: 0,
+        epsilon: 0,
+      },
       epochs: experiment.training.epochs,
       batchSize: experiment.training.batchSize,
       seed: experiment.training.seed,
@@ -88,7 +96,12 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
       explain: experiment.explain,
       image: experiment.dataset.image,
     };
-    record.pathStride = pathStride(options.schedule?.steps ?? record.steps, layout.parameterCount, experiment.training.optimizer === 'adam', options.pathBudgetMb);
+    record.pathStride = pathStride(
+      options.schedule?.steps ?? record.steps,
+      layout.parameterCount,
+      experiment.training.optimizer === 'adam',
+      options.pathBudgetMb,
+    );
     record.approximate = record.pathStride > 1;
     await writeRunData(partialDir, data);
     await writeRunRecord(partialDir, record);
@@ -109,9 +122,24 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
       {
         signal: options.signal,
         onStep: (step, totalSteps, epoch, loss) =>
-          options.onProgress?.({ runDir: finalDir, step: step + 1, totalSteps, epoch: epoch + 1, epochs: experiment.training.epochs, loss }),
+          options.onProgress?.({
+            runDir: finalDir,
+            step: step + 1,
+            totalSteps,
+            epoch: epoch + 1,
+            epochs: experiment.training.epochs,
+            loss,
+          }),
         onEpoch: (metrics) =>
-          options.onProgress?.({ runDir: finalDir, step: metrics.step, totalSteps: record.steps, epoch: metrics.epoch, epochs: experiment.training.epochs, loss: metrics.trainLoss, metrics }),
+          options.onProgress?.({
+            runDir: finalDir,
+            step: metrics.step,
+            totalSteps: record.steps,
+            epoch: metrics.epoch,
+            epochs: experiment.training.epochs,
+            loss: metrics.trainLoss,
+            metrics,
+          }),
       },
     );
     await writeTrainingPath(partialDir, result.path, layout.parameterCount);

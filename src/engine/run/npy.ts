@@ -41,7 +41,11 @@ function parseHeader(buffer: Buffer, file: string): { descr: string; shape: numb
   const descr = /'descr':\s*'([^']+)'/.exec(dict)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(dict)?.[1];
   if (!descr || shapeText === undefined || /'fortran_order':\s*True/.test(dict)) throw new Error(`${file}: unsupported .npy header`);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(Number);
   return { descr, shape, dataOffset: start + headerLength };
 }
 
@@ -107,7 +111,8 @@ function openFloat32Npy(file: string): { shape: number[]; fill(target: Float32Ar
 export function readFloat32NpyInto(file: string, target: Float32Array, expectedShape: number[]): void {
   const npy = openFloat32Npy(file);
   try {
-    if (npy.shape.join(',') !== expectedShape.join(',')) throw new Error(`${file}: shape (${npy.shape.join(', ')}) where (${expectedShape.join(', ')}) was expected`);
+    if (npy.shape.join(',') !== expectedShape.join(','))
+      throw new Error(`${file}: shape (${npy.shape.join(', ')}) where (${expectedShape.join(', ')}) was expected`);
     npy.fill(target);
   } finally {
     npy.close();

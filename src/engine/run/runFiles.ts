@@ -11,10 +11,16 @@ export async function writeRunData(dir: string, data: PreparedData): Promise<voi
   const dataDir = path.join(dir, 'data');
   await fs.promises.mkdir(dataDir, { recursive: true });
   const f = data.featureCount;
-  for (const [name, matrix] of [['train', data.train], ['test', data.test]] as const) {
+  for (const [name, matrix] of [
+    ['train', data.train],
+    ['test', data.test],
+  ] as const) {
     await writeNpy(path.join(dataDir, `${name}_x.npy`), { dtype: 'float32', shape: [matrix.count, f], data: matrix.x });
     const y = matrix.y;
-    await writeNpy(path.join(dataDir, `${name}_y.npy`), y instanceof Int32Array ? { dtype: 'int32', shape: [matrix.count], data: y } : { dtype: 'float32', shape: [matrix.count], data: y });
+    await writeNpy(
+      path.join(dataDir, `${name}_y.npy`),
+      y instanceof Int32Array ? { dtype: 'int32', shape: [matrix.count], data: y } : { dtype: 'float32', shape: [matrix.count], data: y },
+    );
   }
   const rows = { train: data.train.rows, test: data.test.rows };
   await fs.promises.writeFile(path.join(dataDir, 'rows.json'), JSON.stringify(rows));
@@ -29,10 +35,16 @@ export async function writeTrainingPath(dir: string, trainingPath: TrainingPath,
   const T = trainingPath.steps;
   const stored = trainingPath.weights.length / parameterCount;
   await writeNpy(path.join(pathDir, 'weights.npy'), { dtype: 'float32', shape: [stored, parameterCount], data: trainingPath.weights });
-  if (trainingPath.checkpoints) await writeNpy(path.join(pathDir, 'checkpoints.npy'), { dtype: 'int32', shape: [stored], data: trainingPath.checkpoints });
+  if (trainingPath.checkpoints)
+    await writeNpy(path.join(pathDir, 'checkpoints.npy'), { dtype: 'int32', shape: [stored], data: trainingPath.checkpoints });
   await writeNpy(path.join(pathDir, 'batches.npy'), { dtype: 'int32', shape: [T, trainingPath.batchWidth], data: trainingPath.batches });
   await writeNpy(path.join(pathDir, 'lr.npy'), { dtype: 'float32', shape: [T], data: trainingPath.learningRates });
-  if (trainingPath.adamV) await writeNpy(path.join(pathDir, 'adam_v.npy'), { dtype: 'float32', shape: [trainingPath.adamV.length / parameterCount, parameterCount], data: trainingPath.adamV });
+  if (trainingPath.adamV)
+    await writeNpy(path.join(pathDir, 'adam_v.npy'), {
+      dtype: 'float32',
+      shape: [trainingPath.adamV.length / parameterCount, parameterCount],
+      data: trainingPath.adamV,
+    });
 }
 
 export interface RunMatrices {
@@ -63,7 +75,14 @@ export async function readTrainingPath(dir: string): Promise<TrainingPath> {
   const lr = await readFloat32Npy(path.join(pathDir, 'lr.npy'));
   const checkpointFile = path.join(pathDir, 'checkpoints.npy');
   const checkpoints = fs.existsSync(checkpointFile) ? (await readInt32Npy(checkpointFile)).data : null;
-  const trainingPath = { weights: weights.data, batches: batches.data, batchWidth: batches.shape[1], learningRates: lr.data, steps: batches.shape[0], checkpoints } as TrainingPath;
+  const trainingPath = {
+    weights: weights.data,
+    batches: batches.data,
+    batchWidth: batches.shape[1],
+    learningRates: lr.data,
+    steps: batches.shape[0],
+    checkpoints,
+  } as TrainingPath;
   // Adam's second moments ([T, P], as large as the weights) are needed to build the path index and by the
   // direct method, not by explanations from a stored index: read on first use.
   const vFile = path.join(pathDir, 'adam_v.npy');

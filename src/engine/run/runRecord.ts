@@ -1,4 +1,14 @@
-import type { BackendName, DatasetFileRecord, EpochMetrics, ExperimentConfig, LayoutEntry, OptimizerRecord, Preprocessing, RunStatus, TaskKind } from '../../protocol';
+import type {
+  BackendName,
+  DatasetFileRecord,
+  EpochMetrics,
+  ExperimentConfig,
+  LayoutEntry,
+  OptimizerRecord,
+  Preprocessing,
+  RunStatus,
+  TaskKind,
+} from '../../protocol';
 
 /** The content of a run's `run.json`. */
 export interface RunRecord {

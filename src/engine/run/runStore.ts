@@ -9,7 +9,10 @@ import { messageOf } from '../../shared/messageOf';
 
 /** `.kernel-lens/runs/<experiment name>/` beside the experiment file. */
 export function runsFolder(experimentFile: string): string {
-  const base = path.basename(experimentFile).replace(/\.kernel\.json$/i, '').replace(/\.json$/i, '');
+  const base = path
+    .basename(experimentFile)
+    .replace(/\.kernel\.json$/i, '')
+    .replace(/\.json$/i, '');
   return path.join(path.dirname(experimentFile), '.kernel-lens', 'runs', base);
 }
 
@@ -146,7 +149,8 @@ export async function listRuns(experimentFile: string): Promise<RunInfo[]> {
 export async function deleteRun(runDir: string): Promise<void> {
   const dir = path.resolve(runDir);
   const isRun = fs.existsSync(path.join(dir, RUN_FILE)) || dir.endsWith(PARTIAL_SUFFIX);
-  if (!isRun || !dir.split(path.sep).includes('.kernel-lens')) throw new UserError('refusing to delete: not a Kernel Lens run directory', { file: dir });
+  if (!isRun || !dir.split(path.sep).includes('.kernel-lens'))
+    throw new UserError('refusing to delete: not a Kernel Lens run directory', { file: dir });
   if (activeRunDirs.has(dir)) throw new UserError('refusing to delete a run that is training; cancel it first', { file: dir });
   await fs.promises.rm(dir, { recursive: true, force: true });
 }

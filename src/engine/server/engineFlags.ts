@@ -19,7 +19,8 @@ export function parseEngineFlags(argv: readonly string[]): EngineFlags {
   const flags: EngineFlags = { stdio: false, backend: 'auto', memoryBudgetMb: BUDGET.default, nativeModulesDir: undefined, rest: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [name, inline] =
+      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new Error(`${name} needs a value`);

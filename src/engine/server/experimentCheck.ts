@@ -62,7 +62,12 @@ async function csvShape(file: string, size: number): Promise<{ columns: number; 
  * Guards the dataset paths of an experiment file and checks the training fits the budget.
  * Returns quietly when the file is not valid JSON: the core reports that precisely.
  */
-export async function checkExperiment(experimentFile: string, guard: WorkspaceGuard, budget: MemoryBudget, forTraining: boolean): Promise<void> {
+export async function checkExperiment(
+  experimentFile: string,
+  guard: WorkspaceGuard,
+  budget: MemoryBudget,
+  forTraining: boolean,
+): Promise<void> {
   const config = await readJsonCapped(experimentFile, MAX_EXPERIMENT_BYTES, 'experiment file');
   const dir = path.dirname(experimentFile);
   let csvBytes = 0;
@@ -92,7 +97,10 @@ export async function checkExperiment(experimentFile: string, guard: WorkspaceGu
   const epochs = positive(training?.epochs, 20);
   const batchSize = positive(training?.batchSize, 32);
   const steps = epochs * Math.ceil(rows / batchSize);
-  budget.check(`Training (${Math.round(steps)} steps × ${Math.round(parameters)} parameters)`, csvBytes * CSV_EXPANSION + steps * parameters * 4);
+  budget.check(
+    `Training (${Math.round(steps)} steps × ${Math.round(parameters)} parameters)`,
+    csvBytes * CSV_EXPANSION + steps * parameters * 4,
+  );
 }
 
 /** Guards the experiment and dataset files a run directory's run.json points at, and checks the run fits the budget. */
@@ -101,7 +109,10 @@ export async function checkRun(runDir: string, guard: WorkspaceGuard, budget: Me
   const run = record(await readJsonCapped(runFile, MAX_RUN_JSON_BYTES, 'run.json'));
   let csvBytes = 0;
   if (run && typeof run.experimentFile === 'string') {
-    const experimentFile = await guard.resolve(path.resolve(runDir, run.experimentFile), { mustExist: false, what: 'experiment file of the run' });
+    const experimentFile = await guard.resolve(path.resolve(runDir, run.experimentFile), {
+      mustExist: false,
+      what: 'experiment file of the run',
+    });
     const experimentDir = path.dirname(experimentFile);
     const files = Array.isArray(run.files) ? run.files : [];
     const named = files.map((f) => record(f)?.file).filter((f): f is string => typeof f === 'string');

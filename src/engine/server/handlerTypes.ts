@@ -38,6 +38,10 @@ export function handle<S extends z.ZodType, R>(
 }
 
 /** A dispatch-table entry for a request without params. */
-export function handle0<R>(type: EngineRequest0<R>, run: (ctx: HandlerContext) => Promise<R>, options: HandleOptions = {}): [string, Handler] {
+export function handle0<R>(
+  type: EngineRequest0<R>,
+  run: (ctx: HandlerContext) => Promise<R>,
+  options: HandleOptions = {},
+): [string, Handler] {
   return [type.method, { schema: type.paramsSchema, beforeInit: options.beforeInit, run: (_params, ctx) => run(ctx) }];
 }

@@ -49,7 +49,8 @@ export const handlers = new Map<string, Handler>([
       if (params.memoryBudgetMb !== undefined) session.budget = new MemoryBudget(params.memoryBudgetMb);
       const backend = params.backend ?? session.flags.backend;
       const nativeDir = params.nativeModulesDir ?? session.flags.nativeModulesDir;
-      if (backend !== session.flags.backend || nativeDir !== session.flags.nativeModulesDir) await session.switchBackend(backend, nativeDir);
+      if (backend !== session.flags.backend || nativeDir !== session.flags.nativeModulesDir)
+        await session.switchBackend(backend, nativeDir);
       session.guard = guard;
       if (skipped.length > 0) process.stderr.write(`[engine] workspace folders not found, ignored: ${skipped.length}\n`);
       return session.info();
@@ -69,89 +70,68 @@ export const handlers = new Map<string, Handler>([
     },
     { beforeInit: true },
   ),
-  handle(
-    EngineMethods.inspectDataset,
-    async (params, ctx) => {
-      const file = await readable(ctx, params.file, 'dataset');
-      // Inspection streams the file, so only absurd sizes are refused (four times the budget of text).
-      ctx.session.budget.check(`Inspecting ${path.basename(file)}`, (await fileSize(file)) / 4);
-      return inspectCsv(file);
-    },
-  ),
-  handle(
-    EngineMethods.validateExperiment,
-    async (params, ctx) => {
-      const file = await readable(ctx, params.experimentFile, 'experiment file');
-      await checkExperiment(file, guardOf(ctx), ctx.session.budget, false);
-      return validateExperimentFile(file);
-    },
-  ),
-  handle(
-    EngineMethods.train,
-    async (params, ctx) => {
-      const guard = guardOf(ctx);
-      const file = await readable(ctx, params.experimentFile, 'experiment file');
-      await checkExperiment(file, guard, ctx.session.budget, true);
-      const out = params.out !== undefined ? await guard.resolve(params.out, { mustExist: false, what: 'run directory' }) : undefined;
-      if (out === undefined) await guard.resolve(runsFolder(file), { mustExist: false, what: 'runs folder' });
-      throwIfCancelled(ctx.signal);
-      return trainExperiment(file, { out, signal: ctx.signal, onProgress: ctx.sendProgress, pathBudgetMb: params.pathBudgetMb });
-    },
-  ),
-  handle(
-    EngineMethods.listRuns,
-    async (params, ctx) => {
-      const file = await readable(ctx, params.experimentFile, 'experiment file');
-      await guardOf(ctx).resolve(runsFolder(file), { mustExist: false, what: 'runs folder' });
-      return listRuns(file);
-    },
-  ),
+  handle(EngineMethods.inspectDataset, async (params, ctx) => {
+    const file = await readable(ctx, params.file, 'dataset');
+    // Inspection streams the file, so only absurd sizes are refused (four times the budget of text).
+    ctx.session.budget.check(`Inspecting ${path.basename(file)}`, (await fileSize(file)) / 4);
+    return inspectCsv(file);
+  }),
+  handle(EngineMethods.validateExperiment, async (params, ctx) => {
+    const file = await readable(ctx, params.experimentFile, 'experiment file');
+    await checkExperiment(file, guardOf(ctx), ctx.session.budget, false);
+    return validateExperimentFile(file);
+  }),
+  handle(EngineMethods.train, async (params, ctx) => {
+    const guard = guardOf(ctx);
+    const file = await readable(ctx, params.experimentFile, 'experiment file');
+    await checkExperiment(file, guard, ctx.session.budget, true);
+    const out = params.out !== undefined ? await guard.resolve(params.out, { mustExist: false, what: 'run directory' }) : undefined;
+    if (out === undefined) await guard.resolve(runsFolder(file), { mustExist: false, what: 'runs folder' });
+    throwIfCancelled(ctx.signal);
+    return trainExperiment(file, { out, signal: ctx.signal, onProgress: ctx.sendProgress, pathBudgetMb: params.pathBudgetMb });
+  }),
+  handle(EngineMethods.listRuns, async (params, ctx) => {
+    const file = await readable(ctx, params.experimentFile, 'experiment file');
+    await guardOf(ctx).resolve(runsFolder(file), { mustExist: false, what: 'runs folder' });
+    return listRuns(file);
+  }),
   handle(EngineMethods.loadRun, async (params, ctx) => readRunInfo(await runDirectory(ctx, params.runDir))),
-  handle(
-    EngineMethods.updateRun,
-    async (params, ctx) => updateRun({ ...params, runDir: await runDirectory(ctx, params.runDir) }),
-  ),
-  handle(
-    EngineMethods.deleteRun,
-    async (params, ctx) => {
-      const guard = guardOf(ctx);
-      const dir = await guard.resolve(params.runDir, { mustExist: true, what: 'run directory' });
-      const stat = await fs.lstat(dir);
-      const isRun = stat.isDirectory() && (dir.endsWith('.partial') || (await fileSize(path.join(dir, 'run.json'))) > 0);
-      if (!isRun || !guard.isUnderRunsFolder(dir)) {
-        throw new UserError('refusing to delete: not a Kernel Lens run directory (a folder with run.json or ending in .partial, under .kernel-lens)', {
+  handle(EngineMethods.updateRun, async (params, ctx) => updateRun({ ...params, runDir: await runDirectory(ctx, params.runDir) })),
+  handle(EngineMethods.deleteRun, async (params, ctx) => {
+    const guard = guardOf(ctx);
+    const dir = await guard.resolve(params.runDir, { mustExist: true, what: 'run directory' });
+    const stat = await fs.lstat(dir);
+    const isRun = stat.isDirectory() && (dir.endsWith('.partial') || (await fileSize(path.join(dir, 'run.json'))) > 0);
+    if (!isRun || !guard.isUnderRunsFolder(dir)) {
+      throw new UserError(
+        'refusing to delete: not a Kernel Lens run directory (a folder with run.json or ending in .partial, under .kernel-lens)',
+        {
           file: params.runDir,
-        });
+        },
+      );
+    }
+    await deleteRun(dir);
+    return null;
+  }),
+  handle(EngineMethods.explainRows, async (params, ctx) => {
+    const runDir = await runDirectory(ctx, params.runDir);
+    const queries = [];
+    for (const query of params.queries) {
+      if (query.input === undefined) queries.push(query);
+      else {
+        const input = await readable(ctx, query.input, 'input file');
+        await checkCsvBudget(ctx, input);
+        queries.push({ ...query, input });
       }
-      await deleteRun(dir);
-      return null;
-    },
-  ),
-  handle(
-    EngineMethods.explainRows,
-    async (params, ctx) => {
-      const runDir = await runDirectory(ctx, params.runDir);
-      const queries = [];
-      for (const query of params.queries) {
-        if (query.input === undefined) queries.push(query);
-        else {
-          const input = await readable(ctx, query.input, 'input file');
-          await checkCsvBudget(ctx, input);
-          queries.push({ ...query, input });
-        }
-      }
-      return explainRows({ ...params, runDir, queries }, { signal: ctx.signal });
-    },
-  ),
-  handle(
-    EngineMethods.traceContribution,
-    async (params, ctx) => {
-      const runDir = await runDirectory(ctx, params.runDir);
-      const input = params.query.input === undefined ? undefined : await readable(ctx, params.query.input, 'input file');
-      if (input !== undefined) await checkCsvBudget(ctx, input);
-      return traceContributions({ ...params, runDir, query: { ...params.query, input } }, { signal: ctx.signal });
-    },
-  ),
+    }
+    return explainRows({ ...params, runDir, queries }, { signal: ctx.signal });
+  }),
+  handle(EngineMethods.traceContribution, async (params, ctx) => {
+    const runDir = await runDirectory(ctx, params.runDir);
+    const input = params.query.input === undefined ? undefined : await readable(ctx, params.query.input, 'input file');
+    if (input !== undefined) await checkCsvBudget(ctx, input);
+    return traceContributions({ ...params, runDir, query: { ...params.query, input } }, { signal: ctx.signal });
+  }),
   ...(debugEnabled
     ? ([
         handle(

@@ -6,6 +6,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { EngineErrorCodes } from '../../protocol';
 import { RequestError } from './requestError';
+import type { Dirent } from 'node:fs';
 
 const MB = 1024 * 1024;
 /** Parsed cells (strings, then float64 arrays, then float32 tensors) take several times the CSV text. */
@@ -39,7 +40,7 @@ export async function fileSize(file: string): Promise<number> {
 /** Total size of the files in a run directory (one level of subfolders is enough for run layouts). */
 export async function directorySize(dir: string, depth = 2): Promise<number> {
   let total = 0;
-  let entries: import('node:fs').Dirent[];
+  let entries: Dirent[];
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
   } catch {

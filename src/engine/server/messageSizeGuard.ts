@@ -32,7 +32,9 @@ export interface MessageSizeGuardHandlers {
 }
 
 export function describeBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${bytes} bytes (${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MB)` : `${bytes} bytes`;
+  return bytes >= 1024 * 1024
+    ? `${bytes} bytes (${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MB)`
+    : `${bytes} bytes`;
 }
 
 /** The id of a request from the start of its JSON text, when only `jsonrpc` and `method` come before it. */
@@ -57,7 +59,11 @@ function contentLength(header: Buffer): number | null {
   return Number.isNaN(length) ? null : length;
 }
 
-type State = { kind: 'header' } | { kind: 'body'; remaining: number } | { kind: 'skip'; length: number; remaining: number; prefix: Buffer[]; prefixBytes: number; answered: boolean } | { kind: 'dead' };
+type State =
+  | { kind: 'header' }
+  | { kind: 'body'; remaining: number }
+  | { kind: 'skip'; length: number; remaining: number; prefix: Buffer[]; prefixBytes: number; answered: boolean }
+  | { kind: 'dead' };
 
 export class MessageSizeGuard extends Transform {
   private state: State = { kind: 'header' };
@@ -120,7 +126,9 @@ export class MessageSizeGuard extends Transform {
     this.header.push(chunk.subarray(start, offset));
     this.headerBytes += offset - start;
     if (this.headerBytes > MAX_HEADER_BYTES) {
-      this.die(`a message header grew past ${MAX_HEADER_BYTES} bytes without its blank line; the input cannot be split into messages any more`);
+      this.die(
+        `a message header grew past ${MAX_HEADER_BYTES} bytes without its blank line; the input cannot be split into messages any more`,
+      );
       return chunk.length;
     }
     if (!complete) return offset;
@@ -136,10 +144,14 @@ export class MessageSizeGuard extends Transform {
       this.handlers.log(`dropped a message header with the negative Content-Length ${length}`);
     } else if (length > this.limit) {
       if (!Number.isSafeInteger(length)) {
-        this.die(`an incoming message announces ${length} bytes, over the limit of ${describeBytes(this.limit)} and more than can be skipped`);
+        this.die(
+          `an incoming message announces ${length} bytes, over the limit of ${describeBytes(this.limit)} and more than can be skipped`,
+        );
         return chunk.length;
       }
-      this.handlers.log(`refusing an incoming message of ${describeBytes(length)}: over the limit of ${describeBytes(this.limit)}; skipping its body unread`);
+      this.handlers.log(
+        `refusing an incoming message of ${describeBytes(length)}: over the limit of ${describeBytes(this.limit)}; skipping its body unread`,
+      );
       this.state = { kind: 'skip', length, remaining: length, prefix: [], prefixBytes: 0, answered: false };
     } else {
       this.push(header);
@@ -156,7 +168,10 @@ export class MessageSizeGuard extends Transform {
       this.handlers.log('the refused message names no request id at its start: no reply sent');
       return;
     }
-    this.handlers.refuse(id, `The request is ${describeBytes(state.length)}, over the engine's limit of ${describeBytes(this.limit)} for one message; it was not read.`);
+    this.handlers.refuse(
+      id,
+      `The request is ${describeBytes(state.length)}, over the engine's limit of ${describeBytes(this.limit)} for one message; it was not read.`,
+    );
   }
 
   private die(message: string): void {

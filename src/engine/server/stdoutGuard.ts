@@ -5,6 +5,7 @@
  */
 import { Writable } from 'node:stream';
 // `import =` keeps the real CommonJS module object (not a bundler copy), so the patches below take effect.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import fs = require('node:fs');
 
 type WriteCallback = (error?: Error | null) => void;

@@ -29,7 +29,11 @@ export function createOptimizer(training: ResolvedExperiment['training']): Train
     case 'sgd':
       return { optimizer: tf.train.sgd(training.learningRate), record, secondMoment: () => null };
     case 'momentum':
-      return { optimizer: tf.train.momentum(training.learningRate, training.momentum, training.nesterov), record, secondMoment: () => null };
+      return {
+        optimizer: tf.train.momentum(training.learningRate, training.momentum, training.nesterov),
+        record,
+        secondMoment: () => null,
+      };
     case 'adam': {
       const optimizer = tf.train.adam(training.learningRate, training.beta1, training.beta2, epsilon);
       const internals = optimizer as unknown as AdamInternals;

@@ -9,7 +9,6 @@ import { batchRows, batchSchedule, stepEpoch, type BatchPlan } from './batchSche
 import type { ResolvedExperiment, DataMatrix } from '../data/preparedData';
 import type { TrainingPath } from '../run/trainingPath';
 
-
 export interface TrainLoopInput {
   layout: ParameterLayout;
   task: TaskKind;
@@ -34,8 +33,13 @@ export interface TrainLoopEvents {
 
 export type TrainLoopResult =
   | { status: 'complete'; path: TrainingPath; metrics: EpochMetrics[]; optimizer: ReturnType<typeof createOptimizer>['record'] }
-  | { status: 'cancelled' | 'failed'; message: string; path: TrainingPath; metrics: EpochMetrics[]; optimizer: ReturnType<typeof createOptimizer>['record'] };
-
+  | {
+      status: 'cancelled' | 'failed';
+      message: string;
+      path: TrainingPath;
+      metrics: EpochMetrics[];
+      optimizer: ReturnType<typeof createOptimizer>['record'];
+    };
 
 /**
  * A custom training loop (model.fit shuffles unseeded): seeded batches, TensorFlow.js optimizers on one
@@ -61,7 +65,8 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
   const trainX = tf.tensor3d(train.x, [1, train.count, input.featureCount]);
   const trainY = tf.tensor(train.y, [train.count], train.y instanceof Int32Array ? 'int32' : 'float32');
   const testX = input.test.count > 0 ? tf.tensor3d(input.test.x, [1, input.test.count, input.featureCount]) : null;
-  const testY = input.test.count > 0 ? tf.tensor(input.test.y, [input.test.count], input.test.y instanceof Int32Array ? 'int32' : 'float32') : null;
+  const testY =
+    input.test.count > 0 ? tf.tensor(input.test.y, [input.test.count], input.test.y instanceof Int32Array ? 'int32' : 'float32') : null;
 
   const finish = (status: 'complete' | 'cancelled' | 'failed', steps: number, message = ''): TrainLoopResult => {
     if (stride > 1 && checkpointSteps[checkpointSteps.length - 1] !== steps) {
@@ -82,7 +87,9 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
     theta.dispose();
     opt.optimizer.dispose();
     tf.dispose([trainX, trainY, testX, testY].filter((t): t is tf.Tensor => t !== null));
-    return status === 'complete' ? { status, path, metrics, optimizer: opt.record } : { status, message, path, metrics, optimizer: opt.record };
+    return status === 'complete'
+      ? { status, path, metrics, optimizer: opt.record }
+      : { status, message, path, metrics, optimizer: opt.record };
   };
 
   for (let step = 0; step < T; step++) {
@@ -93,7 +100,10 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
       const index = tf.tensor1d(rows, 'int32');
       const xb = tf.gather(trainX, index, 1) as tf.Tensor3D;
       const yb = tf.gather(trainY, index);
-      const { value, grads } = tf.variableGrads(() => tf.mean(perExampleLoss(task, mlp.forward(theta as tf.Tensor2D, xb).output, tf.expandDims(yb, 0))) as tf.Scalar, [theta]);
+      const { value, grads } = tf.variableGrads(
+        () => tf.mean(perExampleLoss(task, mlp.forward(theta as tf.Tensor2D, xb).output, tf.expandDims(yb, 0))) as tf.Scalar,
+        [theta],
+      );
       opt.optimizer.applyGradients(grads);
       return value.dataSync()[0];
     });
@@ -108,7 +118,11 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
       }
     }
     if (!Number.isFinite(lossValue)) {
-      return finish('failed', step + 1, `training diverged: the loss became ${lossValue} at step ${step} (epoch ${epoch + 1}); try a smaller learning rate`);
+      return finish(
+        'failed',
+        step + 1,
+        `training diverged: the loss became ${lossValue} at step ${step} (epoch ${epoch + 1}); try a smaller learning rate`,
+      );
     }
     events.onStep?.(step, T, epoch, lossValue);
     if (epochEnd) {
@@ -149,4 +163,3 @@ function evaluateEpoch(
   if (task === 'regression') return { trainLoss: tr.loss, testLoss: te.loss, trainRmse: tr.rmse, testRmse: te.rmse };
   return { trainLoss: tr.loss, testLoss: te.loss, trainAccuracy: tr.accuracy, testAccuracy: te.accuracy };
 }
-

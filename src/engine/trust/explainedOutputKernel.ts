@@ -10,7 +10,14 @@ import type { FactoredMlp } from '../model/mlp';
  * `x` [1, S, F] query rows, `e` [S, C]; `trainX` [1 or G, M, F] training-side rows (default: x itself);
  * returns [G, S, M] (the caller disposes or runs inside tf.tidy).
  */
-export function explainedOutputKernel(mlp: FactoredMlp, queryWeights: tf.Tensor2D, trainWeights: tf.Tensor2D, x: tf.Tensor3D, e: tf.Tensor2D, trainX?: tf.Tensor3D): tf.Tensor3D {
+export function explainedOutputKernel(
+  mlp: FactoredMlp,
+  queryWeights: tf.Tensor2D,
+  trainWeights: tf.Tensor2D,
+  x: tf.Tensor3D,
+  e: tf.Tensor2D,
+  trainX?: tf.Tensor3D,
+): tf.Tensor3D {
   const G = queryWeights.shape[0];
   const S = x.shape[1];
   const C = e.shape[1];

@@ -44,7 +44,8 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 export function targetKernel(labels: ArrayLike<number>, regression: boolean): Float64Array {
   const n = labels.length;
   const y = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) y[j * n + i] = regression ? labels[j] * labels[i] : labels[j] === labels[i] ? 1 : 0;
+  for (let j = 0; j < n; j++)
+    for (let i = 0; i < n; i++) y[j * n + i] = regression ? labels[j] * labels[i] : labels[j] === labels[i] ? 1 : 0;
   return y;
 }
 

@@ -19,7 +19,11 @@ export interface PlantedFlips {
  * uniformly drawn other class (seeded). The test rows are written to their own file, so the training
  * rows keep their order and the flipped indices are the training-matrix rows of the new experiment.
  */
-export async function plantFlips(experimentFile: string, dir: string, options: { fraction?: number; seed?: number; training?: ExperimentConfig['training'] } = {}): Promise<PlantedFlips> {
+export async function plantFlips(
+  experimentFile: string,
+  dir: string,
+  options: { fraction?: number; seed?: number; training?: ExperimentConfig['training'] } = {},
+): Promise<PlantedFlips> {
   const experiment = await readExperiment(experimentFile);
   const data = await prepareData(experiment);
   const { preprocessing } = data;

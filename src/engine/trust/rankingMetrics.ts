@@ -19,7 +19,7 @@ export function auroc(scores: ArrayLike<number>, positives: ReadonlySet<number>)
   const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
   // Average ranks over ties.
   const ranks = new Float64Array(scores.length);
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start;
     while (end + 1 < order.length && scores[order[end + 1]] === scores[order[start]]) end++;
     const rank = (start + end) / 2 + 1;

@@ -36,7 +36,14 @@ export function recordedTraining(run: LoadedRun): ResolvedExperiment['training']
 export async function retrainWithout(run: LoadedRun, removed: ReadonlySet<number>, signal?: AbortSignal): Promise<Float32Array> {
   const P = run.layout.parameterCount;
   const F = run.data.featureCount;
-  const train: DataMatrix = { x: run.data.trainX, y: run.data.trainY, rows: run.data.rows.train, raw: [], labels: run.data.raw.train.labels, count: run.record.trainRows };
+  const train: DataMatrix = {
+    x: run.data.trainX,
+    y: run.data.trainY,
+    rows: run.data.rows.train,
+    raw: [],
+    labels: run.data.raw.train.labels,
+    count: run.record.trainRows,
+  };
   const test: DataMatrix = { x: new Float32Array(0), y: new Float32Array(0), rows: [], raw: [], labels: [], count: 0 };
   const result = await runTrainingLoop(
     {

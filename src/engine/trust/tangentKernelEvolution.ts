@@ -50,8 +50,12 @@ export async function kernelEvolutionOf(indexed: IndexedRun, options: KernelEvol
   sample.forEach((i, j) => x.set(run.data.trainX.subarray(i * F, (i + 1) * F), j * F));
 
   // Each sampled row's explained output, chosen at w_T as an explanation would (default selector).
-  const finalOut = tidyRead(() => run.mlp.forward(tf.tensor2d(run.path.weights.subarray(T * P, (T + 1) * P), [1, P]), tf.tensor3d(x, [1, S, F])).output);
-  const resolved = sample.map((_, j) => resolveOutput(run.record.task, run.record.preprocessing.classes, finalOut.subarray(j * C, (j + 1) * C), { kind: 'default' }));
+  const finalOut = tidyRead(
+    () => run.mlp.forward(tf.tensor2d(run.path.weights.subarray(T * P, (T + 1) * P), [1, P]), tf.tensor3d(x, [1, S, F])).output,
+  );
+  const resolved = sample.map((_, j) =>
+    resolveOutput(run.record.task, run.record.preprocessing.classes, finalOut.subarray(j * C, (j + 1) * C), { kind: 'default' }),
+  );
   const e = new Float32Array(S * C);
   resolved.forEach((r, j) => e.set(r.e, j * C));
 
@@ -64,9 +68,16 @@ export async function kernelEvolutionOf(indexed: IndexedRun, options: KernelEvol
   });
   const kernelAt = (k: number) => tangent.subarray(k * S * S, (k + 1) * S * S);
   const regression = run.record.task === 'regression';
-  const target = targetKernel(sample.map((i) => run.data.trainY[i]), regression);
+  const target = targetKernel(
+    sample.map((i) => run.data.trainY[i]),
+    regression,
+  );
   const stepsPerEpoch = Math.ceil(N / run.path.batchWidth);
-  const alignmentCurve = steps.map((step, k) => ({ step, epoch: step / stepsPerEpoch, alignment: centeredAlignment(kernelAt(k), target, S) }));
+  const alignmentCurve = steps.map((step, k) => ({
+    step,
+    epoch: step / stepsPerEpoch,
+    alignment: centeredAlignment(kernelAt(k), target, S),
+  }));
 
   const pathKernel = await samplePathKernel(indexed, sample, x, e, options.nodes ?? run.record.explain.quadratureNodes, options.signal);
   const initial = kernelAt(0);
@@ -75,7 +86,12 @@ export async function kernelEvolutionOf(indexed: IndexedRun, options: KernelEvol
   // Spread over the label-sorted sample, so every class is represented.
   const shareCount = Math.min(S, options.shareRows ?? LIMITS.kernelShareRows.default);
   const shared = Array.from(new Set(Array.from({ length: shareCount }, (_, k) => Math.floor((k * S) / shareCount))));
-  const sameClass = await sameClassShares(indexed, shared.map((j) => sample[j]), shared.map((j) => resolved[j].class), options.signal);
+  const sameClass = await sameClassShares(
+    indexed,
+    shared.map((j) => sample[j]),
+    shared.map((j) => resolved[j].class),
+    options.signal,
+  );
   const classification = !regression;
   const result: KernelEvolution = {
     runDir: run.dir,
@@ -112,7 +128,14 @@ function rows(m: ArrayLike<number>, n: number): number[][] {
  * K^p(x_j, x_i) = Σ_{s: i∈B_s} (η_s/|B_s|) Φ_s(x_j) · φ(x_i; w_s) on the sample (path-kernel.md §2.4), with
  * Φ_s by Gauss–Legendre quadrature along the step, in float64 over steps.
  */
-async function samplePathKernel(indexed: IndexedRun, sample: number[], x: Float32Array, e: Float32Array, nodes: number, signal?: AbortSignal): Promise<Float64Array> {
+async function samplePathKernel(
+  indexed: IndexedRun,
+  sample: number[],
+  x: Float32Array,
+  e: Float32Array,
+  nodes: number,
+  signal?: AbortSignal,
+): Promise<Float64Array> {
   const { run } = indexed;
   const T = run.path.steps;
   const P = run.layout.parameterCount;
@@ -151,7 +174,14 @@ async function samplePathKernel(indexed: IndexedRun, sample: number[], x: Float3
     const steps = members.map((u) => u.step);
     const values = tidyRead(() => {
       const w0 = tf.tensor2d(gatherSteps(run.path.weights, steps, P), [c, P]);
-      const w1 = tf.tensor2d(gatherSteps(run.path.weights, steps.map((s) => s + 1), P), [c, P]);
+      const w1 = tf.tensor2d(
+        gatherSteps(
+          run.path.weights,
+          steps.map((s) => s + 1),
+          P,
+        ),
+        [c, P],
+      );
       const delta = tf.sub(w1, w0);
       const xs = tf.tensor3d(x, [1, S, F]);
       const xt = tf.tensor3d(trainX, [c, m, F]);
@@ -175,7 +205,12 @@ async function samplePathKernel(indexed: IndexedRun, sample: number[], x: Float3
 }
 
 /** Per sampled row: the share of Σ|c_i| that training rows of the predicted class hold, and the signed sums. */
-async function sameClassShares(indexed: IndexedRun, sample: number[], predicted: (string | null)[], signal?: AbortSignal): Promise<KernelEvolution['sameClass']> {
+async function sameClassShares(
+  indexed: IndexedRun,
+  sample: number[],
+  predicted: (string | null)[],
+  signal?: AbortSignal,
+): Promise<KernelEvolution['sameClass']> {
   const { run } = indexed;
   if (run.record.task === 'regression') return [];
   const queries: ExplainQuery[] = sample.map((row) => ({ split: 'train', row }));
@@ -193,6 +228,12 @@ async function sameClassShares(indexed: IndexedRun, sample: number[], predicted:
         sameAbs += Math.abs(c);
       } else other += c;
     });
-    return { index: sample[j], predicted: predicted[j] ?? '', shareAbs: totalAbs > 0 ? sameAbs / totalAbs : 0, sameSum: same, otherSum: other };
+    return {
+      index: sample[j],
+      predicted: predicted[j] ?? '',
+      shareAbs: totalAbs > 0 ? sameAbs / totalAbs : 0,
+      sameSum: same,
+      otherSum: other,
+    };
   });
 }

@@ -35,7 +35,7 @@ export async function verifyWithIndex(indexed: IndexedRun, options: VerifyOption
   const started = performance.now();
   const { run } = indexed;
   const { query } = options;
-  if (query.split === 'input') throw new UserError('verify explains a row of the run\'s train or test split');
+  if (query.split === 'input') throw new UserError("verify explains a row of the run's train or test split");
   const k = options.k ?? LIMITS.verifyK.default;
   const N = run.record.trainRows;
   if (!Number.isInteger(k) || k < 0 || k >= N) throw new UserError(`k must be a whole number from 0 to ${N - 1} (got ${k})`);
@@ -78,7 +78,12 @@ export async function verifyWithIndex(indexed: IndexedRun, options: VerifyOption
   for (let d = 0; d < (k === 0 ? 0 : (options.randomDraws ?? LIMITS.verifyRandomDraws.default)); d++) {
     const order = Int32Array.from({ length: N }, (_, i) => i);
     shuffleInPlace(order, rng);
-    random.push(await removal('random', Array.from(order.subarray(0, k)).sort((a, b) => a - b)));
+    random.push(
+      await removal(
+        'random',
+        Array.from(order.subarray(0, k)).sort((a, b) => a - b),
+      ),
+    );
   }
   return {
     runDir: run.dir,

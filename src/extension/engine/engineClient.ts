@@ -63,7 +63,11 @@ export class EngineClient implements EngineConnection, vscode.Disposable {
   private startConfig(): EngineStartConfig {
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
     if (folders.length === 0) {
-      throw new EngineRequestError('Kernel Lens needs an open folder: the engine only reads and writes files inside the workspace folders.', null, 'engine/initialize');
+      throw new EngineRequestError(
+        'Kernel Lens needs an open folder: the engine only reads and writes files inside the workspace folders.',
+        null,
+        'engine/initialize',
+      );
     }
     const config = vscode.workspace.getConfiguration('kernelLens');
     return buildStartConfig(

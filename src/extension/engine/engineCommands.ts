@@ -17,7 +17,11 @@ export const EngineCommandIds = {
 
 function settings(): ReturnType<typeof normalizeSettings> {
   const config = vscode.workspace.getConfiguration('kernelLens');
-  return normalizeSettings({ backend: config.get('engine.backend'), nodePath: config.get('engine.nodePath'), memoryBudgetMb: config.get('memoryBudgetMb') });
+  return normalizeSettings({
+    backend: config.get('engine.backend'),
+    nodePath: config.get('engine.nodePath'),
+    memoryBudgetMb: config.get('memoryBudgetMb'),
+  });
 }
 
 async function reportFailure(client: EngineClient, action: string, error: unknown): Promise<void> {
@@ -79,7 +83,9 @@ export function registerEngineCommands(context: vscode.ExtensionContext, client:
   };
   register(EngineCommandIds.start, () => client.start().catch((error: unknown) => reportFailure(client, 'starting the engine', error)));
   register(EngineCommandIds.stop, () => client.stop().catch((error: unknown) => reportFailure(client, 'stopping the engine', error)));
-  register(EngineCommandIds.restart, () => client.restart().catch((error: unknown) => reportFailure(client, 'restarting the engine', error)));
+  register(EngineCommandIds.restart, () =>
+    client.restart().catch((error: unknown) => reportFailure(client, 'restarting the engine', error)),
+  );
   register(EngineCommandIds.showLog, () => client.log.show());
   register(EngineCommandIds.copyDiagnostics, async () => {
     const packageJson = context.extension.packageJSON as { version?: unknown };
@@ -96,5 +102,7 @@ export function registerEngineCommands(context: vscode.ExtensionContext, client:
     await vscode.env.clipboard.writeText(text);
     void vscode.window.showInformationMessage('Kernel Lens: diagnostics copied to the clipboard.');
   });
-  register(EngineCommandIds.installNativeBackend, () => installNative(client).catch((error: unknown) => reportFailure(client, 'installing the native backend', error)));
+  register(EngineCommandIds.installNativeBackend, () =>
+    installNative(client).catch((error: unknown) => reportFailure(client, 'installing the native backend', error)),
+  );
 }

@@ -28,9 +28,13 @@ export interface LaunchContext {
 }
 
 export function normalizeSettings(settings: EngineSettings): { backend: BackendChoice; nodePath: string; memoryBudgetMb: number } {
-  const backend = typeof settings.backend === 'string' && BACKENDS.includes(settings.backend) ? (settings.backend as BackendChoice) : 'auto';
+  const backend =
+    typeof settings.backend === 'string' && BACKENDS.includes(settings.backend) ? (settings.backend as BackendChoice) : 'auto';
   const nodePath = typeof settings.nodePath === 'string' ? settings.nodePath.trim() : '';
-  const raw = typeof settings.memoryBudgetMb === 'number' && Number.isFinite(settings.memoryBudgetMb) ? Math.round(settings.memoryBudgetMb) : BUDGET.default;
+  const raw =
+    typeof settings.memoryBudgetMb === 'number' && Number.isFinite(settings.memoryBudgetMb)
+      ? Math.round(settings.memoryBudgetMb)
+      : BUDGET.default;
   return { backend, nodePath, memoryBudgetMb: Math.min(BUDGET.max, Math.max(BUDGET.min, raw)) };
 }
 

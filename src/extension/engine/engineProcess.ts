@@ -60,7 +60,12 @@ export class EngineProcess {
   private readonly exited: Promise<ProcessExit>;
 
   constructor(launch: EngineLaunch, events: EngineProcessEvents = {}) {
-    this.child = spawn(launch.command, launch.args, { env: launch.env, cwd: launch.cwd, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    this.child = spawn(launch.command, launch.args, {
+      env: launch.env,
+      cwd: launch.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
     const stdout = this.child.stdout;
     const stdin = this.child.stdin;
     if (!stdout || !stdin || !this.child.stderr) throw new Error('engine process has no stdio pipes');

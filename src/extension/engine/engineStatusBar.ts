@@ -29,7 +29,8 @@ export function createEngineStatusBar(client: EngineClient): vscode.Disposable {
     const info = client.info;
     item.text = statusText(state, info?.backend ?? null);
     const lines = [`Kernel Lens engine: ${state}`];
-    if (info) lines.push(`Backend: ${info.backend} (available: ${info.backendsAvailable.join(', ')})`, `Node.js ${info.node}, pid ${info.pid}`);
+    if (info)
+      lines.push(`Backend: ${info.backend} (available: ${info.backendsAvailable.join(', ')})`, `Node.js ${info.node}, pid ${info.pid}`);
     if (info?.backendNote) lines.push(info.backendNote);
     item.tooltip = lines.join('\n');
     item.backgroundColor = state === 'crashed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
@@ -40,7 +41,9 @@ export function createEngineStatusBar(client: EngineClient): vscode.Disposable {
   const menu = vscode.commands.registerCommand(ENGINE_MENU_COMMAND, async () => {
     const running = client.state !== 'stopped';
     const items: (vscode.QuickPickItem & { command: string })[] = [
-      running ? { label: '$(debug-restart) Restart Engine', command: 'kernelLens.restartEngine' } : { label: '$(play) Start Engine', command: 'kernelLens.startEngine' },
+      running
+        ? { label: '$(debug-restart) Restart Engine', command: 'kernelLens.restartEngine' }
+        : { label: '$(play) Start Engine', command: 'kernelLens.startEngine' },
       ...(running ? [{ label: '$(debug-stop) Stop Engine', command: 'kernelLens.stopEngine' }] : []),
       { label: '$(output) Show Engine Log', command: 'kernelLens.showEngineLog' },
       { label: '$(copy) Copy Diagnostics', command: 'kernelLens.copyDiagnostics' },

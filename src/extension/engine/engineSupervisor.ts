@@ -111,9 +111,13 @@ export class EngineSupervisor {
         proc.kill();
         this.setState('crashed');
       }
-      throw error instanceof EngineRequestError ? new EngineRequestError(`The Kernel Lens engine did not start: ${error.message}`, error.code, error.method) : error;
+      throw error instanceof EngineRequestError
+        ? new EngineRequestError(`The Kernel Lens engine did not start: ${error.message}`, error.code, error.method)
+        : error;
     }
-    this.log(`engine ready: backend ${this.currentInfo.backend}${this.currentInfo.backendNote ? ` (${this.currentInfo.backendNote})` : ''}`);
+    this.log(
+      `engine ready: backend ${this.currentInfo.backend}${this.currentInfo.backendNote ? ` (${this.currentInfo.backendNote})` : ''}`,
+    );
     this.refreshBusy();
     return proc;
   }

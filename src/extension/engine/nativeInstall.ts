@@ -16,22 +16,39 @@ export type InstallResult = { ok: true; loadedWith: string } | { ok: false; reas
 /** npm's CLI script beside a Node.js executable (Unix and Windows layouts), or null. */
 export function findNpmCli(nodePath: string): string | null {
   const dir = path.dirname(nodePath);
-  const candidates = [path.join(dir, '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'), path.join(dir, 'node_modules', 'npm', 'bin', 'npm-cli.js')];
+  const candidates = [
+    path.join(dir, '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'),
+    path.join(dir, 'node_modules', 'npm', 'bin', 'npm-cli.js'),
+  ];
   return candidates.find((c) => fs.existsSync(c)) ?? null;
 }
 
 /** Turns npm's or Node's output into one plain sentence. */
 export function classifyInstallFailure(output: string): { reason: InstallFailure; message: string } {
   if (/NODE_MODULE_VERSION|was compiled against a different Node\.js version|invalid ELF header|wrong ELF class/i.test(output)) {
-    return { reason: 'abi-mismatch', message: 'The native backend was built for a different Node.js version (ABI mismatch) than the configured kernelLens.engine.nodePath.' };
-  }
-  if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ECONNRESET|ENETUNREACH|network|getaddrinfo|socket hang up|unable to get local issuer/i.test(output)) {
     return {
-      reason: 'offline',
-      message: 'Installing the native backend needs the network (npm and the TensorFlow download), which could not be reached. The engine keeps using wasm.',
+      reason: 'abi-mismatch',
+      message:
+        'The native backend was built for a different Node.js version (ABI mismatch) than the configured kernelLens.engine.nodePath.',
     };
   }
-  const last = output.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' | ');
+  if (
+    /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ECONNRESET|ENETUNREACH|network|getaddrinfo|socket hang up|unable to get local issuer/i.test(
+      output,
+    )
+  ) {
+    return {
+      reason: 'offline',
+      message:
+        'Installing the native backend needs the network (npm and the TensorFlow download), which could not be reached. The engine keeps using wasm.',
+    };
+  }
+  const last = output
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-3)
+    .join(' | ');
   return { reason: 'failed', message: `npm could not install ${TFJS_NODE_SPEC}: ${last || 'no output'}` };
 }
 
@@ -42,7 +59,11 @@ interface RunResult {
   cancelled: boolean;
 }
 
-function run(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; signal?: AbortSignal; onLine?: (line: string) => void }): Promise<RunResult> {
+function run(
+  command: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd: string; signal?: AbortSignal; onLine?: (line: string) => void },
+): Promise<RunResult> {
   return new Promise((resolve) => {
     let output = '';
     let spawnError: string | null = null;
@@ -76,17 +97,30 @@ export interface InstallOptions {
 export async function installNativeBackend(options: InstallOptions): Promise<InstallResult> {
   const { nodePath, targetDir } = options;
   if (!nodePath || !fs.existsSync(nodePath)) {
-    return { ok: false, reason: 'no-node', message: `No Node.js executable at "${nodePath}". Set kernelLens.engine.nodePath to a Node.js installation (the editor's own runtime cannot load native addons).` };
+    return {
+      ok: false,
+      reason: 'no-node',
+      message: `No Node.js executable at "${nodePath}". Set kernelLens.engine.nodePath to a Node.js installation (the editor's own runtime cannot load native addons).`,
+    };
   }
   const npmCli = findNpmCli(nodePath);
-  if (!npmCli) return { ok: false, reason: 'no-npm', message: `No npm was found beside ${nodePath}; install Node.js with npm, or point kernelLens.engine.nodePath at one that has it.` };
+  if (!npmCli)
+    return {
+      ok: false,
+      reason: 'no-npm',
+      message: `No npm was found beside ${nodePath}; install Node.js with npm, or point kernelLens.engine.nodePath at one that has it.`,
+    };
 
   fs.mkdirSync(targetDir, { recursive: true });
   // A package.json of its own keeps npm from walking up into some other project.
   const manifest = path.join(targetDir, 'package.json');
   if (!fs.existsSync(manifest)) fs.writeFileSync(manifest, JSON.stringify({ name: 'kernel-lens-native', private: true }, null, 2));
   // npm's install scripts (node-pre-gyp) must run under the same Node.js that will load the addon.
-  const env = { ...process.env, PATH: `${path.dirname(nodePath)}${path.delimiter}${process.env.PATH ?? ''}`, ELECTRON_RUN_AS_NODE: undefined };
+  const env = {
+    ...process.env,
+    PATH: `${path.dirname(nodePath)}${path.delimiter}${process.env.PATH ?? ''}`,
+    ELECTRON_RUN_AS_NODE: undefined,
+  };
   const install = await run(nodePath, [npmCli, 'install', '--no-audit', '--no-fund', '--no-package-lock', '--omit=dev', TFJS_NODE_SPEC], {
     env,
     cwd: targetDir,
@@ -99,7 +133,11 @@ export async function installNativeBackend(options: InstallOptions): Promise<Ins
 
   // Load it with that Node.js now, so an ABI problem is reported here and not at the next start.
   const modulePath = path.join(targetDir, 'node_modules', '@tensorflow', 'tfjs-node');
-  const check = await run(nodePath, ['-e', `require(${JSON.stringify(modulePath)}); process.stdout.write(process.version)`], { env, cwd: targetDir, signal: options.signal });
+  const check = await run(nodePath, ['-e', `require(${JSON.stringify(modulePath)}); process.stdout.write(process.version)`], {
+    env,
+    cwd: targetDir,
+    signal: options.signal,
+  });
   if (check.cancelled) return { ok: false, reason: 'cancelled', message: 'Installing the native backend was cancelled.' };
   if (check.code !== 0) return { ok: false, ...classifyInstallFailure(check.output) };
   return { ok: true, loadedWith: check.output.trim().split('\n').pop() ?? nodePath };

@@ -60,7 +60,8 @@ async function explainUnderCursor(deps: ExplainPredictionDeps, editor: vscode.Te
       `Kernel Lens: ${resolution.experiment.name} reads ${path.basename(file)} but has no complete run yet.`,
       'Train Experiment',
     );
-    if (choice) await vscode.commands.executeCommand('kernelLens.trainExperiment', { kind: 'experiment', experiment: resolution.experiment });
+    if (choice)
+      await vscode.commands.executeCommand('kernelLens.trainExperiment', { kind: 'experiment', experiment: resolution.experiment });
     return true;
   }
   const { run, experiment } = resolution;

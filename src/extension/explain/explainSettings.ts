@@ -11,11 +11,15 @@ export interface ExplainOptions {
 
 export function explainOptions(config: ExperimentConfig | null): ExplainOptions {
   const settings = vscode.workspace.getConfiguration('kernelLens.explain');
-  const top = Math.min(LIMITS.examplesShown.max, Math.max(LIMITS.examplesShown.min, Math.floor(settings.get<number>('examplesShown', LIMITS.examplesShown.default))));
+  const top = Math.min(
+    LIMITS.examplesShown.max,
+    Math.max(LIMITS.examplesShown.min, Math.floor(settings.get<number>('examplesShown', LIMITS.examplesShown.default))),
+  );
   // The experiment's own `explain` block wins: the engine applies it when the parameter is absent.
   return {
     top,
-    quadratureNodes: config?.explain?.quadratureNodes === undefined ? settings.get<number>('quadratureNodes', LIMITS.quadratureNodes.default) : undefined,
+    quadratureNodes:
+      config?.explain?.quadratureNodes === undefined ? settings.get<number>('quadratureNodes', LIMITS.quadratureNodes.default) : undefined,
     tolerance: config?.explain?.tolerance === undefined ? settings.get<number>('tolerance', TOLERANCE.default) : undefined,
   };
 }

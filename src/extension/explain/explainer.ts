@@ -2,7 +2,7 @@
  * Thin glue over `explain/rows` and `explain/trace`: settings, the run and experiment behind a run directory,
  * and the raw CSV values the webview shows next to each training example.
  */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import {
   EngineMethods,
   type ContributionTrace,

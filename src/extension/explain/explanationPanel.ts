@@ -130,10 +130,12 @@ export class ExplanationPanel implements vscode.Disposable {
         return;
       }
       case 'explainTraining':
-        if (target) await this.explain({ runDir: target.runDir, query: { split: 'train', row: message.index }, output: { kind: 'default' } });
+        if (target)
+          await this.explain({ runDir: target.runDir, query: { split: 'train', row: message.index }, output: { kind: 'default' } });
         return;
       case 'explainRow':
-        if (target) await this.explain({ runDir: target.runDir, query: { split: message.split, row: message.row }, output: { kind: 'default' } });
+        if (target)
+          await this.explain({ runDir: target.runDir, query: { split: message.split, row: message.row }, output: { kind: 'default' } });
         return;
       case 'switchOutput':
         if (target) await this.explain({ ...target, output: message.output satisfies OutputSelector });
@@ -143,7 +145,10 @@ export class ExplanationPanel implements vscode.Disposable {
         return;
       case 'verify': {
         if (!target) return;
-        this.host.post({ type: 'busy', message: `Retraining without the top ${message.k} supporters, then without ${message.k} random rows…` });
+        this.host.post({
+          type: 'busy',
+          message: `Retraining without the top ${message.k} supporters, then without ${message.k} random rows…`,
+        });
         const outcome = await this.deps.verify(target, message.k);
         // The panel may show another explanation by now: a result for an older one is dropped.
         if (this.target !== target) return;
@@ -177,7 +182,9 @@ export class ExplanationPanel implements vscode.Disposable {
     const [full] = await this.deps.explainer.explain(run, [target.query], { output: target.output, full: true });
     if (!full) return;
     await fs.writeFile(uri.fsPath, contributionsCsv(full), 'utf8');
-    void vscode.window.showInformationMessage(`Kernel Lens: wrote ${full.contributions.length} contributions to ${vscode.workspace.asRelativePath(uri)}.`);
+    void vscode.window.showInformationMessage(
+      `Kernel Lens: wrote ${full.contributions.length} contributions to ${vscode.workspace.asRelativePath(uri)}.`,
+    );
   }
 
   dispose(): void {
@@ -186,5 +193,7 @@ export class ExplanationPanel implements vscode.Disposable {
 }
 
 function predictionText(e: Explanation): string {
-  return 'label' in e.prediction ? `${e.prediction.label} (${(e.prediction.probability * 100).toFixed(1)}%)` : `${e.prediction.value.toPrecision(4)}`;
+  return 'label' in e.prediction
+    ? `${e.prediction.label} (${(e.prediction.probability * 100).toFixed(1)}%)`
+    : `${e.prediction.value.toPrecision(4)}`;
 }

@@ -6,7 +6,10 @@ export function describeRowTitle(query: ExplainQuery): string {
 }
 
 /** "setosa (97.0%), label setosa" without Markdown. */
-export function describePredictionPlain(prediction: { label: string; probability: number } | { value: number }, label: string | null): string {
+export function describePredictionPlain(
+  prediction: { label: string; probability: number } | { value: number },
+  label: string | null,
+): string {
   const p = 'label' in prediction ? `${prediction.label} (${(prediction.probability * 100).toFixed(1)}%)` : prediction.value.toPrecision(4);
   return label === null ? `predicts ${p}` : `predicts ${p}, label ${label}`;
 }

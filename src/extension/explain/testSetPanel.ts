@@ -36,7 +36,8 @@ export class TestSetPanel {
       const run = this.run;
       if (!run) return;
       if (m.type === 'explainRow') await deps.explainRow(run.dir, m.split, m.row);
-      else if (m.type === 'openRow') await openCsvRow(path.resolve(path.dirname(run.experimentFile), m.file), m.line, { stale: run.stale === true });
+      else if (m.type === 'openRow')
+        await openCsvRow(path.resolve(path.dirname(run.experimentFile), m.file), m.line, { stale: run.stale === true });
     });
     panel.onDidDispose(() => {
       for (const [key, value] of TestSetPanel.panels) if (value === this) TestSetPanel.panels.delete(key);
@@ -58,12 +59,14 @@ export class TestSetPanel {
       deserializeWebviewPanel: async (webviewPanel: vscode.WebviewPanel, saved: unknown) => {
         const panel = new TestSetPanel(webviewPanel, deps);
         const persisted = saved as (PersistedWebviewState & { runDir?: string }) | undefined;
-        const runDir = persisted?.view === 'testSet' ? deps.memento.get<Record<string, string>>(RUN_BY_NAME, {})[persisted.state.runName] : undefined;
+        const runDir =
+          persisted?.view === 'testSet' ? deps.memento.get<Record<string, string>>(RUN_BY_NAME, {})[persisted.state.runName] : undefined;
         const run = runDir ? await deps.explainer.loadRun(runDir).catch(() => undefined) : undefined;
         if (run) {
           TestSetPanel.panels.set(run.dir, panel);
           await panel.load(run);
-        } else if (persisted?.view === 'testSet') panel.host.show({ type: 'testSet', runName: persisted.state.runName, rows: persisted.state.rows });
+        } else if (persisted?.view === 'testSet')
+          panel.host.show({ type: 'testSet', runName: persisted.state.runName, rows: persisted.state.rows });
         else panel.host.show({ type: 'error', message: 'Run "Kernel Lens: Show Test Set" to fill this view.' });
       },
     });
@@ -76,7 +79,11 @@ export class TestSetPanel {
     this.host.post({ type: 'busy', message: `Explaining ${run.testRows} test rows…` });
     try {
       const facts = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Kernel Lens: explaining the test set of ${run.label ?? run.name}`, cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Kernel Lens: explaining the test set of ${run.label ?? run.name}`,
+          cancellable: true,
+        },
         (_p, token) => {
           this.deps.cache.fillAll(run);
           return this.deps.cache.rows(run, 'test', token);

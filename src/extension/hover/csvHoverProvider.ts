@@ -28,11 +28,17 @@ export class CsvHoverProvider implements vscode.HoverProvider {
     private readonly cache: ExplanationCache,
   ) {}
 
-  async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+  async provideHover(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.Hover | undefined> {
     const resolution = await this.resolver.resolve(document.uri.fsPath, { ask: false });
     if (token.isCancellationRequested) return undefined;
     if (resolution.kind === 'ambiguous') {
-      return new vscode.Hover(markdown('**Kernel Lens** · several experiments read this file: run **Explain Prediction** once to choose which one answers.'));
+      return new vscode.Hover(
+        markdown('**Kernel Lens** · several experiments read this file: run **Explain Prediction** once to choose which one answers.'),
+      );
     }
     if (resolution.kind !== 'run') return undefined;
     const { run } = resolution;

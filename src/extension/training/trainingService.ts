@@ -90,7 +90,13 @@ export class TrainingService implements vscode.Disposable {
     }
     const open = vscode.workspace.textDocuments.find((d) => normalizePath(d.uri.fsPath) === key);
     if (open?.isDirty) await open.save();
-    const session: TrainingSession = { experimentFile: key, cts: new vscode.CancellationTokenSource(), runDir: undefined, metrics: [], last: undefined };
+    const session: TrainingSession = {
+      experimentFile: key,
+      cts: new vscode.CancellationTokenSource(),
+      runDir: undefined,
+      metrics: [],
+      last: undefined,
+    };
     this.sessions.set(key, session);
     this.changed.fire();
     const panel = TrainingPanel.open(this.extensionUri, experiment.name, () => session.cts.cancel());
@@ -134,7 +140,9 @@ export class TrainingService implements vscode.Disposable {
       return run;
     }
     if (run.status !== 'complete') {
-      void vscode.window.showWarningMessage(`Kernel Lens: training of ${experiment.name} ended ${run.status}${run.message ? `: ${run.message}` : '.'}`);
+      void vscode.window.showWarningMessage(
+        `Kernel Lens: training of ${experiment.name} ended ${run.status}${run.message ? `: ${run.message}` : '.'}`,
+      );
       return run;
     }
     this.cache.fillAll(run);
@@ -142,7 +150,11 @@ export class TrainingService implements vscode.Disposable {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const finished = run;
     void vscode.window
-      .showInformationMessage(`Kernel Lens: trained ${experiment.name} in ${seconds} s — ${finalMetricsSummary(run)}.`, 'Explain a Test Row', 'Show Test Set')
+      .showInformationMessage(
+        `Kernel Lens: trained ${experiment.name} in ${seconds} s — ${finalMetricsSummary(run)}.`,
+        'Explain a Test Row',
+        'Show Test Set',
+      )
       .then((choice) => {
         if (choice === 'Explain a Test Row') return this.actions.explainTestRow(finished);
         if (choice === 'Show Test Set') return this.actions.showTestSet(finished);

@@ -61,7 +61,9 @@ export function kernelViewState(run: Pick<RunInfo, 'name' | 'label' | 'stale' | 
     meanSameClassShare: k.meanSameClassShare,
     pairs,
     pairCount: (n * (n - 1)) / 2,
-    heatmap: m ? { labels: order.map((i) => k.labels[i]), initial: sub(m.initial, order), final: sub(m.final, order), path: sub(m.path, order) } : null,
+    heatmap: m
+      ? { labels: order.map((i) => k.labels[i]), initial: sub(m.initial, order), final: sub(m.final, order), path: sub(m.path, order) }
+      : null,
     ms: k.ms,
   };
 }

@@ -55,7 +55,11 @@ export class SuspectDiagnostics implements vscode.Disposable {
       if (this.edited.has(normalizePath(file))) continue;
       const line = Math.max(0, row.line - 1);
       // The end is clamped to the line's length by the editor: the whole record start line is marked.
-      const diagnostic = new vscode.Diagnostic(new vscode.Range(line, 0, line, 100_000), suspectMessage(row, trainRows), vscode.DiagnosticSeverity.Warning);
+      const diagnostic = new vscode.Diagnostic(
+        new vscode.Range(line, 0, line, 100_000),
+        suspectMessage(row, trainRows),
+        vscode.DiagnosticSeverity.Warning,
+      );
       diagnostic.source = DIAGNOSTIC_SOURCE;
       diagnostic.code = SUSPECT_DIAGNOSTIC_CODE;
       const list = byFile.get(file) ?? [];

@@ -37,9 +37,13 @@ export function selectMarkerRows(rows: readonly SuspectRow[], count: number): Su
   return chosen;
 }
 
+/** Control, line-separator, zero-width and bidirectional-override characters: exactly what plainText removes. */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g;
+
 /** Data text made safe for a one-line plain message: no control characters, no line breaks, bounded length. */
 export function plainText(text: string, max = MAX_LABEL): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text.replace(UNSAFE_CHARACTERS, ' ').replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 

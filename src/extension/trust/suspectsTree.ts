@@ -48,7 +48,9 @@ export class SuspectsTreeProvider implements vscode.TreeDataProvider<SuspectNode
     const run = this.service.run;
     const status = this.service.status;
     view.description = run ? (run.label ?? run.name) : undefined;
-    const stale = run?.stale ? 'The dataset changed since this run was trained: lines may now hold other rows, and the CSV has no markers. Train again for a ranking of the current file. ' : '';
+    const stale = run?.stale
+      ? 'The dataset changed since this run was trained: lines may now hold other rows, and the CSV has no markers. Train again for a ranking of the current file. '
+      : '';
     let message: string;
     switch (status.kind) {
       case 'noRun':
@@ -84,7 +86,15 @@ export class SuspectsTreeProvider implements vscode.TreeDataProvider<SuspectNode
       case 'cancelled':
         return [{ kind: 'action', text: 'Cancelled: compute the ranking', icon: 'refresh', command: COMPUTE_SUSPECTS_COMMAND }];
       case 'error':
-        return [{ kind: 'action', text: `Failed: ${status.message}`, icon: 'error', command: COMPUTE_SUSPECTS_COMMAND, tooltip: `${status.message}\n\nClick to try again.` }];
+        return [
+          {
+            kind: 'action',
+            text: `Failed: ${status.message}`,
+            icon: 'error',
+            command: COMPUTE_SUSPECTS_COMMAND,
+            tooltip: `${status.message}\n\nClick to try again.`,
+          },
+        ];
       case 'ready': {
         if (!run) return [];
         const base = path.dirname(run.experimentFile);
@@ -108,11 +118,21 @@ export class SuspectsTreeProvider implements vscode.TreeDataProvider<SuspectNode
         item.id = `suspect:${row.index}`;
         item.description = suspectDescription(row);
         // A plain string tooltip: labels from the data are never rendered as Markdown.
-        item.tooltip = suspectMessage(row, node.trainRows) + (node.stale ? '\n\nThe dataset changed since training: this line may hold another row now.' : '');
-        item.iconPath = node.marked ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon('circle-small');
+        item.tooltip =
+          suspectMessage(row, node.trainRows) +
+          (node.stale ? '\n\nThe dataset changed since training: this line may hold another row now.' : '');
+        item.iconPath = node.marked
+          ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+          : new vscode.ThemeIcon('circle-small');
         item.contextValue = 'suspect';
-        item.command = { command: OPEN_ROW_COMMAND, title: 'Open Row', arguments: [{ file: node.file, line: row.line, stale: node.stale }] };
-        item.accessibilityInformation = { label: `Rank ${row.rank}, ${path.basename(row.file)} line ${row.line}, ${suspectDescription(row)}` };
+        item.command = {
+          command: OPEN_ROW_COMMAND,
+          title: 'Open Row',
+          arguments: [{ file: node.file, line: row.line, stale: node.stale }],
+        };
+        item.accessibilityInformation = {
+          label: `Rank ${row.rank}, ${path.basename(row.file)} line ${row.line}, ${suspectDescription(row)}`,
+        };
         return item;
       }
       case 'action': {

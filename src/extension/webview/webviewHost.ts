@@ -15,7 +15,12 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOpt
   };
 }
 
-export function createWebviewPanel(viewType: string, title: string, extensionUri: vscode.Uri, column = vscode.ViewColumn.Beside): vscode.WebviewPanel {
+export function createWebviewPanel(
+  viewType: string,
+  title: string,
+  extensionUri: vscode.Uri,
+  column = vscode.ViewColumn.Beside,
+): vscode.WebviewPanel {
   return vscode.window.createWebviewPanel(viewType, title, { viewColumn: column, preserveFocus: false }, webviewOptions(extensionUri));
 }
 

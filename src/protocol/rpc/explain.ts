@@ -10,7 +10,10 @@ export type ExplainQuery = z.infer<typeof explainQuery>;
 
 export const explainParams = z.strictObject({
   runDir: filePath,
-  queries: z.array(explainQuery).min(LIMITS.queries.min, 'must hold at least one query').max(LIMITS.queries.max, `holds more than ${LIMITS.queries.max} queries`),
+  queries: z
+    .array(explainQuery)
+    .min(LIMITS.queries.min, 'must hold at least one query')
+    .max(LIMITS.queries.max, `holds more than ${LIMITS.queries.max} queries`),
   output: outputSelector.optional(),
   /** Top K contributions (default 10); ignored when `full`. */
   top: integerIn(LIMITS.top).optional(),
@@ -28,7 +31,10 @@ export const traceParams = z.strictObject({
   runDir: filePath,
   query: explainQuery,
   output: outputSelector.optional(),
-  indices: z.array(rowIndex).min(LIMITS.traceIndices.min).max(LIMITS.traceIndices.max, `holds more than ${LIMITS.traceIndices.max} indices`),
+  indices: z
+    .array(rowIndex)
+    .min(LIMITS.traceIndices.min)
+    .max(LIMITS.traceIndices.max, `holds more than ${LIMITS.traceIndices.max} indices`),
 });
 export type TraceParams = z.infer<typeof traceParams>;
 export const traceContribution = new EngineRequest<typeof traceParams, ContributionTrace[]>('explain/trace', traceParams);

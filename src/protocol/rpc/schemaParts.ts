@@ -8,7 +8,11 @@ import { LIMITS, QUERY_SPLITS, TEXT_LIMITS, type IntegerRange } from '../limits'
 
 /** A whole number within `range` (messages say which bound was broken). */
 export function integerIn(range: IntegerRange): z.ZodNumber {
-  return z.number().int('must be a whole number').min(range.min, `must be at least ${range.min}`).max(range.max, `must be at most ${range.max}`);
+  return z
+    .number()
+    .int('must be a whole number')
+    .min(range.min, `must be at least ${range.min}`)
+    .max(range.max, `must be at most ${range.max}`);
 }
 
 export const filePath = z

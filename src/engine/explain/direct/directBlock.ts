@@ -20,7 +20,12 @@ const PHI_BUDGET = 48_000_000; // floats of Φ held per chunk of steps
  * the per-step check fails, the optimizer's reverse sweep, and a contraction with the per-example
  * training factors, all accumulated in float64.
  */
-export async function explainBlock(run: LoadedRun, factors: TrainingFactors, block: QueryBlock, options: ExplainBlockOptions): Promise<RawExplanation[]> {
+export async function explainBlock(
+  run: LoadedRun,
+  factors: TrainingFactors,
+  block: QueryBlock,
+  options: ExplainBlockOptions,
+): Promise<RawExplanation[]> {
   const T = run.path.steps;
   const P = run.layout.parameterCount;
   const Q = block.count;
@@ -75,7 +80,9 @@ export async function explainBlock(run: LoadedRun, factors: TrainingFactors, blo
     }
     await yieldToEventLoop();
   }
-  const kernels = contributions.map((c, q) => (phiAll ? pathKernelForTop(run, block, q, c, phiAll, options.kernelTop) : new Map<number, number>()));
+  const kernels = contributions.map((c, q) =>
+    phiAll ? pathKernelForTop(run, block, q, c, phiAll, options.kernelTop) : new Map<number, number>(),
+  );
   return rawExplanations({ endpoints, steps: T, contributions, quadratureError, refinedSteps, kernels, traces });
 }
 
@@ -139,7 +146,14 @@ function refine(
  * K^p(x, x_i) = Σ_{s: i∈B_s} (η_s/|B_s|) Φ_s(x) · φ(x_i; w_s) for the top rows by |c_i|: the
  * training side's gradient of the explained output (not the loss), one more backward pass per step.
  */
-function pathKernelForTop(run: LoadedRun, block: QueryBlock, q: number, contributions: Float64Array, phiAll: Float32Array, top: number): Map<number, number> {
+function pathKernelForTop(
+  run: LoadedRun,
+  block: QueryBlock,
+  q: number,
+  contributions: Float64Array,
+  phiAll: Float32Array,
+  top: number,
+): Map<number, number> {
   const P = run.layout.parameterCount;
   const F = run.data.featureCount;
   const C = run.outputCount;

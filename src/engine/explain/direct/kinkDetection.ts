@@ -44,7 +44,9 @@ export function kinkSteps(run: LoadedRun, block: QueryBlock): Uint8Array | null 
   const chunk = Math.max(1, Math.floor(4_000_000 / (P + Q * 64)));
   for (let s0 = 0; s0 <= T; s0 += chunk) {
     const c = Math.min(chunk, T + 1 - s0);
-    const values = tidyRead(() => patternSignatures(run, tf.tensor2d(run.path.weights.subarray(s0 * P, (s0 + c) * P), [c, P]), tf.tensor3d(block.x, [1, Q, F])));
+    const values = tidyRead(() =>
+      patternSignatures(run, tf.tensor2d(run.path.weights.subarray(s0 * P, (s0 + c) * P), [c, P]), tf.tensor3d(block.x, [1, Q, F])),
+    );
     signatures.set(values, s0 * Q);
   }
   const flags = new Uint8Array(T * Q);
@@ -64,7 +66,12 @@ const MIN_WIDTH = 2 ** -24;
 const EVAL_BUDGET = 4_000_000;
 
 /** Weight points w_s + t Δ_s for (pair, t) lists, with each pair's query row: → tensors [G, P], [G, 1, F]. */
-function points(run: LoadedRun, block: QueryBlock, pairs: { step: number; row: number }[], items: { pair: number; t: number }[]): { w: tf.Tensor2D; x: tf.Tensor3D } {
+function points(
+  run: LoadedRun,
+  block: QueryBlock,
+  pairs: { step: number; row: number }[],
+  items: { pair: number; t: number }[],
+): { w: tf.Tensor2D; x: tf.Tensor3D } {
   const P = run.layout.parameterCount;
   const F = run.data.featureCount;
   const weights = new Float32Array(items.length * P);
@@ -81,24 +88,45 @@ function points(run: LoadedRun, block: QueryBlock, pairs: { step: number; row: n
   return { w: tf.tensor2d(weights, [items.length, P]), x: tf.tensor3d(xs, [items.length, 1, F]) };
 }
 
-function signaturesAt(run: LoadedRun, block: QueryBlock, pairs: { step: number; row: number }[], items: { pair: number; t: number }[]): Float32Array {
+function signaturesAt(
+  run: LoadedRun,
+  block: QueryBlock,
+  pairs: { step: number; row: number }[],
+  items: { pair: number; t: number }[],
+): Float32Array {
   const out = new Float32Array(items.length);
   const per = Math.max(1, Math.floor(EVAL_BUDGET / run.layout.parameterCount));
   for (let k = 0; k < items.length; k += per) {
     const slice = items.slice(k, k + per);
-    out.set(tidyRead(() => {
-      const { w, x } = points(run, block, pairs, slice);
-      return patternSignatures(run, w, x);
-    }), k);
+    out.set(
+      tidyRead(() => {
+        const { w, x } = points(run, block, pairs, slice);
+        return patternSignatures(run, w, x);
+      }),
+      k,
+    );
   }
   return out;
 }
 
 /** Φ for (step, row) pairs integrated piecewise between kinks: Float32Array [pairs, P]. */
-export function kinkAwareSegmentGradients(run: LoadedRun, block: QueryBlock, pairs: { step: number; row: number }[], nodes: number): Float32Array {
+export function kinkAwareSegmentGradients(
+  run: LoadedRun,
+  block: QueryBlock,
+  pairs: { step: number; row: number }[],
+  nodes: number,
+): Float32Array {
   const P = run.layout.parameterCount;
   const C = run.outputCount;
-  const ends = signaturesAt(run, block, pairs, pairs.flatMap((_, pair) => [{ pair, t: 0 }, { pair, t: 1 }]));
+  const ends = signaturesAt(
+    run,
+    block,
+    pairs,
+    pairs.flatMap((_, pair) => [
+      { pair, t: 0 },
+      { pair, t: 1 },
+    ]),
+  );
   let open: Piece[] = pairs.map((_, pair) => ({ pair, a: 0, b: 1, sa: ends[2 * pair], sb: ends[2 * pair + 1] }));
   const leaves: Piece[] = [];
   while (open.length > 0) {
@@ -111,10 +139,18 @@ export function kinkAwareSegmentGradients(run: LoadedRun, block: QueryBlock, pai
       return true;
     });
     if (split.length === 0) break;
-    const mids = signaturesAt(run, block, pairs, split.map((piece) => ({ pair: piece.pair, t: (piece.a + piece.b) / 2 })));
+    const mids = signaturesAt(
+      run,
+      block,
+      pairs,
+      split.map((piece) => ({ pair: piece.pair, t: (piece.a + piece.b) / 2 })),
+    );
     split.forEach((piece, k) => {
       const m = (piece.a + piece.b) / 2;
-      next.push({ pair: piece.pair, a: piece.a, b: m, sa: piece.sa, sb: mids[k] }, { pair: piece.pair, a: m, b: piece.b, sa: mids[k], sb: piece.sb });
+      next.push(
+        { pair: piece.pair, a: piece.a, b: m, sa: piece.sa, sb: mids[k] },
+        { pair: piece.pair, a: m, b: piece.b, sa: mids[k], sb: piece.sb },
+      );
     });
     open = next;
   }

@@ -51,11 +51,17 @@ export function segmentGradients(run: LoadedRun, block: QueryBlock, s0: number, 
     const end = tf.tensor2d(run.path.weights.subarray((s0 + 1) * P, (s0 + c + 1) * P), [c, P]);
     const delta = tf.sub(end, start);
     // Node-major points: [n·c, P].
-    const points = tf.concat(rule.nodes.map((t) => tf.add(start, tf.mul(delta, t))), 0) as tf.Tensor2D;
+    const points = tf.concat(
+      rule.nodes.map((t) => tf.add(start, tf.mul(delta, t))),
+      0,
+    ) as tf.Tensor2D;
     const pass = run.mlp.forward(points, tf.tensor3d(block.x, [1, Q, F]));
     const grad = tf.broadcastTo(tf.tensor3d(block.e, [1, Q, C]), [n * c, Q, C]) as tf.Tensor3D;
     const factors = run.mlp.factors(pass, points, grad);
-    const nodeWeights = tf.tensor3d(rule.weights.flatMap((w) => new Array<number>(c).fill(w)), [n * c, 1, 1]);
+    const nodeWeights = tf.tensor3d(
+      rule.weights.flatMap((w) => new Array<number>(c).fill(w)),
+      [n * c, 1, 1],
+    );
     const grouped = factors.map((f) => ({
       a: regroup(f.a, n, c, Q),
       delta: regroup(tf.mul(f.delta, nodeWeights) as tf.Tensor3D, n, c, Q),
@@ -76,7 +82,13 @@ function regroup(t: tf.Tensor3D, n: number, c: number, Q: number): tf.Tensor3D {
  * the adaptive refinement of steps whose quadrature check failed (ReLU kinks, large steps).
  * Returns Float32Array [pairs, P].
  */
-export function refinedSegmentGradients(run: LoadedRun, block: QueryBlock, pairs: { step: number; row: number }[], nodes: number, pieces: number): Float32Array {
+export function refinedSegmentGradients(
+  run: LoadedRun,
+  block: QueryBlock,
+  pairs: { step: number; row: number }[],
+  nodes: number,
+  pieces: number,
+): Float32Array {
   const P = run.layout.parameterCount;
   const F = run.data.featureCount;
   const C = run.outputCount;

@@ -11,7 +11,7 @@ import { topIndices } from '../shared/topRows';
 import { checkAndRefineSteps } from '../shared/stepRefinement';
 import { wasmSegmentIntegrator } from './segmentIntegrals';
 import { pathKernelForTops } from './pathKernelTop';
-import { SimdContraction, type SweepStep } from './wasm/simdContraction';
+import { type SimdContraction, type SweepStep } from './wasm/simdContraction';
 
 /** Steps whose query factors are computed in one pass (bounded so the factors stay small). */
 const STEP_CHUNK = QUERY_STEPS_PER_CALL;
@@ -23,7 +23,12 @@ const STEP_CHUNK = QUERY_STEPS_PER_CALL;
  * row and step by step, the optimizer's sweep fused with the construction of Φ (never stored) into
  * U_r in the contraction module's memory, and the contraction G_{r,b}·U_r there. Carries and sums are float64.
  */
-export async function explainBlockFast(run: LoadedRun, index: PathIndex, block: QueryBlock, options: ExplainBlockOptions): Promise<RawExplanation[]> {
+export async function explainBlockFast(
+  run: LoadedRun,
+  index: PathIndex,
+  block: QueryBlock,
+  options: ExplainBlockOptions,
+): Promise<RawExplanation[]> {
   const T = run.path.steps;
   const P = run.layout.parameterCount;
   const Q = block.count;
@@ -99,7 +104,17 @@ export async function explainBlockFast(run: LoadedRun, index: PathIndex, block: 
  * One layer of Φ_r for one row swept into U_r, from its node factors: the first layer's kernel is
  * x ⊗ Σ_k δ_k (x is fixed along the step), later kernels Σ_k a_k ⊗ δ_k, every bias Σ_k δ_k.
  */
-function sweepLayer(simd: SimdContraction, qf: QueryFactors, n: number, local: number, q: number, Q: number, l: number, layer: LoadedRun['layout']['layers'][number], sweep: SweepStep): void {
+function sweepLayer(
+  simd: SimdContraction,
+  qf: QueryFactors,
+  n: number,
+  local: number,
+  q: number,
+  Q: number,
+  l: number,
+  layer: LoadedRun['layout']['layers'][number],
+  sweep: SweepStep,
+): void {
   const { inputs, outputs } = layer;
   const delta = qf.delta[l];
   const d = simd.d;

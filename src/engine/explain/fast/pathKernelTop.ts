@@ -14,18 +14,25 @@ const PAIR_CHUNK = 2048;
  * Both sides stay factored: Φ_s·φ_i = Σ_layers Σ_k (a_k·a_i)(δ_k·δ_i) + (Σ_k δ_k)·δ_i; steps whose Φ
  * was refined use the refined dense Φ.
  */
-export function pathKernelForTops(run: LoadedRun, block: QueryBlock, tops: number[][], rule: Rule, refinedPhi: Map<number, Float32Array>): Map<number, number>[] {
+export function pathKernelForTops(
+  run: LoadedRun,
+  block: QueryBlock,
+  tops: number[][],
+  rule: Rule,
+  refinedPhi: Map<number, Float32Array>,
+): Map<number, number>[] {
   const Q = block.count;
   const F = run.data.featureCount;
   const n = rule.nodes.length;
   const kernels = tops.map((top) => new Map<number, number>(top.map((i) => [i, 0])));
   const byStep = new Map<number, { q: number; i: number }[]>();
   tops.forEach((top, q) => {
-    for (const i of top) for (const s of run.stepsOf[i]) {
-      const list = byStep.get(s) ?? [];
-      list.push({ q, i });
-      byStep.set(s, list);
-    }
+    for (const i of top)
+      for (const s of run.stepsOf[i]) {
+        const list = byStep.get(s) ?? [];
+        list.push({ q, i });
+        byStep.set(s, list);
+      }
   });
   const steps = [...byStep.keys()].sort((a, b) => a - b);
   const layers = run.layout.layers;
@@ -78,7 +85,11 @@ export function pathKernelForTops(run: LoadedRun, block: QueryBlock, tops: numbe
  * Factors of f_e = e_qᵀ f at (x_i, w_s) for each pair: per layer a [K, in], δ [K, out], in typed-array
  * loops (a few thousand multiply-adds per pair; tensor ops would cost more in dispatch and copies).
  */
-function trainingOutputFactors(run: LoadedRun, block: QueryBlock, pairs: { s: number; q: number; i: number }[]): { a: Float32Array[]; delta: Float32Array[] } {
+function trainingOutputFactors(
+  run: LoadedRun,
+  block: QueryBlock,
+  pairs: { s: number; q: number; i: number }[],
+): { a: Float32Array[]; delta: Float32Array[] } {
   const P = run.layout.parameterCount;
   const F = run.data.featureCount;
   const C = run.outputCount;

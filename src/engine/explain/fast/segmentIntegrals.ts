@@ -69,7 +69,7 @@ function firstLayerKinks(run: LoadedRun, side: SimdQuerySide): number[] {
   for (let m = 0; m < out; m++) {
     const a = z[m];
     const b = z[out + m];
-    if ((a > 0) !== (b > 0) && a !== b) {
+    if (a > 0 !== b > 0 && a !== b) {
       const t = a / (a - b);
       if (t > 0 && t < 1) cuts.push(t);
     }
@@ -93,7 +93,14 @@ function bisectPatterns(side: SimdQuerySide, s: number, cuts: number[]): number[
   const result = [0];
   const inside = (t: number, toward: number) => t + (toward - t) * 1e-9;
   for (let k = 0; k + 1 < cuts.length; k++) {
-    const open = [{ a: cuts[k], b: cuts[k + 1], sa: patternAt(side, s, inside(cuts[k], cuts[k + 1])), sb: patternAt(side, s, inside(cuts[k + 1], cuts[k])) }];
+    const open = [
+      {
+        a: cuts[k],
+        b: cuts[k + 1],
+        sa: patternAt(side, s, inside(cuts[k], cuts[k + 1])),
+        sb: patternAt(side, s, inside(cuts[k + 1], cuts[k])),
+      },
+    ];
     const done: number[] = [];
     while (open.length > 0) {
       const piece = open.pop() as { a: number; b: number; sa: string; sb: string };
@@ -111,7 +118,15 @@ function bisectPatterns(side: SimdQuerySide, s: number, cuts: number[]): number[
 }
 
 /** phi += weight · ∇_w f_e(x; w_s + tΔ_s) for the loaded row: per layer a ⊗ δ (kernel) and δ (bias). */
-function addGradient(run: LoadedRun, side: SimdQuerySide, block: QueryBlock, pair: StepRow, t: number, weight: number, phi: Float64Array): void {
+function addGradient(
+  run: LoadedRun,
+  side: SimdQuerySide,
+  block: QueryBlock,
+  pair: StepRow,
+  t: number,
+  weight: number,
+  phi: Float64Array,
+): void {
   const layers = run.layout.layers;
   side.firstLayerAt(0, 1, t);
   side.forwardPoint(pair.step, t);

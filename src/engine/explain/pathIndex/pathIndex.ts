@@ -45,12 +45,24 @@ export function loadPathIndex(run: LoadedRun): PathIndex {
     console.error(`${messageOf(error)}; the path index is rebuilt in memory`);
     return buildPathIndex(run, contraction);
   }
-  return { layers: indexLayers(run, contraction), stepScale: contraction.stepScale, contraction, source: 'stored', ms: performance.now() - started };
+  return {
+    layers: indexLayers(run, contraction),
+    stepScale: contraction.stepScale,
+    contraction,
+    source: 'stored',
+    ms: performance.now() - started,
+  };
 }
 
 /** The layers' shapes with their factor storage in the contraction module's memory. */
 function indexLayers(run: LoadedRun, contraction: SimdContraction): IndexLayer[] {
-  return run.layout.layers.map((l, k) => ({ inputs: l.inputs, outputs: l.outputs, kernelOffset: l.kernelOffset, biasOffset: l.biasOffset, ...contraction.factors[k] }));
+  return run.layout.layers.map((l, k) => ({
+    inputs: l.inputs,
+    outputs: l.outputs,
+    kernelOffset: l.kernelOffset,
+    biasOffset: l.biasOffset,
+    ...contraction.factors[k],
+  }));
 }
 
 /** The sweep needs a per-parameter scale for Adam and for subsampled paths' calibrated stretches. */
@@ -157,7 +169,6 @@ export function pathIndexBytes(index: PathIndex): number {
   for (const l of index.layers) bytes += l.a.byteLength + l.delta.byteLength;
   return bytes;
 }
-
 
 /** Builds a freshly trained run's index and stores it in the run directory (the end of `train`). */
 export async function storePathIndex(dir: string): Promise<{ buildMs: number; bytes: number }> {

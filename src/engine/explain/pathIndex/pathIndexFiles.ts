@@ -28,7 +28,8 @@ export async function writePathIndex(dir: string, run: LoadedRun, index: PathInd
     await writeNpy(f.a, { dtype: 'float32', shape: [T, W, layer.inputs], data: layer.a });
     await writeNpy(f.delta, { dtype: 'float32', shape: [T, W, layer.outputs], data: layer.delta });
   }
-  if (index.stepScale) await writeNpy(stepScaleFile(dir), { dtype: 'float32', shape: [T, run.layout.parameterCount], data: index.stepScale });
+  if (index.stepScale)
+    await writeNpy(stepScaleFile(dir), { dtype: 'float32', shape: [T, run.layout.parameterCount], data: index.stepScale });
 }
 
 /**

@@ -38,9 +38,12 @@ export async function loadRun(runDir: string): Promise<LoadedRun> {
   const dir = path.resolve(runDir);
   const record = await readRunRecord(dir);
   if (record.status !== 'complete') {
-    throw new UserError(`run is ${record.status}${record.message ? ` (${record.message})` : ''}; only complete runs can be explained`, { file: dir });
+    throw new UserError(`run is ${record.status}${record.message ? ` (${record.message})` : ''}; only complete runs can be explained`, {
+      file: dir,
+    });
   }
-  if (!fs.existsSync(path.join(dir, 'path', 'weights.npy'))) throw new UserError('run has no recorded path (path/weights.npy missing)', { file: dir });
+  if (!fs.existsSync(path.join(dir, 'path', 'weights.npy')))
+    throw new UserError('run has no recorded path (path/weights.npy missing)', { file: dir });
   const layout = layoutFromEntries(record.layout);
   const recorded = await damagedRunFile(() => readTrainingPath(dir));
   const data = await damagedRunFile(() => readRunData(dir));
@@ -48,7 +51,8 @@ export async function loadRun(runDir: string): Promise<LoadedRun> {
   const trainingPath = approximate ? approximate.path : recorded;
   const T = trainingPath.steps;
   const W = trainingPath.batchWidth;
-  if (trainingPath.weights.length !== (T + 1) * layout.parameterCount) throw new UserError('path/weights.npy does not match the run layout', { file: dir });
+  if (trainingPath.weights.length !== (T + 1) * layout.parameterCount)
+    throw new UserError('path/weights.npy does not match the run layout', { file: dir });
   const trainRows = record.trainRows;
   const counts = new Int32Array(trainRows);
   const batchSizes = new Int32Array(T);

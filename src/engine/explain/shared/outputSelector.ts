@@ -8,7 +8,12 @@ export interface ResolvedOutput {
   class: string | null;
 }
 
-export function resolveOutput(task: TaskKind, classes: string[] | null, finalOutput: ArrayLike<number>, selector: OutputSelector): ResolvedOutput {
+export function resolveOutput(
+  task: TaskKind,
+  classes: string[] | null,
+  finalOutput: ArrayLike<number>,
+  selector: OutputSelector,
+): ResolvedOutput {
   if (task === 'regression') {
     if (selector.kind !== 'default') throw new UserError('a regression output has no classes or margin to choose');
     return { e: Float32Array.of(1), kind: 'value', class: null };

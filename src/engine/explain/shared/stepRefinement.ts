@@ -33,7 +33,12 @@ export interface StepWindow {
  * takes a refined dense Φ for a (step, row), stores it the method's way and returns the new r_s.
  * Adds Σ|r_s| per row to `quadratureError`; returns how many (step, row) refinements were made.
  */
-export function refineSteps(window: StepWindow, residuals: Float64Array, quadratureError: Float64Array, accept: (pair: StepRow, phi: Float32Array) => number): number {
+export function refineSteps(
+  window: StepWindow,
+  residuals: Float64Array,
+  quadratureError: Float64Array,
+  accept: (pair: StepRow, phi: Float32Array) => number,
+): number {
   const { run, block, s0, c, endpoints, kinks, scale, options, integrator } = window;
   const P = run.layout.parameterCount;
   const Q = block.count;
@@ -43,7 +48,10 @@ export function refineSteps(window: StepWindow, residuals: Float64Array, quadrat
   for (let s = s0; s < s0 + c; s++) {
     for (let q = 0; q < Q; q++) {
       if (kinks !== null && kinks[s * Q + q] === 1) kinked.push({ step: s, row: q });
-      else if (needsRefinement(residuals[(s - s0) * Q + q], endpoints[s * Q + q], endpoints[(s + 1) * Q + q], options.tolerance, scale[q], T)) pending.push({ step: s, row: q });
+      else if (
+        needsRefinement(residuals[(s - s0) * Q + q], endpoints[s * Q + q], endpoints[(s + 1) * Q + q], options.tolerance, scale[q], T)
+      )
+        pending.push({ step: s, row: q });
     }
   }
   let refined = 0;

@@ -44,7 +44,10 @@ export function buildTrainingFactors(run: LoadedRun): TrainingFactors {
       const pass = mlp.forward(weights, xs);
       const ys = tf.tensor2d(y, [c, W], task === 'regression' ? 'float32' : 'int32');
       const g = tf.mul(outputGradient(task, pass.output, ys), tf.tensor3d(mask, [c, W, 1])) as tf.Tensor3D;
-      return mlp.factors(pass, weights, g).map((f) => [f.a, f.delta]).flat();
+      return mlp
+        .factors(pass, weights, g)
+        .map((f) => [f.a, f.delta])
+        .flat();
     });
     const layers: LayerFactors[] = [];
     for (let l = 0; l < factors.length; l += 2) layers.push({ a: factors[l] as tf.Tensor3D, delta: factors[l + 1] as tf.Tensor3D });
@@ -54,8 +57,14 @@ export function buildTrainingFactors(run: LoadedRun): TrainingFactors {
     chunks.length === 1
       ? chunks[0][l]
       : {
-          a: tf.concat(chunks.map((ch) => ch[l].a), 0) as tf.Tensor3D,
-          delta: tf.concat(chunks.map((ch) => ch[l].delta), 0) as tf.Tensor3D,
+          a: tf.concat(
+            chunks.map((ch) => ch[l].a),
+            0,
+          ) as tf.Tensor3D,
+          delta: tf.concat(
+            chunks.map((ch) => ch[l].delta),
+            0,
+          ) as tf.Tensor3D,
         },
   );
   if (chunks.length > 1) for (const ch of chunks) for (const f of ch) tf.dispose([f.a, f.delta]);

@@ -37,7 +37,9 @@ export async function newExperimentFromCsv(engine: EngineConnection, csv: vscode
     { location: vscode.ProgressLocation.Notification, title: `Kernel Lens: reading ${path.basename(csv.fsPath)}`, cancellable: true },
     (_p, token) => engine.request(EngineMethods.inspectDataset, { file: csv.fsPath }, token),
   );
-  const columns = [...schema.columns].sort((a, b) => (a.name === schema.suggestedTarget ? -1 : b.name === schema.suggestedTarget ? 1 : a.index - b.index));
+  const columns = [...schema.columns].sort((a, b) =>
+    a.name === schema.suggestedTarget ? -1 : b.name === schema.suggestedTarget ? 1 : a.index - b.index,
+  );
   const picked = await vscode.window.showQuickPick(
     columns.map((c) => ({
       label: c.name,
@@ -55,10 +57,13 @@ export async function newExperimentFromCsv(engine: EngineConnection, csv: vscode
   const uri = vscode.Uri.file(file);
   const validation = await engine.request(EngineMethods.validateExperiment, { experimentFile: file }).catch(() => undefined);
   await vscode.window.showTextDocument(uri);
-  if (validation && !validation.ok) void vscode.window.showWarningMessage(`Kernel Lens: the new experiment needs attention: ${validation.errors.join('; ')}`);
+  if (validation && !validation.ok)
+    void vscode.window.showWarningMessage(`Kernel Lens: the new experiment needs attention: ${validation.errors.join('; ')}`);
   else
-    void vscode.window.showInformationMessage(`Kernel Lens: created ${path.basename(file)} (predicting ${picked.column.name}).`, 'Train Experiment').then((choice) => {
-      if (choice) void vscode.commands.executeCommand('kernelLens.trainExperiment', uri);
-    });
+    void vscode.window
+      .showInformationMessage(`Kernel Lens: created ${path.basename(file)} (predicting ${picked.column.name}).`, 'Train Experiment')
+      .then((choice) => {
+        if (choice) void vscode.commands.executeCommand('kernelLens.trainExperiment', uri);
+      });
   return uri;
 }

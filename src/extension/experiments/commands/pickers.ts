@@ -35,7 +35,10 @@ export class Pickers {
     }
     const experiments = await this.store.experiments();
     if (experiments.length === 0) {
-      const choice = await vscode.window.showInformationMessage('Kernel Lens: no experiment in this workspace yet.', 'New Experiment from CSV');
+      const choice = await vscode.window.showInformationMessage(
+        'Kernel Lens: no experiment in this workspace yet.',
+        'New Experiment from CSV',
+      );
       if (choice) await vscode.commands.executeCommand('kernelLens.newExperiment');
       return undefined;
     }
@@ -67,7 +70,12 @@ export class Pickers {
     if (complete.length === 1) return complete[0];
     const ordered = best ? [best, ...complete.filter((r) => r !== best)] : complete;
     const picked = await vscode.window.showQuickPick(
-      ordered.map((run) => ({ label: `${run === best ? '★ ' : ''}${run.label ?? run.name}`, description: runDescription(run), detail: run.annotation, run })),
+      ordered.map((run) => ({
+        label: `${run === best ? '★ ' : ''}${run.label ?? run.name}`,
+        description: runDescription(run),
+        detail: run.annotation,
+        run,
+      })),
       { title, placeHolder: 'Run' },
     );
     return picked?.run;
@@ -88,7 +96,10 @@ export class Pickers {
         const facts = this.cache.peek(run, ref);
         items.push({
           label: `${split} row ${row}`,
-          description: [source ? `${path.basename(source.file)}:${source.line}` : '', facts ? describePredictionPlain(facts.prediction, facts.label) : '']
+          description: [
+            source ? `${path.basename(source.file)}:${source.line}` : '',
+            facts ? describePredictionPlain(facts.prediction, facts.label) : '',
+          ]
             .filter(Boolean)
             .join(' · '),
           detail: cells?.join(', '),
@@ -96,7 +107,12 @@ export class Pickers {
         });
       }
     }
-    const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Row to explain (type to filter by values or line)', matchOnDescription: true, matchOnDetail: true });
+    const picked = await vscode.window.showQuickPick(items, {
+      title,
+      placeHolder: 'Row to explain (type to filter by values or line)',
+      matchOnDescription: true,
+      matchOnDetail: true,
+    });
     return picked?.ref;
   }
 

@@ -33,7 +33,9 @@ export function isRunRows(value: unknown): value is RunRows {
   const v = value as Record<string, unknown>;
   const okList = (list: unknown): boolean =>
     Array.isArray(list) &&
-    list.every((r) => typeof r === 'object' && r !== null && typeof (r as RowSource).file === 'string' && typeof (r as RowSource).line === 'number');
+    list.every(
+      (r) => typeof r === 'object' && r !== null && typeof (r as RowSource).file === 'string' && typeof (r as RowSource).line === 'number',
+    );
   return okList(v.train) && okList(v.test);
 }
 

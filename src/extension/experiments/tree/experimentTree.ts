@@ -80,7 +80,9 @@ export class ExperimentTreeProvider implements vscode.TreeDataProvider<Experimen
         item.description = training ? 'training…' : experiment.config ? path.basename(experiment.config.dataset.train) : 'invalid';
         item.iconPath = new vscode.ThemeIcon(training ? 'loading~spin' : experiment.config ? 'beaker' : 'warning');
         item.contextValue = training ? 'experiment.training' : 'experiment';
-        item.tooltip = new vscode.MarkdownString(`${vscode.workspace.asRelativePath(experiment.file)}${experiment.error ? `\n\n${experiment.error}` : ''}`);
+        item.tooltip = new vscode.MarkdownString(
+          `${vscode.workspace.asRelativePath(experiment.file)}${experiment.error ? `\n\n${experiment.error}` : ''}`,
+        );
         return item;
       }
       case 'dataset': {
@@ -104,13 +106,18 @@ export class ExperimentTreeProvider implements vscode.TreeDataProvider<Experimen
         const { run } = node;
         const live = this.training.sessionForRun(run.dir);
         const recent = this.recent.list(run.dir);
-        const item = new vscode.TreeItem(run.label ?? run.name, recent.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          run.label ?? run.name,
+          recent.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+        );
         item.id = `run:${run.dir}`;
         const liveMetric = live?.last ? `epoch ${live.last.epoch}/${live.last.epochs}` : undefined;
         item.description = (node.answering ? '★ ' : '') + (liveMetric ?? runDescription(run));
         item.iconPath = statusIcon(run);
         const tooltipRun = live && live.metrics.length > 0 && !lastMetrics(run) ? { ...run, metrics: live.metrics } : run;
-        const tooltip = new vscode.MarkdownString(runTooltipMarkdown(tooltipRun) + (node.answering ? '\n\n★ answers hovers and Explain Prediction' : ''));
+        const tooltip = new vscode.MarkdownString(
+          runTooltipMarkdown(tooltipRun) + (node.answering ? '\n\n★ answers hovers and Explain Prediction' : ''),
+        );
         item.tooltip = tooltip;
         item.contextValue = `run.${run.status}${run.pinned ? '.pinned' : ''}`;
         return item;

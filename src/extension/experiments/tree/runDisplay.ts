@@ -26,7 +26,8 @@ export function runDescription(run: RunInfo, now = new Date()): string {
     ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
     : date.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
   const m = lastMetrics(run);
-  const metric = m?.testAccuracy !== undefined ? `acc ${percent(m.testAccuracy)}` : m?.testRmse !== undefined ? `rmse ${num(m.testRmse)}` : '';
+  const metric =
+    m?.testAccuracy !== undefined ? `acc ${percent(m.testAccuracy)}` : m?.testRmse !== undefined ? `rmse ${num(m.testRmse)}` : '';
   return [when, run.status === 'complete' ? metric : run.status, run.stale ? 'stale' : ''].filter(Boolean).join(' · ');
 }
 
@@ -41,7 +42,8 @@ export function runTooltipMarkdown(run: RunInfo): string {
   if (m) {
     lines.push(`| metric (epoch ${m.epoch}) | train | test |`, '|---|---:|---:|');
     lines.push(`| loss | ${num(m.trainLoss)} | ${num(m.testLoss)} |`);
-    if (m.trainAccuracy !== undefined && m.testAccuracy !== undefined) lines.push(`| accuracy | ${percent(m.trainAccuracy)} | ${percent(m.testAccuracy)} |`);
+    if (m.trainAccuracy !== undefined && m.testAccuracy !== undefined)
+      lines.push(`| accuracy | ${percent(m.trainAccuracy)} | ${percent(m.testAccuracy)} |`);
     if (m.trainRmse !== undefined && m.testRmse !== undefined) lines.push(`| RMSE | ${num(m.trainRmse)} | ${num(m.testRmse)} |`);
     lines.push('');
   }

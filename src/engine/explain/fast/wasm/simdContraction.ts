@@ -3,9 +3,43 @@ import { CONTRACT_WASM_BASE64 } from './wasmModules';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
-  layer: (u: number, ubias: number, a: number, d: number, terms: number, B: number, inputs: number, outputs: number, scratch: number) => void;
-  sweep_dense: (u: number, carry: number, scale: number, phi: number, from: number, to: number, eta: number, decay: number, nesterov: number) => void;
-  sweep_factored: (u: number, carry: number, scale: number, phi: number, a: number, d: number, count: number, offset: number, inputs: number, outputs: number, eta: number, decay: number, nesterov: number) => void;
+  layer: (
+    u: number,
+    ubias: number,
+    a: number,
+    d: number,
+    terms: number,
+    B: number,
+    inputs: number,
+    outputs: number,
+    scratch: number,
+  ) => void;
+  sweep_dense: (
+    u: number,
+    carry: number,
+    scale: number,
+    phi: number,
+    from: number,
+    to: number,
+    eta: number,
+    decay: number,
+    nesterov: number,
+  ) => void;
+  sweep_factored: (
+    u: number,
+    carry: number,
+    scale: number,
+    phi: number,
+    a: number,
+    d: number,
+    count: number,
+    offset: number,
+    inputs: number,
+    outputs: number,
+    eta: number,
+    decay: number,
+    nesterov: number,
+  ) => void;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -56,8 +90,19 @@ export class SimdContraction {
   readonly factors: { a: Float32Array; delta: Float32Array }[];
   readonly stepScale: Float32Array | null;
   private readonly exports: KernelExports;
-  private readonly layerPointers: { a: number; d: number; inputs: number; outputs: number; kernelOffset: number; biasOffset: number }[] = [];
-  private readonly pointers: { u: number; terms: number; phi: number; x: number; a: number; d: number; scale: number; carries: number; scratch: number };
+  private readonly layerPointers: { a: number; d: number; inputs: number; outputs: number; kernelOffset: number; biasOffset: number }[] =
+    [];
+  private readonly pointers: {
+    u: number;
+    terms: number;
+    phi: number;
+    x: number;
+    a: number;
+    d: number;
+    scale: number;
+    carries: number;
+    scratch: number;
+  };
   private readonly parameterCount: number;
   private readonly width: number;
 
@@ -88,8 +133,17 @@ export class SimdContraction {
     this.grow(bytes);
     const buffer = this.exports.memory.buffer;
     this.factors = layers.map((layer, l) => {
-      this.layerPointers.push({ ...offsets[l], inputs: layer.inputs, outputs: layer.outputs, kernelOffset: layer.kernelOffset, biasOffset: layer.biasOffset });
-      return { a: new Float32Array(buffer, offsets[l].a, T * width * layer.inputs), delta: new Float32Array(buffer, offsets[l].d, T * width * layer.outputs) };
+      this.layerPointers.push({
+        ...offsets[l],
+        inputs: layer.inputs,
+        outputs: layer.outputs,
+        kernelOffset: layer.kernelOffset,
+        biasOffset: layer.biasOffset,
+      });
+      return {
+        a: new Float32Array(buffer, offsets[l].a, T * width * layer.inputs),
+        delta: new Float32Array(buffer, offsets[l].d, T * width * layer.outputs),
+      };
     });
     this.stepScale = withStepScale ? new Float32Array(buffer, scale, T * parameterCount) : null;
     this.pointers = { u, terms, phi, x, a, d, scale, carries, scratch };
@@ -125,23 +179,63 @@ export class SimdContraction {
 
   /** U over [from, to) from the dense Φ in `phi`. */
   sweepDense(q: number, step: SweepStep, from: number, to: number): void {
-    this.exports.sweep_dense(this.pointers.u, this.carry(q), this.scale(step.r), this.pointers.phi, from, to, step.eta, step.decay, step.nesterov ? 1 : 0);
+    this.exports.sweep_dense(
+      this.pointers.u,
+      this.carry(q),
+      this.scale(step.r),
+      this.pointers.phi,
+      from,
+      to,
+      step.eta,
+      step.decay,
+      step.nesterov ? 1 : 0,
+    );
   }
 
   /**
    * U over a whole layer (kernel then bias) from its factors: Φ = Σ_k a_k ⊗ δ_k, Φ_bias = Σ_k δ_k with
    * `count` factor pairs in `a` and `d`; the first layer (`firstLayer`) uses x and Σ_k δ_k in d (count 1).
    */
-  sweepFactored(q: number, step: SweepStep, layer: { kernelOffset: number; inputs: number; outputs: number }, count: number, firstLayer: boolean): void {
+  sweepFactored(
+    q: number,
+    step: SweepStep,
+    layer: { kernelOffset: number; inputs: number; outputs: number },
+    count: number,
+    firstLayer: boolean,
+  ): void {
     const a = firstLayer ? this.pointers.x : this.pointers.a;
-    this.exports.sweep_factored(this.pointers.u, this.carry(q), this.scale(step.r), this.pointers.phi, a, this.pointers.d, count, layer.kernelOffset, layer.inputs, layer.outputs, step.eta, step.decay, step.nesterov ? 1 : 0);
+    this.exports.sweep_factored(
+      this.pointers.u,
+      this.carry(q),
+      this.scale(step.r),
+      this.pointers.phi,
+      a,
+      this.pointers.d,
+      count,
+      layer.kernelOffset,
+      layer.inputs,
+      layer.outputs,
+      step.eta,
+      step.decay,
+      step.nesterov ? 1 : 0,
+    );
   }
 
   contract(r: number): Float64Array {
     const W = this.width;
     this.terms.fill(0);
     for (const l of this.layerPointers) {
-      this.exports.layer(this.pointers.u + l.kernelOffset * 4, this.pointers.u + l.biasOffset * 4, l.a + r * W * l.inputs * 4, l.d + r * W * l.outputs * 4, this.pointers.terms, W, l.inputs, l.outputs, this.pointers.scratch);
+      this.exports.layer(
+        this.pointers.u + l.kernelOffset * 4,
+        this.pointers.u + l.biasOffset * 4,
+        l.a + r * W * l.inputs * 4,
+        l.d + r * W * l.outputs * 4,
+        this.pointers.terms,
+        W,
+        l.inputs,
+        l.outputs,
+        this.pointers.scratch,
+      );
     }
     return this.terms;
   }

@@ -4,7 +4,18 @@ import { QUERY_SIDE_WASM_BASE64 } from './wasmModules';
 
 interface QuerySideExports {
   memory: WebAssembly.Memory;
-  first_layer: (x: number, F: number, w: number, P: number, kOff: number, bOff: number, out: number, steps: number, count: number, z: number) => void;
+  first_layer: (
+    x: number,
+    F: number,
+    w: number,
+    P: number,
+    kOff: number,
+    bOff: number,
+    out: number,
+    steps: number,
+    count: number,
+    z: number,
+  ) => void;
   lerp: (dst: number, a: number, b: number, t: number, count: number) => void;
   interpolate: (dst: number, ws: number, P: number, t: number, count: number) => void;
   forward: (z: number, h: number, wt: number, inputs: number, outputs: number) => void;
@@ -71,7 +82,11 @@ export class SimdQuerySide {
       steps: take(MAX_WEIGHT_INDICES * 4),
       z0: take(MAX_WEIGHT_INDICES * layers[0].outputs * 8),
     };
-    const layerPointers = layers.map((l) => ({ zPointer: take(l.outputs * 8), hPointer: take(l.outputs * 8), wtPointer: take((l.inputs + 1) * l.outputs * 8) }));
+    const layerPointers = layers.map((l) => ({
+      zPointer: take(l.outputs * 8),
+      hPointer: take(l.outputs * 8),
+      wtPointer: take((l.inputs + 1) * l.outputs * 8),
+    }));
     const memory = this.exports.memory;
     const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
     if (pages > 0) memory.grow(pages);
@@ -82,16 +97,34 @@ export class SimdQuerySide {
     this.delta = new Float64Array(buffer, this.pointers.delta, widest);
     this.next = new Float64Array(buffer, this.pointers.next, widest);
     this.firstLayerProducts = new Float64Array(buffer, this.pointers.z0, MAX_WEIGHT_INDICES * layers[0].outputs);
-    layerPointers.forEach((p, k) => this.layers.push({ ...p, z: new Float64Array(buffer, p.zPointer, layers[k].outputs), h: new Float64Array(buffer, p.hPointer, layers[k].outputs) }));
+    layerPointers.forEach((p, k) =>
+      this.layers.push({
+        ...p,
+        z: new Float64Array(buffer, p.zPointer, layers[k].outputs),
+        h: new Float64Array(buffer, p.hPointer, layers[k].outputs),
+      }),
+    );
   }
 
   /** First-layer pre-activations x·W_s + b_s at the given weight indices into `firstLayerProducts`. */
   firstLayer(indices: number[]): void {
     const { outputs, kernelOffset, biasOffset } = this.run.layout.layers[0];
-    if (indices.length > MAX_WEIGHT_INDICES) throw new Error(`SimdQuerySide.firstLayer: ${indices.length} weight indices, at most ${MAX_WEIGHT_INDICES} per call`);
+    if (indices.length > MAX_WEIGHT_INDICES)
+      throw new Error(`SimdQuerySide.firstLayer: ${indices.length} weight indices, at most ${MAX_WEIGHT_INDICES} per call`);
     new Int32Array(this.exports.memory.buffer, this.pointers.steps, indices.length).set(indices);
     const F = this.run.data.featureCount;
-    this.exports.first_layer(this.pointers.x, F, this.weights, this.P, kernelOffset, biasOffset, outputs, this.pointers.steps, indices.length, this.pointers.z0);
+    this.exports.first_layer(
+      this.pointers.x,
+      F,
+      this.weights,
+      this.P,
+      kernelOffset,
+      biasOffset,
+      outputs,
+      this.pointers.steps,
+      indices.length,
+      this.pointers.z0,
+    );
   }
 
   /** The first layer's pre-activations at (1 − t)·products[a] + t·products[b] into layer 0's z. */
@@ -105,7 +138,13 @@ export class SimdQuerySide {
     const { inputs, outputs, kernelOffset } = this.run.layout.layers[l];
     const buffers = this.layers[l];
     // At t = 0 (w_T has no successor) the "next" weights are w_s itself: the difference is exactly 0.
-    this.exports.interpolate(buffers.wtPointer, this.weights + (s * this.P + kernelOffset) * 4, t === 0 ? 0 : this.P, t, (inputs + 1) * outputs);
+    this.exports.interpolate(
+      buffers.wtPointer,
+      this.weights + (s * this.P + kernelOffset) * 4,
+      t === 0 ? 0 : this.P,
+      t,
+      (inputs + 1) * outputs,
+    );
     this.exports.forward(buffers.zPointer, this.layers[l - 1].hPointer, buffers.wtPointer, inputs, outputs);
   }
 
@@ -163,7 +202,15 @@ export class SimdQuerySide {
   incrementDot(l: number, s: number): number {
     const { inputs, outputs, kernelOffset, biasOffset } = this.run.layout.layers[l];
     const base = this.weights + s * this.P * 4;
-    return this.exports.increment_dot(this.layers[l - 1].hPointer, this.pointers.delta, base + kernelOffset * 4, base + biasOffset * 4, this.P, inputs, outputs);
+    return this.exports.increment_dot(
+      this.layers[l - 1].hPointer,
+      this.pointers.delta,
+      base + kernelOffset * 4,
+      base + biasOffset * 4,
+      this.P,
+      inputs,
+      outputs,
+    );
   }
 }
 

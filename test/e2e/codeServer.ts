@@ -8,6 +8,9 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
+import { setTimeout as delay } from 'node:timers/promises';
+import { waitFor } from '../helpers/waitFor';
+import { messageOf } from '../../src/shared/messageOf';
 
 export const repo = join(__dirname, '..', '..');
 export const resultsDir = join(repo, 'test-results');
@@ -92,20 +95,24 @@ export async function startCodeServer(options: {
     started.delete(server);
     const exited = child.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
     killGroup('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    await Promise.race([exited, delay(5000)]);
     // Whatever is left of the group (extension host, file watcher, the engine) goes too.
     killGroup('SIGKILL');
+    rmSync(userDataDir, { recursive: true, force: true });
   };
   const server: CodeServer = { port, url: `http://localhost:${port}`, process: child, output: () => output, stop };
   started.add(server);
-  const deadline = Date.now() + 60_000;
-  while (!/HTTP server listening on/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`code-server exited early:\n${output}`);
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`code-server did not start in 60 s:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  try {
+    await waitFor(
+      () => {
+        if (child.exitCode !== null) throw new Error(`code-server exited early:\n${output}`);
+        return /HTTP server listening on/.test(output);
+      },
+      { what: 'code-server to listen', timeoutMs: 60_000, intervalMs: 200 },
+    );
+  } catch (error) {
+    await stop();
+    throw new Error(`code-server did not start: ${messageOf(error)}\n${output}`);
   }
   return server;
 }
@@ -187,15 +194,17 @@ export async function openFileAtLine(page: Page, fileName: string, line: number)
 
 /** The webview frame (of any panel) that shows `selector` (containing `hasText` when given), waiting up to `timeout` ms. */
 export async function webviewFrameWith(page: Page, selector: string, timeout: number, hasText?: string | RegExp): Promise<Frame> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
+  const showing = async (): Promise<Frame | null> => {
     for (const frame of page.frames()) {
       const found = hasText === undefined ? frame.locator(selector) : frame.locator(selector, { hasText });
       if ((await found.count().catch(() => 0)) > 0) return frame;
     }
-    if (Date.now() > deadline)
-      throw new Error(`No webview shows ${selector}${hasText === undefined ? '' : ` with ${String(hasText)}`} after ${timeout} ms`);
-    await page.waitForTimeout(500);
+    return null;
+  };
+  try {
+    return await waitFor(showing, { what: 'a webview', timeoutMs: timeout, intervalMs: 500 });
+  } catch {
+    throw new Error(`No webview shows ${selector}${hasText === undefined ? '' : ` with ${String(hasText)}`} after ${timeout} ms`);
   }
 }
 

@@ -27,6 +27,7 @@ import {
   webviewFrameWith,
   type CodeServer,
 } from './codeServer';
+import { waitFor } from '../helpers/waitFor';
 
 const settings = {
   ...QUIET_SETTINGS,
@@ -136,14 +137,18 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
     what: string,
     timeout = 30_000,
   ): Promise<TreeRow[]> {
-    const deadline = Date.now() + timeout;
     let last: TreeRow[] = [];
-    while (Date.now() < deadline) {
-      last = await childrenOf(p, experiment);
-      if (check(last)) return last;
-      await p.waitForTimeout(300);
+    try {
+      return await waitFor(
+        async () => {
+          last = await childrenOf(p, experiment);
+          return check(last) ? last : null;
+        },
+        { what, timeoutMs: timeout, intervalMs: 300 },
+      );
+    } catch {
+      throw new Error(`The Experiments tree never showed ${what} under ${experiment}; it showed ${JSON.stringify(last)}`);
     }
-    throw new Error(`The Experiments tree never showed ${what} under ${experiment}; it showed ${JSON.stringify(last)}`);
   }
 
   /** Run rows come after the dataset and model rows and carry a description (time, metric or status). */
@@ -151,7 +156,8 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
 
   async function focusExperiments(p: Page): Promise<void> {
     await runCommand(p, 'Focus on Experiments View');
-    await experimentsTree(p).waitFor({ timeout: 30_000 });
+    // Generous: on a loaded machine the workbench can take a while to lay out a view it has just focused.
+    await experimentsTree(p).waitFor({ timeout: 90_000 });
   }
 
   /** A clean workbench between flows: no editors, no notifications. */
@@ -459,17 +465,17 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       const row = await irisRun('baseline');
       assert.ok((await contextMenuLabels(p, row)).includes('Pin Run'), 'an unpinned run offers Pin Run');
       await contextMenuAction(p, row, 'Pin Run');
-      const deadline = Date.now() + 15_000;
-      while (runJson('iris', runId).pinned !== true && Date.now() < deadline) await p.waitForTimeout(200);
+      await waitFor(() => runJson('iris', runId).pinned === true, { what: 'run.json to say pinned', timeoutMs: 15_000 });
       assert.equal(runJson('iris', runId).pinned, true);
       // The menu follows: a pinned run offers Unpin instead.
-      const menuDeadline = Date.now() + 15_000;
       let labels: string[] = [];
-      while (Date.now() < menuDeadline) {
-        labels = await contextMenuLabels(p, await irisRun('baseline'));
-        if (labels.includes('Unpin Run')) break;
-        await p.waitForTimeout(300);
-      }
+      await waitFor(
+        async () => {
+          labels = await contextMenuLabels(p, await irisRun('baseline'));
+          return labels.includes('Unpin Run');
+        },
+        { what: 'the menu to offer Unpin Run', timeoutMs: 15_000, intervalMs: 300 },
+      ).catch(() => undefined);
       assert.ok(labels.includes('Unpin Run') && !labels.includes('Pin Run'), `pinned run menu: ${labels.join(', ')}`);
     });
 
@@ -479,8 +485,7 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       await dialog.waitFor({ timeout: 10_000 });
       assert.match((await dialog.textContent()) ?? '', /Delete run baseline\?/);
       await dialog.getByRole('button', { name: 'Delete Run' }).click();
-      const deadline = Date.now() + 15_000;
-      while (existsSync(runDir) && Date.now() < deadline) await p.waitForTimeout(200);
+      await waitFor(() => !existsSync(runDir), { what: 'the run folder to go', timeoutMs: 15_000 }).catch(() => undefined);
       assert.ok(!existsSync(runDir), 'the run folder is gone');
       assert.deepEqual(runsOf('iris'), []);
       await waitForChildren(p, 'iris', (c) => runRows(c).length === 0 && c.some((r) => /No runs yet/.test(r.label)), 'no runs');

@@ -12,7 +12,8 @@ import { classifyInstallFailure, installNativeBackend } from '../../src/extensio
 import { LatestOnly, TrainingQueue } from '../../src/extension/engine/requestQueue';
 import { parseEngineFlags } from '../../src/engine/server/engineFlags';
 import { WorkspaceGuard } from '../../src/engine/server/workspaceGuard';
-import { delay } from './engineHarness';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { waitFor } from '../helpers/waitFor';
 
 test('crash policy: restart until 5 crashes within 3 minutes, then give up; old crashes expire; reset', () => {
   const policy = new CrashRestartPolicy();
@@ -35,7 +36,8 @@ test('training queue: one training per experiment at a time, later ones wait (no
       running++;
       assert.equal(running, 1, 'never two at once for one experiment');
       log.push(`start ${name}`);
-      await delay(20);
+      // A turn of the event loop, so that queued jobs could overlap if the queue let them.
+      await yieldToEventLoop();
       log.push(`end ${name}`);
       running--;
       if (fail) throw new Error(name);
@@ -51,11 +53,13 @@ test('training queue: one training per experiment at a time, later ones wait (no
   assert.equal(await c, 'c');
   assert.equal(await other, 'other');
   assert.deepEqual(log, ['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
-  await delay(5);
+  await yieldToEventLoop();
   assert.equal(queue.pending('exp'), 0);
 });
 
-test('debouncer: only the newest call runs; a superseded or outer-cancelled call settles at once', async () => {
+test('debouncer: only the newest call runs; a superseded or outer-cancelled call settles at once', async (t) => {
+  // The 30 ms debounce runs on a mocked clock: the test moves time, so a loaded machine cannot reorder it.
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   const latest = new LatestOnly(30);
   const ran: number[] = [];
   const work = (n: number) => async (): Promise<number> => {
@@ -65,19 +69,26 @@ test('debouncer: only the newest call runs; a superseded or outer-cancelled call
   const first = latest.run(work(1));
   const second = latest.run(work(2));
   assert.deepEqual(await first, { superseded: true });
+  t.mock.timers.tick(29);
+  assert.deepEqual(ran, [], 'nothing runs before the debounce delay');
+  t.mock.timers.tick(1);
   assert.deepEqual(await second, { superseded: false, value: 2 });
   assert.deepEqual(ran, [2]);
 
   // Running work sees its token cancelled when a newer call arrives.
   let sawCancel = false;
+  let slowStarted = false;
   const slow = latest.run(async (token) => {
+    slowStarted = true;
     await new Promise<void>((resolve) => token.onCancellationRequested(() => resolve()));
     sawCancel = token.isCancellationRequested;
     return 0;
   });
-  await delay(50);
+  t.mock.timers.tick(30);
+  assert.equal(slowStarted, true, 'the slow call runs after the delay');
   const newer = latest.run(work(3));
   assert.deepEqual(await slow, { superseded: true });
+  t.mock.timers.tick(30);
   assert.deepEqual(await newer, { superseded: false, value: 3 });
   assert.equal(sawCancel, true);
 
@@ -85,10 +96,9 @@ test('debouncer: only the newest call runs; a superseded or outer-cancelled call
   const hover = latest.run(work(4), outer.token);
   outer.cancel();
   assert.deepEqual(await hover, { superseded: true });
-  await assert.rejects(
-    latest.run(async () => Promise.reject(new Error('boom'))),
-    /boom/,
-  );
+  const failing = latest.run(async () => Promise.reject(new Error('boom')));
+  t.mock.timers.tick(30);
+  await assert.rejects(failing, /boom/);
 });
 
 test('launch settings: editor runtime by default, configured Node.js with native modules, clamped budget', () => {
@@ -222,8 +232,7 @@ test('supervisor gives up after 5 crashes in a row and says so; requests fail cl
     restartDelayMs: 10,
   });
   await assert.rejects(supervisor.request('engine/info', undefined), /exited with code 3/);
-  const deadline = Date.now() + 20_000;
-  while (gaveUp.length === 0 && Date.now() < deadline) await delay(20);
+  await waitFor(() => gaveUp.length > 0, { what: 'the supervisor to give up', timeoutMs: 20_000 });
   assert.equal(gaveUp.length, 1);
   assert.match(gaveUp[0], /crashed 5 times/);
   assert.equal(supervisor.state, 'crashed');

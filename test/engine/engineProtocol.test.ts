@@ -13,6 +13,7 @@ import { EngineDiedError, EngineRequestError } from '../../src/extension/engine/
 import { EngineSupervisor } from '../../src/extension/engine/engineSupervisor';
 import type { EngineState } from '../../src/extension/engine/engineConnection';
 import { ENGINE, IRIS_EXPERIMENT, RawEngine, delay, ensureEngineBuilt, makeWorkspace, runJsonFiles } from './engineHarness';
+import { waitFor } from '../helpers/waitFor';
 
 /** Enough steps that training is still running when the test cancels or kills it. */
 const LONG_EXPERIMENT = { ...IRIS_EXPERIMENT, training: { ...IRIS_EXPERIMENT.training, epochs: 400, batchSize: 4 } };
@@ -28,14 +29,6 @@ before(() => {
 after(() => {
   fs.rmSync(w.root, { recursive: true, force: true });
 });
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(10);
-  }
-}
 
 test('stdout carries only protocol frames while the engine prints through every stdout writer', async () => {
   const engine = new RawEngine();
@@ -115,12 +108,13 @@ test('cancel mid-training: the run is cancelled and the engine keeps serving', a
   try {
     await engine.ok('engine/initialize', { workspaceFolders: [w.ws] });
     const { id, reply } = engine.send('run/train', { experimentFile: path.join(w.ws, 'long.kernel.json') });
-    await waitFor(() => engine.notifications.filter((n) => n.method === 'run/progress').length >= 20, 'training progress');
-    // Requests are read and answered while training runs.
-    const started = Date.now();
+    await waitFor(() => engine.notifications.filter((n) => n.method === 'run/progress').length >= 20, { what: 'training progress' });
+    // Requests are read and answered while training runs (before the training's own answer, not by a clock).
+    let trainingAnswered = false;
+    void reply.then(() => (trainingAnswered = true));
     const info = await engine.ok<EngineInfo>('engine/info');
     assert.equal(info.initialized, true);
-    assert.ok(Date.now() - started < 2000, 'engine/info answered during training');
+    assert.equal(trainingAnswered, false, 'engine/info answered during training');
     engine.cancel(id);
     // A cancelled training answers with its run, status `cancelled` (the client learns where it is).
     const result = await reply;
@@ -156,7 +150,7 @@ test('kill -9 mid-training: the client restarts the engine and no run reads as c
   try {
     const experimentFile = path.join(w.ws, 'long.kernel.json');
     const training = supervisor.request<RunInfo>('run/train', { experimentFile });
-    await waitFor(() => progress.length >= 20, 'training progress');
+    await waitFor(() => progress.length >= 20, { what: 'training progress' });
     assert.equal(supervisor.state, 'busy');
     const firstPid = supervisor.pid!;
     process.kill(firstPid, 'SIGKILL');
@@ -167,7 +161,7 @@ test('kill -9 mid-training: the client restarts the engine and no run reads as c
       return true;
     });
     assert.equal(crashes.length, 1);
-    await waitFor(() => supervisor.state === 'ready' && supervisor.pid !== undefined && supervisor.pid !== firstPid, 'restart');
+    await waitFor(() => supervisor.state === 'ready' && supervisor.pid !== undefined && supervisor.pid !== firstPid, { what: 'restart' });
     const info = await supervisor.request<EngineInfo>('engine/info', undefined);
     assert.notEqual(info.pid, firstPid);
     assert.deepEqual(states.slice(0, 4), ['starting', 'ready', 'busy', 'crashed']);
@@ -202,10 +196,19 @@ test('client cancellation token sends $/cancelRequest; requests after stop start
     const source = new CancellationSource();
     const sleeping = supervisor.request('engine/debugSleep', { ms: 20_000 }, source.token);
     await delay(300);
-    const started = Date.now();
     source.cancel();
-    await assert.rejects(sleeping, (error: unknown) => error instanceof EngineRequestError && error.code === EngineErrorCodes.cancelled);
-    assert.ok(Date.now() - started < 2000, 'the engine confirmed the cancellation promptly');
+    // Prompt: the 20 s sleep ends as cancelled long before it could have finished.
+    const outcome = await Promise.race([
+      sleeping.then(
+        () => 'slept',
+        (error: unknown) => error,
+      ),
+      delay(15_000).then(() => 'still sleeping'),
+    ]);
+    assert.ok(
+      outcome instanceof EngineRequestError && outcome.code === EngineErrorCodes.cancelled,
+      `the engine confirmed the cancellation: ${String(outcome)}`,
+    );
     await supervisor.stop();
     assert.equal(supervisor.state, 'stopped');
     const info = await supervisor.request<EngineInfo>('engine/info', undefined);

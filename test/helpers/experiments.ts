@@ -7,9 +7,16 @@ import { trainExperiment } from '../../src/engine/pipeline/trainRun';
 
 export const SAMPLES = path.resolve(__dirname, '..', '..', 'samples');
 
-/** A fresh temporary workspace holding a copy of a bundled sample CSV. */
+const created: string[] = [];
+// Runs trained in a test file are shared by its tests, so the folders go when the file's process ends.
+process.on('exit', () => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary workspace holding a copy of a bundled sample CSV; removed when the test process exits. */
 export function tempWorkspace(datasets: string[] = []): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kernel-lens-test-'));
+  created.push(dir);
   for (const name of datasets) fs.copyFileSync(path.join(SAMPLES, name), path.join(dir, name));
   return dir;
 }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { StreamMessageReader, type Message } from 'vscode-jsonrpc/node';
 import { MAX_HEADER_BYTES, MAX_MESSAGE_BYTES, MessageSizeGuard, requestIdFromPrefix } from '../../src/engine/server/messageSizeGuard';
+import { waitFor } from '../helpers/waitFor';
 
 const LIMIT = 200;
 
@@ -64,7 +65,9 @@ async function readMessages(bytes: Buffer): Promise<Message[]> {
   reader.onError((e) => errors.push(e));
   reader.listen((m) => messages.push(m));
   stream.end(bytes);
-  await new Promise((r) => setTimeout(r, 20));
+  // The reader decodes asynchronously: wait for one message per frame header in the bytes.
+  const frames = bytes.toString('latin1').match(/content-length:/gi)?.length ?? 0;
+  await waitFor(() => messages.length >= frames || errors.length > 0, { what: `${frames} messages`, timeoutMs: 10_000, intervalMs: 5 });
   reader.dispose();
   assert.deepEqual(errors, []);
   return messages;

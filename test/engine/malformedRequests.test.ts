@@ -7,7 +7,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EngineErrorCodes } from '../../src/protocol';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { EngineErrorCodes, type RunInfo } from '../../src/protocol';
 import { RawEngine, ensureEngineBuilt, makeWorkspace, snapshot, type RpcReply } from './engineHarness';
 
 interface Case {
@@ -551,5 +553,57 @@ test('memory budget: a dataset over the budget is refused naming the limit and t
     await big.ok('engine/info');
   } finally {
     await big.shutdown();
+  }
+});
+
+test('run/list never follows a linked run folder or hashes a file outside the workspace, a device or a pipe', async () => {
+  const linkedEngine = new RawEngine();
+  try {
+    await linkedEngine.ok('engine/initialize', { workspaceFolders: [w.ws] });
+    // A real, complete run inside the workspace, and a copy of it outside linked into the runs folder.
+    const inside = await linkedEngine.ok<RunInfo>('run/train', { experimentFile: w.experimentFile });
+    assert.equal(inside.status, 'complete');
+    const outsideCopy = path.join(w.outside, 'copied-run');
+    fs.cpSync(inside.dir, outsideCopy, { recursive: true });
+    const outsideRecord = path.join(outsideCopy, 'run.json');
+    const record = JSON.parse(fs.readFileSync(outsideRecord, 'utf8'));
+    record.experimentFile = path.relative(outsideCopy, w.experimentFile);
+    record.id = 'copied-run';
+    fs.writeFileSync(outsideRecord, JSON.stringify(record, null, 2));
+    fs.symlinkSync(outsideCopy, path.join(path.dirname(inside.dir), 'linked-full'));
+    const before = fs.readFileSync(outsideRecord, 'utf8');
+
+    const listed = await linkedEngine.ok<RunInfo[]>('run/list', { experimentFile: w.experimentFile });
+    assert.ok(listed.length >= 1);
+    for (const run of listed) assert.ok(run.dir.startsWith(w.ws + path.sep), `listed only runs inside the workspace: ${run.dir}`);
+    // Pinning a run inside unpins the others: the linked one outside must not be rewritten.
+    record.pinned = true;
+    fs.writeFileSync(outsideRecord, JSON.stringify(record, null, 2));
+    const pinnedBefore = fs.readFileSync(outsideRecord, 'utf8');
+    await linkedEngine.ok('run/update', { runDir: inside.dir, pinned: true });
+    assert.equal(fs.readFileSync(outsideRecord, 'utf8'), pinnedBefore, 'the outside run.json is untouched');
+    assert.notEqual(before, '');
+
+    // Recorded dataset files that must never be read: outside (with its true digest: no yes/no oracle), a device, a pipe.
+    const secret = path.join(w.outside, 'secret.csv');
+    const secretDigest = createHash('sha256').update(fs.readFileSync(secret)).digest('hex');
+    const fifo = path.join(w.ws, 'pipe.csv');
+    execFileSync('mkfifo', [fifo]);
+    const insideRecord = path.join(inside.dir, 'run.json');
+    const tampered = JSON.parse(fs.readFileSync(insideRecord, 'utf8'));
+    for (const [file, size, sha256] of [
+      [path.relative(w.ws, secret), fs.statSync(secret).size, secretDigest],
+      ['/dev/zero', 0, '0'.repeat(64)],
+      ['pipe.csv', 0, '0'.repeat(64)],
+    ] as const) {
+      tampered.files = [{ file, size, sha256 }];
+      fs.writeFileSync(insideRecord, JSON.stringify(tampered, null, 2));
+      const [run] = (await linkedEngine.ok<RunInfo[]>('run/list', { experimentFile: w.experimentFile })).filter(
+        (r) => r.dir === inside.dir,
+      );
+      assert.equal(run.stale, true, `${file} reads as changed, unread`);
+    }
+  } finally {
+    await linkedEngine.shutdown();
   }
 });

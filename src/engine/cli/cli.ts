@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExplainQuery } from '../../protocol';
 import { trainExperiment } from '../pipeline/trainRun';
@@ -10,6 +9,7 @@ import { integerFlag, onePositional, outputSelector, parseCommand, splitFlag, st
 import { UserError, messageOf } from '../errors';
 import { trustCommands } from './trustCommands';
 import { startBackend } from './backendFlag';
+import { writeFileAtomic } from '../run/atomicWrite';
 import { LIMITS, TOLERANCE } from '../../protocol/limits';
 
 const USAGE = `kernel-lens — explain every prediction of a small neural network as a weighted sum of its training examples
@@ -117,7 +117,8 @@ async function explain(argv: string[]): Promise<number> {
     const queries: ExplainQuery[] = Array.from({ length: count }, (_, row) => ({ split, row }));
     const started = performance.now();
     const { explanations } = await explainWithIndex(indexed, queries, { output, top, quadratureNodes: nodes, tolerance });
-    await fs.promises.writeFile(path.resolve(out), explanations.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    // Atomic: a killed run leaves the older output whole, never a cut-off file.
+    await writeFileAtomic(path.resolve(out), explanations.map((e) => JSON.stringify(e)).join('\n') + '\n');
     const rels = explanations.map((e) => e.residual.rel).sort((a, b) => a - b);
     process.stderr.write(
       `explained ${count} ${split} rows in ${((performance.now() - started) / 1000).toFixed(2)} s; relative residual max ${rels[rels.length - 1]?.toExponential(2)} median ${rels[Math.floor(rels.length / 2)]?.toExponential(2)}; ${explanations.filter((e) => e.residual.flagged).length} flagged\n`,

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 
-/** SHA-256 of a file as lowercase hex, streamed so large datasets are not held in memory. */
-export function sha256File(file: string): Promise<string> {
+/** SHA-256 of a file as lowercase hex, streamed so large datasets are not held in memory; `signal` stops it. */
+export function sha256File(file: string, signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
-    createReadStream(file)
+    createReadStream(file, { signal })
       .on('data', (chunk) => hash.update(chunk))
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')));

@@ -4,15 +4,23 @@ import { isMissing, parseNumber } from './columnTypes';
 import { standardScale } from './targetEncoding';
 
 /** Fits one input column on the training split's cells: mean/std/impute, or sorted categories/most frequent. */
-export function fitColumn(name: string, type: ColumnType, cells: readonly string[]): EncodedColumn {
+export function fitColumn(
+  name: string,
+  type: ColumnType,
+  cells: readonly string[],
+  whereOf?: (cell: number) => { file: string; line: number },
+): EncodedColumn {
   if (type === 'numeric') {
     const values: number[] = [];
-    for (const cell of cells) {
-      if (isMissing(cell)) continue;
+    const from: number[] = [];
+    cells.forEach((cell, c) => {
+      if (isMissing(cell)) return;
       const v = parseNumber(cell);
-      if (v !== null) values.push(v);
-    }
-    const { mean, std } = standardScale(values);
+      if (v === null) return;
+      values.push(v);
+      from.push(c);
+    });
+    const { mean, std } = standardScale(values, whereOf && { column: name, where: (k) => whereOf(from[k]) });
     return { name, type, mean, std, impute: mean };
   }
   const counts = new Map<string, number>();

@@ -65,13 +65,17 @@ export async function prepareData(experiment: ResolvedExperiment): Promise<Prepa
   const split = splitRows(experiment, rows, target, labelOf);
   if (target.task === 'regression') {
     // Task and classes come from the whole file (stratification needs them); the target scale from the training split only.
-    target.targetScale = standardScale(split.train.map((row) => Number(labelOf(row))));
+    target.targetScale = standardScale(
+      split.train.map((row) => Number(labelOf(row))),
+      { column: dataset.target, where: (k) => whereOf(split.train[k]) },
+    );
   }
   const columns = inputIndices.map((i, k) =>
     fitColumn(
       header[i],
       types[k],
       split.train.map((row) => row.source.table.records[row.record][i]),
+      (c) => whereOf(split.train[c]),
     ),
   );
   return encodePrepared(experiment, sources, split, inputIndices, preprocessingOf(experiment, header, target, columns));

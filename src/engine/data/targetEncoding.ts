@@ -45,7 +45,13 @@ export function fitTarget(
     const classification = override !== null || firstText >= 0 || (integerValued && distinct.length <= MAX_INTEGER_CLASSES);
     task = !classification ? 'regression' : (override ?? (distinct.length === 2 ? 'binary' : 'multiclass'));
   }
-  if (task === 'regression') return { task, classes: null, positiveClass: null, targetScale: standardScale(labels.map(Number)) };
+  if (task === 'regression')
+    return {
+      task,
+      classes: null,
+      positiveClass: null,
+      targetScale: standardScale(labels.map(Number), { column: target, where: (k) => sources[k] }),
+    };
 
   const classes = sortClasses(distinct);
   if (classes.length < 2) {
@@ -74,8 +80,17 @@ export function sortClasses(labels: readonly string[]): string[] {
   });
 }
 
-/** Mean and population standard deviation; a constant (or empty) column gets std 1. */
-export function standardScale(values: readonly number[]): { mean: number; std: number } {
+/** Where value k came from, for a message that names the file, line and column. */
+export interface ValueOrigin {
+  column: string;
+  where: (k: number) => { file: string; line: number };
+}
+
+/**
+ * Mean and population standard deviation; a constant (or empty) column gets std 1. Values so large that
+ * the mean or spread overflows are refused, naming the largest one, instead of training on Infinity.
+ */
+export function standardScale(values: readonly number[], origin?: ValueOrigin): { mean: number; std: number } {
   if (values.length === 0) return { mean: 0, std: 1 };
   let sum = 0;
   for (const v of values) sum += v;
@@ -83,5 +98,13 @@ export function standardScale(values: readonly number[]): { mean: number; std: n
   let squares = 0;
   for (const v of values) squares += (v - mean) * (v - mean);
   const std = Math.sqrt(squares / values.length);
-  return { mean, std: std > 0 && Number.isFinite(std) ? std : 1 };
+  if (!Number.isFinite(mean) || !Number.isFinite(std)) {
+    let k = 0;
+    for (let i = 1; i < values.length; i++) if (Math.abs(values[i]) > Math.abs(values[k])) k = i;
+    throw new UserError(
+      `values too large to standardize (their mean or spread overflows); the largest is ${values[k]}: rescale the column or leave it out`,
+      origin ? { ...origin.where(k), column: origin.column } : {},
+    );
+  }
+  return { mean, std: std > 0 ? std : 1 };
 }

@@ -14,6 +14,9 @@ import { PARTIAL_SUFFIX, type RunRecord } from '../run/runRecord';
 import { markActive, newRunId, runInfoFromRecord, runsFolder, writeRunRecord } from '../run/runStore';
 import { storePathIndex } from '../explain/pathIndex/pathIndex';
 import { messageOf } from '../../shared/messageOf';
+import { UserError } from '../errors';
+import { assertStillClaimed, claimRunFolder, LOCK_FILE, releaseRunFolder } from '../run/runLock';
+import { digestRunFiles, recordSha256 } from '../run/runDigests';
 
 export interface TrainOptions {
   /** Explicit run directory (else `.kernel-lens/runs/<name>/<run-id>/` beside the experiment). */
@@ -53,14 +56,18 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
   const id = newRunId();
   const finalDir = path.resolve(options.out ?? path.join(runsFolder(experiment.file), id));
   const partialDir = finalDir + PARTIAL_SUFFIX;
-  if (fs.existsSync(finalDir)) throw new Error(`run directory already exists: ${finalDir}`);
-  await fs.promises.rm(partialDir, { recursive: true, force: true });
-  await fs.promises.mkdir(partialDir, { recursive: true });
+  if (fs.existsSync(finalDir)) throw new UserError('run directory already exists; choose another --out', { file: finalDir });
+  // Exclusive: a second training of the same folder is refused, never allowed to delete this one's files.
+  const token = await claimRunFolder(partialDir);
   markActive(partialDir, true);
+  // The trainer stops when its folder is deleted under it (the lock file goes with it).
+  const folderGone = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, folderGone.signal]) : folderGone.signal;
+  let record: RunRecord | null = null;
   try {
     const layout = buildLayout(data.featureCount, experiment.model.hidden, data.outputCount);
     const stepsPerEpoch = Math.ceil(data.train.count / Math.min(experiment.training.batchSize, data.train.count));
-    const record: RunRecord = {
+    record = {
       formatVersion: 1,
       id: path.basename(finalDir),
       name: experiment.name,
@@ -106,6 +113,7 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
     await writeRunData(partialDir, data);
     await writeRunRecord(partialDir, record);
 
+    const plannedSteps = record.steps;
     const result = await runTrainingLoop(
       {
         layout,
@@ -120,7 +128,7 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
         pathStride: record.pathStride,
       },
       {
-        signal: options.signal,
+        signal,
         onStep: (step, totalSteps, epoch, loss) =>
           options.onProgress?.({
             runDir: finalDir,
@@ -130,38 +138,57 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
             epochs: experiment.training.epochs,
             loss,
           }),
-        onEpoch: (metrics) =>
+        onEpoch: (metrics) => {
+          if (!fs.existsSync(path.join(partialDir, LOCK_FILE))) folderGone.abort();
           options.onProgress?.({
             runDir: finalDir,
             step: metrics.step,
-            totalSteps: record.steps,
+            totalSteps: plannedSteps,
             epoch: metrics.epoch,
             epochs: experiment.training.epochs,
             loss: metrics.trainLoss,
             metrics,
-          }),
+          });
+        },
       },
     );
+    assertStillClaimed(partialDir, token);
     await writeTrainingPath(partialDir, result.path, layout.parameterCount);
     record.optimizer = result.optimizer;
     record.metrics = result.metrics;
     record.steps = result.path.steps;
-    record.status = result.status;
     record.message = result.status === 'complete' ? null : result.message;
     record.finishedAt = new Date().toISOString();
-    await writeRunRecord(partialDir, record);
-    if (record.status === 'complete') {
-      // The path index is part of a complete run: `explain` reads it and never rebuilds it.
+    if (result.status === 'complete') {
+      // The path index is part of a complete run: `explain` reads it and never rebuilds it. run.json still says
+      // `running` on disk meanwhile, so a kill here never leaves a folder that reads as complete.
       try {
-        record.pathIndex = await storePathIndex(partialDir);
-        await writeRunRecord(partialDir, record);
+        record.pathIndex = await storePathIndex(partialDir, { ...record, status: 'complete' });
       } catch (error) {
         console.error(`path index not stored (explanations will build it): ${messageOf(error)}`);
       }
     }
+    record.status = result.status;
+    assertStillClaimed(partialDir, token);
+    await releaseRunFolder(partialDir);
+    if (record.status === 'complete') {
+      record.digests = await digestRunFiles(partialDir);
+      record.recordSha256 = recordSha256(record);
+    }
+    await writeRunRecord(partialDir, record);
     await fs.promises.rename(partialDir, finalDir);
     markActive(partialDir, false);
     return runInfoFromRecord(finalDir, record, false);
+  } catch (error) {
+    // A training that fails leaves a failed run that says why (not one that reads as running), unless its folder is gone.
+    if (record !== null && fs.existsSync(path.join(partialDir, LOCK_FILE))) {
+      record.status = 'failed';
+      record.message = messageOf(error);
+      record.finishedAt = new Date().toISOString();
+      await writeRunRecord(partialDir, record).catch(() => undefined);
+    }
+    await releaseRunFolder(partialDir).catch(() => undefined);
+    throw error;
   } finally {
     markActive(partialDir, false);
   }

@@ -49,6 +49,10 @@ export interface RunRecord {
   approximate?: boolean;
   /** The path index stored in index/ when training ended: its build time and size. */
   pathIndex?: { buildMs: number; bytes: number };
+  /** Complete runs: size and sha256 of every file in the run folder (runDigests.ts), checked on load. */
+  digests?: Record<string, { size: number; sha256: string }>;
+  /** Complete runs: sha256 of this record without label, annotation, pinned and the fingerprints. */
+  recordSha256?: string;
 }
 
 export const RUN_FILE = 'run.json';

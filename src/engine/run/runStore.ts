@@ -4,8 +4,32 @@ import { randomBytes } from 'node:crypto';
 import type { RunInfo, RunUpdateParams } from '../../protocol';
 import { PARTIAL_SUFFIX, RUN_FILE, type RunRecord } from './runRecord';
 import { sha256File } from '../data/fileDigest';
-import { UserError } from '../errors';
+import { UserError, throwIfCancelled } from '../errors';
 import { messageOf } from '../../shared/messageOf';
+import { writeFileAtomic } from './atomicWrite';
+import { liveTrainer, processAlive } from './runLock';
+import { runRecordSchema } from './runRecordSchema';
+
+/**
+ * What the engine may touch when it lists and checks runs. The CLI reads what it is given; the server
+ * passes its workspace guard, so a linked run folder or a dataset path outside the workspace is never
+ * read, hashed or written.
+ */
+export interface RunAccess {
+  /** The real path of a run folder, or a throw when it may not be used. */
+  runDir(dir: string): Promise<string>;
+  /** The real path of a recorded dataset file, or a throw when it may not be read. */
+  dataFile(file: string): Promise<string>;
+  signal?: AbortSignal;
+}
+
+export const localAccess: RunAccess = {
+  runDir: async (dir) => fs.promises.realpath(dir),
+  dataFile: async (file) => fs.promises.realpath(file),
+};
+
+/** Larger dataset files are compared by size only when listing runs (hashing them would stall the list). */
+const STALE_HASH_MAX_BYTES = 1024 * 1024 * 1024;
 
 /** `.kernel-lens/runs/<experiment name>/` beside the experiment file. */
 export function runsFolder(experimentFile: string): string {
@@ -25,10 +49,7 @@ export function newRunId(now = new Date()): string {
 
 /** Writes run.json atomically (temp file + rename), so a kill never leaves half a record. */
 export async function writeRunRecord(dir: string, record: RunRecord): Promise<void> {
-  const target = path.join(dir, RUN_FILE);
-  const temp = `${target}.${process.pid}.tmp`;
-  await fs.promises.writeFile(temp, JSON.stringify(record, null, 2) + '\n');
-  await fs.promises.rename(temp, target);
+  await writeFileAtomic(path.join(dir, RUN_FILE), JSON.stringify(record, null, 2) + '\n');
 }
 
 export async function readRunRecord(dir: string): Promise<RunRecord> {
@@ -39,21 +60,19 @@ export async function readRunRecord(dir: string): Promise<RunRecord> {
   } catch {
     throw new UserError('not a run directory (no run.json)', { file: dir });
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as RunRecord;
+    parsed = JSON.parse(text);
   } catch (error) {
-    throw new UserError(`run.json is not valid JSON (${messageOf(error)})`, { file });
+    throw new UserError(`run is damaged: run.json is not valid JSON (${messageOf(error)})`, { file });
   }
-}
-
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+  const checked = runRecordSchema.safeParse(parsed);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.');
+    throw new UserError(`run is damaged: run.json: ${where || '(top level)'}: ${issue.message}`, { file });
   }
+  return parsed as RunRecord;
 }
 
 /** Live trainings of this process, so a `.partial` run of ours reads as running, not interrupted. */
@@ -64,7 +83,12 @@ export function markActive(dir: string, active: boolean): void {
 }
 
 /** The public view of a run; a `.partial` run whose writer is gone reads as failed ("interrupted"). */
-export async function runInfoFromRecord(dir: string, record: RunRecord, checkStale = true): Promise<RunInfo> {
+export async function runInfoFromRecord(
+  dir: string,
+  record: RunRecord,
+  checkStale = true,
+  access: RunAccess = localAccess,
+): Promise<RunInfo> {
   let status = record.status;
   let message = record.message;
   if (dir.endsWith(PARTIAL_SUFFIX) || status === 'running') {
@@ -78,7 +102,7 @@ export async function runInfoFromRecord(dir: string, record: RunRecord, checkSta
   }
   const experimentFile = path.resolve(dir, record.experimentFile);
   let stale = false;
-  if (checkStale && status === 'complete') stale = await datasetChanged(path.dirname(experimentFile), record);
+  if (checkStale && status === 'complete') stale = await datasetChanged(path.dirname(experimentFile), record, access);
   return {
     id: record.id,
     dir,
@@ -104,41 +128,60 @@ export async function runInfoFromRecord(dir: string, record: RunRecord, checkSta
   };
 }
 
-/** True when a dataset file's size or sha256 differs from the one recorded at training. */
-async function datasetChanged(experimentDir: string, record: RunRecord): Promise<boolean> {
+/**
+ * True when a dataset file's size or sha256 differs from the one recorded at training. Only regular files
+ * that `access` allows are read (a path outside the workspace, a device or a pipe reads as changed).
+ */
+async function datasetChanged(experimentDir: string, record: RunRecord, access: RunAccess): Promise<boolean> {
   for (const file of record.files) {
-    const full = path.resolve(experimentDir, file.file);
+    let full: string;
+    let stat: fs.Stats;
     try {
-      const stat = await fs.promises.stat(full);
-      if (stat.size !== file.size) return true;
-      if ((await sha256File(full)) !== file.sha256) return true;
+      full = await access.dataFile(path.resolve(experimentDir, file.file));
+      stat = await fs.promises.stat(full);
     } catch {
+      return true;
+    }
+    if (!stat.isFile() || stat.size !== file.size) return true;
+    if (stat.size > STALE_HASH_MAX_BYTES) continue;
+    throwIfCancelled(access.signal);
+    try {
+      if ((await sha256File(full, access.signal)) !== file.sha256) return true;
+    } catch (error) {
+      throwIfCancelled(access.signal);
       return true;
     }
   }
   return false;
 }
 
-export async function readRunInfo(runDir: string): Promise<RunInfo> {
+export async function readRunInfo(runDir: string, access: RunAccess = localAccess): Promise<RunInfo> {
   const dir = path.resolve(runDir);
-  return runInfoFromRecord(dir, await readRunRecord(dir));
+  return runInfoFromRecord(dir, await readRunRecord(dir), true, access);
 }
 
-/** Every run of an experiment, newest first. Unreadable run folders are skipped, never fatal. */
-export async function listRuns(experimentFile: string): Promise<RunInfo[]> {
+/**
+ * Every run of an experiment, newest first. Unreadable run folders are skipped, never fatal; a linked entry
+ * (or a linked run.json) is not a run of this experiment and is never followed.
+ */
+export async function listRuns(experimentFile: string, access: RunAccess = localAccess): Promise<RunInfo[]> {
   const folder = runsFolder(path.resolve(experimentFile));
-  let names: string[];
+  let entries: fs.Dirent[];
   try {
-    names = await fs.promises.readdir(folder);
+    entries = await fs.promises.readdir(folder, { withFileTypes: true });
   } catch {
     return [];
   }
   const runs: RunInfo[] = [];
-  for (const name of names) {
-    const dir = path.join(folder, name);
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    throwIfCancelled(access.signal);
     try {
-      runs.push(await runInfoFromRecord(dir, await readRunRecord(dir)));
-    } catch {
+      const dir = await access.runDir(path.join(folder, entry.name));
+      if ((await fs.promises.lstat(path.join(dir, RUN_FILE))).isSymbolicLink()) continue;
+      runs.push(await runInfoFromRecord(dir, await readRunRecord(dir), true, access));
+    } catch (error) {
+      throwIfCancelled(access.signal);
       // A folder without a readable run.json is not a run.
     }
   }
@@ -151,11 +194,12 @@ export async function deleteRun(runDir: string): Promise<void> {
   const isRun = fs.existsSync(path.join(dir, RUN_FILE)) || dir.endsWith(PARTIAL_SUFFIX);
   if (!isRun || !dir.split(path.sep).includes('.kernel-lens'))
     throw new UserError('refusing to delete: not a Kernel Lens run directory', { file: dir });
-  if (activeRunDirs.has(dir)) throw new UserError('refusing to delete a run that is training; cancel it first', { file: dir });
+  const trainer = activeRunDirs.has(dir) ? process.pid : dir.endsWith(PARTIAL_SUFFIX) ? liveTrainer(dir) : null;
+  if (trainer !== null) throw new UserError(`refusing to delete a run that is training (pid ${trainer}); cancel it first`, { file: dir });
   await fs.promises.rm(dir, { recursive: true, force: true });
 }
 
-export async function updateRun(params: RunUpdateParams): Promise<RunInfo> {
+export async function updateRun(params: RunUpdateParams, access: RunAccess = localAccess): Promise<RunInfo> {
   const dir = path.resolve(params.runDir);
   const record = await readRunRecord(dir);
   if (params.label !== undefined) record.label = params.label;
@@ -163,7 +207,7 @@ export async function updateRun(params: RunUpdateParams): Promise<RunInfo> {
   if (params.pinned !== undefined) {
     // Only one pinned run per experiment.
     if (params.pinned) {
-      for (const other of await listRuns(path.resolve(dir, record.experimentFile))) {
+      for (const other of await listRuns(path.resolve(dir, record.experimentFile), access)) {
         if (other.pinned && path.resolve(other.dir) !== dir) {
           const otherRecord = await readRunRecord(other.dir);
           otherRecord.pinned = false;
@@ -174,5 +218,5 @@ export async function updateRun(params: RunUpdateParams): Promise<RunInfo> {
     record.pinned = params.pinned;
   }
   await writeRunRecord(dir, record);
-  return runInfoFromRecord(dir, record);
+  return runInfoFromRecord(dir, record, true, access);
 }

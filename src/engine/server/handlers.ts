@@ -17,7 +17,7 @@ import { checkExperiment } from './experimentCheck';
 import { handle, handle0, type Handler, type HandlerContext } from './handlerTypes';
 import { CSV_EXPANSION, MemoryBudget, fileSize } from './memoryBudget';
 import { RequestError } from './requestError';
-import { guardOf, readable, runDirectory } from './requestPaths';
+import { guardOf, readable, runAccess, runDirectory } from './requestPaths';
 import { WorkspaceGuard } from './workspaceGuard';
 import { trustHandlers } from './trustHandlers';
 
@@ -93,10 +93,12 @@ export const handlers = new Map<string, Handler>([
   handle(EngineMethods.listRuns, async (params, ctx) => {
     const file = await readable(ctx, params.experimentFile, 'experiment file');
     await guardOf(ctx).resolve(runsFolder(file), { mustExist: false, what: 'runs folder' });
-    return listRuns(file);
+    return listRuns(file, runAccess(ctx));
   }),
-  handle(EngineMethods.loadRun, async (params, ctx) => readRunInfo(await runDirectory(ctx, params.runDir))),
-  handle(EngineMethods.updateRun, async (params, ctx) => updateRun({ ...params, runDir: await runDirectory(ctx, params.runDir) })),
+  handle(EngineMethods.loadRun, async (params, ctx) => readRunInfo(await runDirectory(ctx, params.runDir), runAccess(ctx))),
+  handle(EngineMethods.updateRun, async (params, ctx) =>
+    updateRun({ ...params, runDir: await runDirectory(ctx, params.runDir) }, runAccess(ctx)),
+  ),
   handle(EngineMethods.deleteRun, async (params, ctx) => {
     const guard = guardOf(ctx);
     const dir = await guard.resolve(params.runDir, { mustExist: true, what: 'run directory' });

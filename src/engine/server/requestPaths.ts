@@ -5,6 +5,7 @@ import { checkRun } from './experimentCheck';
 import type { HandlerContext } from './handlerTypes';
 import { notInitialized } from './requestError';
 import type { WorkspaceGuard } from './workspaceGuard';
+import type { RunAccess } from '../run/runStore';
 
 export function guardOf(ctx: HandlerContext): WorkspaceGuard {
   if (!ctx.session.guard) throw notInitialized('this request');
@@ -14,6 +15,20 @@ export function guardOf(ctx: HandlerContext): WorkspaceGuard {
 /** An existing file or folder inside the workspace. */
 export async function readable(ctx: HandlerContext, file: string, what: string): Promise<string> {
   return guardOf(ctx).resolve(file, { mustExist: true, what });
+}
+
+/** What run listing and checking may touch: run folders under a runs folder and dataset files, all inside the workspace. */
+export function runAccess(ctx: HandlerContext): RunAccess {
+  const guard = guardOf(ctx);
+  return {
+    signal: ctx.signal,
+    async runDir(dir) {
+      const real = await guard.resolve(dir, { mustExist: true, what: 'run directory' });
+      if (!guard.isUnderRunsFolder(real)) throw new UserError('not a run directory', { file: dir });
+      return real;
+    },
+    dataFile: (file) => guard.resolve(file, { mustExist: true, what: 'dataset of the run' }),
+  };
 }
 
 /** A run directory that exists inside the workspace and holds a run.json, with its references and size checked. */

@@ -3,7 +3,8 @@ import { adamDiagonal, type SweepInput } from '../shared/optimizerSweep';
 import { buildTrainingFactors } from '../shared/trainingFactors';
 import { SimdContraction } from '../fast/wasm/simdContraction';
 import { messageOf } from '../../errors';
-import { loadRun } from '../shared/loadedRun';
+import { loadRecordedRun } from '../shared/loadedRun';
+import type { RunRecord } from '../../run/runRecord';
 import { readPathIndexInto, writePathIndex } from './pathIndexFiles';
 
 /** One layer's training-side factors as typed arrays: a [T, W, in], δ [T, W, out] (path-kernel.md §3). */
@@ -39,6 +40,10 @@ export interface PathIndex {
 export function loadPathIndex(run: LoadedRun): PathIndex {
   const started = performance.now();
   const contraction = newContraction(run);
+  if (run.damagedIndex) {
+    console.error(`${run.damagedIndex}: changed since training; the path index is rebuilt in memory`);
+    return buildPathIndex(run, contraction);
+  }
   try {
     if (!readPathIndexInto(run, contraction)) return buildPathIndex(run, contraction);
   } catch (error) {
@@ -170,9 +175,9 @@ export function pathIndexBytes(index: PathIndex): number {
   return bytes;
 }
 
-/** Builds a freshly trained run's index and stores it in the run directory (the end of `train`). */
-export async function storePathIndex(dir: string): Promise<{ buildMs: number; bytes: number }> {
-  const run = await loadRun(dir);
+/** Builds a freshly trained run's index and stores it in the run directory (the end of `train`, before the run is complete). */
+export async function storePathIndex(dir: string, record: RunRecord): Promise<{ buildMs: number; bytes: number }> {
+  const run = await loadRecordedRun(dir, record);
   const index = buildPathIndex(run);
   await writePathIndex(dir, run, index);
   return { buildMs: Math.round(index.ms), bytes: pathIndexBytes(index) };

@@ -5,7 +5,8 @@ import { FactoredMlp } from '../../model/mlp';
 import { layoutFromEntries, type ParameterLayout } from '../../model/parameterLayout';
 import { damagedRunError, readRunData, readTrainingPath, type RunMatrices } from '../../run/runFiles';
 import { readRunRecord } from '../../run/runStore';
-import type { RunRecord } from '../../run/runRecord';
+import { PARTIAL_SUFFIX, type RunRecord } from '../../run/runRecord';
+import { verifyRunFiles } from '../../run/runDigests';
 import type { TrainingPath } from '../../run/trainingPath';
 import { UserError } from '../../errors';
 
@@ -32,16 +33,37 @@ export interface LoadedRun {
   approximate: boolean;
   /** Subsampled Adam paths: the second moment kept after each stretch's first step, [M, P]. */
   stretchSecondMoment: Float32Array | null;
+  /** A stored index file whose content differs from training (runDigests.ts): the index is rebuilt, not read. */
+  damagedIndex?: string | null;
 }
 
+/**
+ * A complete run, checked: not a `.partial` folder (however named through links), status complete, and
+ * every file as it was when training ended (runDigests.ts).
+ */
 export async function loadRun(runDir: string): Promise<LoadedRun> {
   const dir = path.resolve(runDir);
+  const real = await fs.promises.realpath(dir).catch(() => dir);
+  if (dir.endsWith(PARTIAL_SUFFIX) || real.endsWith(PARTIAL_SUFFIX)) {
+    throw new UserError(
+      'run is unfinished (a .partial folder: its training is running or was interrupted); only complete runs can be explained',
+      {
+        file: dir,
+      },
+    );
+  }
   const record = await readRunRecord(dir);
   if (record.status !== 'complete') {
     throw new UserError(`run is ${record.status}${record.message ? ` (${record.message})` : ''}; only complete runs can be explained`, {
       file: dir,
     });
   }
+  const { damagedIndex } = await verifyRunFiles(dir, record);
+  return { ...(await loadRecordedRun(dir, record)), damagedIndex };
+}
+
+/** Reads a run's files into memory as `record` describes them (training uses it to build the index before the run is complete). */
+export async function loadRecordedRun(dir: string, record: RunRecord): Promise<LoadedRun> {
   if (!fs.existsSync(path.join(dir, 'path', 'weights.npy')))
     throw new UserError('run has no recorded path (path/weights.npy missing)', { file: dir });
   const layout = layoutFromEntries(record.layout);

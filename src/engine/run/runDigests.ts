@@ -1,0 +1,77 @@
+/**
+ * Fingerprints of a complete run: the sha256 and size of every file it holds, and of run.json's own
+ * fixed fields, written when training ends. A run whose files were edited afterwards (reordered classes,
+ * a changed activation, edited batches, zeroed inputs) is "damaged: FILE", never a quietly wrong answer.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { sha256File } from '../data/fileDigest';
+import { UserError } from '../errors';
+import { RUN_FILE, type RunRecord } from './runRecord';
+import { LOCK_FILE } from './runLock';
+
+export type FileDigests = Record<string, { size: number; sha256: string }>;
+
+/** run.json fields a user may change after training (label, annotation, pin) and the fingerprints themselves. */
+const MUTABLE_FIELDS = new Set(['label', 'annotation', 'pinned', 'digests', 'recordSha256']);
+
+/** sha256 of the record without its mutable fields, keys in their written order. */
+export function recordSha256(record: RunRecord): string {
+  const fixed = Object.fromEntries(Object.entries(record).filter(([key]) => !MUTABLE_FIELDS.has(key)));
+  return createHash('sha256').update(JSON.stringify(fixed)).digest('hex');
+}
+
+async function runFiles(dir: string): Promise<string[]> {
+  const entries = await fs.promises.readdir(dir, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .filter((rel) => rel !== RUN_FILE && rel !== LOCK_FILE && !rel.startsWith('.'))
+    .sort();
+}
+
+/** The digests of every file of the run folder (forward-slash paths relative to it). */
+export async function digestRunFiles(dir: string): Promise<FileDigests> {
+  const digests: FileDigests = {};
+  for (const rel of await runFiles(dir)) {
+    const full = path.join(dir, rel);
+    digests[rel] = { size: (await fs.promises.stat(full)).size, sha256: await sha256File(full) };
+  }
+  return digests;
+}
+
+/**
+ * Throws "the run is damaged" naming the first recorded file that differs from training; runs without
+ * digests pass. The path index (`index/`) is derived from the path and can be rebuilt, so a changed index
+ * file is returned instead (a missing or cut-off one is left to the index reader, which says so).
+ */
+export async function verifyRunFiles(dir: string, record: RunRecord): Promise<{ damagedIndex: string | null }> {
+  let damagedIndex: string | null = null;
+  if (record.digests === undefined) return { damagedIndex };
+  const damaged = (rel: string, what: string): UserError =>
+    new UserError(`the run is damaged (${what}); train the experiment again`, { file: path.join(dir, rel) });
+  if (record.recordSha256 !== undefined && recordSha256(record) !== record.recordSha256) throw damaged(RUN_FILE, 'edited since training');
+  for (const [rel, expected] of Object.entries(record.digests)) {
+    const derived = rel.startsWith(`${INDEX_DIR}/`);
+    const full = path.join(dir, rel);
+    let size: number;
+    try {
+      size = (await fs.promises.stat(full)).size;
+    } catch {
+      if (derived) continue;
+      throw damaged(rel, 'missing');
+    }
+    if (size !== expected.size) {
+      if (derived) continue;
+      throw damaged(rel, size < expected.size ? 'truncated' : 'its size changed since training');
+    }
+    if ((await sha256File(full)) !== expected.sha256) {
+      if (!derived) throw damaged(rel, 'changed since training');
+      damagedIndex ??= full;
+    }
+  }
+  return { damagedIndex };
+}
+
+const INDEX_DIR = 'index';

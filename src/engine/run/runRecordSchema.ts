@@ -1,0 +1,72 @@
+/**
+ * The shape `run.json` must have to be read at all (README, "Run directory"): an edited or truncated record
+ * is "run is damaged: run.json: <field>: <problem>", never a TypeError deep inside an explanation.
+ * It checks; the record read is used as written (fields it does not know are kept).
+ */
+import { z } from 'zod';
+import { BACKEND_NAMES } from '../../protocol/limits';
+
+const finite = z.number().finite();
+const count = z.number().int().min(0);
+const text = z.string();
+
+const encodedColumn = z.discriminatedUnion('type', [
+  z.looseObject({ name: text, type: z.literal('numeric'), mean: finite, std: finite.positive(), impute: finite }),
+  z.looseObject({ name: text, type: z.literal('categorical'), categories: z.array(text).min(1), impute: text }),
+]);
+
+const preprocessing = z.looseObject({
+  target: text,
+  task: z.enum(['regression', 'binary', 'multiclass']),
+  classes: z.array(text).nullable(),
+  positiveClass: text.nullable(),
+  targetScale: z.object({ mean: finite, std: finite.positive() }).nullable(),
+  columns: z.array(encodedColumn).min(1),
+  featureNames: z.array(text).min(1),
+  header: z.array(text).min(1),
+});
+
+const layoutEntry = z.looseObject({
+  name: text,
+  shape: z.array(z.number().int().positive()).min(1).max(2),
+  offset: count,
+  activation: z.enum(['relu', 'tanh', 'sigmoid', 'gelu', 'softplus', 'linear']),
+});
+
+export const runRecordSchema = z
+  .looseObject({
+    formatVersion: z.literal(1),
+    id: text.min(1),
+    name: text,
+    experimentFile: text.min(1),
+    status: z.enum(['running', 'complete', 'cancelled', 'failed']),
+    message: text.nullable(),
+    createdAt: text,
+    finishedAt: text.nullable(),
+    pid: count,
+    backend: z.enum(BACKEND_NAMES),
+    task: z.enum(['regression', 'binary', 'multiclass']),
+    preprocessing,
+    files: z.array(z.looseObject({ file: text, sha256: z.string().regex(/^[0-9a-f]{64}$/), size: count })),
+    layout: z.array(layoutEntry).min(2),
+    optimizer: z.looseObject({ name: z.enum(['sgd', 'momentum', 'adam']), learningRate: finite, momentum: finite, nesterov: z.boolean() }),
+    steps: count,
+    parameters: z.number().int().positive(),
+    trainRows: z.number().int().positive(),
+    testRows: count,
+    metrics: z.array(z.looseObject({ epoch: count, step: count })),
+    explain: z.looseObject({ quadratureNodes: z.number().int().min(1), tolerance: finite.positive() }),
+  })
+  .superRefine((record, ctx) => {
+    // The layout tiles the parameter vector: kernel and bias of each layer, in order, with no gap.
+    let offset = 0;
+    record.layout.forEach((entry, k) => {
+      if (entry.offset !== offset) ctx.addIssue({ code: 'custom', path: ['layout', k, 'offset'], message: `expected ${offset}` });
+      offset += entry.shape.reduce((a, b) => a * b, 1);
+    });
+    if (offset !== record.parameters) ctx.addIssue({ code: 'custom', path: ['parameters'], message: `the layout holds ${offset}` });
+    const classes = record.preprocessing.classes;
+    if (record.task !== 'regression' && (classes === null || classes.length < 2)) {
+      ctx.addIssue({ code: 'custom', path: ['preprocessing', 'classes'], message: 'a classification run needs its classes' });
+    }
+  });

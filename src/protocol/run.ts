@@ -45,6 +45,8 @@ export interface RunInfo {
 /** A progress notification during training. */
 export interface TrainProgress {
   runDir: string;
+  /** The `progressToken` of the `run/train` request this progress belongs to. */
+  token?: string;
   step: number;
   totalSteps: number;
   epoch: number;

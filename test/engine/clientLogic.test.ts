@@ -10,6 +10,7 @@ import { buildStartConfig, normalizeSettings } from '../../src/extension/engine/
 import { formatDiagnostics } from '../../src/extension/engine/diagnostics';
 import { classifyInstallFailure, installNativeBackend } from '../../src/extension/engine/nativeInstall';
 import { LatestOnly, TrainingQueue } from '../../src/extension/engine/requestQueue';
+import { sessionForProgress } from '../../src/extension/training/progressRouting';
 import { parseEngineFlags } from '../../src/engine/server/engineFlags';
 import { WorkspaceGuard } from '../../src/engine/server/workspaceGuard';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -238,4 +239,24 @@ test('supervisor gives up after 5 crashes in a row and says so; requests fail cl
   assert.equal(supervisor.state, 'crashed');
   await assert.rejects(supervisor.request('engine/info', undefined), /Restart Engine/);
   await supervisor.stop();
+});
+
+test('training progress goes to the session whose request it answers, not to any session of the same folder', () => {
+  const sessions = [
+    { token: 'a', runDir: undefined, name: 'first' },
+    { token: 'b', runDir: undefined, name: 'second' },
+  ];
+  const event = (token: string | undefined) => ({
+    runDir: '/ws/.kernel-lens/runs/x/1',
+    token,
+    step: 1,
+    totalSteps: 2,
+    epoch: 1,
+    epochs: 1,
+    loss: 0,
+  });
+  assert.equal(sessionForProgress(sessions, event('b'))?.name, 'second');
+  assert.equal(sessionForProgress(sessions, event('a'))?.name, 'first');
+  assert.equal(sessionForProgress(sessions, event('c')), undefined);
+  assert.equal(sessionForProgress(sessions, event(undefined)), undefined, 'no guessing from the folder');
 });

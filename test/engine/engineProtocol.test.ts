@@ -51,6 +51,35 @@ test('stdout carries only protocol frames while the engine prints through every 
   }
 });
 
+test('two experiments of one folder training at once: each progress event carries its own request token', async () => {
+  const engine = new RawEngine();
+  try {
+    await engine.ok('engine/initialize', { workspaceFolders: [w.ws] });
+    const second = path.join(w.ws, 'iris-b.kernel.json');
+    fs.copyFileSync(w.experimentFile, second);
+    const [a, b] = await Promise.all([
+      engine.ok<RunInfo>('run/train', { experimentFile: w.experimentFile, progressToken: 'A' }),
+      engine.ok<RunInfo>('run/train', { experimentFile: second, progressToken: 'B' }),
+    ]);
+    const progress = engine.notifications.filter((n) => n.method === 'run/progress').map((n) => n.params as TrainProgress);
+    for (const [token, run] of [
+      ['A', a],
+      ['B', b],
+    ] as const) {
+      const mine = progress.filter((p) => p.token === token);
+      assert.ok(mine.length > 5, `progress for ${token}`);
+      assert.ok(
+        mine.every((p) => p.runDir === run.dir),
+        `every ${token} event names its own run`,
+      );
+      for (let i = 1; i < mine.length; i++) assert.ok(mine[i].step >= mine[i - 1].step, `${token} steps only go up`);
+    }
+    assert.equal(progress.filter((p) => p.token !== 'A' && p.token !== 'B').length, 0);
+  } finally {
+    await engine.shutdown();
+  }
+});
+
 test('train then explain over the protocol, with progress in order', async () => {
   const engine = new RawEngine();
   try {

@@ -32,6 +32,8 @@ export interface TrainOptions {
    * residual shown as always). Default: unlimited.
    */
   pathBudgetMb?: number;
+  /** Echoed in each progress event (the request's `progressToken`). */
+  progressToken?: string;
 }
 
 /** The checkpoint stride that fits a path of T steps and P parameters into the budget. */
@@ -132,6 +134,7 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
         onStep: (step, totalSteps, epoch, loss) =>
           options.onProgress?.({
             runDir: finalDir,
+            token: options.progressToken,
             step: step + 1,
             totalSteps,
             epoch: epoch + 1,
@@ -142,6 +145,7 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
           if (!fs.existsSync(path.join(partialDir, LOCK_FILE))) folderGone.abort();
           options.onProgress?.({
             runDir: finalDir,
+            token: options.progressToken,
             step: metrics.step,
             totalSteps: plannedSteps,
             epoch: metrics.epoch,

@@ -88,7 +88,13 @@ export const handlers = new Map<string, Handler>([
     const out = params.out !== undefined ? await guard.resolve(params.out, { mustExist: false, what: 'run directory' }) : undefined;
     if (out === undefined) await guard.resolve(runsFolder(file), { mustExist: false, what: 'runs folder' });
     throwIfCancelled(ctx.signal);
-    return trainExperiment(file, { out, signal: ctx.signal, onProgress: ctx.sendProgress, pathBudgetMb: params.pathBudgetMb });
+    return trainExperiment(file, {
+      out,
+      signal: ctx.signal,
+      onProgress: ctx.sendProgress,
+      pathBudgetMb: params.pathBudgetMb,
+      progressToken: params.progressToken,
+    });
   }),
   handle(EngineMethods.listRuns, async (params, ctx) => {
     const file = await readable(ctx, params.experimentFile, 'experiment file');

@@ -2,7 +2,7 @@
  * Trains experiments through the engine: one training per experiment, a cancellable progress notification,
  * live curves in the training view, then a notification offering the next steps.
  */
-import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { EngineMethods, type EpochMetrics, type RunInfo, type TrainProgress } from '../../protocol';
 import type { EngineConnection } from '../engine/engineConnection';
@@ -12,11 +12,14 @@ import { offerGitignore } from '../experiments/commands/gitignoreOffer';
 import { normalizePath } from '../experiments/model/rowLookup';
 import { finalMetricsSummary } from '../experiments/tree/runDisplay';
 import { TrainingPanel } from './trainingPanel';
+import { sessionForProgress } from './progressRouting';
 import { ensureTrustedForTraining } from './workspaceTrust';
 import { messageOf } from '../../shared/messageOf';
 
 export interface TrainingSession {
   experimentFile: string;
+  /** The training request's progressToken (progressRouting.ts). */
+  token: string;
   cts: vscode.CancellationTokenSource;
   runDir: string | undefined;
   metrics: EpochMetrics[];
@@ -64,15 +67,11 @@ export class TrainingService implements vscode.Disposable {
   private listeners = new Map<TrainingSession, (p: TrainProgress) => void>();
 
   private onProgress(progress: TrainProgress): void {
-    const runDir = normalizePath(progress.runDir);
-    let session = [...this.sessions.values()].find((s) => s.runDir === runDir);
-    if (!session) {
-      // The first notification of a new run: it belongs to the unclaimed session whose experiment folder holds it.
-      session = [...this.sessions.values()].find(
-        (s) => s.runDir === undefined && runDir.startsWith(path.join(path.dirname(s.experimentFile), '.kernel-lens') + path.sep),
-      );
-      if (!session) return;
-      session.runDir = runDir;
+    const session = sessionForProgress(this.sessions.values(), progress);
+    if (!session) return;
+    if (session.runDir === undefined) {
+      // The first notification of a new run: now the tree can show it.
+      session.runDir = normalizePath(progress.runDir);
       this.store.refresh(session.experimentFile);
     }
     session.last = progress;
@@ -92,6 +91,7 @@ export class TrainingService implements vscode.Disposable {
     if (open?.isDirty) await open.save();
     const session: TrainingSession = {
       experimentFile: key,
+      token: randomUUID(),
       cts: new vscode.CancellationTokenSource(),
       runDir: undefined,
       metrics: [],
@@ -114,7 +114,7 @@ export class TrainingService implements vscode.Disposable {
             progress.report({ increment: done - reported, message: `epoch ${p.epoch}/${p.epochs} · loss ${p.loss.toPrecision(3)}` });
             reported = done;
           });
-          return this.engine.request(EngineMethods.train, { experimentFile: key }, session.cts.token);
+          return this.engine.request(EngineMethods.train, { experimentFile: key, progressToken: session.token }, session.cts.token);
         },
       );
       panel.status(run.status, run.metrics, run.label ?? run.name);

@@ -12,6 +12,8 @@ export const trainParams = z.strictObject({
   out: filePath.optional(),
   /** Path-storage budget in MB: a longer path keeps every k-th checkpoint (approximate explanations). */
   pathBudgetMb: integerIn(LIMITS.pathBudgetMb).optional(),
+  /** Echoed in every `run/progress` of this training, so trainings running at once are told apart. */
+  progressToken: z.string().min(1).max(64).optional(),
 });
 export type TrainParams = z.infer<typeof trainParams>;
 export const train = new EngineRequest<typeof trainParams, RunInfo>('run/train', trainParams);

@@ -33,6 +33,19 @@ export default tseslint.config(
     },
   },
   {
+    // Notifications may carry dataset text: they go through src/extension/notify.ts, which makes it safe.
+    files: ['src/extension/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.property.name='window'][property.name=/^show(Error|Warning|Information)Message$/]",
+          message: 'Use showError / showWarning / showInfo from src/extension/notify.ts (escapes dataset text).',
+        },
+      ],
+    },
+  },
+  {
     files: ['webview/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
   },

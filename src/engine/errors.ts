@@ -1,3 +1,4 @@
+import { quoteCell } from '../shared/safeText';
 /**
  * An error caused by the user's input (a file, a row, a setting), shown as one clear line.
  * Never carries a stack trace to the user; `where` names the file, line and column when known.
@@ -15,7 +16,7 @@ export class UserError extends Error {
 function formatUserMessage(message: string, where: { file?: string; line?: number; column?: string }): string {
   const parts: string[] = [];
   if (where.file) parts.push(where.line !== undefined ? `${where.file}:${where.line}` : where.file);
-  if (where.column !== undefined) parts.push(`column "${where.column}"`);
+  if (where.column !== undefined) parts.push(`column ${quoteCell(where.column, 80)}`);
   return parts.length > 0 ? `${parts.join(', ')}: ${message}` : message;
 }
 

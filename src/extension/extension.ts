@@ -30,6 +30,7 @@ import { TrainingService } from './training/trainingService';
 import { registerTrustTools } from './trust/registerTrust';
 import { runVerification } from './trust/verifyRunner';
 import { messageOf } from '../shared/messageOf';
+import { showError, showInfo } from './notify';
 
 function isOpenRowArgs(arg: unknown): arg is OpenRowArgs & { stale?: boolean } {
   return (
@@ -89,7 +90,7 @@ export function activate(context: vscode.ExtensionContext): void {
         await fn(...args);
       } catch (e) {
         if (e instanceof vscode.CancellationError) return;
-        void vscode.window.showErrorMessage(`Kernel Lens: ${messageOf(e)}`);
+        void showError(`Kernel Lens: ${messageOf(e)}`);
       }
     });
 
@@ -128,7 +129,7 @@ export function activate(context: vscode.ExtensionContext): void {
     command('kernelLens.cancelTraining', async (arg) => {
       const node = arg as ExperimentTreeNode | undefined;
       const file = node?.kind === 'run' ? node.run.experimentFile : (await pickers.experiment(arg, 'Cancel Training'))?.file;
-      if (file && !training.cancel(file)) void vscode.window.showInformationMessage('Kernel Lens: that experiment is not training.');
+      if (file && !training.cancel(file)) void showInfo('Kernel Lens: that experiment is not training.');
     }),
     command(EXPLAIN_COMMAND, (arg) => explainPrediction(explainDeps, arg)),
     command('kernelLens.explainRow', async (arg) => {

@@ -60,4 +60,6 @@ export const TEXT_LIMITS = {
   className: 1000,
   runLabel: 200,
   runAnnotation: 20_000,
+  /** An error message sent to a client or printed by the CLI (cells are cut where quoted; this is the backstop). */
+  errorMessage: 2000,
 } as const;

@@ -10,7 +10,8 @@ import { UserError, messageOf } from '../errors';
 import { trustCommands } from './trustCommands';
 import { startBackend } from './backendFlag';
 import { writeFileAtomic } from '../run/atomicWrite';
-import { LIMITS, TOLERANCE } from '../../protocol/limits';
+import { LIMITS, TEXT_LIMITS, TOLERANCE } from '../../protocol/limits';
+import { plainText } from '../../shared/safeText';
 
 const USAGE = `kernel-lens — explain every prediction of a small neural network as a weighted sum of its training examples
 
@@ -45,7 +46,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return await command(rest);
   } catch (error) {
     const message = error instanceof UserError ? error.message : `internal error: ${messageOf(error)}`;
-    process.stderr.write(`kernel-lens ${name}: ${message}\n`);
+    process.stderr.write(`kernel-lens ${name}: ${plainText(message, TEXT_LIMITS.errorMessage)}\n`);
     if (!(error instanceof UserError) && process.env.KERNEL_LENS_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
     return 1;
   }

@@ -4,6 +4,7 @@ import { UserError } from '../errors';
 import { displayPath } from './displayPath';
 import { cleanHeader, countOutsideQuotes, csvParseOptions, pickDelimiter, type ParsedRecord } from '../../shared/csv/csvDialect';
 import { LineTracker } from '../../shared/csv/lineTracker';
+import { quoteCell } from '../../shared/safeText';
 
 /** A parsed CSV: header, records as strings, and where each record starts in the editor. */
 export interface CsvTable {
@@ -80,7 +81,7 @@ function checkHeader(names: string[], display: string): string[] {
   const seen = new Set<string>();
   header.forEach((name, i) => {
     if (name === '') throw new UserError(`empty column name in the header (field ${i + 1})`, { file: display, line: 1 });
-    if (seen.has(name)) throw new UserError(`duplicate column name "${name}" in the header`, { file: display, line: 1 });
+    if (seen.has(name)) throw new UserError(`duplicate column name ${quoteCell(name)} in the header`, { file: display, line: 1 });
     seen.add(name);
   });
   return header;

@@ -8,6 +8,7 @@ import { displayPath } from './displayPath';
 import { experimentSchema, type ExperimentOutput } from './experimentSchema';
 import { jsonSyntaxError, locateJsonPath, positionAt } from './jsonLocation';
 import type { ResolvedExperiment } from './preparedData';
+import { quoteNames } from '../../shared/safeText';
 
 export const EXPERIMENT_SUFFIX = '.kernel.json';
 
@@ -53,7 +54,7 @@ async function datasetErrors(experiment: ResolvedExperiment): Promise<string[]> 
       const { header } = await readCsvHeader(abs);
       if (!header.includes(experiment.dataset.target)) {
         errors.push(
-          new UserError(`target column "${experiment.dataset.target}" not found; columns: ${header.join(', ')}`, {
+          new UserError(`target column "${experiment.dataset.target}" not found; columns: ${quoteNames(header)}`, {
             file: displayPath(abs),
             line: 1,
           }).message,

@@ -2,6 +2,7 @@ import type { ColumnType, EncodedColumn, MissingPolicy } from '../../protocol';
 import { UserError } from '../errors';
 import { isMissing, parseNumber } from './columnTypes';
 import { standardScale } from './targetEncoding';
+import { quoteCell } from '../../shared/safeText';
 
 /** Fits one input column on the training split's cells: mean/std/impute, or sorted categories/most frequent. */
 export function fitColumn(
@@ -71,7 +72,7 @@ export function columnEncoder(column: EncodedColumn, missing: MissingPolicy): Co
           v = column.impute;
         } else {
           v = parseNumber(cell);
-          if (v === null) throw new UserError(`text in a numeric column: "${cell.trim()}"`, { ...where, column: column.name });
+          if (v === null) throw new UserError(`text in a numeric column: ${quoteCell(cell)}`, { ...where, column: column.name });
         }
         out[offset] = (v - column.mean) / column.std;
       },

@@ -10,6 +10,7 @@ import { holdoutSplit } from './holdout';
 import { columnEncoder, featureNamesOf, fitColumn } from './inputEncoding';
 import type { DataMatrix, PreparedData, ResolvedExperiment } from './preparedData';
 import { fitTarget, standardScale, type TargetEncoding } from './targetEncoding';
+import { plainText, quoteCell, quoteNames } from '../../shared/safeText';
 
 /** A CSV file read for an experiment, with the names used in messages and in row sources. */
 interface SourceFile {
@@ -106,7 +107,7 @@ async function openSources(experiment: ResolvedExperiment): Promise<Sources> {
   const header = train.table.header;
   const targetIndex = header.indexOf(dataset.target);
   if (targetIndex < 0) {
-    throw new UserError(`dataset.target: column "${dataset.target}" not found in ${train.display}; columns: ${header.join(', ')}`, {
+    throw new UserError(`dataset.target: column "${dataset.target}" not found in ${train.display}; columns: ${quoteNames(header)}`, {
       file: experimentDisplay,
     });
   }
@@ -230,7 +231,7 @@ function whereOf(row: RowRef): { file: string; line: number } {
 function requireColumn(header: readonly string[], name: string, display: string): number {
   const i = header.indexOf(name);
   if (i < 0)
-    throw new UserError(`column "${name}" used by the model is missing; columns: ${header.join(', ')}`, { file: display, line: 1 });
+    throw new UserError(`column "${name}" used by the model is missing; columns: ${quoteNames(header)}`, { file: display, line: 1 });
   return i;
 }
 
@@ -242,7 +243,7 @@ function checkColumnNames(experiment: ResolvedExperiment, header: readonly strin
   ];
   for (const { key, name } of named) {
     if (!header.includes(name)) {
-      throw new UserError(`${key}: column "${name}" not found in ${dataDisplay}; columns: ${header.join(', ')}`, {
+      throw new UserError(`${key}: column "${name}" not found in ${dataDisplay}; columns: ${quoteNames(header)}`, {
         file: experimentDisplay,
       });
     }
@@ -258,8 +259,8 @@ function alignColumns(header: readonly string[], test: SourceFile, trainDisplay:
   const extra = test.table.header.filter((name) => !header.includes(name));
   if (missing.length > 0 || extra.length > 0) {
     const parts = [];
-    if (missing.length > 0) parts.push(`missing ${missing.join(', ')}`);
-    if (extra.length > 0) parts.push(`extra ${extra.join(', ')}`);
+    if (missing.length > 0) parts.push(`missing ${plainText(missing.join(', '), 300)}`);
+    if (extra.length > 0) parts.push(`extra ${plainText(extra.join(', '), 300)}`);
     throw new UserError(`the test file must have the columns of ${trainDisplay}: ${parts.join('; ')}`, { file: test.display, line: 1 });
   }
   const order = header.map((name) => test.table.header.indexOf(name));
@@ -273,7 +274,7 @@ function columnType(source: SourceFile, column: number, override: ColumnType | u
   const cells = source.table.records.map((record) => record[column]);
   const inferred = inferColumnType(cells, override);
   if (inferred.type === 'numeric' && inferred.firstBad !== null) {
-    throw new UserError(`text in a numeric column: "${cells[inferred.firstBad].trim()}"`, {
+    throw new UserError(`text in a numeric column: ${quoteCell(cells[inferred.firstBad])}`, {
       file: source.display,
       line: source.table.lines[inferred.firstBad],
       column: source.table.header[column],
@@ -349,13 +350,17 @@ function encodeLabel(
   if (classes) {
     const index = classes.get(label);
     if (index !== undefined) return index;
-    if (strict) throw new UserError(`class "${label}" does not occur in the training data`, { ...where, column: preprocessing.target });
+    if (strict)
+      throw new UserError(`class ${quoteCell(label)} does not occur in the training data`, { ...where, column: preprocessing.target });
     return -1;
   }
   const value = label === '' ? null : parseNumber(label);
   if (value === null) {
     if (strict)
-      throw new UserError(`the target of a regression must be numeric, found "${label}"`, { ...where, column: preprocessing.target });
+      throw new UserError(`the target of a regression must be numeric, found ${quoteCell(label)}`, {
+        ...where,
+        column: preprocessing.target,
+      });
     return Number.NaN;
   }
   const scale = preprocessing.targetScale ?? { mean: 0, std: 1 };

@@ -1,6 +1,7 @@
 import type { TaskKind } from '../../protocol';
 import { UserError } from '../errors';
 import { parseNumber } from './columnTypes';
+import { quoteCell } from '../../shared/safeText';
 
 /** Classification when the target has text or at most this many distinct integer values. */
 export const MAX_INTEGER_CLASSES = 20;
@@ -34,7 +35,7 @@ export function fitTarget(
   let task: TaskKind;
   if (override === 'regression') {
     if (firstText >= 0) {
-      throw new UserError(`the target of a regression must be numeric, found "${labels[firstText]}"`, {
+      throw new UserError(`the target of a regression must be numeric, found ${quoteCell(labels[firstText])}`, {
         ...sources[firstText],
         column: target,
       });
@@ -55,7 +56,7 @@ export function fitTarget(
 
   const classes = sortClasses(distinct);
   if (classes.length < 2) {
-    throw new UserError(`the target has one class ("${classes[0] ?? ''}"); classification needs at least two`, {
+    throw new UserError(`the target has one class (${quoteCell(classes[0] ?? '')}); classification needs at least two`, {
       file: sources[0]?.file,
       column: target,
     });

@@ -1,8 +1,9 @@
 /** Errors a request handler raises on purpose, carrying the JSON-RPC error code the client sees. */
 import { ErrorCodes, ResponseError } from 'vscode-jsonrpc';
 import { EngineErrorCodes } from '../../protocol';
+import { TEXT_LIMITS } from '../../protocol/limits';
 import { CancelledError, UserError, messageOf } from '../errors';
-import { logLine } from './log';
+import { logLine, printable } from './log';
 
 export class RequestError extends Error {
   constructor(
@@ -27,7 +28,8 @@ export function toResponseError(error: unknown, method: string): ResponseError<v
   if (error instanceof ResponseError) return error as ResponseError<void>;
   if (error instanceof RequestError) return new ResponseError(error.code, error.message);
   if (isAbort(error)) return new ResponseError(EngineErrorCodes.cancelled, `${method} was cancelled.`);
-  if (error instanceof UserError) return new ResponseError(EngineErrorCodes.badInput, error.message);
+  // Bounded: a message may quote data (cells are cut where they are quoted; this is the backstop).
+  if (error instanceof UserError) return new ResponseError(EngineErrorCodes.badInput, printable(error.message, TEXT_LIMITS.errorMessage));
   logLine(`${method} failed unexpectedly: ${error instanceof Error && error.stack ? error.stack : messageOf(error)}`);
-  return new ResponseError(ErrorCodes.InternalError, messageOf(error));
+  return new ResponseError(ErrorCodes.InternalError, printable(messageOf(error), TEXT_LIMITS.errorMessage));
 }

@@ -11,6 +11,7 @@ import { buildStartConfig } from './engineLaunchConfig';
 import type { EngineLog } from './engineLog';
 import { EngineSupervisor, type EngineStartConfig } from './engineSupervisor';
 import { messageOf } from '../../shared/messageOf';
+import { showError } from '../notify';
 
 const RESTART_SETTINGS = ['kernelLens.engine.backend', 'kernelLens.engine.nodePath', 'kernelLens.memoryBudgetMb'];
 
@@ -83,7 +84,7 @@ export class EngineClient implements EngineConnection, vscode.Disposable {
   }
 
   private async offerRestart(message: string): Promise<void> {
-    const choice = await vscode.window.showErrorMessage(message, 'Restart Engine', 'Show Log');
+    const choice = await showError(message, 'Restart Engine', 'Show Log');
     if (choice === 'Restart Engine') await vscode.commands.executeCommand('kernelLens.restartEngine');
     else if (choice === 'Show Log') this.log.show();
   }

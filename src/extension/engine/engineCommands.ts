@@ -5,6 +5,7 @@ import { formatDiagnostics } from './diagnostics';
 import { nativeBackendInstalled, normalizeSettings } from './engineLaunchConfig';
 import { TFJS_NODE_SPEC, installNativeBackend } from './nativeInstall';
 import { messageOf } from '../../shared/messageOf';
+import { showError, showInfo, showWarning } from '../notify';
 
 export const EngineCommandIds = {
   start: 'kernelLens.startEngine',
@@ -25,14 +26,14 @@ function settings(): ReturnType<typeof normalizeSettings> {
 }
 
 async function reportFailure(client: EngineClient, action: string, error: unknown): Promise<void> {
-  const choice = await vscode.window.showErrorMessage(`Kernel Lens: ${action} failed: ${messageOf(error)}`, 'Show Log');
+  const choice = await showError(`Kernel Lens: ${action} failed: ${messageOf(error)}`, 'Show Log');
   if (choice === 'Show Log') client.log.show();
 }
 
 async function installNative(client: EngineClient): Promise<void> {
   const { nodePath } = settings();
   if (!nodePath) {
-    const choice = await vscode.window.showErrorMessage(
+    const choice = await showError(
       "The native backend needs a Node.js installation: the editor's own runtime cannot load native addons. Set kernelLens.engine.nodePath first.",
       'Open Settings',
     );
@@ -62,16 +63,16 @@ async function installNative(client: EngineClient): Promise<void> {
   );
   if (!result.ok) {
     if (result.reason === 'cancelled') return;
-    const choice = await vscode.window.showErrorMessage(`Kernel Lens: ${result.message}`, 'Show Log');
+    const choice = await showError(`Kernel Lens: ${result.message}`, 'Show Log');
     if (choice === 'Show Log') client.log.show();
     return;
   }
   await client.restart();
   const info = client.info;
   if (info?.backend === 'tensorflow') {
-    void vscode.window.showInformationMessage(`Kernel Lens: the native TensorFlow backend is in use (Node.js ${result.loadedWith}).`);
+    void showInfo(`Kernel Lens: the native TensorFlow backend is in use (Node.js ${result.loadedWith}).`);
   } else {
-    void vscode.window.showWarningMessage(
+    void showWarning(
       `Kernel Lens: the native backend was installed but the engine uses ${info?.backend ?? 'no backend'}${info?.backendNote ? `: ${info.backendNote}` : ''}.`,
     );
   }
@@ -100,7 +101,7 @@ export function registerEngineCommands(context: vscode.ExtensionContext, client:
       logLines: client.log.lastLines(50),
     });
     await vscode.env.clipboard.writeText(text);
-    void vscode.window.showInformationMessage('Kernel Lens: diagnostics copied to the clipboard.');
+    void showInfo('Kernel Lens: diagnostics copied to the clipboard.');
   });
   register(EngineCommandIds.installNativeBackend, () =>
     installNative(client).catch((error: unknown) => reportFailure(client, 'installing the native backend', error)),

@@ -11,6 +11,7 @@ import type { RunResolver } from '../experiments/model/runResolver';
 import type { RunRowsCache } from '../experiments/model/runRows';
 import type { RunInfo } from '../../protocol';
 import type { RowRef } from '../experiments/model/rowLookup';
+import { showInfo, showWarning } from '../notify';
 
 export function isExplainArgs(arg: unknown): arg is ExplainArgs {
   if (typeof arg !== 'object' || arg === null) return false;
@@ -56,7 +57,7 @@ async function explainUnderCursor(deps: ExplainPredictionDeps, editor: vscode.Te
   const resolution = await deps.resolver.resolve(file, { ask: true });
   if (resolution.kind === 'none' || resolution.kind === 'ambiguous') return resolution.kind === 'ambiguous';
   if (resolution.kind === 'noRun') {
-    const choice = await vscode.window.showInformationMessage(
+    const choice = await showInfo(
       `Kernel Lens: ${resolution.experiment.name} reads ${path.basename(file)} but has no complete run yet.`,
       'Train Experiment',
     );
@@ -66,7 +67,7 @@ async function explainUnderCursor(deps: ExplainPredictionDeps, editor: vscode.Te
   }
   const { run, experiment } = resolution;
   if (run.stale) {
-    const choice = await vscode.window.showWarningMessage(
+    const choice = await showWarning(
       `Kernel Lens: ${path.basename(file)} changed since run ${run.label ?? run.name} was trained, so its lines no longer match the run's rows. Train ${experiment.name} again to explain this file.`,
       'Train Experiment',
     );
@@ -74,14 +75,14 @@ async function explainUnderCursor(deps: ExplainPredictionDeps, editor: vscode.Te
     return true;
   }
   if (doc.isDirty) {
-    void vscode.window.showWarningMessage(`Kernel Lens: save ${path.basename(file)} first: unsaved edits may have moved its rows.`);
+    void showWarning(`Kernel Lens: save ${path.basename(file)} first: unsaved edits may have moved its rows.`);
     return true;
   }
   const line = editor.selection.active.line;
   const start = deps.records.recordStart(doc, line);
   const ref = start === null ? undefined : (await deps.rows.get(run)).find(file, start);
   if (!ref) {
-    const choice = await vscode.window.showInformationMessage(
+    const choice = await showInfo(
       `Kernel Lens: line ${line + 1} is not a data row of run ${run.label ?? run.name} (a header, a blank line or a dropped row).`,
       'Pick a Row',
     );

@@ -14,6 +14,7 @@ import type { RecentExplanations } from './recentExplanations';
 import type { VerifyOutcome } from '../trust/verifyRunner';
 import { createWebviewPanel, WebviewHost } from '../webview/webviewHost';
 import { messageOf } from '../../shared/messageOf';
+import { showError, showInfo } from '../notify';
 
 export const EXPLANATION_VIEW_TYPE = 'kernelLens.explanation';
 
@@ -112,7 +113,7 @@ export class ExplanationPanel implements vscode.Disposable {
       }
       const message = messageOf(e);
       this.host.post({ type: 'error', message });
-      if (!options.quiet) void vscode.window.showErrorMessage(`Kernel Lens: could not explain ${what}: ${message}`);
+      if (!options.quiet) void showError(`Kernel Lens: could not explain ${what}: ${message}`);
       return false;
     } finally {
       if (this.pending === cts) this.pending = undefined;
@@ -159,7 +160,7 @@ export class ExplanationPanel implements vscode.Disposable {
       case 'copyJson':
         if (this.state) {
           await vscode.env.clipboard.writeText(JSON.stringify(this.state.explanation, null, 2));
-          void vscode.window.showInformationMessage('Kernel Lens: explanation copied as JSON.');
+          void showInfo('Kernel Lens: explanation copied as JSON.');
         }
         return;
       case 'exportCsv':
@@ -182,9 +183,7 @@ export class ExplanationPanel implements vscode.Disposable {
     const [full] = await this.deps.explainer.explain(run, [target.query], { output: target.output, full: true });
     if (!full) return;
     await fs.writeFile(uri.fsPath, contributionsCsv(full), 'utf8');
-    void vscode.window.showInformationMessage(
-      `Kernel Lens: wrote ${full.contributions.length} contributions to ${vscode.workspace.asRelativePath(uri)}.`,
-    );
+    void showInfo(`Kernel Lens: wrote ${full.contributions.length} contributions to ${vscode.workspace.asRelativePath(uri)}.`);
   }
 
   dispose(): void {

@@ -1,5 +1,6 @@
 /** Opens a CSV at a record's line (`kernelLens.openRow`, used by hover links and the webview). */
 import * as vscode from 'vscode';
+import { showWarning } from '../notify';
 
 export interface OpenRowOptions {
   /** The run was trained on another version of the file: the line may hold another row now. */
@@ -8,7 +9,7 @@ export interface OpenRowOptions {
 
 export async function openCsvRow(file: string, line: number, options: OpenRowOptions = {}): Promise<void> {
   if (options.stale) {
-    const choice = await vscode.window.showWarningMessage(
+    const choice = await showWarning(
       `The dataset changed since this run was trained, so line ${line} of ${vscode.workspace.asRelativePath(file)} may hold another row now. Train again to get matching rows.`,
       'Open Anyway',
     );

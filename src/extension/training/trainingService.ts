@@ -15,6 +15,7 @@ import { TrainingPanel } from './trainingPanel';
 import { sessionForProgress } from './progressRouting';
 import { ensureTrustedForTraining } from './workspaceTrust';
 import { messageOf } from '../../shared/messageOf';
+import { showError, showInfo, showWarning } from '../notify';
 
 export interface TrainingSession {
   experimentFile: string;
@@ -84,7 +85,7 @@ export class TrainingService implements vscode.Disposable {
     if (!ensureTrustedForTraining()) return undefined;
     const key = experiment.file;
     if (this.sessions.has(key)) {
-      void vscode.window.showInformationMessage(`Kernel Lens: ${experiment.name} is already training.`);
+      void showInfo(`Kernel Lens: ${experiment.name} is already training.`);
       return undefined;
     }
     const open = vscode.workspace.textDocuments.find((d) => normalizePath(d.uri.fsPath) === key);
@@ -121,8 +122,8 @@ export class TrainingService implements vscode.Disposable {
     } catch (e) {
       const cancelled = session.cts.token.isCancellationRequested;
       panel.status(cancelled ? 'cancelled' : 'failed');
-      if (cancelled) void vscode.window.showInformationMessage(`Kernel Lens: training of ${experiment.name} was cancelled.`);
-      else void vscode.window.showErrorMessage(`Kernel Lens: training ${experiment.name} failed: ${messageOf(e)}`);
+      if (cancelled) void showInfo(`Kernel Lens: training of ${experiment.name} was cancelled.`);
+      else void showError(`Kernel Lens: training ${experiment.name} failed: ${messageOf(e)}`);
       return undefined;
     } finally {
       this.listeners.delete(session);
@@ -134,32 +135,28 @@ export class TrainingService implements vscode.Disposable {
     if (run.status === 'cancelled') {
       // The user asked for this: say so plainly (not as a warning), and that the partial run is not a model to explain.
       const epochs = run.metrics.length > 0 ? ` (${run.metrics.length} epoch${run.metrics.length === 1 ? '' : 's'})` : '';
-      void vscode.window.showInformationMessage(
+      void showInfo(
         `Kernel Lens: training of ${experiment.name} was cancelled after ${run.steps} steps${epochs}. The run is kept, marked cancelled; it cannot be explained.`,
       );
       return run;
     }
     if (run.status !== 'complete') {
-      void vscode.window.showWarningMessage(
-        `Kernel Lens: training of ${experiment.name} ended ${run.status}${run.message ? `: ${run.message}` : '.'}`,
-      );
+      void showWarning(`Kernel Lens: training of ${experiment.name} ended ${run.status}${run.message ? `: ${run.message}` : '.'}`);
       return run;
     }
     this.cache.fillAll(run);
     void offerGitignore(key, this.memento);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const finished = run;
-    void vscode.window
-      .showInformationMessage(
-        `Kernel Lens: trained ${experiment.name} in ${seconds} s — ${finalMetricsSummary(run)}.`,
-        'Explain a Test Row',
-        'Show Test Set',
-      )
-      .then((choice) => {
-        if (choice === 'Explain a Test Row') return this.actions.explainTestRow(finished);
-        if (choice === 'Show Test Set') return this.actions.showTestSet(finished);
-        return undefined;
-      });
+    void showInfo(
+      `Kernel Lens: trained ${experiment.name} in ${seconds} s — ${finalMetricsSummary(run)}.`,
+      'Explain a Test Row',
+      'Show Test Set',
+    ).then((choice) => {
+      if (choice === 'Explain a Test Row') return this.actions.explainTestRow(finished);
+      if (choice === 'Show Test Set') return this.actions.showTestSet(finished);
+      return undefined;
+    });
     return run;
   }
 

@@ -4,6 +4,7 @@
  * flattened and long labels cut, so a cell cannot forge extra lines or bury the explanation.
  */
 import type { SuspectRow } from '../../protocol';
+import { plainText as safePlainText } from '../../shared/safeText';
 
 /** Default of `kernelLens.suspects.markers`: mark the top 2% of the training rows (at least MIN_MARKERS). */
 export const DEFAULT_MARKER_SETTING = 0.02;
@@ -37,14 +38,9 @@ export function selectMarkerRows(rows: readonly SuspectRow[], count: number): Su
   return chosen;
 }
 
-/** Control, line-separator, zero-width and bidirectional-override characters: exactly what plainText removes. */
-// eslint-disable-next-line no-control-regex
-const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g;
-
-/** Data text made safe for a one-line plain message: no control characters, no line breaks, bounded length. */
+/** Data text made safe for a one-line plain message (safeText.ts), at most a label's length by default. */
 export function plainText(text: string, max = MAX_LABEL): string {
-  const flat = text.replace(UNSAFE_CHARACTERS, ' ').replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return safePlainText(text, max);
 }
 
 function probability(p: number): string {

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { showInfo } from '../../notify';
 
 const KEY = 'kernelLens.gitignoreAsked';
 
@@ -18,7 +19,7 @@ export async function offerGitignore(experimentFile: string, memento: vscode.Mem
   const text = await fs.readFile(gitignore, 'utf8').catch(() => '');
   if (gitignoreMentions(text)) return;
   await memento.update(KEY, [...asked, folder.uri.fsPath]);
-  const choice = await vscode.window.showInformationMessage(
+  const choice = await showInfo(
     `Kernel Lens stores runs in .kernel-lens/ (weights and training records). Add it to ${folder.name}/.gitignore?`,
     'Add to .gitignore',
     'Not Now',

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EngineMethods, type DatasetSchema, type ExperimentConfig } from '../../../protocol';
 import type { EngineConnection } from '../../engine/engineConnection';
+import { showInfo, showWarning } from '../../notify';
 
 /** The experiment a new file starts with: small, quick to train, explicit about every choice. */
 export function defaultExperiment(csvFileName: string, target: string, schema: Pick<DatasetSchema, 'rows'>): ExperimentConfig {
@@ -57,13 +58,10 @@ export async function newExperimentFromCsv(engine: EngineConnection, csv: vscode
   const uri = vscode.Uri.file(file);
   const validation = await engine.request(EngineMethods.validateExperiment, { experimentFile: file }).catch(() => undefined);
   await vscode.window.showTextDocument(uri);
-  if (validation && !validation.ok)
-    void vscode.window.showWarningMessage(`Kernel Lens: the new experiment needs attention: ${validation.errors.join('; ')}`);
+  if (validation && !validation.ok) void showWarning(`Kernel Lens: the new experiment needs attention: ${validation.errors.join('; ')}`);
   else
-    void vscode.window
-      .showInformationMessage(`Kernel Lens: created ${path.basename(file)} (predicting ${picked.column.name}).`, 'Train Experiment')
-      .then((choice) => {
-        if (choice) void vscode.commands.executeCommand('kernelLens.trainExperiment', uri);
-      });
+    void showInfo(`Kernel Lens: created ${path.basename(file)} (predicting ${picked.column.name}).`, 'Train Experiment').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('kernelLens.trainExperiment', uri);
+    });
   return uri;
 }

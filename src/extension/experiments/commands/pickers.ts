@@ -11,6 +11,7 @@ import type { RowRef } from '../model/rowLookup';
 import type { RunRowsCache } from '../model/runRows';
 import { runDescription } from '../tree/runDisplay';
 import { answeringRun } from '../model/runSelection';
+import { showInfo } from '../../notify';
 
 function isTreeNode(arg: unknown): arg is ExperimentTreeNode {
   return typeof arg === 'object' && arg !== null && typeof (arg as { kind?: unknown }).kind === 'string';
@@ -35,10 +36,7 @@ export class Pickers {
     }
     const experiments = await this.store.experiments();
     if (experiments.length === 0) {
-      const choice = await vscode.window.showInformationMessage(
-        'Kernel Lens: no experiment in this workspace yet.',
-        'New Experiment from CSV',
-      );
+      const choice = await showInfo('Kernel Lens: no experiment in this workspace yet.', 'New Experiment from CSV');
       if (choice) await vscode.commands.executeCommand('kernelLens.newExperiment');
       return undefined;
     }
@@ -59,7 +57,7 @@ export class Pickers {
     const { runs, error } = await this.store.runs(experiment.file);
     const complete = runs.filter((r) => r.status === 'complete');
     if (complete.length === 0) {
-      const choice = await vscode.window.showInformationMessage(
+      const choice = await showInfo(
         `Kernel Lens: ${experiment.name} has no complete run${error ? ` (${error})` : ''}.`,
         'Train Experiment',
       );

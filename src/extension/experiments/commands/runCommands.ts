@@ -7,6 +7,7 @@ import type { ExplanationCache } from '../../explain/explanationCache';
 import type { ExperimentStore } from '../model/experimentStore';
 import type { RecentExplanations } from '../../explain/recentExplanations';
 import type { RunRowsCache } from '../model/runRows';
+import { showWarning } from '../../notify';
 
 export class RunCommands {
   constructor(
@@ -47,7 +48,7 @@ export class RunCommands {
   }
 
   async delete(run: RunInfo): Promise<void> {
-    const choice = await vscode.window.showWarningMessage(
+    const choice = await showWarning(
       `Delete run ${run.label ?? run.name}? Its folder (weights, training records) is removed from disk.`,
       { modal: true },
       'Delete Run',

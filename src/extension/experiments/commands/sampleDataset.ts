@@ -2,11 +2,12 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { showInfo } from '../../notify';
 
 export async function openSampleDataset(extensionUri: vscode.Uri): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
   if (!folder) {
-    void vscode.window.showInformationMessage('Kernel Lens: open a folder first; the sample dataset is copied into it.');
+    void showInfo('Kernel Lens: open a folder first; the sample dataset is copied into it.');
     return;
   }
   const target = path.join(folder.uri.fsPath, 'iris.csv');

@@ -607,3 +607,29 @@ test('run/list never follows a linked run folder or hashes a file outside the wo
     await linkedEngine.shutdown();
   }
 });
+
+test('memory budget: a training whose weights fit but whose Adam moments and index do not is refused before any folder exists', async () => {
+  const budgetEngine = new RawEngine();
+  try {
+    fs.copyFileSync(path.join(__dirname, '..', '..', 'samples', 'digits.csv'), path.join(w.ws, 'digits.csv'));
+    const file = path.join(w.ws, 'digits-wide.kernel.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        dataset: { train: 'digits.csv', target: 'digit', test: { fraction: 0.2 } },
+        model: { hidden: [{ units: 256 }] },
+        training: { optimizer: 'adam', epochs: 50 },
+      }),
+    );
+    await budgetEngine.ok('engine/initialize', { workspaceFolders: [w.ws], memoryBudgetMb: 256 });
+    const reply = await budgetEngine.call('run/train', { experimentFile: file });
+    assert.equal(reply.error?.code, EngineErrorCodes.memoryBudget, JSON.stringify(reply));
+    assert.match(
+      reply.error?.message ?? '',
+      /Training \(\d+ steps × \d+ parameters\) needs about \d+ MB, more than the memory budget of 256 MB/,
+    );
+    assert.ok(!fs.existsSync(path.join(w.ws, '.kernel-lens', 'runs', 'digits-wide')), 'no run folder was created');
+  } finally {
+    await budgetEngine.shutdown();
+  }
+});

@@ -17,6 +17,7 @@ import { LOCK_FILE } from '../../src/engine/run/runLock';
 import { readExperiment } from '../../src/engine/data/experimentFile';
 import { prepareData } from '../../src/engine/data/prepare';
 import { tempWorkspace, useWasm, writeExperiment } from '../helpers/experiments';
+import { trainingMemory } from '../../src/engine/pipeline/trainingMemory';
 
 const ENGINE = path.resolve(__dirname, '..', '..', 'dist', 'engine.js');
 
@@ -211,4 +212,80 @@ test('values too large to standardize are refused naming the file, line and colu
     assert.match(error.message, /big\.csv:13, column "x": values too large to standardize .* the largest is 1\.5e\+308/);
     return true;
   });
+});
+
+test('the training memory estimate matches what a run really stores', async () => {
+  const dir = await irisRun();
+  const record = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8'));
+  const size = (sub: string): number =>
+    fs.readdirSync(path.join(dir, sub)).reduce((sum, name) => sum + fs.statSync(path.join(dir, sub, name)).size, 0);
+  const estimate = trainingMemory({
+    trainRows: record.trainRows,
+    testRows: record.testRows,
+    features: record.preprocessing.featureNames.length,
+    outputs: record.preprocessing.classes.length,
+    hidden: [8],
+    epochs: 3,
+    batchSize: 16,
+    adam: true,
+    stride: 1,
+  });
+  assert.equal(estimate.parameters, record.parameters);
+  assert.equal(estimate.steps, record.steps);
+  // The .npy headers are the only difference (128 bytes a file).
+  assert.ok(Math.abs(estimate.pathBytes - size('path')) <= 128 * 6, `path ${estimate.pathBytes} vs ${size('path')}`);
+  assert.ok(Math.abs(estimate.indexBytes - size('index')) <= 128 * 6, `index ${estimate.indexBytes} vs ${size('index')}`);
+});
+
+test('the CLI refuses a training over its memory budget before creating anything', () => {
+  const ws = tempWorkspace(['digits.csv']);
+  const file = writeExperiment(ws, 'huge', {
+    dataset: { train: 'digits.csv', target: 'digit', test: { fraction: 0.2 } },
+    model: { hidden: [{ units: 4096 }, { units: 4096 }] },
+    training: { optimizer: 'adam', epochs: 10000 },
+  });
+  const result = spawnSync(process.execPath, [ENGINE, 'train', file, '--memory-budget-mb', '512', '--backend', 'cpu'], {
+    encoding: 'utf8',
+  });
+  assert.equal(result.status, 1);
+  const lines = result.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('backend:'));
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(
+    lines[0],
+    /Training \(\d+ steps × \d+ parameters\) needs about \d+ MB, more than the memory budget of 512 MB \(--memory-budget-mb/,
+  );
+  assert.doesNotMatch(lines[0], /internal error/);
+  assert.ok(
+    !fs.existsSync(path.join(ws, '.kernel-lens', 'runs', 'huge')) ||
+      fs.readdirSync(path.join(ws, '.kernel-lens', 'runs', 'huge')).length === 0,
+  );
+});
+
+test('inspecting a large CSV holds bounded memory (streamed, distinct values capped)', () => {
+  const ws = tempWorkspace([]);
+  const file = path.join(ws, 'wide.csv');
+  const fd = fs.openSync(file, 'w');
+  fs.writeSync(fd, 'a,b,c,d,label\n');
+  for (let chunk = 0; chunk < 40; chunk++) {
+    const rows: string[] = [];
+    for (let i = 0; i < 25_000; i++) {
+      const n = chunk * 25_000 + i;
+      rows.push(`${n * 1.000001},${n * 3.3},${n % 977},${Math.sqrt(n)},c${n}`);
+    }
+    fs.writeSync(fd, rows.join('\n') + '\n');
+  }
+  fs.closeSync(fd);
+  assert.ok(fs.statSync(file).size > 40 * 1024 * 1024);
+  // A 96 MB heap: holding the table (as inspection did) needs several times the file.
+  const script = `require('${path.resolve(__dirname, '..', '..', 'src', 'engine', 'data', 'inspect.ts')}').inspectCsv(${JSON.stringify(file)}).then((s) => console.log(JSON.stringify({ rows: s.rows, types: s.columns.map((c) => c.type), distinct: s.columns.map((c) => c.distinct) })))`;
+  const result = spawnSync(process.execPath, ['--max-old-space-size=96', '--import', 'tsx', '-e', script], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  assert.equal(result.status, 0, result.stderr.slice(-2000));
+  const schema = JSON.parse(result.stdout.trim().split('\n').pop() as string);
+  assert.equal(schema.rows, 1_000_000);
+  assert.deepEqual(schema.types, ['numeric', 'numeric', 'numeric', 'numeric', 'categorical']);
+  assert.equal(schema.distinct[2], 977);
+  assert.equal(schema.distinct[4], 10_000, 'a floor once the cap is reached');
 });

@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ExplainQuery } from '../../protocol';
 import { trainExperiment } from '../pipeline/trainRun';
@@ -10,13 +11,14 @@ import { UserError, messageOf } from '../errors';
 import { trustCommands } from './trustCommands';
 import { startBackend } from './backendFlag';
 import { writeFileAtomic } from '../run/atomicWrite';
+import { machineBudgetMb } from '../pipeline/trainingMemory';
 import { LIMITS, TEXT_LIMITS, TOLERANCE } from '../../protocol/limits';
 import { plainText } from '../../shared/safeText';
 
 const USAGE = `kernel-lens — explain every prediction of a small neural network as a weighted sum of its training examples
 
 Usage:
-  kernel-lens train EXPERIMENT.kernel.json [--out DIR] [--path-budget-mb N]
+  kernel-lens train EXPERIMENT.kernel.json [--out DIR] [--path-budget-mb N] [--memory-budget-mb N]
   kernel-lens explain RUN_DIR --row N [--split test|train] [--class NAME | --margin] [--top K] [--json]
   kernel-lens explain RUN_DIR --input FILE.csv --row N [...]
   kernel-lens explain RUN_DIR --all [--split test|train] --out FILE.jsonl
@@ -56,6 +58,10 @@ async function train(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, { out: { type: 'string' }, 'path-budget-mb': { type: 'string' } });
   const experiment = onePositional(positionals, 'experiment file');
   const pathBudgetMb = integerFlag(values, 'path-budget-mb', LIMITS.pathBudgetMb);
+  const budgetMb = integerFlag(values, 'memory-budget-mb', {
+    ...LIMITS.memoryBudgetMb,
+    default: Math.max(LIMITS.memoryBudgetMb.min, Math.min(LIMITS.memoryBudgetMb.max, machineBudgetMb(os.freemem(), os.totalmem()))),
+  }) as number;
   await startBackend(values);
   const started = Date.now();
   const controller = new AbortController();
@@ -64,6 +70,15 @@ async function train(argv: string[]): Promise<number> {
     out: stringFlag(values, 'out'),
     pathBudgetMb,
     signal: controller.signal,
+    checkMemory: (what, bytes) => {
+      const neededMb = Math.ceil(bytes / (1024 * 1024));
+      if (neededMb > budgetMb) {
+        throw new UserError(
+          `${what} needs about ${neededMb} MB, more than the memory budget of ${budgetMb} MB (--memory-budget-mb, default: the free memory); ` +
+            'lower the epochs or units, or keep fewer checkpoints with --path-budget-mb',
+        );
+      }
+    },
     onProgress: (p) => {
       if (!p.metrics) return;
       const m = p.metrics;

@@ -42,9 +42,11 @@ export function inferColumnType(cells: readonly string[], override?: ColumnType)
     if (parseNumber(cells[i]) !== null) numbers++;
     else if (firstBad === null) firstBad = i;
   }
-  if (override === 'categorical') return { type: 'categorical', firstBad: null };
-  if (override === 'numeric') return { type: 'numeric', firstBad };
-  if (firstBad === null) return { type: 'numeric', firstBad: null };
-  if (numbers >= NUMERIC_SHARE * present) return { type: 'numeric', firstBad };
-  return { type: 'categorical', firstBad: null };
+  const type = override ?? typeFromCounts(present, numbers, firstBad !== null);
+  return { type, firstBad: type === 'numeric' ? firstBad : null };
+}
+
+/** The rule of `inferColumnType` from its counts (also used by streamed inspection). */
+export function typeFromCounts(present: number, numbers: number, anyBad: boolean): ColumnType {
+  return !anyBad || numbers >= NUMERIC_SHARE * present ? 'numeric' : 'categorical';
 }

@@ -30,6 +30,29 @@ export async function readCsvHeader(file: string, display = displayPath(file)): 
 }
 
 async function readCsv(file: string, display: string, headerOnly: boolean): Promise<CsvTable> {
+  const records: string[][] = [];
+  const starts: number[] = [];
+  const { header, delimiter } = await forEachCsvRecord(
+    file,
+    (record, line) => {
+      records.push(record);
+      starts.push(line);
+    },
+    { display, headerOnly },
+  );
+  return { file, delimiter, header, records, lines: starts };
+}
+
+/**
+ * Streams a CSV file record by record (the header checked, every record's field count checked), so a caller
+ * that keeps only statistics holds one record at a time. Returns the header and delimiter.
+ */
+export async function forEachCsvRecord(
+  file: string,
+  onRecord: (record: string[], line: number) => void,
+  options: { display?: string; headerOnly?: boolean } = {},
+): Promise<{ header: string[]; delimiter: string; count: number }> {
+  const display = options.display ?? displayPath(file);
   await assertFile(file, display);
   const delimiter = await detectDelimiter(file);
   const source = createReadStream(file);
@@ -39,21 +62,20 @@ async function readCsv(file: string, display: string, headerOnly: boolean): Prom
 
   const lines = new LineTracker();
   let header: string[] | null = null;
-  const records: string[][] = [];
-  const starts: number[] = [];
+  let count = 0;
   try {
     for await (const item of parser as AsyncIterable<ParsedRecord>) {
       const line = lines.advance(item.raw).start;
       if (header === null) {
         header = checkHeader(item.record, display);
-        if (headerOnly) break;
+        if (options.headerOnly) break;
         continue;
       }
       if (item.record.length !== header.length) {
         throw new UserError(`${item.record.length} fields, expected ${header.length}`, { file: display, line });
       }
-      records.push(item.record);
-      starts.push(line);
+      onRecord(item.record, line);
+      count++;
     }
   } catch (error) {
     if (error instanceof UserError) throw error;
@@ -62,8 +84,8 @@ async function readCsv(file: string, display: string, headerOnly: boolean): Prom
     source.destroy();
   }
   if (header === null) throw new UserError('empty file, expected a header row and data rows', { file: display });
-  if (!headerOnly && records.length === 0) throw new UserError('header only, no data rows', { file: display, line: 1 });
-  return { file, delimiter, header, records, lines: starts };
+  if (!options.headerOnly && count === 0) throw new UserError('header only, no data rows', { file: display, line: 1 });
+  return { header, delimiter, count };
 }
 
 async function assertFile(file: string, display: string): Promise<void> {

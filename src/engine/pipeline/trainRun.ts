@@ -17,6 +17,7 @@ import { messageOf } from '../../shared/messageOf';
 import { UserError } from '../errors';
 import { assertStillClaimed, claimRunFolder, LOCK_FILE, releaseRunFolder } from '../run/runLock';
 import { digestRunFiles, recordSha256 } from '../run/runDigests';
+import { trainingMemory } from './trainingMemory';
 
 export interface TrainOptions {
   /** Explicit run directory (else `.kernel-lens/runs/<name>/<run-id>/` beside the experiment). */
@@ -34,6 +35,8 @@ export interface TrainOptions {
   pathBudgetMb?: number;
   /** Echoed in each progress event (the request's `progressToken`). */
   progressToken?: string;
+  /** Refuses (throws) a training whose estimated peak memory is over the caller's budget (trainingMemory.ts). */
+  checkMemory?: (what: string, bytes: number) => void;
 }
 
 /** The checkpoint stride that fits a path of T steps and P parameters into the budget. */
@@ -58,6 +61,26 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
   const id = newRunId();
   const finalDir = path.resolve(options.out ?? path.join(runsFolder(experiment.file), id));
   const partialDir = finalDir + PARTIAL_SUFFIX;
+  const stride = pathStride(
+    options.schedule?.steps ??
+      experiment.training.epochs * Math.ceil(data.train.count / Math.min(experiment.training.batchSize, data.train.count)),
+    buildLayout(data.featureCount, experiment.model.hidden, data.outputCount).parameterCount,
+    experiment.training.optimizer === 'adam',
+    options.pathBudgetMb,
+  );
+  const memory = trainingMemory({
+    trainRows: data.train.count,
+    testRows: data.test.count,
+    features: data.featureCount,
+    outputs: data.outputCount,
+    hidden: experiment.model.hidden.map((layer) => layer.units),
+    epochs: experiment.training.epochs,
+    batchSize: experiment.training.batchSize,
+    adam: experiment.training.optimizer === 'adam',
+    stride,
+  });
+  // Before any folder exists: a training that cannot fit leaves nothing behind.
+  options.checkMemory?.(`Training (${memory.steps} steps × ${memory.parameters} parameters)`, memory.peakBytes);
   if (fs.existsSync(finalDir)) throw new UserError('run directory already exists; choose another --out', { file: finalDir });
   // Exclusive: a second training of the same folder is refused, never allowed to delete this one's files.
   const token = await claimRunFolder(partialDir);
@@ -105,12 +128,7 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
       explain: experiment.explain,
       image: experiment.dataset.image,
     };
-    record.pathStride = pathStride(
-      options.schedule?.steps ?? record.steps,
-      layout.parameterCount,
-      experiment.training.optimizer === 'adam',
-      options.pathBudgetMb,
-    );
+    record.pathStride = stride;
     record.approximate = record.pathStride > 1;
     await writeRunData(partialDir, data);
     await writeRunRecord(partialDir, record);

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { UserError } from '../errors';
 import { CSV_EXPANSION, RUN_EXPANSION, directorySize, fileSize, type MemoryBudget } from './memoryBudget';
 import type { WorkspaceGuard } from './workspaceGuard';
+import { trainingMemory } from '../pipeline/trainingMemory';
 
 const MAX_EXPERIMENT_BYTES = 4 * 1024 * 1024;
 const MAX_RUN_JSON_BYTES = 64 * 1024 * 1024;
@@ -86,20 +87,22 @@ export async function checkExperiment(
   const conf = record(config);
   const training = record(conf?.training);
   const hidden = Array.isArray(record(conf?.model)?.hidden) ? (record(conf?.model)?.hidden as unknown[]) : [{ units: 16 }];
-  let parameters = 0;
-  let width = columns;
-  for (const layer of hidden) {
-    const units = positive(record(layer)?.units, 16);
-    parameters += (width + 1) * units;
-    width = units;
-  }
-  parameters += (width + 1) * columns;
-  const epochs = positive(training?.epochs, 20);
-  const batchSize = positive(training?.batchSize, 32);
-  const steps = epochs * Math.ceil(rows / batchSize);
+  // A first, coarse look from the file's shape (the exact check runs on the prepared data, trainingMemory.ts).
+  const memory = trainingMemory({
+    trainRows: rows,
+    testRows: 0,
+    features: Math.max(1, columns - 1),
+    outputs: 1,
+    hidden: hidden.map((layer) => positive(record(layer)?.units, 16)),
+    epochs: positive(training?.epochs, 20),
+    batchSize: positive(training?.batchSize, 32),
+    // A floor only: the weights of every step; the exact check also counts Adam's moments and the kept checkpoints.
+    adam: false,
+    stride: 1,
+  });
   budget.check(
-    `Training (${Math.round(steps)} steps × ${Math.round(parameters)} parameters)`,
-    csvBytes * CSV_EXPANSION + steps * parameters * 4,
+    `Training (${Math.round(memory.steps)} steps × ${Math.round(memory.parameters)} parameters)`,
+    csvBytes * CSV_EXPANSION + memory.pathBytes,
   );
 }
 

@@ -94,6 +94,7 @@ export const handlers = new Map<string, Handler>([
       onProgress: ctx.sendProgress,
       pathBudgetMb: params.pathBudgetMb,
       progressToken: params.progressToken,
+      checkMemory: (what: string, bytes: number) => ctx.session.budget.check(what, bytes),
     });
   }),
   handle(EngineMethods.listRuns, async (params, ctx) => {

@@ -6,7 +6,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { sha256File } from '../data/fileDigest';
 import { UserError } from '../errors';
 import { RUN_FILE, type RunRecord } from './runRecord';
 import { LOCK_FILE } from './runLock';
@@ -36,9 +35,18 @@ export async function digestRunFiles(dir: string): Promise<FileDigests> {
   const digests: FileDigests = {};
   for (const rel of await runFiles(dir)) {
     const full = path.join(dir, rel);
-    digests[rel] = { size: (await fs.promises.stat(full)).size, sha256: await sha256File(full) };
+    digests[rel] = { size: (await fs.promises.stat(full)).size, sha256: await runFileSha256(full) };
   }
   return digests;
+}
+
+/**
+ * sha256 of a run file (tens of MB at most, read whole) on the thread pool, so that it runs beside the
+ * loading on the engine's thread.
+ */
+async function runFileSha256(file: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', await fs.promises.readFile(file));
+  return Buffer.from(digest).toString('hex');
 }
 
 /**
@@ -52,24 +60,24 @@ export async function verifyRunFiles(dir: string, record: RunRecord): Promise<{ 
   const damaged = (rel: string, what: string): UserError =>
     new UserError(`the run is damaged (${what}); train the experiment again`, { file: path.join(dir, rel) });
   if (record.recordSha256 !== undefined && recordSha256(record) !== record.recordSha256) throw damaged(RUN_FILE, 'edited since training');
+  // One file at a time: a run's largest file is the most held at once.
+  const outcomes: { rel: string; problem: string | null }[] = [];
   for (const [rel, expected] of Object.entries(record.digests)) {
-    const derived = rel.startsWith(`${INDEX_DIR}/`);
-    const full = path.join(dir, rel);
     let size: number;
     try {
-      size = (await fs.promises.stat(full)).size;
+      size = (await fs.promises.stat(path.join(dir, rel))).size;
     } catch {
-      if (derived) continue;
-      throw damaged(rel, 'missing');
+      outcomes.push({ rel, problem: 'missing' });
+      continue;
     }
-    if (size !== expected.size) {
-      if (derived) continue;
-      throw damaged(rel, size < expected.size ? 'truncated' : 'its size changed since training');
-    }
-    if ((await sha256File(full)) !== expected.sha256) {
-      if (!derived) throw damaged(rel, 'changed since training');
-      damagedIndex ??= full;
-    }
+    if (size !== expected.size) outcomes.push({ rel, problem: size < expected.size ? 'truncated' : 'its size changed since training' });
+    else outcomes.push({ rel, problem: (await runFileSha256(path.join(dir, rel))) === expected.sha256 ? null : 'changed since training' });
+  }
+  for (const { rel, problem } of outcomes) {
+    if (problem === null) continue;
+    if (!rel.startsWith(`${INDEX_DIR}/`)) throw damaged(rel, problem);
+    // A missing or cut-off index file is left to the index reader, which says so and rebuilds.
+    if (problem === 'changed since training') damagedIndex ??= path.join(dir, rel);
   }
   return { damagedIndex };
 }

@@ -58,8 +58,12 @@ export async function loadRun(runDir: string): Promise<LoadedRun> {
       file: dir,
     });
   }
-  const { damagedIndex } = await verifyRunFiles(dir, record);
-  return { ...(await loadRecordedRun(dir, record)), damagedIndex };
+  // Checked while it loads (the hashing runs on the thread pool); a damaged run is refused before any use.
+  const [verified, loaded] = await Promise.allSettled([verifyRunFiles(dir, record), loadRecordedRun(dir, record)]);
+  // The damage report wins: an edited file may also make the loader fail, less clearly.
+  if (verified.status === 'rejected') throw verified.reason;
+  if (loaded.status === 'rejected') throw loaded.reason;
+  return { ...loaded.value, damagedIndex: verified.value.damagedIndex };
 }
 
 /** Reads a run's files into memory as `record` describes them (training uses it to build the index before the run is complete). */

@@ -8,6 +8,7 @@ import { actionLink, append, clear, custom, el } from './dom';
 import { num, signed, sourceText, unitShort } from './format';
 import { imageGrid, pixelValues } from './imageGrid';
 import { post } from './vscodeApi';
+import { renderPager } from './pager';
 
 /** Rows per page: enough to read the top of the list without pushing the charts far down. */
 export const PAGE_SIZE = 10;
@@ -54,21 +55,17 @@ export function contributionTable(options: ContributionTableOptions): HTMLElemen
     if (pages <= 1) return;
     const first = page * PAGE_SIZE + 1;
     const last = Math.min(rows.length, (page + 1) * PAGE_SIZE);
-    const prev = custom('vscode-button', { secondary: true, 'aria-label': `Previous ${kind} page`, disabled: page === 0 }, 'Previous');
-    const next = custom('vscode-button', { secondary: true, 'aria-label': `Next ${kind} page`, disabled: page >= pages - 1 }, 'Next');
-    prev.addEventListener('click', () => {
-      if (page > 0) {
-        page--;
+    renderPager(pager, {
+      page,
+      pages,
+      what: kind,
+      label: `${first}–${last} of ${rows.length}`,
+      liveLabel: true,
+      onPage: (to) => {
+        page = to;
         render();
-      }
+      },
     });
-    next.addEventListener('click', () => {
-      if (page < pages - 1) {
-        page++;
-        render();
-      }
-    });
-    append(pager, prev, el('span', { class: 'page-info', 'aria-live': 'polite' }, `${first}–${last} of ${rows.length}`), next);
   };
   render();
   return section;

@@ -7,6 +7,7 @@ import type { TestSetRow, TestSetViewState } from '../src/protocol';
 import { append, clear, custom, el, onActivate } from './dom';
 import { num, percent, sourceText } from './format';
 import { post } from './vscodeApi';
+import { renderPager } from './pager';
 
 type SortKey = 'source' | 'label' | 'prediction' | 'probability' | 'correct' | 'output' | 'residualRel';
 type Outcome = 'all' | 'correct' | 'incorrect' | 'flagged';
@@ -99,21 +100,15 @@ export function testSetView(state: TestSetViewState): HTMLElement {
     );
     clear(pager);
     if (pages > 1) {
-      const prev = custom('vscode-button', { secondary: true, disabled: page === 0, 'aria-label': 'Previous page' }, 'Previous');
-      const next = custom('vscode-button', { secondary: true, disabled: page >= pages - 1, 'aria-label': 'Next page' }, 'Next');
-      prev.addEventListener('click', () => {
-        if (page > 0) {
-          page--;
+      renderPager(pager, {
+        page,
+        pages,
+        label: `Page ${page + 1} of ${pages}`,
+        onPage: (to) => {
+          page = to;
           render();
-        }
+        },
       });
-      next.addEventListener('click', () => {
-        if (page < pages - 1) {
-          page++;
-          render();
-        }
-      });
-      append(pager, prev, el('span', { class: 'page-info' }, `Page ${page + 1} of ${pages}`), next);
     }
   };
   filter.addEventListener('input', () => {

@@ -7,10 +7,11 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { setTimeout as delay } from 'node:timers/promises';
 import { waitFor } from '../helpers/waitFor';
 import { messageOf } from '../../src/shared/messageOf';
+import { launchChromium } from '../helpers/chromium';
 
 export const repo = join(__dirname, '..', '..');
 export const resultsDir = join(repo, 'test-results');
@@ -124,18 +125,8 @@ export async function stopAllCodeServers(): Promise<void> {
   await Promise.all([...started].map((s) => s.stop()));
 }
 
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+export function launchBrowser(): Promise<Browser> {
+  return launchChromium();
 }
 
 /** Opens the workbench on a folder (localhost, not 127.0.0.1: webviews need a secure context). */

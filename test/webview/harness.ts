@@ -9,10 +9,11 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync,
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { FromWebview, ToWebview } from '../../src/protocol';
 import { createNonce, webviewHtml } from '../../src/extension/webview/webviewHtml';
 import { themes, type ThemeName } from './themes';
+import { launchChromium } from '../helpers/chromium';
 
 export const repo = join(__dirname, '..', '..');
 const bundle = join(repo, 'dist', 'webview.js');
@@ -114,17 +115,7 @@ export async function startHarness(): Promise<Harness> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   return {
     browser,
     origin,

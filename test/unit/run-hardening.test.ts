@@ -170,6 +170,21 @@ test('edited run files give "the run is damaged" naming the file, not a quietly 
       /data\/test_x\.npy: the run is damaged \(changed since training\)/,
     ],
     [
+      'a digest naming a file outside the run (the engine would read it)',
+      (dir) => {
+        const file = path.join(dir, 'run.json');
+        const record = JSON.parse(fs.readFileSync(file, 'utf8'));
+        record.digests['../../../../../../proc/self/fd/0'] = { size: 0, sha256: '0'.repeat(64) };
+        fs.writeFileSync(file, JSON.stringify(record, null, 2));
+      },
+      /run\.json: run is damaged: run\.json: digests/,
+    ],
+    [
+      'a file added to the run',
+      (dir) => fs.writeFileSync(path.join(dir, 'path', 'checkpoints.npy'), 'x'),
+      /path\/checkpoints\.npy: the run is damaged \(added since training\)/,
+    ],
+    [
       'a field of the wrong type',
       (dir) => {
         const file = path.join(dir, 'run.json');

@@ -15,7 +15,7 @@ import { markActive, newRunId, runInfoFromRecord, runsFolder, writeRunRecord } f
 import { storePathIndex } from '../explain/pathIndex/pathIndex';
 import { messageOf } from '../../shared/messageOf';
 import { UserError } from '../errors';
-import { assertStillClaimed, claimRunFolder, LOCK_FILE, releaseRunFolder } from '../run/runLock';
+import { assertStillClaimed, claimRunFolder, releaseRunFolder, stillClaimed } from '../run/runLock';
 import { digestRunFiles, recordSha256 } from '../run/runDigests';
 import { trainingMemory } from './trainingMemory';
 
@@ -160,7 +160,7 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
             loss,
           }),
         onEpoch: (metrics) => {
-          if (!fs.existsSync(path.join(partialDir, LOCK_FILE))) folderGone.abort();
+          if (!stillClaimed(partialDir, token)) folderGone.abort();
           options.onProgress?.({
             runDir: finalDir,
             token: options.progressToken,
@@ -191,25 +191,26 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
       }
     }
     record.status = result.status;
-    assertStillClaimed(partialDir, token);
-    await releaseRunFolder(partialDir);
     if (record.status === 'complete') {
       record.digests = await digestRunFiles(partialDir);
       record.recordSha256 = recordSha256(record);
     }
+    assertStillClaimed(partialDir, token);
     await writeRunRecord(partialDir, record);
     await fs.promises.rename(partialDir, finalDir);
+    // The lock leaves with the folder's last name: until the rename the folder is ours.
+    await releaseRunFolder(finalDir);
     markActive(partialDir, false);
     return runInfoFromRecord(finalDir, record, false);
   } catch (error) {
     // A training that fails leaves a failed run that says why (not one that reads as running), unless its folder is gone.
-    if (record !== null && fs.existsSync(path.join(partialDir, LOCK_FILE))) {
+    if (record !== null && stillClaimed(partialDir, token)) {
       record.status = 'failed';
       record.message = messageOf(error);
       record.finishedAt = new Date().toISOString();
       await writeRunRecord(partialDir, record).catch(() => undefined);
     }
-    await releaseRunFolder(partialDir).catch(() => undefined);
+    if (stillClaimed(partialDir, token)) await releaseRunFolder(partialDir).catch(() => undefined);
     throw error;
   } finally {
     markActive(partialDir, false);

@@ -40,44 +40,47 @@ export async function digestRunFiles(dir: string): Promise<FileDigests> {
   return digests;
 }
 
-/**
- * sha256 of a run file (tens of MB at most, read whole) on the thread pool, so that it runs beside the
- * loading on the engine's thread.
- */
+/** sha256 of a run file, streamed in large chunks (a path may pass any single-read limit). */
 async function runFileSha256(file: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', await fs.promises.readFile(file));
-  return Buffer.from(digest).toString('hex');
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 4 * 1024 * 1024 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /**
- * Throws "the run is damaged" naming the first recorded file that differs from training; runs without
- * digests pass. The path index (`index/`) is derived from the path and can be rebuilt, so a changed index
- * file is returned instead (a missing or cut-off one is left to the index reader, which says so).
+ * Throws "the run is damaged" naming the first file that differs from training (or that was added since);
+ * runs without digests pass. The path index (`index/`) is derived from the path and can be rebuilt, so a
+ * changed index file is returned instead (a missing or cut-off one is left to the index reader, which says so).
  */
 export async function verifyRunFiles(dir: string, record: RunRecord): Promise<{ damagedIndex: string | null }> {
   let damagedIndex: string | null = null;
   if (record.digests === undefined) return { damagedIndex };
   const damaged = (rel: string, what: string): UserError =>
     new UserError(`the run is damaged (${what}); train the experiment again`, { file: path.join(dir, rel) });
-  if (record.recordSha256 !== undefined && recordSha256(record) !== record.recordSha256) throw damaged(RUN_FILE, 'edited since training');
-  // One file at a time: a run's largest file is the most held at once.
-  const outcomes: { rel: string; problem: string | null }[] = [];
+  if (recordSha256(record) !== record.recordSha256) throw damaged(RUN_FILE, 'edited since training');
+  const added = (await runFiles(dir)).find((rel) => !(rel in (record.digests ?? {})));
+  if (added !== undefined) throw damaged(added, 'added since training');
   for (const [rel, expected] of Object.entries(record.digests)) {
-    let size: number;
+    const derived = rel.startsWith(`${INDEX_DIR}/`);
+    const full = path.join(dir, rel);
+    let stat: fs.Stats;
     try {
-      size = (await fs.promises.stat(path.join(dir, rel))).size;
+      stat = await fs.promises.lstat(full);
     } catch {
-      outcomes.push({ rel, problem: 'missing' });
+      if (derived) continue;
+      throw damaged(rel, 'missing');
+    }
+    // Only the regular file training wrote: a link, a device or a pipe is never read.
+    if (!stat.isFile()) throw damaged(rel, 'not a regular file');
+    if (stat.size !== expected.size && derived) {
+      // Cut off: the index reader says so. Grown: its shape check would not notice, so it is rebuilt.
+      if (stat.size > expected.size) damagedIndex ??= full;
       continue;
     }
-    if (size !== expected.size) outcomes.push({ rel, problem: size < expected.size ? 'truncated' : 'its size changed since training' });
-    else outcomes.push({ rel, problem: (await runFileSha256(path.join(dir, rel))) === expected.sha256 ? null : 'changed since training' });
-  }
-  for (const { rel, problem } of outcomes) {
-    if (problem === null) continue;
-    if (!rel.startsWith(`${INDEX_DIR}/`)) throw damaged(rel, problem);
-    // A missing or cut-off index file is left to the index reader, which says so and rebuilds.
-    if (problem === 'changed since training') damagedIndex ??= path.join(dir, rel);
+    if (stat.size !== expected.size) throw damaged(rel, stat.size < expected.size ? 'truncated' : 'its size changed since training');
+    if ((await runFileSha256(full)) === expected.sha256) continue;
+    if (!derived) throw damaged(rel, 'changed since training');
+    damagedIndex ??= full;
   }
   return { damagedIndex };
 }

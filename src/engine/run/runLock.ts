@@ -69,9 +69,14 @@ export async function claimRunFolder(partialDir: string): Promise<string> {
   return token;
 }
 
+/** True while `partialDir` still holds this training's lock (not deleted, not claimed by another training). */
+export function stillClaimed(partialDir: string, token: string): boolean {
+  return readLock(partialDir)?.token === token;
+}
+
 /** Throws when the folder was deleted (or claimed by another training) while this one ran. */
 export function assertStillClaimed(partialDir: string, token: string): void {
-  if (readLock(partialDir)?.token !== token) {
+  if (!stillClaimed(partialDir, token)) {
     throw new UserError('the run folder was deleted during training; nothing was saved', { file: partialDir });
   }
 }

@@ -12,7 +12,7 @@ const text = z.string();
 
 const encodedColumn = z.discriminatedUnion('type', [
   z.looseObject({ name: text, type: z.literal('numeric'), mean: finite, std: finite.positive(), impute: finite }),
-  z.looseObject({ name: text, type: z.literal('categorical'), categories: z.array(text).min(1), impute: text }),
+  z.looseObject({ name: text, type: z.literal('categorical'), categories: z.array(text), impute: text }),
 ]);
 
 const preprocessing = z.looseObject({
@@ -56,6 +56,20 @@ export const runRecordSchema = z
     testRows: count,
     metrics: z.array(z.looseObject({ epoch: count, step: count })),
     explain: z.looseObject({ quadratureNodes: z.number().int().min(1), tolerance: finite.positive() }),
+    // Only files of the run's own folders, named plainly: never a path that leaves the run folder.
+    digests: z
+      .record(
+        z
+          .string()
+          .regex(/^(data|path|index)\/[A-Za-z0-9_.-]+$/)
+          .refine((key) => !key.includes('..')),
+        z.object({ size: count, sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+      )
+      .optional(),
+    recordSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
   })
   .superRefine((record, ctx) => {
     // The layout tiles the parameter vector: kernel and bias of each layer, in order, with no gap.
@@ -65,6 +79,9 @@ export const runRecordSchema = z
       offset += entry.shape.reduce((a, b) => a * b, 1);
     });
     if (offset !== record.parameters) ctx.addIssue({ code: 'custom', path: ['parameters'], message: `the layout holds ${offset}` });
+    if (record.digests !== undefined && record.recordSha256 === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['recordSha256'], message: 'required with digests' });
+    }
     const classes = record.preprocessing.classes;
     if (record.task !== 'regression' && (classes === null || classes.length < 2)) {
       ctx.addIssue({ code: 'custom', path: ['preprocessing', 'classes'], message: 'a classification run needs its classes' });

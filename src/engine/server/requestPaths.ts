@@ -1,5 +1,7 @@
 /** The paths a request names, resolved through the workspace guard before the engine core sees them. */
 import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { RUN_FILE } from '../run/runRecord';
 import { UserError } from '../errors';
 import { checkRun } from './experimentCheck';
 import type { HandlerContext } from './handlerTypes';
@@ -35,6 +37,10 @@ export function runAccess(ctx: HandlerContext): RunAccess {
 export async function runDirectory(ctx: HandlerContext, runDir: string): Promise<string> {
   const dir = await readable(ctx, runDir, 'run directory');
   if (!(await fs.stat(dir)).isDirectory()) throw new UserError('not a run directory', { file: runDir });
+  // A linked run.json could lead outside the workspace: it is read, and rewritten by run/update.
+  if ((await fs.lstat(path.join(dir, RUN_FILE)).catch(() => null))?.isSymbolicLink()) {
+    throw new UserError('not a run directory (its run.json is a link)', { file: runDir });
+  }
   await checkRun(dir, guardOf(ctx), ctx.session.budget);
   return dir;
 }

@@ -132,7 +132,8 @@ function onMessage(message: ToWebview): void {
         runName: message.runName,
         metrics: message.metrics,
         status: message.status,
-        progress: trainingState()?.progress ?? null,
+        // A finished training shows its epochs, not the last step tick (which may even arrive after it).
+        progress: message.status === 'running' ? (trainingState()?.progress ?? null) : null,
       };
       if (training && current?.view === 'training') {
         setCurrent({ view: 'training', state }, false);

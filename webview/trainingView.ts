@@ -22,6 +22,8 @@ interface SeriesPoint {
 
 /** Folds a progress notification into the state: the step counter, and the epoch's metrics when present. */
 export function applyProgress(state: TrainingViewState, progress: TrainProgress): TrainingViewState {
+  // A tick that arrives after the training ended changes nothing.
+  if (state.status !== 'running') return state;
   let metrics = state.metrics;
   if (progress.metrics) {
     const m = progress.metrics;

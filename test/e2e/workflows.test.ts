@@ -1,11 +1,8 @@
 /**
- * End-to-end workflows in real VS Code (code-server + Chromium), one workbench shared by all of them:
- * New Experiment from a CSV, cancelling a training from its progress notification, the Test Set view and
- * explaining a row from it, run management from the tree's context menu (rename, pin, delete), and a CSV hover
- * that says its run is stale once the dataset is edited.
- *
- * The flows build on each other (the experiment created first is trained and used later), so they run in order.
- * Needs `bash scripts/setup-code-server.sh` first. Run: node --import tsx --test test/e2e/workflows.test.ts
+ * End-to-end workflows in real VS Code (code-server + Chromium), one shared workbench: New Experiment from a CSV,
+ * cancelling a training from its notification, the Test Set view and explaining a row from it, rename/pin/delete from
+ * the tree's context menu, and a CSV hover that says its run is stale once the dataset is edited. The flows build on
+ * each other, so they run in order (after `bash scripts/setup-code-server.sh`).
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -26,21 +23,7 @@ import {
   webviewFrameWith,
   type CodeServer,
 } from './codeServer';
-import {
-  childrenOf,
-  experimentsTree,
-  focusExperiments,
-  runFolders,
-  runRows,
-  showHover,
-  tidy,
-  toast,
-  trainFromTree,
-  treeRowAt,
-  treeRows,
-  waitForChildren,
-  type RunJson,
-} from './workbenchTree';
+import * as tree from './workbenchTree';
 import { longExperiment, settings } from './workflowFixtures';
 import { waitFor } from '../helpers/waitFor';
 
@@ -52,7 +35,7 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
   let page: Page | undefined;
   const step = failureRecorder('workflows', () => ({ page, server }));
 
-  const { runsOf, runJson, rowsJson, csvLine } = runFolders(() => workspace);
+  const { runsOf, runJson, rowsJson, csvLine } = tree.runFolders(() => workspace);
 
   function livePage(): Page {
     assert.ok(page, 'the workbench is open');
@@ -69,7 +52,7 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
     await step('workbench', async () => {
       const p = livePage();
       await p.locator('.activitybar [aria-label^="Kernel Lens"]').first().click({ timeout: 60_000 });
-      await experimentsTree(p).waitFor({ timeout: 60_000 });
+      await tree.experimentsTree(p).waitFor({ timeout: 60_000 });
     });
   });
 
@@ -78,7 +61,7 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
   it('creates an experiment from a CSV with New Experiment, lists it and trains it', async () => {
     const p = livePage();
     await step('new-experiment', async () => {
-      await focusExperiments(p);
+      await tree.focusExperiments(p);
       await runCommand(p, 'Kernel Lens: New Experiment from CSV');
       // First the dataset: every CSV of the workspace is offered.
       await p.locator('.quick-input-widget .quick-input-title', { hasText: 'New Experiment from CSV' }).waitFor({ timeout: 30_000 });
@@ -95,7 +78,7 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
         .locator('.quick-input-list .monaco-list-row', { hasText: /^\s*species/ })
         .first()
         .click();
-      await toast(p, /created iris\.kernel\.json \(predicting species\)/).waitFor({ timeout: 30_000 });
+      await tree.toast(p, /created iris\.kernel\.json \(predicting species\)/).waitFor({ timeout: 30_000 });
     });
 
     await step('new-experiment-file', async () => {
@@ -114,19 +97,20 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       // The new file is opened for editing.
       await p.locator('.tab[aria-label^="iris.kernel.json"]').first().waitFor({ timeout: 10_000 });
       // And listed in the tree: dataset with its target, and no run yet.
-      const children = await waitForChildren(p, 'iris', (c) => c.length >= 3, 'the new experiment');
+      const children = await tree.waitForChildren(p, 'iris', (c) => c.length >= 3, 'the new experiment');
       assert.deepEqual([children[0].label, children[0].description], ['iris.csv', 'target species']);
       assert.ok(
         children.some((c) => /No runs yet/.test(c.label)),
         'no run yet',
       );
-      const experimentRow = (await treeRows(p)).find((r) => r.level === 1 && r.label === 'iris');
+      const experimentRow = (await tree.treeRows(p)).find((r) => r.level === 1 && r.label === 'iris');
       assert.equal(experimentRow?.description, 'iris.csv');
     });
 
     await step('new-experiment-train', async () => {
       // The notification's own action trains it.
-      await toast(p, /created iris\.kernel\.json/)
+      await tree
+        .toast(p, /created iris\.kernel\.json/)
         .getByRole('button', { name: 'Train Experiment' })
         .click();
       await p
@@ -136,8 +120,8 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       const runs = runsOf('iris');
       assert.equal(runs.length, 1);
       assert.equal(runJson('iris', runs[0]).status, 'complete');
-      const [run] = runRows(
-        await waitForChildren(p, 'iris', (c) => runRows(c).some((r) => /acc \d/.test(r.description)), 'a complete run'),
+      const [run] = tree.runRows(
+        await tree.waitForChildren(p, 'iris', (c) => tree.runRows(c).some((r) => /acc \d/.test(r.description)), 'a complete run'),
       );
       assert.equal(run.label, 'iris');
     });
@@ -145,18 +129,18 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
 
   it('cancels a long training from the progress notification', async () => {
     const p = livePage();
-    await tidy(p);
+    await tree.tidy(p);
     let cancelled = false;
     try {
       await step('cancel-start', async () => {
-        const rows = await treeRows(p);
+        const rows = await tree.treeRows(p);
         const row = rows.find((r) => r.level === 1 && r.label === 'digits-long');
         assert.ok(row, 'digits-long is in the tree');
-        const target = treeRowAt(p, row.index);
+        const target = tree.treeRowAt(p, row.index);
         await target.hover();
         await target.locator('.action-label[aria-label="Train Experiment"]').click();
         // Wait for a few epochs (so there are metrics that must not read as a finished model), then cancel.
-        const progress = toast(p, /Kernel Lens: training digits-long.*epoch ([3-9]|\d{2,3})\/600/);
+        const progress = tree.toast(p, /Kernel Lens: training digits-long.*epoch ([3-9]|\d{2,3})\/600/);
         await progress.waitFor({ timeout: 60_000 });
         await progress.getByRole('button', { name: 'Cancel' }).click();
         cancelled = true;
@@ -166,11 +150,11 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       if (!cancelled) await runCommand(p, 'Kernel Lens: Cancel Training').catch(() => undefined);
     }
 
-    let cancelledRun: RunJson | undefined;
+    let cancelledRun: tree.RunJson | undefined;
     await step('cancel-run-json', async () => {
-      const said = toast(p, /training of digits-long was cancelled/);
+      const said = tree.toast(p, /training of digits-long was cancelled/);
       await said.waitFor({ timeout: 30_000 });
-      await toast(p, /Kernel Lens: training digits-long/).waitFor({ state: 'detached', timeout: 30_000 });
+      await tree.toast(p, /Kernel Lens: training digits-long/).waitFor({ state: 'detached', timeout: 30_000 });
       const runs = runsOf('digits-long');
       assert.equal(runs.length, 1, `one run directory, and no .partial left: ${runs.join(', ')}`);
       assert.ok(!runs[0].endsWith('.partial'), 'the run was moved out of .partial');
@@ -203,18 +187,18 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       );
       assert.doesNotMatch((await frame.locator('.training-view').textContent()) ?? '', /complete/i);
       // The tree shows the run as cancelled, with no accuracy as if it were a finished model.
-      const [run] = runRows(
-        await waitForChildren(
+      const [run] = tree.runRows(
+        await tree.waitForChildren(
           p,
           'digits-long',
-          (c) => runRows(c).length === 1 && /cancelled/.test(runRows(c)[0].description),
+          (c) => tree.runRows(c).length === 1 && /cancelled/.test(tree.runRows(c)[0].description),
           'a cancelled run',
         ),
       );
       assert.doesNotMatch(run.description, /acc|★/);
-      const experiment = (await treeRows(p)).find((r) => r.level === 1 && r.label === 'digits-long');
+      const experiment = (await tree.treeRows(p)).find((r) => r.level === 1 && r.label === 'digits-long');
       assert.equal(experiment?.description, 'digits.csv', 'no longer "training…"');
-      const labels = await contextMenuLabels(p, treeRowAt(p, run.index));
+      const labels = await contextMenuLabels(p, tree.treeRowAt(p, run.index));
       assert.ok(labels.includes('Delete Run'), `a cancelled run can be deleted: ${labels.join(', ')}`);
       for (const only of ['Show Test Set', 'Pin Run', 'Explain Row…'])
         assert.ok(!labels.includes(only), `${only} is for complete runs only`);
@@ -224,16 +208,16 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
 
   it('lists the test set with predictions and explains a row from it', async () => {
     const p = livePage();
-    await tidy(p);
+    await tree.tidy(p);
     const [runId] = runsOf('iris');
     const run = runJson('iris', runId);
     const rows = rowsJson('iris', runId);
     let firstSource = '';
 
     await step('test-set-open', async () => {
-      const [runRow] = runRows(await childrenOf(p, 'iris'));
+      const [runRow] = tree.runRows(await tree.childrenOf(p, 'iris'));
       assert.ok(runRow, 'the iris run is in the tree');
-      await contextMenuAction(p, treeRowAt(p, runRow.index), 'Show Test Set');
+      await contextMenuAction(p, tree.treeRowAt(p, runRow.index), 'Show Test Set');
       const frame = await webviewFrameWith(p, 'table.test-set tbody tr', 120_000);
       const subtitle = (await frame.locator('.test-set-view .subtitle').textContent()) ?? '';
       assert.match(subtitle, new RegExp(`^${run.testRows} rows · accuracy \\d+%`));
@@ -295,13 +279,15 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
 
   it('renames, pins and deletes a run from the tree context menu', async () => {
     const p = livePage();
-    await tidy(p);
+    await tree.tidy(p);
     const [runId] = runsOf('iris');
     const runDir = join(workspace, '.kernel-lens', 'runs', 'iris', runId);
 
     const irisRun = async (label: string): Promise<Locator> => {
-      const [row] = runRows(await waitForChildren(p, 'iris', (c) => runRows(c).some((r) => r.label === label), `the run "${label}"`));
-      return treeRowAt(p, row.index);
+      const [row] = tree.runRows(
+        await tree.waitForChildren(p, 'iris', (c) => tree.runRows(c).some((r) => r.label === label), `the run "${label}"`),
+      );
+      return tree.treeRowAt(p, row.index);
     };
 
     await step('rename', async () => {
@@ -348,18 +334,18 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       await waitFor(() => !existsSync(runDir), { what: 'the run folder to go', timeoutMs: 15_000 }).catch(() => undefined);
       assert.ok(!existsSync(runDir), 'the run folder is gone');
       assert.deepEqual(runsOf('iris'), []);
-      await waitForChildren(p, 'iris', (c) => runRows(c).length === 0 && c.some((r) => /No runs yet/.test(r.label)), 'no runs');
+      await tree.waitForChildren(p, 'iris', (c) => tree.runRows(c).length === 0 && c.some((r) => /No runs yet/.test(r.label)), 'no runs');
     });
   });
 
   it('says a run is stale in the CSV hover once a training row is edited', async () => {
     const p = livePage();
-    await tidy(p);
+    await tree.tidy(p);
     let runId = '';
     let line = 0;
 
     await step('stale-train', async () => {
-      runId = await trainFromTree(p, 'iris', runsOf);
+      runId = await tree.trainFromTree(p, 'iris', runsOf);
       assert.equal(runJson('iris', runId).status, 'complete');
       line = rowsJson('iris', runId).train[0].line;
     });
@@ -367,7 +353,7 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
     await step('stale-hover-before', async () => {
       await runCommand(p, 'View: Close All Editor Groups');
       await openFileAtLine(p, 'iris.csv', line);
-      const hover = await showHover(p, line);
+      const hover = await tree.showHover(p, line);
       // Before the edit the hover explains the row with current numbers.
       await hover.filter({ hasText: /Prediction: / }).waitFor({ timeout: 60_000 });
       assert.match((await hover.textContent()) ?? '', /train row 0/);
@@ -385,7 +371,7 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       await p.keyboard.type(after);
       await p.locator('.tab.dirty[aria-label^="iris.csv"]').waitFor({ timeout: 10_000 });
       // Unsaved: the rows may have moved, so no explanation.
-      const dirty = await showHover(p, line);
+      const dirty = await tree.showHover(p, line);
       await dirty.filter({ hasText: /save the file to see explanations/ }).waitFor({ timeout: 10_000 });
       assert.doesNotMatch((await dirty.textContent()) ?? '', /Prediction:/);
       await p.keyboard.press('Escape');
@@ -405,7 +391,9 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       assert.match(text, /run iris is stale/);
       assert.match(text, /The dataset changed since this run was trained/);
       assert.doesNotMatch(text, /Prediction:|Residual|supporter/);
-      const [run] = runRows(await waitForChildren(p, 'iris', (c) => runRows(c).some((r) => /stale/.test(r.description)), 'a stale run'));
+      const [run] = tree.runRows(
+        await tree.waitForChildren(p, 'iris', (c) => tree.runRows(c).some((r) => /stale/.test(r.description)), 'a stale run'),
+      );
       assert.match(run.description, /stale/);
     });
   });

@@ -304,3 +304,34 @@ test('inspecting a large CSV holds bounded memory (streamed, distinct values cap
   assert.equal(schema.distinct[2], 977);
   assert.equal(schema.distinct[4], 10_000, 'a floor once the cap is reached');
 });
+
+test('a run.json from an older or newer Kernel Lens says so; explain --all --limit writes the first N rows atomically', async () => {
+  const dir = await irisRun();
+  const file = path.join(dir, 'run.json');
+  const original = fs.readFileSync(file, 'utf8');
+  const record = JSON.parse(original);
+  delete record.formatVersion;
+  fs.writeFileSync(file, JSON.stringify(record));
+  await assert.rejects(loadRun(dir), /run was written by an older Kernel Lens \(no formatVersion\); train the experiment again/);
+  fs.writeFileSync(file, JSON.stringify({ ...record, formatVersion: 2 }));
+  await assert.rejects(loadRun(dir), /written by a newer Kernel Lens \(formatVersion 2\)/);
+  fs.writeFileSync(file, original);
+
+  const out = path.join(path.dirname(dir), 'first.jsonl');
+  fs.writeFileSync(out, 'OLD\n');
+  const cli = spawnSync(process.execPath, [ENGINE, 'explain', dir, '--all', '--limit', '5', '--out', out, '--backend', 'wasm'], {
+    encoding: 'utf8',
+  });
+  assert.equal(cli.status, 0, cli.stderr);
+  const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
+  assert.equal(lines.length, 5);
+  assert.deepEqual(
+    lines.map((l) => JSON.parse(l).row),
+    [0, 1, 2, 3, 4],
+  );
+  assert.deepEqual(
+    fs.readdirSync(path.dirname(out)).filter((name) => name.endsWith('.tmp')),
+    [],
+    'no temporary file left',
+  );
+});

@@ -21,7 +21,7 @@ Usage:
   kernel-lens train EXPERIMENT.kernel.json [--out DIR] [--path-budget-mb N] [--memory-budget-mb N]
   kernel-lens explain RUN_DIR --row N [--split test|train] [--class NAME | --margin] [--top K] [--json]
   kernel-lens explain RUN_DIR --input FILE.csv --row N [...]
-  kernel-lens explain RUN_DIR --all [--split test|train] --out FILE.jsonl
+  kernel-lens explain RUN_DIR --all [--split test|train] [--limit N] --out FILE.jsonl
   kernel-lens inspect FILE.csv
   kernel-lens suspects RUN_DIR [--top K] [--scoring tracin|adam|loss] [--json]
   kernel-lens verify RUN_DIR --row N [--split test|train] [--k K] [--draws D] [--class NAME | --margin] [--json]
@@ -110,6 +110,7 @@ async function explain(argv: string[]): Promise<number> {
     top: { type: 'string' },
     json: { type: 'boolean' },
     all: { type: 'boolean' },
+    limit: { type: 'string' },
     out: { type: 'string' },
     nodes: { type: 'string' },
     tolerance: { type: 'string' },
@@ -129,7 +130,9 @@ async function explain(argv: string[]): Promise<number> {
     const out = stringFlag(values, 'out');
     if (!out) throw new UserError('--all needs --out FILE.jsonl');
     const split = splitFlag(values);
-    const count = split === 'test' ? indexed.run.record.testRows : indexed.run.record.trainRows;
+    const rows = split === 'test' ? indexed.run.record.testRows : indexed.run.record.trainRows;
+    // --limit N: the first N rows of the split.
+    const count = Math.min(rows, integerFlag(values, 'limit', { min: 1, max: LIMITS.row.max }) ?? rows);
     const queries: ExplainQuery[] = Array.from({ length: count }, (_, row) => ({ split, row }));
     const started = performance.now();
     const { explanations } = await explainWithIndex(indexed, queries, { output, top, quadratureNodes: nodes, tolerance });

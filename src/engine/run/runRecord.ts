@@ -55,5 +55,8 @@ export interface RunRecord {
   recordSha256?: string;
 }
 
+/** The run.json layout this engine writes and reads; older or newer records say so instead of failing obscurely. */
+export const RUN_FORMAT_VERSION = 1;
+
 export const RUN_FILE = 'run.json';
 export const PARTIAL_SUFFIX = '.partial';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { RunInfo, RunUpdateParams } from '../../protocol';
-import { PARTIAL_SUFFIX, RUN_FILE, type RunRecord } from './runRecord';
+import { PARTIAL_SUFFIX, RUN_FILE, RUN_FORMAT_VERSION, type RunRecord } from './runRecord';
 import { sha256File } from '../data/fileDigest';
 import { UserError, throwIfCancelled } from '../errors';
 import { messageOf } from '../../shared/messageOf';
@@ -65,6 +65,13 @@ export async function readRunRecord(dir: string): Promise<RunRecord> {
     parsed = JSON.parse(text);
   } catch (error) {
     throw new UserError(`run is damaged: run.json is not valid JSON (${messageOf(error)})`, { file });
+  }
+  const version = (parsed as { formatVersion?: unknown } | null)?.formatVersion;
+  if (typeof version !== 'number' || version < RUN_FORMAT_VERSION) {
+    throw new UserError('run was written by an older Kernel Lens (no formatVersion); train the experiment again', { file });
+  }
+  if (version > RUN_FORMAT_VERSION) {
+    throw new UserError(`run was written by a newer Kernel Lens (formatVersion ${version}); update Kernel Lens to read it`, { file });
   }
   const checked = runRecordSchema.safeParse(parsed);
   if (!checked.success) {

@@ -62,3 +62,32 @@ test('the CLI prints that message as one bounded line', () => {
   assert.ok(lines[0].length < 500);
   assert.doesNotMatch(lines[0], /\]\(command:/);
 });
+
+test('CLI tables print dataset labels as plain bounded text (no terminal escapes, no forged lines)', async () => {
+  const ws = tempWorkspace([]);
+  const rows = ['x,y'];
+  const evil = `\u001b[31mEVIL\u001b]0;pwned\u0007 fake\nrank 1 FORGED ${'w'.repeat(500)}`;
+  for (let i = 0; i < 40; i++) rows.push(`${i},"${i % 3 === 0 ? evil : i % 3 === 1 ? 'a' : 'b'}"`);
+  fs.writeFileSync(path.join(ws, 'evil.csv'), rows.join('\n') + '\n');
+  const file = writeExperiment(ws, 'evil', {
+    dataset: { train: 'evil.csv', target: 'y', test: { fraction: 0.2 } },
+    training: { epochs: 2, batchSize: 8 },
+  });
+  const trained = spawnSync(process.execPath, [ENGINE, 'train', file, '--backend', 'wasm'], { encoding: 'utf8' });
+  assert.equal(trained.status, 0, trained.stderr);
+  const runDir = trained.stdout.trim().split('\n').pop() as string;
+  for (const args of [
+    ['explain', runDir, '--row', '0'],
+    ['suspects', runDir],
+  ]) {
+    const out = spawnSync(process.execPath, [ENGINE, ...args, '--backend', 'wasm'], { encoding: 'utf8' });
+    assert.equal(out.status, 0, out.stderr);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(out.stdout, /\u001b|\u0007/, `${args[0]}: no escape sequences`);
+    assert.doesNotMatch(out.stdout, /^rank 1 FORGED/m, `${args[0]}: no forged line`);
+    assert.ok(
+      out.stdout.split('\n').every((line) => line.length < 600),
+      `${args[0]}: bounded lines`,
+    );
+  }
+});

@@ -185,6 +185,17 @@ test('edited run files give "the run is damaged" naming the file, not a quietly 
       /path\/checkpoints\.npy: the run is damaged \(added since training\)/,
     ],
     [
+      'the fingerprints removed',
+      (dir) => {
+        const file = path.join(dir, 'run.json');
+        const record = JSON.parse(fs.readFileSync(file, 'utf8'));
+        delete record.digests;
+        delete record.recordSha256;
+        fs.writeFileSync(file, JSON.stringify(record, null, 2));
+      },
+      /run\.json: run is damaged: run\.json: digests: a complete run records its files/,
+    ],
+    [
       'a field of the wrong type',
       (dir) => {
         const file = path.join(dir, 'run.json');
@@ -313,11 +324,11 @@ test('a run.json from an older or newer Kernel Lens says so; explain --all --lim
   delete record.formatVersion;
   fs.writeFileSync(file, JSON.stringify(record));
   await assert.rejects(loadRun(dir), /run was written by an older Kernel Lens \(no formatVersion\); train the experiment again/);
-  fs.writeFileSync(file, JSON.stringify({ ...record, formatVersion: 2 }));
-  await assert.rejects(loadRun(dir), /written by a newer Kernel Lens \(formatVersion 2\)/);
+  fs.writeFileSync(file, JSON.stringify({ ...record, formatVersion: 3 }));
+  await assert.rejects(loadRun(dir), /written by a newer Kernel Lens \(formatVersion 3\)/);
   fs.writeFileSync(file, original);
 
-  const out = path.join(path.dirname(dir), 'first.jsonl');
+  const out = path.join(tempWorkspace([]), 'first.jsonl');
   fs.writeFileSync(out, 'OLD\n');
   const cli = spawnSync(process.execPath, [ENGINE, 'explain', dir, '--all', '--limit', '5', '--out', out, '--backend', 'wasm'], {
     encoding: 'utf8',
@@ -333,5 +344,24 @@ test('a run.json from an older or newer Kernel Lens says so; explain --all --lim
     fs.readdirSync(path.dirname(out)).filter((name) => name.endsWith('.tmp')),
     [],
     'no temporary file left',
+  );
+});
+
+test('CLI flags: whole numbers as written, and explain --all --out only to a .jsonl file outside the runs', async () => {
+  const dir = await irisRun();
+  const run = (...args: string[]) => spawnSync(process.execPath, [ENGINE, ...args, '--backend', 'wasm'], { encoding: 'utf8' });
+  for (const row of ['', '1e0', '0x1', ' 2', '1.0']) {
+    const r = run('explain', dir, '--row', row);
+    assert.equal(r.status, 1, `--row '${row}'`);
+    assert.match(r.stderr, /--row must be an integer from 0 to/);
+  }
+  const csv = path.join(tempWorkspace([]), 'data.csv');
+  fs.writeFileSync(csv, 'keep');
+  assert.match(run('explain', dir, '--all', '--out', csv).stderr, /--out must name a \.jsonl file/);
+  assert.equal(fs.readFileSync(csv, 'utf8'), 'keep');
+  assert.match(run('explain', dir, '--all', '--out', path.join(dir, 'x.jsonl')).stderr, /must not be inside a \.kernel-lens folder/);
+  assert.match(
+    run('explain', dir, '--all', '--out', path.join(path.dirname(csv), 'none', 'x.jsonl')).stderr,
+    /the folder of --out does not exist/,
   );
 });

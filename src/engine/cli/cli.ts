@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../run/atomicWrite';
 import { machineBudgetMb } from '../pipeline/trainingMemory';
 import { LIMITS, TEXT_LIMITS, TOLERANCE } from '../../protocol/limits';
 import { plainText } from '../../shared/safeText';
+import * as fs from 'node:fs';
 
 const USAGE = `kernel-lens — explain every prediction of a small neural network as a weighted sum of its training examples
 
@@ -65,7 +66,9 @@ async function train(argv: string[]): Promise<number> {
   await startBackend(values);
   const started = Date.now();
   const controller = new AbortController();
+  // Ctrl-C and a polite kill both cancel: the run is kept, marked cancelled, and its folder freed.
   process.once('SIGINT', () => controller.abort());
+  process.once('SIGTERM', () => controller.abort());
   const info = await trainExperiment(experiment, {
     out: stringFlag(values, 'out'),
     pathBudgetMb,
@@ -129,6 +132,12 @@ async function explain(argv: string[]): Promise<number> {
   if (values.all) {
     const out = stringFlag(values, 'out');
     if (!out) throw new UserError('--all needs --out FILE.jsonl');
+    const target = path.resolve(out);
+    // Never over a dataset, a run file or a folder: a .jsonl file outside the runs' folders.
+    if (!target.endsWith('.jsonl')) throw new UserError('--out must name a .jsonl file', { file: out });
+    if (target.split(path.sep).includes('.kernel-lens'))
+      throw new UserError('--out must not be inside a .kernel-lens folder (runs live there)', { file: out });
+    if (!fs.existsSync(path.dirname(target))) throw new UserError('the folder of --out does not exist', { file: out });
     const split = splitFlag(values);
     const rows = split === 'test' ? indexed.run.record.testRows : indexed.run.record.trainRows;
     // --limit N: the first N rows of the split.
@@ -137,10 +146,10 @@ async function explain(argv: string[]): Promise<number> {
     const started = performance.now();
     const { explanations } = await explainWithIndex(indexed, queries, { output, top, quadratureNodes: nodes, tolerance });
     // Atomic: a killed run leaves the older output whole, never a cut-off file.
-    await writeFileAtomic(path.resolve(out), explanations.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    await writeFileAtomic(target, explanations.map((e) => JSON.stringify(e)).join('\n') + '\n');
     const rels = explanations.map((e) => e.residual.rel).sort((a, b) => a - b);
     process.stderr.write(
-      `explained ${count} ${split} rows in ${((performance.now() - started) / 1000).toFixed(2)} s; relative residual max ${rels[rels.length - 1]?.toExponential(2)} median ${rels[Math.floor(rels.length / 2)]?.toExponential(2)}; ${explanations.filter((e) => e.residual.flagged).length} flagged\n`,
+      `explained ${count} ${split} row${count === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(2)} s; relative residual max ${rels[rels.length - 1]?.toExponential(2)} median ${rels[Math.floor(rels.length / 2)]?.toExponential(2)}; ${explanations.filter((e) => e.residual.flagged).length} flagged\n`,
     );
     process.stdout.write(path.resolve(out) + '\n');
     return 0;

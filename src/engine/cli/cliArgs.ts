@@ -34,8 +34,9 @@ export function integerFlag(
   const { min, max } = range;
   const raw = values[name];
   if (raw === undefined) return range.default;
-  const n = Number(raw);
-  if (typeof raw !== 'string' || !Number.isInteger(n) || n < min || n > max)
+  // Digits only: '', '1e0', '0x1', ' 2' and '1.0' are not whole numbers as a user writes them.
+  const n = typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : NaN;
+  if (typeof raw !== 'string' || !Number.isSafeInteger(n) || n < min || n > max)
     throw new UserError(`--${name} must be an integer from ${min} to ${max} (got "${String(raw)}")`);
   return n;
 }

@@ -1,4 +1,5 @@
 import type { Contribution, Explanation } from '../../protocol';
+import { plainText } from '../../shared/safeText';
 
 const fmt = (v: number | null, digits = 4): string =>
   v === null || !Number.isFinite(v) ? '—' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(digits);
@@ -22,10 +23,11 @@ export function describeOutput(explanation: Explanation): string {
 export function explanationTable(explanation: Explanation, top: number, trainingValues: (index: number) => string): string {
   const lines: string[] = [];
   const e = explanation;
-  const where = `${e.split === 'input' ? 'input' : e.split} row ${e.row} (${e.file}:${e.line})`;
+  // Dataset text reaches a terminal: one line each, no escape sequences, bounded (safeText.ts).
+  const where = `${e.split === 'input' ? 'input' : e.split} row ${e.row} (${plainText(e.file, 200)}:${e.line})`;
   const predicted =
-    'label' in e.prediction ? `${e.prediction.label} (p = ${e.prediction.probability.toFixed(3)})` : fmt(e.prediction.value);
-  lines.push(`${where}: true label ${e.label ?? '—'}, predicted ${predicted}`);
+    'label' in e.prediction ? `${plainText(e.prediction.label, 60)} (p = ${e.prediction.probability.toFixed(3)})` : fmt(e.prediction.value);
+  lines.push(`${where}: true label ${plainText(e.label ?? '—', 60)}, predicted ${predicted}`);
   lines.push(`Explained output: ${describeOutput(e)}`);
   const sum = e.kernelMachine - e.bias;
   lines.push(`network ${fmt(e.network)} = bias ${fmt(e.bias)} + Σ contributions ${fmt(sum)} (kernel machine ${fmt(e.kernelMachine)})`);
@@ -51,9 +53,9 @@ function table(rows: Contribution[], trainingValues: (index: number) => string):
     fmt(c.contribution),
     fmt(c.kernel),
     fmt(c.coefficient),
-    `${c.file}:${c.line}`,
-    c.label,
-    trainingValues(c.index),
+    `${plainText(c.file, 60)}:${c.line}`,
+    plainText(c.label, 60),
+    plainText(trainingValues(c.index), 200),
   ]);
   if (body.length === 0) return '  (none)';
   const widths = header.map((h, j) => Math.max(h.length, ...body.map((r) => Math.min(r[j].length, 60))));

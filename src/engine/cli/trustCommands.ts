@@ -6,6 +6,7 @@ import { kernelEvolution } from '../trust/tangentKernelEvolution';
 import { integerFlag, onePositional, outputSelector, parseCommand, splitFlag, stringFlag } from './cliArgs';
 import { startBackend } from './backendFlag';
 import { LIMITS, SUSPECT_SCORINGS } from '../../protocol/limits';
+import { plainText } from '../../shared/safeText';
 
 const SCORINGS: readonly SuspectScoring[] = SUSPECT_SCORINGS;
 
@@ -44,7 +45,7 @@ async function suspects(argv: string[]): Promise<number> {
   for (const r of result.rows) {
     const p = r.labelProbability === null ? '' : ` (${r.labelProbability.toFixed(3)})`;
     lines.push(
-      `${String(r.rank).padStart(4)}  ${r.score.toExponential(3).padEnd(10)}  ${`${r.file}:${r.line}`.padEnd(22)} ${r.label} → ${r.predicted}${p}`,
+      `${String(r.rank).padStart(4)}  ${r.score.toExponential(3).padEnd(10)}  ${`${plainText(r.file, 60)}:${r.line}`.padEnd(22)} ${plainText(r.label, 60)} → ${plainText(r.predicted, 60)}${p}`,
     );
   }
   process.stdout.write(lines.join('\n') + '\n');

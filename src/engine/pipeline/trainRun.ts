@@ -10,7 +10,7 @@ import { currentBackend } from '../backend';
 import { runTrainingLoop } from '../train/trainLoop';
 import type { BatchPlan } from '../train/batchSchedule';
 import { writeRunData, writeTrainingPath } from '../run/runFiles';
-import { PARTIAL_SUFFIX, type RunRecord } from '../run/runRecord';
+import { PARTIAL_SUFFIX, RUN_FORMAT_VERSION, type RunRecord } from '../run/runRecord';
 import { markActive, newRunId, runInfoFromRecord, runsFolder, writeRunRecord } from '../run/runStore';
 import { storePathIndex } from '../explain/pathIndex/pathIndex';
 import { messageOf } from '../../shared/messageOf';
@@ -93,7 +93,7 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
     const layout = buildLayout(data.featureCount, experiment.model.hidden, data.outputCount);
     const stepsPerEpoch = Math.ceil(data.train.count / Math.min(experiment.training.batchSize, data.train.count));
     record = {
-      formatVersion: 1,
+      formatVersion: RUN_FORMAT_VERSION,
       id: path.basename(finalDir),
       name: experiment.name,
       experimentFile: path.relative(finalDir, experiment.file),

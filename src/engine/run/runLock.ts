@@ -47,7 +47,12 @@ export function liveTrainer(dir: string): number | null {
  */
 export async function claimRunFolder(partialDir: string): Promise<string> {
   const parent = path.dirname(partialDir);
-  await fs.promises.mkdir(parent, { recursive: true });
+  try {
+    await fs.promises.mkdir(parent, { recursive: true });
+    await fs.promises.access(parent, fs.constants.W_OK);
+  } catch (error) {
+    throw new UserError(`cannot create the run folder here (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file: parent });
+  }
   const token = randomBytes(8).toString('hex');
   const staging = await fs.promises.mkdtemp(path.join(parent, `.${path.basename(partialDir)}.claim-`));
   await fs.promises.writeFile(path.join(staging, LOCK_FILE), JSON.stringify({ pid: process.pid, token }), { flag: 'wx' });

@@ -12,7 +12,8 @@ import type {
 
 /** The content of a run's `run.json`. */
 export interface RunRecord {
-  formatVersion: 1;
+  /** 1: before run digests; 2: complete runs carry `digests` and `recordSha256`. */
+  formatVersion: 1 | 2;
   id: string;
   name: string;
   /** Experiment file path relative to the run directory (so a moved workspace still resolves). */
@@ -56,7 +57,7 @@ export interface RunRecord {
 }
 
 /** The run.json layout this engine writes and reads; older or newer records say so instead of failing obscurely. */
-export const RUN_FORMAT_VERSION = 1;
+export const RUN_FORMAT_VERSION = 2;
 
 export const RUN_FILE = 'run.json';
 export const PARTIAL_SUFFIX = '.partial';

@@ -35,7 +35,7 @@ const layoutEntry = z.looseObject({
 
 export const runRecordSchema = z
   .looseObject({
-    formatVersion: z.literal(1),
+    formatVersion: z.union([z.literal(1), z.literal(2)]),
     id: text.min(1),
     name: text,
     experimentFile: text.min(1),
@@ -79,6 +79,10 @@ export const runRecordSchema = z
       offset += entry.shape.reduce((a, b) => a * b, 1);
     });
     if (offset !== record.parameters) ctx.addIssue({ code: 'custom', path: ['parameters'], message: `the layout holds ${offset}` });
+    // Runs of this format are fingerprinted when they complete: a complete one without them was edited.
+    if (record.formatVersion >= 2 && record.status === 'complete' && record.digests === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['digests'], message: 'a complete run records its files’ digests' });
+    }
     if (record.digests !== undefined && record.recordSha256 === undefined) {
       ctx.addIssue({ code: 'custom', path: ['recordSha256'], message: 'required with digests' });
     }

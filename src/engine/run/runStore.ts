@@ -67,7 +67,7 @@ export async function readRunRecord(dir: string): Promise<RunRecord> {
     throw new UserError(`run is damaged: run.json is not valid JSON (${messageOf(error)})`, { file });
   }
   const version = (parsed as { formatVersion?: unknown } | null)?.formatVersion;
-  if (typeof version !== 'number' || version < RUN_FORMAT_VERSION) {
+  if (typeof version !== 'number' || version < 1) {
     throw new UserError('run was written by an older Kernel Lens (no formatVersion); train the experiment again', { file });
   }
   if (version > RUN_FORMAT_VERSION) {

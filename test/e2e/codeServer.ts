@@ -200,8 +200,22 @@ export async function webviewFrameWith(page: Page, selector: string, timeout: nu
 }
 
 /** Right-clicks `target` and picks the context-menu entry whose label is exactly `label`. */
-export async function contextMenuAction(page: Page, target: Locator, label: string): Promise<void> {
+/**
+ * Moves the pointer off the lists and waits for a hover to close: a run row's rich tooltip (its metrics table)
+ * can stay open over the row below after a hover and swallow the next click.
+ */
+export async function dismissHover(page: Page): Promise<void> {
+  await page.mouse.move(0, 0);
   await page.keyboard.press('Escape');
+  await page
+    .locator('.context-view .monaco-hover')
+    .first()
+    .waitFor({ state: 'hidden', timeout: 5000 })
+    .catch(() => undefined);
+}
+
+export async function contextMenuAction(page: Page, target: Locator, label: string): Promise<void> {
+  await dismissHover(page);
   await target.click({ button: 'right' });
   const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
   const item = page
@@ -217,7 +231,7 @@ export async function contextMenuAction(page: Page, target: Locator, label: stri
 
 /** The labels of the context menu `target` opens (closed again with Escape). */
 export async function contextMenuLabels(page: Page, target: Locator): Promise<string[]> {
-  await page.keyboard.press('Escape');
+  await dismissHover(page);
   await target.click({ button: 'right' });
   const labels = page.locator('.monaco-menu .action-item .action-label');
   await labels.first().waitFor({ timeout: 10_000 });

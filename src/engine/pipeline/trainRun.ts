@@ -61,10 +61,11 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
   const id = newRunId();
   const finalDir = path.resolve(options.out ?? path.join(runsFolder(experiment.file), id));
   const partialDir = finalDir + PARTIAL_SUFFIX;
+  const layout = buildLayout(data.featureCount, experiment.model.hidden, data.outputCount);
+  const stepsPerEpoch = Math.ceil(data.train.count / Math.min(experiment.training.batchSize, data.train.count));
   const stride = pathStride(
-    options.schedule?.steps ??
-      experiment.training.epochs * Math.ceil(data.train.count / Math.min(experiment.training.batchSize, data.train.count)),
-    buildLayout(data.featureCount, experiment.model.hidden, data.outputCount).parameterCount,
+    options.schedule?.steps ?? stepsPerEpoch * experiment.training.epochs,
+    layout.parameterCount,
     experiment.training.optimizer === 'adam',
     options.pathBudgetMb,
   );
@@ -90,8 +91,6 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
   const signal = options.signal ? AbortSignal.any([options.signal, folderGone.signal]) : folderGone.signal;
   let record: RunRecord | null = null;
   try {
-    const layout = buildLayout(data.featureCount, experiment.model.hidden, data.outputCount);
-    const stepsPerEpoch = Math.ceil(data.train.count / Math.min(experiment.training.batchSize, data.train.count));
     record = {
       formatVersion: RUN_FORMAT_VERSION,
       id: path.basename(finalDir),

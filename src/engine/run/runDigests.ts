@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
+import { sha256File } from '../data/fileDigest';
 import { UserError } from '../errors';
 import { RUN_FILE, type RunRecord } from './runRecord';
 import { LOCK_FILE } from './runLock';
@@ -35,16 +36,9 @@ export async function digestRunFiles(dir: string): Promise<FileDigests> {
   const digests: FileDigests = {};
   for (const rel of await runFiles(dir)) {
     const full = path.join(dir, rel);
-    digests[rel] = { size: (await fs.promises.stat(full)).size, sha256: await runFileSha256(full) };
+    digests[rel] = { size: (await fs.promises.stat(full)).size, sha256: await sha256File(full) };
   }
   return digests;
-}
-
-/** sha256 of a run file, streamed in large chunks (a path may pass any single-read limit). */
-async function runFileSha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 4 * 1024 * 1024 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /**
@@ -78,7 +72,7 @@ export async function verifyRunFiles(dir: string, record: RunRecord): Promise<{ 
       continue;
     }
     if (stat.size !== expected.size) throw damaged(rel, stat.size < expected.size ? 'truncated' : 'its size changed since training');
-    if ((await runFileSha256(full)) === expected.sha256) continue;
+    if ((await sha256File(full)) === expected.sha256) continue;
     if (!derived) throw damaged(rel, 'changed since training');
     damagedIndex ??= full;
   }

@@ -39,8 +39,13 @@ export const LIMITS = {
   kernelShareRows: { min: 0, max: 200, default: 50 },
   /** The engine's memory budget (setting `kernelLens.memoryBudgetMb`, engine flag, `engine/initialize`). */
   memoryBudgetMb: { min: 64, max: 1024 * 1024, default: 2048 },
-  /** Path-storage budget of a training (CLI `--path-budget-mb`, `run/train` `pathBudgetMb`). */
-  pathBudgetMb: { min: 1, max: 1024 * 1024 },
+  /**
+   * Disk budget of a run folder in MiB (CLI `--path-budget-mb`, `run/train` `pathBudgetMb`, setting
+   * `kernelLens.training.pathBudgetMb`): the full path when it fits, checkpoints and replay otherwise.
+   */
+  pathBudgetMb: { min: 1, max: 1024 * 1024, default: 256 },
+  /** Steps between checkpoints forced by CLI `--checkpoint-every` / `run/train` `checkpointEvery` (1: the full path). */
+  checkpointEvery: { min: 1, max: 100_000_000 },
   /** A row index anywhere in a request. */
   row: { min: 0, max: 100_000_000 },
   /** Queries in one `explain/rows` request. */

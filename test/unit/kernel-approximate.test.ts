@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { explainWithIndex, indexedRun } from '../../src/engine/explain/explainService';
-import { pathStride, trainExperiment } from '../../src/engine/pipeline/trainRun';
+import { trainExperiment } from '../../src/engine/pipeline/trainRun';
+import { pathStride } from '../../src/engine/pipeline/pathLayoutChoice';
 import { readRunInfo } from '../../src/engine/run/runStore';
 import { tempWorkspace, useWasm, writeExperiment } from '../helpers/experiments';
 
@@ -31,7 +32,7 @@ for (const optimizer of ['sgd', 'adam'] as const)
       },
     });
     const exact = await trainExperiment(file);
-    const approx = await trainExperiment(file, { pathBudgetMb: 1 });
+    const approx = await trainExperiment(file, { pathLayout: { budgetMb: 1, approximate: true } });
     assert.equal(exact.approximate, false);
     assert.equal(approx.approximate, true);
     assert.equal((await readRunInfo(approx.dir)).approximate, true);

@@ -253,8 +253,8 @@ test('the training memory estimate matches what a run really stores', async () =
     hidden: [8],
     epochs: 3,
     batchSize: 16,
-    adam: true,
-    stride: 1,
+    optimizer: 'adam',
+    layout: { kind: 'full' },
   });
   assert.equal(estimate.parameters, record.parameters);
   assert.equal(estimate.steps, record.steps);

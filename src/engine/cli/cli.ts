@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 const USAGE = `kernel-lens — explain every prediction of a small neural network as a weighted sum of its training examples
 
 Usage:
-  kernel-lens train EXPERIMENT.kernel.json [--out DIR] [--path-budget-mb N] [--memory-budget-mb N]
+  kernel-lens train EXPERIMENT.kernel.json [--out DIR] [--path-budget-mb N] [--checkpoint-every K | --approximate] [--memory-budget-mb N]
   kernel-lens explain RUN_DIR --row N [--split test|train] [--class NAME | --margin] [--top K] [--json]
   kernel-lens explain RUN_DIR --input FILE.csv --row N [...]
   kernel-lens explain RUN_DIR --all [--split test|train] [--limit N] --out FILE.jsonl
@@ -56,9 +56,20 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 async function train(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { out: { type: 'string' }, 'path-budget-mb': { type: 'string' } });
+  const { values, positionals } = parseCommand(argv, {
+    out: { type: 'string' },
+    'path-budget-mb': { type: 'string' },
+    'checkpoint-every': { type: 'string' },
+    approximate: { type: 'boolean' },
+  });
   const experiment = onePositional(positionals, 'experiment file');
-  const pathBudgetMb = integerFlag(values, 'path-budget-mb', LIMITS.pathBudgetMb);
+  const pathLayout = {
+    budgetMb: integerFlag(values, 'path-budget-mb', LIMITS.pathBudgetMb),
+    checkpointEvery: integerFlag(values, 'checkpoint-every', LIMITS.checkpointEvery),
+    approximate: values.approximate === true,
+  };
+  if (pathLayout.approximate && pathLayout.checkpointEvery !== undefined)
+    throw new UserError('--approximate and --checkpoint-every exclude each other');
   const budgetMb = integerFlag(values, 'memory-budget-mb', {
     ...LIMITS.memoryBudgetMb,
     default: Math.max(LIMITS.memoryBudgetMb.min, Math.min(LIMITS.memoryBudgetMb.max, machineBudgetMb(os.freemem(), os.totalmem()))),
@@ -71,14 +82,14 @@ async function train(argv: string[]): Promise<number> {
   process.once('SIGTERM', () => controller.abort());
   const info = await trainExperiment(experiment, {
     out: stringFlag(values, 'out'),
-    pathBudgetMb,
+    pathLayout,
     signal: controller.signal,
     checkMemory: (what, bytes) => {
       const neededMb = Math.ceil(bytes / (1024 * 1024));
       if (neededMb > budgetMb) {
         throw new UserError(
           `${what} needs about ${neededMb} MB, more than the memory budget of ${budgetMb} MB (--memory-budget-mb, default: the free memory); ` +
-            'lower the epochs or units, or keep fewer checkpoints with --path-budget-mb',
+            'lower the epochs or units, or store checkpoints instead of the whole path with a smaller --path-budget-mb',
         );
       }
     },

@@ -11,7 +11,7 @@ import type {
   OutputSelector,
   TraceParams,
 } from '../../protocol';
-import { loadRun, type LoadedRun } from './shared/loadedRun';
+import { loadRun, type LoadedRun, finalWeights } from './shared/loadedRun';
 import { buildTrainingFactors, type TrainingFactors } from './shared/trainingFactors';
 import { explainBlock } from './direct/directBlock';
 import type { ExplainBlockOptions, RawExplanation } from './shared/blockTypes';
@@ -166,9 +166,8 @@ function namedValues(header: string[], values: string[] | undefined): { name: st
 /** Network outputs at w_T for the queries, [Q, C]. */
 function finalOutputs(run: LoadedRun, x: Float32Array, count: number): Float32Array {
   const P = run.layout.parameterCount;
-  const T = run.path.steps;
   return tidyRead(() => {
-    const w = tf.tensor2d(run.path.weights.subarray(T * P, (T + 1) * P), [1, P]);
+    const w = tf.tensor2d(finalWeights(run), [1, P]);
     return run.mlp.forward(w, tf.tensor3d(x, [1, count, run.data.featureCount])).output;
   });
 }

@@ -9,7 +9,7 @@ import { initialWeights } from '../model/initialWeights';
 import { currentBackend } from '../backend';
 import { runTrainingLoop } from '../train/trainLoop';
 import type { BatchPlan } from '../train/batchSchedule';
-import { writeRunData, writeTrainingPath } from '../run/runFiles';
+import { runDataBytes, writeRunData, writeTrainingPath } from '../run/runFiles';
 import { PARTIAL_SUFFIX, RUN_FORMAT_VERSION, type RunRecord } from '../run/runRecord';
 import { markActive, newRunId, runInfoFromRecord, runsFolder, writeRunRecord } from '../run/runStore';
 import { storePathIndex } from '../explain/pathIndex/pathIndex';
@@ -18,6 +18,7 @@ import { UserError } from '../errors';
 import { assertStillClaimed, claimRunFolder, releaseRunFolder, stillClaimed } from '../run/runLock';
 import { digestRunFiles, recordSha256 } from '../run/runDigests';
 import { trainingMemory } from './trainingMemory';
+import { choosePathLayout, type PathLayoutRequest } from './pathLayoutChoice';
 
 export interface TrainOptions {
   /** Explicit run directory (else `.kernel-lens/runs/<name>/<run-id>/` beside the experiment). */
@@ -27,23 +28,12 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** A fixed batch plan instead of the seeded schedule (retraining in the original order without some rows). */
   schedule?: BatchPlan;
-  /**
-   * Path-storage budget in MB. A path (weights of every step, and Adam's second moment) larger than this
-   * keeps only every k-th checkpoint, and its explanations are approximate (flagged as such, with their
-   * residual shown as always). Default: unlimited.
-   */
-  pathBudgetMb?: number;
+  /** How the path is stored: the run-folder budget (default 256 MiB), a forced checkpoint spacing, or approximate. */
+  pathLayout?: PathLayoutRequest;
   /** Echoed in each progress event (the request's `progressToken`). */
   progressToken?: string;
   /** Refuses (throws) a training whose estimated peak memory is over the caller's budget (trainingMemory.ts). */
   checkMemory?: (what: string, bytes: number) => void;
-}
-
-/** The checkpoint stride that fits a path of T steps and P parameters into the budget. */
-export function pathStride(steps: number, parameters: number, adam: boolean, budgetMb: number | undefined): number {
-  if (budgetMb === undefined || !(budgetMb > 0)) return 1;
-  const bytes = ((steps + 1) * parameters + (adam ? steps * parameters : 0)) * 4;
-  return Math.max(1, Math.ceil(bytes / (budgetMb * 1024 * 1024)));
 }
 
 /**
@@ -63,13 +53,7 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
   const partialDir = finalDir + PARTIAL_SUFFIX;
   const layout = buildLayout(data.featureCount, experiment.model.hidden, data.outputCount);
   const stepsPerEpoch = Math.ceil(data.train.count / Math.min(experiment.training.batchSize, data.train.count));
-  const stride = pathStride(
-    options.schedule?.steps ?? stepsPerEpoch * experiment.training.epochs,
-    layout.parameterCount,
-    experiment.training.optimizer === 'adam',
-    options.pathBudgetMb,
-  );
-  const memory = trainingMemory({
+  const shape = {
     trainRows: data.train.count,
     testRows: data.test.count,
     features: data.featureCount,
@@ -77,9 +61,10 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
     hidden: experiment.model.hidden.map((layer) => layer.units),
     epochs: experiment.training.epochs,
     batchSize: experiment.training.batchSize,
-    adam: experiment.training.optimizer === 'adam',
-    stride,
-  });
+    optimizer: experiment.training.optimizer,
+  };
+  const pathLayout = choosePathLayout(shape, runDataBytes(data), options.pathLayout ?? {}).layout;
+  const memory = trainingMemory({ ...shape, layout: pathLayout });
   // Before any folder exists: a training that cannot fit leaves nothing behind.
   options.checkMemory?.(`Training (${memory.steps} steps × ${memory.parameters} parameters)`, memory.peakBytes);
   if (fs.existsSync(finalDir)) throw new UserError('run directory already exists; choose another --out', { file: finalDir });
@@ -127,8 +112,11 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
       explain: experiment.explain,
       image: experiment.dataset.image,
     };
-    record.pathStride = stride;
-    record.approximate = record.pathStride > 1;
+    record.pathLayout = pathLayout.kind;
+    if (pathLayout.kind === 'approximate') {
+      record.pathStride = pathLayout.stride;
+      record.approximate = true;
+    }
     await writeRunData(partialDir, data);
     await writeRunRecord(partialDir, record);
 
@@ -144,7 +132,7 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
         training: experiment.training,
         targetStd: data.preprocessing.targetScale?.std ?? null,
         schedule: options.schedule,
-        pathStride: record.pathStride,
+        pathLayout,
       },
       {
         signal,
@@ -175,12 +163,14 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
     );
     assertStillClaimed(partialDir, token);
     await writeTrainingPath(partialDir, result.path, layout.parameterCount);
+    if (result.path.replay) record.replay = { every: result.path.replay.every, fingerprints: result.path.replay.fingerprints };
     record.optimizer = result.optimizer;
     record.metrics = result.metrics;
     record.steps = result.path.steps;
     record.message = result.status === 'complete' ? null : result.message;
     record.finishedAt = new Date().toISOString();
-    if (result.status === 'complete') {
+    // A checkpointed run has no stored index: explanations replay its segments and index each in memory.
+    if (result.status === 'complete' && !result.path.replay) {
       // The path index is part of a complete run: `explain` reads it and never rebuilds it. run.json still says
       // `running` on disk meanwhile, so a kill here never leaves a folder that reads as complete.
       try {

@@ -1,3 +1,6 @@
+import type { OptimizerName } from '../../protocol';
+import type { PathLayout } from '../run/pathLayout';
+
 /**
  * What a training will allocate, from its shape, before anything is allocated: the recorded path (weights of
  * every kept checkpoint, Adam's second moments, the batches), the path index built when it ends, and the
@@ -11,17 +14,17 @@ export interface TrainingShape {
   hidden: readonly number[];
   epochs: number;
   batchSize: number;
-  adam: boolean;
-  /** Every k-th checkpoint kept (path-storage budget); 1 is the full path. */
-  stride: number;
+  optimizer: OptimizerName;
+  /** How the path is recorded (pathLayout.ts). */
+  layout: PathLayout;
 }
 
 export interface TrainingMemory {
   steps: number;
   parameters: number;
-  /** Bytes of the path held while training (float32 weights and second moments, int32 batches). */
+  /** Bytes of the path held while training and stored in `path/` (float32 weights, second moments or checkpoints; int32 batches). */
   pathBytes: number;
-  /** Bytes of the path index (per-example factors of every step, and the sweep's per-parameter scale). */
+  /** Bytes of the stored path index (per-example factors of every step, and the sweep's per-parameter scale); 0 for checkpoints. */
   indexBytes: number;
   /** The most held at once: at the end the path is read back and the index built (tensors, joined, stored). */
   peakBytes: number;
@@ -35,14 +38,44 @@ export function trainingMemory(shape: TrainingShape): TrainingMemory {
     parameters += (widths[l] + 1) * widths[l + 1];
     factorWidth += widths[l] + widths[l + 1];
   }
+  const P = parameters;
   const batch = Math.max(1, Math.min(shape.batchSize, shape.trainRows));
   const steps = shape.epochs * Math.ceil(shape.trainRows / batch);
-  const kept = Math.ceil(steps / Math.max(1, shape.stride));
-  const pathBytes = 4 * ((kept + 1) * parameters + (shape.adam ? kept * parameters : 0) + steps * batch + steps);
-  const indexBytes = 4 * (steps * batch * factorWidth + (shape.adam || shape.stride > 1 ? kept * parameters : 0));
+  const adam = shape.optimizer === 'adam';
+  const schedule = steps * batch + steps;
+  const factors = steps * batch * factorWidth;
+  let path: number;
+  let index: number;
+  switch (shape.layout.kind) {
+    case 'full':
+      path = (steps + 1) * P + (adam ? steps * P : 0);
+      index = factors + (adam ? steps * P : 0);
+      break;
+    case 'approximate': {
+      const kept = Math.ceil(steps / Math.max(1, shape.layout.stride));
+      path = (kept + 1) * P + (adam ? kept * P : 0) + (shape.layout.stride > 1 ? kept + 1 : 0);
+      index = factors + (adam || shape.layout.stride > 1 ? kept * P : 0);
+      break;
+    }
+    case 'checkpoints': {
+      // Weights and the optimizer's state every K steps and at the end; the index is built per segment when explaining.
+      const rows = checkpointCount(steps, shape.layout.every);
+      const state = adam ? 2 : shape.optimizer === 'momentum' ? 1 : 0;
+      path = rows * P * (1 + state) + (adam ? 2 * rows : 0) + rows;
+      index = 0;
+      break;
+    }
+  }
+  const pathBytes = 4 * (path + schedule);
+  const indexBytes = 4 * index;
   // Raw cells, float64 staging and float32 matrices of both splits.
   const dataBytes = 3 * 8 * (shape.trainRows + shape.testRows) * (shape.features + 1);
   return { steps, parameters, pathBytes, indexBytes, peakBytes: dataBytes + 2 * pathBytes + 3 * indexBytes };
+}
+
+/** Checkpoints of a run of T steps every K: at 0, K, 2K, … and at T. */
+export function checkpointCount(steps: number, every: number): number {
+  return Math.ceil(steps / Math.max(1, every)) + 1;
 }
 
 /** The CLI's default budget: what the machine has free, at most three quarters of it all. */

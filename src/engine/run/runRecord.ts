@@ -9,6 +9,7 @@ import type {
   RunStatus,
   TaskKind,
 } from '../../protocol';
+import type { PathLayout } from './pathLayout';
 
 /** The content of a run's `run.json`. */
 export interface RunRecord {
@@ -44,7 +45,11 @@ export interface RunRecord {
   label?: string;
   annotation?: string;
   pinned?: boolean;
-  /** Every k-th checkpoint kept (path-storage budget); absent or 1: the exact path. */
+  /** How the path is recorded (pathLayout.ts); absent in runs written before checkpoints: `full`, or `approximate` with a pathStride. */
+  pathLayout?: PathLayout['kind'];
+  /** A checkpointed run: the steps between checkpoints and the sha256 of each checkpoint's weights (runFiles.ts). */
+  replay?: { every: number; fingerprints: string[] };
+  /** Approximate runs: every k-th weight row kept; absent or 1: the exact path. */
   pathStride?: number;
   /** Explanations of this run are approximate (checkpoint subsampling). */
   approximate?: boolean;

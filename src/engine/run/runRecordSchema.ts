@@ -66,6 +66,8 @@ export const runRecordSchema = z
         z.object({ size: count, sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
       )
       .optional(),
+    pathLayout: z.enum(['full', 'checkpoints', 'approximate']).optional(),
+    replay: z.looseObject({ every: z.number().int().min(2), fingerprints: z.array(z.string().regex(/^[0-9a-f]{64}$/)).min(2) }).optional(),
     recordSha256: z
       .string()
       .regex(/^[0-9a-f]{64}$/)
@@ -85,6 +87,9 @@ export const runRecordSchema = z
     }
     if (record.digests !== undefined && record.recordSha256 === undefined) {
       ctx.addIssue({ code: 'custom', path: ['recordSha256'], message: 'required with digests' });
+    }
+    if ((record.pathLayout === 'checkpoints') !== (record.replay !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['replay'], message: 'a checkpointed run (and only one) describes its checkpoints' });
     }
     const classes = record.preprocessing.classes;
     if (record.task !== 'regression' && (classes === null || classes.length < 2)) {

@@ -1,6 +1,6 @@
 /** Everything path-kernel.md §4 says must be recorded to rebuild every step exactly. */
 export interface TrainingPath {
-  /** [T+1, P]: parameters before step 0 and after each step. */
+  /** [T+1, P]: parameters before step 0 and after each step. Empty for a checkpointed run (`replay`). */
   weights: Float32Array;
   /** [T, width] training-row indices per step, −1 padding. */
   batches: Int32Array;
@@ -17,4 +17,26 @@ export interface TrainingPath {
    * stretch. null: every step is stored (the exact path).
    */
   checkpoints: Int32Array | null;
+  /** A checkpointed run: the states every K steps from which each segment is replayed (path-kernel.md §3.2). */
+  replay: ReplayCheckpoints | null;
+  /** The absolute index of step 0 of this path (a replayed segment starts later; Adam's bias correction counts from 0). */
+  firstStep: number;
+}
+
+/** The optimizer's state every K steps, from which training continues bit for bit (README, "Run directory"). */
+export interface ReplayCheckpoints {
+  /** Steps between checkpoints (the last segment may be shorter). */
+  every: number;
+  /** [M+1]: the step of each checkpoint, 0, K, 2K, …, T. */
+  steps: Int32Array;
+  /** [M+1, P]: the weights at each checkpoint. */
+  weights: Float32Array;
+  /** [M+1, P]: momentum's accumulation or Adam's first moment; null for sgd. */
+  first: Float32Array | null;
+  /** [M+1, P]: Adam's second moment; null otherwise. */
+  second: Float32Array | null;
+  /** [M+1, 2]: Adam's running powers β1^{s+1}, β2^{s+1}; null otherwise. */
+  powers: Float32Array | null;
+  /** sha256 (hex) of each checkpoint's weights as float32 bytes: a replay that drifted is detected. */
+  fingerprints: string[];
 }

@@ -97,8 +97,8 @@ export async function checkExperiment(
     epochs: positive(training?.epochs, 20),
     batchSize: positive(training?.batchSize, 32),
     // A floor only: the weights of every step; the exact check also counts Adam's moments and the kept checkpoints.
-    adam: false,
-    stride: 1,
+    optimizer: 'sgd',
+    layout: { kind: 'full' },
   });
   budget.check(
     `Training (${Math.round(memory.steps)} steps × ${Math.round(memory.parameters)} parameters)`,

@@ -92,7 +92,7 @@ export const handlers = new Map<string, Handler>([
       out,
       signal: ctx.signal,
       onProgress: ctx.sendProgress,
-      pathBudgetMb: params.pathBudgetMb,
+      pathLayout: { budgetMb: params.pathBudgetMb, checkpointEvery: params.checkpointEvery, approximate: params.approximate },
       progressToken: params.progressToken,
       checkMemory: (what: string, bytes: number) => ctx.session.budget.check(what, bytes),
     });

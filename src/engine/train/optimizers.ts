@@ -13,8 +13,19 @@ interface AdamInternals {
   accumulatedSecondMoment?: { variable: tf.Variable }[];
 }
 
+/** What an optimizer is made from: the experiment's training settings, or a run's record of them (replay). */
+export type OptimizerSettings = Pick<
+  ResolvedExperiment['training'],
+  'optimizer' | 'learningRate' | 'momentum' | 'nesterov' | 'beta1' | 'beta2' | 'epsilon'
+>;
+
+/** The settings a run recorded (its epsilon is the value used), so a replay builds the same optimizer. */
+export function settingsOfRecord(record: OptimizerRecord): OptimizerSettings {
+  return { optimizer: record.name, ...record };
+}
+
 /** TensorFlow.js's own optimizers, so the recorded path follows their update rules to the last bit. */
-export function createOptimizer(training: ResolvedExperiment['training']): TrainingOptimizer {
+export function createOptimizer(training: OptimizerSettings): TrainingOptimizer {
   const epsilon = training.epsilon ?? tf.backend().epsilon();
   const record: OptimizerRecord = {
     name: training.optimizer,

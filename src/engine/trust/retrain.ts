@@ -1,4 +1,5 @@
 import type { LoadedRun } from '../explain/shared/loadedRun';
+import { initialWeights } from '../explain/shared/loadedRun';
 import type { DataMatrix, ResolvedExperiment } from '../data/preparedData';
 import { withoutRows, type BatchPlan } from '../train/batchSchedule';
 import { runTrainingLoop } from '../train/trainLoop';
@@ -49,7 +50,7 @@ export async function retrainWithout(run: LoadedRun, removed: ReadonlySet<number
     {
       layout: run.layout,
       task: run.record.task,
-      initial: run.path.weights.slice(0, P),
+      initial: initialWeights(run).slice(),
       train,
       test,
       featureCount: F,

@@ -1,4 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { finalWeights } from '../explain/shared/loadedRun';
 import * as tf from '@tensorflow/tfjs-core';
 import { tidyRead } from '../model/tidyRead';
 import type { SuspectScoring } from '../../protocol';
@@ -69,10 +70,9 @@ export async function selfInfluenceScores(indexed: IndexedRun, scoring: SuspectS
 function finalLosses(indexed: IndexedRun): Float64Array {
   const { run } = indexed;
   const P = run.layout.parameterCount;
-  const T = run.path.steps;
   const N = run.record.trainRows;
   const values = tidyRead(() => {
-    const w = tf.tensor2d(run.path.weights.subarray(T * P, (T + 1) * P), [1, P]);
+    const w = tf.tensor2d(finalWeights(run), [1, P]);
     const output = tf.squeeze(run.mlp.forward(w, tf.tensor3d(run.data.trainX, [1, N, run.data.featureCount])).output, [0]);
     const y = tf.tensor1d(run.data.trainY, run.data.trainY instanceof Int32Array ? 'int32' : 'float32');
     return perExampleLoss(run.record.task, output, y);

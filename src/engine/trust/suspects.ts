@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { finalWeights } from '../explain/shared/loadedRun';
 import type { SuspectRow, SuspectScoring, SuspectsResult } from '../../protocol';
 import { throwIfCancelled } from '../errors';
 import { indexedRun, type IndexedRun } from '../explain/explainService';
@@ -45,11 +46,10 @@ export async function suspectsOf(indexed: IndexedRun, options: SuspectsOptions =
 function finalPredictions(indexed: IndexedRun): { predicted: string[]; labelProbability: Float32Array | null } {
   const { run } = indexed;
   const P = run.layout.parameterCount;
-  const T = run.path.steps;
   const N = run.record.trainRows;
   const C = run.outputCount;
   const output = tf.tidy(() => {
-    const w = tf.tensor2d(run.path.weights.subarray(T * P, (T + 1) * P), [1, P]);
+    const w = tf.tensor2d(finalWeights(run), [1, P]);
     return run.mlp.forward(w, tf.tensor3d(run.data.trainX, [1, N, run.data.featureCount])).output.dataSync() as Float32Array;
   });
   const { task, classes, targetScale } = run.record.preprocessing;

@@ -1,4 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { finalWeights } from '../explain/shared/loadedRun';
 import * as tf from '@tensorflow/tfjs-core';
 import { tidyRead } from '../model/tidyRead';
 import type { ExplainQuery, KernelEvolution, OutputKind } from '../../protocol';
@@ -50,9 +51,7 @@ export async function kernelEvolutionOf(indexed: IndexedRun, options: KernelEvol
   sample.forEach((i, j) => x.set(run.data.trainX.subarray(i * F, (i + 1) * F), j * F));
 
   // Each sampled row's explained output, chosen at w_T as an explanation would (default selector).
-  const finalOut = tidyRead(
-    () => run.mlp.forward(tf.tensor2d(run.path.weights.subarray(T * P, (T + 1) * P), [1, P]), tf.tensor3d(x, [1, S, F])).output,
-  );
+  const finalOut = tidyRead(() => run.mlp.forward(tf.tensor2d(finalWeights(run), [1, P]), tf.tensor3d(x, [1, S, F])).output);
   const resolved = sample.map((_, j) =>
     resolveOutput(run.record.task, run.record.preprocessing.classes, finalOut.subarray(j * C, (j + 1) * C), { kind: 'default' }),
   );

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { finalWeights } from '../explain/shared/loadedRun';
 import { tidyRead } from '../model/tidyRead';
 import type { ExplainQuery, OutputSelector, VerifyRemoval, VerifyResult } from '../../protocol';
 import { LIMITS } from '../../protocol/limits';
@@ -44,9 +45,7 @@ export async function verifyWithIndex(indexed: IndexedRun, options: VerifyOption
   const contributions = raw[0].contributions;
   const F = run.data.featureCount;
   const x = (query.split === 'train' ? run.data.trainX : run.data.testX).slice(query.row * F, (query.row + 1) * F);
-  const P = run.layout.parameterCount;
-  const T = run.path.steps;
-  const finalOutput = outputsAt(indexed, run.path.weights.subarray(T * P, (T + 1) * P), x);
+  const finalOutput = outputsAt(indexed, finalWeights(run), x);
   const { e } = resolveOutput(run.record.task, run.record.preprocessing.classes, finalOutput, options.output ?? { kind: 'default' });
   // Model units → the units the explanation shows (target units for regression).
   const scale = run.record.task === 'regression' ? (run.record.preprocessing.targetScale?.std ?? 1) : 1;
@@ -57,7 +56,7 @@ export async function verifyWithIndex(indexed: IndexedRun, options: VerifyOption
     for (let c = 0; c < e.length; c++) sum += e[c] * out[c];
     return shift + scale * sum;
   };
-  const original = explained(run.path.weights.subarray(T * P, (T + 1) * P));
+  const original = explained(finalWeights(run));
 
   const removal = async (kind: VerifyRemoval['kind'], rows: number[]): Promise<VerifyRemoval> => {
     const weights = await retrainWithout(run, new Set(rows), options.signal);

@@ -10,8 +10,12 @@ export const trainParams = z.strictObject({
   experimentFile: filePath,
   /** Optional explicit run directory. */
   out: filePath.optional(),
-  /** Path-storage budget in MB: a longer path keeps every k-th checkpoint (approximate explanations). */
+  /** Run-folder budget in MiB (default 256): the full path when it fits, else checkpoints that explanations replay. */
   pathBudgetMb: integerIn(LIMITS.pathBudgetMb).optional(),
+  /** Forces checkpoints every K steps (1: the full path), whatever the budget. */
+  checkpointEvery: integerIn(LIMITS.checkpointEvery).optional(),
+  /** Keeps every k-th weight row only, to fit the budget: explanations are approximate (flagged). Never chosen silently. */
+  approximate: z.boolean().optional(),
   /** Echoed in every `run/progress` of this training, so trainings running at once are told apart. */
   progressToken: z.string().min(1).max(64).optional(),
 });

@@ -165,6 +165,7 @@ export function sweepInputOf(run: LoadedRun, queries: number): SweepInput {
     batchSizes: run.batchSizes,
     parameterCount: run.layout.parameterCount,
     queries,
+    firstStep: run.path.firstStep,
   };
 }
 

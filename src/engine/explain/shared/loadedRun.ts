@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import type { OptimizerRecord } from '../../../protocol';
 import { FactoredMlp } from '../../model/mlp';
 import { layoutFromEntries, type ParameterLayout } from '../../model/parameterLayout';
-import { damagedRunError, readRunData, readTrainingPath, type RunMatrices } from '../../run/runFiles';
+import { CHECKPOINT_FILES, damagedRunError, readRunData, readTrainingPath, type RunMatrices } from '../../run/runFiles';
 import { readRunRecord } from '../../run/runStore';
 import { PARTIAL_SUFFIX, type RunRecord } from '../../run/runRecord';
 import { verifyRunFiles } from '../../run/runDigests';
@@ -68,17 +68,22 @@ export async function loadRun(runDir: string): Promise<LoadedRun> {
 
 /** Reads a run's files into memory as `record` describes them (training uses it to build the index before the run is complete). */
 export async function loadRecordedRun(dir: string, record: RunRecord): Promise<LoadedRun> {
-  if (!fs.existsSync(path.join(dir, 'path', 'weights.npy')))
-    throw new UserError('run has no recorded path (path/weights.npy missing)', { file: dir });
+  const pathFile = record.replay ? CHECKPOINT_FILES.weights : 'weights.npy';
+  if (!fs.existsSync(path.join(dir, 'path', pathFile)))
+    throw new UserError(`run has no recorded path (path/${pathFile} missing)`, { file: dir });
   const layout = layoutFromEntries(record.layout);
-  const recorded = await damagedRunFile(() => readTrainingPath(dir));
+  const recorded = await damagedRunFile(() => readTrainingPath(dir, record));
   const data = await damagedRunFile(() => readRunData(dir));
   const approximate = recorded.checkpoints ? stretchPath(recorded) : null;
   const trainingPath = approximate ? approximate.path : recorded;
   const T = trainingPath.steps;
   const W = trainingPath.batchWidth;
-  if (trainingPath.weights.length !== (T + 1) * layout.parameterCount)
+  if (!trainingPath.replay && trainingPath.weights.length !== (T + 1) * layout.parameterCount)
     throw new UserError('path/weights.npy does not match the run layout', { file: dir });
+  if (trainingPath.replay && trainingPath.replay.steps[trainingPath.replay.steps.length - 1] !== T)
+    throw new UserError(`the run is damaged (its last checkpoint is not at step ${T}); train the experiment again`, {
+      file: path.join(dir, 'path', CHECKPOINT_FILES.steps),
+    });
   const trainRows = record.trainRows;
   const counts = new Int32Array(trainRows);
   const batchSizes = new Int32Array(T);
@@ -152,7 +157,30 @@ function stretchPath(recorded: TrainingPath): { path: TrainingPath; batchSizes: 
     learningRates[m] = recorded.learningRates[checkpoints[m]];
   }
   return {
-    path: { weights: recorded.weights, batches, batchWidth: width, learningRates, adamV: null, steps: M, checkpoints },
+    path: {
+      weights: recorded.weights,
+      batches,
+      batchWidth: width,
+      learningRates,
+      adamV: null,
+      steps: M,
+      checkpoints,
+      replay: null,
+      firstStep: 0,
+    },
     batchSizes,
   };
+}
+
+/** w_0, the untrained network's parameters [P] (stored or the first checkpoint). */
+export function initialWeights(run: Pick<LoadedRun, 'path' | 'layout'>): Float32Array {
+  const P = run.layout.parameterCount;
+  return (run.path.replay ? run.path.replay.weights : run.path.weights).subarray(0, P);
+}
+
+/** w_T, the trained network's parameters [P] (the last stored row or checkpoint). */
+export function finalWeights(run: Pick<LoadedRun, 'path' | 'layout'>): Float32Array {
+  const P = run.layout.parameterCount;
+  const rows = run.path.replay ? run.path.replay.weights : run.path.weights;
+  return rows.subarray(rows.length - P, rows.length);
 }

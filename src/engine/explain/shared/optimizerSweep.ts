@@ -17,6 +17,8 @@ export interface SweepInput {
   batchSizes: Int32Array;
   parameterCount: number;
   queries: number;
+  /** The absolute index of step 0 here (a replayed segment's first step): Adam's bias correction counts from training's start. */
+  firstStep?: number;
 }
 
 /** Carry between chunks of steps processed from last to first: one float64 vector per query. */
@@ -56,13 +58,14 @@ export function adamDiagonal(input: SweepInput, r: number, out: Float64Array): v
   const { beta1, beta2, epsilon } = input.optimizer;
   const P = input.parameterCount;
   const v = input.adamV as Float32Array;
+  const first = input.firstStep ?? 0;
   let table = corrections.get(input);
   if (!table) {
-    table = adamBiasCorrections(beta1, beta2, input.learningRates.length);
+    table = adamBiasCorrections(beta1, beta2, first + input.learningRates.length);
     corrections.set(input, table);
   }
-  const c1 = table.c1[r];
-  const c2 = table.c2[r];
+  const c1 = table.c1[first + r];
+  const c2 = table.c2[first + r];
   const eps = Math.fround(epsilon);
   for (let p = 0; p < P; p++) out[p] = 1 / (c1 * (Math.sqrt(v[r * P + p] / c2) + eps));
 }

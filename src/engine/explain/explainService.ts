@@ -16,6 +16,8 @@ import { buildTrainingFactors, type TrainingFactors } from './shared/trainingFac
 import { explainBlock } from './direct/directBlock';
 import type { ExplainBlockOptions, RawExplanation } from './shared/blockTypes';
 import type { QueryBlock } from './shared/blockTypes';
+import { isReplayed } from './replay/segments';
+import { explainReplayedBlocks, type ReplayProgress } from './replay/replayedExplain';
 import { explainBlockFast } from './fast/fastBlock';
 import { loadPathIndex, type PathIndex } from './pathIndex/pathIndex';
 import { buildExplanation, type ExplainedRow } from './explanationBuilder';
@@ -187,7 +189,12 @@ export interface ExplainOptions {
   method?: 'fast' | 'direct';
   /** Split batches of at least PARALLEL_FROM rows across this thread and worker threads (default true). */
   parallel?: boolean;
+  /** A checkpointed run: called after each replayed segment. */
+  onReplay?: (progress: ReplayProgress) => void;
 }
+
+/** Bytes of sweep carries (one float64 vector of P per row) that one replay holds: more rows take another replay. */
+const REPLAY_CARRY_BYTES = 256 * 1024 * 1024;
 
 /** From this many rows on, a batch is split across worker threads. */
 const PARALLEL_FROM = 8;
@@ -221,57 +228,69 @@ export async function explainWithIndex(
   );
   const T = run.path.steps;
   const P = run.layout.parameterCount;
-  // The reference method covers exact paths only; a subsampled path always takes the fast one.
-  const method = run.approximate ? 'fast' : (options.method ?? 'fast');
+  const replayed = isReplayed(run);
+  // The reference method covers stored exact paths only; subsampled and replayed paths take the fast one.
+  const method = run.approximate || replayed ? 'fast' : (options.method ?? 'fast');
   const blockSize = options.blockSize ?? (method === 'fast' ? FAST_BLOCK : Math.max(1, Math.min(8, Math.floor(40_000_000 / (T * P)))));
   const nodes = options.quadratureNodes ?? run.record.explain.quadratureNodes;
   const tolerance = options.tolerance ?? run.record.explain.tolerance;
   const top = options.top ?? LIMITS.top.default;
-  const explanations: Explanation[] = [];
-  const raws: RawExplanation[] = [];
+  const blockOptions: ExplainBlockOptions = {
+    nodes,
+    tolerance,
+    kernelTop: options.full ? Math.max(top, 50) : top,
+    leftPointOnly: options.leftPointOnly,
+    traceRows: options.traceRows,
+    signal: options.signal,
+  };
+  const blocks: QueryBlock[] = [];
   for (let q0 = 0; q0 < prepared.length; q0 += blockSize) {
-    throwIfCancelled(options.signal);
-    const members = prepared.slice(q0, q0 + blockSize);
-    const x = allX.slice(q0 * F, (q0 + members.length) * F);
-    const e = new Float32Array(members.length * C);
-    members.forEach((_, k) => e.set(resolved[q0 + k].e, k * C));
-    const started = performance.now();
-    let raw: RawExplanation[];
-    try {
+    const count = Math.min(blockSize, prepared.length - q0);
+    const e = new Float32Array(count * C);
+    for (let k = 0; k < count; k++) e.set(resolved[q0 + k].e, k * C);
+    blocks.push({ x: allX.slice(q0 * F, (q0 + count) * F), e, count });
+  }
+  const raws: RawExplanation[] = [];
+  const timings: number[] = [];
+  try {
+    if (replayed) {
+      // One replay for every block of a group; a group's carries (one float64 vector per row) bound its size.
+      const group = Math.max(1, Math.floor(REPLAY_CARRY_BYTES / (8 * P * blockSize)));
+      for (let b0 = 0; b0 < blocks.length; b0 += group) {
+        const part = blocks.slice(b0, b0 + group);
+        const t0 = performance.now();
+        const results = await explainReplayedBlocks(run, part, blockOptions, options.onReplay);
+        const rows = part.reduce((sum, block) => sum + block.count, 0);
+        for (const result of results) raws.push(...result);
+        for (let k = 0; k < rows; k++) timings.push((performance.now() - t0) / rows);
+      }
+    } else {
       const explain =
         method === 'fast'
           ? (b: QueryBlock, o: ExplainBlockOptions) => explainBlockFast(run, indexed.index, b, o)
           : (b: QueryBlock, o: ExplainBlockOptions) => explainBlock(run, indexed.factors, b, o);
-      raw = await explain(
-        { x, e, count: members.length },
-        {
-          nodes,
-          tolerance,
-          kernelTop: options.full ? Math.max(top, 50) : top,
-          leftPointOnly: options.leftPointOnly,
-          traceRows: options.traceRows,
-          signal: options.signal,
-        },
-      );
-    } catch (error) {
-      // A worker stopped by the cancellation fails with its own error: report the cancellation.
-      throwIfCancelled(options.signal);
-      throw error;
+      for (const block of blocks) {
+        throwIfCancelled(options.signal);
+        const t0 = performance.now();
+        raws.push(...(await explain(block, blockOptions)));
+        for (let k = 0; k < block.count; k++) timings.push((performance.now() - t0) / block.count);
+      }
     }
-    const ms = (performance.now() - started) / members.length;
-    raw.forEach((r, k) => {
-      const q = q0 + k;
-      const explanation = buildExplanation(
-        run,
-        { ...prepared[q].row, finalOutput: outputs.slice(q * C, (q + 1) * C), output: resolved[q] },
-        r,
-        { top, full: options.full ?? false, tolerance, backend: currentBackend().backend },
-      );
-      explanation.timing = { ms };
-      explanations.push(explanation);
-      raws.push(r);
-    });
+  } catch (error) {
+    // A worker stopped by the cancellation fails with its own error: report the cancellation.
+    throwIfCancelled(options.signal);
+    throw error;
   }
+  const explanations = raws.map((r, q) => {
+    const explanation = buildExplanation(
+      run,
+      { ...prepared[q].row, finalOutput: outputs.slice(q * C, (q + 1) * C), output: resolved[q] },
+      r,
+      { top, full: options.full ?? false, tolerance, backend: currentBackend().backend },
+    );
+    explanation.timing = { ms: timings[q] };
+    return explanation;
+  });
   return { explanations, raw: raws };
 }
 

@@ -24,6 +24,8 @@ export interface StepWindow {
   scale: number[];
   options: ExplainBlockOptions;
   integrator: SegmentIntegrator;
+  /** Steps of the whole run (`run` may be one replayed segment of it): each step's share of the tolerance. */
+  totalSteps?: number;
 }
 
 /**
@@ -42,7 +44,7 @@ export function refineSteps(
   const { run, block, s0, c, endpoints, kinks, scale, options, integrator } = window;
   const P = run.layout.parameterCount;
   const Q = block.count;
-  const T = run.path.steps;
+  const T = window.totalSteps ?? run.path.steps;
   let pending: StepRow[] = [];
   const kinked: StepRow[] = [];
   for (let s = s0; s < s0 + c; s++) {

@@ -169,6 +169,17 @@ export class SimdContraction {
     new Float64Array(this.exports.memory.buffer, this.pointers.carries, queries * this.parameterCount).fill(0);
   }
 
+  /** Copies the first `into.length / P` rows' carries out (blocks that share this module keep their own). */
+  saveCarries(into: Float64Array): void {
+    into.set(new Float64Array(this.exports.memory.buffer, this.pointers.carries, into.length));
+  }
+
+  /** Puts carries saved by `saveCarries` back. */
+  loadCarries(from: Float64Array): void {
+    if (from.length > MAX_QUERIES * this.parameterCount) throw new Error(`at most ${MAX_QUERIES} rows per block`);
+    new Float64Array(this.exports.memory.buffer, this.pointers.carries, from.length).set(from);
+  }
+
   private carry(q: number): number {
     return this.pointers.carries + q * this.parameterCount * 8;
   }

@@ -62,7 +62,11 @@ export class SimdQuerySide {
   private readonly P: number;
   private readonly pointers: { x: number; delta: number; next: number; steps: number; z0: number };
 
-  constructor(private readonly run: LoadedRun) {
+  /** `capacity`: weight floats to hold (a replayed run's longest segment), loaded by `adoptSegment`; default the run's own path. */
+  constructor(
+    private readonly run: LoadedRun,
+    capacity?: number,
+  ) {
     compiled ??= new WebAssembly.Module(Buffer.from(QUERY_SIDE_WASM_BASE64, 'base64'));
     this.exports = new WebAssembly.Instance(compiled, {}).exports as unknown as QuerySideExports;
     const { layers, parameterCount } = run.layout;
@@ -74,7 +78,8 @@ export class SimdQuerySide {
       bytes += align(size);
       return at;
     };
-    this.weights = take(run.path.weights.byteLength);
+    const weightFloats = capacity ?? run.path.weights.length;
+    this.weights = take(weightFloats * 4);
     this.pointers = {
       x: take(widest * 8),
       delta: take(widest * 8),
@@ -91,8 +96,8 @@ export class SimdQuerySide {
     const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
     if (pages > 0) memory.grow(pages);
     const buffer = memory.buffer;
-    this.weightsView = new Float32Array(buffer, this.weights, run.path.weights.length);
-    this.weightsView.set(run.path.weights);
+    this.weightsView = new Float32Array(buffer, this.weights, weightFloats);
+    if (capacity === undefined) this.weightsView.set(run.path.weights);
     this.x = new Float64Array(buffer, this.pointers.x, widest);
     this.delta = new Float64Array(buffer, this.pointers.delta, widest);
     this.next = new Float64Array(buffer, this.pointers.next, widest);
@@ -228,4 +233,22 @@ export function querySideFor(run: LoadedRun): SimdQuerySide {
     run.path.weights = side.weightsView;
   }
   return side;
+}
+
+const segmentSides = new WeakMap<LoadedRun, SimdQuerySide>();
+
+/**
+ * A replayed segment's weights moved into the one query-side kernel of its run (and thread), sized once for the
+ * longest segment: segments come and go without a WebAssembly memory each.
+ */
+export function adoptSegment(run: LoadedRun, segment: LoadedRun, longestSegment: number): void {
+  let side = segmentSides.get(run);
+  if (!side) {
+    side = new SimdQuerySide(run, (longestSegment + 1) * run.layout.parameterCount);
+    segmentSides.set(run, side);
+  }
+  const view = side.weightsView.subarray(0, segment.path.weights.length);
+  view.set(segment.path.weights);
+  segment.path.weights = view;
+  instances.set(segment, side);
 }

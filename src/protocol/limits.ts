@@ -44,6 +44,8 @@ export const LIMITS = {
    * `kernelLens.training.pathBudgetMb`): the full path when it fits, checkpoints and replay otherwise.
    */
   pathBudgetMb: { min: 1, max: 1024 * 1024, default: 256 },
+  /** `export-path --max-mb`: the largest full path it writes, in MiB. */
+  exportMaxMb: { min: 1, max: 1024 * 1024, default: 2048 },
   /** Steps between checkpoints forced by CLI `--checkpoint-every` / `run/train` `checkpointEvery` (1: the full path). */
   checkpointEvery: { min: 1, max: 100_000_000 },
   /** A row index anywhere in a request. */

@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ExplainQuery } from '../../protocol';
 import { trainExperiment } from '../pipeline/trainRun';
+import { exportPath } from '../pipeline/exportPath';
 import { readRunRecord } from '../run/runStore';
 import { inspectCsv } from '../data/inspect';
 import { explainWithIndex, indexedRun } from '../explain/explainService';
@@ -23,6 +24,7 @@ Usage:
   kernel-lens explain RUN_DIR --row N [--split test|train] [--class NAME | --margin] [--top K] [--json]
   kernel-lens explain RUN_DIR --input FILE.csv --row N [...]
   kernel-lens explain RUN_DIR --all [--split test|train] [--limit N] --out FILE.jsonl
+  kernel-lens export-path RUN_DIR --out DIR [--max-mb N]
   kernel-lens inspect FILE.csv
   kernel-lens suspects RUN_DIR [--top K] [--scoring tracin|adam|loss] [--json]
   kernel-lens verify RUN_DIR --row N [--split test|train] [--k K] [--draws D] [--class NAME | --margin] [--json]
@@ -31,7 +33,7 @@ Common flags: --backend auto|tensorflow|wasm|cpu, --nodes N (quadrature nodes), 
 
 type Command = (argv: string[]) => Promise<number>;
 
-const commands: Record<string, Command> = { train, explain, inspect, ...trustCommands };
+const commands: Record<string, Command> = { train, explain, inspect, 'export-path': exportPathCommand, ...trustCommands };
 
 /** Runs the command line; returns the exit code. Bad input is one clear line on stderr, never a stack. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -105,8 +107,13 @@ async function train(argv: string[]): Promise<number> {
       );
     },
   });
-  const stored = info.status === 'complete' ? (await readRunRecord(info.dir)).pathIndex : undefined;
-  const index = stored ? `; path index ${(stored.bytes / 1e6).toFixed(1)} MB built in ${(stored.buildMs / 1000).toFixed(2)} s` : '';
+  const record = info.status === 'complete' ? await readRunRecord(info.dir) : undefined;
+  const stored = record?.pathIndex;
+  const index = stored
+    ? `; path index ${(stored.bytes / 1e6).toFixed(1)} MB built in ${(stored.buildMs / 1000).toFixed(2)} s`
+    : record?.replay
+      ? `; ${record.replay.fingerprints.length} checkpoints every ${record.replay.every} steps (explanations replay them)`
+      : '';
   process.stderr.write(
     `${info.status} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${info.steps} steps, ${info.parameters} parameters${index}${info.approximate ? ', checkpoints subsampled to fit --path-budget-mb (explanations approximate)' : ''}${info.message ? ` — ${info.message}` : ''}\n`,
   );
@@ -186,5 +193,23 @@ async function inspect(argv: string[]): Promise<number> {
   const file = onePositional(positionals, 'CSV file');
   const schema = await inspectCsv(file);
   process.stdout.write(JSON.stringify(schema, null, 2) + '\n');
+  return 0;
+}
+
+/** kernel-lens export-path RUN_DIR --out DIR [--max-mb N]: the full path in the stored layout, replayed if need be. */
+async function exportPathCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, { out: { type: 'string' }, 'max-mb': { type: 'string' } });
+  const runDir = onePositional(positionals, 'run directory');
+  const out = stringFlag(values, 'out');
+  if (out === undefined) throw new UserError('export-path needs --out DIR (a folder that does not exist yet)');
+  const maxMb = integerFlag(values, 'max-mb', LIMITS.exportMaxMb) as number;
+  await startBackend(values);
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  process.once('SIGTERM', () => controller.abort());
+  const started = Date.now();
+  const result = await exportPath(runDir, out, { maxMb, signal: controller.signal });
+  process.stderr.write(`exported ${(result.bytes / (1024 * 1024)).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(result.dir + '\n');
   return 0;
 }

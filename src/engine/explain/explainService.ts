@@ -45,6 +45,8 @@ export class IndexedRun {
 
   /** The training factors as typed arrays plus the sweep's diagonals (the fast method's path index, read from index/). */
   get index(): PathIndex {
+    // A checkpointed run is indexed segment by segment while it is replayed (replay/).
+    if (isReplayed(this.run)) throw new Error('a checkpointed run has no whole-path index');
     this.builtIndex ??= loadPathIndex(this.run);
     return this.builtIndex;
   }

@@ -31,6 +31,36 @@ export async function writeNpy(file: string, array: NpyArray): Promise<void> {
   await fs.promises.writeFile(file, encodeNpy(array));
 }
 
+/** A float32 `.npy` file written row block by row block (a matrix too large to hold at once). */
+export class Float32NpyWriter {
+  private written = 0;
+  private constructor(
+    private readonly handle: fs.promises.FileHandle,
+    private readonly expected: number,
+    readonly file: string,
+  ) {}
+
+  static async open(file: string, shape: number[]): Promise<Float32NpyWriter> {
+    const handle = await fs.promises.open(file, 'wx');
+    await handle.write(header('<f4', shape));
+    return new Float32NpyWriter(
+      handle,
+      shape.reduce((a, b) => a * b, 1),
+      file,
+    );
+  }
+
+  async append(values: Float32Array): Promise<void> {
+    await this.handle.write(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    this.written += values.length;
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+    if (this.written !== this.expected) throw new Error(`${this.file}: wrote ${this.written} of ${this.expected} values`);
+  }
+}
+
 /** The header of a `.npy` file from its first bytes (enough to hold it): dtype, shape and where the data start. */
 function parseHeader(buffer: Buffer, file: string): { descr: string; shape: number[]; dataOffset: number } {
   if (buffer.length < 10 || !buffer.subarray(0, 6).equals(MAGIC)) throw new Error(`${file}: not a .npy file`);

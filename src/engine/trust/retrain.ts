@@ -1,5 +1,5 @@
 import type { LoadedRun } from '../explain/shared/loadedRun';
-import { initialWeights } from '../explain/shared/loadedRun';
+import { finalWeights, initialWeights } from '../explain/shared/loadedRun';
 import type { DataMatrix, ResolvedExperiment } from '../data/preparedData';
 import { withoutRows, type BatchPlan } from '../train/batchSchedule';
 import { runTrainingLoop } from '../train/trainLoop';
@@ -35,7 +35,6 @@ export function recordedTraining(run: LoadedRun): ResolvedExperiment['training']
  * Returns the final weights.
  */
 export async function retrainWithout(run: LoadedRun, removed: ReadonlySet<number>, signal?: AbortSignal): Promise<Float32Array> {
-  const P = run.layout.parameterCount;
   const F = run.data.featureCount;
   const train: DataMatrix = {
     x: run.data.trainX,
@@ -57,11 +56,12 @@ export async function retrainWithout(run: LoadedRun, removed: ReadonlySet<number
       training: recordedTraining(run),
       targetStd: run.record.preprocessing.targetScale?.std ?? null,
       schedule: withoutRows(recordedPlan(run), removed),
+      // Only the trained weights are read: no path is kept beyond the first and last checkpoint.
+      pathLayout: { kind: 'checkpoints', every: Number.MAX_SAFE_INTEGER },
     },
     { signal },
   );
   if (result.status === 'cancelled') throw new CancelledError();
   if (result.status === 'failed') throw new Error(`retraining failed: ${result.message}`);
-  const T = result.path.steps;
-  return result.path.weights.slice(T * P, (T + 1) * P);
+  return finalWeights({ path: result.path, layout: run.layout }).slice();
 }

@@ -5,6 +5,11 @@ import { tidyRead } from '../model/tidyRead';
 import type { SuspectScoring } from '../../protocol';
 import { throwIfCancelled } from '../errors';
 import type { IndexedRun } from '../explain/explainService';
+import type { LoadedRun } from '../explain/shared/loadedRun';
+import { buildPathIndex, type PathIndex } from '../explain/pathIndex/pathIndex';
+import { SimdContraction } from '../explain/fast/wasm/simdContraction';
+import { isReplayed } from '../explain/replay/segments';
+import { longestSegment, pathSegments } from '../explain/replay/pathSegments';
 import { perExampleLoss } from '../model/losses';
 
 const STEP_CHUNK = 128;
@@ -23,11 +28,33 @@ const STEP_CHUNK = 128;
 export async function selfInfluenceScores(indexed: IndexedRun, scoring: SuspectScoring, signal?: AbortSignal): Promise<Float64Array> {
   throwIfCancelled(signal);
   if (scoring === 'loss') return finalLosses(indexed);
-  const { run, index } = indexed;
+  const { run } = indexed;
+  const scores = new Float64Array(run.record.trainRows);
+  if (!isReplayed(run)) {
+    await addSelfInfluence(run, indexed.index, scoring, scores, signal);
+    return scores;
+  }
+  // A checkpointed run: each replayed segment indexed in turn into storage sized once for the longest.
+  const contraction = new SimdContraction(
+    { layout: run.layout, path: { ...run.path, steps: longestSegment(run) } },
+    run.optimizer.name === 'adam',
+  );
+  for await (const segment of pathSegments(run, { signal }))
+    await addSelfInfluence(segment, buildPathIndex(segment, contraction), scoring, scores, signal);
+  return scores;
+}
+
+/** Adds the self-influence of the steps of `run` (a whole stored run, or one replayed segment) to `scores`. */
+async function addSelfInfluence(
+  run: LoadedRun,
+  index: PathIndex,
+  scoring: Exclude<SuspectScoring, 'loss'>,
+  scores: Float64Array,
+  signal?: AbortSignal,
+): Promise<void> {
   const T = run.path.steps;
   const W = run.path.batchWidth;
   const P = run.layout.parameterCount;
-  const scores = new Float64Array(run.record.trainRows);
   // A subsampled path's step scale is a calibrated stretch rate, not Adam's D (its optimizer reads as sgd).
   const scale = scoring === 'adam' && run.optimizer.name === 'adam' ? index.stepScale : null;
   for (let s = 0; s < T; s++) {
@@ -64,7 +91,6 @@ export async function selfInfluenceScores(indexed: IndexedRun, scoring: SuspectS
       throwIfCancelled(signal);
     }
   }
-  return scores;
 }
 
 function finalLosses(indexed: IndexedRun): Float64Array {

@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { finalWeights } from '../explain/shared/loadedRun';
+import { finalWeights, type LoadedRun } from '../explain/shared/loadedRun';
+import { pathSegments } from '../explain/replay/pathSegments';
 import * as tf from '@tensorflow/tfjs-core';
 import { tidyRead } from '../model/tidyRead';
 import type { ExplainQuery, KernelEvolution, OutputKind } from '../../protocol';
@@ -59,10 +60,14 @@ export async function kernelEvolutionOf(indexed: IndexedRun, options: KernelEvol
   resolved.forEach((r, j) => e.set(r.e, j * C));
 
   // Tangent kernels at ~`checkpoints` steps, w_0 and w_T included.
-  const count = Math.max(2, Math.min(options.checkpoints ?? LIMITS.kernelCheckpoints.default, T + 1));
-  const steps = Array.from(new Set(Array.from({ length: count }, (_, k) => Math.round((k * T) / (count - 1)))));
+  // A checkpointed run holds the weights of its checkpoints only: the curve takes its points among them.
+  const replay = run.path.replay;
+  const stored = replay ? replay.steps.length - 1 : T;
+  const count = Math.max(2, Math.min(options.checkpoints ?? LIMITS.kernelCheckpoints.default, stored + 1));
+  const rowsAt = Array.from(new Set(Array.from({ length: count }, (_, k) => Math.round((k * stored) / (count - 1)))));
+  const steps = replay ? rowsAt.map((m) => replay.steps[m]) : rowsAt;
   const tangent = tidyRead(() => {
-    const weights = tf.tensor2d(gatherSteps(run.path.weights, steps, P), [steps.length, P]);
+    const weights = tf.tensor2d(gatherSteps(replay ? replay.weights : run.path.weights, rowsAt, P), [steps.length, P]);
     return explainedOutputKernel(run.mlp, weights, weights, tf.tensor3d(x, [1, S, F]), tf.tensor2d(e, [S, C]));
   });
   const kernelAt = (k: number) => tangent.subarray(k * S * S, (k + 1) * S * S);
@@ -135,7 +140,22 @@ async function samplePathKernel(
   nodes: number,
   signal?: AbortSignal,
 ): Promise<Float64Array> {
-  const { run } = indexed;
+  const kernel = new Float64Array(sample.length * sample.length);
+  for await (const segment of pathSegments(indexed.run, { signal }))
+    await addSamplePathKernel(segment, sample, x, e, nodes, kernel, signal);
+  return kernel;
+}
+
+/** Adds the steps of `run` (a stored run, or one replayed segment of it) to the sample's path kernel. */
+async function addSamplePathKernel(
+  run: LoadedRun,
+  sample: number[],
+  x: Float32Array,
+  e: Float32Array,
+  nodes: number,
+  kernel: Float64Array,
+  signal?: AbortSignal,
+): Promise<void> {
   const T = run.path.steps;
   const P = run.layout.parameterCount;
   const F = run.data.featureCount;
@@ -144,7 +164,6 @@ async function samplePathKernel(
   const S = sample.length;
   const position = new Map(sample.map((i, j) => [i, j]));
   const rule = gaussLegendre(nodes);
-  const kernel = new Float64Array(S * S);
   const chunk = 64;
   for (let s0 = 0; s0 < T; s0 += chunk) {
     throwIfCancelled(signal);
@@ -200,7 +219,6 @@ async function samplePathKernel(
     });
     await yieldToEventLoop();
   }
-  return kernel;
 }
 
 /** Per sampled row: the share of Σ|c_i| that training rows of the predicted class hold, and the signed sums. */
@@ -213,7 +231,8 @@ async function sameClassShares(
   const { run } = indexed;
   if (run.record.task === 'regression') return [];
   const queries: ExplainQuery[] = sample.map((row) => ({ split: 'train', row }));
-  const { raw } = await explainWithIndex(indexed, queries, { top: 1, signal });
+  // Contributions only: no path kernel of top rows (a checkpointed run would replay again for it).
+  const { raw } = await explainWithIndex(indexed, queries, { top: 0, signal });
   const labels = run.data.raw.train.labels;
   return raw.map((r, j) => {
     let same = 0;

@@ -248,19 +248,19 @@ function denseDotIncrement(run: LoadedRun, dense: Float32Array, s: number, P: nu
  * The per-step quadrature check with Φ_s·Δ_s from the query factors, and its refinement
  * (stepRefinement.ts); a refined dense Φ goes into `refined`.
  */
-function refine(
-  window: Omit<StepWindow, 'integrator'>,
-  qf: QueryFactors,
-  quadratureError: Float64Array,
-  refined: LocalRefinedPhi,
-): number {
+function refine(window: Omit<StepWindow, 'integrator'>, qf: QueryFactors, quadratureError: Float64Array, refined: LocalRefinedPhi): number {
   const { run, block, s0 } = window;
   const P = run.layout.parameterCount;
   const Q = block.count;
   const increment = (s: number, q: number): number => qf.incrementDots[(s - s0) * Q + q];
-  return checkAndRefineSteps({ ...window, integrator: wasmSegmentIntegrator(run, block) }, quadratureError, increment, ({ step, row }, values) => {
-    const dense = values.slice();
-    refined.set(step, row, dense);
-    return denseDotIncrement(run, dense, step, P);
-  });
+  return checkAndRefineSteps(
+    { ...window, integrator: wasmSegmentIntegrator(run, block) },
+    quadratureError,
+    increment,
+    ({ step, row }, values) => {
+      const dense = values.slice();
+      refined.set(step, row, dense);
+      return denseDotIncrement(run, dense, step, P);
+    },
+  );
 }

@@ -1,13 +1,11 @@
 import { SimdContraction } from '../fast/wasm/simdContraction';
-import { adoptSegment } from '../fast/wasm/simdQuerySide';
 import { BlockSweep } from '../fast/fastBlock';
 import { pathKernelForTops } from '../fast/pathKernelTop';
 import { buildPathIndex } from '../pathIndex/pathIndex';
 import type { ExplainBlockOptions, QueryBlock, RawExplanation } from '../shared/blockTypes';
 import type { LoadedRun } from '../shared/loadedRun';
-import { throwIfCancelled } from '../../errors';
-import { replaySegment, segmentRun } from './segmentReplay';
-import { segmentsOf, type Segment } from './segments';
+import { pathSegments } from './pathSegments';
+import { segmentsOf } from './segments';
 
 /** Where a replayed explanation is: which pass (contributions newest segment first, then the top rows' path kernel) and segment. */
 export interface ReplayProgress {
@@ -32,40 +30,31 @@ export async function explainReplayedBlocks(
   const segments = segmentsOf(run);
   const longest = Math.max(...segments.map((s) => s.end - s.start));
   const P = run.layout.parameterCount;
-  const contraction = new SimdContraction(
-    { layout: run.layout, path: { ...run.path, steps: longest } },
-    run.optimizer.name === 'adam',
-  );
+  const contraction = new SimdContraction({ layout: run.layout, path: { ...run.path, steps: longest } }, run.optimizer.name === 'adam');
   const sweeps = blocks.map((block) => new BlockSweep(run, block, options));
   const carries = blocks.map((block) => new Float64Array(block.count * P));
-  const replayed = async (segment: Segment): Promise<LoadedRun> => {
-    throwIfCancelled(options.signal);
-    const view = segmentRun(run, await replaySegment(run, segment, options.signal));
-    adoptSegment(run, view, longest);
-    return view;
-  };
-  for (let k = segments.length - 1; k >= 0; k--) {
-    const view = await replayed(segments[k]);
+  let done = 0;
+  for await (const view of pathSegments(run, { signal: options.signal, newestFirst: true })) {
     const index = buildPathIndex(view, contraction);
     for (const [b, sweep] of sweeps.entries()) {
       contraction.loadCarries(carries[b]);
       await sweep.sweepSegment(view, index);
       contraction.saveCarries(carries[b]);
     }
-    onProgress?.({ pass: 'contributions', segment: segments.length - k, segments: segments.length });
+    onProgress?.({ pass: 'contributions', segment: ++done, segments: segments.length });
   }
   const tops = sweeps.map((sweep) => sweep.tops());
   const kernels = tops.map((rows) => rows.map((top) => new Map<number, number>(top.map((i) => [i, 0]))));
   if (options.kernelTop > 0) {
-    for (const [k, segment] of segments.entries()) {
-      const view = await replayed(segment);
+    done = 0;
+    for await (const view of pathSegments(run, { signal: options.signal })) {
       sweeps.forEach((sweep, b) => {
         const part = pathKernelForTops(view, blocks[b], tops[b], sweep.rule, sweep.refinedPhiOf(view));
         part.forEach((values, q) => {
           for (const [i, value] of values) kernels[b][q].set(i, (kernels[b][q].get(i) as number) + value);
         });
       });
-      onProgress?.({ pass: 'kernel', segment: k + 1, segments: segments.length });
+      onProgress?.({ pass: 'kernel', segment: ++done, segments: segments.length });
     }
   }
   return sweeps.map((sweep, b) => sweep.finish(kernels[b]));

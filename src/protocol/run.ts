@@ -1,5 +1,5 @@
 /** A training run as every side sees it: its summary, its metrics per epoch and its progress while it trains. */
-import type { BackendName, RunStatus, TaskKind } from './vocabulary';
+import type { BackendName, PathLayoutName, RunStatus, TaskKind } from './vocabulary';
 
 export interface EpochMetrics {
   epoch: number;
@@ -40,6 +40,12 @@ export interface RunInfo {
   label?: string;
   /** Checkpoints were subsampled to fit the path-storage budget: explanations are approximate. */
   approximate?: boolean;
+  /**
+   * How the path is stored (README, "Path layouts"): `full` explains from the stored index; `checkpoints` replays
+   * them to explain (exact; a batch of rows shares one replay), `checkpoints` then holds their count.
+   */
+  pathLayout?: PathLayoutName;
+  checkpoints?: number;
 }
 
 /** A progress notification during training. */

@@ -16,3 +16,6 @@ export interface RowSource {
   file: string;
   line: number;
 }
+
+/** How a run stores its training path (README, "Path layouts"). */
+export type PathLayoutName = 'full' | 'checkpoints' | 'approximate';

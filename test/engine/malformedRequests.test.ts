@@ -272,13 +272,18 @@ test('memory budget: a training whose weights fit but whose Adam moments and ind
       }),
     );
     await budgetEngine.ok('engine/initialize', { workspaceFolders: [w.ws], memoryBudgetMb: 256 });
-    const reply = await budgetEngine.call('run/train', { experimentFile: file });
-    assert.equal(reply.error?.code, EngineErrorCodes.memoryBudget, JSON.stringify(reply));
+    // A run-folder budget large enough for the full path (under the default 256 MiB it would store checkpoints and fit).
+    const reply = await budgetEngine.call('run/train', { experimentFile: file, pathBudgetMb: 100_000 });
+    assert.equal(reply.error?.code, EngineErrorCodes.memoryBudget, JSON.stringify(reply).slice(0, 2000));
     assert.match(
       reply.error?.message ?? '',
       /Training \(\d+ steps × \d+ parameters\) needs about \d+ MB, more than the memory budget of 256 MB/,
     );
     assert.ok(!fs.existsSync(path.join(w.ws, '.kernel-lens', 'runs', 'digits-wide')), 'no run folder was created');
+    // Under the default run-folder budget the same training stores checkpoints instead, and fits.
+    const checkpointed = await budgetEngine.ok<RunInfo>('run/train', { experimentFile: file });
+    assert.equal(checkpointed.status, 'complete');
+    assert.equal(JSON.parse(fs.readFileSync(path.join(checkpointed.dir, 'run.json'), 'utf8')).pathLayout, 'checkpoints');
   } finally {
     await budgetEngine.shutdown();
   }

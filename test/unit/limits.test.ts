@@ -36,6 +36,11 @@ test('package.json settings agree with the shared limits', () => {
     [budget.minimum, budget.maximum, budget.default],
     [LIMITS.memoryBudgetMb.min, LIMITS.memoryBudgetMb.max, LIMITS.memoryBudgetMb.default],
   );
+  const pathBudget = setting('kernelLens.training.pathBudgetMb');
+  assert.deepEqual(
+    [pathBudget.minimum, pathBudget.maximum, pathBudget.default],
+    [LIMITS.pathBudgetMb.min, LIMITS.pathBudgetMb.max, LIMITS.pathBudgetMb.default],
+  );
   assert.deepEqual(setting('kernelLens.engine.backend').enum, [...BACKEND_CHOICES]);
 });
 

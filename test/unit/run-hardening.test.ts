@@ -270,9 +270,13 @@ test('the CLI refuses a training over its memory budget before creating anything
     model: { hidden: [{ units: 4096 }, { units: 4096 }] },
     training: { optimizer: 'adam', epochs: 10000 },
   });
-  const result = spawnSync(process.execPath, [ENGINE, 'train', file, '--memory-budget-mb', '512', '--backend', 'cpu'], {
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [ENGINE, 'train', file, '--memory-budget-mb', '512', '--path-budget-mb', '1048576', '--backend', 'cpu'],
+    {
+      encoding: 'utf8',
+    },
+  );
   assert.equal(result.status, 1);
   const lines = result.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('backend:'));
   assert.equal(lines.length, 1, result.stderr);

@@ -28,6 +28,7 @@ test('engine serves trust/suspects, trust/verify and trust/kernel inside the wor
     session,
     signal: new AbortController().signal,
     sendProgress: () => undefined,
+    sendExplainProgress: () => undefined,
     requestExit: () => undefined,
   };
   const suspects = await call<SuspectsResult>(ctx, EngineMethods.trustSuspects.method, { runDir: info.dir, top: 3 });

@@ -296,7 +296,10 @@ export async function explainWithIndex(
   return { explanations, raw: raws };
 }
 
-export async function explainRows(params: ExplainParams, options: { signal?: AbortSignal } = {}): Promise<ExplainResult> {
+export async function explainRows(
+  params: ExplainParams,
+  options: { signal?: AbortSignal; onReplay?: (progress: ReplayProgress) => void } = {},
+): Promise<ExplainResult> {
   const indexed = await indexedRun(params.runDir);
   const { explanations } = await explainWithIndex(indexed, params.queries, {
     output: params.output,
@@ -305,6 +308,7 @@ export async function explainRows(params: ExplainParams, options: { signal?: Abo
     quadratureNodes: params.quadratureNodes,
     tolerance: params.tolerance,
     signal: options.signal,
+    onReplay: options.onReplay,
   });
   return { explanations };
 }

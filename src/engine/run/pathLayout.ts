@@ -4,4 +4,11 @@
  * - checkpoints: the optimizer's whole state every `every` steps; each segment is replayed to explain (exact);
  * - approximate: every `stride`-th weight row only, each stretch explained as one step (not exact; opt-in).
  */
+import type { PathLayoutName } from '../../protocol';
+
 export type PathLayout = { kind: 'full' } | { kind: 'checkpoints'; every: number } | { kind: 'approximate'; stride: number };
+
+/** A run record's layout: written since checkpoints exist; before, a pathStride above 1 meant approximate. */
+export function pathLayoutOf(record: { pathLayout?: PathLayoutName; pathStride?: number }): PathLayoutName {
+  return record.pathLayout ?? ((record.pathStride ?? 1) > 1 ? 'approximate' : 'full');
+}

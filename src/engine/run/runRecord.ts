@@ -5,11 +5,11 @@ import type {
   ExperimentConfig,
   LayoutEntry,
   OptimizerRecord,
+  PathLayoutName,
   Preprocessing,
   RunStatus,
   TaskKind,
 } from '../../protocol';
-import type { PathLayout } from './pathLayout';
 
 /** The content of a run's `run.json`. */
 export interface RunRecord {
@@ -46,7 +46,7 @@ export interface RunRecord {
   annotation?: string;
   pinned?: boolean;
   /** How the path is recorded (pathLayout.ts); absent in runs written before checkpoints: `full`, or `approximate` with a pathStride. */
-  pathLayout?: PathLayout['kind'];
+  pathLayout?: PathLayoutName;
   /** A checkpointed run: the steps between checkpoints and the sha256 of each checkpoint's weights (runFiles.ts). */
   replay?: { every: number; fingerprints: string[] };
   /** Approximate runs: every k-th weight row kept; absent or 1: the exact path. */

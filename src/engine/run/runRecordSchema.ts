@@ -88,8 +88,9 @@ export const runRecordSchema = z
     if (record.digests !== undefined && record.recordSha256 === undefined) {
       ctx.addIssue({ code: 'custom', path: ['recordSha256'], message: 'required with digests' });
     }
-    if ((record.pathLayout === 'checkpoints') !== (record.replay !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['replay'], message: 'a checkpointed run (and only one) describes its checkpoints' });
+    // The checkpoints are described when training ends: a running, cancelled or failed run may lack them.
+    if (record.status === 'complete' && (record.pathLayout === 'checkpoints') !== (record.replay !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['replay'], message: 'a complete checkpointed run (and only one) describes its checkpoints' });
     }
     const classes = record.preprocessing.classes;
     if (record.task !== 'regression' && (classes === null || classes.length < 2)) {

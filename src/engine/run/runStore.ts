@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { pathLayoutOf } from './pathLayout';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { RunInfo, RunUpdateParams } from '../../protocol';
@@ -132,6 +133,8 @@ export async function runInfoFromRecord(
     annotation: record.annotation,
     label: record.label,
     approximate: record.approximate ?? false,
+    pathLayout: pathLayoutOf(record),
+    checkpoints: record.replay?.fingerprints.length,
   };
 }
 

@@ -5,7 +5,7 @@
 import { pipeline, type Writable } from 'node:stream';
 import { ErrorCodes, ResponseError, type CancellationToken, type ResponseMessage } from 'vscode-jsonrpc';
 import { StreamMessageReader, StreamMessageWriter, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
-import { EngineErrorCodes, EngineMethods, type TrainProgress } from '../../protocol';
+import { EngineErrorCodes, EngineMethods, type ExplainProgress, type TrainProgress } from '../../protocol';
 import type { EngineFlags } from './engineFlags';
 import { EngineSession } from './engineSession';
 import { handlers, type HandlerContext } from './handlers';
@@ -51,6 +51,9 @@ export function startServer(flags: EngineFlags, protocolOut: Writable): MessageC
   const sendProgress = (progress: TrainProgress): void => {
     void connection.sendNotification(EngineMethods.progress, progress).catch(() => undefined);
   };
+  const sendExplainProgress = (progress: ExplainProgress): void => {
+    void connection.sendNotification(EngineMethods.explainProgress, progress).catch(() => undefined);
+  };
 
   async function dispatch(method: string, rawParams: unknown, token: CancellationToken): Promise<unknown> {
     const started = Date.now();
@@ -68,7 +71,7 @@ export function startServer(flags: EngineFlags, protocolOut: Writable): MessageC
       }
       if (!entry.beforeInit && !session.initialized) throw notInitialized(name);
       const params = parseParams(entry.schema, rawParams, name);
-      const ctx: HandlerContext = { session, signal: controller.signal, sendProgress, requestExit: () => exit(0) };
+      const ctx: HandlerContext = { session, signal: controller.signal, sendProgress, sendExplainProgress, requestExit: () => exit(0) };
       return await entry.run(params, ctx);
     } catch (error) {
       const response = toResponseError(error, name);

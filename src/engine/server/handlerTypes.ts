@@ -4,13 +4,14 @@
  * work, whose result type is held to the constant's.
  */
 import type { z } from 'zod';
-import type { EngineRequest, EngineRequest0, TrainProgress } from '../../protocol';
+import type { EngineRequest, EngineRequest0, ExplainProgress, TrainProgress } from '../../protocol';
 import type { EngineSession } from './engineSession';
 
 export interface HandlerContext {
   session: EngineSession;
   signal: AbortSignal;
   sendProgress: (progress: TrainProgress) => void;
+  sendExplainProgress: (progress: ExplainProgress) => void;
   /** Called by engine/shutdown after its reply is sent. */
   requestExit: () => void;
 }

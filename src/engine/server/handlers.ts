@@ -133,7 +133,11 @@ export const handlers = new Map<string, Handler>([
         queries.push({ ...query, input });
       }
     }
-    return explainRows({ ...params, runDir, queries }, { signal: ctx.signal });
+    const token = params.progressToken;
+    return explainRows(
+      { ...params, runDir, queries },
+      { signal: ctx.signal, onReplay: token === undefined ? undefined : (progress) => ctx.sendExplainProgress({ token, ...progress }) },
+    );
   }),
   handle(EngineMethods.traceContribution, async (params, ctx) => {
     const runDir = await runDirectory(ctx, params.runDir);

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { RequestType, RequestType0 } from 'vscode-jsonrpc';
-import type { EngineInfo, TrainProgress } from '../../protocol';
+import type { EngineInfo, ExplainProgress, TrainProgress } from '../../protocol';
 import type { EngineConnection, EngineState } from './engineConnection';
 import { EngineRequestError } from './engineErrors';
 import { buildStartConfig } from './engineLaunchConfig';
@@ -18,10 +18,13 @@ const RESTART_SETTINGS = ['kernelLens.engine.backend', 'kernelLens.engine.nodePa
 export class EngineClient implements EngineConnection, vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<EngineState>();
   private readonly progressEmitter = new vscode.EventEmitter<TrainProgress>();
+  private readonly explainProgressEmitter = new vscode.EventEmitter<ExplainProgress>();
   private readonly supervisor: EngineSupervisor;
   private readonly disposables: vscode.Disposable[] = [];
   readonly onDidChangeState = this.stateEmitter.event;
   readonly onProgress = this.progressEmitter.event;
+  /** A checkpointed run's replay while `explain/rows` works (by the request's `progressToken`). */
+  readonly onExplainProgress = this.explainProgressEmitter.event;
   /** Where "Install Native Backend" puts `@tensorflow/tfjs-node`. */
   readonly nativeModulesDir: string;
 
@@ -35,6 +38,7 @@ export class EngineClient implements EngineConnection, vscode.Disposable {
       hooks: {
         onState: (state) => this.stateEmitter.fire(state),
         onProgress: (progress) => this.progressEmitter.fire(progress),
+        onExplainProgress: (progress) => this.explainProgressEmitter.fire(progress),
         onLog: (line) => log.append(line),
         onGaveUp: (message) => void this.offerRestart(message),
       },
@@ -42,6 +46,7 @@ export class EngineClient implements EngineConnection, vscode.Disposable {
     this.disposables.push(
       this.stateEmitter,
       this.progressEmitter,
+      this.explainProgressEmitter,
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (RESTART_SETTINGS.some((s) => event.affectsConfiguration(s))) void this.restartIfRunning('settings changed');
       }),

@@ -4,7 +4,7 @@
  */
 import type * as vscode from 'vscode';
 import type { RequestType, RequestType0 } from 'vscode-jsonrpc';
-import type { EngineInfo, TrainProgress } from '../../protocol';
+import type { EngineInfo, ExplainProgress, TrainProgress } from '../../protocol';
 
 export type EngineState = 'stopped' | 'starting' | 'ready' | 'busy' | 'crashed';
 
@@ -14,6 +14,8 @@ export interface EngineConnection {
   readonly onDidChangeState: vscode.Event<EngineState>;
   /** Training progress notifications of every run. */
   readonly onProgress: vscode.Event<TrainProgress>;
+  /** Replay progress of `explain/rows` requests on checkpointed runs (matched by their `progressToken`). */
+  readonly onExplainProgress: vscode.Event<ExplainProgress>;
   /** Starts the engine if needed, sends the request; rejects with a readable Error if the engine dies or the token cancels. */
   request<P, R>(type: RequestType<P, R, void>, params: P, token?: vscode.CancellationToken): Promise<R>;
   request0<R>(type: RequestType0<R, void>, token?: vscode.CancellationToken): Promise<R>;

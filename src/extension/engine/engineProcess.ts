@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as readline from 'node:readline';
 import { ResponseError } from 'vscode-jsonrpc';
 import { StreamMessageReader, StreamMessageWriter, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
-import { EngineErrorCodes, EngineMethods, type TrainProgress } from '../../protocol';
+import { EngineErrorCodes, EngineMethods, type ExplainProgress, type TrainProgress } from '../../protocol';
 import { EngineDiedError, EngineRequestError } from './engineErrors';
 import { messageOf } from '../../shared/messageOf';
 
@@ -34,6 +34,7 @@ export interface ProcessExit {
 export interface EngineProcessEvents {
   onStderrLine?: (line: string) => void;
   onProgress?: (progress: TrainProgress) => void;
+  onExplainProgress?: (progress: ExplainProgress) => void;
   /** The process ended (whether asked to or not); pending requests have been rejected already. */
   onExit?: (exit: ProcessExit) => void;
 }
@@ -73,6 +74,7 @@ export class EngineProcess {
     stdin.on('error', () => undefined);
     this.connection = createMessageConnection(new StreamMessageReader(stdout), new StreamMessageWriter(stdin));
     this.connection.onNotification(EngineMethods.progress, (progress) => events.onProgress?.(progress));
+    this.connection.onNotification(EngineMethods.explainProgress, (progress) => events.onExplainProgress?.(progress));
     this.connection.onError(() => undefined);
     this.connection.listen();
     readline.createInterface({ input: this.child.stderr }).on('line', (line) => events.onStderrLine?.(line));

@@ -3,7 +3,7 @@
  * real engine): starts and initializes it on demand, restarts it after a crash under the crash
  * policy, tracks state (starting / ready / busy / crashed) and fails requests clearly.
  */
-import { EngineMethods, type EngineInfo, type InitializeParams, type TrainProgress } from '../../protocol';
+import { EngineMethods, type EngineInfo, type InitializeParams, type ExplainProgress, type TrainProgress } from '../../protocol';
 import { CrashRestartPolicy } from './crashPolicy';
 import type { EngineState } from './engineConnection';
 import { EngineDiedError, EngineRequestError } from './engineErrors';
@@ -18,6 +18,7 @@ export interface EngineStartConfig {
 export interface SupervisorHooks {
   onState?: (state: EngineState) => void;
   onProgress?: (progress: TrainProgress) => void;
+  onExplainProgress?: (progress: ExplainProgress) => void;
   onLog?: (line: string) => void;
   /** Restarting stopped after too many crashes; the message says so. */
   onGaveUp?: (message: string) => void;
@@ -99,6 +100,7 @@ export class EngineSupervisor {
     const proc = new EngineProcess(launch, {
       onStderrLine: (line) => this.log(line),
       onProgress: (progress) => this.options.hooks?.onProgress?.(progress),
+      onExplainProgress: (progress) => this.options.hooks?.onExplainProgress?.(progress),
       onExit: (exit) => this.onExit(proc, exit),
     });
     this.process = proc;

@@ -10,7 +10,7 @@ export interface ExplainOptions {
 }
 
 /** A setting's number within the shared range (a hand-edited settings.json may hold anything). */
-function wholeIn(value: unknown, range: IntegerRange & { default: number }): number {
+export function wholeIn(value: unknown, range: IntegerRange & { default: number }): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) return range.default;
   return Math.min(range.max, Math.max(range.min, Math.round(value)));
 }

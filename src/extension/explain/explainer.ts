@@ -6,6 +6,7 @@ import type * as vscode from 'vscode';
 import {
   EngineMethods,
   type ContributionTrace,
+  type ExplainProgress,
   type ExplainQuery,
   type Explanation,
   type ExplanationViewState,
@@ -28,6 +29,14 @@ export interface ExplainedRow {
   state: ExplanationViewState;
 }
 
+let progressCount = 0;
+
+/** What a replay progress event says, for a notification: which pass, how far. */
+export function replayProgressText(progress: ExplainProgress): string {
+  const what = progress.pass === 'contributions' ? 'replaying the training' : 'path kernel of the rows shown';
+  return `${what}: segment ${progress.segment} of ${progress.segments}`;
+}
+
 export class Explainer {
   constructor(
     private readonly engine: EngineConnection,
@@ -38,35 +47,51 @@ export class Explainer {
     return this.engine.request(EngineMethods.loadRun, { runDir }, token);
   }
 
+  /** `onReplay`: a checkpointed run's replay progress (its explanations replay the training, which takes a while). */
   async explain(
     run: RunInfo,
     queries: ExplainQuery[],
-    options: { output?: OutputSelector; top?: number; full?: boolean },
+    options: { output?: OutputSelector; top?: number; full?: boolean; onReplay?: (progress: ExplainProgress) => void },
     token?: vscode.CancellationToken,
   ): Promise<Explanation[]> {
     const experiment = await this.store.experiment(run.experimentFile);
     const defaults = explainOptions(experiment?.config ?? null);
-    const result = await this.engine.request(
-      EngineMethods.explainRows,
-      {
-        runDir: run.dir,
-        queries,
-        output: options.output,
-        top: options.top ?? defaults.top,
-        full: options.full,
-        quadratureNodes: defaults.quadratureNodes,
-        tolerance: defaults.tolerance,
-      },
-      token,
-    );
-    return result.explanations;
+    const progressToken = options.onReplay ? `explain-${++progressCount}` : undefined;
+    const listening = options.onReplay
+      ? this.engine.onExplainProgress((p) => {
+          if (p.token === progressToken) options.onReplay?.(p);
+        })
+      : undefined;
+    try {
+      const result = await this.engine.request(
+        EngineMethods.explainRows,
+        {
+          runDir: run.dir,
+          queries,
+          output: options.output,
+          top: options.top ?? defaults.top,
+          full: options.full,
+          quadratureNodes: defaults.quadratureNodes,
+          tolerance: defaults.tolerance,
+          progressToken,
+        },
+        token,
+      );
+      return result.explanations;
+    } finally {
+      listening?.dispose();
+    }
   }
 
   /** Everything the explanation view shows for one row. */
-  async explainForView(target: ExplainTarget, token?: vscode.CancellationToken): Promise<ExplainedRow> {
+  async explainForView(
+    target: ExplainTarget,
+    token?: vscode.CancellationToken,
+    onReplay?: (progress: ExplainProgress) => void,
+  ): Promise<ExplainedRow> {
     const run = await this.loadRun(target.runDir, token);
     const experiment = await this.store.experiment(run.experimentFile);
-    const [explanation] = await this.explain(run, [target.query], { output: target.output }, token);
+    const [explanation] = await this.explain(run, [target.query], { output: target.output, onReplay }, token);
     if (!explanation) throw new Error('The engine returned no explanation.');
     // The engine sends the cells it recorded at training, so a stale CSV cannot show another row's values.
     const header = explanation.values?.map((v) => v.name) ?? [];

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Explanation, ExplanationViewState, FromWebview, OutputSelector, PersistedWebviewState, RunInfo } from '../../protocol';
 import { contributionsCsv } from './contributionsCsv';
-import type { ExplainTarget, Explainer } from './explainer';
+import { replayProgressText, type ExplainTarget, type Explainer } from './explainer';
 import { describeRowTitle } from './rowTitle';
 import { openCsvRow } from '../hover/openRow';
 import type { RecentExplanations } from './recentExplanations';
@@ -86,9 +86,10 @@ export class ExplanationPanel implements vscode.Disposable {
     try {
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Kernel Lens: explaining ${what}`, cancellable: true },
-        (_progress, token) => {
+        (progress, token) => {
           token.onCancellationRequested(() => cts.cancel());
-          return this.deps.explainer.explainForView(target, cts.token);
+          // A checkpointed run replays its training for this row: say how far it is.
+          return this.deps.explainer.explainForView(target, cts.token, (p) => progress.report({ message: replayProgressText(p) }));
         },
       );
       if (cts.token.isCancellationRequested) return false;

@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
+import { LIMITS, type IntegerRange } from '../../protocol/limits';
+import { wholeIn } from '../explain/explainSettings';
 import { EngineMethods, type EpochMetrics, type RunInfo, type TrainProgress } from '../../protocol';
 import type { EngineConnection } from '../engine/engineConnection';
 import type { ExplanationCache } from '../explain/explanationCache';
@@ -115,7 +117,15 @@ export class TrainingService implements vscode.Disposable {
             progress.report({ increment: done - reported, message: `epoch ${p.epoch}/${p.epochs} · loss ${p.loss.toPrecision(3)}` });
             reported = done;
           });
-          return this.engine.request(EngineMethods.train, { experimentFile: key, progressToken: session.token }, session.cts.token);
+          const pathBudgetMb = wholeIn(
+            vscode.workspace.getConfiguration('kernelLens.training').get('pathBudgetMb'),
+            LIMITS.pathBudgetMb as IntegerRange & { default: number },
+          );
+          return this.engine.request(
+            EngineMethods.train,
+            { experimentFile: key, progressToken: session.token, pathBudgetMb },
+            session.cts.token,
+          );
         },
       );
       panel.status(run.status, run.metrics, run.label ?? run.name);

@@ -1,4 +1,5 @@
 /** Requests that explain rows: the explanations themselves and one training row's contribution over the steps. */
+import { NotificationType } from 'vscode-jsonrpc';
 import { z } from 'zod';
 import { LIMITS, TOLERANCE } from '../limits';
 import type { ContributionTrace, Explanation } from '../explanation';
@@ -20,12 +21,24 @@ export const explainParams = z.strictObject({
   full: z.boolean().optional(),
   quadratureNodes: integerIn(LIMITS.quadratureNodes).optional(),
   tolerance: z.number().positive().max(TOLERANCE.max).optional(),
+  /** Echoed in every `explain/progress` (sent while a checkpointed run is replayed). */
+  progressToken: z.string().min(1).max(64).optional(),
 });
 export type ExplainParams = z.infer<typeof explainParams>;
 export interface ExplainResult {
   explanations: Explanation[];
 }
 export const explainRows = new EngineRequest<typeof explainParams, ExplainResult>('explain/rows', explainParams);
+
+/** Sent while `explain/rows` replays a checkpointed run: after each segment of each pass. */
+export interface ExplainProgress {
+  token: string;
+  /** `contributions`: newest segment first; `kernel`: the path kernel of the rows shown, a lighter second replay. */
+  pass: 'contributions' | 'kernel';
+  segment: number;
+  segments: number;
+}
+export const explainProgress = new NotificationType<ExplainProgress>('explain/progress');
 
 export const traceParams = z.strictObject({
   runDir: filePath,

@@ -2,7 +2,7 @@
 import { debugPrint, debugSleep, info, initialize, shutdown } from './engine';
 import { inspectDataset, validateExperiment } from './dataset';
 import { deleteRun, listRuns, loadRun, progress, train, updateRun } from './runs';
-import { explainRows, traceContribution } from './explain';
+import { explainProgress, explainRows, traceContribution } from './explain';
 import { trustKernel, trustSuspects, trustVerify } from './trust';
 
 export const EngineMethods = {
@@ -18,6 +18,7 @@ export const EngineMethods = {
   updateRun,
   deleteRun,
   explainRows,
+  explainProgress,
   traceContribution,
   trustSuspects,
   trustVerify,

@@ -7,7 +7,8 @@ import { CHECKPOINT_FILES, damagedRunError, readRunData, readTrainingPath, type 
 import { readRunRecord } from '../../run/runStore';
 import { PARTIAL_SUFFIX, type RunRecord } from '../../run/runRecord';
 import { verifyRunFiles } from '../../run/runDigests';
-import type { TrainingPath } from '../../run/trainingPath';
+import type { ReplayCheckpoints, TrainingPath } from '../../run/trainingPath';
+import { weightsFingerprint } from '../../run/weightsFingerprint';
 import { UserError } from '../../errors';
 
 /** A run read into memory: its record, the recorded path and the design matrices. */
@@ -80,10 +81,7 @@ export async function loadRecordedRun(dir: string, record: RunRecord): Promise<L
   const W = trainingPath.batchWidth;
   if (!trainingPath.replay && trainingPath.weights.length !== (T + 1) * layout.parameterCount)
     throw new UserError('path/weights.npy does not match the run layout', { file: dir });
-  if (trainingPath.replay && trainingPath.replay.steps[trainingPath.replay.steps.length - 1] !== T)
-    throw new UserError(`the run is damaged (its last checkpoint is not at step ${T}); train the experiment again`, {
-      file: path.join(dir, 'path', CHECKPOINT_FILES.steps),
-    });
+  if (trainingPath.replay) checkCheckpoints(dir, trainingPath.replay, T, layout.parameterCount);
   const trainRows = record.trainRows;
   const counts = new Int32Array(trainRows);
   const batchSizes = new Int32Array(T);
@@ -121,6 +119,21 @@ export async function loadRecordedRun(dir: string, record: RunRecord): Promise<L
     approximate: approximate !== null,
     stretchSecondMoment: approximate && record.optimizer.name === 'adam' ? recorded.adamV : null,
   };
+}
+
+/** Each checkpoint's weights against its fingerprint in run.json, and the last checkpoint at the last step. */
+function checkCheckpoints(dir: string, replay: ReplayCheckpoints, T: number, P: number): void {
+  if (replay.steps[replay.steps.length - 1] !== T)
+    throw new UserError(`the run is damaged (its last checkpoint is not at step ${T}); train the experiment again`, {
+      file: path.join(dir, 'path', CHECKPOINT_FILES.steps),
+    });
+  replay.fingerprints.forEach((fingerprint, m) => {
+    if (weightsFingerprint(replay.weights.subarray(m * P, (m + 1) * P)) !== fingerprint)
+      throw new UserError(
+        `the run is damaged (checkpoint ${m} at step ${replay.steps[m]} does not match its fingerprint in run.json); train the experiment again`,
+        { file: path.join(dir, 'path', CHECKPOINT_FILES.weights) },
+      );
+  });
 }
 
 /** A run file that cannot be read (truncated, not .npy) is the user's to fix: say which, and what to do. */

@@ -32,6 +32,14 @@ export function runDescription(run: RunInfo, now = new Date()): string {
 }
 
 /** The Markdown tooltip: name, status, annotation and a table of the final metrics. */
+/** How the run's path is kept, and what that means for explaining it. */
+export function pathLayoutText(run: RunInfo): string {
+  if (run.pathLayout === 'checkpoints')
+    return `Path: ${run.checkpoints ?? 'some'} checkpoints; each explanation replays the training (exact; a batch of rows shares one replay)`;
+  if (run.pathLayout === 'approximate' || run.approximate) return 'Path: every k-th step kept; explanations are approximate';
+  return 'Path: every step stored; explanations read the stored index';
+}
+
 export function runTooltipMarkdown(run: RunInfo): string {
   const lines = [`**${escapeMarkdown(run.label ?? run.name)}** · ${run.status}`, ''];
   if (run.label) lines.push(`Run ${escapeMarkdown(run.name)}`, '');
@@ -49,6 +57,8 @@ export function runTooltipMarkdown(run: RunInfo): string {
   }
   lines.push(
     `${run.trainRows} training rows, ${run.testRows} test rows, ${run.parameters} parameters, ${run.steps} steps on ${run.backend}`,
+    '',
+    pathLayoutText(run),
     '',
     `Created ${escapeMarkdown(new Date(run.createdAt).toLocaleString())}`,
   );

@@ -1,0 +1,238 @@
+/**
+ * Checkpoints and deterministic replay (path-kernel.md §3.2): a run that stores the optimizer's state every K
+ * steps explains exactly as the same training with its whole path stored, its replay reproduces the path bit
+ * for bit, and a damaged or drifted replay is a clear error naming the file.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ExperimentConfig, ExplainQuery } from '../../src/protocol';
+import { trainExperiment } from '../../src/engine/pipeline/trainRun';
+import { explainWithIndex, indexedRun, forgetRun } from '../../src/engine/explain/explainService';
+import { exportPath } from '../../src/engine/pipeline/exportPath';
+import { selfInfluenceScores } from '../../src/engine/trust/selfInfluence';
+import { kernelEvolutionOf } from '../../src/engine/trust/tangentKernelEvolution';
+import { loadRun } from '../../src/engine/explain/shared/loadedRun';
+import { digestRunFiles, recordSha256 } from '../../src/engine/run/runDigests';
+import { CHECKPOINT_FILES } from '../../src/engine/run/runFiles';
+import { weightsFingerprint } from '../../src/engine/run/weightsFingerprint';
+import { decodeNpy } from '../../src/engine/run/npy';
+import { CancelledError } from '../../src/engine/errors';
+import { tempWorkspace, useWasm, writeExperiment } from '../helpers/experiments';
+import { userError } from '../helpers/userError';
+
+const DATASETS = [
+  { file: 'iris.csv', target: 'species' },
+  { file: 'penguins.csv', target: 'species' },
+  { file: 'breast-cancer.csv', target: 'diagnosis' },
+] as const;
+
+const OPTIMIZERS = [
+  { optimizer: 'sgd', learningRate: 0.05 },
+  { optimizer: 'momentum', learningRate: 0.02, momentum: 0.9 },
+  { optimizer: 'momentum', learningRate: 0.02, momentum: 0.9, nesterov: true },
+  { optimizer: 'adam', learningRate: 0.01 },
+] as const;
+
+function experiment(
+  dataset: (typeof DATASETS)[number],
+  training: (typeof OPTIMIZERS)[number],
+  activation: 'tanh' | 'relu',
+): ExperimentConfig {
+  return {
+    dataset: { train: dataset.file, target: dataset.target, test: { fraction: 0.2 } },
+    model: { hidden: [{ units: 6, activation }] },
+    training: { ...training, epochs: 3, batchSize: 32, seed: 5 },
+  } as ExperimentConfig;
+}
+
+/** The same training twice: its whole path stored, and checkpoints every 7 steps. */
+async function pair(config: ExperimentConfig, name: string): Promise<{ stored: string; replayed: string }> {
+  await useWasm();
+  const ws = tempWorkspace([config.dataset.train as string]);
+  const file = writeExperiment(ws, name, config);
+  const stored = await trainExperiment(file);
+  const replayed = await trainExperiment(file, { pathLayout: { checkpointEvery: 7 } });
+  assert.equal(stored.status, 'complete');
+  assert.equal(replayed.status, 'complete');
+  return { stored: stored.dir, replayed: replayed.dir };
+}
+
+const QUERIES: ExplainQuery[] = [0, 1, 2, 3, 4].map((row) => ({ split: 'test', row }));
+
+for (const dataset of DATASETS) {
+  for (const training of OPTIMIZERS) {
+    for (const activation of ['tanh', 'relu'] as const) {
+      const label = `${dataset.file} ${training.optimizer}${'nesterov' in training ? ' (Nesterov)' : ''} ${activation}`;
+      test(`replay equals storage: ${label}`, async () => {
+        const runs = await pair(experiment(dataset, training, activation), 'pair');
+        const stored = await indexedRun(runs.stored);
+        const replayed = await indexedRun(runs.replayed);
+        assert.equal(stored.run.path.replay, null);
+        assert.ok(replayed.run.path.replay, 'the second run is checkpointed');
+        assert.ok(!fs.existsSync(path.join(runs.replayed, 'path', 'weights.npy')), 'a checkpointed run stores no per-step weights');
+        assert.ok(!fs.existsSync(path.join(runs.replayed, 'index')), 'nor a path index');
+        const a = await explainWithIndex(stored, QUERIES, { top: 5, parallel: false });
+        const b = await explainWithIndex(replayed, QUERIES, { top: 5, parallel: false });
+        a.raw.forEach((ra, q) => {
+          const rb = b.raw[q];
+          assert.equal(rb.bias, ra.bias, 'same bias');
+          assert.equal(rb.network, ra.network, 'same network output');
+          for (let i = 0; i < ra.contributions.length; i++) {
+            const scale = Math.max(Math.abs(ra.contributions[i]), 1e-300);
+            assert.ok(Math.abs(rb.contributions[i] - ra.contributions[i]) <= 1e-9 * scale, `row ${q}, training row ${i}`);
+          }
+          assert.deepEqual([...rb.kernel.keys()], [...ra.kernel.keys()], 'same top rows');
+          for (const [i, k] of ra.kernel) assert.ok(Math.abs((rb.kernel.get(i) as number) - k) <= 1e-9 * Math.max(Math.abs(k), 1e-12));
+        });
+        b.explanations.forEach((e) => assert.ok(e.residual.rel <= 1e-3, `residual ${e.residual.rel}`));
+        forgetRun(runs.stored);
+        forgetRun(runs.replayed);
+      });
+    }
+  }
+}
+
+test('suspects and kernel evolution agree on a replayed run', async () => {
+  const runs = await pair(experiment(DATASETS[0], OPTIMIZERS[3], 'relu'), 'trust');
+  const stored = await indexedRun(runs.stored);
+  const replayed = await indexedRun(runs.replayed);
+  for (const scoring of ['tracin', 'adam'] as const) {
+    assert.deepEqual(await selfInfluenceScores(replayed, scoring), await selfInfluenceScores(stored, scoring), scoring);
+  }
+  const options = { sample: 12, checkpoints: 4, shareRows: 3 };
+  const a = await kernelEvolutionOf(stored, options);
+  const b = await kernelEvolutionOf(replayed, options);
+  assert.ok(Math.abs(a.alignment.path - b.alignment.path) <= 1e-9, 'same path-kernel alignment');
+  assert.deepEqual(
+    b.sameClass.map((r) => r.shareAbs),
+    a.sameClass.map((r) => r.shareAbs),
+  );
+  // The curve of a checkpointed run takes its points among the checkpoints.
+  const checkpoints = new Set(replayed.run.path.replay?.steps);
+  assert.ok(b.alignmentCurve.every((point) => checkpoints.has(point.step)));
+});
+
+test('export-path of a replayed run equals the stored path of the same training, bit for bit', async () => {
+  const runs = await pair(experiment(DATASETS[1], OPTIMIZERS[3], 'tanh'), 'export');
+  const out = path.join(path.dirname(runs.replayed), 'exported');
+  await exportPath(runs.replayed, out, { maxMb: 64 });
+  for (const name of ['weights.npy', 'adam_v.npy', 'batches.npy', 'lr.npy']) {
+    assert.ok(fs.readFileSync(path.join(out, 'path', name)).equals(fs.readFileSync(path.join(runs.stored, 'path', name))), name);
+  }
+  for (const name of fs.readdirSync(path.join(runs.stored, 'data'))) {
+    assert.ok(fs.readFileSync(path.join(out, 'data', name)).equals(fs.readFileSync(path.join(runs.stored, 'data', name))), name);
+  }
+  // The export is a complete run of the stored layout: it loads, checks and explains as the original.
+  const exported = await indexedRun(out);
+  assert.equal(exported.run.path.replay, null);
+  const [a, b] = [
+    await explainWithIndex(exported, QUERIES.slice(0, 2), { parallel: false }),
+    await explainWithIndex(await indexedRun(runs.replayed), QUERIES.slice(0, 2), { parallel: false }),
+  ];
+  assert.deepEqual(
+    a.raw.map((r) => Array.from(r.contributions)),
+    b.raw.map((r) => Array.from(r.contributions)),
+  );
+  const refused = await userError(exportPath(runs.replayed, path.join(path.dirname(out), 'too-big'), { maxMb: 1 / 1024 }));
+  assert.match(refused.message, /the full path would take \d+ MiB .* more than --max-mb/);
+  assert.ok(!fs.existsSync(path.join(path.dirname(out), 'too-big')), 'a refused export creates nothing');
+  const again = await userError(exportPath(runs.replayed, out, { maxMb: 64 }));
+  assert.match(again.message, /already exists/);
+});
+
+/** Rewrites run.json's digests after an edit, as a careful tamperer would: only the fingerprints can tell. */
+function redigest(dir: string, edit: (record: Record<string, unknown>) => void): Promise<void> {
+  const file = path.join(dir, 'run.json');
+  const record = JSON.parse(fs.readFileSync(file, 'utf8'));
+  edit(record);
+  return digestRunFiles(dir).then((digests) => {
+    record.digests = digests;
+    record.recordSha256 = recordSha256(record);
+    fs.writeFileSync(file, JSON.stringify(record));
+  });
+}
+
+test('a tampered checkpoint or a replay that drifts is a clear error naming the file', async () => {
+  const runs = await pair(experiment(DATASETS[0], OPTIMIZERS[1], 'tanh'), 'tamper');
+  const weightsFile = path.join(runs.replayed, 'path', CHECKPOINT_FILES.weights);
+  const original = fs.readFileSync(weightsFile);
+  const fingerprints = [...JSON.parse(fs.readFileSync(path.join(runs.replayed, 'run.json'), 'utf8')).replay.fingerprints] as string[];
+  // One flipped bit in a checkpoint: the digests say which file changed.
+  const flipped = Buffer.from(original);
+  flipped[flipped.length - 5] ^= 1;
+  fs.writeFileSync(weightsFile, flipped);
+  const damaged = await userError(loadRun(runs.replayed));
+  assert.match(damaged.message, /damaged/);
+  assert.ok(damaged.message.includes(CHECKPOINT_FILES.weights), damaged.message);
+  // The same change with the digests rewritten: the checkpoint no longer matches its fingerprint in run.json.
+  await redigest(runs.replayed, () => undefined);
+  const mismatch = await userError(loadRun(runs.replayed));
+  assert.match(mismatch.message, /checkpoint \d+ at step \d+ does not match its fingerprint/);
+  assert.ok(mismatch.message.includes(CHECKPOINT_FILES.weights), mismatch.message);
+  // And with its fingerprint rewritten too (a checkpoint from another backend): the replay that should reach it drifts.
+  const P = JSON.parse(fs.readFileSync(path.join(runs.replayed, 'run.json'), 'utf8')).parameters as number;
+  const weights = decodeNpy(flipped).data as Float32Array;
+  await redigest(runs.replayed, (record) => {
+    const replay = record.replay as { fingerprints: string[] };
+    const last = replay.fingerprints.length - 1;
+    replay.fingerprints[last] = weightsFingerprint(weights.subarray(last * P, (last + 1) * P));
+  });
+  forgetRun(runs.replayed);
+  const drift = await userError(explainWithIndex(await indexedRun(runs.replayed), QUERIES.slice(0, 1), { parallel: false }));
+  assert.match(drift.message, /did not reproduce checkpoint \d+ bit for bit/);
+  assert.match(drift.message, /trained on the wasm backend, this engine runs wasm/);
+  assert.ok(drift.message.includes(CHECKPOINT_FILES.weights), drift.message);
+  fs.writeFileSync(weightsFile, original);
+  await redigest(runs.replayed, (record) => {
+    (record.replay as { fingerprints: string[] }).fingerprints = fingerprints;
+  });
+  forgetRun(runs.replayed);
+  const fine = await explainWithIndex(await indexedRun(runs.replayed), QUERIES.slice(0, 1), { parallel: false });
+  assert.ok(fine.explanations[0].residual.rel <= 1e-3, 'restored, it explains again');
+});
+
+test('a replayed explanation stops at the cancellation, between segments', async () => {
+  const runs = await pair(experiment(DATASETS[2], OPTIMIZERS[3], 'relu'), 'cancel');
+  const replayed = await indexedRun(runs.replayed);
+  const controller = new AbortController();
+  let segments = 0;
+  let total = 0;
+  const explained = explainWithIndex(replayed, QUERIES, {
+    parallel: false,
+    signal: controller.signal,
+    onReplay: (progress) => {
+      segments++;
+      total = progress.segments;
+      if (progress.segment === 2) controller.abort();
+    },
+  });
+  await assert.rejects(explained, (error: unknown) => error instanceof CancelledError);
+  assert.ok(total > 3, `${total} segments`);
+  assert.equal(segments, 2, 'no segment is replayed after the cancellation');
+});
+
+test('the run-folder budget picks the layout: the full path when it fits, checkpoints within the budget otherwise', async () => {
+  await useWasm();
+  const ws = tempWorkspace(['digits.csv']);
+  const file = writeExperiment(ws, 'budget', {
+    dataset: { train: 'digits.csv', target: 'digit', test: { fraction: 0.2 } },
+    model: { hidden: [{ units: 32, activation: 'tanh' }] },
+    training: { optimizer: 'adam', learningRate: 0.01, epochs: 4, batchSize: 32, seed: 2 },
+  } as ExperimentConfig);
+  const folderBytes = (dir: string): number =>
+    fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .reduce((sum, e) => (e.isFile() ? sum + Math.ceil(fs.statSync(path.join(e.parentPath, e.name)).size / 4096) * 4096 : sum), 0);
+  const roomy = await trainExperiment(file);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(roomy.dir, 'run.json'), 'utf8')).pathLayout, 'full', 'the default 256 MiB holds it');
+  const fullBytes = folderBytes(roomy.dir);
+  const budgetMb = Math.max(1, Math.floor(fullBytes / (1024 * 1024) / 3));
+  const tight = await trainExperiment(file, { pathLayout: { budgetMb } });
+  const record = JSON.parse(fs.readFileSync(path.join(tight.dir, 'run.json'), 'utf8'));
+  assert.equal(record.pathLayout, 'checkpoints');
+  assert.ok(folderBytes(tight.dir) <= budgetMb * 1024 * 1024, `${folderBytes(tight.dir)} bytes within ${budgetMb} MiB`);
+  assert.equal(tight.approximate, false, 'checkpoints are exact, never approximate');
+  await assert.rejects(trainExperiment(file, { pathLayout: { budgetMb: 1 / 4096 } }), /even with the fewest checkpoints/);
+});

@@ -174,7 +174,7 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
       // The path index is part of a complete run: `explain` reads it and never rebuilds it. run.json still says
       // `running` on disk meanwhile, so a kill here never leaves a folder that reads as complete.
       try {
-        record.pathIndex = await storePathIndex(partialDir, { ...record, status: 'complete' });
+        record.pathIndex = await storePathIndex(partialDir, { ...record, status: 'complete' }, result.path.factors);
       } catch (error) {
         console.error(`path index not stored (explanations will build it): ${messageOf(error)}`);
       }

@@ -161,6 +161,7 @@ export async function readTrainingPath(dir: string, record: Pick<RunRecord, 'rep
     steps: batches.shape[0],
     checkpoints,
     replay,
+    factors: null,
     firstStep: 0,
   } as TrainingPath;
   // Adam's second moments ([T, P], as large as the weights) are needed to build the path index and by the

@@ -19,6 +19,11 @@ export interface TrainingPath {
   checkpoints: Int32Array | null;
   /** A checkpointed run: the states every K steps from which each segment is replayed (path-kernel.md §3.2). */
   replay: ReplayCheckpoints | null;
+  /**
+   * The per-example factors of every step as the optimizer used them (path-kernel.md §3), per layer a [T, width, in]
+   * and δ [T, width, out], padding slots zero; recorded by training (full layout) and by replay. null: not recorded.
+   */
+  factors: PathFactors[] | null;
   /** The absolute index of step 0 of this path (a replayed segment starts later; Adam's bias correction counts from 0). */
   firstStep: number;
 }
@@ -39,4 +44,10 @@ export interface ReplayCheckpoints {
   powers: Float32Array | null;
   /** sha256 (hex) of each checkpoint's weights as float32 bytes: a replay that drifted is detected. */
   fingerprints: string[];
+}
+
+/** One layer's factors over the steps of a path: a [T, width, in], δ [T, width, out]. */
+export interface PathFactors {
+  a: Float32Array;
+  delta: Float32Array;
 }

@@ -1,44 +1,94 @@
-import type { ReplayCheckpoints, TrainingPath } from '../run/trainingPath';
+import type { PathFactors, ReplayCheckpoints, TrainingPath } from '../run/trainingPath';
 import type { PathLayout } from '../run/pathLayout';
 import { weightsFingerprint } from '../run/weightsFingerprint';
-import type { TrainingStepper } from './trainingStepper';
+import type { StepFactors, TrainingStepper } from './trainingStepper';
 
-type RecordedPart = Pick<TrainingPath, 'weights' | 'adamV' | 'checkpoints' | 'replay'>;
+type RecordedPart = Pick<TrainingPath, 'weights' | 'adamV' | 'checkpoints' | 'replay' | 'factors'>;
 
 /** Records the path while training runs, as its layout says; `finish` closes it at the step training stopped. */
 export interface PathRecorder {
+  /** Whether `afterStep` wants the step's per-example factors. */
+  readonly wantsFactors: boolean;
   start(stepper: TrainingStepper): void;
-  afterStep(stepper: TrainingStepper, step: number): void;
+  afterStep(stepper: TrainingStepper, step: number, factors: StepFactors[] | null): void;
   finish(stepper: TrainingStepper, steps: number): RecordedPart;
 }
 
-export function pathRecorder(layout: PathLayout, P: number, T: number, adam: boolean): PathRecorder {
+/** The shape of what is recorded: parameters, planned steps, the batch plan, the layers' widths. */
+export interface RecordedShape {
+  P: number;
+  T: number;
+  adam: boolean;
+  batches: Int32Array;
+  width: number;
+  layers: readonly { inputs: number; outputs: number }[];
+}
+
+export function pathRecorder(layout: PathLayout, shape: RecordedShape): PathRecorder {
+  const { P, T, adam } = shape;
   switch (layout.kind) {
     case 'full':
-      return fullRecorder(P, T, adam);
+      return fullRecorder(shape);
     case 'approximate':
-      return layout.stride > 1 ? strideRecorder(P, T, adam, layout.stride) : fullRecorder(P, T, adam);
+      return layout.stride > 1 ? strideRecorder(P, T, adam, layout.stride) : fullRecorder(shape);
     case 'checkpoints':
-      return layout.every > 1 ? checkpointRecorder(P, T, layout.every) : fullRecorder(P, T, adam);
+      return layout.every > 1 ? checkpointRecorder(P, T, layout.every) : fullRecorder(shape);
   }
 }
 
-function fullRecorder(P: number, T: number, adam: boolean): PathRecorder {
+/** Every step's weights, Adam's second moments, and the per-example factors (the path index, stored beside them). */
+function fullRecorder(shape: RecordedShape): PathRecorder {
+  const { P, T, adam } = shape;
   const weights = new Float32Array((T + 1) * P);
   const adamV = adam ? new Float32Array(T * P) : null;
+  const factors = newPathFactors(shape, T);
   return {
+    wantsFactors: true,
     start: (stepper) => weights.set(stepper.weights(), 0),
-    afterStep: (stepper, step) => {
+    afterStep: (stepper, step, stepFactors) => {
       weights.set(stepper.weights(), (step + 1) * P);
       if (adamV) adamV.set(stepper.secondMoment() as Float32Array, step * P);
+      if (stepFactors) placeStepFactors(factors, shape, step, step, stepFactors);
     },
     finish: (_, steps) => ({
       weights: weights.subarray(0, (steps + 1) * P),
       adamV: adamV ? adamV.subarray(0, steps * P) : null,
       checkpoints: null,
       replay: null,
+      factors: factors.map(({ a, delta }, l) => ({
+        a: a.subarray(0, steps * shape.width * shape.layers[l].inputs),
+        delta: delta.subarray(0, steps * shape.width * shape.layers[l].outputs),
+      })),
     }),
   };
+}
+
+/** Zeroed factor storage for `steps` steps of the shape's batch width. */
+export function newPathFactors(shape: Pick<RecordedShape, 'width' | 'layers'>, steps: number): PathFactors[] {
+  return shape.layers.map((l) => ({
+    a: new Float32Array(steps * shape.width * l.inputs),
+    delta: new Float32Array(steps * shape.width * l.outputs),
+  }));
+}
+
+/** One step's factors (its B rows in batch order) into the slots of step `at`, skipping the plan's padding. */
+export function placeStepFactors(
+  into: PathFactors[],
+  shape: Pick<RecordedShape, 'batches' | 'width' | 'layers'>,
+  step: number,
+  at: number,
+  stepFactors: StepFactors[],
+): void {
+  const W = shape.width;
+  let k = 0;
+  for (let b = 0; b < W; b++) {
+    if (shape.batches[step * W + b] < 0) continue;
+    shape.layers.forEach(({ inputs, outputs }, l) => {
+      into[l].a.set(stepFactors[l].a.subarray(k * inputs, (k + 1) * inputs), (at * W + b) * inputs);
+      into[l].delta.set(stepFactors[l].delta.subarray(k * outputs, (k + 1) * outputs), (at * W + b) * outputs);
+    });
+    k++;
+  }
 }
 
 /** Every k-th weight row, and Adam's second moment after the first step of each stretch (approximate explanations). */
@@ -48,6 +98,7 @@ function strideRecorder(P: number, T: number, adam: boolean, stride: number): Pa
   const adamV = adam ? new Float32Array(stretches * P) : null;
   const kept = [0];
   return {
+    wantsFactors: false,
     start: (stepper) => weights.set(stepper.weights(), 0),
     afterStep: (stepper, step) => {
       if (adamV && step % stride === 0) adamV.set(stepper.secondMoment() as Float32Array, (step / stride) * P);
@@ -67,6 +118,7 @@ function strideRecorder(P: number, T: number, adam: boolean, stride: number): Pa
         adamV: adamV ? adamV.subarray(0, (kept.length - 1) * P) : null,
         checkpoints: Int32Array.from(kept),
         replay: null,
+        factors: null,
       };
     },
   };
@@ -93,6 +145,7 @@ function checkpointRecorder(P: number, T: number, every: number): PathRecorder {
     fingerprints.push(weightsFingerprint(w));
   };
   return {
+    wantsFactors: false,
     start: (stepper) => keep(stepper, 0),
     afterStep: (stepper, step) => {
       if ((step + 1) % every === 0 || step + 1 === T) keep(stepper, step + 1);
@@ -109,7 +162,7 @@ function checkpointRecorder(P: number, T: number, every: number): PathRecorder {
         powers: powers ? powers.subarray(0, M * 2) : null,
         fingerprints,
       };
-      return { weights: new Float32Array(0), adamV: null, checkpoints: null, replay };
+      return { weights: new Float32Array(0), adamV: null, checkpoints: null, replay, factors: null };
     },
   };
 }

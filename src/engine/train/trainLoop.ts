@@ -57,7 +57,14 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
     training,
     weights: input.initial,
   });
-  const recorder = pathRecorder(input.pathLayout ?? { kind: 'full' }, layout.parameterCount, T, training.optimizer === 'adam');
+  const recorder = pathRecorder(input.pathLayout ?? { kind: 'full' }, {
+    P: layout.parameterCount,
+    T,
+    adam: training.optimizer === 'adam',
+    batches: schedule.batches,
+    width: schedule.width,
+    layers: layout.layers,
+  });
   recorder.start(stepper);
   const learningRates = new Float32Array(T).fill(training.learningRate);
   const metrics: EpochMetrics[] = [];
@@ -83,8 +90,8 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
   for (let step = 0; step < T; step++) {
     if (events.signal?.aborted) return finish('cancelled', step, `cancelled at step ${step} of ${T}`);
     const { epoch, last: epochEnd } = stepEpoch(schedule, step);
-    const lossValue = stepper.step(batchRows(schedule.batches, schedule.width, step));
-    recorder.afterStep(stepper, step);
+    const { loss: lossValue, factors } = stepper.step(batchRows(schedule.batches, schedule.width, step), recorder.wantsFactors);
+    recorder.afterStep(stepper, step, factors);
     if (!Number.isFinite(lossValue)) {
       return finish(
         'failed',

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TaskKind } from '../../protocol';
 import { FactoredMlp } from '../model/mlp';
-import { perExampleLoss } from '../model/losses';
+import { outputGradient, perExampleLoss } from '../model/losses';
 import type { ParameterLayout } from '../model/parameterLayout';
 import { createOptimizer, type OptimizerSettings, type TrainingOptimizer } from './optimizers';
 import { readOptimizerState, restoreOptimizerState, type OptimizerState } from './optimizerState';
@@ -18,6 +18,17 @@ export interface StepperInput {
   weights: Float32Array;
   /** Resuming from a checkpoint: the optimizer's state and the step it was taken at. */
   resume?: { state: OptimizerState; step: number };
+}
+
+/** One layer's factors of one step's batch: a [B, in], δ [B, out] (B = the rows of the step, no padding). */
+export interface StepFactors {
+  a: Float32Array;
+  delta: Float32Array;
+}
+
+export interface StepResult {
+  loss: number;
+  factors: StepFactors[] | null;
 }
 
 let stepperCount = 0;
@@ -51,20 +62,34 @@ export class TrainingStepper {
     return this.opt.record;
   }
 
-  /** Takes the step on the listed training rows; returns the batch's mean loss. */
-  step(rows: number[]): number {
+  /**
+   * Takes the step on the listed training rows; returns the batch's mean loss and, with `keepFactors`, each
+   * example's per-layer factors (its layer inputs a [B, in] and loss gradients δ [B, out], path-kernel.md §3).
+   * The batch gradient is assembled from those very factors, Σ_b a_bᵀ δ_b / B per layer (one backward pass
+   * serves the optimizer and the path index), so the index is exactly what the optimizer used.
+   */
+  step(rows: number[], keepFactors = false): StepResult {
     const { task } = this.input;
-    return tf.tidy(() => {
+    const kept: tf.Tensor[] = [];
+    const loss = tf.tidy(() => {
       const index = tf.tensor1d(rows, 'int32');
       const xb = tf.gather(this.trainX, index, 1) as tf.Tensor3D;
-      const yb = tf.gather(this.trainY, index);
-      const { value, grads } = tf.variableGrads(
-        () => tf.mean(perExampleLoss(task, this.mlp.forward(this.theta as tf.Tensor2D, xb).output, tf.expandDims(yb, 0))) as tf.Scalar,
-        [this.theta],
-      );
-      this.opt.optimizer.applyGradients(grads);
-      return value.dataSync()[0];
+      const yb = tf.expandDims(tf.gather(this.trainY, index), 0);
+      const theta = this.theta as tf.Tensor2D;
+      const pass = this.mlp.forward(theta, xb);
+      const g = outputGradient(task, pass.output, yb) as tf.Tensor3D;
+      const factors = this.mlp.factors(pass, theta, g);
+      const gradient = tf.div(this.mlp.summedGradient(factors), rows.length) as tf.Tensor2D;
+      this.opt.optimizer.applyGradients({ [this.theta.name]: gradient });
+      if (keepFactors) for (const f of factors) kept.push(tf.keep(f.a), tf.keep(f.delta));
+      return tf.mean(perExampleLoss(task, pass.output, yb)).dataSync()[0];
     });
+    if (!keepFactors) return { loss, factors: null };
+    const factors: StepFactors[] = [];
+    for (let l = 0; l < kept.length; l += 2)
+      factors.push({ a: kept[l].dataSync() as Float32Array, delta: kept[l + 1].dataSync() as Float32Array });
+    tf.dispose(kept);
+    return { loss, factors };
   }
 
   weights(): Float32Array {

@@ -39,7 +39,7 @@ export async function selfInfluenceScores(indexed: IndexedRun, scoring: SuspectS
     { layout: run.layout, path: { ...run.path, steps: longestSegment(run) } },
     run.optimizer.name === 'adam',
   );
-  for await (const segment of pathSegments(run, { signal }))
+  for await (const segment of pathSegments(run, { signal, factors: true }))
     await addSelfInfluence(segment, buildPathIndex(segment, contraction), scoring, scores, signal);
   return scores;
 }

@@ -5,6 +5,7 @@ import { SimdContraction } from '../fast/wasm/simdContraction';
 import { messageOf } from '../../errors';
 import { loadRecordedRun } from '../shared/loadedRun';
 import type { RunRecord } from '../../run/runRecord';
+import type { PathFactors } from '../../run/trainingPath';
 import { readPathIndexInto, writePathIndex } from './pathIndexFiles';
 
 /** One layer's training-side factors as typed arrays: a [T, W, in], δ [T, W, out] (path-kernel.md §3). */
@@ -83,13 +84,22 @@ export function buildPathIndex(run: LoadedRun, contraction: SimdContraction = ne
   const started = performance.now();
   const T = run.path.steps;
   const P = run.layout.parameterCount;
-  const factors = buildTrainingFactors(run);
   const layers = indexLayers(run, contraction);
-  layers.forEach((layer, k) => {
-    layer.a.set(factors.layers[k].a.dataSync() as Float32Array);
-    layer.delta.set(factors.layers[k].delta.dataSync() as Float32Array);
-  });
-  factors.dispose();
+  const recorded = run.path.factors;
+  if (recorded) {
+    // The factors the optimizer used, recorded by training or by the replay.
+    layers.forEach((layer, k) => {
+      layer.a.set(recorded[k].a);
+      layer.delta.set(recorded[k].delta);
+    });
+  } else {
+    const factors = buildTrainingFactors(run);
+    layers.forEach((layer, k) => {
+      layer.a.set(factors.layers[k].a.dataSync() as Float32Array);
+      layer.delta.set(factors.layers[k].delta.dataSync() as Float32Array);
+    });
+    factors.dispose();
+  }
   const stepScale = contraction.stepScale;
   if (run.approximate) {
     calibratedStretchScale(run, layers, stepScale as Float32Array);
@@ -176,9 +186,17 @@ export function pathIndexBytes(index: PathIndex): number {
   return bytes;
 }
 
-/** Builds a freshly trained run's index and stores it in the run directory (the end of `train`, before the run is complete). */
-export async function storePathIndex(dir: string, record: RunRecord): Promise<{ buildMs: number; bytes: number }> {
-  const run = await loadRecordedRun(dir, record);
+/**
+ * Stores a freshly trained run's index in the run directory (the end of `train`, before the run is complete): the
+ * factors training recorded, and the sweep's scale from the recorded path.
+ */
+export async function storePathIndex(
+  dir: string,
+  record: RunRecord,
+  factors: PathFactors[] | null,
+): Promise<{ buildMs: number; bytes: number }> {
+  const loaded = await loadRecordedRun(dir, record);
+  const run = { ...loaded, path: { ...loaded.path, factors } };
   const index = buildPathIndex(run);
   await writePathIndex(dir, run, index);
   return { buildMs: Math.round(index.ms), bytes: pathIndexBytes(index) };

@@ -7,11 +7,12 @@ import { segmentsOf } from './segments';
 /**
  * The run's steps as paths in memory, for computations that visit every step: a stored run once, as itself; a
  * checkpointed one segment by segment, each replayed from its checkpoint (steps local to the segment, absolute
- * at `path.firstStep + s`), oldest first unless `newestFirst`. Only one segment is held at a time.
+ * at `path.firstStep + s`), oldest first unless `newestFirst`, with the per-example factors if asked (`path.factors`).
+ * Only one segment is held at a time.
  */
 export async function* pathSegments(
   run: LoadedRun,
-  options: { signal?: AbortSignal; newestFirst?: boolean } = {},
+  options: { signal?: AbortSignal; newestFirst?: boolean; factors?: boolean } = {},
 ): AsyncGenerator<LoadedRun> {
   if (!run.path.replay) {
     yield run;
@@ -22,7 +23,7 @@ export async function* pathSegments(
   const longest = Math.max(...segments.map((s) => s.end - s.start));
   for (const segment of segments) {
     throwIfCancelled(options.signal);
-    const view = segmentRun(run, await replaySegment(run, segment, options.signal));
+    const view = segmentRun(run, await replaySegment(run, segment, { signal: options.signal, factors: options.factors }));
     adoptSegment(run, view, longest);
     yield view;
   }

@@ -34,7 +34,7 @@ export async function explainReplayedBlocks(
   const sweeps = blocks.map((block) => new BlockSweep(run, block, options));
   const carries = blocks.map((block) => new Float64Array(block.count * P));
   let done = 0;
-  for await (const view of pathSegments(run, { signal: options.signal, newestFirst: true })) {
+  for await (const view of pathSegments(run, { signal: options.signal, newestFirst: true, factors: true })) {
     const index = buildPathIndex(view, contraction);
     for (const [b, sweep] of sweeps.entries()) {
       contraction.loadCarries(carries[b]);

@@ -3,6 +3,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { TrainingStepper } from '../../train/trainingStepper';
 import { settingsOfRecord } from '../../train/optimizers';
 import { batchRows } from '../../train/batchSchedule';
+import { newPathFactors, placeStepFactors } from '../../train/pathRecorder';
 import { weightsFingerprint } from '../../run/weightsFingerprint';
 import { CHECKPOINT_FILES } from '../../run/runFiles';
 import type { TrainingPath } from '../../run/trainingPath';
@@ -20,7 +21,12 @@ const STEPS_PER_YIELD = 8;
  * weights and Adam's second moments. The end must match the next checkpoint's fingerprint bit for bit; a replay
  * that drifted (another backend or TensorFlow.js version) is an error, never a silently different explanation.
  */
-export async function replaySegment(run: LoadedRun, segment: Segment, signal?: AbortSignal): Promise<TrainingPath> {
+export async function replaySegment(
+  run: LoadedRun,
+  segment: Segment,
+  options: { signal?: AbortSignal; factors?: boolean } = {},
+): Promise<TrainingPath> {
+  const { signal } = options;
   const replay = run.path.replay;
   if (!replay) throw new Error('replaySegment needs a checkpointed run');
   const P = run.layout.parameterCount;
@@ -33,6 +39,8 @@ export async function replaySegment(run: LoadedRun, segment: Segment, signal?: A
   const startWeights = replay.weights.subarray(m * P, (m + 1) * P);
   weights.set(startWeights, 0);
   const adamV = adam ? new Float32Array(c * P) : null;
+  const shape = { batches: run.path.batches, width: W, layers: run.layout.layers };
+  const factors = options.factors ? newPathFactors(shape, c) : null;
   const row = (values: Float32Array | null) => (values ? values.subarray(m * P, (m + 1) * P) : null);
   const stepper = new TrainingStepper({
     layout: run.layout,
@@ -53,7 +61,8 @@ export async function replaySegment(run: LoadedRun, segment: Segment, signal?: A
   });
   try {
     for (let s = start; s < end; s++) {
-      stepper.step(batchRows(run.path.batches, W, s));
+      const result = stepper.step(batchRows(run.path.batches, W, s), factors !== null);
+      if (factors && result.factors) placeStepFactors(factors, shape, s, s - start, result.factors);
       weights.set(stepper.weights(), (s - start + 1) * P);
       if (adamV) adamV.set(stepper.secondMoment() as Float32Array, (s - start) * P);
       if ((s - start) % STEPS_PER_YIELD === STEPS_PER_YIELD - 1) {
@@ -82,6 +91,7 @@ export async function replaySegment(run: LoadedRun, segment: Segment, signal?: A
     steps: c,
     checkpoints: null,
     replay: null,
+    factors,
     firstStep: start,
   };
 }

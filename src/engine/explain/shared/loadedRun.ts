@@ -179,6 +179,7 @@ function stretchPath(recorded: TrainingPath): { path: TrainingPath; batchSizes: 
       steps: M,
       checkpoints,
       replay: null,
+      factors: null,
       firstStep: 0,
     },
     batchSizes,

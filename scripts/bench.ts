@@ -1,4 +1,5 @@
 // `npm run bench [-- --scaling]`: workload W1 of issue 5, one JSON object on stdout (figures, not a timed test).
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +12,19 @@ import { machineBlock, median, peakRssBytes, ROOT, round, trainRun } from './ben
 import { naiveBaseline } from './benchNaive';
 import { runReluVariant, runScaling, type ScalingResult } from './benchScaling';
 import { pearson } from './statistics';
+import { runW2 } from './benchReplay';
+
+/**
+ * The same exact computation for all 360 test rows in vectorized float32 NumPy (scripts/bench-numpy.py), timed in
+ * this run, beside the engine's batch: the issue's target is the engine at ≤ 0.25× NumPy's time.
+ */
+function numpyReference(runDir: string, engineMs: number): Record<string, unknown> | string {
+  const result = spawnSync('python3', [path.join(ROOT, 'scripts', 'bench-numpy.py'), runDir], { encoding: 'utf8' });
+  if (result.error || result.status !== 0) return `not run: python3 with numpy is needed (${result.error?.message ?? result.stderr.trim().slice(-300)})`;
+  const parsed = JSON.parse(result.stdout.trim().split('\n').pop() as string) as { seconds?: number; skipped?: string };
+  if (parsed.skipped !== undefined || parsed.seconds === undefined) return `not run: ${parsed.skipped ?? 'no timing'}`;
+  return { ...parsed, engineMs, engineOverNumpy: engineMs / (parsed.seconds * 1000) };
+}
 
 /** Rows the naive method is timed on: its gradient cost is shared by (amortized over) these. */
 const NAIVE_ROWS = [0, 1, 2];
@@ -39,7 +53,8 @@ async function main(): Promise<void> {
   const scaling = process.argv.includes('--scaling');
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-helper-'));
   try {
-    const trained = trainRun(path.join(ROOT, 'samples', 'digits.kernel.json'), path.join(scratch, 'w1'));
+    // W1 keeps its whole path (the default budget holds it; forced here so the figures never depend on it).
+    const trained = trainRun(path.join(ROOT, 'samples', 'digits.kernel.json'), path.join(scratch, 'w1'), ['--checkpoint-every', '1']);
     const status = await initBackend('wasm');
     // The index is built when training ends (run.json records how long that took); explain reads it.
     const indexBuildMs = (await readRunRecord(trained.runDir)).pathIndex?.buildMs ?? null;
@@ -101,6 +116,8 @@ async function main(): Promise<void> {
     });
 
     const relu = runReluVariant(scratch);
+    const numpy = numpyReference(trained.runDir, batchMs);
+    const w2 = process.argv.includes('--no-w2') ? 'not run (--no-w2)' : runW2(scratch);
     const scalingResult: ScalingResult | undefined = scaling ? runScaling(scratch, trained.runDir, trained.engineMs) : undefined;
     const result = {
       workload: 'W1 digits 64-64(tanh)-10, 1437 train / 360 test, 900 steps, adam 0.01, seed 1',
@@ -165,6 +182,8 @@ async function main(): Promise<void> {
         rowsCompared: naiveVsExact,
       },
       relu,
+      numpy,
+      w2,
       scaling: scalingResult ?? 'not run (npm run bench -- --scaling)',
     };
     process.stdout.write(`${JSON.stringify(rounded(result), null, 2)}\n`);

@@ -30,11 +30,11 @@ export interface TrainedRun {
  * Trains an experiment in a child process from the TypeScript sources (tsx), so the bench never
  * rebuilds the shared dist/ bundle while others work in the tree.
  */
-export function trainRun(experimentFile: string, runDir: string): TrainedRun {
+export function trainRun(experimentFile: string, runDir: string, extraArgs: string[] = []): TrainedRun {
   const started = performance.now();
   const result = spawnSync(
     TSX,
-    [path.join(ROOT, 'src', 'engine', 'main.ts'), 'train', experimentFile, '--out', runDir, '--backend', 'wasm'],
+    [path.join(ROOT, 'src', 'engine', 'main.ts'), 'train', experimentFile, '--out', runDir, '--backend', 'wasm', ...extraArgs],
     {
       cwd: ROOT,
       encoding: 'utf8',

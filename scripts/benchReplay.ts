@@ -36,7 +36,8 @@ function cli(args: string[], cwd: string): CliRun {
   const result = spawnSync(TSX, [CHILD, ...args, '--backend', 'wasm'], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const wallMs = performance.now() - started;
   const match = /BENCH_MAX_RSS_KB (\d+)/.exec(result.stderr);
-  if (result.status !== 0 || !match) throw new Error(`kernel-lens ${args.join(' ')} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
+  if (result.status !== 0 || !match)
+    throw new Error(`kernel-lens ${args.join(' ')} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
   return { wallMs, peakRssBytes: Number(match[1]) * 1024, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -56,7 +56,11 @@ export interface Explanation {
   /** Whether the approximate (subsampled) mode was used. */
   approximate?: boolean;
   /** Per training step: the step's total contribution, for the contribution-over-time plot. */
-  timing?: { ms: number };
+  timing?: {
+    ms: number;
+    /** A checkpointed run: the replay this row shared with the others of its request (totals over all segments). */
+    replay?: ReplayTiming;
+  };
 }
 
 /** Contribution of one training example over the training steps (for one explained row). */
@@ -64,4 +68,19 @@ export interface ContributionTrace {
   index: number;
   steps: number[];
   contributions: number[];
+}
+
+/** Where a replayed explanation's time went (README, "Path layouts"). */
+export interface ReplayTiming {
+  segments: number;
+  /** Rows that shared the replay. */
+  rows: number;
+  /** Regenerating the segments: training steps with their per-example factors and the logits' deltas. */
+  replayMs: number;
+  /** Indexing each segment (its factors and Adam's diagonal into the contraction module). */
+  indexMs: number;
+  /** The query side, the optimizer's sweep, the contraction (and the path kernels of all rows when summed in this replay). */
+  contractionMs: number;
+  /** The second replay for the path kernel of the rows shown, when it ran. */
+  kernelReplayMs?: number;
 }

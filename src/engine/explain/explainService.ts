@@ -253,7 +253,7 @@ export async function explainWithIndex(
     blocks.push({ x: allX.slice(q0 * F, (q0 + count) * F), e, count });
   }
   const raws: RawExplanation[] = [];
-  const timings: number[] = [];
+  const timings: NonNullable<Explanation['timing']>[] = [];
   try {
     if (replayed) {
       // One replay for every block of a group; a group's carries (one float64 vector per row) bound its size.
@@ -261,10 +261,9 @@ export async function explainWithIndex(
       for (let b0 = 0; b0 < blocks.length; b0 += group) {
         const part = blocks.slice(b0, b0 + group);
         const t0 = performance.now();
-        const results = await explainReplayedBlocks(run, part, blockOptions, options.onReplay);
-        const rows = part.reduce((sum, block) => sum + block.count, 0);
-        for (const result of results) raws.push(...result);
-        for (let k = 0; k < rows; k++) timings.push((performance.now() - t0) / rows);
+        const { raw, timing } = await explainReplayedBlocks(run, part, blockOptions, options.onReplay);
+        for (const result of raw) raws.push(...result);
+        for (let k = 0; k < timing.rows; k++) timings.push({ ms: (performance.now() - t0) / timing.rows, replay: timing });
       }
     } else {
       const explain =
@@ -275,7 +274,7 @@ export async function explainWithIndex(
         throwIfCancelled(options.signal);
         const t0 = performance.now();
         raws.push(...(await explain(block, blockOptions)));
-        for (let k = 0; k < block.count; k++) timings.push((performance.now() - t0) / block.count);
+        for (let k = 0; k < block.count; k++) timings.push({ ms: (performance.now() - t0) / block.count });
       }
     }
   } catch (error) {
@@ -290,7 +289,7 @@ export async function explainWithIndex(
       r,
       { top, full: options.full ?? false, tolerance, backend: currentBackend().backend },
     );
-    explanation.timing = { ms: timings[q] };
+    explanation.timing = timings[q];
     return explanation;
   });
   return { explanations, raw: raws };

@@ -62,6 +62,29 @@ export class FactoredMlp {
     return result;
   }
 
+  /**
+   * For one weight point (pass of [1, B] rows): the gradient δ [1, K·B, out] of each listed output logit with respect
+   * to every layer's pre-activations, the K classes stacked as extra rows (row k·B + b: class k, example b), so each
+   * layer is one plain matrix product whatever K is.
+   */
+  outputDeltas(pass: ForwardPass, weights: tf.Tensor2D, classes: readonly number[]): tf.Tensor3D[] {
+    const [, B, C] = pass.output.shape;
+    const K = classes.length;
+    const seed = new Float32Array(K * B * C);
+    classes.forEach((cls, k) => {
+      for (let b = 0; b < B; b++) seed[(k * B + b) * C + cls] = 1;
+    });
+    const result: tf.Tensor3D[] = new Array(this.layers.length);
+    let delta = tf.tensor3d(seed, [1, K * B, C]);
+    for (let l = this.layers.length - 1; l >= 0; l--) {
+      if (this.activations[l] !== 'linear')
+        delta = tf.mul(delta, tf.tile(activationDerivative(this.activations[l], pass.preActivations[l]), [1, K, 1])) as tf.Tensor3D;
+      result[l] = delta;
+      if (l > 0) delta = this.layers[l].backward(delta, weights);
+    }
+    return result;
+  }
+
   /** Σ over the K rows of each group of the flat parameter gradient: → [N, P]. */
   summedGradient(factors: LayerFactors[]): tf.Tensor2D {
     return tf.concat(

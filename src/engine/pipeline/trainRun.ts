@@ -7,6 +7,7 @@ import type { PreparedData, ResolvedExperiment } from '../data/preparedData';
 import { buildLayout } from '../model/parameterLayout';
 import { initialWeights } from '../model/initialWeights';
 import { currentBackend } from '../backend';
+import { engineVersions } from '../engineVersions';
 import { runTrainingLoop } from '../train/trainLoop';
 import type { BatchPlan } from '../train/batchSchedule';
 import { runDataBytes, writeRunData, writeTrainingPath } from '../run/runFiles';
@@ -163,7 +164,8 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
     );
     assertStillClaimed(partialDir, token);
     await writeTrainingPath(partialDir, result.path, layout.parameterCount);
-    if (result.path.replay) record.replay = { every: result.path.replay.every, fingerprints: result.path.replay.fingerprints };
+    if (result.path.replay)
+      record.replay = { every: result.path.replay.every, fingerprints: result.path.replay.fingerprints, versions: engineVersions() };
     record.optimizer = result.optimizer;
     record.metrics = result.metrics;
     record.steps = result.path.steps;

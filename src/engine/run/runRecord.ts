@@ -10,6 +10,7 @@ import type {
   RunStatus,
   TaskKind,
 } from '../../protocol';
+import type { EngineVersions } from '../engineVersions';
 
 /** The content of a run's `run.json`. */
 export interface RunRecord {
@@ -48,7 +49,7 @@ export interface RunRecord {
   /** How the path is recorded (pathLayout.ts); absent in runs written before checkpoints: `full`, or `approximate` with a pathStride. */
   pathLayout?: PathLayoutName;
   /** A checkpointed run: the steps between checkpoints and the sha256 of each checkpoint's weights (runFiles.ts). */
-  replay?: { every: number; fingerprints: string[] };
+  replay?: { every: number; fingerprints: string[]; versions?: EngineVersions };
   /** Approximate runs: every k-th weight row kept; absent or 1: the exact path. */
   pathStride?: number;
   /** Explanations of this run are approximate (checkpoint subsampling). */

@@ -67,7 +67,13 @@ export const runRecordSchema = z
       )
       .optional(),
     pathLayout: z.enum(['full', 'checkpoints', 'approximate']).optional(),
-    replay: z.looseObject({ every: z.number().int().min(2), fingerprints: z.array(z.string().regex(/^[0-9a-f]{64}$/)).min(2) }).optional(),
+    replay: z
+      .looseObject({
+        every: z.number().int().min(2),
+        fingerprints: z.array(z.string().regex(/^[0-9a-f]{64}$/)).min(2),
+        versions: z.looseObject({ kernelLens: text, tfjs: text }).optional(),
+      })
+      .optional(),
     recordSha256: z
       .string()
       .regex(/^[0-9a-f]{64}$/)

@@ -24,6 +24,8 @@ export interface TrainingPath {
    * and δ [T, width, out], padding slots zero; recorded by training (full layout) and by replay. null: not recorded.
    */
   factors: PathFactors[] | null;
+  /** A replayed segment asked for them: the listed output classes' δ per layer at every step (the path kernel's training side). */
+  outputDeltas?: OutputDeltas;
   /** The absolute index of step 0 of this path (a replayed segment starts later; Adam's bias correction counts from 0). */
   firstStep: number;
 }
@@ -50,4 +52,10 @@ export interface ReplayCheckpoints {
 export interface PathFactors {
   a: Float32Array;
   delta: Float32Array;
+}
+
+/** Per output class, per layer, δ [T, width, out] of that logit (padding slots zero). */
+export interface OutputDeltas {
+  classes: number[];
+  delta: Float32Array[][];
 }

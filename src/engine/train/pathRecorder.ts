@@ -84,7 +84,7 @@ export function placeStepFactors(
   for (let b = 0; b < W; b++) {
     if (shape.batches[step * W + b] < 0) continue;
     shape.layers.forEach(({ inputs, outputs }, l) => {
-      into[l].a.set(stepFactors[l].a.subarray(k * inputs, (k + 1) * inputs), (at * W + b) * inputs);
+      if (stepFactors[l].a.length > 0) into[l].a.set(stepFactors[l].a.subarray(k * inputs, (k + 1) * inputs), (at * W + b) * inputs);
       into[l].delta.set(stepFactors[l].delta.subarray(k * outputs, (k + 1) * outputs), (at * W + b) * outputs);
     });
     k++;

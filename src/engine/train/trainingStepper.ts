@@ -29,6 +29,8 @@ export interface StepFactors {
 export interface StepResult {
   loss: number;
   factors: StepFactors[] | null;
+  /** With `outputClasses`: per class, per layer, δ [B, out] of that output logit (not the loss) at this step's weights. */
+  classDeltas: Float32Array[][] | null;
 }
 
 let stepperCount = 0;
@@ -68,9 +70,10 @@ export class TrainingStepper {
    * The batch gradient is assembled from those very factors, Σ_b a_bᵀ δ_b / B per layer (one backward pass
    * serves the optimizer and the path index), so the index is exactly what the optimizer used.
    */
-  step(rows: number[], keepFactors = false): StepResult {
+  step(rows: number[], keepFactors = false, outputClasses: readonly number[] = []): StepResult {
     const { task } = this.input;
     const kept: tf.Tensor[] = [];
+    const keptClasses: tf.Tensor[] = [];
     const loss = tf.tidy(() => {
       const index = tf.tensor1d(rows, 'int32');
       const xb = tf.gather(this.trainX, index, 1) as tf.Tensor3D;
@@ -80,16 +83,30 @@ export class TrainingStepper {
       const g = outputGradient(task, pass.output, yb) as tf.Tensor3D;
       const factors = this.mlp.factors(pass, theta, g);
       const gradient = tf.div(this.mlp.summedGradient(factors), rows.length) as tf.Tensor2D;
+      // The explained outputs' own backward passes (the path kernel's training side, path-kernel.md §2.4), at the
+      // weights of this step (so before the update).
+      if (outputClasses.length > 0) for (const delta of this.mlp.outputDeltas(pass, theta, outputClasses)) keptClasses.push(tf.keep(delta));
       this.opt.optimizer.applyGradients({ [this.theta.name]: gradient });
       if (keepFactors) for (const f of factors) kept.push(tf.keep(f.a), tf.keep(f.delta));
       return tf.mean(perExampleLoss(task, pass.output, yb)).dataSync()[0];
     });
-    if (!keepFactors) return { loss, factors: null };
-    const factors: StepFactors[] = [];
-    for (let l = 0; l < kept.length; l += 2)
-      factors.push({ a: kept[l].dataSync() as Float32Array, delta: kept[l + 1].dataSync() as Float32Array });
+    let factors: StepFactors[] | null = null;
+    if (keepFactors) {
+      factors = [];
+      for (let l = 0; l < kept.length; l += 2)
+        factors.push({ a: kept[l].dataSync() as Float32Array, delta: kept[l + 1].dataSync() as Float32Array });
+    }
+    const classDeltas = outputClasses.length > 0 ? this.byClass(keptClasses, outputClasses.length, rows.length) : null;
     tf.dispose(kept);
-    return { loss, factors };
+    tf.dispose(keptClasses);
+    return { loss, factors, classDeltas };
+  }
+
+  /** One [1, K·B, out] tensor per layer (outputDeltas) as [class][layer] → [B, out]. */
+  private byClass(perLayer: tf.Tensor[], K: number, B: number): Float32Array[][] {
+    const values = perLayer.map((t) => t.dataSync() as Float32Array);
+    const widths = this.input.layout.layers.map((l) => l.outputs);
+    return Array.from({ length: K }, (_, k) => values.map((v, l) => v.subarray(k * B * widths[l], (k + 1) * B * widths[l])));
   }
 
   weights(): Float32Array {

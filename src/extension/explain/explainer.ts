@@ -33,7 +33,7 @@ let progressCount = 0;
 
 /** What a replay progress event says, for a notification: which pass, how far. */
 export function replayProgressText(progress: ExplainProgress): string {
-  const what = progress.pass === 'contributions' ? 'replaying the training' : 'path kernel of the rows shown';
+  const what = progress.pass === 'contributions' ? 'replaying the training' : 'path kernel of the rows shown (second replay)';
   return `${what}: segment ${progress.segment} of ${progress.segments}`;
 }
 

@@ -33,7 +33,10 @@ export const explainRows = new EngineRequest<typeof explainParams, ExplainResult
 /** Sent while `explain/rows` replays a checkpointed run: after each segment of each pass. */
 export interface ExplainProgress {
   token: string;
-  /** `contributions`: newest segment first; `kernel`: the path kernel of the rows shown, a lighter second replay. */
+  /**
+   * `contributions`: newest segment first (with the path kernels when the rows explain one or two logits);
+   * `kernel`: the path kernel of the rows shown, a second and lighter replay when they explain more.
+   */
   pass: 'contributions' | 'kernel';
   segment: number;
   segments: number;

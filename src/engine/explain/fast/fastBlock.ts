@@ -10,6 +10,7 @@ import { rawExplanations, StepTraces } from '../shared/rawExplanations';
 import { topIndices } from '../shared/topRows';
 import { checkAndRefineSteps, type StepWindow } from '../shared/stepRefinement';
 import { wasmSegmentIntegrator } from './segmentIntegrals';
+import { addAllRowKernels } from './allRowKernels';
 import { pathKernelForTops } from './pathKernelTop';
 import { type SimdContraction, type SweepStep } from './wasm/simdContraction';
 
@@ -56,11 +57,14 @@ export class BlockSweep {
   private readonly traces: StepTraces;
   private refinedSteps = 0;
   private readonly decay: number;
+  /** With `kernelsForAllRows`: K^p of every training row, accumulated segment by segment (allRowKernels.ts). */
+  private readonly allKernels: Float64Array[] | null;
 
   constructor(
     private readonly run: LoadedRun,
     private readonly block: QueryBlock,
     private readonly options: ExplainBlockOptions,
+    kernelsForAllRows = false,
   ) {
     const T = run.path.steps;
     const Q = block.count;
@@ -79,6 +83,7 @@ export class BlockSweep {
     this.contributions = Array.from({ length: Q }, () => new Float64Array(run.record.trainRows));
     this.quadratureError = new Float64Array(Q);
     this.traces = new StepTraces(options.traceRows);
+    this.allKernels = kernelsForAllRows ? Array.from({ length: Q }, () => new Float64Array(run.record.trainRows)) : null;
   }
 
   /** Sweeps the steps of `segment` (the run itself, or one replayed segment of it) backwards into the totals. */
@@ -113,6 +118,7 @@ export class BlockSweep {
         const window = { run: segment, block, s0, c, endpoints, kinks, scale: this.scale, options, totalSteps: this.run.path.steps };
         this.refinedSteps += refine(window, qf, this.quadratureError, local);
       }
+      if (this.allKernels) addAllRowKernels(segment, index, block, qf, { s0, c, nodes: n }, (r, q) => local.get(r, q), this.allKernels);
       for (let q = 0; q < Q; q++) {
         for (let j = 0; j < F; j++) simd.x[j] = block.x[q * F + j];
         for (let k = c - 1; k >= 0; k--) {
@@ -146,6 +152,13 @@ export class BlockSweep {
   /** Each row's training rows with the largest |contribution| (whose path kernel the explanation shows). */
   tops(): number[][] {
     return this.contributions.map((c) => topIndices(c, this.options.kernelTop));
+  }
+
+  /** The path kernel of each row's top contributors, from the kernels of all rows (only with `kernelsForAllRows`). */
+  kernelsOfTops(tops: number[][]): Map<number, number>[] {
+    const all = this.allKernels;
+    if (!all) throw new Error('kernelsOfTops needs kernelsForAllRows');
+    return tops.map((top, q) => new Map(top.map((i) => [i, all[q][i]])));
   }
 
   /** The refined dense Φ of `segment`'s steps, keyed by its local step · Q + row (for the path kernel on it). */

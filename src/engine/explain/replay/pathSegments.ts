@@ -12,7 +12,7 @@ import { segmentsOf } from './segments';
  */
 export async function* pathSegments(
   run: LoadedRun,
-  options: { signal?: AbortSignal; newestFirst?: boolean; factors?: boolean } = {},
+  options: { signal?: AbortSignal; newestFirst?: boolean; factors?: boolean; outputClasses?: readonly number[] } = {},
 ): AsyncGenerator<LoadedRun> {
   if (!run.path.replay) {
     yield run;
@@ -23,7 +23,7 @@ export async function* pathSegments(
   const longest = Math.max(...segments.map((s) => s.end - s.start));
   for (const segment of segments) {
     throwIfCancelled(options.signal);
-    const view = segmentRun(run, await replaySegment(run, segment, { signal: options.signal, factors: options.factors }));
+    const view = segmentRun(run, await replaySegment(run, segment, options));
     adoptSegment(run, view, longest);
     yield view;
   }

@@ -1,10 +1,14 @@
 import { SimdContraction } from '../fast/wasm/simdContraction';
 import { BlockSweep } from '../fast/fastBlock';
-import { pathKernelForTops } from '../fast/pathKernelTop';
 import { buildPathIndex } from '../pathIndex/pathIndex';
 import type { ExplainBlockOptions, QueryBlock, RawExplanation } from '../shared/blockTypes';
 import type { LoadedRun } from '../shared/loadedRun';
+import type { ReplayTiming } from '../../../protocol';
 import { pathSegments } from './pathSegments';
+import { pathKernelForTops } from '../fast/pathKernelTop';
+
+/** Up to this many distinct explained logits, the path kernels are summed in the contributions' replay. */
+const KERNEL_CLASSES_IN_PASS = 2;
 import { segmentsOf } from './segments';
 
 /** Where a replayed explanation is: which pass (contributions newest segment first, then the top rows' path kernel) and segment. */
@@ -18,34 +22,62 @@ export interface ReplayProgress {
  * Explains blocks of rows of a checkpointed run with one replay for all of them (path-kernel.md §3.2): each
  * segment, newest first, is replayed into memory, indexed (its per-example factors and Adam's diagonal) and swept
  * by every block, whose carry is handed from one segment to the previous. Memory: the checkpoints plus one
- * segment. The path kernel of each row's top contributors, known only at the end, takes a second replay
- * without factors (none when `kernelTop` is 0).
+ * segment. The path kernel of each row's top contributors (known only at the end) is summed for every training row
+ * in the same replay when the rows explain few logits, else computed for the top rows by a second, lighter replay.
  */
 export async function explainReplayedBlocks(
   run: LoadedRun,
   blocks: QueryBlock[],
   options: ExplainBlockOptions,
   onProgress?: (progress: ReplayProgress) => void,
-): Promise<RawExplanation[][]> {
+): Promise<{ raw: RawExplanation[][]; timing: ReplayTiming }> {
   const segments = segmentsOf(run);
   const longest = Math.max(...segments.map((s) => s.end - s.start));
   const P = run.layout.parameterCount;
   const contraction = new SimdContraction({ layout: run.layout, path: { ...run.path, steps: longest } }, run.optimizer.name === 'adam');
-  const sweeps = blocks.map((block) => new BlockSweep(run, block, options));
+  const withKernels = options.kernelTop > 0;
+  // The logits the rows' explained outputs weigh. With few of them their training-side deltas are recorded by the
+  // replay and every row's kernel summed on the way (allRowKernels.ts); with many, each costs about a backward
+  // pass per step, more than a second replay that computes the kernels of the top rows only.
+  const C = run.outputCount;
+  const outputClasses = withKernels
+    ? [...new Set(blocks.flatMap((block) => Array.from(block.e, (value, k) => (value !== 0 ? k % C : -1)).filter((c) => c >= 0)))].sort(
+        (a, b) => a - b,
+      )
+    : [];
+  const inPass = withKernels && outputClasses.length <= KERNEL_CLASSES_IN_PASS;
+  const sweeps = blocks.map((block) => new BlockSweep(run, block, options, inPass));
   const carries = blocks.map((block) => new Float64Array(block.count * P));
   let done = 0;
-  for await (const view of pathSegments(run, { signal: options.signal, newestFirst: true, factors: true })) {
+  const timing: ReplayTiming = { segments: segments.length, rows: 0, replayMs: 0, indexMs: 0, contractionMs: 0 };
+  for (const block of blocks) timing.rows += block.count;
+  let mark = performance.now();
+  for await (const view of pathSegments(run, {
+    signal: options.signal,
+    newestFirst: true,
+    factors: true,
+    outputClasses: inPass ? outputClasses : [],
+  })) {
+    const replayed = performance.now();
+    timing.replayMs += replayed - mark;
     const index = buildPathIndex(view, contraction);
+    const indexed = performance.now();
+    timing.indexMs += indexed - replayed;
     for (const [b, sweep] of sweeps.entries()) {
       contraction.loadCarries(carries[b]);
       await sweep.sweepSegment(view, index);
       contraction.saveCarries(carries[b]);
     }
+    mark = performance.now();
+    timing.contractionMs += mark - indexed;
     onProgress?.({ pass: 'contributions', segment: ++done, segments: segments.length });
   }
   const tops = sweeps.map((sweep) => sweep.tops());
-  const kernels = tops.map((rows) => rows.map((top) => new Map<number, number>(top.map((i) => [i, 0]))));
-  if (options.kernelTop > 0) {
+  const kernels = tops.map((rows, b) =>
+    inPass ? sweeps[b].kernelsOfTops(rows) : rows.map((top) => new Map<number, number>(top.map((i) => [i, 0]))),
+  );
+  if (withKernels && !inPass) {
+    const started = performance.now();
     done = 0;
     for await (const view of pathSegments(run, { signal: options.signal })) {
       sweeps.forEach((sweep, b) => {
@@ -56,6 +88,7 @@ export async function explainReplayedBlocks(
       });
       onProgress?.({ pass: 'kernel', segment: ++done, segments: segments.length });
     }
+    timing.kernelReplayMs = performance.now() - started;
   }
-  return sweeps.map((sweep, b) => sweep.finish(kernels[b]));
+  return { raw: sweeps.map((sweep, b) => sweep.finish(kernels[b])), timing };
 }

@@ -3,14 +3,16 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { TrainingStepper } from '../../train/trainingStepper';
 import { settingsOfRecord } from '../../train/optimizers';
 import { batchRows } from '../../train/batchSchedule';
-import { newPathFactors, placeStepFactors } from '../../train/pathRecorder';
+import { placeStepFactors } from '../../train/pathRecorder';
 import { weightsFingerprint } from '../../run/weightsFingerprint';
 import { CHECKPOINT_FILES } from '../../run/runFiles';
 import type { TrainingPath } from '../../run/trainingPath';
 import { currentBackend } from '../../backend';
+import { engineVersions } from '../../engineVersions';
 import { UserError, throwIfCancelled } from '../../errors';
 import type { LoadedRun } from '../shared/loadedRun';
 import type { Segment } from './segments';
+import { logitDeltas, logitDeltasApply } from './logitDeltas';
 
 /** Steps replayed between two looks at the cancellation signal. */
 const STEPS_PER_YIELD = 8;
@@ -18,13 +20,13 @@ const STEPS_PER_YIELD = 8;
 /**
  * Regenerates one segment of a checkpointed run in memory (path-kernel.md §3.2): from the checkpoint's weights and
  * optimizer state, the same training steps (trainingStepper.ts) on the recorded batches, keeping every step's
- * weights and Adam's second moments. The end must match the next checkpoint's fingerprint bit for bit; a replay
+ * weights and Adam's second moments (in arrays the next replay of the run reuses). The end must match the next checkpoint's fingerprint bit for bit; a replay
  * that drifted (another backend or TensorFlow.js version) is an error, never a silently different explanation.
  */
 export async function replaySegment(
   run: LoadedRun,
   segment: Segment,
-  options: { signal?: AbortSignal; factors?: boolean } = {},
+  options: { signal?: AbortSignal; factors?: boolean; outputClasses?: readonly number[] } = {},
 ): Promise<TrainingPath> {
   const { signal } = options;
   const replay = run.path.replay;
@@ -34,13 +36,23 @@ export async function replaySegment(
   const { index: m, start, end } = segment;
   const c = end - start;
   const adam = run.optimizer.name === 'adam';
-  const weights = new Float32Array((c + 1) * P);
+  const buffer = buffersOf(run);
+  const weights = buffer('weights', (c + 1) * P);
   // Each checkpoint was checked against its fingerprint when the run was loaded (loadedRun.ts).
   const startWeights = replay.weights.subarray(m * P, (m + 1) * P);
   weights.set(startWeights, 0);
-  const adamV = adam ? new Float32Array(c * P) : null;
+  const adamV = adam ? buffer('adamV', c * P) : null;
   const shape = { batches: run.path.batches, width: W, layers: run.layout.layers };
-  const factors = options.factors ? newPathFactors(shape, c) : null;
+  // Padding slots must read zero: the reused factor buffers are cleared.
+  const factors = options.factors
+    ? run.layout.layers.map((l, k) => ({ a: buffer(`a${k}`, c * W * l.inputs, true), delta: buffer(`d${k}`, c * W * l.outputs, true) }))
+    : null;
+  const classes = [...(options.outputClasses ?? [])];
+  // The logits' deltas from the step's own factors and weights where the activations allow it, else TensorFlow.js.
+  const inTypedArrays = classes.length > 0 && logitDeltasApply(run.layout.layers);
+  const classDeltas = classes.map((_, j) =>
+    run.layout.layers.map((l, k) => ({ a: new Float32Array(0), delta: buffer(`c${j}_${k}`, c * W * l.outputs, true) })),
+  );
   const row = (values: Float32Array | null) => (values ? values.subarray(m * P, (m + 1) * P) : null);
   const stepper = new TrainingStepper({
     layout: run.layout,
@@ -61,8 +73,22 @@ export async function replaySegment(
   });
   try {
     for (let s = start; s < end; s++) {
-      const result = stepper.step(batchRows(run.path.batches, W, s), factors !== null);
+      const rows = batchRows(run.path.batches, W, s);
+      const result = stepper.step(rows, factors !== null || inTypedArrays, inTypedArrays ? [] : classes);
       if (factors && result.factors) placeStepFactors(factors, shape, s, s - start, result.factors);
+      const deltas =
+        inTypedArrays && result.factors
+          ? logitDeltas(run.layout.layers, weights.subarray((s - start) * P, (s - start + 1) * P), result.factors, classes, rows.length)
+          : result.classDeltas;
+      deltas?.forEach((perLayer, k) =>
+        placeStepFactors(
+          classDeltas[k],
+          shape,
+          s,
+          s - start,
+          perLayer.map((delta) => ({ a: new Float32Array(0), delta })),
+        ),
+      );
       weights.set(stepper.weights(), (s - start + 1) * P);
       if (adamV) adamV.set(stepper.secondMoment() as Float32Array, (s - start) * P);
       if ((s - start) % STEPS_PER_YIELD === STEPS_PER_YIELD - 1) {
@@ -75,10 +101,14 @@ export async function replaySegment(
   }
   if (weightsFingerprint(weights.subarray(c * P)) !== replay.fingerprints[m + 1]) {
     const now = currentBackend().backend;
+    const then = run.record.replay?.versions;
+    const here = engineVersions();
+    const trained = `the ${run.record.backend} backend${then ? ` with Kernel Lens ${then.kernelLens} and TensorFlow.js ${then.tfjs}` : ''}`;
     throw new UserError(
-      `replaying steps ${start}–${end} did not reproduce checkpoint ${m + 1} bit for bit: the run was trained on the ${run.record.backend} backend, ` +
-        `this engine runs ${now}${now === run.record.backend ? ' (another TensorFlow.js version, or a changed checkpoint)' : ''}; ` +
-        `explain it with --backend ${run.record.backend}, or train it again here`,
+      `replaying steps ${start}–${end} did not reproduce checkpoint ${m + 1} bit for bit: the run was trained on ${trained}, ` +
+        `this engine runs ${now} with Kernel Lens ${here.kernelLens} and TensorFlow.js ${here.tfjs}` +
+        `${now === run.record.backend && then?.kernelLens === here.kernelLens && then?.tfjs === here.tfjs ? ' (so a checkpoint was changed)' : ''}; ` +
+        `explain it where it was trained (--backend ${run.record.backend}), or train it again here`,
       { file: path.join(run.dir, 'path', CHECKPOINT_FILES.weights) },
     );
   }
@@ -92,7 +122,27 @@ export async function replaySegment(
     checkpoints: null,
     replay: null,
     factors,
+    outputDeltas: classes.length > 0 ? { classes, delta: classDeltas.map((layers) => layers.map((l) => l.delta)) } : undefined,
     firstStep: start,
+  };
+}
+
+const pools = new WeakMap<LoadedRun, Map<string, Float32Array>>();
+
+/**
+ * The arrays a run's replays fill, kept from one segment to the next (segments are replayed one at a time and read
+ * before the next, pathSegments.ts): the engine's memory stays one segment's worth instead of growing with garbage.
+ */
+function buffersOf(run: LoadedRun): (name: string, length: number, zeroed?: boolean) => Float32Array {
+  let pool = pools.get(run);
+  if (!pool) pools.set(run, (pool = new Map()));
+  const held = pool;
+  return (name, length, zeroed = false) => {
+    let array = held.get(name);
+    if (!array || array.length < length) held.set(name, (array = new Float32Array(length)));
+    const view = array.subarray(0, length);
+    if (zeroed) view.fill(0);
+    return view;
   };
 }
 

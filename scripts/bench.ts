@@ -20,7 +20,8 @@ import { runW2 } from './benchReplay';
  */
 function numpyReference(runDir: string, engineMs: number): Record<string, unknown> | string {
   const result = spawnSync('python3', [path.join(ROOT, 'scripts', 'bench-numpy.py'), runDir], { encoding: 'utf8' });
-  if (result.error || result.status !== 0) return `not run: python3 with numpy is needed (${result.error?.message ?? result.stderr.trim().slice(-300)})`;
+  if (result.error || result.status !== 0)
+    return `not run: python3 with numpy is needed (${result.error?.message ?? result.stderr.trim().slice(-300)})`;
   const parsed = JSON.parse(result.stdout.trim().split('\n').pop() as string) as { seconds?: number; skipped?: string };
   if (parsed.skipped !== undefined || parsed.seconds === undefined) return `not run: ${parsed.skipped ?? 'no timing'}`;
   return { ...parsed, engineMs, engineOverNumpy: engineMs / (parsed.seconds * 1000) };

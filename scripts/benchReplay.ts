@@ -31,9 +31,10 @@ interface CliRun {
 }
 
 /** The CLI in a child that reports its own peak RSS (worker threads included) on its last stderr line. */
-function cli(args: string[], cwd: string): CliRun {
+function cli(args: string[]): CliRun {
   const started = performance.now();
-  const result = spawnSync(TSX, [CHILD, ...args, '--backend', 'wasm'], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  // From the repository (the worker threads load the sources through tsx from there); every path is absolute.
+  const result = spawnSync(TSX, [CHILD, ...args, '--backend', 'wasm'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const wallMs = performance.now() - started;
   const match = /BENCH_MAX_RSS_KB (\d+)/.exec(result.stderr);
   if (result.status !== 0 || !match)
@@ -66,17 +67,17 @@ export function runW2(scratch: string): Record<string, unknown> {
   fs.copyFileSync(path.join(ROOT, 'samples', 'digits.csv'), path.join(ws, 'digits.csv'));
   fs.writeFileSync(path.join(ws, 'w2.kernel.json'), JSON.stringify(W2_EXPERIMENT));
   const runDir = path.join(ws, 'run');
-  const train = cli(['train', 'w2.kernel.json', '--out', runDir, '--path-budget-mb', String(W2_BUDGET_MB)], ws);
+  const train = cli(['train', path.join(ws, 'w2.kernel.json'), '--out', runDir, '--path-budget-mb', String(W2_BUDGET_MB)]);
   const record = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'));
   const engineTrainMs = Number(/complete in ([\d.]+) s/.exec(train.stderr)?.[1] ?? NaN) * 1000;
   const out = path.join(ws, 'first20.jsonl');
-  const batch = cli(['explain', runDir, '--all', '--limit', '20', '--out', out], ws);
+  const batch = cli(['explain', runDir, '--all', '--limit', '20', '--out', out]);
   const batchRows = fs
     .readFileSync(out, 'utf8')
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as { residual: { rel: number }; timing?: Timing });
-  const one = cli(['explain', runDir, '--row', '0', '--json'], ws);
+  const one = cli(['explain', runDir, '--row', '0', '--json']);
   const oneRow = JSON.parse(one.stdout) as { residual: { rel: number }; timing?: Timing };
   const metrics = record.metrics[record.metrics.length - 1];
   return {

@@ -7,7 +7,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EngineErrorCodes, type EngineInfo, type ExplainResult, type RunInfo, type TrainProgress } from '../../src/protocol';
+import {
+  EngineErrorCodes,
+  type EngineInfo,
+  type ExplainProgress,
+  type ExplainResult,
+  type RunInfo,
+  type TrainProgress,
+} from '../../src/protocol';
 import { CancellationSource } from '../../src/extension/engine/cancellation';
 import { EngineDiedError, EngineRequestError } from '../../src/extension/engine/engineErrors';
 import { EngineSupervisor } from '../../src/extension/engine/engineSupervisor';
@@ -46,6 +53,38 @@ test('stdout carries only protocol frames while the engine prints through every 
     assert.ok(frames.length >= 6);
     assert.equal(engine.readErrors.length, 0);
     assert.ok(engine.stderr.includes('NOISE'), 'the printing went to stderr');
+  } finally {
+    await engine.shutdown();
+  }
+});
+
+test('a checkpointed run over the protocol: train with checkpointEvery, explain with replay progress, suspects', async () => {
+  const engine = new RawEngine();
+  try {
+    await engine.ok('engine/initialize', { workspaceFolders: [w.ws] });
+    const run = await engine.ok<RunInfo>('run/train', { experimentFile: w.experimentFile, checkpointEvery: 6 });
+    assert.equal(run.pathLayout, 'checkpoints');
+    assert.ok((run.checkpoints ?? 0) > 3, `${run.checkpoints} checkpoints`);
+    const explained = await engine.ok<ExplainResult>('explain/rows', {
+      runDir: run.dir,
+      queries: [{ split: 'test', row: 0 }],
+      top: 5,
+      progressToken: 'replay-1',
+    });
+    const e = explained.explanations[0];
+    assert.ok(e.residual.rel <= 1e-3, `residual ${e.residual.rel}`);
+    assert.equal(e.timing?.replay?.segments, run.checkpoints! - 1);
+    assert.ok(
+      e.contributions.every((c) => c.kernel !== null && Number.isFinite(c.kernel)),
+      'the rows shown carry their path kernel',
+    );
+    const progress = engine.notifications.filter((n) => n.method === 'explain/progress').map((n) => n.params as ExplainProgress);
+    assert.equal(progress.length, run.checkpoints! - 1, 'one progress event per replayed segment');
+    assert.ok(progress.every((p, k) => p.token === 'replay-1' && p.segment === k + 1 && p.segments === run.checkpoints! - 1));
+    const suspects = await engine.ok<{ rows: unknown[] }>('trust/suspects', { runDir: run.dir, top: 3 });
+    assert.equal(suspects.rows.length, 3);
+    const refused = await engine.call('run/train', { experimentFile: w.experimentFile, checkpointEvery: 0 });
+    assert.equal(refused.error?.code, EngineErrorCodes.invalidParams, JSON.stringify(refused.error));
   } finally {
     await engine.shutdown();
   }

@@ -9,6 +9,8 @@ import { UserError } from '../errors';
 import { CSV_EXPANSION, RUN_EXPANSION, directorySize, fileSize, type MemoryBudget } from './memoryBudget';
 import type { WorkspaceGuard } from './workspaceGuard';
 import { trainingMemory } from '../pipeline/trainingMemory';
+import { choosePathLayout, type PathLayoutRequest } from '../pipeline/pathLayoutChoice';
+import type { PathLayout } from '../run/pathLayout';
 
 const MAX_EXPERIMENT_BYTES = 4 * 1024 * 1024;
 const MAX_RUN_JSON_BYTES = 64 * 1024 * 1024;
@@ -68,6 +70,8 @@ export async function checkExperiment(
   guard: WorkspaceGuard,
   budget: MemoryBudget,
   forTraining: boolean,
+  /** The training's path-layout request (the run-folder budget picks checkpoints for runs too large to store). */
+  pathLayout: PathLayoutRequest = {},
 ): Promise<void> {
   const config = await readJsonCapped(experimentFile, MAX_EXPERIMENT_BYTES, 'experiment file');
   const dir = path.dirname(experimentFile);
@@ -88,7 +92,7 @@ export async function checkExperiment(
   const training = record(conf?.training);
   const hidden = Array.isArray(record(conf?.model)?.hidden) ? (record(conf?.model)?.hidden as unknown[]) : [{ units: 16 }];
   // A first, coarse look from the file's shape (the exact check runs on the prepared data, trainingMemory.ts).
-  const memory = trainingMemory({
+  const shape = {
     trainRows: rows,
     testRows: 0,
     features: Math.max(1, columns - 1),
@@ -97,9 +101,15 @@ export async function checkExperiment(
     epochs: positive(training?.epochs, 20),
     batchSize: positive(training?.batchSize, 32),
     // A floor only: the weights of every step; the exact check also counts Adam's moments and the kept checkpoints.
-    optimizer: 'sgd',
-    layout: { kind: 'full' },
-  });
+    optimizer: 'sgd' as const,
+  };
+  let layout: PathLayout = { kind: 'full' };
+  try {
+    layout = choosePathLayout(shape, 0, pathLayout).layout;
+  } catch {
+    // A budget too small for any layout: the training itself says so, with the exact sizes.
+  }
+  const memory = trainingMemory({ ...shape, layout });
   budget.check(
     `Training (${Math.round(memory.steps)} steps × ${Math.round(memory.parameters)} parameters)`,
     csvBytes * CSV_EXPANSION + memory.pathBytes,

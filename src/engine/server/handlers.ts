@@ -84,7 +84,8 @@ export const handlers = new Map<string, Handler>([
   handle(EngineMethods.train, async (params, ctx) => {
     const guard = guardOf(ctx);
     const file = await readable(ctx, params.experimentFile, 'experiment file');
-    await checkExperiment(file, guard, ctx.session.budget, true);
+    const pathLayout = { budgetMb: params.pathBudgetMb, checkpointEvery: params.checkpointEvery, approximate: params.approximate };
+    await checkExperiment(file, guard, ctx.session.budget, true, pathLayout);
     const out = params.out !== undefined ? await guard.resolve(params.out, { mustExist: false, what: 'run directory' }) : undefined;
     if (out === undefined) await guard.resolve(runsFolder(file), { mustExist: false, what: 'runs folder' });
     throwIfCancelled(ctx.signal);
@@ -92,7 +93,7 @@ export const handlers = new Map<string, Handler>([
       out,
       signal: ctx.signal,
       onProgress: ctx.sendProgress,
-      pathLayout: { budgetMb: params.pathBudgetMb, checkpointEvery: params.checkpointEvery, approximate: params.approximate },
+      pathLayout,
       progressToken: params.progressToken,
       checkMemory: (what: string, bytes: number) => ctx.session.budget.check(what, bytes),
     });

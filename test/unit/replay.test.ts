@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
 import type { ExperimentConfig, ExplainQuery } from '../../src/protocol';
 import { trainExperiment } from '../../src/engine/pipeline/trainRun';
@@ -114,6 +115,36 @@ test('path kernels summed in the replay (one or two logits) equal those of the s
     const largest = Math.max(...[...expected.values()].map(Math.abs));
     for (const [i, k] of expected) assert.ok(Math.abs((got.get(i) as number) - k) <= 1e-5 * largest, `row ${q}, training row ${i}`);
   }
+});
+
+test('requests replaying one run at the same time wait their turn and get the numbers of one at a time', async () => {
+  const runs = await pair(experiment(DATASETS[1], OPTIMIZERS[3], 'relu'), 'concurrent');
+  const replayed = await indexedRun(runs.replayed);
+  const alone = await explainWithIndex(replayed, QUERIES.slice(0, 2), { top: 5, parallel: false });
+  const [a, b, scores] = await Promise.all([
+    explainWithIndex(replayed, QUERIES.slice(0, 2), { top: 5, parallel: false }),
+    explainWithIndex(replayed, QUERIES.slice(0, 2), { top: 5, parallel: false }),
+    selfInfluenceScores(replayed, 'adam'),
+  ]);
+  for (const result of [a, b]) {
+    assert.deepEqual(
+      result.raw.map((r) => Array.from(r.contributions)),
+      alone.raw.map((r) => Array.from(r.contributions)),
+    );
+  }
+  assert.deepEqual(scores, await selfInfluenceScores(await indexedRun(runs.stored), 'adam'));
+});
+
+test('a replayed explanation leaves no tensors behind', async () => {
+  const runs = await pair(experiment(DATASETS[0], OPTIMIZERS[1], 'relu'), 'tensors');
+  const replayed = await indexedRun(runs.replayed);
+  await explainWithIndex(replayed, QUERIES.slice(0, 1), { top: 5, parallel: false });
+  const before = tf.memory();
+  await explainWithIndex(replayed, QUERIES.slice(0, 3), { top: 5, parallel: false });
+  await selfInfluenceScores(replayed, 'tracin');
+  const after = tf.memory();
+  assert.equal(after.numTensors, before.numTensors, 'tensors');
+  assert.equal(after.numBytes, before.numBytes, 'bytes');
 });
 
 test('suspects and kernel evolution agree on a replayed run', async () => {

@@ -17,6 +17,7 @@ import { explainBlock } from './direct/directBlock';
 import type { ExplainBlockOptions, RawExplanation } from './shared/blockTypes';
 import type { QueryBlock } from './shared/blockTypes';
 import { isReplayed } from './replay/segments';
+import { CHECKPOINT_FILES } from '../run/runFiles';
 import { explainReplayedBlocks, type ReplayProgress } from './replay/replayedExplain';
 import { explainBlockFast } from './fast/fastBlock';
 import { loadPathIndex, type PathIndex } from './pathIndex/pathIndex';
@@ -69,12 +70,16 @@ const cache = new Map<string, IndexedRun>();
 const FAST_BLOCK = 4;
 const CACHE_SIZE = 2;
 
+/** The recorded path's mtime (its weights, or a checkpointed run's checkpoints): a retrain into the same folder changes it. */
 function pathStamp(dir: string): number {
-  try {
-    return fs.statSync(path.join(dir, 'path', 'weights.npy')).mtimeMs;
-  } catch {
-    return -1;
+  for (const name of ['weights.npy', CHECKPOINT_FILES.weights]) {
+    try {
+      return fs.statSync(path.join(dir, 'path', name)).mtimeMs;
+    } catch {
+      // not this layout
+    }
   }
+  return -1;
 }
 
 export async function indexedRun(runDir: string): Promise<IndexedRun> {

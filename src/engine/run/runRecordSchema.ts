@@ -70,7 +70,8 @@ export const runRecordSchema = z
     replay: z
       .looseObject({
         every: z.number().int().min(2),
-        fingerprints: z.array(z.string().regex(/^[0-9a-f]{64}$/)).min(2),
+        // A training cancelled before its first step has one checkpoint.
+        fingerprints: z.array(z.string().regex(/^[0-9a-f]{64}$/)).min(1),
         versions: z.looseObject({ kernelLens: text, tfjs: text }).optional(),
       })
       .optional(),

@@ -75,9 +75,12 @@ export function restoreOptimizerState(
   step: number,
 ): void {
   const internals = internalsOf(optimizer);
-  const slotOf = (values: Float32Array, suffix: string): SlotVariable[] => [
-    { originalName: `${variableName}/${suffix}`, variable: tf.variable(tf.tensor2d(values, [1, values.length]), false) },
-  ];
+  const slotOf = (values: Float32Array, suffix: string): SlotVariable[] => {
+    const initial = tf.tensor2d(values, [1, values.length]);
+    const variable = tf.variable(initial, false);
+    initial.dispose();
+    return [{ originalName: `${variableName}/${suffix}`, variable }];
+  };
   internals.iterations_ = step;
   if (name === 'momentum' && step > 0) {
     internals.accumulations = slotOf(required(state.first, 'momentum accumulation'), 'momentum');

@@ -53,7 +53,10 @@ export class TrainingStepper {
     this.mlp = new FactoredMlp(input.layout);
     this.opt = createOptimizer(input.training);
     const name = `theta_${process.pid}_${++stepperCount}`;
-    this.theta = tf.variable(tf.tensor2d(input.weights, [1, this.parameterCount]), true, name);
+    // The variable keeps its own reference to the data: the initial tensor is disposed (a replay makes one per segment).
+    const initial = tf.tensor2d(input.weights, [1, this.parameterCount]);
+    this.theta = tf.variable(initial, true, name);
+    initial.dispose();
     if (input.resume) restoreOptimizerState(input.training.optimizer, this.opt.optimizer, input.resume.state, name, input.resume.step);
     const N = input.trainY.length;
     this.trainX = tf.tensor3d(input.trainX, [1, N, input.featureCount]);
@@ -124,7 +127,10 @@ export class TrainingStepper {
 
   dispose(): void {
     this.theta.dispose();
+    // tfjs-core 4.22's MomentumOptimizer.dispose forgets the −η scalar its SGD base keeps (`c`): one tensor a replayed segment.
+    const rate = (this.opt.optimizer as unknown as { c?: tf.Tensor }).c;
     this.opt.optimizer.dispose();
+    if (rate && !rate.isDisposed) rate.dispose();
     tf.dispose([this.trainX, this.trainY]);
   }
 }

@@ -203,13 +203,36 @@ class LocalRefinedPhi {
   }
 }
 
-/** The run seen as one step from w_0 to w_T: the query side's outputs at both ends, for stored and replayed runs alike. */
+const endpointRuns = new WeakMap<LoadedRun, LoadedRun>();
+
+/**
+ * The run seen as one step from w_0 to w_T: the query side's outputs at both ends, for stored and replayed runs alike.
+ * One per run (its query-side kernel is reused); the path is built field by field, never spread, so a stored run's
+ * lazily read second moments (runFiles.ts) stay unread.
+ */
 function endpointRun(run: LoadedRun): LoadedRun {
+  const known = endpointRuns.get(run);
+  if (known) return known;
   const P = run.layout.parameterCount;
   const weights = new Float32Array(2 * P);
   weights.set(initialWeights(run), 0);
   weights.set(finalWeights(run), P);
-  return { ...run, path: { ...run.path, weights, steps: 1, replay: null, checkpoints: null } };
+  const { batches, batchWidth, learningRates } = run.path;
+  const path = {
+    weights,
+    batches,
+    batchWidth,
+    learningRates,
+    adamV: null,
+    steps: 1,
+    checkpoints: null,
+    replay: null,
+    factors: null,
+    firstStep: 0,
+  };
+  const view = { ...run, path };
+  endpointRuns.set(run, view);
+  return view;
 }
 
 /**

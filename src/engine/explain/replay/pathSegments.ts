@@ -1,5 +1,5 @@
 import type { LoadedRun } from '../shared/loadedRun';
-import { throwIfCancelled } from '../../errors';
+import { CancelledError, throwIfCancelled } from '../../errors';
 import { adoptSegment } from '../fast/wasm/simdQuerySide';
 import { replaySegment, segmentRun } from './segmentReplay';
 import { segmentsOf } from './segments';
@@ -18,15 +18,49 @@ export async function* pathSegments(
     yield run;
     return;
   }
-  const segments = segmentsOf(run);
-  if (options.newestFirst) segments.reverse();
-  const longest = Math.max(...segments.map((s) => s.end - s.start));
-  for (const segment of segments) {
-    throwIfCancelled(options.signal);
-    const view = segmentRun(run, await replaySegment(run, segment, options));
-    adoptSegment(run, view, longest);
-    yield view;
+  // One replay of a run at a time: its segments are replayed into buffers and a query-side kernel shared per run
+  // (segmentReplay.ts, adoptSegment), and requests run concurrently (a hover beside the cache's background fill).
+  const release = await acquireReplay(run, options.signal);
+  try {
+    const segments = segmentsOf(run);
+    if (options.newestFirst) segments.reverse();
+    const longest = Math.max(...segments.map((s) => s.end - s.start));
+    for (const segment of segments) {
+      throwIfCancelled(options.signal);
+      const view = segmentRun(run, await replaySegment(run, segment, options));
+      adoptSegment(run, view, longest);
+      yield view;
+    }
+  } finally {
+    release();
   }
+}
+
+const replaying = new WeakMap<LoadedRun, Promise<void>>();
+
+/** Waits for the run's current replay to end and takes its turn (or gives it up when cancelled); call the result when done. */
+async function acquireReplay(run: LoadedRun, signal?: AbortSignal): Promise<() => void> {
+  const previous = replaying.get(run) ?? Promise.resolve();
+  let release = (): void => undefined;
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  const turn = previous.then(() => mine);
+  replaying.set(run, turn);
+  const done = (): void => {
+    release();
+    if (replaying.get(run) === turn) replaying.delete(run);
+  };
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  await Promise.race([previous, aborted]);
+  signal?.removeEventListener('abort', onAbort);
+  if (signal?.aborted) {
+    done();
+    throw new CancelledError();
+  }
+  return done;
 }
 
 /** The longest segment's step count (a stored run: all its steps), to size per-segment storage once. */

@@ -32,14 +32,9 @@ export function choosePathLayout(
     const m = trainingMemory({ ...shape, layout });
     return m.pathBytes + m.indexBytes + dataBytes + FOLDER_OVERHEAD;
   };
-  const steps = trainingMemory({ ...shape, layout: { kind: 'full' } }).steps;
+  const { steps, parameters } = trainingMemory({ ...shape, layout: { kind: 'full' } });
   if (request.approximate) {
-    const stride = pathStride(
-      steps,
-      trainingMemory({ ...shape, layout: { kind: 'full' } }).parameters,
-      shape.optimizer === 'adam',
-      budgetMb,
-    );
+    const stride = pathStride(steps, parameters, shape.optimizer === 'adam', budgetMb);
     const layout: PathLayout = stride > 1 ? { kind: 'approximate', stride } : { kind: 'full' };
     return { layout, folderBytes: folderBytes(layout) };
   }
@@ -49,8 +44,8 @@ export function choosePathLayout(
     return { layout, folderBytes: folderBytes(layout) };
   }
   const budget = budgetMb * MIB;
-  const full: PathLayout = { kind: 'full' };
-  if (folderBytes(full) <= budget || steps < 2) return { layout: full, folderBytes: folderBytes(full) };
+  const fullBytes = folderBytes({ kind: 'full' });
+  if (fullBytes <= budget || steps < 2) return { layout: { kind: 'full' }, folderBytes: fullBytes };
   // The folder shrinks as K grows: start at √T and widen the spacing until it fits (at most one segment).
   let every = Math.max(2, Math.ceil(Math.sqrt(steps)));
   while (folderBytes({ kind: 'checkpoints', every }) > budget && checkpointCount(steps, every) > 2) {

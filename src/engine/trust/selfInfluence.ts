@@ -7,9 +7,8 @@ import { throwIfCancelled } from '../errors';
 import type { IndexedRun } from '../explain/explainService';
 import type { LoadedRun } from '../explain/shared/loadedRun';
 import { buildPathIndex, type PathIndex } from '../explain/pathIndex/pathIndex';
-import { SimdContraction } from '../explain/fast/wasm/simdContraction';
 import { isReplayed } from '../explain/replay/segments';
-import { longestSegment, pathSegments } from '../explain/replay/pathSegments';
+import { pathSegments, segmentContraction } from '../explain/replay/pathSegments';
 import { perExampleLoss } from '../model/losses';
 
 const STEP_CHUNK = 128;
@@ -35,10 +34,7 @@ export async function selfInfluenceScores(indexed: IndexedRun, scoring: SuspectS
     return scores;
   }
   // A checkpointed run: each replayed segment indexed in turn into storage sized once for the longest.
-  const contraction = new SimdContraction(
-    { layout: run.layout, path: { ...run.path, steps: longestSegment(run) } },
-    run.optimizer.name === 'adam',
-  );
+  const contraction = segmentContraction(run);
   for await (const segment of pathSegments(run, { signal, factors: true }))
     await addSelfInfluence(segment, buildPathIndex(segment, contraction), scoring, scores, signal);
   return scores;

@@ -1,6 +1,7 @@
 import type { LoadedRun } from '../shared/loadedRun';
 import { CancelledError, throwIfCancelled } from '../../errors';
 import { adoptSegment } from '../fast/wasm/simdQuerySide';
+import { SimdContraction } from '../fast/wasm/simdContraction';
 import { replaySegment, segmentRun } from './segmentReplay';
 import { segmentsOf } from './segments';
 
@@ -24,7 +25,7 @@ export async function* pathSegments(
   try {
     const segments = segmentsOf(run);
     if (options.newestFirst) segments.reverse();
-    const longest = Math.max(...segments.map((s) => s.end - s.start));
+    const longest = longestSegment(run);
     for (const segment of segments) {
       throwIfCancelled(options.signal);
       const view = segmentRun(run, await replaySegment(run, segment, options));
@@ -66,4 +67,9 @@ async function acquireReplay(run: LoadedRun, signal?: AbortSignal): Promise<() =
 /** The longest segment's step count (a stored run: all its steps), to size per-segment storage once. */
 export function longestSegment(run: LoadedRun): number {
   return Math.max(...segmentsOf(run).map((s) => s.end - s.start));
+}
+
+/** Index storage for any one segment of a checkpointed run (sized for the longest), rebuilt in it segment by segment. */
+export function segmentContraction(run: LoadedRun): SimdContraction {
+  return new SimdContraction({ layout: run.layout, path: { ...run.path, steps: longestSegment(run) } }, run.optimizer.name === 'adam');
 }

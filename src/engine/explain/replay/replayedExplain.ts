@@ -1,22 +1,17 @@
-import { SimdContraction } from '../fast/wasm/simdContraction';
 import { BlockSweep } from '../fast/fastBlock';
+import { pathKernelForTops } from '../fast/pathKernelTop';
 import { buildPathIndex } from '../pathIndex/pathIndex';
 import type { ExplainBlockOptions, QueryBlock, RawExplanation } from '../shared/blockTypes';
 import type { LoadedRun } from '../shared/loadedRun';
-import type { ReplayTiming } from '../../../protocol';
-import { pathSegments } from './pathSegments';
-import { pathKernelForTops } from '../fast/pathKernelTop';
+import type { ExplainProgress, ReplayTiming } from '../../../protocol';
+import { pathSegments, segmentContraction } from './pathSegments';
+import { segmentsOf } from './segments';
 
 /** Up to this many distinct explained logits, the path kernels are summed in the contributions' replay. */
 const KERNEL_CLASSES_IN_PASS = 2;
-import { segmentsOf } from './segments';
 
-/** Where a replayed explanation is: which pass (contributions newest segment first, then the top rows' path kernel) and segment. */
-export interface ReplayProgress {
-  pass: 'contributions' | 'kernel';
-  segment: number;
-  segments: number;
-}
+/** Where a replayed explanation is (the `explain/progress` notification without its request's token). */
+export type ReplayProgress = Omit<ExplainProgress, 'token'>;
 
 /**
  * Explains blocks of rows of a checkpointed run with one replay for all of them (path-kernel.md §3.2): each
@@ -32,9 +27,8 @@ export async function explainReplayedBlocks(
   onProgress?: (progress: ReplayProgress) => void,
 ): Promise<{ raw: RawExplanation[][]; timing: ReplayTiming }> {
   const segments = segmentsOf(run);
-  const longest = Math.max(...segments.map((s) => s.end - s.start));
   const P = run.layout.parameterCount;
-  const contraction = new SimdContraction({ layout: run.layout, path: { ...run.path, steps: longest } }, run.optimizer.name === 'adam');
+  const contraction = segmentContraction(run);
   const withKernels = options.kernelTop > 0;
   // The logits the rows' explained outputs weigh. With few of them their training-side deltas are recorded by the
   // replay and every row's kernel summed on the way (allRowKernels.ts); with many, each costs about a backward

@@ -10,7 +10,7 @@ import type { TrainingPath } from '../../run/trainingPath';
 import { currentBackend } from '../../backend';
 import { engineVersions } from '../../engineVersions';
 import { UserError, throwIfCancelled } from '../../errors';
-import type { LoadedRun } from '../shared/loadedRun';
+import { stepsOfRows, type LoadedRun } from '../shared/loadedRun';
 import type { Segment } from './segments';
 import { logitDeltas, logitDeltasApply } from './logitDeltas';
 
@@ -153,14 +153,6 @@ function buffersOf(run: LoadedRun): (name: string, length: number, zeroed?: bool
  */
 export function segmentRun(run: LoadedRun, segmentPath: TrainingPath): LoadedRun {
   const { firstStep: start, steps: c, batchWidth: W } = segmentPath;
-  const counts = new Int32Array(run.record.trainRows);
-  for (let k = 0; k < c * W; k++) if (segmentPath.batches[k] >= 0) counts[segmentPath.batches[k]]++;
-  const stepsOf = Array.from(counts, (n) => new Int32Array(n));
-  counts.fill(0);
-  for (let s = 0; s < c; s++)
-    for (let b = 0; b < W; b++) {
-      const i = segmentPath.batches[s * W + b];
-      if (i >= 0) stepsOf[i][counts[i]++] = s;
-    }
+  const stepsOf = stepsOfRows(segmentPath.batches, W, c, run.record.trainRows);
   return { ...run, path: segmentPath, stepsOf, batchSizes: run.batchSizes.subarray(start, start + c) };
 }

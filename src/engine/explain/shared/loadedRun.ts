@@ -83,25 +83,9 @@ export async function loadRecordedRun(dir: string, record: RunRecord): Promise<L
     throw new UserError('path/weights.npy does not match the run layout', { file: dir });
   if (trainingPath.replay) checkCheckpoints(dir, trainingPath.replay, T, layout.parameterCount);
   const trainRows = record.trainRows;
-  const counts = new Int32Array(trainRows);
   const batchSizes = new Int32Array(T);
-  for (let s = 0; s < T; s++) {
-    for (let b = 0; b < W; b++) {
-      const i = trainingPath.batches[s * W + b];
-      if (i >= 0) {
-        counts[i]++;
-        batchSizes[s]++;
-      }
-    }
-  }
-  const stepsOf = Array.from(counts, (c) => new Int32Array(c));
-  const filled = new Int32Array(trainRows);
-  for (let s = 0; s < T; s++) {
-    for (let b = 0; b < W; b++) {
-      const i = trainingPath.batches[s * W + b];
-      if (i >= 0) stepsOf[i][filled[i]++] = s;
-    }
-  }
+  for (let k = 0; k < T * W; k++) if (trainingPath.batches[k] >= 0) batchSizes[Math.floor(k / W)]++;
+  const stepsOf = stepsOfRows(trainingPath.batches, W, T, trainRows);
   const outputCount = layout.layers[layout.layers.length - 1].outputs;
   if (approximate) for (let m = 0; m < T; m++) batchSizes[m] = approximate.batchSizes[m];
   const optimizer: OptimizerRecord = approximate ? { ...record.optimizer, name: 'sgd', momentum: 0, nesterov: false } : record.optimizer;
@@ -134,6 +118,21 @@ function checkCheckpoints(dir: string, replay: ReplayCheckpoints, T: number, P: 
         { file: path.join(dir, 'path', CHECKPOINT_FILES.weights) },
       );
   });
+}
+
+/** For each of `rows` training rows, the steps (of `steps` in the plan `batches` [steps, width]) whose batch held it. */
+export function stepsOfRows(batches: Int32Array, width: number, steps: number, rows: number): Int32Array[] {
+  const counts = new Int32Array(rows);
+  for (let k = 0; k < steps * width; k++) if (batches[k] >= 0) counts[batches[k]]++;
+  const stepsOf = Array.from(counts, (n) => new Int32Array(n));
+  counts.fill(0);
+  for (let s = 0; s < steps; s++) {
+    for (let b = 0; b < width; b++) {
+      const i = batches[s * width + b];
+      if (i >= 0) stepsOf[i][counts[i]++] = s;
+    }
+  }
+  return stepsOf;
 }
 
 /** A run file that cannot be read (truncated, not .npy) is the user's to fix: say which, and what to do. */

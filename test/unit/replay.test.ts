@@ -117,6 +117,58 @@ test('path kernels summed in the replay (one or two logits) equal those of the s
   }
 });
 
+test('two threads share one replay: the worker replays and publishes its segments, the numbers are those of one thread', async () => {
+  const runs = await pair(experiment(DATASETS[0], OPTIMIZERS[3], 'relu'), 'shared');
+  const replayed = await indexedRun(runs.replayed);
+  const saved = process.env.KERNEL_LENS_WORKERS;
+  process.env.KERNEL_LENS_WORKERS = '2';
+  try {
+    // One row (the worker only replays), and 30 rows of three classes (the worker explains 12 of them too, and the
+    // path kernels take a second, shared replay).
+    for (const [rows, workerRows] of [
+      [1, 0],
+      [30, 12],
+    ] as const) {
+      const queries: ExplainQuery[] = Array.from({ length: rows }, (_, row) => ({ split: 'test', row }));
+      const alone = await explainWithIndex(replayed, queries, { top: 5, parallel: false });
+      const passes: string[] = [];
+      const shared = await explainWithIndex(replayed, queries, {
+        top: 5,
+        replayingThreadRows: workerRows,
+        onReplay: (p) => passes.push(p.pass),
+      });
+      const segments = replayed.run.path.replay?.steps.length ?? 0;
+      assert.equal(passes.filter((p) => p === 'contributions').length, segments - 1, 'this thread swept every segment it received');
+      assert.equal(passes.includes('kernel'), rows > 1, 'a second replay only for the many logits');
+      assert.equal(shared.raw.length, rows);
+      shared.raw.forEach((r, q) => {
+        assert.deepEqual(Array.from(r.contributions), Array.from(alone.raw[q].contributions), `row ${q}: contributions`);
+        assert.deepEqual([...r.kernel], [...alone.raw[q].kernel], `row ${q}: path kernels`);
+        assert.equal(shared.explanations[q].row, alone.explanations[q].row, "in the rows' order");
+      });
+    }
+    // Cancelled mid-replay: the worker is stopped, the request reads as cancelled, and the next one gets a new worker.
+    const controller = new AbortController();
+    const cancelled = explainWithIndex(replayed, QUERIES, {
+      replayingThreadRows: 2,
+      signal: controller.signal,
+      onReplay: (progress) => progress.segment === 2 && controller.abort(),
+    });
+    await assert.rejects(cancelled, (error: unknown) => error instanceof CancelledError);
+    const again = await explainWithIndex(replayed, QUERIES.slice(0, 2), { top: 5, replayingThreadRows: 1 });
+    const once = await explainWithIndex(replayed, QUERIES.slice(0, 2), { top: 5, parallel: false });
+    assert.deepEqual(
+      again.raw.map((r) => Array.from(r.contributions)),
+      once.raw.map((r) => Array.from(r.contributions)),
+    );
+  } finally {
+    if (saved === undefined) delete process.env.KERNEL_LENS_WORKERS;
+    else process.env.KERNEL_LENS_WORKERS = saved;
+    forgetRun(runs.replayed);
+    forgetRun(runs.stored);
+  }
+});
+
 test('requests replaying one run at the same time wait their turn and get the numbers of one at a time', async () => {
   const runs = await pair(experiment(DATASETS[1], OPTIMIZERS[3], 'relu'), 'concurrent');
   const replayed = await indexedRun(runs.replayed);
@@ -238,6 +290,16 @@ test('a tampered checkpoint or a replay that drifts is a clear error naming the 
   assert.match(drift.message, /trained on the wasm backend with Kernel Lens [\d.]+ and TensorFlow\.js [\d.]+, this engine runs wasm/);
   assert.match(drift.message, /so a checkpoint was changed/);
   assert.ok(drift.message.includes(CHECKPOINT_FILES.weights), drift.message);
+  // Replayed by a worker for this thread too: the worker's error is this request's.
+  const saved = process.env.KERNEL_LENS_WORKERS;
+  process.env.KERNEL_LENS_WORKERS = '2';
+  try {
+    const shared = await userError(explainWithIndex(await indexedRun(runs.replayed), QUERIES.slice(0, 1), { replayingThreadRows: 0 }));
+    assert.match(shared.message, /did not reproduce checkpoint \d+ bit for bit/);
+  } finally {
+    if (saved === undefined) delete process.env.KERNEL_LENS_WORKERS;
+    else process.env.KERNEL_LENS_WORKERS = saved;
+  }
   fs.writeFileSync(weightsFile, original);
   await redigest(runs.replayed, (record) => {
     (record.replay as { fingerprints: string[] }).fingerprints = fingerprints;

@@ -18,7 +18,8 @@ import type { ExplainBlockOptions, RawExplanation } from './shared/blockTypes';
 import type { QueryBlock } from './shared/blockTypes';
 import { isReplayed } from './replay/segments';
 import { CHECKPOINT_FILES } from '../run/runFiles';
-import { explainReplayedBlocks, type ReplayProgress } from './replay/replayedExplain';
+import { explainReplayedBlocks, explainedClasses, type ReplayProgress } from './replay/replayedExplain';
+import type { ReplaySharing } from './replay/sharedReplay';
 import { explainBlockFast } from './fast/fastBlock';
 import { loadPathIndex, type PathIndex } from './pathIndex/pathIndex';
 import { buildExplanation, type ExplainedRow } from './explanationBuilder';
@@ -26,7 +27,7 @@ import { resolveOutput } from './shared/outputSelector';
 import { encodeCsvRows } from '../data/prepare';
 import { currentBackend } from '../backend';
 import { UserError, throwIfCancelled } from '../errors';
-import { explainAcrossThreads, workerCount } from './parallel/workerPool';
+import { explainAcrossThreads, explainSharingReplay, workerCount } from './parallel/workerPool';
 import { LIMITS } from '../../protocol/limits';
 
 /**
@@ -198,10 +199,45 @@ export interface ExplainOptions {
   parallel?: boolean;
   /** A checkpointed run: called after each replayed segment. */
   onReplay?: (progress: ReplayProgress) => void;
+  /** A checkpointed run on two threads: how many rows the replaying worker explains too (default: fitted to the costs). */
+  replayingThreadRows?: number;
+  /** A checkpointed run explained on two threads: this thread's side of their one replay (set by the engine itself). */
+  replaySharing?: ReplaySharing;
 }
 
 /** Bytes of sweep carries (one float64 vector of P per row) that one replay holds: more rows take another replay. */
 const REPLAY_CARRY_BYTES = 256 * 1024 * 1024;
+
+/** Rows one replay serves (in whole blocks): their sweep carries, one float64 vector of P each, fit REPLAY_CARRY_BYTES. */
+function replayGroupRows(P: number, blockSize: number): number {
+  return Math.max(1, Math.floor(REPLAY_CARRY_BYTES / (8 * P * blockSize))) * blockSize;
+}
+
+/**
+ * Nanoseconds one row's sweep spends per step and per multiply-add of a batch's contraction (B·P of them): measured
+ * on W2 (docs/performance.md, "Checkpoints and replay"), the contraction, query side and index of a replayed segment.
+ */
+const SWEEP_NS_PER_MAC = 0.38;
+
+/**
+ * How many of `Q` rows the replaying thread also explains, so both threads finish together: it spends about a
+ * training on the replay (the run's own training time), the other thread only sweeps.
+ */
+function replayingThreadRows(run: LoadedRun, Q: number): number {
+  const replayNsPerStep = (trainingMs(run) * 1e6) / run.path.steps;
+  const sweepNsPerStep = SWEEP_NS_PER_MAC * run.path.batchWidth * run.layout.parameterCount;
+  const rows = Math.round((Q - replayNsPerStep / sweepNsPerStep) / 2);
+  return Math.min(Math.floor(Q / 2), Math.max(0, rows));
+}
+
+/** The run's training time as recorded (about what a replay of it costs); 0 when unknown. */
+function trainingMs(run: LoadedRun): number {
+  const ms = Date.parse(run.record.finishedAt ?? '') - Date.parse(run.record.createdAt);
+  return Number.isFinite(ms) && ms > 0 ? ms : 0;
+}
+
+/** Replays shorter than this stay on one thread: a worker's start (its backend, its copy of the run) would cost more. */
+const SHARED_REPLAY_FROM_MS = 3000;
 
 /** From this many rows on, a batch is split across worker threads. */
 const PARALLEL_FROM = 8;
@@ -212,13 +248,14 @@ export async function explainWithIndex(
   queries: ExplainQuery[],
   options: ExplainOptions = {},
 ): Promise<{ explanations: Explanation[]; raw: RawExplanation[] }> {
+  const { run } = indexed;
   const threads = workerCount();
-  if (options.parallel !== false && queries.length >= PARALLEL_FROM && threads > 1 && (options.method ?? 'fast') === 'fast') {
+  const parallel = options.parallel !== false && threads > 1 && (options.method ?? 'fast') === 'fast';
+  if (parallel && !isReplayed(run) && queries.length >= PARALLEL_FROM) {
     return explainAcrossThreads(indexed.run.dir, queries, options, threads, (part) =>
       explainWithIndex(indexed, part, { ...options, parallel: false }),
     );
   }
-  const { run } = indexed;
   const prepared = await prepareQueries(run, queries);
   const F = run.data.featureCount;
   const C = run.outputCount;
@@ -257,16 +294,30 @@ export async function explainWithIndex(
     for (let k = 0; k < count; k++) e.set(resolved[q0 + k].e, k * C);
     blocks.push({ x: allX.slice(q0 * F, (q0 + count) * F), e, count });
   }
+  // Fewer rows sweep in a fraction of the replay, and the second thread's work slows the replay about as much as
+  // it saves (both stream memory); a batch that would take two replays on two threads takes one.
+  const sharedReplay =
+    options.replayingThreadRows !== undefined || (queries.length >= PARALLEL_FROM && trainingMs(run) >= SHARED_REPLAY_FROM_MS);
+  if (parallel && replayed && sharedReplay && queries.length <= replayGroupRows(P, blockSize)) {
+    // One replay for both threads: a worker replays (and explains a share fitted to the replay's cost), this thread
+    // explains the rest from its segments. Both record the deltas of every row's explained logits.
+    const classes = explainedClasses(blocks, C);
+    const workerRows = Math.min(queries.length - 1, options.replayingThreadRows ?? replayingThreadRows(run, queries.length));
+    return explainSharingReplay(run, queries, options, classes, Math.max(0, workerRows), (part, replaySharing) =>
+      explainWithIndex(indexed, part, { ...options, parallel: false, replaySharing }),
+    );
+  }
   const raws: RawExplanation[] = [];
   const timings: NonNullable<Explanation['timing']>[] = [];
   try {
     if (replayed) {
       // One replay for every block of a group; a group's carries (one float64 vector per row) bound its size.
-      const group = Math.max(1, Math.floor(REPLAY_CARRY_BYTES / (8 * P * blockSize)));
-      for (let b0 = 0; b0 < blocks.length; b0 += group) {
+      // A thread sharing its replay takes part in it even with no rows of its own (the branch above fits them in one group).
+      const group = options.replaySharing ? Math.max(blocks.length, 1) : replayGroupRows(P, blockSize) / blockSize;
+      for (let b0 = 0; b0 < Math.max(blocks.length, options.replaySharing ? 1 : 0); b0 += group) {
         const part = blocks.slice(b0, b0 + group);
         const t0 = performance.now();
-        const { raw, timing } = await explainReplayedBlocks(run, part, blockOptions, options.onReplay);
+        const { raw, timing } = await explainReplayedBlocks(run, part, blockOptions, options.onReplay, options.replaySharing);
         for (const result of raw) raws.push(...result);
         for (let k = 0; k < timing.rows; k++) timings.push({ ms: (performance.now() - t0) / timing.rows, replay: timing });
       }

@@ -7,7 +7,9 @@ import type { RawExplanation } from '../shared/blockTypes';
 import type { ExplainOptions } from '../explainService';
 import { currentBackend } from '../../backend';
 import { UserError, throwIfCancelled } from '../../errors';
-import type { WorkerReply, WorkerRequest, WorkerSetup } from './workerMessages';
+import type { WorkerAck, WorkerReply, WorkerRequest, WorkerSegment, WorkerSetup } from './workerMessages';
+import { ReceivedSegments, type PackedSegment, type ReplaySharing } from '../replay/sharedReplay';
+import type { LoadedRun } from '../shared/loadedRun';
 
 /** The worker script: beside the bundle in dist/, or the TypeScript source under tsx (tests, scripts). */
 function startWorker(setup: WorkerSetup): Worker {
@@ -20,7 +22,17 @@ function startWorker(setup: WorkerSetup): Worker {
 interface Pending {
   resolve: (reply: WorkerReply) => void;
   reject: (error: Error) => void;
+  onSegment?: (segment: PackedSegment) => void;
 }
+
+/** A request in flight: its reply, and (sharing a replay) how to tell the worker which segments are done with. */
+interface WorkerJob {
+  reply: Promise<WorkerReply>;
+  acknowledge: (consumed: number) => void;
+}
+
+/** The options a worker can be sent (no signal, no callbacks). */
+type SentOptions = WorkerRequest['options'];
 
 class PooledWorker {
   private readonly worker: Worker;
@@ -30,7 +42,12 @@ class PooledWorker {
 
   constructor(setup: WorkerSetup) {
     this.worker = startWorker(setup);
-    this.worker.on('message', (reply: WorkerReply) => {
+    this.worker.on('message', (message: WorkerReply | WorkerSegment) => {
+      if ('segment' in message) {
+        this.pending.get(message.id)?.onSegment?.(message.segment);
+        return;
+      }
+      const reply = message;
       const entry = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       if (this.pending.size === 0) this.worker.unref();
@@ -47,14 +64,24 @@ class PooledWorker {
     this.worker.unref();
   }
 
-  run(runDir: string, queries: ExplainQuery[], options: Omit<ExplainOptions, 'signal'>): Promise<WorkerReply> {
+  run(
+    runDir: string,
+    queries: ExplainQuery[],
+    options: SentOptions,
+    share?: { classes: number[]; onSegment: (segment: PackedSegment) => void },
+  ): WorkerJob {
     const id = this.nextId++;
-    const request: WorkerRequest = { id, runDir, queries, options };
-    return new Promise((resolve, reject) => {
+    const request: WorkerRequest = { id, runDir, queries, options, shareReplay: share ? { classes: share.classes } : undefined };
+    const reply = new Promise<WorkerReply>((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, onSegment: share?.onSegment });
       this.worker.postMessage(request);
     });
+    const acknowledge = (consumed: number): void => {
+      const ack: WorkerAck = { ackId: id, consumed };
+      if (!this.dead) this.worker.postMessage(ack);
+    };
+    return { reply, acknowledge };
   }
 
   terminate(): void {
@@ -94,7 +121,8 @@ export async function explainAcrossThreads(
   threads: number,
   explainHere: (part: ExplainQuery[]) => Promise<Explained>,
 ): Promise<Explained> {
-  const { signal, ...rest } = options;
+  const { signal } = options;
+  const rest = sendable(options);
   const helpers = workers(threads - 1);
   const share = Math.ceil(queries.length / threads);
   const parts = Array.from({ length: threads }, (_, k) => queries.slice(k * share, (k + 1) * share));
@@ -104,9 +132,7 @@ export async function explainAcrossThreads(
     // The workers start first, so they compute while this thread works through its own share.
     const inWorkers = parts.slice(1).map(async (part, k): Promise<Explained> => {
       if (part.length === 0) return { explanations: [], raw: [] };
-      const reply = await helpers[k].run(runDir, part, rest);
-      if (!reply.ok) throw reply.userError ? new UserError(reply.message) : new Error(reply.message);
-      return reply;
+      return replied(await helpers[k].run(runDir, part, rest).reply);
     });
     const replies = await Promise.all([explainHere(parts[0]), ...inWorkers]);
     return { explanations: replies.flatMap((r) => r.explanations), raw: replies.flatMap((r) => r.raw) };
@@ -116,6 +142,68 @@ export async function explainAcrossThreads(
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Explains rows of a checkpointed run on this thread and one worker with one replay (replay/sharedReplay.ts): the
+ * worker replays, publishing every segment, and explains the last `workerRows` rows; this thread explains the
+ * others from the segments it receives. Results come back in the rows' order. A failure on either side stops both.
+ */
+export async function explainSharingReplay(
+  run: LoadedRun,
+  queries: ExplainQuery[],
+  options: ExplainOptions,
+  classes: number[],
+  workerRows: number,
+  explainHere: (part: ExplainQuery[], sharing: ReplaySharing) => Promise<Explained>,
+): Promise<Explained> {
+  const { signal } = options;
+  const [helper] = workers(1);
+  let acknowledge = (_consumed: number): void => undefined;
+  const received = new ReceivedSegments(run, (consumed) => acknowledge(consumed));
+  const here = queries.slice(0, queries.length - workerRows);
+  const there = queries.slice(queries.length - workerRows);
+  const onAbort = () => helper.terminate();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const job = helper.run(run.dir, there, sendable(options), { classes, onSegment: (segment) => received.push(segment) });
+    acknowledge = job.acknowledge;
+    const inWorker = job.reply.then(replied).then(
+      (result) => {
+        // Every segment was published before the reply; one still awaited would never come.
+        received.fail(new Error('the replaying worker ended before publishing every segment'));
+        return result;
+      },
+      (error: Error) => {
+        received.fail(error);
+        throw error;
+      },
+    );
+    const mine = explainHere(here, { role: 'receive', classes, segments: (pass) => received.segments(pass) }).catch((error: unknown) => {
+      // The worker may be waiting for this thread to take its next segment.
+      helper.terminate();
+      throw error;
+    });
+    const [a, b] = await Promise.all([mine, inWorker]);
+    return { explanations: [...a.explanations, ...b.explanations], raw: [...a.raw, ...b.raw] };
+  } catch (error) {
+    throwIfCancelled(signal);
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** A worker's reply as its results, or its error again. */
+function replied(reply: WorkerReply): Explained {
+  if (!reply.ok) throw reply.userError ? new UserError(reply.message) : new Error(reply.message);
+  return reply;
+}
+
+/** What of the options crosses to a worker: no signal (an abort terminates it) and no callbacks. */
+function sendable(options: ExplainOptions): SentOptions {
+  const { signal: _signal, onReplay: _onReplay, replaySharing: _sharing, ...rest } = options;
+  return rest;
 }
 
 /** Stops every worker (engine shutdown, tests). */

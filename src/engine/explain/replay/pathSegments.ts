@@ -4,21 +4,31 @@ import { adoptSegment } from '../fast/wasm/simdQuerySide';
 import { SimdContraction } from '../fast/wasm/simdContraction';
 import { replaySegment, segmentRun } from './segmentReplay';
 import { segmentsOf } from './segments';
+import type { ReplayPass, ReplaySharing } from './sharedReplay';
 
 /**
  * The run's steps as paths in memory, for computations that visit every step: a stored run once, as itself; a
  * checkpointed one segment by segment, each replayed from its checkpoint (steps local to the segment, absolute
  * at `path.firstStep + s`), oldest first unless `newestFirst`, with the per-example factors if asked (`path.factors`).
- * Only one segment is held at a time.
+ * Only one segment is held at a time. With `sharing`, the segments of this `pass` are published to, or received
+ * from, another thread (sharedReplay.ts).
  */
 export async function* pathSegments(
   run: LoadedRun,
-  options: { signal?: AbortSignal; newestFirst?: boolean; factors?: boolean; outputClasses?: readonly number[] } = {},
+  options: {
+    signal?: AbortSignal;
+    newestFirst?: boolean;
+    factors?: boolean;
+    outputClasses?: readonly number[];
+    sharing?: ReplaySharing;
+    pass?: ReplayPass;
+  } = {},
 ): AsyncGenerator<LoadedRun> {
   if (!run.path.replay) {
     yield run;
     return;
   }
+  const { sharing, pass = 'contributions' } = options;
   // One replay of a run at a time: its segments are replayed into buffers and a query-side kernel shared per run
   // (segmentReplay.ts, adoptSegment), and requests run concurrently (a hover beside the cache's background fill).
   const release = await acquireReplay(run, options.signal);
@@ -26,9 +36,20 @@ export async function* pathSegments(
     const segments = segmentsOf(run);
     if (options.newestFirst) segments.reverse();
     const longest = longestSegment(run);
-    for (const segment of segments) {
+    const replayed =
+      sharing?.role === 'receive'
+        ? sharing.segments(pass)
+        : (async function* () {
+            for (const segment of segments) {
+              throwIfCancelled(options.signal);
+              const path = await replaySegment(run, segment, options);
+              if (sharing?.role === 'publish') await sharing.publish(pass, path);
+              yield path;
+            }
+          })();
+    for await (const path of replayed) {
       throwIfCancelled(options.signal);
-      const view = segmentRun(run, await replaySegment(run, segment, options));
+      const view = segmentRun(run, path);
       adoptSegment(run, view, longest);
       yield view;
     }

@@ -6,6 +6,7 @@ import type { LoadedRun } from '../shared/loadedRun';
 import type { ExplainProgress, ReplayTiming } from '../../../protocol';
 import { pathSegments, segmentContraction } from './pathSegments';
 import { segmentsOf } from './segments';
+import type { ReplaySharing } from './sharedReplay';
 
 /** Up to this many distinct explained logits, the path kernels are summed in the contributions' replay. */
 const KERNEL_CLASSES_IN_PASS = 2;
@@ -19,12 +20,15 @@ export type ReplayProgress = Omit<ExplainProgress, 'token'>;
  * by every block, whose carry is handed from one segment to the previous. Memory: the checkpoints plus one
  * segment. The path kernel of each row's top contributors (known only at the end) is summed for every training row
  * in the same replay when the rows explain few logits, else computed for the top rows by a second, lighter replay.
+ * With `sharing`, the replays are another thread's (or this one's, published to it), and the logits are those of
+ * both threads' rows.
  */
 export async function explainReplayedBlocks(
   run: LoadedRun,
   blocks: QueryBlock[],
   options: ExplainBlockOptions,
   onProgress?: (progress: ReplayProgress) => void,
+  sharing?: ReplaySharing,
 ): Promise<{ raw: RawExplanation[][]; timing: ReplayTiming }> {
   const segments = segmentsOf(run);
   const P = run.layout.parameterCount;
@@ -34,11 +38,7 @@ export async function explainReplayedBlocks(
   // replay and every row's kernel summed on the way (allRowKernels.ts); with many, each costs about a backward
   // pass per step, more than a second replay that computes the kernels of the top rows only.
   const C = run.outputCount;
-  const outputClasses = withKernels
-    ? [...new Set(blocks.flatMap((block) => Array.from(block.e, (value, k) => (value !== 0 ? k % C : -1)).filter((c) => c >= 0)))].sort(
-        (a, b) => a - b,
-      )
-    : [];
+  const outputClasses = !withKernels ? [] : (sharing?.classes ?? explainedClasses(blocks, C));
   const inPass = withKernels && outputClasses.length <= KERNEL_CLASSES_IN_PASS;
   const sweeps = blocks.map((block) => new BlockSweep(run, block, options, inPass));
   const carries = blocks.map((block) => new Float64Array(block.count * P));
@@ -51,6 +51,8 @@ export async function explainReplayedBlocks(
     newestFirst: true,
     factors: true,
     outputClasses: inPass ? outputClasses : [],
+    sharing,
+    pass: 'contributions',
   })) {
     const replayed = performance.now();
     timing.replayMs += replayed - mark;
@@ -73,7 +75,7 @@ export async function explainReplayedBlocks(
   if (withKernels && !inPass) {
     const started = performance.now();
     done = 0;
-    for await (const view of pathSegments(run, { signal: options.signal })) {
+    for await (const view of pathSegments(run, { signal: options.signal, sharing, pass: 'kernel' })) {
       sweeps.forEach((sweep, b) => {
         const part = pathKernelForTops(view, blocks[b], tops[b], sweep.rule, sweep.refinedPhiOf(view));
         part.forEach((values, q) => {
@@ -85,4 +87,11 @@ export async function explainReplayedBlocks(
     timing.kernelReplayMs = performance.now() - started;
   }
   return { raw: sweeps.map((sweep, b) => sweep.finish(kernels[b])), timing };
+}
+
+/** The logits the rows' explained outputs weigh (the classes whose deltas give the training side of their path kernels). */
+export function explainedClasses(blocks: readonly Pick<QueryBlock, 'e'>[], C: number): number[] {
+  const classes = new Set<number>();
+  for (const block of blocks) block.e.forEach((value, k) => value !== 0 && classes.add(k % C));
+  return [...classes].sort((a, b) => a - b);
 }

@@ -1,0 +1,120 @@
+import type { OutputDeltas, PathFactors, TrainingPath } from '../../run/trainingPath';
+import type { LoadedRun } from '../shared/loadedRun';
+import { segmentsOf } from './segments';
+
+/** The replays of an explanation: the contributions' (with the factors), then, when needed, the path kernels'. */
+export type ReplayPass = 'contributions' | 'kernel';
+
+/**
+ * One replay serving two threads (the wasm backend is single-threaded, a replay costs about one training): the
+ * thread that replays publishes each segment as it goes and sweeps its own rows; the other receives the segments
+ * and sweeps its rows meanwhile, never replaying. Both record and read the same explained logits' deltas.
+ */
+export type ReplaySharing =
+  | { role: 'publish'; classes: number[]; publish: (pass: ReplayPass, segment: TrainingPath) => Promise<void> }
+  | { role: 'receive'; classes: number[]; segments: (pass: ReplayPass) => AsyncIterable<TrainingPath> };
+
+/** A replayed segment as a worker message: its own arrays (copied out of the replay's reused buffers), transferred. */
+export interface PackedSegment {
+  pass: ReplayPass;
+  firstStep: number;
+  steps: number;
+  weights: Float32Array;
+  /** The contributions' pass only (the kernels never read the second moments). */
+  adamV: Float32Array | null;
+  factors: PathFactors[] | null;
+  outputDeltas: OutputDeltas | null;
+}
+
+/** Copies a replayed segment into arrays of its own and lists their buffers for a transfer. */
+export function packSegment(pass: ReplayPass, segment: TrainingPath): { packed: PackedSegment; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  const own = (array: Float32Array): Float32Array => {
+    const copy = array.slice();
+    transfer.push(copy.buffer);
+    return copy;
+  };
+  const packed: PackedSegment = {
+    pass,
+    firstStep: segment.firstStep,
+    steps: segment.steps,
+    weights: own(segment.weights),
+    adamV: pass === 'contributions' && segment.adamV ? own(segment.adamV) : null,
+    factors: segment.factors?.map((layer) => ({ a: own(layer.a), delta: own(layer.delta) })) ?? null,
+    outputDeltas: segment.outputDeltas
+      ? { classes: segment.outputDeltas.classes, delta: segment.outputDeltas.delta.map((layers) => layers.map(own)) }
+      : null,
+  };
+  return { packed, transfer };
+}
+
+/** The segment's path again, its batches and learning rates read from the receiving thread's own copy of the run. */
+export function unpackSegment(run: LoadedRun, packed: PackedSegment): TrainingPath {
+  const W = run.path.batchWidth;
+  const start = packed.firstStep;
+  const end = start + packed.steps;
+  return {
+    weights: packed.weights,
+    batches: run.path.batches.subarray(start * W, end * W),
+    batchWidth: W,
+    learningRates: run.path.learningRates.subarray(start, end),
+    adamV: packed.adamV,
+    steps: packed.steps,
+    checkpoints: null,
+    replay: null,
+    factors: packed.factors,
+    outputDeltas: packed.outputDeltas ?? undefined,
+    firstStep: start,
+  };
+}
+
+/**
+ * The receiving side: segments arrive in the order they are replayed (newest first for the contributions, oldest
+ * first for the kernels) and are handed out pass by pass. Each segment taken and done with is acknowledged, so the
+ * replaying thread stays at most a few segments ahead and the memory holds a few segments, not the path.
+ */
+export class ReceivedSegments {
+  private readonly arrived: PackedSegment[] = [];
+  private waiting: (() => void) | null = null;
+  private failure: Error | null = null;
+  private consumed = 0;
+
+  constructor(
+    private readonly run: LoadedRun,
+    private readonly acknowledge: (consumed: number) => void,
+  ) {}
+
+  push(segment: PackedSegment): void {
+    this.arrived.push(segment);
+    this.wake();
+  }
+
+  /** The replaying thread failed: whoever waits for a segment gets its error. */
+  fail(error: Error): void {
+    this.failure ??= error;
+    this.wake();
+  }
+
+  async *segments(pass: ReplayPass): AsyncGenerator<TrainingPath> {
+    const count = segmentsOf(this.run).length;
+    for (let k = 0; k < count; k++) {
+      while (this.arrived.length === 0) {
+        if (this.failure) throw this.failure;
+        await new Promise<void>((resolve) => (this.waiting = resolve));
+      }
+      const packed = this.arrived.shift() as PackedSegment;
+      if (packed.pass !== pass) throw new Error(`a replayed segment of the ${packed.pass} pass arrived during the ${pass} pass`);
+      yield unpackSegment(this.run, packed);
+      this.acknowledge(++this.consumed);
+    }
+  }
+
+  private wake(): void {
+    const waiting = this.waiting;
+    this.waiting = null;
+    waiting?.();
+  }
+}
+
+/** Segments the replaying thread may publish before the receiving one has finished with the earlier ones. */
+export const SEGMENTS_AHEAD = 2;

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { compileKernels } from '../../scripts/build-wasm';
 import { indexedRun } from '../../src/engine/explain/explainService';
 import { trainSample } from '../helpers/experiments';
+import { MatrixProduct } from '../../src/engine/explain/fast/wasm/matrixProduct';
 
 test('the committed SIMD kernel module is compiled from its .wat sources', async () => {
   const committed = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'engine', 'explain', 'fast', 'wasm', 'wasmModules.ts'), 'utf8');
@@ -42,6 +43,31 @@ test('the SIMD contraction equals the per-example gradient dotted with U, comput
         for (let m = 0; m < layer.outputs; m++) expected += d[m] * u[layer.biasOffset + m];
       }
       assert.ok(Math.abs(got[b] - expected) <= 1e-5 * (Math.abs(expected) + 1e-3), `step ${r} row ${b}: ${got[b]} vs ${expected}`);
+    }
+  }
+});
+
+test('the SIMD matrix product equals the plain triple loop, at any shape (odd rows, columns not a multiple of 16)', () => {
+  const product = new MatrixProduct();
+  let seed = 7;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
+  for (const [R, K, N] of [
+    [1, 1, 1],
+    [3, 5, 17],
+    [32, 256, 256],
+    [33, 7, 10],
+    [2, 64, 15],
+  ]) {
+    const a = Float32Array.from({ length: R * K }, random);
+    const u = Float32Array.from({ length: K * N }, random);
+    const v = product.rowsTimes((into) => into.set(a), u, R, K, N).slice();
+    assert.equal(v.length, R * N);
+    for (let r = 0; r < R; r++) {
+      for (let n = 0; n < N; n++) {
+        let sum = 0;
+        for (let k = 0; k < K; k++) sum += a[r * K + k] * u[k * N + n];
+        assert.ok(Math.abs(v[r * N + n] - sum) <= 1e-5 * Math.sqrt(K), `${R}×${K}×${N} at (${r}, ${n}): ${v[r * N + n]} vs ${sum}`);
+      }
     }
   }
 });

@@ -39,7 +39,7 @@ const OPTIMIZERS = [
 function experiment(
   dataset: (typeof DATASETS)[number],
   training: (typeof OPTIMIZERS)[number],
-  activation: 'tanh' | 'relu',
+  activation: 'tanh' | 'relu' | 'gelu',
 ): ExperimentConfig {
   return {
     dataset: { train: dataset.file, target: dataset.target, test: { fraction: 0.2 } },
@@ -98,13 +98,20 @@ for (const dataset of DATASETS) {
   }
 }
 
-test('path kernels summed in the replay (one or two logits) equal those of the second replay (more)', async () => {
-  const runs = await pair(experiment(DATASETS[0], OPTIMIZERS[3], 'tanh'), 'kernels');
+test('path kernels summed in the replay equal those of the second replay (TensorFlow.js deltas, more than two logits)', async () => {
+  // GELU's derivative does not follow from its value: the replay records the logits' deltas with TensorFlow.js, a
+  // backward pass each, so three classes take a second replay and one class comes with the contributions.
+  const runs = await pair(experiment(DATASETS[0], OPTIMIZERS[3], 'gelu'), 'kernels');
   const replayed = await indexedRun(runs.replayed);
   const rows: ExplainQuery[] = Array.from({ length: 30 }, (_, row) => ({ split: 'test', row }));
   const passes = new Set<string>();
   const batch = await explainWithIndex(replayed, rows, { top: 5, parallel: false, onReplay: (p) => passes.add(p.pass) });
   assert.ok(passes.has('kernel'), 'the 30 rows explain three classes: a second replay computes their kernels');
+  const stored = await explainWithIndex(await indexedRun(runs.stored), rows, { top: 5, parallel: false });
+  stored.raw.forEach((r, q) => {
+    const largest = Math.max(...[...r.kernel.values()].map(Math.abs));
+    for (const [i, k] of r.kernel) assert.ok(Math.abs((batch.raw[q].kernel.get(i) as number) - k) <= 1e-5 * largest, `row ${q}: stored`);
+  });
   for (const q of [0, 7, 19]) {
     passes.clear();
     const single = await explainWithIndex(replayed, [rows[q]], { top: 5, parallel: false, onReplay: (p) => passes.add(p.pass) });
@@ -118,17 +125,18 @@ test('path kernels summed in the replay (one or two logits) equal those of the s
 });
 
 test('two threads share one replay: the worker replays and publishes its segments, the numbers are those of one thread', async () => {
-  const runs = await pair(experiment(DATASETS[0], OPTIMIZERS[3], 'relu'), 'shared');
-  const replayed = await indexedRun(runs.replayed);
   const saved = process.env.KERNEL_LENS_WORKERS;
   process.env.KERNEL_LENS_WORKERS = '2';
   try {
-    // One row (the worker only replays), and 30 rows of three classes (the worker explains 12 of them too, and the
-    // path kernels take a second, shared replay).
-    for (const [rows, workerRows] of [
-      [1, 0],
-      [30, 12],
+    // ReLU: the logits' deltas are recorded by the replay and published with it; GELU: three logits take a second,
+    // shared replay. One row (the worker only replays), and 30 rows of three classes (the worker explains 12 too).
+    for (const [activation, rows, workerRows] of [
+      ['relu', 1, 0],
+      ['relu', 30, 12],
+      ['gelu', 30, 12],
     ] as const) {
+      const runs = await pair(experiment(DATASETS[0], OPTIMIZERS[3], activation), `shared-${activation}-${rows}`);
+      const replayed = await indexedRun(runs.replayed);
       const queries: ExplainQuery[] = Array.from({ length: rows }, (_, row) => ({ split: 'test', row }));
       const alone = await explainWithIndex(replayed, queries, { top: 5, parallel: false });
       const passes: string[] = [];
@@ -139,33 +147,34 @@ test('two threads share one replay: the worker replays and publishes its segment
       });
       const segments = replayed.run.path.replay?.steps.length ?? 0;
       assert.equal(passes.filter((p) => p === 'contributions').length, segments - 1, 'this thread swept every segment it received');
-      assert.equal(passes.includes('kernel'), rows > 1, 'a second replay only for the many logits');
+      assert.equal(passes.includes('kernel'), activation === 'gelu', 'a second replay only for the deltas TensorFlow.js computes');
       assert.equal(shared.raw.length, rows);
       shared.raw.forEach((r, q) => {
         assert.deepEqual(Array.from(r.contributions), Array.from(alone.raw[q].contributions), `row ${q}: contributions`);
         assert.deepEqual([...r.kernel], [...alone.raw[q].kernel], `row ${q}: path kernels`);
         assert.equal(shared.explanations[q].row, alone.explanations[q].row, "in the rows' order");
       });
+      if (activation === 'relu' && rows > 1) {
+        // Cancelled mid-replay: the worker is stopped, the request reads as cancelled, and the next one gets a new worker.
+        const controller = new AbortController();
+        const cancelled = explainWithIndex(replayed, QUERIES, {
+          replayingThreadRows: 2,
+          signal: controller.signal,
+          onReplay: (progress) => progress.segment === 2 && controller.abort(),
+        });
+        await assert.rejects(cancelled, (error: unknown) => error instanceof CancelledError);
+        const again = await explainWithIndex(replayed, QUERIES.slice(0, 2), { top: 5, replayingThreadRows: 1 });
+        assert.deepEqual(
+          again.raw.map((r) => Array.from(r.contributions)),
+          alone.raw.slice(0, 2).map((r) => Array.from(r.contributions)),
+        );
+      }
+      forgetRun(runs.replayed);
+      forgetRun(runs.stored);
     }
-    // Cancelled mid-replay: the worker is stopped, the request reads as cancelled, and the next one gets a new worker.
-    const controller = new AbortController();
-    const cancelled = explainWithIndex(replayed, QUERIES, {
-      replayingThreadRows: 2,
-      signal: controller.signal,
-      onReplay: (progress) => progress.segment === 2 && controller.abort(),
-    });
-    await assert.rejects(cancelled, (error: unknown) => error instanceof CancelledError);
-    const again = await explainWithIndex(replayed, QUERIES.slice(0, 2), { top: 5, replayingThreadRows: 1 });
-    const once = await explainWithIndex(replayed, QUERIES.slice(0, 2), { top: 5, parallel: false });
-    assert.deepEqual(
-      again.raw.map((r) => Array.from(r.contributions)),
-      once.raw.map((r) => Array.from(r.contributions)),
-    );
   } finally {
     if (saved === undefined) delete process.env.KERNEL_LENS_WORKERS;
     else process.env.KERNEL_LENS_WORKERS = saved;
-    forgetRun(runs.replayed);
-    forgetRun(runs.stored);
   }
 });
 

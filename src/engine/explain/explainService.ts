@@ -20,6 +20,7 @@ import { isReplayed } from './replay/segments';
 import { CHECKPOINT_FILES } from '../run/runFiles';
 import { explainReplayedBlocks, explainedClasses, type ReplayProgress } from './replay/replayedExplain';
 import type { ReplaySharing } from './replay/sharedReplay';
+import { kernelsInPass, replayingThreadRows, SHARED_REPLAY_FROM_MS, trainingMs } from './replay/replayCosts';
 import { explainBlockFast } from './fast/fastBlock';
 import { loadPathIndex, type PathIndex } from './pathIndex/pathIndex';
 import { buildExplanation, type ExplainedRow } from './explanationBuilder';
@@ -213,32 +214,6 @@ function replayGroupRows(P: number, blockSize: number): number {
   return Math.max(1, Math.floor(REPLAY_CARRY_BYTES / (8 * P * blockSize))) * blockSize;
 }
 
-/**
- * Nanoseconds one row's sweep spends per step and per multiply-add of a batch's contraction (B·P of them): measured
- * on W2 (docs/performance.md, "Checkpoints and replay"), the contraction, query side and index of a replayed segment.
- */
-const SWEEP_NS_PER_MAC = 0.38;
-
-/**
- * How many of `Q` rows the replaying thread also explains, so both threads finish together: it spends about a
- * training on the replay (the run's own training time), the other thread only sweeps.
- */
-function replayingThreadRows(run: LoadedRun, Q: number): number {
-  const replayNsPerStep = (trainingMs(run) * 1e6) / run.path.steps;
-  const sweepNsPerStep = SWEEP_NS_PER_MAC * run.path.batchWidth * run.layout.parameterCount;
-  const rows = Math.round((Q - replayNsPerStep / sweepNsPerStep) / 2);
-  return Math.min(Math.floor(Q / 2), Math.max(0, rows));
-}
-
-/** The run's training time as recorded (about what a replay of it costs); 0 when unknown. */
-function trainingMs(run: LoadedRun): number {
-  const ms = Date.parse(run.record.finishedAt ?? '') - Date.parse(run.record.createdAt);
-  return Number.isFinite(ms) && ms > 0 ? ms : 0;
-}
-
-/** Replays shorter than this stay on one thread: a worker's start (its backend, its copy of the run) would cost more. */
-const SHARED_REPLAY_FROM_MS = 3000;
-
 /** From this many rows on, a batch is split across worker threads. */
 const PARALLEL_FROM = 8;
 
@@ -302,8 +277,10 @@ export async function explainWithIndex(
     // One replay for both threads: a worker replays (and explains a share fitted to the replay's cost), this thread
     // explains the rest from its segments. Both record the deltas of every row's explained logits.
     const classes = explainedClasses(blocks, C);
-    const workerRows = Math.min(queries.length - 1, options.replayingThreadRows ?? replayingThreadRows(run, queries.length));
-    return explainSharingReplay(run, queries, options, classes, Math.max(0, workerRows), (part, replaySharing) =>
+    const plan = { classes, kernelsInPass: blockOptions.kernelTop > 0 && kernelsInPass(run, classes.length, queries.length, nodes) };
+    const deltaClasses = plan.kernelsInPass ? classes.length : 0;
+    const workerRows = Math.min(queries.length - 1, options.replayingThreadRows ?? replayingThreadRows(run, queries.length, deltaClasses));
+    return explainSharingReplay(run, queries, options, plan, Math.max(0, workerRows), (part, replaySharing) =>
       explainWithIndex(indexed, part, { ...options, parallel: false, replaySharing }),
     );
   }

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../../backend';
 import { explainWithIndex, indexedRun } from '../explainService';
 import { UserError, messageOf } from '../../errors';
-import { packSegment, SEGMENTS_AHEAD, type ReplaySharing } from '../replay/sharedReplay';
+import { packSegment, SEGMENTS_AHEAD, type ReplayPlan, type ReplaySharing } from '../replay/sharedReplay';
 import type { WorkerAck, WorkerReply, WorkerRequest, WorkerSegment, WorkerSetup } from './workerMessages';
 
 const setup = workerData as WorkerSetup;
@@ -18,13 +18,13 @@ let queue: Promise<void> = Promise.resolve();
 /** Per request that publishes its replay: how many segments the engine's thread has finished with, and who waits for that. */
 const acknowledged = new Map<number, { consumed: number; wake: (() => void) | null }>();
 
-function publisher(id: number, classes: number[]): ReplaySharing {
+function publisher(id: number, plan: ReplayPlan): ReplaySharing {
   const state = { consumed: 0, wake: null as (() => void) | null };
   acknowledged.set(id, state);
   let published = 0;
   return {
+    ...plan,
     role: 'publish',
-    classes,
     publish: async (pass, segment) => {
       while (published - state.consumed >= SEGMENTS_AHEAD) await new Promise<void>((resolve) => (state.wake = resolve));
       const { packed, transfer } = packSegment(pass, segment);
@@ -51,7 +51,7 @@ parentPort?.on('message', (message: WorkerRequest | WorkerAck) => {
     try {
       await ready;
       const indexed = await indexedRun(request.runDir);
-      const replaySharing = request.shareReplay ? publisher(request.id, request.shareReplay.classes) : undefined;
+      const replaySharing = request.shareReplay ? publisher(request.id, request.shareReplay) : undefined;
       const { explanations, raw } = await explainWithIndex(indexed, request.queries, {
         ...request.options,
         parallel: false,

@@ -1,7 +1,7 @@
 import type { BackendName, Explanation, ExplainQuery } from '../../../protocol';
 import type { RawExplanation } from '../shared/blockTypes';
 import type { ExplainOptions } from '../explainService';
-import type { PackedSegment } from '../replay/sharedReplay';
+import type { PackedSegment, ReplayPlan } from '../replay/sharedReplay';
 
 /** What a kernel worker is asked: explain these rows of this run (options without the abort signal). */
 export interface WorkerRequest {
@@ -9,8 +9,8 @@ export interface WorkerRequest {
   runDir: string;
   queries: ExplainQuery[];
   options: Omit<ExplainOptions, 'signal' | 'onReplay' | 'replaySharing'>;
-  /** A checkpointed run: replay it here for both threads, publishing every segment (`WorkerSegment`), for these logits. */
-  shareReplay?: { classes: number[] };
+  /** A checkpointed run: replay it here for both threads, publishing every segment (`WorkerSegment`), as planned. */
+  shareReplay?: ReplayPlan;
 }
 
 /** The engine's thread has finished with this many of a request's published segments (the worker may run ahead of it by a few). */

@@ -8,7 +8,7 @@ import type { ExplainOptions } from '../explainService';
 import { currentBackend } from '../../backend';
 import { UserError, throwIfCancelled } from '../../errors';
 import type { WorkerAck, WorkerReply, WorkerRequest, WorkerSegment, WorkerSetup } from './workerMessages';
-import { ReceivedSegments, type PackedSegment, type ReplaySharing } from '../replay/sharedReplay';
+import { ReceivedSegments, type PackedSegment, type ReplayPlan, type ReplaySharing } from '../replay/sharedReplay';
 import type { LoadedRun } from '../shared/loadedRun';
 
 /** The worker script: beside the bundle in dist/, or the TypeScript source under tsx (tests, scripts). */
@@ -68,10 +68,10 @@ class PooledWorker {
     runDir: string,
     queries: ExplainQuery[],
     options: SentOptions,
-    share?: { classes: number[]; onSegment: (segment: PackedSegment) => void },
+    share?: { plan: ReplayPlan; onSegment: (segment: PackedSegment) => void },
   ): WorkerJob {
     const id = this.nextId++;
-    const request: WorkerRequest = { id, runDir, queries, options, shareReplay: share ? { classes: share.classes } : undefined };
+    const request: WorkerRequest = { id, runDir, queries, options, shareReplay: share?.plan };
     const reply = new Promise<WorkerReply>((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject, onSegment: share?.onSegment });
@@ -153,7 +153,7 @@ export async function explainSharingReplay(
   run: LoadedRun,
   queries: ExplainQuery[],
   options: ExplainOptions,
-  classes: number[],
+  plan: ReplayPlan,
   workerRows: number,
   explainHere: (part: ExplainQuery[], sharing: ReplaySharing) => Promise<Explained>,
 ): Promise<Explained> {
@@ -166,7 +166,7 @@ export async function explainSharingReplay(
   const onAbort = () => helper.terminate();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const job = helper.run(run.dir, there, sendable(options), { classes, onSegment: (segment) => received.push(segment) });
+    const job = helper.run(run.dir, there, sendable(options), { plan, onSegment: (segment) => received.push(segment) });
     acknowledge = job.acknowledge;
     const inWorker = job.reply.then(replied).then(
       (result) => {
@@ -179,7 +179,7 @@ export async function explainSharingReplay(
         throw error;
       },
     );
-    const mine = explainHere(here, { role: 'receive', classes, segments: (pass) => received.segments(pass) }).catch((error: unknown) => {
+    const mine = explainHere(here, { ...plan, role: 'receive', segments: (pass) => received.segments(pass) }).catch((error: unknown) => {
       // The worker may be waiting for this thread to take its next segment.
       helper.terminate();
       throw error;

@@ -1,6 +1,7 @@
 import type { Activation } from '../../../protocol';
 import type { DenseLayerLayout } from '../../model/parameterLayout';
 import type { StepFactors } from '../../train/trainingStepper';
+import { MatrixProduct } from '../fast/wasm/matrixProduct';
 
 /** σ'(z) from the activation's value a = σ(z), where the value determines it. */
 const DERIVATIVE_FROM_VALUE: Partial<Record<Activation, (a: number) => number>> = {
@@ -15,11 +16,15 @@ export function logitDeltasApply(layers: readonly DenseLayerLayout[]): boolean {
   return layers.every((l, k) => (k === layers.length - 1 ? l.activation === 'linear' : DERIVATIVE_FROM_VALUE[l.activation] !== undefined));
 }
 
+/** One product kernel per thread (logitDeltas runs on the thread that replays). */
+let product: MatrixProduct | null = null;
+
 /**
  * δ of output logit c with respect to every layer's pre-activations, for each example of one step, in typed arrays
  * from what the step already computed: the layer inputs a (the loss factors) and the weights w_s. The last layer is
- * linear, so δ_L is the unit vector e_c and δ_{L−1} = W_L[:, c] ⊙ σ'; each earlier layer costs one in × out product per
- * example, far fewer operations than a TensorFlow.js backward pass of a small batch spends in dispatch.
+ * linear, so δ_L is the unit vector e_c and δ_{L−1} = W_L[:, c] ⊙ σ'; each earlier layer is one product of all
+ * classes' and examples' deltas [C·B, out] with Wᵀ [out, in] (WebAssembly SIMD, wasm/matrixProduct.wat), far fewer
+ * operations than a TensorFlow.js backward pass per logit spends in dispatch.
  * Returns [class][layer] → [B, out].
  */
 export function logitDeltas(
@@ -30,42 +35,44 @@ export function logitDeltas(
   B: number,
 ): Float32Array[][] {
   const L = layers.length;
-  return classes.map((cls) => {
-    const out: Float32Array[] = layers.map((l) => new Float32Array(B * l.outputs));
-    const last = layers[L - 1];
-    for (let b = 0; b < B; b++) out[L - 1][b * last.outputs + cls] = 1;
-    for (let l = L - 1; l > 0; l--) {
-      const { inputs, outputs, kernelOffset } = layers[l];
-      const derivative = DERIVATIVE_FROM_VALUE[layers[l - 1].activation] as (a: number) => number;
-      const a = factors[l].a;
-      const below = out[l - 1];
-      const here = out[l];
-      for (let b = 0; b < B; b++) {
-        for (let j = 0; j < inputs; j++) {
-          const slope = derivative(a[b * inputs + j]);
-          if (slope === 0) continue;
-          const row = kernelOffset + j * outputs;
-          below[b * inputs + j] = slope * (l === L - 1 ? weights[row + cls] : rowDot(weights, row, here, b * outputs, outputs));
-        }
-      }
-    }
-    return out;
+  const C = classes.length;
+  const out: Float32Array[][] = classes.map(() => layers.map((l) => new Float32Array(B * l.outputs)));
+  const last = layers[L - 1];
+  classes.forEach((cls, j) => {
+    for (let b = 0; b < B; b++) out[j][L - 1][b * last.outputs + cls] = 1;
   });
-}
-
-/** Σ_o x[xs + o] · y[ys + o], four at a time (the innermost loop of the logits' deltas). */
-function rowDot(x: Float32Array, xs: number, y: Float32Array, ys: number, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let o = 0;
-  for (; o + 3 < n; o += 4) {
-    s0 += x[xs + o] * y[ys + o];
-    s1 += x[xs + o + 1] * y[ys + o + 1];
-    s2 += x[xs + o + 2] * y[ys + o + 2];
-    s3 += x[xs + o + 3] * y[ys + o + 3];
+  for (let l = L - 1; l > 0; l--) {
+    const { inputs, outputs, kernelOffset } = layers[l];
+    const derivative = DERIVATIVE_FROM_VALUE[layers[l - 1].activation] as (a: number) => number;
+    const a = factors[l].a;
+    if (l === L - 1) {
+      // δ_{L−1} = σ' ⊙ W_L[:, c]: a column of the weights, no product.
+      classes.forEach((cls, j) => {
+        const below = out[j][l - 1];
+        for (let b = 0; b < B; b++) {
+          for (let i = 0; i < inputs; i++)
+            below[b * inputs + i] = derivative(a[b * inputs + i]) * weights[kernelOffset + i * outputs + cls];
+        }
+      });
+      continue;
+    }
+    // [C·B, out] · Wᵀ [out, in], then σ' of the layer's input.
+    const transposed = new Float32Array(outputs * inputs);
+    for (let i = 0; i < inputs; i++) {
+      for (let o = 0; o < outputs; o++) transposed[o * inputs + i] = weights[kernelOffset + i * outputs + o];
+    }
+    product ??= new MatrixProduct();
+    const projected = product.rowsTimes(
+      (stacked) => out.forEach((perLayer, j) => stacked.set(perLayer[l], j * B * outputs)),
+      transposed,
+      C * B,
+      outputs,
+      inputs,
+    );
+    for (let j = 0; j < C; j++) {
+      const below = out[j][l - 1];
+      for (let k = 0; k < B * inputs; k++) below[k] = derivative(a[k]) * projected[j * B * inputs + k];
+    }
   }
-  for (; o < n; o++) s0 += x[xs + o] * y[ys + o];
-  return s0 + s1 + s2 + s3;
+  return out;
 }

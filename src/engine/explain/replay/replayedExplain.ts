@@ -7,9 +7,7 @@ import type { ExplainProgress, ReplayTiming } from '../../../protocol';
 import { pathSegments, segmentContraction } from './pathSegments';
 import { segmentsOf } from './segments';
 import type { ReplaySharing } from './sharedReplay';
-
-/** Up to this many distinct explained logits, the path kernels are summed in the contributions' replay. */
-const KERNEL_CLASSES_IN_PASS = 2;
+import { kernelsInPass } from './replayCosts';
 
 /** Where a replayed explanation is (the `explain/progress` notification without its request's token). */
 export type ReplayProgress = Omit<ExplainProgress, 'token'>;
@@ -34,12 +32,13 @@ export async function explainReplayedBlocks(
   const P = run.layout.parameterCount;
   const contraction = segmentContraction(run);
   const withKernels = options.kernelTop > 0;
-  // The logits the rows' explained outputs weigh. With few of them their training-side deltas are recorded by the
-  // replay and every row's kernel summed on the way (allRowKernels.ts); with many, each costs about a backward
-  // pass per step, more than a second replay that computes the kernels of the top rows only.
+  // The logits the rows' explained outputs weigh. Their training-side deltas are recorded by the replay and every
+  // row's kernel summed on the way (allRowKernels.ts) unless a second replay for the top rows only costs less
+  // (many logits, many rows: replayCosts.ts).
   const C = run.outputCount;
   const outputClasses = !withKernels ? [] : (sharing?.classes ?? explainedClasses(blocks, C));
-  const inPass = withKernels && outputClasses.length <= KERNEL_CLASSES_IN_PASS;
+  const rows = blocks.reduce((sum, block) => sum + block.count, 0);
+  const inPass = withKernels && (sharing?.kernelsInPass ?? kernelsInPass(run, outputClasses.length, rows, options.nodes));
   const sweeps = blocks.map((block) => new BlockSweep(run, block, options, inPass));
   const carries = blocks.map((block) => new Float64Array(block.count * P));
   let done = 0;

@@ -10,9 +10,17 @@ export type ReplayPass = 'contributions' | 'kernel';
  * thread that replays publishes each segment as it goes and sweeps its own rows; the other receives the segments
  * and sweeps its rows meanwhile, never replaying. Both record and read the same explained logits' deltas.
  */
-export type ReplaySharing =
-  | { role: 'publish'; classes: number[]; publish: (pass: ReplayPass, segment: TrainingPath) => Promise<void> }
-  | { role: 'receive'; classes: number[]; segments: (pass: ReplayPass) => AsyncIterable<TrainingPath> };
+export type ReplaySharing = ReplayPlan &
+  (
+    | { role: 'publish'; publish: (pass: ReplayPass, segment: TrainingPath) => Promise<void> }
+    | { role: 'receive'; segments: (pass: ReplayPass) => AsyncIterable<TrainingPath> }
+  );
+
+/** What both threads of a shared replay agree on: the logits their rows explain, and whether the path kernels are summed in the contributions' pass. */
+export interface ReplayPlan {
+  classes: number[];
+  kernelsInPass: boolean;
+}
 
 /** A replayed segment as a worker message: its own arrays (copied out of the replay's reused buffers), transferred. */
 export interface PackedSegment {

@@ -1,0 +1,59 @@
+import type { LoadedRun } from '../shared/loadedRun';
+import { logitDeltasApply } from './logitDeltas';
+
+/*
+ * What the parts of a replayed explanation cost, to choose between ways of doing it. The constants are nanoseconds
+ * per multiply-add measured on W2 (docs/performance.md, "Checkpoints and replay"); a replay costs about the run's
+ * own training, as recorded.
+ */
+
+/** One row's sweep of one step (contraction, query side, index), per multiply-add of the contraction (B·P). */
+const SWEEP_NS_PER_MAC = 0.38;
+/** One class's logit deltas of one step (wasm/matrixProduct.wat), per multiply-add (B · in · out of the inner layers). */
+const DELTA_NS_PER_MAC = 0.17;
+/** One row's path kernel against every example of one step (allRowKernels.ts), per multiply-add (B · nodes · Σ in + out). */
+const ALL_ROW_KERNEL_NS_PER_MAC = 1.0;
+/** Logits whose deltas TensorFlow.js computes in the replay (activations logitDeltas cannot serve): about a backward pass each. */
+const TENSOR_DELTA_CLASSES = 2;
+
+/** Replays shorter than this stay on one thread: a worker's start (its backend, its copy of the run) would cost more. */
+export const SHARED_REPLAY_FROM_MS = 3000;
+
+/** The run's training time as recorded (about what a replay of it costs); 0 when unknown. */
+export function trainingMs(run: LoadedRun): number {
+  const ms = Date.parse(run.record.finishedAt ?? '') - Date.parse(run.record.createdAt);
+  return Number.isFinite(ms) && ms > 0 ? ms : 0;
+}
+
+function replayNsPerStep(run: LoadedRun): number {
+  return (trainingMs(run) * 1e6) / Math.max(1, run.path.steps);
+}
+
+/**
+ * Whether the path kernels of `rows` rows explaining these logits are summed during the contributions' replay
+ * (recording each logit's deltas, then every row against every example, allRowKernels.ts) rather than by a second
+ * replay for the top rows only: whichever costs less per step.
+ */
+export function kernelsInPass(run: LoadedRun, classes: number, rows: number, nodes: number): boolean {
+  const { layers } = run.layout;
+  const W = run.path.batchWidth;
+  if (!logitDeltasApply(layers) || trainingMs(run) === 0) return classes <= TENSOR_DELTA_CLASSES;
+  const inner = layers.slice(1, -1).reduce((sum, l) => sum + l.inputs * l.outputs, 0);
+  const sides = layers.reduce((sum, l) => sum + l.inputs + l.outputs, 0);
+  const inPass = classes * DELTA_NS_PER_MAC * W * inner + rows * ALL_ROW_KERNEL_NS_PER_MAC * W * nodes * sides;
+  return inPass < replayNsPerStep(run);
+}
+
+/**
+ * How many of `Q` rows the replaying thread also explains, so both threads finish together: it spends about a
+ * training on the replay (and the logits' deltas, `classes` of them when they are recorded), the other only sweeps.
+ */
+export function replayingThreadRows(run: LoadedRun, Q: number, deltaClasses: number): number {
+  const { layers } = run.layout;
+  const W = run.path.batchWidth;
+  const inner = layers.slice(1, -1).reduce((sum, l) => sum + l.inputs * l.outputs, 0);
+  const replay = replayNsPerStep(run) + deltaClasses * DELTA_NS_PER_MAC * W * inner;
+  const sweep = SWEEP_NS_PER_MAC * W * run.layout.parameterCount;
+  const rows = Math.round((Q - replay / sweep) / 2);
+  return Math.min(Math.floor(Q / 2), Math.max(0, rows));
+}

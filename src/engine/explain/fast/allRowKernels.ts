@@ -2,13 +2,16 @@ import type { LoadedRun } from '../shared/loadedRun';
 import type { QueryBlock } from '../shared/blockTypes';
 import type { PathIndex } from '../pathIndex/pathIndex';
 import type { QueryFactors } from './queryFactors';
+import { MatrixProduct } from './wasm/matrixProduct';
 
 /**
  * The path kernel K^p(x_q, x_i) of every training row at once, for a replayed segment whose output deltas were
  * recorded (path-kernel.md §2.4): per step s and batch example i, (η_s/|B_s|) Φ_s(x_q)·φ_e(x_i; w_s), with both sides
  * factored, Σ_layers Σ_k (a_k·a_i + 1)(δ_k·δ^e_i), where δ^e_i = Σ_c e_qc δ^(c)_i combines the recorded logits' deltas.
  * So the rows shown learn their kernel in the same replay as their contributions (no second replay once the top
- * rows are known). Steps whose Φ was refined use the dense Φ. Adds into `kernels[q]` [N].
+ * rows are known). Both dot products are matrix products over the step's batch and the (node, row) columns, in
+ * WebAssembly (wasm/matrixProduct.wat, float32 terms, float64 sums). Steps whose Φ was refined use the dense Φ.
+ * Adds into `kernels[q]` [N].
  */
 export function addAllRowKernels(
   segment: LoadedRun,
@@ -27,69 +30,115 @@ export function addAllRowKernels(
   const W = segment.path.batchWidth;
   const F = segment.data.featureCount;
   const layers = segment.layout.layers;
-  const widest = Math.max(F, ...layers.map((l) => Math.max(l.inputs, l.outputs)));
-  // One row's query factors at one node, made contiguous (the factors hold the row index fastest).
-  const qa = new Float64Array(widest);
-  const qd = new Float64Array(widest);
-  const aa = new Float64Array(W);
-  const dot = new Float64Array(W);
+  // Rows explaining the same output share one array of δ^e per layer (the recorded logit's own for a single class).
+  const groups = new Map<string, number[]>();
   for (let q = 0; q < Q; q++) {
-    // The row's explained output on the recorded logits, and each layer's δ^e of every slot of the segment.
-    const weights = deltas.classes.map((cls) => block.e[q * C + cls]);
-    const de = layers.map((layer, l) => combinedDeltas(deltas.delta, weights, l, s0 * W * layer.outputs, c * W * layer.outputs));
-    for (let k = 0; k < c; k++) {
-      const r = s0 + k;
-      const phi = dense(r, q);
-      dot.fill(0);
-      layers.forEach((layer, l) => {
-        const { inputs, outputs, kernelOffset, biasOffset } = layer;
-        const a = index.layers[l].a;
-        const d = de[l];
-        if (phi) {
-          for (let b = 0; b < W; b++) {
-            const aOff = (r * W + b) * inputs;
-            const dOff = (k * W + b) * outputs;
-            let sum = 0;
-            for (let j = 0; j < inputs; j++) {
-              const aj = a[aOff + j];
-              if (aj === 0) continue;
-              let t = 0;
-              for (let o = 0; o < outputs; o++) t += phi[kernelOffset + j * outputs + o] * d[dOff + o];
-              sum += aj * t;
-            }
-            for (let o = 0; o < outputs; o++) sum += phi[biasOffset + o] * d[dOff + o];
-            dot[b] += sum;
-          }
-          return;
-        }
-        const factorA = qf.a[l];
-        const factorD = qf.delta[l];
+    const key = deltas.classes.map((cls) => block.e[q * C + cls]).join(',');
+    groups.set(key, [...(groups.get(key) ?? []), q]);
+  }
+  const grouped = [...groups.values()].map((rows) => {
+    const weights = deltas.classes.map((cls) => block.e[rows[0] * C + cls]);
+    return { rows, de: layers.map((layer, l) => combinedDeltas(deltas.delta, weights, l, s0 * W * layer.outputs, c * W * layer.outputs)) };
+  });
+  const dot = new Float64Array(Q * W);
+  for (let k = 0; k < c; k++) {
+    const r = s0 + k;
+    dot.fill(0);
+    layers.forEach((layer, l) => {
+      const { inputs, outputs } = layer;
+      const a = index.layers[l].a.subarray(r * W * inputs, (r + 1) * W * inputs);
+      // (a_node·a_b + 1) for every slot b and (node, row) column: [W, in] · [in, n·Q].
+      const factorA = qf.a[l];
+      const qa = new Float32Array(inputs * n * Q);
+      for (let j = 0; j < inputs; j++) {
         for (let node = 0; node < n; node++) {
-          const g = k * n + node;
-          for (let j = 0; j < inputs; j++) qa[j] = factorA ? factorA[(g * inputs + j) * Q + q] : block.x[q * F + j];
-          for (let o = 0; o < outputs; o++) qd[o] = factorD[(g * outputs + o) * Q + q];
-          // (a_k·a_b + 1)(δ_k·δ^e_b) for every slot b: two matrix-vector products over the step's batch.
-          for (let b = 0; b < W; b++) {
-            const aOff = (r * W + b) * inputs;
-            let sum = 1;
-            for (let j = 0; j < inputs; j++) sum += qa[j] * a[aOff + j];
-            aa[b] = sum;
-          }
-          for (let b = 0; b < W; b++) {
-            const dOff = (k * W + b) * outputs;
-            let sum = 0;
-            for (let o = 0; o < outputs; o++) sum += qd[o] * d[dOff + o];
-            dot[b] += aa[b] * sum;
+          for (let q = 0; q < Q; q++)
+            qa[(j * n + node) * Q + q] = factorA ? factorA[((k * n + node) * inputs + j) * Q + q] : block.x[q * F + j];
+        }
+      }
+      const aa = product()
+        .rowsTimes((into) => into.set(a), qa, W, inputs, n * Q)
+        .slice();
+      // (δ_node·δ^e_b) for the rows of each output: [W, out] · [out, n·|rows|].
+      const factorD = qf.delta[l];
+      for (const { rows, de } of grouped) {
+        const G = rows.length;
+        const qd = new Float32Array(outputs * n * G);
+        for (let o = 0; o < outputs; o++) {
+          for (let node = 0; node < n; node++) {
+            rows.forEach((q, g) => (qd[(o * n + node) * G + g] = factorD[((k * n + node) * outputs + o) * Q + q]));
           }
         }
-      });
-      const rate = segment.path.learningRates[r] / segment.batchSizes[r];
+        const dd = product().rowsTimes((into) => into.set(de[l].subarray(k * W * outputs, (k + 1) * W * outputs)), qd, W, outputs, n * G);
+        rows.forEach((q, g) => {
+          for (let b = 0; b < W; b++) {
+            let sum = 0;
+            for (let node = 0; node < n; node++) sum += (aa[b * n * Q + node * Q + q] + 1) * dd[b * n * G + node * G + g];
+            dot[q * W + b] += sum;
+          }
+        });
+      }
+    });
+    const rate = segment.path.learningRates[r] / segment.batchSizes[r];
+    for (let q = 0; q < Q; q++) {
+      // A refined step's Φ is dense: its dot with each slot's factored φ_e replaces the nodes' sum.
+      const phi = dense(r, q);
+      if (phi)
+        denseDots(
+          phi,
+          index,
+          grouped.find((g) => g.rows.includes(q))?.de as Float32Array[],
+          layers,
+          r,
+          k,
+          W,
+          dot.subarray(q * W, (q + 1) * W),
+        );
       for (let b = 0; b < W; b++) {
         const i = segment.path.batches[r * W + b];
-        if (i >= 0) kernels[q][i] += rate * dot[b];
+        if (i >= 0) kernels[q][i] += rate * dot[q * W + b];
       }
     }
   }
+}
+
+/** One row's Φ_r (dense) dotted with each slot's factored φ_e = a_b ⊗ δ^e_b (kernel and bias) at local step k; overwrites `dot`. */
+function denseDots(
+  phi: Float32Array,
+  index: PathIndex,
+  de: Float32Array[],
+  layers: LoadedRun['layout']['layers'],
+  r: number,
+  k: number,
+  W: number,
+  dot: Float64Array,
+): void {
+  dot.fill(0);
+  layers.forEach((layer, l) => {
+    const { inputs, outputs, kernelOffset, biasOffset } = layer;
+    const a = index.layers[l].a;
+    const d = de[l];
+    for (let b = 0; b < W; b++) {
+      const aOff = (r * W + b) * inputs;
+      const dOff = (k * W + b) * outputs;
+      let sum = 0;
+      for (let j = 0; j < inputs; j++) {
+        const aj = a[aOff + j];
+        if (aj === 0) continue;
+        let t = 0;
+        for (let o = 0; o < outputs; o++) t += phi[kernelOffset + j * outputs + o] * d[dOff + o];
+        sum += aj * t;
+      }
+      for (let o = 0; o < outputs; o++) sum += phi[biasOffset + o] * d[dOff + o];
+      dot[b] += sum;
+    }
+  });
+}
+
+let kernel: MatrixProduct | null = null;
+function product(): MatrixProduct {
+  kernel ??= new MatrixProduct();
+  return kernel;
 }
 
 /** Σ_c w_c δ^(c) of one layer over a range of slots (the recorded array itself when one class has weight 1). */

@@ -125,4 +125,4 @@ export class ReceivedSegments {
 }
 
 /** Segments the replaying thread may publish before the receiving one has finished with the earlier ones. */
-export const SEGMENTS_AHEAD = 2;
+export const SEGMENTS_AHEAD = 1;

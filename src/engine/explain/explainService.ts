@@ -269,10 +269,8 @@ export async function explainWithIndex(
     for (let k = 0; k < count; k++) e.set(resolved[q0 + k].e, k * C);
     blocks.push({ x: allX.slice(q0 * F, (q0 + count) * F), e, count });
   }
-  // Fewer rows sweep in a fraction of the replay, and the second thread's work slows the replay about as much as
-  // it saves (both stream memory); a batch that would take two replays on two threads takes one.
-  const sharedReplay =
-    options.replayingThreadRows !== undefined || (queries.length >= PARALLEL_FROM && trainingMs(run) >= SHARED_REPLAY_FROM_MS);
+  // A replay long enough to pay for a worker's start is shared: the worker replays, this thread sweeps meanwhile.
+  const sharedReplay = options.replayingThreadRows !== undefined || trainingMs(run) >= SHARED_REPLAY_FROM_MS;
   if (parallel && replayed && sharedReplay && queries.length <= replayGroupRows(P, blockSize)) {
     // One replay for both threads: a worker replays (and explains a share fitted to the replay's cost), this thread
     // explains the rest from its segments. Both record the deltas of every row's explained logits.

@@ -2,6 +2,7 @@ import type { LoadedRun } from '../shared/loadedRun';
 import type { QueryBlock } from '../shared/blockTypes';
 import type { PathIndex } from '../pathIndex/pathIndex';
 import type { QueryFactors } from './queryFactors';
+import { scratchArrays } from '../shared/scratchArrays';
 import { MatrixProduct } from './wasm/matrixProduct';
 
 /**
@@ -49,34 +50,41 @@ export function addAllRowKernels(
       const a = index.layers[l].a.subarray(r * W * inputs, (r + 1) * W * inputs);
       // (a_node·a_b + 1) for every slot b and (node, row) column: [W, in] · [in, n·Q].
       const factorA = qf.a[l];
-      const qa = new Float32Array(inputs * n * Q);
+      const qa = scratch('qa', inputs * n * Q);
       for (let j = 0; j < inputs; j++) {
         for (let node = 0; node < n; node++) {
-          for (let q = 0; q < Q; q++)
-            qa[(j * n + node) * Q + q] = factorA ? factorA[((k * n + node) * inputs + j) * Q + q] : block.x[q * F + j];
+          const to = (j * n + node) * Q;
+          if (factorA) {
+            const from = ((k * n + node) * inputs + j) * Q;
+            for (let q = 0; q < Q; q++) qa[to + q] = factorA[from + q];
+          } else {
+            for (let q = 0; q < Q; q++) qa[to + q] = block.x[q * F + j];
+          }
         }
       }
-      const aa = product()
-        .rowsTimes((into) => into.set(a), qa, W, inputs, n * Q)
-        .slice();
+      const aa = scratch('aa', W * n * Q);
+      aa.set(product().rowsTimes((into) => into.set(a), qa, W, inputs, n * Q));
       // (δ_node·δ^e_b) for the rows of each output: [W, out] · [out, n·|rows|].
       const factorD = qf.delta[l];
       for (const { rows, de } of grouped) {
         const G = rows.length;
-        const qd = new Float32Array(outputs * n * G);
+        const qd = scratch('qd', outputs * n * G);
         for (let o = 0; o < outputs; o++) {
           for (let node = 0; node < n; node++) {
-            rows.forEach((q, g) => (qd[(o * n + node) * G + g] = factorD[((k * n + node) * outputs + o) * Q + q]));
+            const from = ((k * n + node) * outputs + o) * Q;
+            const to = (o * n + node) * G;
+            for (let g = 0; g < G; g++) qd[to + g] = factorD[from + rows[g]];
           }
         }
         const dd = product().rowsTimes((into) => into.set(de[l].subarray(k * W * outputs, (k + 1) * W * outputs)), qd, W, outputs, n * G);
-        rows.forEach((q, g) => {
+        for (let g = 0; g < G; g++) {
+          const q = rows[g];
           for (let b = 0; b < W; b++) {
             let sum = 0;
             for (let node = 0; node < n; node++) sum += (aa[b * n * Q + node * Q + q] + 1) * dd[b * n * G + node * G + g];
             dot[q * W + b] += sum;
           }
-        });
+        }
       }
     });
     const rate = segment.path.learningRates[r] / segment.batchSizes[r];
@@ -140,6 +148,8 @@ function product(): MatrixProduct {
   kernel ??= new MatrixProduct();
   return kernel;
 }
+
+const scratch = scratchArrays();
 
 /** Σ_c w_c δ^(c) of one layer over a range of slots (the recorded array itself when one class has weight 1). */
 function combinedDeltas(perClass: Float32Array[][], weights: number[], layer: number, from: number, length: number): Float32Array {

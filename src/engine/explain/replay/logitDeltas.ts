@@ -1,6 +1,7 @@
 import type { Activation } from '../../../protocol';
 import type { DenseLayerLayout } from '../../model/parameterLayout';
 import type { StepFactors } from '../../train/trainingStepper';
+import { scratchArrays } from '../shared/scratchArrays';
 import { MatrixProduct } from '../fast/wasm/matrixProduct';
 
 /** σ'(z) from the activation's value a = σ(z), where the value determines it. */
@@ -18,6 +19,8 @@ export function logitDeltasApply(layers: readonly DenseLayerLayout[]): boolean {
 
 /** One product kernel per thread (logitDeltas runs on the thread that replays). */
 let product: MatrixProduct | null = null;
+
+const scratch = scratchArrays();
 
 /**
  * δ of output logit c with respect to every layer's pre-activations, for each example of one step, in typed arrays
@@ -56,11 +59,13 @@ export function logitDeltas(
       });
       continue;
     }
-    // [C·B, out] · Wᵀ [out, in], then σ' of the layer's input.
-    const transposed = new Float32Array(outputs * inputs);
+    // [C·B, out] · Wᵀ [out, in], then σ' of the layer's input (the same for every class).
+    const transposed = scratch('transposed', outputs * inputs);
     for (let i = 0; i < inputs; i++) {
       for (let o = 0; o < outputs; o++) transposed[o * inputs + i] = weights[kernelOffset + i * outputs + o];
     }
+    const slopes = scratch('slopes', B * inputs);
+    for (let k = 0; k < B * inputs; k++) slopes[k] = derivative(a[k]);
     product ??= new MatrixProduct();
     const projected = product.rowsTimes(
       (stacked) => out.forEach((perLayer, j) => stacked.set(perLayer[l], j * B * outputs)),
@@ -71,7 +76,8 @@ export function logitDeltas(
     );
     for (let j = 0; j < C; j++) {
       const below = out[j][l - 1];
-      for (let k = 0; k < B * inputs; k++) below[k] = derivative(a[k]) * projected[j * B * inputs + k];
+      const from = j * B * inputs;
+      for (let k = 0; k < B * inputs; k++) below[k] = slopes[k] * projected[from + k];
     }
   }
   return out;

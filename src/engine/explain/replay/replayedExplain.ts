@@ -55,13 +55,17 @@ export async function explainReplayedBlocks(
   })) {
     const replayed = performance.now();
     timing.replayMs += replayed - mark;
-    const index = buildPathIndex(view, contraction);
-    const indexed = performance.now();
-    timing.indexMs += indexed - replayed;
-    for (const [b, sweep] of sweeps.entries()) {
-      contraction.loadCarries(carries[b]);
-      await sweep.sweepSegment(view, index);
-      contraction.saveCarries(carries[b]);
+    // A thread that only replays for another one (no rows of its own) needs no index.
+    let indexed = replayed;
+    if (sweeps.length > 0) {
+      const index = buildPathIndex(view, contraction);
+      indexed = performance.now();
+      timing.indexMs += indexed - replayed;
+      for (const [b, sweep] of sweeps.entries()) {
+        contraction.loadCarries(carries[b]);
+        await sweep.sweepSegment(view, index);
+        contraction.saveCarries(carries[b]);
+      }
     }
     mark = performance.now();
     timing.contractionMs += mark - indexed;

@@ -1,6 +1,6 @@
 import type { LoadedRun } from '../shared/loadedRun';
 import type { QueryBlock } from '../shared/blockTypes';
-import { querySideFor } from './wasm/simdQuerySide';
+import { FIRST_LAYER_ROWS, querySideFor } from './wasm/simdQuerySide';
 
 /** A quadrature rule on [0, 1]; left-point is { nodes: [0], weights: [1] }. */
 export interface Rule {
@@ -64,48 +64,58 @@ export function queryFactors(
   const side = querySideFor(run);
   const { x, delta } = side;
 
-  for (let q = 0; q < Q; q++) {
-    for (let f = 0; f < F; f++) x[f] = block.x[q * F + f];
-    side.firstLayer(needed);
-    const z0 = side.firstLayerProducts;
+  // Rows a few at a time, each point's interpolated weights shared by them (interpolating costs about a forward pass).
+  for (let q0 = 0; q0 < Q; q0 += FIRST_LAYER_ROWS) {
+    const rows = Array.from({ length: Math.min(FIRST_LAYER_ROWS, Q - q0) }, (_, k) => q0 + k);
+    for (const q of rows) {
+      for (let f = 0; f < F; f++) x[f] = block.x[q * F + f];
+      side.firstLayer(needed, q - q0);
+    }
     for (let k = 0; k < E; k++) {
       const j = position.get(endpointSteps[k]) as number;
-      side.firstLayerAt(j, j, 0);
-      side.forwardPoint(endpointSteps[k], 0);
-      const last = side.layers[L - 1].h;
-      let f = 0;
-      for (let c = 0; c < C; c++) f += block.e[q * C + c] * last[c];
-      endpoints[k * Q + q] = f;
-      if (reluKinks) patterns[k * Q + q] = side.reluPattern();
+      side.interpolateAt(endpointSteps[k], 0);
+      for (const q of rows) {
+        side.firstLayerAt(j, j, 0, q - q0);
+        side.forwardPoint(endpointSteps[k], 0, true);
+        const last = side.layers[L - 1].h;
+        let f = 0;
+        for (let c = 0; c < C; c++) f += block.e[q * C + c] * last[c];
+        endpoints[k * Q + q] = f;
+        if (reluKinks) patterns[k * Q + q] = side.reluPattern();
+      }
     }
     stepList.forEach((s, j) => {
       const ja = position.get(s) as number;
       const jb = position.get(s + 1) as number;
-      let dot = 0;
+      const dots = new Float64Array(rows.length);
       for (let k = 0; k < n; k++) {
         const t = rule.nodes[k];
         const weight = rule.weights[k];
         const g = j * n + k;
-        side.firstLayerAt(ja, jb, t);
-        side.forwardPoint(s, t);
-        // Each layer's δ, with the node weight folded in, and (after the first layer) its input activations.
-        side.backwardPoint(block.e, q * C, (l) => {
-          const { inputs, outputs } = layers[l];
-          const dO = dOut[l];
-          const dBase = g * outputs * Q + q;
-          for (let m = 0; m < outputs; m++) dO[dBase + m * Q] = weight * delta[m];
-          if (options.incrementDots) {
-            if (l > 0) dot += weight * side.incrementDot(l, s);
-            else for (let m = 0; m < outputs; m++) dot += weight * delta[m] * (z0[jb * out0 + m] - z0[ja * out0 + m]);
-          }
-          if (l === 0) return;
-          const aO = aOut[l] as Float32Array;
-          const prev = side.layers[l - 1].h;
-          const aBase = g * inputs * Q + q;
-          for (let m = 0; m < inputs; m++) aO[aBase + m * Q] = prev[m];
+        side.interpolateAt(s, t);
+        rows.forEach((q, r) => {
+          const z0 = side.firstLayerProducts[r];
+          side.firstLayerAt(ja, jb, t, r);
+          side.forwardPoint(s, t, true);
+          // Each layer's δ, with the node weight folded in, and (after the first layer) its input activations.
+          side.backwardPoint(block.e, q * C, (l) => {
+            const { inputs, outputs } = layers[l];
+            const dO = dOut[l];
+            const dBase = g * outputs * Q + q;
+            for (let m = 0; m < outputs; m++) dO[dBase + m * Q] = weight * delta[m];
+            if (options.incrementDots) {
+              if (l > 0) dots[r] += weight * side.incrementDot(l, s);
+              else for (let m = 0; m < outputs; m++) dots[r] += weight * delta[m] * (z0[jb * out0 + m] - z0[ja * out0 + m]);
+            }
+            if (l === 0) return;
+            const aO = aOut[l] as Float32Array;
+            const prev = side.layers[l - 1].h;
+            const aBase = g * inputs * Q + q;
+            for (let m = 0; m < inputs; m++) aO[aBase + m * Q] = prev[m];
+          });
         });
       }
-      if (options.incrementDots) incrementDots[j * Q + q] = dot;
+      if (options.incrementDots) rows.forEach((q, r) => (incrementDots[j * Q + q] = dots[r]));
     });
   }
   const kinks = new Uint8Array(reluKinks ? stepList.length * Q : 0);

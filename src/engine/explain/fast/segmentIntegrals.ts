@@ -64,7 +64,7 @@ export function wasmSegmentIntegrator(run: LoadedRun, block: QueryBlock): Segmen
 /** 0, the crossings of zero by the first layer's pre-activations inside (0, 1) in order, 1. */
 function firstLayerKinks(run: LoadedRun, side: SimdQuerySide): number[] {
   const out = run.layout.layers[0].outputs;
-  const z = side.firstLayerProducts;
+  const z = side.firstLayerProducts[0];
   const cuts = [0, 1];
   for (let m = 0; m < out; m++) {
     const a = z[m];

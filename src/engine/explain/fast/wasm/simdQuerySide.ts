@@ -39,6 +39,8 @@ interface LayerBuffers {
 /** Steps per `queryFactors` call (its callers chunk by this): at most 2·this + 2 weight indices per call. */
 export const QUERY_STEPS_PER_CALL = 128;
 const MAX_WEIGHT_INDICES = 2 * QUERY_STEPS_PER_CALL + 2;
+/** Rows whose first-layer products are held at once, so rows at one point share its interpolated weights. */
+export const FIRST_LAYER_ROWS = 4;
 
 /**
  * The query side's per-point work (one row at a time) in WebAssembly (querySide.wat): first-layer
@@ -53,8 +55,8 @@ export class SimdQuerySide {
   readonly x: Float64Array;
   readonly delta: Float64Array;
   readonly next: Float64Array;
-  /** First-layer products of the last `firstLayer` call, [count, out0]. */
-  readonly firstLayerProducts: Float64Array;
+  /** Per held row, the first-layer products of its last `firstLayer` call, [count, out0]. */
+  readonly firstLayerProducts: Float64Array[];
   /** The recorded weights [T+1, P] in this module's memory. */
   readonly weightsView: Float32Array;
   private readonly exports: QuerySideExports;
@@ -85,7 +87,7 @@ export class SimdQuerySide {
       delta: take(widest * 8),
       next: take(widest * 8),
       steps: take(MAX_WEIGHT_INDICES * 4),
-      z0: take(MAX_WEIGHT_INDICES * layers[0].outputs * 8),
+      z0: take(FIRST_LAYER_ROWS * MAX_WEIGHT_INDICES * layers[0].outputs * 8),
     };
     const layerPointers = layers.map((l) => ({
       zPointer: take(l.outputs * 8),
@@ -101,7 +103,11 @@ export class SimdQuerySide {
     this.x = new Float64Array(buffer, this.pointers.x, widest);
     this.delta = new Float64Array(buffer, this.pointers.delta, widest);
     this.next = new Float64Array(buffer, this.pointers.next, widest);
-    this.firstLayerProducts = new Float64Array(buffer, this.pointers.z0, MAX_WEIGHT_INDICES * layers[0].outputs);
+    const perRow = MAX_WEIGHT_INDICES * layers[0].outputs;
+    this.firstLayerProducts = Array.from(
+      { length: FIRST_LAYER_ROWS },
+      (_, row) => new Float64Array(buffer, this.pointers.z0 + row * perRow * 8, perRow),
+    );
     layerPointers.forEach((p, k) =>
       this.layers.push({
         ...p,
@@ -111,8 +117,8 @@ export class SimdQuerySide {
     );
   }
 
-  /** First-layer pre-activations x·W_s + b_s at the given weight indices into `firstLayerProducts`. */
-  firstLayer(indices: number[]): void {
+  /** First-layer pre-activations x·W_s + b_s at the given weight indices into held row `row`'s `firstLayerProducts`. */
+  firstLayer(indices: number[], row = 0): void {
     const { outputs, kernelOffset, biasOffset } = this.run.layout.layers[0];
     if (indices.length > MAX_WEIGHT_INDICES)
       throw new Error(`SimdQuerySide.firstLayer: ${indices.length} weight indices, at most ${MAX_WEIGHT_INDICES} per call`);
@@ -128,40 +134,45 @@ export class SimdQuerySide {
       outputs,
       this.pointers.steps,
       indices.length,
-      this.pointers.z0,
+      this.pointers.z0 + row * MAX_WEIGHT_INDICES * this.run.layout.layers[0].outputs * 8,
     );
   }
 
-  /** The first layer's pre-activations at (1 − t)·products[a] + t·products[b] into layer 0's z. */
-  firstLayerAt(a: number, b: number, t: number): void {
+  /** The first layer's pre-activations at (1 − t)·products[a] + t·products[b] of held row `row` into layer 0's z. */
+  firstLayerAt(a: number, b: number, t: number, row = 0): void {
     const out0 = this.run.layout.layers[0].outputs;
-    this.exports.lerp(this.layers[0].zPointer, this.pointers.z0 + a * out0 * 8, this.pointers.z0 + b * out0 * 8, t, out0);
+    const base = this.pointers.z0 + row * MAX_WEIGHT_INDICES * out0 * 8;
+    this.exports.lerp(this.layers[0].zPointer, base + a * out0 * 8, base + b * out0 * 8, t, out0);
   }
 
-  /** Layer l's weights at w_s + tΔ_s, then its pre-activations from layer l − 1's activations. */
-  forward(l: number, s: number, t: number): void {
-    const { inputs, outputs, kernelOffset } = this.run.layout.layers[l];
-    const buffers = this.layers[l];
-    // At t = 0 (w_T has no successor) the "next" weights are w_s itself: the difference is exactly 0.
-    this.exports.interpolate(
-      buffers.wtPointer,
-      this.weights + (s * this.P + kernelOffset) * 4,
-      t === 0 ? 0 : this.P,
-      t,
-      (inputs + 1) * outputs,
-    );
-    this.exports.forward(buffers.zPointer, this.layers[l - 1].hPointer, buffers.wtPointer, inputs, outputs);
+  /** The weights of every layer after the first at w_s + tΔ_s, for the `forwardPoint` calls of every row at this point. */
+  interpolateAt(s: number, t: number): void {
+    const layers = this.run.layout.layers;
+    for (let l = 1; l < layers.length; l++) {
+      const { inputs, outputs, kernelOffset } = layers[l];
+      // At t = 0 (w_T has no successor) the "next" weights are w_s itself: the difference is exactly 0.
+      this.exports.interpolate(
+        this.layers[l].wtPointer,
+        this.weights + (s * this.P + kernelOffset) * 4,
+        t === 0 ? 0 : this.P,
+        t,
+        (inputs + 1) * outputs,
+      );
+    }
   }
 
   /**
    * The network at w_s + tΔ_s for the loaded row, from the first layer's pre-activations already in layer
-   * 0's z (`firstLayerAt`): every layer's z and activation h.
+   * 0's z (`firstLayerAt`): every layer's z and activation h. `interpolated`: the weights of this point are
+   * already in place (`interpolateAt`, shared by the rows at one point).
    */
-  forwardPoint(s: number, t: number): void {
+  forwardPoint(s: number, t: number, interpolated = false): void {
     const layers = this.run.layout.layers;
+    if (!interpolated) this.interpolateAt(s, t);
     activateArray(layers[0].activation, this.layers[0].z, this.layers[0].h, layers[0].outputs);
     for (let l = 1; l < layers.length; l++) {
-      this.forward(l, s, t);
+      const { inputs, outputs } = layers[l];
+      this.exports.forward(this.layers[l].zPointer, this.layers[l - 1].hPointer, this.layers[l].wtPointer, inputs, outputs);
       activateArray(layers[l].activation, this.layers[l].z, this.layers[l].h, layers[l].outputs);
     }
   }

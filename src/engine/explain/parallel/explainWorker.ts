@@ -16,10 +16,10 @@ const ready = initBackend(setup.backend);
 // Requests run one after another: each explanation uses the whole core.
 let queue: Promise<void> = Promise.resolve();
 /** Per request that publishes its replay: how many segments the engine's thread has finished with, and who waits for that. */
-const acknowledged = new Map<number, { consumed: number; wake: (() => void) | null }>();
+const acknowledged = new Map<number, { consumed: number; free: ArrayBuffer[]; wake: (() => void) | null }>();
 
 function publisher(id: number, plan: ReplayPlan): ReplaySharing {
-  const state = { consumed: 0, wake: null as (() => void) | null };
+  const state = { consumed: 0, free: [] as ArrayBuffer[], wake: null as (() => void) | null };
   acknowledged.set(id, state);
   let published = 0;
   return {
@@ -27,7 +27,7 @@ function publisher(id: number, plan: ReplayPlan): ReplaySharing {
     role: 'publish',
     publish: async (pass, segment) => {
       while (published - state.consumed >= SEGMENTS_AHEAD) await new Promise<void>((resolve) => (state.wake = resolve));
-      const { packed, transfer } = packSegment(pass, segment);
+      const { packed, transfer } = packSegment(pass, segment, state.free);
       const message: WorkerSegment = { id, segment: packed };
       parentPort?.postMessage(message, transfer);
       published++;
@@ -40,6 +40,7 @@ parentPort?.on('message', (message: WorkerRequest | WorkerAck) => {
     const state = acknowledged.get(message.ackId);
     if (!state) return;
     state.consumed = message.consumed;
+    state.free.push(...message.buffers);
     const wake = state.wake;
     state.wake = null;
     wake?.();

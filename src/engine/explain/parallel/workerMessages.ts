@@ -17,6 +17,8 @@ export interface WorkerRequest {
 export interface WorkerAck {
   ackId: number;
   consumed: number;
+  /** The buffers of the segment done with, transferred back to be filled again. */
+  buffers: ArrayBuffer[];
 }
 
 /** One replayed segment of a request that shares its replay (sent before the request's reply). */

@@ -28,7 +28,7 @@ interface Pending {
 /** A request in flight: its reply, and (sharing a replay) how to tell the worker which segments are done with. */
 interface WorkerJob {
   reply: Promise<WorkerReply>;
-  acknowledge: (consumed: number) => void;
+  acknowledge: (consumed: number, buffers: ArrayBuffer[]) => void;
 }
 
 /** The options a worker can be sent (no signal, no callbacks). */
@@ -77,9 +77,9 @@ class PooledWorker {
       this.pending.set(id, { resolve, reject, onSegment: share?.onSegment });
       this.worker.postMessage(request);
     });
-    const acknowledge = (consumed: number): void => {
-      const ack: WorkerAck = { ackId: id, consumed };
-      if (!this.dead) this.worker.postMessage(ack);
+    const acknowledge = (consumed: number, buffers: ArrayBuffer[]): void => {
+      const ack: WorkerAck = { ackId: id, consumed, buffers };
+      if (!this.dead) this.worker.postMessage(ack, buffers);
     };
     return { reply, acknowledge };
   }
@@ -159,8 +159,8 @@ export async function explainSharingReplay(
 ): Promise<Explained> {
   const { signal } = options;
   const [helper] = workers(1);
-  let acknowledge = (_consumed: number): void => undefined;
-  const received = new ReceivedSegments(run, (consumed) => acknowledge(consumed));
+  let acknowledge: WorkerJob['acknowledge'] = () => undefined;
+  const received = new ReceivedSegments(run, (consumed, buffers) => acknowledge(consumed, buffers));
   const here = queries.slice(0, queries.length - workerRows);
   const there = queries.slice(queries.length - workerRows);
   const onAbort = () => helper.terminate();

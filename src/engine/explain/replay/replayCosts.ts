@@ -16,6 +16,9 @@ const ALL_ROW_KERNEL_NS_PER_MAC = 1.0;
 /** Logits whose deltas TensorFlow.js computes in the replay (activations logitDeltas cannot serve): about a backward pass each. */
 const TENSOR_DELTA_CLASSES = 2;
 
+/** A replay beside a sweep on the other core runs this much slower than the training did alone (both stream memory). */
+const REPLAY_BESIDE_SWEEP = 1.2;
+
 /** Replays shorter than this stay on one thread: a worker's start (its backend, its copy of the run) would cost more. */
 export const SHARED_REPLAY_FROM_MS = 3000;
 
@@ -52,8 +55,9 @@ export function replayingThreadRows(run: LoadedRun, Q: number, deltaClasses: num
   const { layers } = run.layout;
   const W = run.path.batchWidth;
   const inner = layers.slice(1, -1).reduce((sum, l) => sum + l.inputs * l.outputs, 0);
-  const replay = replayNsPerStep(run) + deltaClasses * DELTA_NS_PER_MAC * W * inner;
+  const replay = REPLAY_BESIDE_SWEEP * (replayNsPerStep(run) + deltaClasses * DELTA_NS_PER_MAC * W * inner);
   const sweep = SWEEP_NS_PER_MAC * W * run.layout.parameterCount;
-  const rows = Math.round((Q - replay / sweep) / 2);
+  // Rounded down: a replaying thread that finishes early waits for nobody, a late one keeps the other waiting.
+  const rows = Math.floor((Q - replay / sweep) / 2);
   return Math.min(Math.floor(Q / 2), Math.max(0, rows));
 }

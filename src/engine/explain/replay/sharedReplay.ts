@@ -34,12 +34,20 @@ export interface PackedSegment {
   outputDeltas: OutputDeltas | null;
 }
 
-/** Copies a replayed segment into arrays of its own and lists their buffers for a transfer. */
-export function packSegment(pass: ReplayPass, segment: TrainingPath): { packed: PackedSegment; transfer: ArrayBuffer[] } {
-  const transfer: ArrayBuffer[] = [];
+/**
+ * Copies a replayed segment into arrays of its own (into `free` buffers handed back by the receiver where one is
+ * large enough, so the two threads pass the same few buffers back and forth) and lists their buffers for a transfer.
+ */
+export function packSegment(
+  pass: ReplayPass,
+  segment: TrainingPath,
+  free: ArrayBuffer[] = [],
+): { packed: PackedSegment; transfer: ArrayBuffer[] } {
   const own = (array: Float32Array): Float32Array => {
-    const copy = array.slice();
-    transfer.push(copy.buffer);
+    const k = free.findIndex((buffer) => buffer.byteLength >= array.byteLength);
+    const buffer = k >= 0 ? free.splice(k, 1)[0] : new ArrayBuffer(array.byteLength);
+    const copy = new Float32Array(buffer, 0, array.length);
+    copy.set(array);
     return copy;
   };
   const packed: PackedSegment = {
@@ -53,7 +61,18 @@ export function packSegment(pass: ReplayPass, segment: TrainingPath): { packed: 
       ? { classes: segment.outputDeltas.classes, delta: segment.outputDeltas.delta.map((layers) => layers.map(own)) }
       : null,
   };
-  return { packed, transfer };
+  return { packed, transfer: segmentBuffers(packed) };
+}
+
+/** The buffers a packed segment's arrays live in (each its own). */
+export function segmentBuffers(packed: PackedSegment): ArrayBuffer[] {
+  const arrays = [
+    packed.weights,
+    ...(packed.adamV ? [packed.adamV] : []),
+    ...(packed.factors ?? []).flatMap((layer) => [layer.a, layer.delta]),
+    ...(packed.outputDeltas?.delta ?? []).flat(),
+  ];
+  return arrays.map((array) => array.buffer as ArrayBuffer);
 }
 
 /** The segment's path again, its batches and learning rates read from the receiving thread's own copy of the run. */
@@ -79,7 +98,8 @@ export function unpackSegment(run: LoadedRun, packed: PackedSegment): TrainingPa
 /**
  * The receiving side: segments arrive in the order they are replayed (newest first for the contributions, oldest
  * first for the kernels) and are handed out pass by pass. Each segment taken and done with is acknowledged, so the
- * replaying thread stays at most a few segments ahead and the memory holds a few segments, not the path.
+ * replaying thread stays at most a few segments ahead, and its buffers go back to be filled again: the memory holds
+ * a few segments, not the path, and no garbage.
  */
 export class ReceivedSegments {
   private readonly arrived: PackedSegment[] = [];
@@ -89,7 +109,8 @@ export class ReceivedSegments {
 
   constructor(
     private readonly run: LoadedRun,
-    private readonly acknowledge: (consumed: number) => void,
+    /** Called with the count of segments done with and the buffers of the last one, which go back to the replaying thread. */
+    private readonly acknowledge: (consumed: number, buffers: ArrayBuffer[]) => void,
   ) {}
 
   push(segment: PackedSegment): void {
@@ -113,7 +134,8 @@ export class ReceivedSegments {
       const packed = this.arrived.shift() as PackedSegment;
       if (packed.pass !== pass) throw new Error(`a replayed segment of the ${packed.pass} pass arrived during the ${pass} pass`);
       yield unpackSegment(this.run, packed);
-      this.acknowledge(++this.consumed);
+      // The consumer asked for the next segment: it is done with this one, whose buffers are reused for a later one.
+      this.acknowledge(++this.consumed, segmentBuffers(packed));
     }
   }
 

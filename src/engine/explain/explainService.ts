@@ -226,7 +226,13 @@ export async function explainWithIndex(
   const { run } = indexed;
   const threads = workerCount();
   const parallel = options.parallel !== false && threads > 1 && (options.method ?? 'fast') === 'fast';
-  if (parallel && !isReplayed(run) && queries.length >= PARALLEL_FROM) {
+  // A checkpointed run whose replay is long is replayed once for both threads (below); others split their rows.
+  const sharedReplay =
+    parallel &&
+    isReplayed(run) &&
+    queries.length <= replayGroupRows(run.layout.parameterCount, options.blockSize ?? FAST_BLOCK) &&
+    (options.replayingThreadRows !== undefined || trainingMs(run) >= SHARED_REPLAY_FROM_MS);
+  if (parallel && !sharedReplay && queries.length >= PARALLEL_FROM) {
     return explainAcrossThreads(indexed.run.dir, queries, options, threads, (part) =>
       explainWithIndex(indexed, part, { ...options, parallel: false }),
     );
@@ -269,11 +275,9 @@ export async function explainWithIndex(
     for (let k = 0; k < count; k++) e.set(resolved[q0 + k].e, k * C);
     blocks.push({ x: allX.slice(q0 * F, (q0 + count) * F), e, count });
   }
-  // A replay long enough to pay for a worker's start is shared: the worker replays, this thread sweeps meanwhile.
-  const sharedReplay = options.replayingThreadRows !== undefined || trainingMs(run) >= SHARED_REPLAY_FROM_MS;
-  if (parallel && replayed && sharedReplay && queries.length <= replayGroupRows(P, blockSize)) {
+  if (sharedReplay) {
     // One replay for both threads: a worker replays (and explains a share fitted to the replay's cost), this thread
-    // explains the rest from its segments. Both record the deltas of every row's explained logits.
+    // explains the rest from its segments meanwhile. Both follow one plan for the explained logits' kernels.
     const classes = explainedClasses(blocks, C);
     const plan = { classes, kernelsInPass: blockOptions.kernelTop > 0 && kernelsInPass(run, classes.length, queries.length, nodes) };
     const deltaClasses = plan.kernelsInPass ? classes.length : 0;

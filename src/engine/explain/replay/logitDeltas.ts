@@ -59,18 +59,41 @@ export function logitDeltas(
       });
       continue;
     }
+    const slopes = scratch('slopes', B * inputs);
+    for (let k = 0; k < B * inputs; k++) slopes[k] = derivative(a[k]);
+    product ??= new MatrixProduct();
+    const R = C * B;
+    if (R * (inputs + outputs) < inputs * outputs) {
+      // Few classes: W [in, out] · Hᵀ [out, C·B] moves the small deltas rather than the weights.
+      const deltasT = scratch('deltasT', outputs * R);
+      out.forEach((perLayer, j) => {
+        const here = perLayer[l];
+        for (let b = 0; b < B; b++) for (let o = 0; o < outputs; o++) deltasT[o * R + j * B + b] = here[b * outputs + o];
+      });
+      const projectedT = product.rowsTimes(
+        (w) => w.set(weights.subarray(kernelOffset, kernelOffset + inputs * outputs)),
+        deltasT,
+        inputs,
+        outputs,
+        R,
+      );
+      for (let j = 0; j < C; j++) {
+        const below = out[j][l - 1];
+        for (let b = 0; b < B; b++) {
+          for (let i = 0; i < inputs; i++) below[b * inputs + i] = slopes[b * inputs + i] * projectedT[i * R + j * B + b];
+        }
+      }
+      continue;
+    }
     // [C·B, out] · Wᵀ [out, in], then σ' of the layer's input (the same for every class).
     const transposed = scratch('transposed', outputs * inputs);
     for (let i = 0; i < inputs; i++) {
       for (let o = 0; o < outputs; o++) transposed[o * inputs + i] = weights[kernelOffset + i * outputs + o];
     }
-    const slopes = scratch('slopes', B * inputs);
-    for (let k = 0; k < B * inputs; k++) slopes[k] = derivative(a[k]);
-    product ??= new MatrixProduct();
     const projected = product.rowsTimes(
       (stacked) => out.forEach((perLayer, j) => stacked.set(perLayer[l], j * B * outputs)),
       transposed,
-      C * B,
+      R,
       outputs,
       inputs,
     );

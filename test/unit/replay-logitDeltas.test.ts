@@ -35,7 +35,7 @@ for (const [hidden, classes, label] of [
     const L = layout.layers.length;
     classes.forEach((cls, j) => {
       for (let b = 0; b < B; b++) {
-        let here = Array.from({ length: layout.layers[L - 1].outputs }, (_, o) => (o === cls ? 1 : 0));
+        let here: number[] = Array.from({ length: layout.layers[L - 1].outputs }, (_, o) => (o === cls ? 1 : 0));
         for (let l = L - 1; l >= 0; l--) {
           const { inputs, outputs } = layout.layers[l];
           here.forEach((value, o) =>

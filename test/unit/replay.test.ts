@@ -179,6 +179,35 @@ test('two threads share one replay: the worker replays and publishes its segment
   }
 });
 
+test('shared replays of one run at the same time take turns without waiting on each other', { timeout: 180_000 }, async () => {
+  // GELU: the 30 rows take two passes. Between them another request must not take the run's turn and wait for
+  // segments the worker sends only after this request's second pass.
+  const runs = await pair(experiment(DATASETS[0], OPTIMIZERS[3], 'gelu'), 'shared-turns');
+  const replayed = await indexedRun(runs.replayed);
+  const many: ExplainQuery[] = Array.from({ length: 30 }, (_, row) => ({ split: 'test', row }));
+  const saved = process.env.KERNEL_LENS_WORKERS;
+  process.env.KERNEL_LENS_WORKERS = '2';
+  try {
+    const aloneMany = await explainWithIndex(replayed, many, { top: 5, parallel: false });
+    const aloneOne = await explainWithIndex(replayed, many.slice(3, 4), { top: 5, parallel: false });
+    const [a, b, c] = await Promise.all([
+      explainWithIndex(replayed, many, { top: 5, replayingThreadRows: 10 }),
+      explainWithIndex(replayed, many.slice(3, 4), { top: 5, replayingThreadRows: 0 }),
+      explainWithIndex(replayed, many.slice(3, 4), { top: 5, parallel: false }),
+    ]);
+    assert.deepEqual(
+      a.raw.map((r) => Array.from(r.contributions)),
+      aloneMany.raw.map((r) => Array.from(r.contributions)),
+    );
+    for (const single of [b, c]) assert.deepEqual(Array.from(single.raw[0].contributions), Array.from(aloneOne.raw[0].contributions));
+  } finally {
+    if (saved === undefined) delete process.env.KERNEL_LENS_WORKERS;
+    else process.env.KERNEL_LENS_WORKERS = saved;
+    forgetRun(runs.replayed);
+    forgetRun(runs.stored);
+  }
+});
+
 test('requests replaying one run at the same time wait their turn and get the numbers of one at a time', async () => {
   const runs = await pair(experiment(DATASETS[1], OPTIMIZERS[3], 'relu'), 'concurrent');
   const replayed = await indexedRun(runs.replayed);

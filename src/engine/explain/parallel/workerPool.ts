@@ -10,6 +10,7 @@ import { UserError, throwIfCancelled } from '../../errors';
 import type { WorkerAck, WorkerReply, WorkerRequest, WorkerSegment, WorkerSetup } from './workerMessages';
 import { ReceivedSegments, type PackedSegment, type ReplayPlan, type ReplaySharing } from '../replay/sharedReplay';
 import type { LoadedRun } from '../shared/loadedRun';
+import { takeReplayTurn } from '../replay/pathSegments';
 
 /** The worker script: beside the bundle in dist/, or the TypeScript source under tsx (tests, scripts). */
 function startWorker(setup: WorkerSetup): Worker {
@@ -163,6 +164,9 @@ export async function explainSharingReplay(
   const received = new ReceivedSegments(run, (consumed, buffers) => acknowledge(consumed, buffers));
   const here = queries.slice(0, queries.length - workerRows);
   const there = queries.slice(queries.length - workerRows);
+  // This thread's turn on the run is taken before the worker is asked and kept through every pass: a request that
+  // took the turn between two passes would wait for segments the worker sends only after this request's.
+  const release = await takeReplayTurn(run, signal);
   const onAbort = () => helper.terminate();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -191,6 +195,7 @@ export async function explainSharingReplay(
     throw error;
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    release();
   }
 }
 

@@ -31,7 +31,8 @@ export async function* pathSegments(
   const { sharing, pass = 'contributions' } = options;
   // One replay of a run at a time: its segments are replayed into buffers and a query-side kernel shared per run
   // (segmentReplay.ts, adoptSegment), and requests run concurrently (a hover beside the cache's background fill).
-  const release = await acquireReplay(run, options.signal);
+  // A receiving request took its turn before asking the worker (explainSharingReplay), for all its passes.
+  const release = sharing?.role === 'receive' ? () => undefined : await takeReplayTurn(run, options.signal);
   try {
     const segments = segmentsOf(run);
     if (options.newestFirst) segments.reverse();
@@ -61,7 +62,7 @@ export async function* pathSegments(
 const replaying = new WeakMap<LoadedRun, Promise<void>>();
 
 /** Waits for the run's current replay to end and takes its turn (or gives it up when cancelled); call the result when done. */
-async function acquireReplay(run: LoadedRun, signal?: AbortSignal): Promise<() => void> {
+export async function takeReplayTurn(run: LoadedRun, signal?: AbortSignal): Promise<() => void> {
   const previous = replaying.get(run) ?? Promise.resolve();
   let release = (): void => undefined;
   const mine = new Promise<void>((resolve) => (release = resolve));

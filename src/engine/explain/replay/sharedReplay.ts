@@ -44,7 +44,11 @@ export function packSegment(
   free: ArrayBuffer[] = [],
 ): { packed: PackedSegment; transfer: ArrayBuffer[] } {
   const own = (array: Float32Array): Float32Array => {
-    const k = free.findIndex((buffer) => buffer.byteLength >= array.byteLength);
+    // The smallest free buffer that holds the array (a segment's arrays differ in size by a hundredfold).
+    let k = -1;
+    free.forEach((buffer, j) => {
+      if (buffer.byteLength >= array.byteLength && (k < 0 || buffer.byteLength < free[k].byteLength)) k = j;
+    });
     const buffer = k >= 0 ? free.splice(k, 1)[0] : new ArrayBuffer(array.byteLength);
     const copy = new Float32Array(buffer, 0, array.length);
     copy.set(array);

@@ -290,11 +290,13 @@ export async function explainWithIndex(
   const timings: NonNullable<Explanation['timing']>[] = [];
   try {
     if (replayed) {
-      // One replay for every block of a group; a group's carries (one float64 vector per row) bound its size.
-      // A thread sharing its replay takes part in it even with no rows of its own (the branch above fits them in one group).
-      const group = options.replaySharing ? Math.max(blocks.length, 1) : replayGroupRows(P, blockSize) / blockSize;
-      for (let b0 = 0; b0 < Math.max(blocks.length, options.replaySharing ? 1 : 0); b0 += group) {
-        const part = blocks.slice(b0, b0 + group);
+      // One replay for every block of a group; a group's carries (one float64 vector per row) bound its size. A thread
+      // sharing its replay takes part in it as one group, even with no rows of its own (the rows fit: see above).
+      const group = replayGroupRows(P, blockSize) / blockSize;
+      const groups = options.replaySharing
+        ? [blocks]
+        : Array.from({ length: Math.ceil(blocks.length / group) }, (_, g) => blocks.slice(g * group, (g + 1) * group));
+      for (const part of groups) {
         const t0 = performance.now();
         const { raw, timing } = await explainReplayedBlocks(run, part, blockOptions, options.onReplay, options.replaySharing);
         for (const result of raw) raws.push(...result);

@@ -3,7 +3,7 @@ import type { QueryBlock } from '../shared/blockTypes';
 import type { PathIndex } from '../pathIndex/pathIndex';
 import type { QueryFactors } from './queryFactors';
 import { scratchArrays } from '../shared/scratchArrays';
-import { MatrixProduct } from './wasm/matrixProduct';
+import { matrixProduct } from './wasm/matrixProduct';
 
 /**
  * The path kernel K^p(x_q, x_i) of every training row at once, for a replayed segment whose output deltas were
@@ -63,7 +63,7 @@ export function addAllRowKernels(
         }
       }
       const aa = scratch('aa', W * n * Q);
-      aa.set(product().rowsTimes((into) => into.set(a), qa, W, inputs, n * Q));
+      aa.set(matrixProduct().rowsTimes((into) => into.set(a), qa, W, inputs, n * Q));
       // (δ_node·δ^e_b) for the rows of each output: [W, out] · [out, n·|rows|].
       const factorD = qf.delta[l];
       for (const { rows, de } of grouped) {
@@ -76,7 +76,13 @@ export function addAllRowKernels(
             for (let g = 0; g < G; g++) qd[to + g] = factorD[from + rows[g]];
           }
         }
-        const dd = product().rowsTimes((into) => into.set(de[l].subarray(k * W * outputs, (k + 1) * W * outputs)), qd, W, outputs, n * G);
+        const dd = matrixProduct().rowsTimes(
+          (into) => into.set(de[l].subarray(k * W * outputs, (k + 1) * W * outputs)),
+          qd,
+          W,
+          outputs,
+          n * G,
+        );
         for (let g = 0; g < G; g++) {
           const q = rows[g];
           for (let b = 0; b < W; b++) {
@@ -141,12 +147,6 @@ function denseDots(
       dot[b] += sum;
     }
   });
-}
-
-let kernel: MatrixProduct | null = null;
-function product(): MatrixProduct {
-  kernel ??= new MatrixProduct();
-  return kernel;
 }
 
 const scratch = scratchArrays();

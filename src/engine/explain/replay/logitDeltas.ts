@@ -2,7 +2,7 @@ import type { Activation } from '../../../protocol';
 import type { DenseLayerLayout } from '../../model/parameterLayout';
 import type { StepFactors } from '../../train/trainingStepper';
 import { scratchArrays } from '../shared/scratchArrays';
-import { MatrixProduct } from '../fast/wasm/matrixProduct';
+import { matrixProduct } from '../fast/wasm/matrixProduct';
 
 /** σ'(z) from the activation's value a = σ(z), where the value determines it. */
 const DERIVATIVE_FROM_VALUE: Partial<Record<Activation, (a: number) => number>> = {
@@ -16,9 +16,6 @@ const DERIVATIVE_FROM_VALUE: Partial<Record<Activation, (a: number) => number>> 
 export function logitDeltasApply(layers: readonly DenseLayerLayout[]): boolean {
   return layers.every((l, k) => (k === layers.length - 1 ? l.activation === 'linear' : DERIVATIVE_FROM_VALUE[l.activation] !== undefined));
 }
-
-/** One product kernel per thread (logitDeltas runs on the thread that replays). */
-let product: MatrixProduct | null = null;
 
 const scratch = scratchArrays();
 
@@ -61,7 +58,7 @@ export function logitDeltas(
     }
     const slopes = scratch('slopes', B * inputs);
     for (let k = 0; k < B * inputs; k++) slopes[k] = derivative(a[k]);
-    product ??= new MatrixProduct();
+    const product = matrixProduct();
     const R = C * B;
     if (R * (inputs + outputs) < inputs * outputs) {
       // Few classes: W [in, out] · Hᵀ [out, C·B] moves the small deltas rather than the weights.

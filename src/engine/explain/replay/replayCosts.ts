@@ -32,6 +32,12 @@ function replayNsPerStep(run: LoadedRun): number {
   return (trainingMs(run) * 1e6) / Math.max(1, run.path.steps);
 }
 
+/** One logit's deltas for one step's batch: a product per layer between the first and the last. */
+function deltaNsPerClassStep(run: LoadedRun): number {
+  const inner = run.layout.layers.slice(1, -1).reduce((sum, l) => sum + l.inputs * l.outputs, 0);
+  return DELTA_NS_PER_MAC * run.path.batchWidth * inner;
+}
+
 /**
  * Whether the path kernels of `rows` rows explaining these logits are summed during the contributions' replay
  * (recording each logit's deltas, then every row against every example, allRowKernels.ts) rather than by a second
@@ -41,9 +47,8 @@ export function kernelsInPass(run: LoadedRun, classes: number, rows: number, nod
   const { layers } = run.layout;
   const W = run.path.batchWidth;
   if (!logitDeltasApply(layers) || trainingMs(run) === 0) return classes <= TENSOR_DELTA_CLASSES;
-  const inner = layers.slice(1, -1).reduce((sum, l) => sum + l.inputs * l.outputs, 0);
   const sides = layers.reduce((sum, l) => sum + l.inputs + l.outputs, 0);
-  const inPass = classes * DELTA_NS_PER_MAC * W * inner + rows * ALL_ROW_KERNEL_NS_PER_MAC * W * nodes * sides;
+  const inPass = classes * deltaNsPerClassStep(run) + rows * ALL_ROW_KERNEL_NS_PER_MAC * W * nodes * sides;
   return inPass < replayNsPerStep(run);
 }
 
@@ -52,11 +57,8 @@ export function kernelsInPass(run: LoadedRun, classes: number, rows: number, nod
  * training on the replay (and the logits' deltas, `classes` of them when they are recorded), the other only sweeps.
  */
 export function replayingThreadRows(run: LoadedRun, Q: number, deltaClasses: number): number {
-  const { layers } = run.layout;
-  const W = run.path.batchWidth;
-  const inner = layers.slice(1, -1).reduce((sum, l) => sum + l.inputs * l.outputs, 0);
-  const replay = REPLAY_BESIDE_SWEEP * (replayNsPerStep(run) + deltaClasses * DELTA_NS_PER_MAC * W * inner);
-  const sweep = SWEEP_NS_PER_MAC * W * run.layout.parameterCount;
+  const replay = REPLAY_BESIDE_SWEEP * (replayNsPerStep(run) + deltaClasses * deltaNsPerClassStep(run));
+  const sweep = SWEEP_NS_PER_MAC * run.path.batchWidth * run.layout.parameterCount;
   // Rounded down: a replaying thread that finishes early waits for nobody, a late one keeps the other waiting.
   const rows = Math.floor((Q - replay / sweep) / 2);
   return Math.min(Math.floor(Q / 2), Math.max(0, rows));

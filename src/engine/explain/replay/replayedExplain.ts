@@ -30,7 +30,8 @@ export async function explainReplayedBlocks(
 ): Promise<{ raw: RawExplanation[][]; timing: ReplayTiming }> {
   const segments = segmentsOf(run);
   const P = run.layout.parameterCount;
-  const contraction = segmentContraction(run);
+  // A thread that only replays for another one (no rows of its own) holds no index storage and builds no index.
+  const contraction = blocks.length > 0 ? segmentContraction(run) : null;
   const withKernels = options.kernelTop > 0;
   // The logits the rows' explained outputs weigh. Their training-side deltas are recorded by the replay and every
   // row's kernel summed on the way (allRowKernels.ts) unless a second replay for the top rows only costs less
@@ -55,9 +56,8 @@ export async function explainReplayedBlocks(
   })) {
     const replayed = performance.now();
     timing.replayMs += replayed - mark;
-    // A thread that only replays for another one (no rows of its own) needs no index.
     let indexed = replayed;
-    if (sweeps.length > 0) {
+    if (contraction) {
       const index = buildPathIndex(view, contraction);
       indexed = performance.now();
       timing.indexMs += indexed - replayed;

@@ -13,6 +13,7 @@ import { UserError, throwIfCancelled } from '../../errors';
 import { stepsOfRows, type LoadedRun } from '../shared/loadedRun';
 import type { Segment } from './segments';
 import { logitDeltas, logitDeltasApply } from './logitDeltas';
+import { scratchArrays } from '../shared/scratchArrays';
 
 /** Steps replayed between two looks at the cancellation signal. */
 const STEPS_PER_YIELD = 8;
@@ -127,7 +128,7 @@ export async function replaySegment(
   };
 }
 
-const pools = new WeakMap<LoadedRun, Map<string, Float32Array>>();
+const pools = new WeakMap<LoadedRun, ReturnType<typeof scratchArrays>>();
 
 /**
  * The arrays a run's replays fill, kept from one segment to the next (segments are replayed one at a time and read
@@ -135,12 +136,10 @@ const pools = new WeakMap<LoadedRun, Map<string, Float32Array>>();
  */
 function buffersOf(run: LoadedRun): (name: string, length: number, zeroed?: boolean) => Float32Array {
   let pool = pools.get(run);
-  if (!pool) pools.set(run, (pool = new Map()));
+  if (!pool) pools.set(run, (pool = scratchArrays()));
   const held = pool;
   return (name, length, zeroed = false) => {
-    let array = held.get(name);
-    if (!array || array.length < length) held.set(name, (array = new Float32Array(length)));
-    const view = array.subarray(0, length);
+    const view = held(name, length);
     if (zeroed) view.fill(0);
     return view;
   };

@@ -44,3 +44,11 @@ export class MatrixProduct {
     return new Float32Array(memory.buffer, vAt, R * N);
   }
 }
+
+let perThread: MatrixProduct | null = null;
+
+/** This thread's product kernel (every caller uses a result before its next call, so one instance serves them all). */
+export function matrixProduct(): MatrixProduct {
+  perThread ??= new MatrixProduct();
+  return perThread;
+}

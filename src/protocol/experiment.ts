@@ -1,5 +1,5 @@
 /** The experiment file (`*.kernel.json`; the engine's zod schema is checked against this type) and a dataset's inferred schema. */
-import type { Activation, ColumnType, MissingPolicy, OptimizerName, TaskKind } from './vocabulary';
+import type { Activation, ColumnType, ConvPadding, MissingPolicy, OptimizerName, TaskKind } from './vocabulary';
 
 export interface ExperimentConfig {
   name?: string;
@@ -16,12 +16,14 @@ export interface ExperimentConfig {
     missing?: MissingPolicy;
     /** Default inferred. */
     task?: TaskKind;
-    /** Inputs are an image of this shape (row-major pixels), e.g. 8×8 digits. */
-    image?: { width: number; height: number };
+    /** Inputs are an image of this shape (row-major pixels, channels last), e.g. 8×8 digits. Default 1 channel. */
+    image?: { width: number; height: number; channels?: number };
   };
   model?: {
-    /** Default `[{ units: 16, activation: 'tanh' }]`. */
+    /** Dense hidden layers, shorthand for `layers` of type dense. Default `[{ units: 16, activation: 'tanh' }]`. */
     hidden?: { units: number; activation?: Activation }[];
+    /** The hidden layers in order, dense or convolutional (the output layer is added); instead of `hidden`. */
+    layers?: LayerConfig[];
   };
   training?: {
     /** Default `adam`. */
@@ -49,6 +51,32 @@ export interface ExperimentConfig {
     /** Relative residual tolerance, default 1e-3. */
     tolerance?: number;
   };
+}
+
+/** One hidden layer as the experiment file writes it (defaults as in `ModelLayer`). */
+export type LayerConfig =
+  | { type: 'dense'; units: number; activation?: Activation }
+  | { type: 'conv2d'; filters: number; kernel: number; stride?: number; padding?: ConvPadding; activation?: Activation }
+  | { type: 'maxPool2d'; size: number }
+  | { type: 'avgPool2d'; size: number }
+  | { type: 'flatten' };
+
+/**
+ * A hidden layer with every default filled in, as run.json records it (`model.layers`): conv kernels are square,
+ * NHWC, TensorFlow.js's `same` padding; pools take stride = size and `valid` padding.
+ */
+export type ModelLayer =
+  | { type: 'dense'; units: number; activation: Activation }
+  | { type: 'conv2d'; filters: number; kernel: number; stride: number; padding: ConvPadding; activation: Activation }
+  | { type: 'maxPool2d'; size: number }
+  | { type: 'avgPool2d'; size: number }
+  | { type: 'flatten' };
+
+/** An image input's shape (channels last). */
+export interface ImageShape {
+  width: number;
+  height: number;
+  channels: number;
 }
 
 export interface ColumnSchema {

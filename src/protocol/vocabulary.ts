@@ -8,6 +8,7 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export type RunStatus = 'running' | 'complete' | 'cancelled' | 'failed';
 export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'gelu' | 'softplus' | 'linear';
 export type OptimizerName = 'sgd' | 'momentum' | 'adam';
+export type ConvPadding = 'same' | 'valid';
 export type ColumnType = 'numeric' | 'categorical';
 export type MissingPolicy = 'impute' | 'drop' | 'error';
 

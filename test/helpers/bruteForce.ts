@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { ModelLayer } from '../../src/protocol';
 import type { LoadedRun } from '../../src/engine/explain/shared/loadedRun';
-import { gaussLegendre } from '../../src/engine/explain/shared/gaussLegendre';
+import { compositeGaussLegendre, gaussLegendre } from '../../src/engine/explain/shared/gaussLegendre';
 
 /**
  * An independent, literal implementation of path-kernel.md §2.1–2.3 for tiny networks: every
@@ -9,6 +10,7 @@ import { gaussLegendre } from '../../src/engine/explain/shared/gaussLegendre';
  * It shares no code with the engine's fast path except the run files and the quadrature nodes.
  */
 function forward(run: LoadedRun, theta: tf.Tensor1D, x: tf.Tensor2D): tf.Tensor2D {
+  if (run.record.model?.layers.some((l) => l.type !== 'dense')) return convolutionalForward(run, theta, x);
   let a: tf.Tensor2D = x;
   run.record.layout.forEach((entry, k) => {
     if (!entry.name.endsWith('/kernel')) return;
@@ -37,6 +39,63 @@ function forward(run: LoadedRun, theta: tf.Tensor1D, x: tf.Tensor2D): tf.Tensor2
   return a;
 }
 
+function activated(kind: string, z: tf.Tensor): tf.Tensor {
+  switch (kind) {
+    case 'tanh':
+      return tf.tanh(z);
+    case 'relu':
+      return tf.relu(z);
+    case 'sigmoid':
+      return tf.sigmoid(z);
+    case 'linear':
+      return z;
+    default:
+      throw new Error(`brute force: activation ${kind} not covered`);
+  }
+}
+
+/**
+ * The same network written with TensorFlow.js's own layers ops (tf.conv2d, tf.maxPool, tf.avgPool on NHWC images,
+ * the kernel [k, k, C_in, filters] read from run.json's layout): nothing of the engine's im2col formulation.
+ */
+function convolutionalForward(run: LoadedRun, theta: tf.Tensor1D, x: tf.Tensor2D): tf.Tensor2D {
+  const image = run.record.image as { width: number; height: number; channels?: number };
+  let a: tf.Tensor = tf.reshape(x, [1, image.height, image.width, image.channels ?? 1]);
+  let entry = 0;
+  const parameters = () => {
+    const kernel = run.record.layout[entry];
+    const bias = run.record.layout[entry + 1];
+    entry += 2;
+    const size = kernel.shape.reduce((p, q) => p * q, 1);
+    return { kernel: tf.reshape(tf.slice(theta, kernel.offset, size), kernel.shape), bias: tf.slice(theta, bias.offset, bias.shape[0]) };
+  };
+  for (const layer of (run.record.model as { layers: ModelLayer[] }).layers) {
+    switch (layer.type) {
+      case 'conv2d': {
+        const { kernel, bias } = parameters();
+        a = activated(layer.activation, tf.add(tf.conv2d(a as tf.Tensor4D, kernel as tf.Tensor4D, layer.stride, layer.padding), bias));
+        break;
+      }
+      case 'maxPool2d':
+        a = tf.maxPool(a as tf.Tensor4D, layer.size, layer.size, 'valid');
+        break;
+      case 'avgPool2d':
+        a = tf.avgPool(a as tf.Tensor4D, layer.size, layer.size, 'valid');
+        break;
+      case 'flatten':
+        a = tf.reshape(a, [1, -1]);
+        break;
+      case 'dense': {
+        const { kernel, bias } = parameters();
+        a = activated(layer.activation, tf.add(tf.matMul(a as tf.Tensor2D, kernel as tf.Tensor2D), bias));
+        break;
+      }
+    }
+  }
+  const { kernel, bias } = parameters();
+  return tf.add(tf.matMul(tf.reshape(a, [1, -1]), kernel as tf.Tensor2D), bias) as tf.Tensor2D;
+}
+
 function lossOf(run: LoadedRun, out: tf.Tensor2D, y: number): tf.Scalar {
   switch (run.record.task) {
     case 'regression':
@@ -58,6 +117,8 @@ export function bruteForceContributions(
   x: Float32Array,
   e: Float32Array,
   nodes = 8,
+  /** Sub-segments of each step (a composite rule): ReLU and max-pool kinks are then crossed by short pieces only. */
+  pieces = 1,
 ): { contributions: Float64Array; bias: number; network: number } {
   const P = run.layout.parameterCount;
   const T = run.path.steps;
@@ -67,7 +128,7 @@ export function bruteForceContributions(
   const xq = tf.tensor2d(x, [1, F]);
   const eT = tf.tensor1d(e);
   const explained = (theta: tf.Tensor1D) => tf.sum(tf.mul(forward(run, theta, xq), eT)) as tf.Scalar;
-  const rule = gaussLegendre(nodes);
+  const rule = pieces > 1 ? compositeGaussLegendre(nodes, pieces) : gaussLegendre(nodes);
   // Φ_s for every step, by quadrature of tf.grad of the explained output.
   const phi: Float64Array[] = [];
   for (let s = 0; s < T; s++) {

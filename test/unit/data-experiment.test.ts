@@ -17,7 +17,7 @@ test('defaults are filled and the name comes from the file name', async () => {
   assert.deepEqual(experiment.dataset.test, { fraction: 0.2 });
   assert.equal(experiment.dataset.missing, 'impute');
   assert.equal(experiment.dataset.task, null);
-  assert.deepEqual(experiment.model.hidden, [{ units: 16, activation: 'tanh' }]);
+  assert.deepEqual(experiment.model.layers, [{ type: 'dense', units: 16, activation: 'tanh' }]);
   assert.deepEqual(experiment.training, {
     optimizer: 'adam',
     learningRate: 0.01,

@@ -17,7 +17,8 @@ for (const [hidden, classes, label] of [
     const activations = ['tanh', 'relu', 'sigmoid'] as const;
     const layout = buildLayout(
       4,
-      hidden.map((units, k) => ({ units, activation: activations[k] })),
+      null,
+      hidden.map((units, k) => ({ type: 'dense', units, activation: activations[k] })),
       6,
     );
     let seed = 3;

@@ -17,7 +17,7 @@ import { LOCK_FILE } from '../../src/engine/run/runLock';
 import { readExperiment } from '../../src/engine/data/experimentFile';
 import { prepareData } from '../../src/engine/data/prepare';
 import { tempWorkspace, useWasm, writeExperiment } from '../helpers/experiments';
-import { trainingMemory } from '../../src/engine/pipeline/trainingMemory';
+import { denseNetworkSize, trainingMemory } from '../../src/engine/pipeline/trainingMemory';
 
 const ENGINE = path.resolve(__dirname, '..', '..', 'dist', 'engine.js');
 
@@ -249,8 +249,7 @@ test('the training memory estimate matches what a run really stores', async () =
     trainRows: record.trainRows,
     testRows: record.testRows,
     features: record.preprocessing.featureNames.length,
-    outputs: record.preprocessing.classes.length,
-    hidden: [8],
+    network: denseNetworkSize(record.preprocessing.featureNames.length, [8], record.preprocessing.classes.length),
     epochs: 3,
     batchSize: 16,
     optimizer: 'adam',

@@ -8,7 +8,7 @@ import { centeredAlignment, targetKernel } from '../../src/engine/trust/kernelAl
 import type { LoadedRun } from '../../src/engine/explain/shared/loadedRun';
 import { trainSample } from '../helpers/experiments';
 
-/** An independent forward pass from the flat parameter vector (not FactoredMlp): dense layers, tanh hidden, linear output. */
+/** An independent forward pass from the flat parameter vector (not FactoredNetwork): dense layers, tanh hidden, linear output. */
 function plainForward(run: LoadedRun, theta: tf.Tensor1D, x: tf.Tensor2D): tf.Tensor2D {
   let a: tf.Tensor2D = x;
   run.layout.layers.forEach((layer, l) => {

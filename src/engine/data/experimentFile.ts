@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
-import type { ExperimentConfig, ValidateResult } from '../../protocol';
+import type { ExperimentConfig, ModelLayer, ValidateResult } from '../../protocol';
 import { UserError, messageOf } from '../errors';
 import { readCsvHeader } from './csvTable';
 import { displayPath } from './displayPath';
@@ -136,10 +136,16 @@ function resolve(abs: string, raw: ExperimentConfig, parsed: ExperimentOutput): 
       ignore: dataset.ignore,
       missing: dataset.missing,
       task: dataset.task ?? null,
-      image: dataset.image ?? null,
+      image: dataset.image ? { width: dataset.image.width, height: dataset.image.height, channels: dataset.image.channels ?? 1 } : null,
     },
-    model: { hidden: model.hidden.map((layer) => ({ units: layer.units, activation: layer.activation })) },
+    model: { layers: modelLayers(model) },
     training: { ...training, epsilon: training.epsilon ?? null },
     explain: { ...explain },
   };
+}
+
+/** The hidden layers: `layers` as written, or `hidden` as dense layers (default one tanh layer of 16). */
+function modelLayers(model: ExperimentOutput['model']): ModelLayer[] {
+  if (model.layers) return model.layers;
+  return (model.hidden ?? [{ units: 16, activation: 'tanh' as const }]).map((layer) => ({ type: 'dense', ...layer }));
 }

@@ -19,6 +19,40 @@ const hiddenLayer = z
   })
   .describe('One dense hidden layer.');
 
+const convLayer = z
+  .strictObject({
+    type: z.literal('conv2d'),
+    filters: z.number().int().min(1).max(512).describe('Number of filters (output channels), 1 to 512.'),
+    kernel: z.number().int().min(1).max(15).describe('Side of the square kernel in pixels (1 to 15).'),
+    stride: z.number().int().min(1).max(8).default(1).describe('Stride in both directions (default 1).'),
+    padding: z
+      .enum(['same', 'valid'])
+      .default('same')
+      .describe("'same' (TensorFlow.js's: output size ⌈input / stride⌉) or 'valid' (no padding)."),
+    activation: activation.default('relu'),
+  })
+  .describe('A 2-D convolution over the image (channels last), followed by its activation.');
+
+const poolLayer = (type: 'maxPool2d' | 'avgPool2d', what: string) =>
+  z
+    .strictObject({
+      type: z.literal(type),
+      size: z.number().int().min(2).max(8).describe('Side of the square window; the stride equals it (valid padding).'),
+    })
+    .describe(`${what} pooling over non-overlapping windows.`);
+
+export const modelLayer = z
+  .discriminatedUnion('type', [
+    z
+      .strictObject({ type: z.literal('dense'), ...hiddenLayer.shape })
+      .describe('A dense layer (after a feature map, put a flatten layer first).'),
+    convLayer,
+    poolLayer('maxPool2d', 'Max'),
+    poolLayer('avgPool2d', 'Average'),
+    z.strictObject({ type: z.literal('flatten') }).describe('Flattens a feature map (channels last) into a vector.'),
+  ])
+  .describe('One hidden layer: dense, conv2d, maxPool2d, avgPool2d or flatten.');
+
 const testSplit = z
   .union([
     z
@@ -63,9 +97,10 @@ const dataset = z
       .strictObject({
         width: z.number().int().min(1).max(1024).describe('Image width in pixels.'),
         height: z.number().int().min(1).max(1024).describe('Image height in pixels.'),
+        channels: z.number().int().min(1).max(4).optional().describe('Channels per pixel, last (default 1: grayscale).'),
       })
       .optional()
-      .describe('The inputs are an image of this shape (row-major pixels), e.g. 8×8 digits.'),
+      .describe('The inputs are an image of this shape (row-major pixels, channels last), e.g. 8×8 digits.'),
   })
   .describe('The data: training file, target column and test data.');
 
@@ -74,11 +109,19 @@ const model = z
     hidden: z
       .array(hiddenLayer)
       .max(16)
-      .default([{ units: 16, activation: 'tanh' }])
-      .describe('Dense hidden layers, input to output (at most 16).'),
+      .optional()
+      .describe(
+        'Dense hidden layers, input to output (at most 16); shorthand for `layers` of dense layers. Default [{"units": 16, "activation": "tanh"}] when neither is given.',
+      ),
+    layers: z
+      .array(modelLayer)
+      .max(16)
+      .optional()
+      .describe('The hidden layers in order (at most 16): dense, conv2d, maxPool2d, avgPool2d, flatten. The output layer is added.'),
   })
+  .refine((m) => !(m.hidden && m.layers), { message: 'give model.layers or model.hidden, not both', path: ['layers'] })
   .prefault({})
-  .describe('The network: a multilayer perceptron with an output head chosen by the task.');
+  .describe('The network: hidden layers (dense or convolutional) and an output layer chosen by the task.');
 
 const training = z
   .strictObject({

@@ -182,9 +182,11 @@ async function encodePrepared(
       file: experimentDisplay,
     });
   }
-  if (dataset.image && dataset.image.width * dataset.image.height !== featureCount) {
+  const image = dataset.image;
+  if (image && image.width * image.height * image.channels !== featureCount) {
+    const channels = image.channels > 1 ? `×${image.channels} channels` : ' pixels';
     throw new UserError(
-      `dataset.image is ${dataset.image.width}×${dataset.image.height} = ${dataset.image.width * dataset.image.height} pixels, but there are ${featureCount} input features`,
+      `dataset.image is ${image.width}×${image.height}${channels} = ${image.width * image.height * image.channels} values, but there are ${featureCount} input features`,
       { file: experimentDisplay },
     );
   }
@@ -193,6 +195,7 @@ async function encodePrepared(
   return {
     preprocessing,
     featureCount,
+    image,
     outputCount: preprocessing.task === 'multiclass' ? (preprocessing.classes?.length ?? 0) : 1,
     train: trainMatrix,
     test: testMatrix,

@@ -3,7 +3,8 @@ import type {
   Preprocessing,
   RowSource,
   DatasetFileRecord,
-  Activation,
+  ImageShape,
+  ModelLayer,
   OptimizerName,
   TaskKind,
   MissingPolicy,
@@ -27,9 +28,10 @@ export interface ResolvedExperiment {
     ignore: string[];
     missing: MissingPolicy;
     task: TaskKind | null;
-    image: { width: number; height: number } | null;
+    image: ImageShape | null;
   };
-  model: { hidden: { units: number; activation: Activation }[] };
+  /** The hidden layers (`hidden` written as dense layers). */
+  model: { layers: ModelLayer[] };
   training: {
     optimizer: OptimizerName;
     learningRate: number;
@@ -63,6 +65,8 @@ export interface DataMatrix {
 export interface PreparedData {
   preprocessing: Preprocessing;
   featureCount: number;
+  /** The inputs' image shape (channels last), for image folders and CSVs that declare `dataset.image`. */
+  image: ImageShape | null;
   /** Number of outputs: 1 for regression and binary, classes for multiclass. */
   outputCount: number;
   train: DataMatrix;

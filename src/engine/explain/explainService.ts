@@ -30,6 +30,7 @@ import { currentBackend } from '../backend';
 import { UserError, throwIfCancelled } from '../errors';
 import { explainAcrossThreads, explainSharingReplay, workerCount } from './parallel/workerPool';
 import { LIMITS } from '../../protocol/limits';
+import { isDenseOnly } from '../model/parameterLayout';
 
 /**
  * A loaded run with its path index, each built on first use and then reused: a batch handed to worker
@@ -179,7 +180,7 @@ function finalOutputs(run: LoadedRun, x: Float32Array, count: number): Float32Ar
   const P = run.layout.parameterCount;
   return tidyRead(() => {
     const w = tf.tensor2d(finalWeights(run), [1, P]);
-    return run.mlp.forward(w, tf.tensor3d(x, [1, count, run.data.featureCount])).output;
+    return run.network.forward(w, tf.tensor3d(x, [1, count, run.data.featureCount])).output;
   });
 }
 
@@ -225,7 +226,10 @@ export async function explainWithIndex(
 ): Promise<{ explanations: Explanation[]; raw: RawExplanation[] }> {
   const { run } = indexed;
   const threads = workerCount();
-  const parallel = options.parallel !== false && threads > 1 && (options.method ?? 'fast') === 'fast';
+  // A convolutional network is explained by the reference (tensor) method on this thread: the typed-array fast
+  // method and its workers serve dense networks.
+  const dense = isDenseOnly(run.layout);
+  const parallel = dense && options.parallel !== false && threads > 1 && (options.method ?? 'fast') === 'fast';
   // A checkpointed run whose replay is long is replayed once for both threads (below); others split their rows.
   const sharedReplay =
     parallel &&
@@ -255,7 +259,7 @@ export async function explainWithIndex(
   const P = run.layout.parameterCount;
   const replayed = isReplayed(run);
   // The reference method covers stored exact paths only; subsampled and replayed paths take the fast one.
-  const method = run.approximate || replayed ? 'fast' : (options.method ?? 'fast');
+  const method = !dense ? 'direct' : run.approximate || replayed ? 'fast' : (options.method ?? 'fast');
   const blockSize = options.blockSize ?? (method === 'fast' ? FAST_BLOCK : Math.max(1, Math.min(8, Math.floor(40_000_000 / (T * P)))));
   const nodes = options.quadratureNodes ?? run.record.explain.quadratureNodes;
   const tolerance = options.tolerance ?? run.record.explain.tolerance;

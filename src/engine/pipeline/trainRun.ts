@@ -4,7 +4,8 @@ import type { RunInfo, TrainProgress } from '../../protocol';
 import { readExperiment } from '../data/experimentFile';
 import { prepareData } from '../data/prepare';
 import type { PreparedData, ResolvedExperiment } from '../data/preparedData';
-import { buildLayout } from '../model/parameterLayout';
+import { buildLayout, factorWidth, isDenseOnly } from '../model/parameterLayout';
+import { displayPath } from '../data/displayPath';
 import { initialWeights } from '../model/initialWeights';
 import { currentBackend } from '../backend';
 import { engineVersions } from '../engineVersions';
@@ -52,14 +53,13 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
   const id = newRunId();
   const finalDir = path.resolve(options.out ?? path.join(runsFolder(experiment.file), id));
   const partialDir = finalDir + PARTIAL_SUFFIX;
-  const layout = buildLayout(data.featureCount, experiment.model.hidden, data.outputCount);
+  const layout = buildLayout(data.featureCount, data.image, experiment.model.layers, data.outputCount, displayPath(experiment.file));
   const stepsPerEpoch = Math.ceil(data.train.count / Math.min(experiment.training.batchSize, data.train.count));
   const shape = {
     trainRows: data.train.count,
     testRows: data.test.count,
     features: data.featureCount,
-    outputs: data.outputCount,
-    hidden: experiment.model.hidden.map((layer) => layer.units),
+    network: { parameters: layout.parameterCount, factorWidth: factorWidth(layout), indexed: isDenseOnly(layout) },
     epochs: experiment.training.epochs,
     batchSize: experiment.training.batchSize,
     optimizer: experiment.training.optimizer,
@@ -111,7 +111,8 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
       testRows: data.test.count,
       metrics: [],
       explain: experiment.explain,
-      image: experiment.dataset.image,
+      image: data.image,
+      model: { layers: experiment.model.layers },
     };
     record.pathLayout = pathLayout.kind;
     if (pathLayout.kind === 'approximate') {
@@ -172,7 +173,8 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
     record.message = result.status === 'complete' ? null : result.message;
     record.finishedAt = new Date().toISOString();
     // A checkpointed run has no stored index: explanations replay its segments and index each in memory.
-    if (result.status === 'complete' && !result.path.replay) {
+    // A convolutional run has none either: its explanations recompute the factors from the stored weights.
+    if (result.status === 'complete' && !result.path.replay && result.path.factors) {
       // The path index is part of a complete run: `explain` reads it and never rebuilds it. run.json still says
       // `running` on disk meanwhile, so a kill here never leaves a folder that reads as complete.
       try {

@@ -10,8 +10,8 @@ export interface TrainingShape {
   trainRows: number;
   testRows: number;
   features: number;
-  outputs: number;
-  hidden: readonly number[];
+  /** The network's size: parameters P, per-example factor floats (Σ layer inputs + outputs), whether it has a stored index. */
+  network: NetworkSize;
   epochs: number;
   batchSize: number;
   optimizer: OptimizerName;
@@ -30,26 +30,42 @@ export interface TrainingMemory {
   peakBytes: number;
 }
 
-export function trainingMemory(shape: TrainingShape): TrainingMemory {
-  const widths = [shape.features, ...shape.hidden, shape.outputs];
+/**
+ * What the memory of a training depends on in its network. `indexed`: a full path stores the per-example factors as
+ * the fast method's index (dense networks); a convolutional network's explanations recompute them from the weights.
+ */
+export interface NetworkSize {
+  parameters: number;
+  factorWidth: number;
+  indexed: boolean;
+}
+
+/** A dense network's size from its widths (input, hidden layers, outputs). */
+export function denseNetworkSize(features: number, hidden: readonly number[], outputs: number): NetworkSize {
+  const widths = [features, ...hidden, outputs];
   let parameters = 0;
   let factorWidth = 0;
   for (let l = 0; l + 1 < widths.length; l++) {
     parameters += (widths[l] + 1) * widths[l + 1];
     factorWidth += widths[l] + widths[l + 1];
   }
+  return { parameters, factorWidth, indexed: true };
+}
+
+export function trainingMemory(shape: TrainingShape): TrainingMemory {
+  const { parameters, factorWidth } = shape.network;
   const P = parameters;
   const batch = Math.max(1, Math.min(shape.batchSize, shape.trainRows));
   const steps = shape.epochs * Math.ceil(shape.trainRows / batch);
   const adam = shape.optimizer === 'adam';
   const schedule = steps * batch + steps;
-  const factors = steps * batch * factorWidth;
+  const factors = shape.network.indexed ? steps * batch * factorWidth : 0;
   let path: number;
   let index: number;
   switch (shape.layout.kind) {
     case 'full':
       path = (steps + 1) * P + (adam ? steps * P : 0);
-      index = factors + (adam ? steps * P : 0);
+      index = shape.network.indexed ? factors + (adam ? steps * P : 0) : 0;
       break;
     case 'approximate': {
       const kept = Math.ceil(steps / Math.max(1, shape.layout.stride));

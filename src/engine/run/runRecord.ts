@@ -4,6 +4,7 @@ import type {
   EpochMetrics,
   ExperimentConfig,
   LayoutEntry,
+  ModelLayer,
   OptimizerRecord,
   PathLayoutName,
   Preprocessing,
@@ -42,7 +43,10 @@ export interface RunRecord {
   testRows: number;
   metrics: EpochMetrics[];
   explain: { quadratureNodes: number; tolerance: number };
-  image: { width: number; height: number } | null;
+  /** The inputs' image shape (channels last; written without channels before convolution: 1). */
+  image: { width: number; height: number; channels?: number } | null;
+  /** The hidden layers with every default filled in (written since convolution; older runs are dense: `layout`). */
+  model?: { layers: ModelLayer[] };
   label?: string;
   annotation?: string;
   pinned?: boolean;

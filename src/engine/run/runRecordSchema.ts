@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { BACKEND_NAMES } from '../../protocol/limits';
+import { modelLayer } from '../data/experimentSchema';
 
 const finite = z.number().finite();
 const count = z.number().int().min(0);
@@ -28,7 +29,7 @@ const preprocessing = z.looseObject({
 
 const layoutEntry = z.looseObject({
   name: text,
-  shape: z.array(z.number().int().positive()).min(1).max(2),
+  shape: z.array(z.number().int().positive()).min(1).max(4),
   offset: count,
   activation: z.enum(['relu', 'tanh', 'sigmoid', 'gelu', 'softplus', 'linear']),
 });
@@ -49,6 +50,15 @@ export const runRecordSchema = z
     preprocessing,
     files: z.array(z.looseObject({ file: text, sha256: z.string().regex(/^[0-9a-f]{64}$/), size: count })),
     layout: z.array(layoutEntry).min(2),
+    model: z.looseObject({ layers: z.array(modelLayer).max(16) }).optional(),
+    image: z
+      .looseObject({
+        width: z.number().int().positive(),
+        height: z.number().int().positive(),
+        channels: z.number().int().positive().optional(),
+      })
+      .nullable()
+      .optional(),
     optimizer: z.looseObject({ name: z.enum(['sgd', 'momentum', 'adam']), learningRate: finite, momentum: finite, nesterov: z.boolean() }),
     steps: count,
     parameters: z.number().int().positive(),

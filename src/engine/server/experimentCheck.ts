@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { UserError } from '../errors';
 import { CSV_EXPANSION, RUN_EXPANSION, directorySize, fileSize, type MemoryBudget } from './memoryBudget';
 import type { WorkspaceGuard } from './workspaceGuard';
-import { trainingMemory } from '../pipeline/trainingMemory';
+import { denseNetworkSize, trainingMemory } from '../pipeline/trainingMemory';
 import { choosePathLayout, type PathLayoutRequest } from '../pipeline/pathLayoutChoice';
 import type { PathLayout } from '../run/pathLayout';
 
@@ -96,8 +96,11 @@ export async function checkExperiment(
     trainRows: rows,
     testRows: 0,
     features: Math.max(1, columns - 1),
-    outputs: 1,
-    hidden: hidden.map((layer) => positive(record(layer)?.units, 16)),
+    network: denseNetworkSize(
+      Math.max(1, columns - 1),
+      hidden.map((layer) => positive(record(layer)?.units, 16)),
+      1,
+    ),
     epochs: positive(training?.epochs, 20),
     batchSize: positive(training?.batchSize, 32),
     // A floor only: the weights of every step; the exact check also counts Adam's moments and the kept checkpoints.

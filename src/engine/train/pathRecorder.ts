@@ -22,6 +22,8 @@ export interface RecordedShape {
   batches: Int32Array;
   width: number;
   layers: readonly { inputs: number; outputs: number }[];
+  /** Whether a full path keeps the per-example factors as the fast method's index (dense networks only). */
+  indexed: boolean;
 }
 
 export function pathRecorder(layout: PathLayout, shape: RecordedShape): PathRecorder {
@@ -36,29 +38,30 @@ export function pathRecorder(layout: PathLayout, shape: RecordedShape): PathReco
   }
 }
 
-/** Every step's weights, Adam's second moments, and the per-example factors (the path index, stored beside them). */
+/** Every step's weights, Adam's second moments, and for dense networks the per-example factors (the path index, stored beside them). */
 function fullRecorder(shape: RecordedShape): PathRecorder {
   const { P, T, adam } = shape;
   const weights = new Float32Array((T + 1) * P);
   const adamV = adam ? new Float32Array(T * P) : null;
-  const factors = newPathFactors(shape, T);
+  const factors = shape.indexed ? newPathFactors(shape, T) : null;
   return {
-    wantsFactors: true,
+    wantsFactors: factors !== null,
     start: (stepper) => weights.set(stepper.weights(), 0),
     afterStep: (stepper, step, stepFactors) => {
       weights.set(stepper.weights(), (step + 1) * P);
       if (adamV) adamV.set(stepper.secondMoment() as Float32Array, step * P);
-      if (stepFactors) placeStepFactors(factors, shape, step, step, stepFactors);
+      if (factors && stepFactors) placeStepFactors(factors, shape, step, step, stepFactors);
     },
     finish: (_, steps) => ({
       weights: weights.subarray(0, (steps + 1) * P),
       adamV: adamV ? adamV.subarray(0, steps * P) : null,
       checkpoints: null,
       replay: null,
-      factors: factors.map(({ a, delta }, l) => ({
-        a: a.subarray(0, steps * shape.width * shape.layers[l].inputs),
-        delta: delta.subarray(0, steps * shape.width * shape.layers[l].outputs),
-      })),
+      factors:
+        factors?.map(({ a, delta }, l) => ({
+          a: a.subarray(0, steps * shape.width * shape.layers[l].inputs),
+          delta: delta.subarray(0, steps * shape.width * shape.layers[l].outputs),
+        })) ?? null,
     }),
   };
 }

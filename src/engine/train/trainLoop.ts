@@ -1,9 +1,9 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EpochMetrics, TaskKind } from '../../protocol';
-import type { FactoredMlp } from '../model/mlp';
+import type { FactoredNetwork } from '../model/network';
 import { perExampleLoss } from '../model/losses';
-import type { ParameterLayout } from '../model/parameterLayout';
+import { isDenseOnly, type ParameterLayout } from '../model/parameterLayout';
 import type { OptimizerRecord } from '../../protocol';
 import { TrainingStepper } from './trainingStepper';
 import { pathRecorder } from './pathRecorder';
@@ -64,6 +64,7 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
     batches: schedule.batches,
     width: schedule.width,
     layers: layout.layers,
+    indexed: isDenseOnly(layout),
   });
   recorder.start(stepper);
   const learningRates = new Float32Array(T).fill(training.learningRate);
@@ -101,7 +102,7 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
     }
     events.onStep?.(step, T, epoch, lossValue);
     if (epochEnd) {
-      const m = evaluateEpoch(stepper.mlp, stepper.theta, task, stepper.trainX, stepper.trainY, testX, testY, input.targetStd);
+      const m = evaluateEpoch(stepper.network, stepper.theta, task, stepper.trainX, stepper.trainY, testX, testY, input.targetStd);
       const epochMetrics: EpochMetrics = { epoch: epoch + 1, step: step + 1, ...m };
       metrics.push(epochMetrics);
       events.onEpoch?.(epochMetrics);
@@ -112,7 +113,7 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
 }
 
 function evaluateEpoch(
-  mlp: FactoredMlp,
+  network: FactoredNetwork,
   theta: tf.Variable,
   task: TaskKind,
   trainX: tf.Tensor3D,
@@ -123,7 +124,7 @@ function evaluateEpoch(
 ): Omit<EpochMetrics, 'epoch' | 'step'> {
   const score = (x: tf.Tensor3D, y: tf.Tensor) =>
     tf.tidy(() => {
-      const output = tf.squeeze(mlp.forward(theta as tf.Tensor2D, x).output, [0]);
+      const output = tf.squeeze(network.forward(theta as tf.Tensor2D, x).output, [0]);
       const loss = tf.mean(perExampleLoss(task, output, y)).dataSync()[0];
       if (task === 'regression') {
         const rmse = Math.sqrt(tf.mean(tf.square(tf.sub(tf.squeeze(output, [1]), y))).dataSync()[0]) * (targetStd ?? 1);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TaskKind } from '../../protocol';
-import { FactoredMlp } from '../model/mlp';
+import { FactoredNetwork } from '../model/network';
 import { outputGradient, perExampleLoss } from '../model/losses';
 import type { ParameterLayout } from '../model/parameterLayout';
 import { createOptimizer, type OptimizerSettings, type TrainingOptimizer } from './optimizers';
@@ -41,7 +41,7 @@ let stepperCount = 0;
  * the same backend (path-kernel.md §3.2).
  */
 export class TrainingStepper {
-  readonly mlp: FactoredMlp;
+  readonly network: FactoredNetwork;
   readonly theta: tf.Variable;
   readonly trainX: tf.Tensor3D;
   readonly trainY: tf.Tensor;
@@ -50,7 +50,7 @@ export class TrainingStepper {
 
   constructor(private readonly input: StepperInput) {
     this.parameterCount = input.layout.parameterCount;
-    this.mlp = new FactoredMlp(input.layout);
+    this.network = new FactoredNetwork(input.layout);
     this.opt = createOptimizer(input.training);
     const name = `theta_${process.pid}_${++stepperCount}`;
     // The variable keeps its own reference to the data: the initial tensor is disposed (a replay makes one per segment).
@@ -82,13 +82,14 @@ export class TrainingStepper {
       const xb = tf.gather(this.trainX, index, 1) as tf.Tensor3D;
       const yb = tf.expandDims(tf.gather(this.trainY, index), 0);
       const theta = this.theta as tf.Tensor2D;
-      const pass = this.mlp.forward(theta, xb);
+      const pass = this.network.forward(theta, xb);
       const g = outputGradient(task, pass.output, yb) as tf.Tensor3D;
-      const factors = this.mlp.factors(pass, theta, g);
-      const gradient = tf.div(this.mlp.summedGradient(factors), rows.length) as tf.Tensor2D;
+      const factors = this.network.factors(pass, theta, g);
+      const gradient = tf.div(this.network.summedGradient(factors), rows.length) as tf.Tensor2D;
       // The explained outputs' own backward passes (the path kernel's training side, path-kernel.md §2.4), at the
       // weights of this step (so before the update).
-      if (outputClasses.length > 0) for (const delta of this.mlp.outputDeltas(pass, theta, outputClasses)) keptClasses.push(tf.keep(delta));
+      if (outputClasses.length > 0)
+        for (const delta of this.network.outputDeltas(pass, theta, outputClasses)) keptClasses.push(tf.keep(delta));
       this.opt.optimizer.applyGradients({ [this.theta.name]: gradient });
       if (keepFactors) for (const f of factors) kept.push(tf.keep(f.a), tf.keep(f.delta));
       return tf.mean(perExampleLoss(task, pass.output, yb)).dataSync()[0];

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { FactoredMlp } from '../model/mlp';
+import type { FactoredNetwork } from '../model/network';
 
 /**
  * Kernels of the explained outputs between S rows at G weight points, from per-layer factors
@@ -11,7 +11,7 @@ import type { FactoredMlp } from '../model/mlp';
  * returns [G, S, M] (the caller disposes or runs inside tf.tidy).
  */
 export function explainedOutputKernel(
-  mlp: FactoredMlp,
+  network: FactoredNetwork,
   queryWeights: tf.Tensor2D,
   trainWeights: tf.Tensor2D,
   x: tf.Tensor3D,
@@ -22,14 +22,14 @@ export function explainedOutputKernel(
   const S = x.shape[1];
   const C = e.shape[1];
   const M = trainX ? trainX.shape[1] : S;
-  const queryPass = mlp.forward(queryWeights, x);
-  const query = mlp.factors(queryPass, queryWeights, tf.broadcastTo(tf.expandDims(e, 0), [G, S, C]) as tf.Tensor3D);
-  const trainPass = queryWeights === trainWeights && !trainX ? queryPass : mlp.forward(trainWeights, trainX ?? x);
+  const queryPass = network.forward(queryWeights, x);
+  const query = network.factors(queryPass, queryWeights, tf.broadcastTo(tf.expandDims(e, 0), [G, S, C]) as tf.Tensor3D);
+  const trainPass = queryWeights === trainWeights && !trainX ? queryPass : network.forward(trainWeights, trainX ?? x);
   // Output units no row explains (e.g. the other logits of one-hot outputs) need no backward pass.
   const used = usedColumns(e);
   const perClass = used.map((c) => {
     const oneHot = tf.reshape(tf.oneHot(tf.tensor1d([c], 'int32'), C), [1, 1, C]);
-    return mlp.factors(trainPass, trainWeights, tf.broadcastTo(oneHot, [G, M, C]) as tf.Tensor3D);
+    return network.factors(trainPass, trainWeights, tf.broadcastTo(oneHot, [G, M, C]) as tf.Tensor3D);
   });
   let total: tf.Tensor3D | null = null;
   for (let l = 0; l < query.length; l++) {

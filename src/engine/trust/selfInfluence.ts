@@ -95,7 +95,7 @@ function finalLosses(indexed: IndexedRun): Float64Array {
   const N = run.record.trainRows;
   const values = tidyRead(() => {
     const w = tf.tensor2d(finalWeights(run), [1, P]);
-    const output = tf.squeeze(run.mlp.forward(w, tf.tensor3d(run.data.trainX, [1, N, run.data.featureCount])).output, [0]);
+    const output = tf.squeeze(run.network.forward(w, tf.tensor3d(run.data.trainX, [1, N, run.data.featureCount])).output, [0]);
     const y = tf.tensor1d(run.data.trainY, run.data.trainY instanceof Int32Array ? 'int32' : 'float32');
     return perExampleLoss(run.record.task, output, y);
   });

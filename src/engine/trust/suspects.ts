@@ -50,7 +50,7 @@ function finalPredictions(indexed: IndexedRun): { predicted: string[]; labelProb
   const C = run.outputCount;
   const output = tf.tidy(() => {
     const w = tf.tensor2d(finalWeights(run), [1, P]);
-    return run.mlp.forward(w, tf.tensor3d(run.data.trainX, [1, N, run.data.featureCount])).output.dataSync() as Float32Array;
+    return run.network.forward(w, tf.tensor3d(run.data.trainX, [1, N, run.data.featureCount])).output.dataSync() as Float32Array;
   });
   const { task, classes, targetScale } = run.record.preprocessing;
   if (task === 'regression') {

@@ -52,7 +52,7 @@ export async function kernelEvolutionOf(indexed: IndexedRun, options: KernelEvol
   sample.forEach((i, j) => x.set(run.data.trainX.subarray(i * F, (i + 1) * F), j * F));
 
   // Each sampled row's explained output, chosen at w_T as an explanation would (default selector).
-  const finalOut = tidyRead(() => run.mlp.forward(tf.tensor2d(finalWeights(run), [1, P]), tf.tensor3d(x, [1, S, F])).output);
+  const finalOut = tidyRead(() => run.network.forward(tf.tensor2d(finalWeights(run), [1, P]), tf.tensor3d(x, [1, S, F])).output);
   const resolved = sample.map((_, j) =>
     resolveOutput(run.record.task, run.record.preprocessing.classes, finalOut.subarray(j * C, (j + 1) * C), { kind: 'default' }),
   );
@@ -68,7 +68,7 @@ export async function kernelEvolutionOf(indexed: IndexedRun, options: KernelEvol
   const steps = replay ? rowsAt.map((m) => replay.steps[m]) : rowsAt;
   const tangent = tidyRead(() => {
     const weights = tf.tensor2d(gatherSteps(replay ? replay.weights : run.path.weights, rowsAt, P), [steps.length, P]);
-    return explainedOutputKernel(run.mlp, weights, weights, tf.tensor3d(x, [1, S, F]), tf.tensor2d(e, [S, C]));
+    return explainedOutputKernel(run.network, weights, weights, tf.tensor3d(x, [1, S, F]), tf.tensor2d(e, [S, C]));
   });
   const kernelAt = (k: number) => tangent.subarray(k * S * S, (k + 1) * S * S);
   const regression = run.record.task === 'regression';
@@ -207,7 +207,7 @@ async function addSamplePathKernel(
       let sum: tf.Tensor3D | null = null;
       rule.nodes.forEach((t, k) => {
         const wq = tf.add(w0, tf.mul(delta, t)) as tf.Tensor2D;
-        const part = tf.mul(explainedOutputKernel(run.mlp, wq, w0, xs, es, xt), rule.weights[k]) as tf.Tensor3D;
+        const part = tf.mul(explainedOutputKernel(run.network, wq, w0, xs, es, xt), rule.weights[k]) as tf.Tensor3D;
         sum = sum ? (tf.add(sum, part) as tf.Tensor3D) : part;
       });
       return tf.mul(sum as unknown as tf.Tensor3D, tf.tensor3d(mask, [c, 1, m]));

@@ -102,6 +102,6 @@ function outputsAt(indexed: IndexedRun, weights: Float32Array, x: Float32Array):
   const { run } = indexed;
   return tidyRead(() => {
     const w = tf.tensor2d(weights, [1, run.layout.parameterCount]);
-    return run.mlp.forward(w, tf.tensor3d(x, [1, 1, run.data.featureCount])).output;
+    return run.network.forward(w, tf.tensor3d(x, [1, 1, run.data.featureCount])).output;
   });
 }

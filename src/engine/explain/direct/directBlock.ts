@@ -63,7 +63,7 @@ export async function explainBlock(
     const u = sweepChunk(sweepInput, phi, s0, c, carry);
     const terms = tidyRead(() => {
       const slice = sliceFactors(factors, s0, c);
-      return run.mlp.gradientDot(tf.tensor3d(u, [c, Q, P]), slice);
+      return run.network.gradientDot(tf.tensor3d(u, [c, Q, P]), slice);
     });
     for (let local = 0; local < c; local++) {
       const r = s0 + local;
@@ -97,14 +97,14 @@ function leftPointGradients(run: LoadedRun, block: QueryBlock, s0: number, c: nu
     const F = run.data.featureCount;
     const C = run.outputCount;
     const weights = tf.tensor2d(run.path.weights.subarray(s0 * P, (s0 + c) * P), [c, P]);
-    const pass = run.mlp.forward(weights, tf.tensor3d(block.x, [1, block.count, F]));
+    const pass = run.network.forward(weights, tf.tensor3d(block.x, [1, block.count, F]));
     const grad = tf.broadcastTo(tf.tensor3d(block.e, [1, block.count, C]), [c, block.count, C]) as tf.Tensor3D;
-    const factors = run.mlp.factors(pass, weights, grad);
+    const factors = run.network.factors(pass, weights, grad);
     const grouped = factors.map((f) => ({
       a: tf.reshape(f.a, [c * block.count, 1, f.a.shape[2]]) as tf.Tensor3D,
       delta: tf.reshape(f.delta, [c * block.count, 1, f.delta.shape[2]]) as tf.Tensor3D,
     }));
-    return run.mlp.summedGradient(grouped);
+    return run.network.summedGradient(grouped);
   });
   phi.set(values);
   return phi;
@@ -172,9 +172,9 @@ function pathKernelForTop(
       xs.set(run.data.trainX.subarray(i * F, (i + 1) * F), j * F);
     });
     const w = tf.tensor2d(weights, [G, P]);
-    const pass = run.mlp.forward(w, tf.tensor3d(xs, [G, 1, F]));
+    const pass = run.network.forward(w, tf.tensor3d(xs, [G, 1, F]));
     const e = tf.broadcastTo(tf.tensor3d(block.e.subarray(q * C, (q + 1) * C), [1, 1, C]), [G, 1, C]) as tf.Tensor3D;
-    return run.mlp.summedGradient(run.mlp.factors(pass, w, e));
+    return run.network.summedGradient(run.network.factors(pass, w, e));
   });
   pairs.forEach(({ i, s }, j) => {
     const base = (s * Q + q) * P;

@@ -3,39 +3,49 @@ import { tidyRead } from '../../model/tidyRead';
 import type { LoadedRun } from '../shared/loadedRun';
 import type { QueryBlock } from '../shared/blockTypes';
 import { gaussLegendre } from '../shared/gaussLegendre';
+import { poolArgMax } from '../../model/pooling';
 
 /**
- * ReLU kinks along a step's segment. Gauss–Legendre is exact between kinks but only first-order
- * across one (φ jumps there), and the per-step residual check cannot see such an error once it is
- * below float32 evaluation noise, yet those errors share a sign and add up. So steps whose ReLU
- * on/off pattern differs between w_s and w_{s+1} are integrated piecewise: the segment is bisected
- * until every piece has one pattern at both ends (or is shorter than 2⁻²⁴), then Gauss on each piece.
+ * Kinks along a step's segment: ReLU switching on or off, and a max-pool window's arg-max moving (path-kernel.md
+ * §3.1; both make φ jump). Gauss–Legendre is exact between kinks but only first-order across one, and the per-step
+ * residual check cannot see such an error once it is below float32 evaluation noise, yet those errors share a sign
+ * and add up. So steps whose pattern (ReLU on/off, arg-maxes) differs between w_s and w_{s+1} are integrated
+ * piecewise: the segment is bisected until every piece has one pattern at both ends (or is shorter than 2⁻²⁴), then
+ * Gauss on each piece.
  */
 
-function reluLayers(run: LoadedRun): number[] {
-  return run.layout.layers.map((l, k) => (l.activation === 'relu' ? k : -1)).filter((k) => k >= 0);
+function hasKinks(run: LoadedRun): boolean {
+  return run.layout.layers.some((l) => l.activation === 'relu' || l.pools.some((p) => p.kind === 'maxPool2d'));
 }
 
-/** An exact-integer signature of the ReLU pattern at G weight points (one row each): [G, R]. */
+/** Distinct positive integer weights per unit of a pattern part, small enough that float32 sums stay exact. */
+function unitWeights(units: number, part: number): tf.Tensor1D {
+  return tf.tensor1d(Float32Array.from({ length: units }, (_, u) => ((u * 7919 + part * 104729) % 997) + 1 + (part % 8) * 1000));
+}
+
+/** An exact-integer signature of the ReLU and arg-max pattern at G weight points (one row each): [G, R]. */
 function patternSignatures(run: LoadedRun, weights: tf.Tensor2D, x: tf.Tensor3D): tf.Tensor {
-  const layers = reluLayers(run);
   return tf.tidy(() => {
-    const pass = run.mlp.forward(weights, x);
+    const pass = run.network.forward(weights, x);
     let total: tf.Tensor | null = null;
-    layers.forEach((k, j) => {
-      const units = run.layout.layers[k].outputs;
-      // Integer weights keep the sum exact in float32, whatever the summation order.
-      const w = Float32Array.from({ length: units }, (_, u) => ((u * 7919 + j * 104729) % 997) + 1 + j * 1000);
-      const part = tf.sum(tf.mul(tf.cast(tf.greater(pass.preActivations[k], 0), 'float32'), tf.tensor1d(w)), 2);
-      total = total ? tf.add(total, part) : part;
+    let part = 0;
+    const add = (pattern: tf.Tensor) => {
+      const weighted = tf.sum(tf.mul(pattern, unitWeights(pattern.shape[2] as number, part++)), 2);
+      total = total ? tf.add(total, weighted) : weighted;
+    };
+    run.layout.layers.forEach((layer, k) => {
+      if (layer.activation === 'relu') add(tf.cast(tf.greater(pass.preActivations[k], 0), 'float32'));
+      layer.pools.forEach((p, j) => {
+        if (p.kind === 'maxPool2d') add(tf.cast(poolArgMax(p, pass.poolInputs[k][j]), 'float32'));
+      });
     });
     return total as unknown as tf.Tensor;
   });
 }
 
-/** Flags [T, Q]: 1 where the query's ReLU pattern differs between w_s and w_{s+1}; null without ReLU. */
+/** Flags [T, Q]: 1 where the query's ReLU or arg-max pattern differs between w_s and w_{s+1}; null without either. */
 export function kinkSteps(run: LoadedRun, block: QueryBlock): Uint8Array | null {
-  if (reluLayers(run).length === 0) return null;
+  if (!hasKinks(run)) return null;
   const P = run.layout.parameterCount;
   const T = run.path.steps;
   const Q = block.count;
@@ -166,13 +176,13 @@ export function kinkAwareSegmentGradients(
     const slice = items.slice(k0, k0 + per);
     const grads = tidyRead(() => {
       const { w, x } = points(run, block, pairs, slice);
-      const pass = run.mlp.forward(w, x);
+      const pass = run.network.forward(w, x);
       const e = new Float32Array(slice.length * C);
       slice.forEach(({ pair, weight }, g) => {
         const row = pairs[pair].row;
         for (let c = 0; c < C; c++) e[g * C + c] = weight * block.e[row * C + c];
       });
-      return run.mlp.summedGradient(run.mlp.factors(pass, w, tf.tensor3d(e, [slice.length, 1, C])));
+      return run.network.summedGradient(run.network.factors(pass, w, tf.tensor3d(e, [slice.length, 1, C])));
     });
     slice.forEach(({ pair }, g) => {
       for (let p = 0; p < P; p++) result[pair * P + p] += grads[g * P + p];

@@ -23,7 +23,7 @@ export function endpointOutputs(run: LoadedRun, block: QueryBlock): Float64Array
     const c = Math.min(chunk, T + 1 - s0);
     const values = tidyRead(() => {
       const weights = tf.tensor2d(run.path.weights.subarray(s0 * P, (s0 + c) * P), [c, P]);
-      const output = run.mlp.forward(weights, tf.tensor3d(block.x, [1, Q, F])).output;
+      const output = run.network.forward(weights, tf.tensor3d(block.x, [1, Q, F])).output;
       return tf.sum(tf.mul(output, tf.tensor3d(block.e, [1, Q, C])), 2);
     });
     for (let k = 0; k < c * Q; k++) result[s0 * Q + k] = values[k];
@@ -55,9 +55,9 @@ export function segmentGradients(run: LoadedRun, block: QueryBlock, s0: number, 
       rule.nodes.map((t) => tf.add(start, tf.mul(delta, t))),
       0,
     ) as tf.Tensor2D;
-    const pass = run.mlp.forward(points, tf.tensor3d(block.x, [1, Q, F]));
+    const pass = run.network.forward(points, tf.tensor3d(block.x, [1, Q, F]));
     const grad = tf.broadcastTo(tf.tensor3d(block.e, [1, Q, C]), [n * c, Q, C]) as tf.Tensor3D;
-    const factors = run.mlp.factors(pass, points, grad);
+    const factors = run.network.factors(pass, points, grad);
     const nodeWeights = tf.tensor3d(
       rule.weights.flatMap((w) => new Array<number>(c).fill(w)),
       [n * c, 1, 1],
@@ -66,7 +66,7 @@ export function segmentGradients(run: LoadedRun, block: QueryBlock, s0: number, 
       a: regroup(f.a, n, c, Q),
       delta: regroup(tf.mul(f.delta, nodeWeights) as tf.Tensor3D, n, c, Q),
     }));
-    return run.mlp.summedGradient(grouped);
+    return run.network.summedGradient(grouped);
   });
   return out;
 }
@@ -115,15 +115,15 @@ export function refinedSegmentGradients(
       const t = tf.tensor3d(rule.nodes, [1, m, 1]);
       const points = tf.reshape(tf.add(start, tf.mul(delta, t)), [k * m, P]) as tf.Tensor2D;
       const x = tf.reshape(tf.broadcastTo(tf.tensor3d(xs, [k, 1, F]), [k, m, F]), [k * m, 1, F]) as tf.Tensor3D;
-      const pass = run.mlp.forward(points, x);
+      const pass = run.network.forward(points, x);
       const grad = tf.reshape(tf.broadcastTo(tf.tensor3d(es, [k, 1, C]), [k, m, C]), [k * m, 1, C]) as tf.Tensor3D;
-      const factors = run.mlp.factors(pass, points, grad);
+      const factors = run.network.factors(pass, points, grad);
       const w = tf.tensor3d(rule.weights, [1, m, 1]);
       const grouped = factors.map((f) => ({
         a: tf.reshape(f.a, [k, m, f.a.shape[2]]) as tf.Tensor3D,
         delta: tf.mul(tf.reshape(f.delta, [k, m, f.delta.shape[2]]), w) as tf.Tensor3D,
       }));
-      return run.mlp.summedGradient(grouped);
+      return run.network.summedGradient(grouped);
     });
     result.set(values, p0 * P);
   }

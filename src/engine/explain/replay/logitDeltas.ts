@@ -1,5 +1,5 @@
 import type { Activation } from '../../../protocol';
-import type { DenseLayerLayout } from '../../model/parameterLayout';
+import { denseLayers, isDenseOnly, type LayerLayout } from '../../model/parameterLayout';
 import type { StepFactors } from '../../train/trainingStepper';
 import { scratchArrays } from '../shared/scratchArrays';
 import { matrixProduct } from '../fast/wasm/matrixProduct';
@@ -13,8 +13,11 @@ const DERIVATIVE_FROM_VALUE: Partial<Record<Activation, (a: number) => number>> 
 };
 
 /** Whether `logitDeltas` can serve these layers (every hidden activation's derivative follows from its value). */
-export function logitDeltasApply(layers: readonly DenseLayerLayout[]): boolean {
-  return layers.every((l, k) => (k === layers.length - 1 ? l.activation === 'linear' : DERIVATIVE_FROM_VALUE[l.activation] !== undefined));
+export function logitDeltasApply(layers: readonly LayerLayout[]): boolean {
+  return (
+    isDenseOnly({ layers }) &&
+    layers.every((l, k) => (k === layers.length - 1 ? l.activation === 'linear' : DERIVATIVE_FROM_VALUE[l.activation] !== undefined))
+  );
 }
 
 const scratch = scratchArrays();
@@ -28,12 +31,13 @@ const scratch = scratchArrays();
  * Returns [class][layer] → [B, out].
  */
 export function logitDeltas(
-  layers: readonly DenseLayerLayout[],
+  networkLayers: readonly LayerLayout[],
   weights: Float32Array,
   factors: StepFactors[],
   classes: readonly number[],
   B: number,
 ): Float32Array[][] {
+  const layers = denseLayers(networkLayers);
   const L = layers.length;
   const C = classes.length;
   const out: Float32Array[][] = classes.map(() => layers.map((l) => new Float32Array(B * l.outputs)));

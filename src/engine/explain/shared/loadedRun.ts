@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import type { OptimizerRecord } from '../../../protocol';
-import { FactoredMlp } from '../../model/mlp';
-import { layoutFromEntries, type ParameterLayout } from '../../model/parameterLayout';
+import { FactoredNetwork } from '../../model/network';
+import { buildLayout, layoutFromEntries, type ParameterLayout } from '../../model/parameterLayout';
 import { CHECKPOINT_FILES, damagedRunError, readRunData, readTrainingPath, type RunMatrices } from '../../run/runFiles';
 import { readRunRecord } from '../../run/runStore';
 import { PARTIAL_SUFFIX, type RunRecord } from '../../run/runRecord';
@@ -16,7 +16,7 @@ export interface LoadedRun {
   dir: string;
   record: RunRecord;
   layout: ParameterLayout;
-  mlp: FactoredMlp;
+  network: FactoredNetwork;
   path: TrainingPath;
   data: RunMatrices;
   optimizer: OptimizerRecord;
@@ -72,7 +72,7 @@ export async function loadRecordedRun(dir: string, record: RunRecord): Promise<L
   const pathFile = record.replay ? CHECKPOINT_FILES.weights : 'weights.npy';
   if (!fs.existsSync(path.join(dir, 'path', pathFile)))
     throw new UserError(`run has no recorded path (path/${pathFile} missing)`, { file: dir });
-  const layout = layoutFromEntries(record.layout);
+  const layout = recordedLayout(dir, record);
   const recorded = await damagedRunFile(() => readTrainingPath(dir, record));
   const data = await damagedRunFile(() => readRunData(dir));
   const approximate = recorded.checkpoints ? stretchPath(recorded) : null;
@@ -93,7 +93,7 @@ export async function loadRecordedRun(dir: string, record: RunRecord): Promise<L
     dir,
     record,
     layout,
-    mlp: new FactoredMlp(layout),
+    network: new FactoredNetwork(layout),
     path: trainingPath,
     data,
     optimizer,
@@ -103,6 +103,32 @@ export async function loadRecordedRun(dir: string, record: RunRecord): Promise<L
     approximate: approximate !== null,
     stretchSecondMoment: approximate && record.optimizer.name === 'adam' ? recorded.adamV : null,
   };
+}
+
+/**
+ * The network of a run: rebuilt from its `model` and input shape when run.json has them (every run since
+ * convolution), which must give exactly the recorded `layout`; from the layout's dense kernel/bias pairs before.
+ */
+function recordedLayout(dir: string, record: RunRecord): ParameterLayout {
+  if (!record.model) return layoutFromEntries(record.layout);
+  const image = record.image ? { ...record.image, channels: record.image.channels ?? 1 } : null;
+  const outputs = record.layout[record.layout.length - 1].shape[0];
+  const damaged = (why: string) =>
+    new UserError(`the run is damaged (run.json: ${why}); train the experiment again`, { file: path.join(dir, 'run.json') });
+  let layout: ParameterLayout;
+  try {
+    layout = buildLayout(record.preprocessing.featureNames.length, image, record.model.layers, outputs);
+  } catch (error) {
+    throw damaged(`model does not build: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const same =
+    layout.entries.length === record.layout.length &&
+    layout.entries.every((e, k) => {
+      const r = record.layout[k];
+      return e.name === r.name && e.offset === r.offset && e.activation === r.activation && e.shape.join() === r.shape.join();
+    });
+  if (!same) throw damaged('model and layout disagree');
+  return layout;
 }
 
 /** Each checkpoint's weights against its fingerprint in run.json, and the last checkpoint at the last step. */

@@ -17,7 +17,7 @@ export interface TrainingFactors {
 const STEP_CHUNK = 256;
 
 export function buildTrainingFactors(run: LoadedRun): TrainingFactors {
-  const { path: trainingPath, layout, mlp, data } = run;
+  const { path: trainingPath, layout, network, data } = run;
   const T = trainingPath.steps;
   const W = trainingPath.batchWidth;
   const P = layout.parameterCount;
@@ -41,10 +41,10 @@ export function buildTrainingFactors(run: LoadedRun): TrainingFactors {
     const factors = tf.tidy(() => {
       const weights = tf.tensor2d(trainingPath.weights.subarray(s0 * P, (s0 + c) * P), [c, P]);
       const xs = tf.tensor3d(x, [c, W, F]);
-      const pass = mlp.forward(weights, xs);
+      const pass = network.forward(weights, xs);
       const ys = tf.tensor2d(y, [c, W], task === 'regression' ? 'float32' : 'int32');
       const g = tf.mul(outputGradient(task, pass.output, ys), tf.tensor3d(mask, [c, W, 1])) as tf.Tensor3D;
-      return mlp
+      return network
         .factors(pass, weights, g)
         .map((f) => [f.a, f.delta])
         .flat();

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activate, activationDerivative } from './activations';
 import { DenseLayer, type FactoredLayer, type LayerFactors } from './factoredLayer';
-import type { ParameterLayout } from './parameterLayout';
+import { ConvLayer } from './convLayer';
+import { pool, poolBackward } from './pooling';
+import type { LayerLayout, ParameterLayout } from './parameterLayout';
 import type { Activation } from '../../protocol';
 
 /** What a batched forward pass keeps for the backward pass. */
@@ -12,18 +14,25 @@ export interface ForwardPass {
   inputs: tf.Tensor3D[];
   /** Each layer's pre-activations [G, R, out]. */
   preActivations: tf.Tensor3D[];
+  /** Per layer, the input of each of its pools (the first is the layer's activation). */
+  poolInputs: tf.Tensor3D[][];
+}
+
+function factoredLayer(layout: LayerLayout): FactoredLayer {
+  return layout.kind === 'dense' ? new DenseLayer(layout) : new ConvLayer(layout);
 }
 
 /**
- * A dense MLP evaluated at many weight points at once: G flat weight vectors [G, P], R rows each.
- * Examples never interact, so one forward and one backward pass give every example's factors.
+ * A network of dense and convolutional layers (with pools after their activations) evaluated at many weight points
+ * at once: G flat weight vectors [G, P], R rows each, activations flat channels last. Examples never interact, so
+ * one forward and one backward pass give every example's factors.
  */
-export class FactoredMlp {
+export class FactoredNetwork {
   readonly layers: FactoredLayer[];
   readonly activations: Activation[];
 
   constructor(readonly layout: ParameterLayout) {
-    this.layers = layout.layers.map((l) => new DenseLayer(l));
+    this.layers = layout.layers.map(factoredLayer);
     this.activations = layout.layers.map((l) => l.activation);
   }
 
@@ -35,14 +44,31 @@ export class FactoredMlp {
   forward(weights: tf.Tensor2D, x: tf.Tensor3D): ForwardPass {
     const inputs: tf.Tensor3D[] = [];
     const preActivations: tf.Tensor3D[] = [];
+    const poolInputs: tf.Tensor3D[][] = [];
     let a = x;
     for (let l = 0; l < this.layers.length; l++) {
       inputs.push(a);
       const z = this.layers[l].forward(a, weights);
       preActivations.push(z);
       a = activate(this.activations[l], z) as tf.Tensor3D;
+      const kept: tf.Tensor3D[] = [];
+      for (const p of this.layout.layers[l].pools) {
+        kept.push(a);
+        a = pool(p, a);
+      }
+      poolInputs.push(kept);
     }
-    return { output: a, inputs, preActivations };
+    return { output: a, inputs, preActivations, poolInputs };
+  }
+
+  /** ∂s/∂(layer l's activation) from ∂s/∂(its pooled output); `tile` repeats the pass's rows (stacked classes). */
+  private throughPools(pass: ForwardPass, l: number, delta: tf.Tensor3D, tile = 1): tf.Tensor3D {
+    const pools = this.layout.layers[l].pools;
+    for (let k = pools.length - 1; k >= 0; k--) {
+      const input = tile > 1 ? (tf.tile(pass.poolInputs[l][k], [1, tile, 1]) as tf.Tensor3D) : pass.poolInputs[l][k];
+      delta = poolBackward(pools[k], input, delta);
+    }
+    return delta;
   }
 
   /** Per-layer factors of the scalar whose gradient w.r.t. the outputs is `outputGradient` [G, R, C]. */
@@ -50,6 +76,7 @@ export class FactoredMlp {
     const result: LayerFactors[] = new Array(this.layers.length);
     let delta = outputGradient;
     for (let l = this.layers.length - 1; l >= 0; l--) {
+      delta = this.throughPools(pass, l, delta);
       if (this.activations[l] !== 'linear')
         delta = tf.mul(delta, activationDerivative(this.activations[l], pass.preActivations[l])) as tf.Tensor3D;
       const a =
@@ -77,6 +104,7 @@ export class FactoredMlp {
     const result: tf.Tensor3D[] = new Array(this.layers.length);
     let delta = tf.tensor3d(seed, [1, K * B, C]);
     for (let l = this.layers.length - 1; l >= 0; l--) {
+      delta = this.throughPools(pass, l, delta, K);
       if (this.activations[l] !== 'linear')
         delta = tf.mul(delta, tf.tile(activationDerivative(this.activations[l], pass.preActivations[l]), [1, K, 1])) as tf.Tensor3D;
       result[l] = delta;

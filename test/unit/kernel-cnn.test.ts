@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { ExperimentConfig, LayerConfig, OptimizerName } from '../../src/protocol';
+import { explainWithIndex, indexedRun } from '../../src/engine/explain/explainService';
+import { trainExperiment } from '../../src/engine/pipeline/trainRun';
+import { bruteForceContributions } from '../helpers/bruteForce';
+import { SAMPLES, tempWorkspace, useWasm, writeExperiment } from '../helpers/experiments';
+
+// path-kernel.md §3.1 and §6: a tiny CNN's contributions equal a literal computation with per-example tf.grad through
+// TensorFlow.js's own conv2d / maxPool / avgPool (on the cpu backend: wasm has no filter gradient), for each optimizer.
+// The brute force integrates each step with 64 pieces of 4 nodes, so the ReLU and arg-max kinks it crosses blindly
+// cost it little; the engine finds them and integrates between them.
+const architectures: { label: string; layers: LayerConfig[] }[] = [
+  {
+    label: 'conv same stride 1 → max-pool → conv valid stride 2',
+    layers: [
+      { type: 'conv2d', filters: 2, kernel: 3, padding: 'same', activation: 'relu' },
+      { type: 'maxPool2d', size: 2 },
+      { type: 'conv2d', filters: 3, kernel: 3, stride: 2, padding: 'valid', activation: 'tanh' },
+    ],
+  },
+  {
+    label: 'conv same stride 2 → avg-pool → flatten → dense',
+    layers: [
+      { type: 'conv2d', filters: 3, kernel: 3, stride: 2, padding: 'same', activation: 'tanh' },
+      { type: 'avgPool2d', size: 2 },
+      { type: 'flatten' },
+      { type: 'dense', units: 4, activation: 'tanh' },
+    ],
+  },
+];
+
+const optimizers: { label: string; optimizer: OptimizerName; nesterov?: boolean; learningRate: number }[] = [
+  { label: 'sgd', optimizer: 'sgd', learningRate: 0.1 },
+  { label: 'momentum', optimizer: 'momentum', learningRate: 0.05 },
+  { label: 'nesterov', optimizer: 'momentum', nesterov: true, learningRate: 0.05 },
+  { label: 'adam', optimizer: 'adam', learningRate: 0.02 },
+];
+
+/** The first 60 digits (8×8), so that a run is a dozen steps. */
+function smallDigits(dir: string): void {
+  const lines = fs.readFileSync(path.join(SAMPLES, 'digits.csv'), 'utf8').split('\n');
+  fs.writeFileSync(path.join(dir, 'digits60.csv'), lines.slice(0, 61).join('\n') + '\n');
+}
+
+for (const architecture of architectures) {
+  for (const o of optimizers) {
+    test(`CNN contributions equal brute force: ${architecture.label}, ${o.label}`, async () => {
+      await useWasm();
+      const dir = tempWorkspace();
+      smallDigits(dir);
+      const config: ExperimentConfig = {
+        dataset: { train: 'digits60.csv', target: 'digit', test: { fraction: 0.2 }, image: { width: 8, height: 8 } },
+        model: { layers: architecture.layers },
+        training: { optimizer: o.optimizer, nesterov: o.nesterov, learningRate: o.learningRate, epochs: 3, batchSize: 16, seed: 2 },
+      };
+      const info = await trainExperiment(writeExperiment(dir, 'cnn', config));
+      assert.equal(info.status, 'complete');
+      const indexed = await indexedRun(info.dir);
+      const run = indexed.run;
+      assert.equal(run.path.steps, 9);
+      const F = run.data.featureCount;
+      const C = run.outputCount;
+      const rows = [0, 5];
+      const { explanations, raw } = await explainWithIndex(
+        indexed,
+        rows.map((row) => ({ split: 'test' as const, row })),
+        { full: true, output: { kind: 'class', class: '3' } },
+      );
+      const explained = (run.record.preprocessing.classes ?? []).indexOf('3');
+      assert.ok(explained >= 0);
+      await tf.setBackend('cpu');
+      try {
+        rows.forEach((row, q) => {
+          const e = new Float32Array(C);
+          e[explained] = 1;
+          const brute = bruteForceContributions(run, run.data.testX.slice(row * F, (row + 1) * F), e, 4, 64);
+          const scale = Math.max(...Array.from(brute.contributions, Math.abs));
+          assert.ok(scale > 1e-4, 'the contributions are not trivially zero');
+          let worst = 0;
+          for (let i = 0; i < brute.contributions.length; i++)
+            worst = Math.max(worst, Math.abs(raw[q].contributions[i] - brute.contributions[i]));
+          assert.ok(worst <= 1e-3 * scale + 1e-6, `max |engine − brute| = ${worst} (scale ${scale})`);
+          assert.ok(Math.abs(raw[q].bias - brute.bias) < 1e-5, `bias ${raw[q].bias} vs ${brute.bias}`);
+          assert.ok(Math.abs(raw[q].network - brute.network) < 1e-5, `network ${raw[q].network} vs ${brute.network}`);
+          assert.equal(explanations[q].residual.flagged, false, `residual ${explanations[q].residual.rel}`);
+        });
+      } finally {
+        await tf.setBackend('wasm');
+      }
+    });
+  }
+}

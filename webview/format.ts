@@ -69,6 +69,6 @@ export function selectorFromKey(key: string): OutputSelector {
   return key === 'margin' ? { kind: 'margin' } : { kind: 'default' };
 }
 
-export function sourceText(file: string, line: number): string {
-  return `${file}:${line}`;
+export function sourceText(file: string, line: number | null): string {
+  return line === null ? file : `${file}:${line}`;
 }

@@ -30,7 +30,7 @@ export interface TestSetControls {
 export function testSetView(state: TestSetViewState): HTMLElement {
   const regression = state.rows.every((r) => r.correct === null);
   const columns: Column[] = [
-    { key: 'source', title: 'Source', numeric: false, value: (r) => r.line },
+    { key: 'source', title: 'Source', numeric: false, value: (r) => r.line ?? r.file },
     { key: 'label', title: 'True label', numeric: regression, value: (r) => (regression ? Number(r.label) : r.label) },
     { key: 'prediction', title: 'Prediction', numeric: regression, value: (r) => (regression ? Number(r.prediction) : r.prediction) },
   ];

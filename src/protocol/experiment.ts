@@ -4,8 +4,10 @@ import type { Activation, ColumnType, ConvPadding, MissingPolicy, OptimizerName,
 export interface ExperimentConfig {
   name?: string;
   dataset: {
+    /** A CSV file, or an image folder with one subfolder per class. */
     train: string;
-    target: string;
+    /** The column to predict; optional for image folders (the class is the subfolder). */
+    target?: string;
     /** Default `{ fraction: 0.2 }`. */
     test?: { file: string } | { fraction: number };
     /** Per-column type overrides. */

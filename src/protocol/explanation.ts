@@ -10,7 +10,8 @@ export interface Contribution {
   /** Training-matrix row. */
   index: number;
   file: string;
-  line: number;
+  /** 1-based line of a CSV record; null for an image file. */
+  line: number | null;
   label: string;
   contribution: number;
   kernel: number | null;
@@ -34,7 +35,8 @@ export interface Explanation {
   split: Split | 'input';
   row: number;
   file: string;
-  line: number;
+  /** 1-based line of a CSV record; null for an image file. */
+  line: number | null;
   label: string | null;
   prediction: Prediction;
   output: { kind: OutputKind; class: string | null; units: 'logit' | 'target' };

@@ -12,10 +12,10 @@ export type ConvPadding = 'same' | 'valid';
 export type ColumnType = 'numeric' | 'categorical';
 export type MissingPolicy = 'impute' | 'drop' | 'error';
 
-/** Where a matrix row came from: file relative to the experiment file, 1-based editor line of the record start. */
+/** Where a matrix row came from: file relative to the experiment file, 1-based editor line of the record start (null for an image file). */
 export interface RowSource {
   file: string;
-  line: number;
+  line: number | null;
 }
 
 /** How a run stores its training path (README, "Path layouts"). */

@@ -25,7 +25,8 @@ export interface TestSetRow {
   /** Test-matrix row, as `ExplainQuery.row` with `split: 'test'`. */
   row: number;
   file: string;
-  line: number;
+  /** null for an image file. */
+  line: number | null;
   label: string;
   /** Predicted class, or the predicted value formatted as text for regression. */
   prediction: string;
@@ -101,7 +102,7 @@ export type ToWebview =
 
 export type FromWebview =
   | { type: 'ready' }
-  | { type: 'openRow'; file: string; line: number }
+  | { type: 'openRow'; file: string; line: number | null }
   | { type: 'explainTraining'; index: number }
   | { type: 'switchOutput'; output: OutputSelector }
   | { type: 'requestTrace'; indices: number[] }

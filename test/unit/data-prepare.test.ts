@@ -48,7 +48,7 @@ test('iris: stratified holdout of ceil(0.2 × 150) = 30 rows, 10 per class, file
   assert.equal(data.preprocessing.task, 'multiclass');
   assert.equal(data.outputCount, 3);
   for (const m of [data.train, data.test]) {
-    const lines = m.rows.map((r) => r.line);
+    const lines = m.rows.map((r) => r.line as number);
     assert.deepEqual(
       lines,
       [...lines].sort((a, b) => a - b),
@@ -62,11 +62,11 @@ test('iris: stratified holdout of ceil(0.2 × 150) = 30 rows, 10 per class, file
   assert.ok(all.has(2) && all.has(151));
   // Raw cells match the line they claim to come from.
   const fileLines = readFileSync(path.join(__dirname, '..', '..', 'samples', 'iris.csv'), 'utf8').split(/\r?\n/);
-  data.test.rows.forEach((row, i) => assert.equal(fileLines[row.line - 1], data.test.raw[i].join(',')));
+  data.test.rows.forEach((row, i) => assert.equal(fileLines[(row.line as number) - 1], data.test.raw[i].join(',')));
 });
 
 test('the split is deterministic for a seed and changes with it', async () => {
-  const lines = (d: PreparedData): number[] => d.test.rows.map((r) => r.line);
+  const lines = (d: PreparedData): number[] => d.test.rows.map((r) => r.line as number);
   const a = await prepared('iris.kernel.json');
   const b = await prepared('iris.kernel.json');
   assert.deepEqual(lines(a), lines(b));

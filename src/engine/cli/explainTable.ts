@@ -1,5 +1,6 @@
 import type { Contribution, Explanation } from '../../protocol';
 import { plainText } from '../../shared/safeText';
+import { rowSourceText } from '../../shared/rowSource';
 
 const fmt = (v: number | null, digits = 4): string =>
   v === null || !Number.isFinite(v) ? '—' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(digits);
@@ -24,7 +25,7 @@ export function explanationTable(explanation: Explanation, top: number, training
   const lines: string[] = [];
   const e = explanation;
   // Dataset text reaches a terminal: one line each, no escape sequences, bounded (safeText.ts).
-  const where = `${e.split === 'input' ? 'input' : e.split} row ${e.row} (${plainText(e.file, 200)}:${e.line})`;
+  const where = `${e.split === 'input' ? 'input' : e.split} row ${e.row} (${plainText(rowSourceText(e.file, e.line), 200)})`;
   const predicted =
     'label' in e.prediction ? `${plainText(e.prediction.label, 60)} (p = ${e.prediction.probability.toFixed(3)})` : fmt(e.prediction.value);
   lines.push(`${where}: true label ${plainText(e.label ?? '—', 60)}, predicted ${predicted}`);
@@ -53,7 +54,7 @@ function table(rows: Contribution[], trainingValues: (index: number) => string):
     fmt(c.contribution),
     fmt(c.kernel),
     fmt(c.coefficient),
-    `${plainText(c.file, 60)}:${c.line}`,
+    plainText(rowSourceText(c.file, c.line), 60),
     plainText(c.label, 60),
     plainText(trainingValues(c.index), 200),
   ]);

@@ -7,6 +7,7 @@ import { integerFlag, onePositional, outputSelector, parseCommand, splitFlag, st
 import { startBackend } from './backendFlag';
 import { LIMITS, SUSPECT_SCORINGS } from '../../protocol/limits';
 import { plainText } from '../../shared/safeText';
+import { rowSourceText } from '../../shared/rowSource';
 
 const SCORINGS: readonly SuspectScoring[] = SUSPECT_SCORINGS;
 
@@ -45,7 +46,7 @@ async function suspects(argv: string[]): Promise<number> {
   for (const r of result.rows) {
     const p = r.labelProbability === null ? '' : ` (${r.labelProbability.toFixed(3)})`;
     lines.push(
-      `${String(r.rank).padStart(4)}  ${r.score.toExponential(3).padEnd(10)}  ${`${plainText(r.file, 60)}:${r.line}`.padEnd(22)} ${plainText(r.label, 60)} → ${plainText(r.predicted, 60)}${p}`,
+      `${String(r.rank).padStart(4)}  ${r.score.toExponential(3).padEnd(10)}  ${plainText(rowSourceText(r.file, r.line), 60).padEnd(22)} ${plainText(r.label, 60)} → ${plainText(r.predicted, 60)}${p}`,
     );
   }
   process.stdout.write(lines.join('\n') + '\n');

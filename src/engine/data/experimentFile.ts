@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { ExperimentConfig, ModelLayer, ValidateResult } from '../../protocol';
 import { UserError, messageOf } from '../errors';
 import { readCsvHeader } from './csvTable';
+import { isDirectory } from './imageFolder';
 import { displayPath } from './displayPath';
 import { experimentSchema, type ExperimentOutput } from './experimentSchema';
 import { jsonSyntaxError, locateJsonPath, positionAt } from './jsonLocation';
@@ -50,6 +51,14 @@ async function datasetErrors(experiment: ResolvedExperiment): Promise<string[]> 
   if ('file' in experiment.dataset.test) files.push(experiment.dataset.test.file);
   for (const relative of files) {
     const abs = path.resolve(experiment.dir, relative);
+    // An image folder is checked when it is read (sizes, classes, files).
+    if (await isDirectory(abs)) continue;
+    if (experiment.dataset.target === null) {
+      errors.push(
+        new UserError('dataset.target is required for a CSV file (the column to predict)', { file: display(experiment) }).message,
+      );
+      break;
+    }
     try {
       const { header } = await readCsvHeader(abs);
       if (!header.includes(experiment.dataset.target)) {
@@ -130,7 +139,7 @@ function resolve(abs: string, raw: ExperimentConfig, parsed: ExperimentOutput): 
     raw,
     dataset: {
       train: dataset.train,
-      target: dataset.target,
+      target: dataset.target ?? null,
       test: dataset.test,
       columns: dataset.columns,
       ignore: dataset.ignore,
@@ -149,3 +158,5 @@ function modelLayers(model: ExperimentOutput['model']): ModelLayer[] {
   if (model.layers) return model.layers;
   return (model.hidden ?? [{ units: 16, activation: 'tanh' as const }]).map((layer) => ({ type: 'dense', ...layer }));
 }
+
+const display = (experiment: ResolvedExperiment) => displayPath(experiment.file);

@@ -75,8 +75,17 @@ const testSplit = z
 
 const dataset = z
   .strictObject({
-    train: z.string().min(1).describe('The training CSV file (header row required), relative to this experiment file.'),
-    target: z.string().min(1).describe('Name of the column to predict.'),
+    train: z
+      .string()
+      .min(1)
+      .describe(
+        'The training CSV file (header row required), or an image folder with one subfolder per class (PNG or JPEG), relative to this experiment file.',
+      ),
+    target: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Name of the column to predict (a CSV file; an image folder is classified by its subfolders).'),
     test: testSplit,
     columns: z
       .record(z.string(), z.enum(['numeric', 'categorical']))

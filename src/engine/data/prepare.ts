@@ -7,6 +7,7 @@ import { readCsvTable, type CsvTable } from './csvTable';
 import { displayPath, relativePosix } from './displayPath';
 import { sha256File } from './fileDigest';
 import { holdoutSplit } from './holdout';
+import { isDirectory, prepareImageData } from './imageFolder';
 import { columnEncoder, featureNamesOf, fitColumn } from './inputEncoding';
 import type { DataMatrix, PreparedData, ResolvedExperiment } from './preparedData';
 import { fitTarget, standardScale, type TargetEncoding } from './targetEncoding';
@@ -48,8 +49,16 @@ const labelReader =
   (row: RowRef): string =>
     row.source.table.records[row.record][targetIndex].trim();
 
+/** The target column of a CSV dataset (required there; an image folder's class is its subfolder). */
+function csvTarget(experiment: ResolvedExperiment): string {
+  if (experiment.dataset.target === null)
+    throw new UserError('dataset.target is required for a CSV file (the column to predict)', { file: displayPath(experiment.file) });
+  return experiment.dataset.target;
+}
+
 /** Reads and encodes an experiment's data, fitting the preprocessing on the training split. */
 export async function prepareData(experiment: ResolvedExperiment): Promise<PreparedData> {
+  if (await isDirectory(path.resolve(experiment.dir, experiment.dataset.train))) return prepareImageData(experiment);
   const sources = await openSources(experiment);
   const { dataset } = experiment;
   const { header, targetIndex, train } = sources;
@@ -60,7 +69,7 @@ export async function prepareData(experiment: ResolvedExperiment): Promise<Prepa
   const target = fitTarget(
     rows.train.map(labelOf),
     rows.train.map((row) => whereOf(row)),
-    dataset.target,
+    csvTarget(experiment),
     dataset.task,
   );
   const split = splitRows(experiment, rows, target, labelOf);
@@ -68,7 +77,7 @@ export async function prepareData(experiment: ResolvedExperiment): Promise<Prepa
     // Task and classes come from the whole file (stratification needs them); the target scale from the training split only.
     target.targetScale = standardScale(
       split.train.map((row) => Number(labelOf(row))),
-      { column: dataset.target, where: (k) => whereOf(split.train[k]) },
+      { column: csvTarget(experiment), where: (k) => whereOf(split.train[k]) },
     );
   }
   const columns = inputIndices.map((i, k) =>
@@ -87,6 +96,8 @@ export async function prepareData(experiment: ResolvedExperiment): Promise<Prepa
  * without some rows: nothing is fitted. The split is drawn the same way (same file, fraction and seed give the same rows).
  */
 export async function prepareDataWithPreprocessing(experiment: ResolvedExperiment, frozen: Preprocessing): Promise<PreparedData> {
+  // An image folder fits nothing but its classes, which the same folder gives again.
+  if (await isDirectory(path.resolve(experiment.dir, experiment.dataset.train))) return prepareImageData(experiment);
   const sources = await openSources(experiment);
   const inputIndices = frozen.columns.map((column) => requireColumn(sources.header, column.name, sources.train.display));
   const target: TargetEncoding = {
@@ -105,9 +116,9 @@ async function openSources(experiment: ResolvedExperiment): Promise<Sources> {
   const experimentDisplay = displayPath(experiment.file);
   const train = await openSource(experiment.dir, dataset.train);
   const header = train.table.header;
-  const targetIndex = header.indexOf(dataset.target);
+  const targetIndex = header.indexOf(csvTarget(experiment));
   if (targetIndex < 0) {
-    throw new UserError(`dataset.target: column "${dataset.target}" not found in ${train.display}; columns: ${quoteNames(header)}`, {
+    throw new UserError(`dataset.target: column "${csvTarget(experiment)}" not found in ${train.display}; columns: ${quoteNames(header)}`, {
       file: experimentDisplay,
     });
   }
@@ -153,7 +164,7 @@ function preprocessingOf(
   columns: EncodedColumn[],
 ): Preprocessing {
   return {
-    target: experiment.dataset.target,
+    target: csvTarget(experiment),
     task: target.task,
     classes: target.classes,
     positiveClass: target.positiveClass,
@@ -251,8 +262,8 @@ function checkColumnNames(experiment: ResolvedExperiment, header: readonly strin
       });
     }
   }
-  if (experiment.dataset.ignore.includes(experiment.dataset.target)) {
-    throw new UserError(`dataset.ignore: the target column "${experiment.dataset.target}" cannot be ignored`, { file: experimentDisplay });
+  if (experiment.dataset.ignore.includes(csvTarget(experiment))) {
+    throw new UserError(`dataset.ignore: the target column "${csvTarget(experiment)}" cannot be ignored`, { file: experimentDisplay });
   }
 }
 

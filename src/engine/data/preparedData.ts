@@ -22,7 +22,8 @@ export interface ResolvedExperiment {
   dataset: {
     /** As written (relative to `dir`). */
     train: string;
-    target: string;
+    /** null: an image folder's class (a CSV file needs it). */
+    target: string | null;
     test: { file: string } | { fraction: number };
     columns: Record<string, ColumnType>;
     ignore: string[];
@@ -72,4 +73,6 @@ export interface PreparedData {
   train: DataMatrix;
   test: DataMatrix;
   files: DatasetFileRecord[];
+  /** Things the user should know that did not stop the preparation (e.g. skipped files). */
+  warnings?: string[];
 }

@@ -26,6 +26,8 @@ import { loadPathIndex, type PathIndex } from './pathIndex/pathIndex';
 import { buildExplanation, type ExplainedRow } from './explanationBuilder';
 import { resolveOutput } from './shared/outputSelector';
 import { encodeCsvRows } from '../data/prepare';
+import { encodeImageFile } from '../data/imageFolder';
+import { isImageFile } from '../data/imageDecoding';
 import { currentBackend } from '../backend';
 import { UserError, throwIfCancelled } from '../errors';
 import { explainAcrossThreads, explainSharingReplay, workerCount } from './parallel/workerPool';
@@ -127,6 +129,14 @@ async function prepareQueries(run: LoadedRun, queries: ExplainQuery[]): Promise<
     if (query.split === 'input') {
       if (!query.input) throw new UserError('an input query needs the CSV file that holds the row');
       const file = path.resolve(experimentDir, query.input);
+      const shape = run.record.image;
+      if (shape && isImageFile(file)) {
+        // An image file is one row: row 0.
+        checkRow(query.row, 1, file);
+        const image = await encodeImageFile(file, { ...shape, channels: shape.channels ?? 1 }, experimentDir);
+        result.push({ x: image.x, row: { split: 'input', row: 0, file: image.relative, line: null, label: null, values: [] } });
+        continue;
+      }
       let matrix = inputs.get(file);
       if (!matrix) {
         matrix = await encodeCsvRows(file, run.record.preprocessing, experimentDir);

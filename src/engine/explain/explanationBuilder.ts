@@ -8,7 +8,7 @@ export interface ExplainedRow {
   split: Split | 'input';
   row: number;
   file: string;
-  line: number;
+  line: number | null;
   label: string | null;
   values: { name: string; value: string }[];
   /** Network outputs at w_T (logits or standardized value). */

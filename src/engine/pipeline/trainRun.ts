@@ -45,6 +45,7 @@ export interface TrainOptions {
 export async function trainExperiment(experimentFile: string, options: TrainOptions = {}): Promise<RunInfo> {
   const experiment = await readExperiment(path.resolve(experimentFile));
   const data = await prepareData(experiment);
+  for (const warning of data.warnings ?? []) console.error(`warning: ${displayPath(experiment.file)}: ${warning}`);
   return trainPrepared(experiment, data, options);
 }
 

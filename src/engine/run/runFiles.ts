@@ -1,3 +1,4 @@
+import type { RowSource } from '../../protocol';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PreparedData } from '../data/preparedData';
@@ -130,7 +131,7 @@ export interface RunMatrices {
   testX: Float32Array;
   testY: Int32Array | Float32Array;
   featureCount: number;
-  rows: { train: { file: string; line: number }[]; test: { file: string; line: number }[] };
+  rows: { train: RowSource[]; test: RowSource[] };
   raw: { train: { values: string[][]; labels: string[] }; test: { values: string[][]; labels: string[] } };
 }
 

@@ -22,7 +22,8 @@ const preprocessing = z.looseObject({
   classes: z.array(text).nullable(),
   positiveClass: text.nullable(),
   targetScale: z.object({ mean: finite, std: finite.positive() }).nullable(),
-  columns: z.array(encodedColumn).min(1),
+  // Empty for an image folder: its inputs are pixels, described by `image`.
+  columns: z.array(encodedColumn),
   featureNames: z.array(text).min(1),
   header: z.array(text).min(1),
 });

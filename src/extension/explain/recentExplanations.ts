@@ -8,7 +8,8 @@ export interface RecentExplanation {
   /** e.g. "test row 12 · setosa (97.0%)" */
   title: string;
   file: string;
-  line: number;
+  /** null for an image file. */
+  line: number | null;
   at: string;
 }
 

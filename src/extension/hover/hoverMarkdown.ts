@@ -6,13 +6,15 @@ import * as path from 'node:path';
 import type { Contribution, Explanation, RunInfo } from '../../protocol';
 import type { RowRef } from '../experiments/model/rowLookup';
 import { commandUri, escapeMarkdown } from './markdownText';
+import { rowSourceText } from '../../shared/rowSource';
 
 export const OPEN_ROW_COMMAND = 'kernelLens.openRow';
 export const EXPLAIN_COMMAND = 'kernelLens.explainPrediction';
 
 export interface OpenRowArgs {
   file: string;
-  line: number;
+  /** null: an image file, opened whole. */
+  line: number | null;
 }
 
 export interface ExplainArgs {
@@ -23,9 +25,9 @@ export interface ExplainArgs {
 
 /** The trimmed part of an explanation a hover needs (what the per-run cache keeps). */
 export interface HoverFacts {
-  /** The row's CSV location (file relative to the experiment folder). */
+  /** The row's CSV location (file relative to the experiment folder); line null for an image. */
   file: string;
-  line: number;
+  line: number | null;
   prediction: Explanation['prediction'];
   label: string | null;
   output: Explanation['output'];
@@ -80,7 +82,7 @@ function describeOutput(output: Explanation['output']): string {
 function sourceLink(c: Contribution, experimentDir: string): string {
   const file = path.resolve(experimentDir, c.file);
   const args: OpenRowArgs = { file, line: c.line };
-  const text = escapeMarkdown(`${path.basename(c.file)}:${c.line}`);
+  const text = escapeMarkdown(rowSourceText(path.basename(c.file), c.line));
   return `[${text}](${commandUri(OPEN_ROW_COMMAND, [args])} "Open the training row")`;
 }
 

@@ -1,4 +1,4 @@
-/** Opens a CSV at a record's line (`kernelLens.openRow`, used by hover links and the webview). */
+/** Opens a CSV at a record's line, or an image file (line null) (`kernelLens.openRow`, used by hover links and the webview). */
 import * as vscode from 'vscode';
 import { showWarning } from '../notify';
 
@@ -7,7 +7,11 @@ export interface OpenRowOptions {
   stale?: boolean;
 }
 
-export async function openCsvRow(file: string, line: number, options: OpenRowOptions = {}): Promise<void> {
+export async function openCsvRow(file: string, line: number | null, options: OpenRowOptions = {}): Promise<void> {
+  if (line === null) {
+    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file), { preview: true, viewColumn: vscode.ViewColumn.One });
+    return;
+  }
   if (options.stale) {
     const choice = await showWarning(
       `The dataset changed since this run was trained, so line ${line} of ${vscode.workspace.asRelativePath(file)} may hold another row now. Train again to get matching rows.`,

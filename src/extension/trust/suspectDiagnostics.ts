@@ -53,6 +53,8 @@ export class SuspectDiagnostics implements vscode.Disposable {
     for (const row of selectMarkerRows(rows, markerCount(markerSetting(), trainRows))) {
       const file = path.resolve(base, row.file);
       if (this.edited.has(normalizePath(file))) continue;
+      // An image has no line to mark: the Suspicious Rows list shows it.
+      if (row.line === null) continue;
       const line = Math.max(0, row.line - 1);
       // The end is clamped to the line's length by the editor: the whole record start line is marked.
       const diagnostic = new vscode.Diagnostic(

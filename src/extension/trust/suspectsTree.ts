@@ -8,6 +8,7 @@ import type { SuspectRow } from '../../protocol';
 import { OPEN_ROW_COMMAND } from '../hover/hoverMarkdown';
 import { markerCount, suspectDescription, suspectMessage } from './suspectMarkers';
 import { LISTED_ROWS, markerSetting, type SuspectsService } from './suspectsService';
+import { rowSourceText } from '../../shared/rowSource';
 
 export type SuspectNode =
   | { kind: 'row'; row: SuspectRow; file: string; trainRows: number; marked: boolean; stale: boolean }
@@ -114,7 +115,10 @@ export class SuspectsTreeProvider implements vscode.TreeDataProvider<SuspectNode
     switch (node.kind) {
       case 'row': {
         const { row } = node;
-        const item = new vscode.TreeItem(`${row.rank}. ${path.basename(row.file)}:${row.line}`, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          `${row.rank}. ${rowSourceText(path.basename(row.file), row.line)}`,
+          vscode.TreeItemCollapsibleState.None,
+        );
         item.id = `suspect:${row.index}`;
         item.description = suspectDescription(row);
         // A plain string tooltip: labels from the data are never rendered as Markdown.
@@ -131,7 +135,7 @@ export class SuspectsTreeProvider implements vscode.TreeDataProvider<SuspectNode
           arguments: [{ file: node.file, line: row.line, stale: node.stale }],
         };
         item.accessibilityInformation = {
-          label: `Rank ${row.rank}, ${path.basename(row.file)} line ${row.line}, ${suspectDescription(row)}`,
+          label: `Rank ${row.rank}, ${path.basename(row.file)}${row.line === null ? '' : ` line ${row.line}`}, ${suspectDescription(row)}`,
         };
         return item;
       }

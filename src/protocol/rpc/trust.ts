@@ -24,7 +24,8 @@ export interface SuspectRow {
   /** Training-matrix row. */
   index: number;
   file: string;
-  line: number;
+  /** null for an image file. */
+  line: number | null;
   label: string;
   score: number;
   /** The trained model's prediction for the row (class, or value for regression). */

@@ -12,6 +12,7 @@ import type { RunRowsCache } from '../model/runRows';
 import { runDescription } from '../tree/runDisplay';
 import { answeringRun } from '../model/runSelection';
 import { showInfo } from '../../notify';
+import { rowSourceText } from '../../../shared/rowSource';
 
 function isTreeNode(arg: unknown): arg is ExperimentTreeNode {
   return typeof arg === 'object' && arg !== null && typeof (arg as { kind?: unknown }).kind === 'string';
@@ -90,12 +91,12 @@ export class Pickers {
       for (let row = 0; row < count; row++) {
         const ref: RowRef = { split, row };
         const source = lookup.source(ref);
-        const cells = source ? await this.csv.recordAt(source.file, source.line).catch(() => undefined) : undefined;
+        const cells = source && source.line !== null ? await this.csv.recordAt(source.file, source.line).catch(() => undefined) : undefined;
         const facts = this.cache.peek(run, ref);
         items.push({
           label: `${split} row ${row}`,
           description: [
-            source ? `${path.basename(source.file)}:${source.line}` : '',
+            source ? rowSourceText(path.basename(source.file), source.line) : '',
             facts ? describePredictionPlain(facts.prediction, facts.label) : '',
           ]
             .filter(Boolean)

@@ -53,6 +53,7 @@ export function buildRowLookup(rows: RunRows, experimentDir: string): RowLookup 
   };
   for (const split of ['train', 'test'] as const) {
     rows[split].forEach((source, row) => {
+      // An image file is one row: its "line" is 0.
       const file = abs(source.file);
       let lines = byFile.get(file);
       if (!lines) {
@@ -60,7 +61,8 @@ export function buildRowLookup(rows: RunRows, experimentDir: string): RowLookup 
         byFile.set(file, lines);
       }
       // A line appears once per run; the first split wins if a file lists it twice.
-      if (!lines.has(source.line)) lines.set(source.line, { split, row });
+      const line = source.line ?? 0;
+      if (!lines.has(line)) lines.set(line, { split, row });
     });
   }
   return {

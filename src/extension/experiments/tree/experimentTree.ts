@@ -11,6 +11,7 @@ import type { RecentExplanation, RecentExplanations } from '../../explain/recent
 import { answeringRun } from '../model/runSelection';
 import { modelSummary } from './modelSummary';
 import type { TrainingService } from '../../training/trainingService';
+import { rowSourceText } from '../../../shared/rowSource';
 
 export type ExperimentTreeNode =
   | { kind: 'experiment'; experiment: ExperimentEntry }
@@ -125,7 +126,7 @@ export class ExperimentTreeProvider implements vscode.TreeDataProvider<Experimen
       case 'explanation': {
         const item = new vscode.TreeItem(node.recent.title, vscode.TreeItemCollapsibleState.None);
         item.iconPath = new vscode.ThemeIcon('lightbulb');
-        item.description = `${path.basename(node.recent.file)}:${node.recent.line}`;
+        item.description = rowSourceText(path.basename(node.recent.file), node.recent.line);
         item.contextValue = 'explanation';
         item.command = {
           command: 'kernelLens.explainPrediction',

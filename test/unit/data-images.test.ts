@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PNG } from 'pngjs';
+import * as jpeg from 'jpeg-js';
+import { readExperiment } from '../../src/engine/data/experimentFile';
+import { prepareData } from '../../src/engine/data/prepare';
+import { explainWithIndex, indexedRun } from '../../src/engine/explain/explainService';
+import { trainExperiment } from '../../src/engine/pipeline/trainRun';
+import { SAMPLES, tempWorkspace, useWasm, writeExperiment } from '../helpers/experiments';
+import { userError } from '../helpers/userError';
+
+/** A gray (or, with `color`, red-tinted) PNG of the given size whose pixels are `value`. */
+function png(width: number, height: number, value: number, color = false): Buffer {
+  const image = new PNG({ width, height });
+  for (let p = 0; p < width * height; p++) image.data.set([value, color ? 0 : value, value, 255], 4 * p);
+  return PNG.sync.write(image);
+}
+
+/** An image folder with two classes of `per` images each (4×3), under `images/`; returns the workspace. */
+function imageWorkspace(per = 20): string {
+  const dir = tempWorkspace();
+  for (const [label, value] of [
+    ['boot', 40],
+    ['sandal', 200],
+  ] as const) {
+    fs.mkdirSync(path.join(dir, 'images', label), { recursive: true });
+    for (let k = 0; k < per; k++) fs.writeFileSync(path.join(dir, 'images', label, `${k}.png`), png(4, 3, value + k));
+  }
+  return dir;
+}
+
+async function prepareIn(dir: string) {
+  const file = writeExperiment(dir, 'img', { dataset: { train: 'images', test: { fraction: 0.25 } }, training: { batchSize: 8 } });
+  return prepareData(await readExperiment(file));
+}
+
+test('an image folder: classes from subfolders, pixels in [0, 1] channels last, files relative with line null', async () => {
+  const dir = imageWorkspace();
+  fs.writeFileSync(path.join(dir, 'images', 'boot', 'notes.txt'), 'not an image');
+  const data = await prepareIn(dir);
+  assert.deepEqual(data.preprocessing.classes, ['boot', 'sandal']);
+  assert.equal(data.preprocessing.task, 'binary');
+  assert.deepEqual(data.image, { width: 4, height: 3, channels: 1 });
+  assert.equal(data.featureCount, 12);
+  assert.equal(data.train.count + data.test.count, 40);
+  assert.equal(data.test.count, 10);
+  const k = data.train.rows.findIndex((r) => r.file === 'images/sandal/3.png');
+  assert.ok(k >= 0);
+  assert.equal(data.train.rows[k].line, null);
+  assert.equal(data.train.labels[k], 'sandal');
+  assert.ok(Math.abs(data.train.x[k * 12] - 203 / 255) < 1e-6);
+  assert.equal(data.files.length, 40, 'every image is recorded with its digest');
+  assert.deepEqual(data.warnings, ['1 file in the image folders skipped (not PNG or JPEG images)']);
+});
+
+test('colour images give three channels; JPEG decodes too', async () => {
+  const dir = imageWorkspace(10);
+  fs.writeFileSync(path.join(dir, 'images', 'boot', 'red.png'), png(4, 3, 90, true));
+  const rgba = new Uint8Array(4 * 3 * 4).fill(128);
+  fs.writeFileSync(path.join(dir, 'images', 'sandal', 'photo.jpg'), jpeg.encode({ width: 4, height: 3, data: rgba }, 95).data);
+  const data = await prepareIn(dir);
+  assert.deepEqual(data.image, { width: 4, height: 3, channels: 3 });
+  assert.equal(data.train.count + data.test.count, 22);
+});
+
+test('a wrong-size image, an unreadable file and an empty class folder are each one clear error naming the file', async () => {
+  const wrongSize = imageWorkspace();
+  fs.writeFileSync(path.join(wrongSize, 'images', 'sandal', '7.png'), png(5, 3, 10));
+  assert.match(
+    (await userError(prepareIn(wrongSize))).message,
+    /images\/sandal\/7\.png: the image is 5×3 pixels, but .*images\/boot\/0\.png is 4×3; all images must share one size/,
+  );
+
+  const unreadable = imageWorkspace();
+  fs.writeFileSync(path.join(unreadable, 'images', 'boot', '5.png'), 'this is not a PNG');
+  assert.match((await userError(prepareIn(unreadable))).message, /images\/boot\/5\.png: cannot decode the image/);
+
+  const empty = imageWorkspace();
+  fs.mkdirSync(path.join(empty, 'images', 'clog'));
+  fs.writeFileSync(path.join(empty, 'images', 'clog', 'readme.md'), '# none');
+  assert.match((await userError(prepareIn(empty))).message, /images\/clog: class folder "clog" holds no PNG or JPEG image/);
+});
+
+test('a CNN trained on the bundled digit images explains an image file by training images, exactly', async () => {
+  await useWasm();
+  const dir = tempWorkspace();
+  fs.cpSync(path.join(SAMPLES, 'digit-images'), path.join(dir, 'digit-images'), { recursive: true });
+  const file = writeExperiment(dir, 'digits', {
+    dataset: { train: 'digit-images', test: { fraction: 0.2 } },
+    model: {
+      layers: [{ type: 'conv2d', filters: 4, kernel: 3, activation: 'relu' }, { type: 'maxPool2d', size: 2 }, { type: 'flatten' }],
+    },
+    training: { optimizer: 'adam', learningRate: 0.01, epochs: 2, batchSize: 32 },
+  });
+  const info = await trainExperiment(file);
+  assert.equal(info.status, 'complete');
+  const record = JSON.parse(fs.readFileSync(path.join(info.dir, 'run.json'), 'utf8'));
+  assert.deepEqual(record.image, { width: 8, height: 8, channels: 1 });
+  assert.equal(record.model.layers[0].type, 'conv2d');
+  assert.deepEqual(record.layout[0], { name: 'conv2d_0/kernel', shape: [3, 3, 1, 4], offset: 0, activation: 'relu' });
+  const indexed = await indexedRun(info.dir);
+  const { explanations } = await explainWithIndex(indexed, [{ split: 'input', input: 'digit-images/7/line0009.png', row: 0 }], { top: 5 });
+  const e = explanations[0];
+  assert.equal(e.file, 'digit-images/7/line0009.png');
+  assert.equal(e.line, null);
+  assert.equal(e.residual.flagged, false, `residual ${e.residual.rel}`);
+  assert.ok(e.residual.rel < 1e-4);
+  for (const c of e.contributions) {
+    assert.match(c.file, /^digit-images\/\d\/line\d{4}\.png$/);
+    assert.equal(c.line, null);
+  }
+});

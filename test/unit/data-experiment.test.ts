@@ -61,7 +61,15 @@ test('schema bounds', () => {
   const base = { dataset: { train: 'a.csv', target: 'y' } };
   const ok = (value: unknown): boolean => experimentSchema.safeParse(value).success;
   assert.ok(ok(base));
-  assert.ok(!ok({ dataset: { train: 'a.csv' } }), 'target required');
+  // The target is required of CSV files when the data is read (an image folder's class is its subfolder).
+  assert.ok(ok({ dataset: { train: 'a.csv' } }));
+  assert.ok(
+    ok({ ...base, model: { layers: [{ type: 'conv2d', filters: 4, kernel: 3 }, { type: 'maxPool2d', size: 2 }, { type: 'flatten' }] } }),
+  );
+  assert.ok(!ok({ ...base, model: { hidden: [{ units: 4 }], layers: [{ type: 'dense', units: 4 }] } }), 'hidden or layers, not both');
+  assert.ok(!ok({ ...base, model: { layers: [{ type: 'batchNorm' }] } }), 'no batch normalization');
+  assert.ok(!ok({ ...base, model: { layers: [{ type: 'dropout', rate: 0.5 }] } }), 'no dropout');
+  assert.ok(!ok({ ...base, model: { layers: [{ type: 'conv2d', filters: 4, kernel: 3, padding: 'causal' }] } }));
   assert.ok(!ok({ ...base, model: { hidden: [{ units: 0 }] } }));
   assert.ok(!ok({ ...base, model: { hidden: [{ units: 4097 }] } }));
   assert.ok(!ok({ ...base, model: { hidden: Array.from({ length: 17 }, () => ({ units: 2 })) } }));

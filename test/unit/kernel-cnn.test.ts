@@ -94,3 +94,25 @@ for (const architecture of architectures) {
     });
   }
 }
+
+test('a checkpointed CNN run (replayed whole) explains exactly as the same run stored', async () => {
+  await useWasm();
+  const dir = tempWorkspace();
+  smallDigits(dir);
+  const config: ExperimentConfig = {
+    dataset: { train: 'digits60.csv', target: 'digit', test: { fraction: 0.2 }, image: { width: 8, height: 8 } },
+    model: { layers: architectures[0].layers },
+    training: { optimizer: 'adam', learningRate: 0.02, epochs: 3, batchSize: 16, seed: 4 },
+  };
+  const file = writeExperiment(dir, 'cnn', config);
+  const stored = await trainExperiment(file, { out: path.join(dir, 'stored') });
+  const checkpointed = await trainExperiment(file, { out: path.join(dir, 'checkpointed'), pathLayout: { checkpointEvery: 4 } });
+  assert.equal(JSON.parse(fs.readFileSync(path.join(checkpointed.dir, 'run.json'), 'utf8')).pathLayout, 'checkpoints');
+  const queries = [0, 3].map((row) => ({ split: 'test' as const, row }));
+  const a = await explainWithIndex(await indexedRun(stored.dir), queries, { full: true });
+  const b = await explainWithIndex(await indexedRun(checkpointed.dir), queries, { full: true });
+  a.raw.forEach((raw, q) => {
+    assert.deepEqual(Array.from(b.raw[q].contributions), Array.from(raw.contributions), 'the same numbers, bit for bit');
+    assert.equal(b.explanations[q].network, a.explanations[q].network);
+  });
+});

@@ -17,6 +17,7 @@ import { explainBlock } from './direct/directBlock';
 import type { ExplainBlockOptions, RawExplanation } from './shared/blockTypes';
 import type { QueryBlock } from './shared/blockTypes';
 import { isReplayed } from './replay/segments';
+import { replayWholePath } from './replay/wholePathReplay';
 import { CHECKPOINT_FILES } from '../run/runFiles';
 import { explainReplayedBlocks, explainedClasses, type ReplayProgress } from './replay/replayedExplain';
 import type { ReplaySharing } from './replay/sharedReplay';
@@ -42,6 +43,8 @@ import { isDenseOnly } from '../model/parameterLayout';
 export class IndexedRun {
   private builtIndex: PathIndex | null = null;
   private builtFactors: TrainingFactors | null = null;
+  private wholePath: Promise<LoadedRun> | null = null;
+  private replayedWhole: LoadedRun | null = null;
 
   constructor(
     readonly run: LoadedRun,
@@ -53,20 +56,39 @@ export class IndexedRun {
   get index(): PathIndex {
     // A checkpointed run is indexed segment by segment while it is replayed (replay/).
     if (isReplayed(this.run)) throw new Error('a checkpointed run has no whole-path index');
+    if (!isDenseOnly(this.run.layout))
+      throw new UserError('this needs the path index of a dense network; a convolutional run is explained by `explain` only (for now)', {
+        file: this.run.dir,
+      });
     this.builtIndex ??= loadPathIndex(this.run);
     return this.builtIndex;
   }
 
-  /** The same factors as TensorFlow.js tensors (the direct method). */
+  /** The same factors as TensorFlow.js tensors (the direct method), of the replayed whole path when there is one. */
   get factors(): TrainingFactors {
-    this.builtFactors ??= buildTrainingFactors(this.run);
+    this.builtFactors ??= buildTrainingFactors(this.replayedWhole ?? this.run);
     return this.builtFactors;
+  }
+
+  /** The run with every step's weights in memory: a checkpointed run is replayed once (wholePathReplay.ts). */
+  async wholePathRun(signal?: AbortSignal): Promise<LoadedRun> {
+    if (!isReplayed(this.run)) return this.run;
+    this.wholePath ??= replayWholePath(this.run, signal).then(
+      (run) => (this.replayedWhole = run),
+      (error: unknown) => {
+        this.wholePath = null;
+        throw error;
+      },
+    );
+    return this.wholePath;
   }
 
   dispose(): void {
     this.builtFactors?.dispose();
     this.builtFactors = null;
     this.builtIndex = null;
+    this.wholePath = null;
+    this.replayedWhole = null;
   }
 }
 
@@ -234,11 +256,11 @@ export async function explainWithIndex(
   queries: ExplainQuery[],
   options: ExplainOptions = {},
 ): Promise<{ explanations: Explanation[]; raw: RawExplanation[] }> {
-  const { run } = indexed;
-  const threads = workerCount();
   // A convolutional network is explained by the reference (tensor) method on this thread: the typed-array fast
-  // method and its workers serve dense networks.
-  const dense = isDenseOnly(run.layout);
+  // method and its workers serve dense networks. A checkpointed one is replayed whole first (its path is small).
+  const dense = isDenseOnly(indexed.run.layout);
+  const run = dense ? indexed.run : await indexed.wholePathRun(options.signal);
+  const threads = workerCount();
   const parallel = dense && options.parallel !== false && threads > 1 && (options.method ?? 'fast') === 'fast';
   // A checkpointed run whose replay is long is replayed once for both threads (below); others split their rows.
   const sharedReplay =

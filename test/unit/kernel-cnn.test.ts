@@ -7,6 +7,8 @@ import type { ExperimentConfig, LayerConfig, OptimizerName } from '../../src/pro
 import { explainWithIndex, indexedRun } from '../../src/engine/explain/explainService';
 import { trainExperiment } from '../../src/engine/pipeline/trainRun';
 import { bruteForceContributions } from '../helpers/bruteForce';
+import { buildLayout, type ConvLayerLayout } from '../../src/engine/model/parameterLayout';
+import { ConvLayer } from '../../src/engine/model/convLayer';
 import { SAMPLES, tempWorkspace, useWasm, writeExperiment } from '../helpers/experiments';
 
 // path-kernel.md §3.1 and §6: a tiny CNN's contributions equal a literal computation with per-example tf.grad through
@@ -115,4 +117,52 @@ test('a checkpointed CNN run (replayed whole) explains exactly as the same run s
     assert.deepEqual(Array.from(b.raw[q].contributions), Array.from(raw.contributions), 'the same numbers, bit for bit');
     assert.equal(b.explanations[q].network, a.explanations[q].network);
   });
+});
+
+test('the conv layer gives the same numbers by selection products, by gather / scatter-add and by conv2d / conv2dTranspose', async () => {
+  await useWasm();
+  const layout = buildLayout(
+    5 * 6 * 2,
+    { width: 6, height: 5, channels: 2 },
+    [{ type: 'conv2d', filters: 3, kernel: 3, stride: 2, padding: 'same', activation: 'relu' }],
+    2,
+  );
+  const conv = layout.layers[0] as ConvLayerLayout;
+  const byProducts = new ConvLayer(conv);
+  const byGather = new ConvLayer(conv, 0);
+  let seed = 7;
+  const random = (n: number) => Float32Array.from({ length: n }, () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5);
+  const G = 3;
+  const R = 4;
+  const results = [byProducts, byGather].map((layer) =>
+    tf.tidy(() => {
+      const weights = tf.tensor2d(random(G * layout.parameterCount), [G, layout.parameterCount]);
+      const a = tf.tensor3d(random(G * R * conv.inputs), [G, R, conv.inputs]);
+      const delta = tf.tensor3d(random(G * R * conv.outputs), [G, R, conv.outputs]);
+      seed = 7;
+      return [layer.forward(a, weights), layer.backward(delta, weights), layer.summedGradient({ a, delta })].map((t) =>
+        Array.from(t.dataSync()),
+      );
+    }),
+  );
+  results[0].forEach((values, k) =>
+    values.forEach((v, i) => assert.ok(Math.abs(v - results[1][k][i]) < 1e-5, `output ${k}[${i}]: ${v} vs ${results[1][k][i]}`)),
+  );
+  // One weight point at a time takes TensorFlow.js's conv2d and conv2dTranspose: the same numbers again.
+  seed = 7;
+  const weights = random(G * layout.parameterCount);
+  const a = random(G * R * conv.inputs);
+  const delta = random(G * R * conv.outputs);
+  const P = layout.parameterCount;
+  for (let g = 0; g < G; g++) {
+    const [forward, backward] = tf.tidy(() => {
+      const w = tf.tensor2d(weights.subarray(g * P, (g + 1) * P), [1, P]);
+      return [
+        byGather.forward(tf.tensor3d(a.subarray(g * R * conv.inputs, (g + 1) * R * conv.inputs), [1, R, conv.inputs]), w),
+        byGather.backward(tf.tensor3d(delta.subarray(g * R * conv.outputs, (g + 1) * R * conv.outputs), [1, R, conv.outputs]), w),
+      ].map((t) => Array.from(t.dataSync()));
+    });
+    forward.forEach((v, i) => assert.ok(Math.abs(v - results[1][0][g * R * conv.outputs + i]) < 1e-5, `conv2d ${g}[${i}]`));
+    backward.forEach((v, i) => assert.ok(Math.abs(v - results[1][1][g * R * conv.inputs + i]) < 1e-5, `conv2dTranspose ${g}[${i}]`));
+  }
 });

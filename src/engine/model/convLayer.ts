@@ -3,11 +3,24 @@ import type { FactoredLayer, LayerFactors } from './factoredLayer';
 import type { ConvLayerLayout } from './parameterLayout';
 
 /**
+ * Selection matrices of at most this many entries (16 MB) do im2col and col2im as matrix products, several times
+ * faster on wasm than its element-wise Gather (measured: 8×8 digits, 5.7×); larger layers gather and scatter.
+ */
+const SELECTION_MAX_ENTRIES = 4_000_000;
+
+/** From this many rows per weight point, a forward pass at G points runs one conv2d per point. */
+const CONV_PER_POINT_ROWS = 8;
+
+/** One 0/1 selection matrix [in, positions·patch] per conv geometry, kept for the process (a handful at most). */
+const selections = new Map<string, tf.Tensor2D>();
+
+/**
  * A 2-D convolution as a dense layer applied at every output position (path-kernel.md §3.1): the input's patches
- * (im2col, one gather) times the kernel [k·k·C_in, filters]. Every op is a batched matMul, a gather or a scatter, so
- * the layer is evaluated at G weight points at once as the dense layer is, and no op needs the filter gradient
- * TensorFlow.js's wasm backend lacks. Factors stay per example: inputs a [.., H·W·C_in] and δ [.., H_o·W_o·filters]
- * (channels last); patches are formed on the fly, never stored.
+ * (im2col) times the kernel [k·k·C_in, filters]. Every op is a batched matMul (with a 0/1 selection matrix for
+ * im2col and its transpose for the input gradient) or, for large layers, a gather and a scatter-add, so the layer is
+ * evaluated at G weight points at once as the dense layer is, and no op needs the filter gradient TensorFlow.js's
+ * wasm backend lacks. Factors stay per example: inputs a [.., H·W·C_in] and δ [.., H_o·W_o·filters] (channels
+ * last); patches are formed on the fly, never stored.
  */
 export class ConvLayer implements FactoredLayer {
   readonly parameterCount: number;
@@ -18,7 +31,11 @@ export class ConvLayer implements FactoredLayer {
   /** For each (position, kernel entry): the input value it reads, or `inputs` (an appended zero) in the padding. */
   private readonly patchIndex: Int32Array;
 
-  constructor(readonly layout: ConvLayerLayout) {
+  constructor(
+    readonly layout: ConvLayerLayout,
+    /** Largest selection matrix to use (entries); 0 always gathers (the test of both forms). */
+    private readonly selectionMaxEntries = SELECTION_MAX_ENTRIES,
+  ) {
     const { kernel, input, output, stride, padTop, padLeft } = layout;
     this.patchSize = kernel * kernel * input.channels;
     this.positions = output.height * output.width;
@@ -51,27 +68,94 @@ export class ConvLayer implements FactoredLayer {
     ]);
   }
 
+  /** The selection matrix S [in, positions·patch] (S[i, m] = 1 where patch entry m reads input i), or null when too large. */
+  private selection(): tf.Tensor2D | null {
+    const { inputs, input, output, kernel, stride, padTop, padLeft } = this.layout;
+    const columns = this.patchIndex.length;
+    if (inputs * columns > this.selectionMaxEntries) return null;
+    const key = [input.height, input.width, input.channels, output.height, output.width, kernel, stride, padTop, padLeft].join(',');
+    let matrix = selections.get(key);
+    if (!matrix) {
+      const values = new Float32Array(inputs * columns);
+      this.patchIndex.forEach((i, m) => {
+        if (i < inputs) values[i * columns + m] = 1;
+      });
+      matrix = tf.keep(tf.tensor2d(values, [inputs, columns]));
+      selections.set(key, matrix);
+    }
+    return matrix;
+  }
+
   /** a [G, R, in] → patches [G, R·positions, k·k·C_in]. */
   private patches(a: tf.Tensor3D): tf.Tensor3D {
     const [g, r] = a.shape;
-    const padded = tf.concat([a, tf.zeros([g, r, 1])], 2);
-    const gathered = tf.gather(padded, tf.tensor1d(this.patchIndex, 'int32'), 2);
+    const selection = this.selection();
+    const gathered = selection
+      ? tf.matMul(tf.reshape(a, [g * r, this.layout.inputs]), selection)
+      : tf.gather(tf.concat([a, tf.zeros([g, r, 1])], 2), tf.tensor1d(this.patchIndex, 'int32'), 2);
     return tf.reshape(gathered, [g, r * this.positions, this.patchSize]);
   }
 
+  /** The kernels of G weight points as one conv2d filter [k, k, C_in, G·filters] (point-major output channels). */
+  private filter(weights: tf.Tensor2D): tf.Tensor4D {
+    const { kernel, input } = this.layout;
+    const g = weights.shape[0];
+    const perPoint = this.kernel(weights);
+    const stacked = g === 1 ? perPoint : tf.transpose(perPoint, [1, 0, 2]);
+    return tf.reshape(stacked, [kernel, kernel, input.channels, g * this.filters]);
+  }
+
+  /** a [B, in] as NHWC images [B, H, W, C]. */
+  private images(a: tf.Tensor, rows: number): tf.Tensor4D {
+    const { height, width, channels } = this.layout.input;
+    return tf.reshape(a, [rows, height, width, channels]);
+  }
+
+  /**
+   * Pre-activations at one weight point for many rows, or at many points for rows they share (the query side),
+   * by TensorFlow.js's own conv2d (XNNPACK on wasm); at G points with rows of their own, by im2col products (or, with
+   * many rows each, one conv2d per point).
+   */
   forward(a: tf.Tensor3D, weights: tf.Tensor2D): tf.Tensor3D {
     return tf.tidy(() => {
-      const r = a.shape[1];
-      const bias = tf.reshape(tf.slice(weights, [0, this.layout.biasOffset], [-1, this.filters]), [-1, 1, this.filters]);
-      const z = tf.add(tf.matMul(this.patches(a), this.kernel(weights)), bias);
-      return tf.reshape(z, [z.shape[0], r, this.positions * this.filters]);
+      const [ga, r] = a.shape;
+      const gw = weights.shape[0];
+      const F = this.filters;
+      const { stride, padding } = this.layout;
+      const bias = tf.slice(weights, [0, this.layout.biasOffset], [-1, F]);
+      if (gw === 1) {
+        const z = tf.add(tf.conv2d(this.images(a, ga * r), this.filter(weights), stride, padding), tf.reshape(bias, [F]));
+        return tf.reshape(z, [ga, r, this.positions * F]);
+      }
+      if (ga === 1) {
+        const z = tf.conv2d(this.images(a, r), this.filter(weights), stride, padding);
+        const byPoint = tf.transpose(tf.reshape(z, [r, this.positions, gw, F]), [2, 0, 1, 3]);
+        return tf.reshape(tf.add(byPoint, tf.reshape(bias, [gw, 1, 1, F])), [gw, r, this.positions * F]);
+      }
+      if (r >= CONV_PER_POINT_ROWS) {
+        const parts = Array.from({ length: gw }, (_, g) =>
+          this.forward(tf.slice(a, [g, 0, 0], [1, -1, -1]), tf.slice(weights, [g, 0], [1, -1])),
+        );
+        return tf.concat(parts, 0);
+      }
+      const z = tf.add(tf.matMul(this.patches(a), this.kernel(weights)), tf.reshape(bias, [gw, 1, F]));
+      return tf.reshape(z, [gw, r, this.positions * F]);
     });
   }
 
-  /** ∂s/∂a: each patch's gradient δ_p Kᵀ summed back into the input values it read (a scatter-add, col2im). */
+  /**
+   * ∂s/∂a: at one weight point TensorFlow.js's conv2dTranspose (the exact input gradient of its conv2d); at many, each
+   * patch's gradient δ_p Kᵀ summed back into the input values it read (a scatter-add, col2im).
+   */
   backward(delta: tf.Tensor3D, weights: tf.Tensor2D): tf.Tensor3D {
     return tf.tidy(() => {
       const [g, r] = delta.shape;
+      const { input, output, stride, padding } = this.layout;
+      if (weights.shape[0] === 1) {
+        const d = tf.reshape(delta, [g * r, output.height, output.width, this.filters]) as tf.Tensor4D;
+        const back = tf.conv2dTranspose(d, this.filter(weights), [g * r, input.height, input.width, input.channels], stride, padding);
+        return tf.reshape(back, [g, r, this.layout.inputs]);
+      }
       const patchGrad = tf.matMul(tf.reshape(delta, [g, r * this.positions, this.filters]), this.kernel(weights), false, true);
       const columns = tf.transpose(tf.reshape(patchGrad, [g * r, this.positions * this.patchSize]));
       const index = tf.tensor2d(this.patchIndex, [this.patchIndex.length, 1], 'int32');

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tidyRead } from '../../model/tidyRead';
+import { factorWidth } from '../../model/parameterLayout';
 import type { LoadedRun } from '../shared/loadedRun';
 import { endpointOutputs, segmentGradients } from './tensorQuerySide';
 import { newSweepCarry, stepCoefficient, sweepChunk, type SweepInput } from '../shared/optimizerSweep';
@@ -14,6 +15,7 @@ import { tensorSegmentIntegrator } from './tensorSegmentIntegrator';
 import { kinkSteps } from './kinkDetection';
 
 const PHI_BUDGET = 48_000_000; // floats of Φ held per chunk of steps
+const DOT_FLOATS = 8_000_000; // floats of one contraction pass with the training factors
 
 /**
  * Explains a block of rows exactly (path-kernel.md §2–3, §5): Φ per step by quadrature, refined where
@@ -61,10 +63,16 @@ export async function explainBlock(
     if (!options.leftPointOnly) refinedSteps += refine(run, block, phi, s0, c, endpoints, kinks, scale, options, quadratureError);
     if (phiAll) phiAll.set(phi, s0 * Q * P);
     const u = sweepChunk(sweepInput, phi, s0, c, carry);
-    const terms = tidyRead(() => {
-      const slice = sliceFactors(factors, s0, c);
-      return run.network.gradientDot(tf.tensor3d(u, [c, Q, P]), slice);
-    });
+    // The contraction holds [steps, W, Q, out] per layer (a conv layer's out is positions × filters): a few steps a pass.
+    const dotSteps = Math.max(1, Math.floor(DOT_FLOATS / (W * Q * factorWidth(run.layout))));
+    const terms = new Float32Array(c * W * Q);
+    for (let k = 0; k < c; k += dotSteps) {
+      const m = Math.min(dotSteps, c - k);
+      const part = tidyRead(() =>
+        run.network.gradientDot(tf.tensor3d(u.subarray(k * Q * P, (k + m) * Q * P), [m, Q, P]), sliceFactors(factors, s0 + k, m)),
+      );
+      terms.set(part, k * W * Q);
+    }
     for (let local = 0; local < c; local++) {
       const r = s0 + local;
       const coef = stepCoefficient(sweepInput, r);

@@ -119,6 +119,23 @@ function signaturesAt(
   return out;
 }
 
+/**
+ * The bisection's leaves joined where neighbours share one pattern: bisecting towards a kink leaves a trail of pieces
+ * of halving width with the pattern of one side, and the network is one polynomial along all of them, so one Gauss
+ * rule covers their union (a kink then costs about one piece, not one per bisection level).
+ */
+function mergedPieces(leaves: Piece[]): Piece[] {
+  const sorted = [...leaves].sort((x, y) => x.pair - y.pair || x.a - y.a);
+  const merged: Piece[] = [];
+  for (const leaf of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && last.pair === leaf.pair && last.b === leaf.a && last.sa === last.sb && leaf.sa === leaf.sb && last.sb === leaf.sa)
+      last.b = leaf.b;
+    else merged.push({ ...leaf });
+  }
+  return merged;
+}
+
 /** Φ for (step, row) pairs integrated piecewise between kinks: Float32Array [pairs, P]. */
 export function kinkAwareSegmentGradients(
   run: LoadedRun,
@@ -166,7 +183,7 @@ export function kinkAwareSegmentGradients(
   }
   const rule = gaussLegendre(nodes);
   const items: { pair: number; t: number; weight: number }[] = [];
-  for (const leaf of leaves) {
+  for (const leaf of mergedPieces(leaves)) {
     const width = leaf.b - leaf.a;
     rule.nodes.forEach((t, k) => items.push({ pair: leaf.pair, t: leaf.a + t * width, weight: rule.weights[k] * width }));
   }

@@ -31,8 +31,12 @@ export function endpointOutputs(run: LoadedRun, block: QueryBlock): Float64Array
   return result;
 }
 
+/** Floats a forward and backward pass hold per row: every layer's input, pre-activation, activation and gradient. */
 function widest(run: LoadedRun): number {
-  return Math.max(run.data.featureCount, ...run.layout.layers.map((l) => l.outputs)) * 2;
+  return run.layout.layers.reduce(
+    (sum, l) => sum + l.inputs + 3 * l.outputs + l.pools.reduce((s, p) => s + 2 * p.output.height * p.output.width * p.output.channels, 0),
+    0,
+  );
 }
 
 /**
@@ -40,6 +44,17 @@ function widest(run: LoadedRun): number {
  * per node; one batched forward and backward pass gives every (step, node, row)'s factors.
  */
 export function segmentGradients(run: LoadedRun, block: QueryBlock, s0: number, c: number, nodes: number): Float32Array {
+  // Steps per batched pass: a convolutional network's activations are large, so the passes are bounded by them too.
+  const perPass = Math.max(
+    1,
+    Math.floor(POINT_BUDGET / (gaussLegendre(nodes).nodes.length * (run.layout.parameterCount + block.count * widest(run)))),
+  );
+  if (c > perPass) {
+    const result = new Float32Array(c * block.count * run.layout.parameterCount);
+    for (let k = 0; k < c; k += perPass)
+      result.set(segmentGradients(run, block, s0 + k, Math.min(perPass, c - k), nodes), k * block.count * run.layout.parameterCount);
+    return result;
+  }
   const P = run.layout.parameterCount;
   const F = run.data.featureCount;
   const C = run.outputCount;

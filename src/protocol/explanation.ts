@@ -86,3 +86,38 @@ export interface ReplayTiming {
   /** The second replay for the path kernel of the rows shown, when it ran. */
   kernelReplayMs?: number;
 }
+
+/**
+ * `kernel-lens neuron`: a unit's incoming weights at the end minus at initialization, Δw, decomposed exactly into one
+ * vector v_i per training example through the optimizer's sweep (README, "Neuron view").
+ */
+export interface NeuronExplanation {
+  /** The 0-based index of the parameterized layer in `model.layers` (or `hidden`). */
+  layer: number;
+  /** The unit of a dense layer or the filter of a conv layer. */
+  unit: number;
+  /** The weights' shape: [inputs] for a dense unit, [k, k, C_in] for a conv filter (row-major, channels last). */
+  shape: number[];
+  /** For a first layer on images: the input image's shape [height, width, channels] the weights can be drawn as. */
+  imageShape: number[] | null;
+  initial: number[];
+  final: number[];
+  /** ‖Δw − Σ_i v_i‖₂ (abs) and that over ‖Δw‖₂ (rel). */
+  residual: { abs: number; rel: number };
+  /** The examples with the largest |projection| of v_i on Δw, largest first. */
+  contributions: NeuronContribution[];
+  backend: BackendName;
+}
+
+export interface NeuronContribution {
+  index: number;
+  file: string;
+  line: number | null;
+  label: string;
+  /** v_i · Δw / ‖Δw‖₂: how far example i moved the weights along their total change. */
+  projection: number;
+  /** v_i · Δw / ‖Δw‖₂²: the share of the change (all shares sum to 1 up to the residual). */
+  share: number;
+  /** v_i itself, for drawing (first layers on images, and conv filters). */
+  vector?: number[];
+}

@@ -50,6 +50,10 @@ export const LIMITS = {
   checkpointEvery: { min: 1, max: 100_000_000 },
   /** A row index anywhere in a request. */
   row: { min: 0, max: 100_000_000 },
+  /** `neuron --layer`: a hidden layer's index in model.layers (at most 16 layers). */
+  neuronLayer: { min: 0, max: 15 },
+  /** `neuron --unit`: a unit of a dense layer or a filter of a conv layer. */
+  neuronUnit: { min: 0, max: 4095 },
   /** Queries in one `explain/rows` request. */
   queries: { min: 1, max: 1000 },
   /** Training rows traced in one `explain/trace` request. */

@@ -5,7 +5,8 @@ import { trainExperiment } from '../pipeline/trainRun';
 import { exportPath } from '../pipeline/exportPath';
 import { readRunRecord } from '../run/runStore';
 import { inspectCsv } from '../data/inspect';
-import { explainWithIndex, indexedRun } from '../explain/explainService';
+import { explainNeuronOfRun, explainWithIndex, indexedRun } from '../explain/explainService';
+import { rowSourceText } from '../../shared/rowSource';
 import { explanationTable } from './explainTable';
 import { integerFlag, onePositional, outputSelector, parseCommand, splitFlag, stringFlag } from './cliArgs';
 import { UserError, messageOf } from '../errors';
@@ -29,11 +30,12 @@ Usage:
   kernel-lens suspects RUN_DIR [--top K] [--scoring tracin|adam|loss] [--json]
   kernel-lens verify RUN_DIR --row N [--split test|train] [--k K] [--draws D] [--class NAME | --margin] [--json]
   kernel-lens kernel RUN_DIR [--sample N] [--checkpoints C] [--json]
+  kernel-lens neuron RUN_DIR --layer L --unit U [--top K] [--json]
 Common flags: --backend auto|tensorflow|wasm|cpu, --nodes N (quadrature nodes), --tolerance T`;
 
 type Command = (argv: string[]) => Promise<number>;
 
-const commands: Record<string, Command> = { train, explain, inspect, 'export-path': exportPathCommand, ...trustCommands };
+const commands: Record<string, Command> = { train, explain, inspect, neuron, 'export-path': exportPathCommand, ...trustCommands };
 
 /** Runs the command line; returns the exit code. Bad input is one clear line on stderr, never a stack. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -119,6 +121,41 @@ async function train(argv: string[]): Promise<number> {
   );
   process.stdout.write(info.dir + '\n');
   return info.status === 'complete' ? 0 : 1;
+}
+
+/** A unit's weight change as a sum over training examples (neuronView.ts). */
+async function neuron(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {
+    layer: { type: 'string' },
+    unit: { type: 'string' },
+    top: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const runDir = onePositional(positionals, 'run directory');
+  const layer = integerFlag(values, 'layer', LIMITS.neuronLayer);
+  const unit = integerFlag(values, 'unit', LIMITS.neuronUnit);
+  if (layer === undefined || unit === undefined) throw new UserError('neuron needs --layer L and --unit U (0-based)');
+  const top = integerFlag(values, 'top', LIMITS.top) as number;
+  await startBackend(values);
+  const result = await explainNeuronOfRun(runDir, { layer, unit, top });
+  if (values.json) {
+    const { contributions, ...rest } = result;
+    process.stdout.write(JSON.stringify({ ...rest, contributions: contributions.map(({ vector: _, ...c }) => c) }, null, 2) + '\n');
+    return 0;
+  }
+  const norm = Math.sqrt(result.final.reduce((sum, w, j) => sum + (w - result.initial[j]) ** 2, 0));
+  const lines = [
+    `layer ${layer} unit ${unit}: ${result.initial.length} incoming weights (shape ${result.shape.join('×')}), ‖Δw‖ ${norm.toPrecision(4)}`,
+    `residual ‖Δw − Σ v_i‖ ${result.residual.abs.toExponential(2)}, relative ${result.residual.rel.toExponential(2)}  [backend ${result.backend}]`,
+    '',
+    '  rank  projection  share    source                            label',
+    ...result.contributions.map(
+      (c, k) =>
+        `  ${String(k + 1).padEnd(4)}  ${c.projection.toFixed(4).padStart(10)}  ${(100 * c.share).toFixed(1).padStart(5)} %  ${plainText(rowSourceText(c.file, c.line), 60).padEnd(32)}  ${plainText(c.label, 40)}`,
+    ),
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
 }
 
 async function explain(argv: string[]): Promise<number> {

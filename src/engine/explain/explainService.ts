@@ -8,6 +8,7 @@ import type {
   ExplainParams,
   ExplainQuery,
   ExplainResult,
+  NeuronExplanation,
   OutputSelector,
   TraceParams,
 } from '../../protocol';
@@ -23,6 +24,7 @@ import { explainReplayedBlocks, explainedClasses, type ReplayProgress } from './
 import type { ReplaySharing } from './replay/sharedReplay';
 import { kernelsInPass, replayingThreadRows, SHARED_REPLAY_FROM_MS, trainingMs } from './replay/replayCosts';
 import { explainBlockFast } from './fast/fastBlock';
+import { explainNeuron } from './neuron/neuronView';
 import { loadPathIndex, type PathIndex } from './pathIndex/pathIndex';
 import { buildExplanation, type ExplainedRow } from './explanationBuilder';
 import { resolveOutput } from './shared/outputSelector';
@@ -398,4 +400,17 @@ export async function traceContributions(params: TraceParams, options: { signal?
     const trace = raw[0].traces.get(index) ?? { steps: [], contributions: [] };
     return { index, steps: trace.steps, contributions: trace.contributions.map((c) => sigma * c) };
   });
+}
+
+/** `kernel-lens neuron`: one unit's weight change decomposed over the training examples (neuronView.ts). */
+export async function explainNeuronOfRun(
+  runDir: string,
+  params: { layer: number; unit: number; top: number },
+  options: { signal?: AbortSignal } = {},
+): Promise<NeuronExplanation> {
+  const indexed = await indexedRun(runDir);
+  if (indexed.run.approximate)
+    throw new UserError('the neuron view needs an exact path; this run kept every k-th step only (--approximate)');
+  const run = await indexed.wholePathRun(options.signal);
+  return explainNeuron(run, indexed.factors, { ...params, signal: options.signal });
 }

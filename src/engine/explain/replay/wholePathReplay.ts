@@ -1,6 +1,10 @@
 import type { LoadedRun } from '../shared/loadedRun';
+import { UserError } from '../../errors';
 import { replaySegment } from './segmentReplay';
 import { segmentsOf } from './segments';
+
+/** The most a replayed whole path may take (weights and Adam's second moments). */
+const WHOLE_PATH_MAX_BYTES = 2 * 2 ** 30;
 
 /**
  * A checkpointed run with every step's weights (and Adam's second moments) replayed into memory, as if stored: the
@@ -10,6 +14,12 @@ import { segmentsOf } from './segments';
 export async function replayWholePath(run: LoadedRun, signal?: AbortSignal): Promise<LoadedRun> {
   const P = run.layout.parameterCount;
   const T = run.path.steps;
+  const bytes = 4 * P * (T + 1 + (run.optimizer.name === 'adam' ? T : 0));
+  if (bytes > WHOLE_PATH_MAX_BYTES)
+    throw new UserError(
+      `this needs the run's whole path in memory (${Math.ceil(bytes / 2 ** 20)} MiB, over ${WHOLE_PATH_MAX_BYTES / 2 ** 20} MiB); it was trained with checkpoints`,
+      { file: run.dir },
+    );
   const weights = new Float32Array((T + 1) * P);
   const adamV = run.optimizer.name === 'adam' ? new Float32Array(T * P) : null;
   for (const segment of segmentsOf(run)) {

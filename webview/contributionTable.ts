@@ -120,10 +120,11 @@ function pageTable(
       el('td', { class: 'num' }, num(c.coefficient)),
     );
     if (image) {
-      const pixels = values ? pixelValues(values, image.width, image.height) : null;
-      tr.appendChild(
-        el('td', { class: 'thumb' }, pixels ? imageGrid(pixels, image.width, image.height, 3, `Image of training example ${source}`) : '—'),
-      );
+      const pixels = c.pixels ?? (values ? pixelValues(values, image.width, image.height) : null);
+      const thumbnail = pixels
+        ? imageGrid(pixels, image.width, image.height, 3, `Image of training example ${source}`, image.channels ?? 1)
+        : '—';
+      tr.appendChild(el('td', { class: 'thumb' }, thumbnail));
     } else if (featureColumns) {
       header.forEach((_, j) => tr.appendChild(el('td', { class: 'value' }, values?.[j] ?? '—')));
     } else {

@@ -104,11 +104,13 @@ function rowValues(state: ExplanationViewState): HTMLElement {
   const values = state.explanation.values ?? [];
   const box = el('div', { class: 'row-values' });
   if (state.image) {
-    const pixels = pixelValues(
-      values.map((v) => v.value),
-      state.image.width,
-      state.image.height,
-    );
+    const pixels =
+      state.explanation.pixels ??
+      pixelValues(
+        values.map((v) => v.value),
+        state.image.width,
+        state.image.height,
+      );
     if (pixels) {
       append(
         box,
@@ -122,6 +124,7 @@ function rowValues(state: ExplanationViewState): HTMLElement {
             state.image.height,
             14,
             `Image of the explained row, ${state.image.width} by ${state.image.height} pixels`,
+            state.image.channels ?? 1,
           ),
         ),
       );

@@ -1,7 +1,8 @@
 /**
- * Image rows (e.g. 8×8 digits) as a grayscale grid in SVG. Ink is `currentColor` with the pixel's
- * intensity as opacity, so the picture follows the theme's foreground colour in light, dark and
- * high-contrast themes without hard-coded colours.
+ * Image rows (e.g. 8×8 digits) as a grid in SVG, drawn from numbers the engine sent (no image files, so the webview's
+ * CSP needs nothing more). Gray: ink is `currentColor` with the pixel's intensity as opacity, so the picture follows
+ * the theme's foreground colour in light, dark and high-contrast themes without hard-coded colours. RGB (three
+ * channels, 0–255): the pixels' own colours.
  */
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -16,7 +17,14 @@ export function pixelValues(cells: readonly string[], width: number, height: num
   return null;
 }
 
-export function imageGrid(pixels: readonly number[], width: number, height: number, cellSize: number, label: string): SVGSVGElement {
+export function imageGrid(
+  pixels: readonly number[],
+  width: number,
+  height: number,
+  cellSize: number,
+  label: string,
+  channels = 1,
+): SVGSVGElement {
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('width', String(width * cellSize));
   svg.setAttribute('height', String(height * cellSize));
@@ -29,20 +37,34 @@ export function imageGrid(pixels: readonly number[], width: number, height: numb
   frame.setAttribute('width', String(width));
   frame.setAttribute('height', String(height));
   svg.appendChild(frame);
+  if (channels === 3) {
+    for (let i = 0; i < width * height; i++) {
+      const rect = pixel(i, width);
+      const [r, g, b] = [0, 1, 2].map((c) => Math.max(0, Math.min(255, Math.round(pixels[3 * i + c]))));
+      rect.setAttribute('fill', `rgb(${r}, ${g}, ${b})`);
+      svg.appendChild(rect);
+    }
+    return svg;
+  }
   const min = Math.min(0, ...pixels);
   const max = Math.max(...pixels);
   const span = max - min || 1;
   pixels.forEach((value, i) => {
     const intensity = (value - min) / span;
     if (intensity <= 0) return;
-    const rect = document.createElementNS(SVG_NS, 'rect');
-    rect.setAttribute('x', String(i % width));
-    rect.setAttribute('y', String(Math.floor(i / width)));
-    rect.setAttribute('width', '1');
-    rect.setAttribute('height', '1');
+    const rect = pixel(i, width);
     rect.setAttribute('fill', 'currentColor');
     rect.setAttribute('fill-opacity', intensity.toFixed(3));
     svg.appendChild(rect);
   });
   return svg;
+}
+
+function pixel(i: number, width: number): SVGRectElement {
+  const rect = document.createElementNS(SVG_NS, 'rect');
+  rect.setAttribute('x', String(i % width));
+  rect.setAttribute('y', String(Math.floor(i / width)));
+  rect.setAttribute('width', '1');
+  rect.setAttribute('height', '1');
+  return rect;
 }

@@ -125,7 +125,7 @@ function onMessage(message: ToWebview): void {
       setCurrent({ view: 'kernel', state: message.state });
       break;
     case 'testSet':
-      setCurrent({ view: 'testSet', state: { runName: message.runName, rows: message.rows } });
+      setCurrent({ view: 'testSet', state: { runName: message.runName, rows: message.rows, image: message.image ?? null } });
       break;
     case 'training': {
       const state: TrainingViewState = {

@@ -8,6 +8,7 @@ import { append, clear, custom, el, onActivate } from './dom';
 import { num, percent, sourceText } from './format';
 import { post } from './vscodeApi';
 import { renderPager } from './pager';
+import { imageGrid } from './imageGrid';
 
 type SortKey = 'source' | 'label' | 'prediction' | 'probability' | 'correct' | 'output' | 'residualRel';
 type Outcome = 'all' | 'correct' | 'incorrect' | 'flagged';
@@ -92,7 +93,7 @@ export function testSetView(state: TestSetViewState): HTMLElement {
     status.textContent = `${rows.length} of ${state.rows.length} rows shown. Click a row or press Enter on it to explain it.`;
     clear(holder);
     holder.appendChild(
-      table(rows.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE), columns, controls, (key) => {
+      table(rows.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE), columns, controls, state.image ?? null, (key) => {
         controls.sort = { key, descending: controls.sort.key === key ? !controls.sort.descending : false };
         render();
         holder.querySelector<HTMLButtonElement>(`th button[data-key="${key}"]`)?.focus();
@@ -145,7 +146,13 @@ export function visibleRows(rows: readonly TestSetRow[], columns: readonly Colum
   return out;
 }
 
-function table(rows: TestSetRow[], columns: Column[], controls: TestSetControls, onSort: (key: SortKey) => void): HTMLTableElement {
+function table(
+  rows: TestSetRow[],
+  columns: Column[],
+  controls: TestSetControls,
+  image: TestSetViewState['image'],
+  onSort: (key: SortKey) => void,
+): HTMLTableElement {
   const head = el(
     'tr',
     {},
@@ -179,7 +186,19 @@ function table(rows: TestSetRow[], columns: Column[], controls: TestSetControls,
       'aria-label': `Explain test row ${source}`,
     });
     for (const c of columns) {
-      tr.appendChild(el('td', { class: c.numeric ? 'num' : null }, cellText(r, c.key)));
+      // An image row's source cell leads with its thumbnail.
+      const thumbnail =
+        c.key === 'source' && image && r.pixels
+          ? imageGrid(r.pixels, image.width, image.height, 3, `Image of test row ${source}`, image.channels ?? 1)
+          : null;
+      tr.appendChild(
+        el(
+          'td',
+          { class: c.numeric ? 'num' : thumbnail ? 'source thumb' : null },
+          ...(thumbnail ? [thumbnail, ' '] : []),
+          cellText(r, c.key),
+        ),
+      );
     }
     onActivate(tr, () => post({ type: 'explainRow', split: 'test', row: r.row }));
     body.appendChild(tr);

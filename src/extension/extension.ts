@@ -16,7 +16,8 @@ import { explainPrediction, explainRowOf, type ExplainPredictionDeps } from './e
 import { ExperimentStore } from './experiments/model/experimentStore';
 import { ExperimentTreeProvider, VIEW_ID, type ExperimentTreeNode } from './experiments/tree/experimentTree';
 import { EXPLAIN_COMMAND, OPEN_ROW_COMMAND, type OpenRowArgs } from './hover/hoverMarkdown';
-import { newExperimentFromCsv } from './experiments/commands/newExperiment';
+import { newExperimentFromCsv, newExperimentFromImageFolder } from './experiments/commands/newExperiment';
+import { explainImage } from './explain/explainImage';
 import { openCsvRow } from './hover/openRow';
 import { Pickers } from './experiments/commands/pickers';
 import { RecentExplanations } from './explain/recentExplanations';
@@ -37,7 +38,7 @@ function isOpenRowArgs(arg: unknown): arg is OpenRowArgs & { stale?: boolean } {
     typeof arg === 'object' &&
     arg !== null &&
     typeof (arg as OpenRowArgs).file === 'string' &&
-    typeof (arg as OpenRowArgs).line === 'number'
+    (typeof (arg as OpenRowArgs).line === 'number' || (arg as OpenRowArgs).line === null)
   );
 }
 
@@ -122,6 +123,11 @@ export function activate(context: vscode.ExtensionContext): void {
       if (uri) await newExperimentFromCsv(engine, uri);
       store.refresh();
     }),
+    command('kernelLens.newImageExperiment', async (arg) => {
+      const uri = await pickers.imageFolder(arg);
+      if (uri) await newExperimentFromImageFolder(engine, uri);
+      store.refresh();
+    }),
     command('kernelLens.trainExperiment', async (arg) => {
       const experiment = await pickers.experiment(arg, 'Train Experiment');
       if (experiment) await training.train(experiment);
@@ -132,6 +138,12 @@ export function activate(context: vscode.ExtensionContext): void {
       if (file && !training.cancel(file)) void showInfo('Kernel Lens: that experiment is not training.');
     }),
     command(EXPLAIN_COMMAND, (arg) => explainPrediction(explainDeps, arg)),
+    command('kernelLens.explainImage', (arg) =>
+      explainImage(
+        { store, rows, show: (runDir, query) => ExplanationPanel.show(panelDeps, { runDir, query, output: { kind: 'default' } }) },
+        arg,
+      ),
+    ),
     command('kernelLens.explainRow', async (arg) => {
       const run = await runArg(arg, 'Explain Row');
       if (run) await explainRowOf(explainDeps, run);

@@ -18,6 +18,8 @@ export interface Contribution {
   coefficient: number | null;
   /** The training row's raw cells in header order, as recorded at training (absent for `full` explanations). */
   values?: string[];
+  /** An image folder's training image as 0–255 values, channels last (listed examples of non-`full` explanations). */
+  pixels?: number[];
 }
 
 export interface Residual {
@@ -55,6 +57,8 @@ export interface Explanation {
   concentration?: { half: number; ninety: number; totalAbs: number };
   /** The explained row's raw cell values, in header order. */
   values?: { name: string; value: string }[];
+  /** An image-folder run: the explained image as 0–255 values, channels last. */
+  pixels?: number[];
   /** Whether the approximate (subsampled) mode was used. */
   approximate?: boolean;
   /** Per training step: the step's total contribution, for the contribution-over-time plot. */

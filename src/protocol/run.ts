@@ -1,3 +1,4 @@
+import type { ImageShape } from './experiment';
 /** A training run as every side sees it: its summary, its metrics per epoch and its progress while it trains. */
 import type { BackendName, PathLayoutName, RunStatus, TaskKind } from './vocabulary';
 
@@ -46,6 +47,8 @@ export interface RunInfo {
    */
   pathLayout?: PathLayoutName;
   checkpoints?: number;
+  /** Image inputs: their shape (channels last); absent for tables. */
+  image?: ImageShape;
 }
 
 /** A progress notification during training. */

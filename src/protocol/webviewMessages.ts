@@ -13,7 +13,8 @@ export interface ExplanationViewState {
   output: OutputSelector;
   /** The training file's header (trimmed), for showing supporters' values. */
   header: string[];
-  image: { width: number; height: number } | null;
+  /** Image inputs' shape (channels 1 when not given): thumbnails from `values` or the engine's `pixels`. */
+  image: { width: number; height: number; channels?: number } | null;
   stale: boolean;
   explanation: Explanation;
   /** Raw values of the training rows listed in the explanation, by training index. */
@@ -40,6 +41,8 @@ export interface TestSetRow {
   residualRel: number;
   /** Residual above tolerance. */
   flagged: boolean;
+  /** An image-folder run: the test image as 0–255 values, channels last (its thumbnail). */
+  pixels?: number[];
 }
 
 /** The training curves view: per-epoch metrics so far and the run's status. */
@@ -55,6 +58,8 @@ export interface TrainingViewState {
 export interface TestSetViewState {
   runName: string;
   rows: TestSetRow[];
+  /** Image inputs' shape, for the rows' thumbnails. */
+  image?: { width: number; height: number; channels?: number } | null;
 }
 
 /** The kernel evolution view: a run's kernel summary, reduced for drawing (see `src/extension/trust/kernelViewState.ts`). */
@@ -91,7 +96,7 @@ export type PersistedWebviewState =
 export type ToWebview =
   | { type: 'explanation'; state: ExplanationViewState }
   | { type: 'trace'; trace: ContributionTrace[] }
-  | { type: 'testSet'; runName: string; rows: TestSetRow[] }
+  | { type: 'testSet'; runName: string; rows: TestSetRow[]; image?: TestSetViewState['image'] }
   | { type: 'training'; runName: string; metrics: EpochMetrics[]; status: RunStatus }
   | { type: 'trainingProgress'; progress: TrainProgress }
   /** The explanation view: the result of "Verify by retraining…". */

@@ -107,8 +107,12 @@ test('a CNN trained on the bundled digit images explains an image file by traini
   assert.equal(e.line, null);
   assert.equal(e.residual.flagged, false, `residual ${e.residual.rel}`);
   assert.ok(e.residual.rel < 1e-4);
+  // The thumbnails' data: the explained image and each listed example as 0–255 values (gray: one per pixel).
+  assert.equal(e.pixels?.length, 64);
+  assert.ok(e.pixels.every((v) => Number.isInteger(v) && v >= 0 && v <= 255) && e.pixels.some((v) => v > 0));
   for (const c of e.contributions) {
     assert.match(c.file, /^digit-images\/\d\/line\d{4}\.png$/);
     assert.equal(c.line, null);
+    assert.equal(c.pixels?.length, 64);
   }
 });

@@ -261,6 +261,55 @@ describe('explanation view', () => {
     await view.page.context().close();
   });
 
+  it("an image folder: the row and every listed example as a colour thumbnail from the engine's pixels; a click opens the image", async () => {
+    const digits = fixture<ExplanationViewState>('digits-explanation.json');
+    // The same explanation as an image-folder run sends it: pixels (RGB, 0–255) instead of pixel cells, files without lines.
+    const rgb = (seed: number) => Array.from({ length: 8 * 8 * 3 }, (_, k) => (seed * 31 + k * 7) % 256);
+    const state: ExplanationViewState = {
+      ...digits,
+      header: ['file', 'class'],
+      image: { width: 8, height: 8, channels: 3 },
+      trainingValues: {},
+      explanation: {
+        ...digits.explanation,
+        file: 'digit-images/3/line0005.png',
+        line: null,
+        values: [
+          { name: 'file', value: 'digit-images/3/line0005.png' },
+          { name: 'class', value: '3' },
+        ],
+        pixels: rgb(1),
+        contributions: digits.explanation.contributions.map((c) => ({
+          ...c,
+          file: `digit-images/${c.label}/line${String(c.index).padStart(4, '0')}.png`,
+          line: null,
+          values: [`digit-images/${c.label}/line${String(c.index).padStart(4, '0')}.png`, c.label],
+          pixels: rgb(c.index + 2),
+        })),
+      },
+    };
+    const view = await openView(harness, 'dark');
+    await view.send({ type: 'explanation', state });
+    const image = view.page.locator('.row-image svg.image-grid');
+    assert.equal(await image.count(), 1);
+    assert.equal(await image.locator('rect[fill^="rgb("]').count(), 64, 'one coloured square per pixel');
+    const [r, g, b] = rgb(1);
+    assert.equal(await image.locator('rect[fill^="rgb("]').first().getAttribute('fill'), `rgb(${r}, ${g}, ${b})`);
+    const section = view.page.locator('.contribution-section.supporters');
+    assert.equal(await section.locator('tbody tr td.thumb svg').count(), PAGE_SIZE, 'a thumbnail for every listed supporter');
+    assert.equal(await section.locator('tbody tr').first().locator('td.thumb rect[fill^="rgb("]').count(), 64);
+    const first = section.locator('tbody tr').first();
+    const index = Number(await first.getAttribute('data-index'));
+    const c = state.explanation.contributions.find((x) => x.index === index)!;
+    const link = first.locator('td.source a, td.source [role=link], td.source button').first();
+    assert.equal((await link.textContent())?.trim(), c.file, 'the file alone names an image');
+    await link.click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'openRow', file: c.file, line: null });
+    await view.screenshot('explanation-image-folder-dark');
+    await assertClean(view);
+    await view.page.context().close();
+  });
+
   it('shows busy and error states', async () => {
     const view = await openView(harness);
     await view.send({ type: 'explanation', state: iris });

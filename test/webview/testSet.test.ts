@@ -19,6 +19,21 @@ async function column(view: ViewPage, index: number): Promise<string[]> {
 }
 
 describe('test set view', () => {
+  it('an image folder: each row leads with its thumbnail, drawn from the pixels sent', async () => {
+    const rows = testSet.rows.map((r, k) => ({
+      ...r,
+      file: `images/${r.label}/${k}.png`,
+      line: null,
+      pixels: Array.from({ length: 16 }, (_, p) => (p * 16 + k) % 256),
+    }));
+    const view = await openView(harness);
+    await view.send({ ...testSet, rows, image: { width: 4, height: 4, channels: 1 } });
+    assert.equal(await view.page.locator('table.test-set tbody tr td.thumb svg.image-grid').count(), rows.length);
+    const first = (await column(view, 0))[0].trim();
+    assert.match(first, /^images\/[^:]+\.png$/, 'the file names the row, with no line');
+    await view.page.context().close();
+  });
+
   it('lists every row, sorts by a column both ways, and says so with aria-sort', async () => {
     const view = await openView(harness);
     await view.send(testSet);

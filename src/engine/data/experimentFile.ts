@@ -4,7 +4,8 @@ import type { z } from 'zod';
 import type { ExperimentConfig, ModelLayer, ValidateResult } from '../../protocol';
 import { UserError, messageOf } from '../errors';
 import { readCsvHeader } from './csvTable';
-import { isDirectory } from './imageFolder';
+import { firstImageShape, isDirectory } from './imageFolder';
+import { buildLayout } from '../model/parameterLayout';
 import { displayPath } from './displayPath';
 import { experimentSchema, type ExperimentOutput } from './experimentSchema';
 import { jsonSyntaxError, locateJsonPath, positionAt } from './jsonLocation';
@@ -51,8 +52,17 @@ async function datasetErrors(experiment: ResolvedExperiment): Promise<string[]> 
   if ('file' in experiment.dataset.test) files.push(experiment.dataset.test.file);
   for (const relative of files) {
     const abs = path.resolve(experiment.dir, relative);
-    // An image folder is checked when it is read (sizes, classes, files).
-    if (await isDirectory(abs)) continue;
+    // An image folder: its layout and that the network fits its images (sizes and files are checked when it is read).
+    if (await isDirectory(abs)) {
+      try {
+        const shape = await firstImageShape(abs);
+        buildLayout(shape.width * shape.height * shape.channels, shape, experiment.model.layers, 2, display(experiment));
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        errors.push(error.message);
+      }
+      continue;
+    }
     if (experiment.dataset.target === null) {
       errors.push(
         new UserError('dataset.target is required for a CSV file (the column to predict)', { file: display(experiment) }).message,

@@ -209,3 +209,10 @@ export async function encodeImageFile(
   imagePixels(image, shape.channels, x, 0);
   return { x, relative: relativePosix(experimentDir, file) };
 }
+
+/** The shape of an image folder's first image (gray or RGB by that image alone): a quick look for validation. */
+export async function firstImageShape(dir: string): Promise<ImageShape> {
+  const { images } = await listImageFolder(dir, dir);
+  const first = decodeImage(await fsp.readFile(images[0].abs), displayPath(images[0].abs));
+  return { width: first.width, height: first.height, channels: first.grayscale ? 1 : 3 };
+}

@@ -139,7 +139,7 @@ export function forgetRun(runDir: string): void {
 }
 
 interface PreparedQuery {
-  row: Omit<ExplainedRow, 'finalOutput' | 'output'>;
+  row: Omit<ExplainedRow, 'finalOutput' | 'output' | 'x'>;
   x: Float32Array;
 }
 
@@ -360,7 +360,7 @@ export async function explainWithIndex(
   const explanations = raws.map((r, q) => {
     const explanation = buildExplanation(
       run,
-      { ...prepared[q].row, finalOutput: outputs.slice(q * C, (q + 1) * C), output: resolved[q] },
+      { ...prepared[q].row, x: prepared[q].x, finalOutput: outputs.slice(q * C, (q + 1) * C), output: resolved[q] },
       r,
       { top, full: options.full ?? false, tolerance, backend: currentBackend().backend },
     );

@@ -11,6 +11,8 @@ export interface ExplainedRow {
   line: number | null;
   label: string | null;
   values: { name: string; value: string }[];
+  /** The row's inputs (an image folder's pixels in [0, 1]). */
+  x: Float32Array;
   /** Network outputs at w_T (logits or standardized value). */
   finalOutput: Float32Array;
   output: ResolvedOutput;
@@ -36,6 +38,9 @@ export function buildExplanation(
   const rel = Math.abs(signed) / Math.max(Math.abs(raw.network - raw.bias), 0.01);
 
   const order = rowsByMagnitude(raw.contributions);
+  // An image folder's inputs are its pixels in [0, 1]: thumbnails come from them (a CSV's come from its cells).
+  const pixelsShown = run.record.image !== null && run.record.preprocessing.columns.length === 0;
+  const F = run.data.featureCount;
   const shown = options.full ? order : order.slice(0, options.top);
   const labels = run.data.raw.train.labels;
   const maxKernel = Math.max(0, ...Array.from(raw.kernel.values(), Math.abs));
@@ -52,6 +57,7 @@ export function buildExplanation(
       kernel: kernel ?? null,
       coefficient,
       ...(options.full ? {} : { values: run.data.raw.train.values[i] }),
+      ...(pixelsShown && !options.full ? { pixels: pixelBytes(run.data.trainX, i, F) } : {}),
     };
   });
 
@@ -100,6 +106,7 @@ export function buildExplanation(
     byLabel: Array.from(byLabelMap, ([label, v]) => ({ label, sum: v.sum, count: v.count })).sort((a, b) => a.label.localeCompare(b.label)),
     concentration: { half, ninety, totalAbs: sigma * totalAbs },
     values: row.values,
+    ...(pixelsShown ? { pixels: pixelBytes(row.x, 0, F) } : {}),
   };
   if (run.approximate) explanation.approximate = true;
   if (!options.full && order.length > shown.length) {
@@ -127,4 +134,9 @@ function prediction(run: LoadedRun, output: Float32Array): Prediction {
   let best = 0;
   for (let k = 1; k < exps.length; k++) if (exps[k] > exps[best]) best = k;
   return { label: classes[best], probability: exps[best] / total };
+}
+
+/** Row `i` of [N, F] pixels in [0, 1] as 0–255 integers. */
+function pixelBytes(x: Float32Array, i: number, F: number): number[] {
+  return Array.from(x.subarray(i * F, (i + 1) * F), (v) => Math.round(255 * v));
 }

@@ -122,6 +122,7 @@ export async function runInfoFromRecord(
     finishedAt: record.finishedAt,
     backend: record.backend,
     task: record.task,
+    ...(record.image ? { image: { ...record.image, channels: record.image.channels ?? 1 } } : {}),
     classes: record.preprocessing.classes,
     steps: record.steps,
     parameters: record.parameters,

@@ -104,7 +104,7 @@ export class Explainer {
       query: target.query,
       output: target.output,
       header,
-      image: experiment?.config?.dataset.image ?? null,
+      image: run.image ?? experiment?.config?.dataset.image ?? null,
       stale: run.stale === true,
       explanation,
       trainingValues,

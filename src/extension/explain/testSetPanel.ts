@@ -66,7 +66,7 @@ export class TestSetPanel {
           TestSetPanel.panels.set(run.dir, panel);
           await panel.load(run);
         } else if (persisted?.view === 'testSet')
-          panel.host.show({ type: 'testSet', runName: persisted.state.runName, rows: persisted.state.rows });
+          panel.host.show({ type: 'testSet', runName: persisted.state.runName, rows: persisted.state.rows, image: persisted.state.image });
         else panel.host.show({ type: 'error', message: 'Run "Kernel Lens: Show Test Set" to fill this view.' });
       },
     });
@@ -89,7 +89,12 @@ export class TestSetPanel {
           return this.deps.cache.rows(run, 'test', token);
         },
       );
-      this.host.show({ type: 'testSet', runName: run.label ?? run.name, rows: facts.map((f) => testSetRow(f.row, f.facts)) });
+      this.host.show({
+        type: 'testSet',
+        runName: run.label ?? run.name,
+        rows: facts.map((f) => testSetRow(f.row, f.facts)),
+        image: run.image ?? null,
+      });
     } catch (e) {
       const message = e instanceof vscode.CancellationError ? 'Cancelled.' : messageOf(e);
       this.host.show({ type: 'error', message });

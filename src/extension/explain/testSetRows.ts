@@ -17,5 +17,6 @@ export function testSetRow(row: number, facts: HoverFacts): TestSetRow {
     output: facts.network,
     residualRel: facts.residual.rel,
     flagged: facts.residual.flagged,
+    ...(facts.pixels ? { pixels: facts.pixels } : {}),
   };
 }

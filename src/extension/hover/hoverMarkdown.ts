@@ -37,6 +37,8 @@ export interface HoverFacts {
   opposer: Contribution | null;
   /** How many contributions were looked at to find them. */
   considered: number;
+  /** An image-folder run: the row's image as 0–255 values (the test set's thumbnails). */
+  pixels?: number[];
 }
 
 export function hoverFacts(explanation: Explanation): HoverFacts {
@@ -53,6 +55,7 @@ export function hoverFacts(explanation: Explanation): HoverFacts {
     supporters,
     opposer,
     considered: explanation.contributions.length,
+    ...(explanation.pixels ? { pixels: explanation.pixels } : {}),
   };
 }
 

@@ -20,7 +20,7 @@ export function isFromWebview(value: unknown): value is FromWebview {
     case 'cancelTraining':
       return true;
     case 'openRow':
-      return typeof m.file === 'string' && isIndex(m.line);
+      return typeof m.file === 'string' && (m.line === null || isIndex(m.line));
     case 'explainTraining':
       return isIndex(m.index);
     case 'switchOutput':

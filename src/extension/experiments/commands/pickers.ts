@@ -116,6 +116,19 @@ export class Pickers {
   }
 
   /** A CSV file: the given URI, the active editor's CSV, or a quick pick of the workspace's CSV files. */
+  /** A folder of class subfolders: the explorer's folder, or one picked in a dialog. */
+  async imageFolder(arg: unknown): Promise<vscode.Uri | undefined> {
+    if (arg instanceof vscode.Uri) return arg;
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      canSelectFiles: false,
+      canSelectFolders: true,
+      title: 'Image folder (one subfolder of PNG or JPEG images per class)',
+      defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    });
+    return picked?.[0];
+  }
+
   async csvFile(arg: unknown): Promise<vscode.Uri | undefined> {
     if (arg instanceof vscode.Uri && arg.fsPath.toLowerCase().endsWith('.csv')) return arg;
     const active = vscode.window.activeTextEditor?.document.uri;

@@ -34,7 +34,11 @@ export function isRunRows(value: unknown): value is RunRows {
   const okList = (list: unknown): boolean =>
     Array.isArray(list) &&
     list.every(
-      (r) => typeof r === 'object' && r !== null && typeof (r as RowSource).file === 'string' && typeof (r as RowSource).line === 'number',
+      (r) =>
+        typeof r === 'object' &&
+        r !== null &&
+        typeof (r as RowSource).file === 'string' &&
+        (typeof (r as RowSource).line === 'number' || (r as RowSource).line === null),
     );
   return okList(v.train) && okList(v.test);
 }

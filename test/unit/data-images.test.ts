@@ -8,8 +8,10 @@ import { readExperiment } from '../../src/engine/data/experimentFile';
 import { prepareData } from '../../src/engine/data/prepare';
 import { explainWithIndex, indexedRun } from '../../src/engine/explain/explainService';
 import { trainExperiment } from '../../src/engine/pipeline/trainRun';
-import { SAMPLES, tempWorkspace, useWasm, writeExperiment } from '../helpers/experiments';
+import { SAMPLES, tempWorkspace, trainSample, useWasm, writeExperiment } from '../helpers/experiments';
 import { userError } from '../helpers/userError';
+import { selfInfluenceByTensors, selfInfluenceScores } from '../../src/engine/trust/selfInfluence';
+import { suspiciousRows } from '../../src/engine/trust/suspects';
 
 /** A gray (or, with `color`, red-tinted) PNG of the given size whose pixels are `value`. */
 function png(width: number, height: number, value: number, color = false): Buffer {
@@ -114,5 +116,36 @@ test('a CNN trained on the bundled digit images explains an image file by traini
     assert.match(c.file, /^digit-images\/\d\/line\d{4}\.png$/);
     assert.equal(c.line, null);
     assert.equal(c.pixels?.length, 64);
+  }
+});
+
+test('self-influence from tensor factors (the CNN route) equals the index route on a dense run, and ranks a CNN run', async () => {
+  const info = await trainSample('iris.csv', {
+    dataset: { train: 'iris.csv', target: 'species' },
+    model: { hidden: [{ units: 5, activation: 'tanh' }] },
+    training: { optimizer: 'adam', learningRate: 0.02, epochs: 3, batchSize: 16 },
+  });
+  const indexed = await indexedRun(info.dir);
+  for (const scoring of ['tracin', 'adam'] as const) {
+    const byIndex = await selfInfluenceScores(indexed, scoring);
+    const byTensors = await selfInfluenceByTensors(indexed, scoring);
+    const scale = Math.max(...byIndex);
+    assert.ok(scale > 0);
+    byIndex.forEach((v, i) => assert.ok(Math.abs(v - byTensors[i]) <= 1e-4 * scale, `${scoring} row ${i}: ${v} vs ${byTensors[i]}`));
+  }
+  const dir = tempWorkspace();
+  fs.cpSync(path.join(SAMPLES, 'digit-images'), path.join(dir, 'digit-images'), { recursive: true });
+  const cnn = await trainExperiment(
+    writeExperiment(dir, 'cnn', {
+      dataset: { train: 'digit-images' },
+      model: { layers: [{ type: 'conv2d', filters: 2, kernel: 3 }, { type: 'maxPool2d', size: 2 }, { type: 'flatten' }] },
+      training: { epochs: 1, batchSize: 32 },
+    }),
+  );
+  const result = await suspiciousRows(cnn.dir, { scoring: 'adam', top: 5 });
+  assert.equal(result.rows.length, 5);
+  for (const row of result.rows) {
+    assert.match(row.file, /^digit-images\/\d\/line\d{4}\.png$/);
+    assert.equal(row.line, null);
   }
 });

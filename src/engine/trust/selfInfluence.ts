@@ -10,6 +10,8 @@ import { buildPathIndex, type PathIndex } from '../explain/pathIndex/pathIndex';
 import { isReplayed } from '../explain/replay/segments';
 import { pathSegments, segmentContraction } from '../explain/replay/pathSegments';
 import { perExampleLoss } from '../model/losses';
+import { isDenseOnly } from '../model/parameterLayout';
+import { adamDiagonal, type SweepInput } from '../explain/shared/optimizerSweep';
 
 const STEP_CHUNK = 128;
 /** Between chunks the event loop runs, so a `$/cancelRequest` can reach the signal. */
@@ -29,6 +31,8 @@ export async function selfInfluenceScores(indexed: IndexedRun, scoring: SuspectS
   if (scoring === 'loss') return finalLosses(indexed);
   const { run } = indexed;
   const scores = new Float64Array(run.record.trainRows);
+  // A convolutional run has no typed-array index: its per-example gradients come from the tensor factors.
+  if (!isDenseOnly(run.layout)) return selfInfluenceByTensors(indexed, scoring, signal);
   if (!isReplayed(run)) {
     await addSelfInfluence(run, indexed.index, scoring, scores, signal);
     return scores;
@@ -87,6 +91,61 @@ async function addSelfInfluence(
       throwIfCancelled(signal);
     }
   }
+}
+
+/**
+ * The same scores from per-example gradients formed as tensors (each example of a chunk of steps its own group of
+ * the network's summed gradient): for networks the typed-array index does not serve (convolutions).
+ */
+export async function selfInfluenceByTensors(
+  indexed: IndexedRun,
+  scoring: Exclude<SuspectScoring, 'loss'>,
+  signal?: AbortSignal,
+): Promise<Float64Array> {
+  const run = await indexed.wholePathRun(signal);
+  const factors = indexed.factors;
+  const scores = new Float64Array(run.record.trainRows);
+  const T = run.path.steps;
+  const W = run.path.batchWidth;
+  const P = run.layout.parameterCount;
+  const adam = scoring === 'adam' && run.optimizer.name === 'adam';
+  const sweep: SweepInput = {
+    optimizer: run.optimizer,
+    learningRates: run.path.learningRates,
+    adamV: run.path.adamV,
+    batchSizes: run.batchSizes,
+    parameterCount: P,
+    queries: 1,
+  };
+  const diagonal = new Float64Array(P);
+  const chunk = Math.max(1, Math.floor(4_000_000 / (W * P)));
+  for (let s0 = 0; s0 < T; s0 += chunk) {
+    const c = Math.min(chunk, T - s0);
+    const grads = tidyRead(() =>
+      run.network.summedGradient(
+        factors.layers.map((f) => ({
+          a: tf.reshape(tf.slice(f.a, [s0, 0, 0], [c, -1, -1]), [c * W, 1, f.a.shape[2]]),
+          delta: tf.reshape(tf.slice(f.delta, [s0, 0, 0], [c, -1, -1]), [c * W, 1, f.delta.shape[2]]),
+        })),
+      ),
+    );
+    for (let k = 0; k < c; k++) {
+      const s = s0 + k;
+      const eta = run.path.learningRates[s];
+      if (adam) adamDiagonal(sweep, s, diagonal);
+      for (let b = 0; b < W; b++) {
+        const i = run.path.batches[s * W + b];
+        if (i < 0) continue;
+        let norm = 0;
+        const base = (k * W + b) * P;
+        for (let p = 0; p < P; p++) norm += (adam ? diagonal[p] : 1) * grads[base + p] * grads[base + p];
+        scores[i] += eta * norm;
+      }
+    }
+    await yieldToEventLoop();
+    throwIfCancelled(signal);
+  }
+  return scores;
 }
 
 function finalLosses(indexed: IndexedRun): Float64Array {

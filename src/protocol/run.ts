@@ -49,6 +49,8 @@ export interface RunInfo {
   checkpoints?: number;
   /** Image inputs: their shape (channels last); absent for tables. */
   image?: ImageShape;
+  /** The inputs are an image folder (rows are image files: nothing to hover, so nothing is explained ahead). */
+  imageFolder?: boolean;
 }
 
 /** A progress notification during training. */

@@ -311,7 +311,7 @@ export function prepareE2eFolder(
   installExtension(extDir);
   const workspace = join(root, 'workspace');
   mkdirSync(workspace, { recursive: true });
-  for (const sample of samples) cpSync(join(repo, 'samples', sample), join(workspace, sample));
+  for (const sample of samples) cpSync(join(repo, 'samples', sample), join(workspace, sample), { recursive: true });
   for (const [name, experiment] of Object.entries(experiments))
     writeFileSync(join(workspace, `${name}.kernel.json`), JSON.stringify(experiment, null, 2) + '\n');
   return { root, extDir, workspace };

@@ -123,6 +123,7 @@ export async function runInfoFromRecord(
     backend: record.backend,
     task: record.task,
     ...(record.image ? { image: { ...record.image, channels: record.image.channels ?? 1 } } : {}),
+    ...(record.image && record.preprocessing.columns.length === 0 ? { imageFolder: true } : {}),
     classes: record.preprocessing.classes,
     steps: record.steps,
     parameters: record.parameters,

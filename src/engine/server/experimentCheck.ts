@@ -6,7 +6,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { UserError } from '../errors';
-import { CSV_EXPANSION, RUN_EXPANSION, directorySize, fileSize, type MemoryBudget } from './memoryBudget';
+import { CSV_EXPANSION, IMAGE_EXPANSION, RUN_EXPANSION, directorySize, fileSize, type MemoryBudget } from './memoryBudget';
 import type { WorkspaceGuard } from './workspaceGuard';
 import { denseNetworkSize, trainingMemory } from '../pipeline/trainingMemory';
 import { choosePathLayout, type PathLayoutRequest } from '../pipeline/pathLayoutChoice';
@@ -76,14 +76,20 @@ export async function checkExperiment(
   const config = await readJsonCapped(experimentFile, MAX_EXPERIMENT_BYTES, 'experiment file');
   const dir = path.dirname(experimentFile);
   let csvBytes = 0;
+  let imageBytes = 0;
   let first: { file: string; size: number } | null = null;
   for (const file of datasetFiles(config)) {
     const real = await guard.resolve(path.resolve(dir, file), { mustExist: false, what: 'dataset' });
+    // An image folder (one subfolder per class): its images, decoded, are what loading costs.
+    if ((await fs.stat(real).catch(() => null))?.isDirectory()) {
+      imageBytes += await directorySize(real, 1);
+      continue;
+    }
     const size = await fileSize(real);
     csvBytes += size;
     first ??= { file: real, size };
   }
-  budget.check('Loading the dataset', csvBytes * CSV_EXPANSION);
+  budget.check('Loading the dataset', csvBytes * CSV_EXPANSION + imageBytes * IMAGE_EXPANSION);
   if (!forTraining || !first || first.size === 0) return;
 
   // One parameter snapshot per step is what the path kernel needs; estimate it before training starts.

@@ -11,6 +11,8 @@ import type { Dirent } from 'node:fs';
 const MB = 1024 * 1024;
 /** Parsed cells (strings, then float64 arrays, then float32 tensors) take several times the CSV text. */
 export const CSV_EXPANSION = 8;
+/** Compressed images (PNG, JPEG) decoded to RGBA bytes and then float32 pixels take many times their file size. */
+export const IMAGE_EXPANSION = 32;
 /** Run files (parameter snapshots) are read into arrays and tensors, roughly twice over. */
 export const RUN_EXPANSION = 3;
 

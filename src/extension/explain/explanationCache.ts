@@ -104,6 +104,8 @@ export class ExplanationCache implements vscode.Disposable {
    * test split is one batch (one replay, with progress and cancel); its training rows are explained on demand.
    */
   fillAll(run: RunInfo): void {
+    // An image folder's rows are files, never hovered: they are explained when asked (the Test Set view, a click).
+    if (run.imageFolder) return;
     const test = this.fill(run, 'test');
     void (replayed(run) ? test : test.then(() => this.fill(run, 'train'))).catch(() => undefined);
   }

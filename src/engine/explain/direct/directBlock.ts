@@ -16,6 +16,7 @@ import { kinkSteps } from './kinkDetection';
 
 const PHI_BUDGET = 48_000_000; // floats of Φ held per chunk of steps
 const DOT_FLOATS = 8_000_000; // floats of one contraction pass with the training factors
+const STEPS_PER_YIELD = 64;
 
 /**
  * Explains a block of rows exactly (path-kernel.md §2–3, §5): Φ per step by quadrature, refined where
@@ -51,7 +52,8 @@ export async function explainBlock(
   // Φ is kept for the steps where the top rows appear (for K^p), so hold it all when it fits.
   const keepPhi = T * Q * P <= PHI_BUDGET;
   const phiAll = keepPhi ? new Float32Array(T * Q * P) : null;
-  const chunk = Math.max(1, Math.min(T, Math.floor(PHI_BUDGET / 4 / (Q * P))));
+  // At most STEPS_PER_YIELD steps between two turns of the event loop: the engine keeps answering other requests.
+  const chunk = Math.max(1, Math.min(T, STEPS_PER_YIELD, Math.floor(PHI_BUDGET / 4 / (Q * P))));
   const scale = Array.from({ length: Q }, (_, q) => Math.max(Math.abs(endpoints[T * Q + q] - endpoints[q]), 0.01));
 
   // Chunks of steps from the last to the first, because the optimizer sweep runs backwards.

@@ -40,8 +40,12 @@ export function parseExperimentText(text: string): { config: ExperimentConfig | 
     return { config: null, error: `Not valid JSON: ${messageOf(e)}` };
   }
   const dataset = (value as { dataset?: { train?: unknown; target?: unknown } } | null)?.dataset;
-  if (typeof dataset?.train !== 'string' || typeof dataset.target !== 'string') {
-    return { config: null, error: 'The experiment needs "dataset": {"train": "<file.csv>", "target": "<column>"}.' };
+  // The target is optional for an image folder (the class is its subfolder); the engine says when a CSV lacks one.
+  if (typeof dataset?.train !== 'string' || (dataset.target !== undefined && typeof dataset.target !== 'string')) {
+    return {
+      config: null,
+      error: 'The experiment needs "dataset": {"train": "<file.csv>", "target": "<column>"} or {"train": "<image folder>"}.',
+    };
   }
   return { config: value as ExperimentConfig, error: null };
 }

@@ -90,7 +90,7 @@ export class ExperimentTreeProvider implements vscode.TreeDataProvider<Experimen
         const config = node.experiment.config;
         const item = new vscode.TreeItem(config ? path.basename(config.dataset.train) : 'dataset', vscode.TreeItemCollapsibleState.None);
         item.id = `dataset:${node.experiment.file}`;
-        item.description = config ? `target ${config.dataset.target}` : '';
+        item.description = config ? (config.dataset.target ? `target ${config.dataset.target}` : 'classes from subfolders') : '';
         item.iconPath = new vscode.ThemeIcon('table');
         item.contextValue = 'dataset';
         item.command = { command: 'kernelLens.openDataset', title: 'Open Dataset', arguments: [node] };

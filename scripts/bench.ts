@@ -1,4 +1,5 @@
-// `npm run bench [-- --scaling]`: workload W1 of issue 5, one JSON object on stdout (figures, not a timed test).
+// `npm run bench [-- --scaling] [--no-w2] [--no-images]`: workloads W1 (issue 5), W2 (issue 13) and W-img (issue 14),
+// one JSON object on stdout (figures, not a timed test).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,6 +14,7 @@ import { naiveBaseline } from './benchNaive';
 import { runReluVariant, runScaling, type ScalingResult } from './benchScaling';
 import { pearson } from './statistics';
 import { runW2 } from './benchReplay';
+import { runWImg } from './benchImages';
 
 /**
  * The same exact computation for all 360 test rows in vectorized float32 NumPy (scripts/bench-numpy.py), timed in
@@ -119,6 +121,7 @@ async function main(): Promise<void> {
     const relu = runReluVariant(scratch);
     const numpy = numpyReference(trained.runDir, batchMs);
     const w2 = process.argv.includes('--no-w2') ? 'not run (--no-w2)' : runW2(scratch);
+    const wImg = process.argv.includes('--no-images') ? 'not run (--no-images)' : await runWImg(scratch);
     const scalingResult: ScalingResult | undefined = scaling ? runScaling(scratch, trained.runDir, trained.engineMs) : undefined;
     const result = {
       workload: 'W1 digits 64-64(tanh)-10, 1437 train / 360 test, 900 steps, adam 0.01, seed 1',
@@ -185,6 +188,7 @@ async function main(): Promise<void> {
       relu,
       numpy,
       w2,
+      wImg,
       scaling: scalingResult ?? 'not run (npm run bench -- --scaling)',
     };
     process.stdout.write(`${JSON.stringify(rounded(result), null, 2)}\n`);

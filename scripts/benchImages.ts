@@ -2,19 +2,15 @@
 // Fashion-MNIST images at 14×14), trained under --path-budget-mb 64 and explained exactly. Training and the CLI's
 // explanations run in child processes that report their peak RSS (benchRssChild.ts); the next image in the same
 // engine and the naive baseline are timed in this process.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { ROOT } from './benchCommon';
-import { folderBytes } from './benchReplay';
+import { cli, folderBytes } from './benchReplay';
 import { imageFolderFromCsv, type PixelCsv } from './imageFolderFromCsv';
 import { explainWithIndex, indexedRun } from '../src/engine/explain/explainService';
 import { finalWeights } from '../src/engine/explain/shared/loadedRun';
 import { perExampleLoss } from '../src/engine/model/losses';
-
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-const CHILD = path.join(ROOT, 'scripts', 'benchRssChild.ts');
 
 /** The issue's architecture: conv 8@3×3 same relu → max-pool 2 → conv 16@3×3 same relu → max-pool 2 → dense 10. */
 const LAYERS = [
@@ -29,15 +25,6 @@ const BUDGET_MB = 64;
 const BATCH_ROWS = 8;
 /** Training steps the naive method is timed on (the rest extrapolated linearly). */
 const NAIVE_STEPS = 4;
-
-function cli(args: string[]): { wallMs: number; peakRssBytes: number; stdout: string; stderr: string } {
-  const started = performance.now();
-  const result = spawnSync(TSX, [CHILD, ...args, '--backend', 'wasm'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  const match = /BENCH_MAX_RSS_KB (\d+)/.exec(result.stderr);
-  if (result.status !== 0 || !match)
-    throw new Error(`kernel-lens ${args.join(' ')} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
-  return { wallMs: performance.now() - started, peakRssBytes: Number(match[1]) * 1024, stdout: result.stdout, stderr: result.stderr };
-}
 
 /**
  * The naive method on the same run: every step's per-example loss gradients and the query's gradient at 3 nodes,

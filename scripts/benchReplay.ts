@@ -31,7 +31,7 @@ interface CliRun {
 }
 
 /** The CLI in a child that reports its own peak RSS (worker threads included) on its last stderr line. */
-function cli(args: string[]): CliRun {
+export function cli(args: string[]): CliRun {
   const started = performance.now();
   // From the repository (the worker threads load the sources through tsx from there); every path is absolute.
   const result = spawnSync(TSX, [CHILD, ...args, '--backend', 'wasm'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });

@@ -1,18 +1,13 @@
 import { test } from 'node:test';
+import { OPTIMIZER_CASES } from '../helpers/optimizerCases';
 import assert from 'node:assert/strict';
-import type { OptimizerName } from '../../src/protocol';
 import { explainWithIndex, indexedRun } from '../../src/engine/explain/explainService';
 import { bruteForceContributions } from '../helpers/bruteForce';
 import { trainSample } from '../helpers/experiments';
 
 // path-kernel.md §6: on a tiny network (27 parameters, 16 steps) the fast path equals a literal,
 // independent computation with per-example tf.grad, for each optimizer separately.
-const cases: { label: string; optimizer: OptimizerName; nesterov?: boolean; learningRate: number }[] = [
-  { label: 'sgd', optimizer: 'sgd', learningRate: 0.1 },
-  { label: 'momentum', optimizer: 'momentum', learningRate: 0.05 },
-  { label: 'nesterov', optimizer: 'momentum', nesterov: true, learningRate: 0.05 },
-  { label: 'adam', optimizer: 'adam', learningRate: 0.05 },
-];
+const cases = OPTIMIZER_CASES;
 
 for (const c of cases) {
   test(`fast path equals brute force (${c.label})`, async () => {

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
+import { OPTIMIZER_CASES } from '../helpers/optimizerCases';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ExperimentConfig, LayerConfig, OptimizerName } from '../../src/protocol';
+import type { ExperimentConfig, LayerConfig } from '../../src/protocol';
 import { explainWithIndex, indexedRun } from '../../src/engine/explain/explainService';
 import { trainExperiment } from '../../src/engine/pipeline/trainRun';
 import { bruteForceContributions } from '../helpers/bruteForce';
@@ -35,12 +36,8 @@ const architectures: { label: string; layers: LayerConfig[] }[] = [
   },
 ];
 
-const optimizers: { label: string; optimizer: OptimizerName; nesterov?: boolean; learningRate: number }[] = [
-  { label: 'sgd', optimizer: 'sgd', learningRate: 0.1 },
-  { label: 'momentum', optimizer: 'momentum', learningRate: 0.05 },
-  { label: 'nesterov', optimizer: 'momentum', nesterov: true, learningRate: 0.05 },
-  { label: 'adam', optimizer: 'adam', learningRate: 0.02 },
-];
+// A smaller Adam step: its first steps are as large for every parameter.
+const optimizers = OPTIMIZER_CASES.map((c) => (c.optimizer === 'adam' ? { ...c, learningRate: 0.02 } : c));
 
 /** The first 60 digits (8×8), so that a run is a dozen steps. */
 function smallDigits(dir: string): void {

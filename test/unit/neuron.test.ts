@@ -1,20 +1,17 @@
 import { test } from 'node:test';
+import { OPTIMIZER_CASES } from '../helpers/optimizerCases';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ExperimentConfig, OptimizerName } from '../../src/protocol';
+import type { ExperimentConfig } from '../../src/protocol';
 import { explainNeuronOfRun } from '../../src/engine/explain/explainService';
 import { trainExperiment } from '../../src/engine/pipeline/trainRun';
 import { SAMPLES, tempWorkspace, trainSample, useWasm, writeExperiment } from '../helpers/experiments';
 import { userError } from '../helpers/userError';
 
 // The neuron view: Δw of one unit is Σ_i v_i exactly (the optimizer's sweep with the unit's weights as the "output").
-const optimizers: { label: string; optimizer: OptimizerName; nesterov?: boolean; learningRate: number }[] = [
-  { label: 'sgd', optimizer: 'sgd', learningRate: 0.1 },
-  { label: 'momentum', optimizer: 'momentum', learningRate: 0.05 },
-  { label: 'nesterov', optimizer: 'momentum', nesterov: true, learningRate: 0.05 },
-  { label: 'adam', optimizer: 'adam', learningRate: 0.02 },
-];
+// A smaller Adam step: its first steps are as large for every parameter.
+const optimizers = OPTIMIZER_CASES.map((c) => (c.optimizer === 'adam' ? { ...c, learningRate: 0.02 } : c));
 
 for (const o of optimizers) {
   test(`a conv filter's and a dense unit's weight change are the sum of their examples' vectors (${o.label})`, async () => {

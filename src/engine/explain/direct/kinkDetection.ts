@@ -4,6 +4,7 @@ import type { LoadedRun } from '../shared/loadedRun';
 import type { QueryBlock } from '../shared/blockTypes';
 import { gaussLegendre } from '../shared/gaussLegendre';
 import { poolArgMax } from '../../model/pooling';
+import { activationFloats } from './tensorQuerySide';
 
 /**
  * Kinks along a step's segment: ReLU switching on or off, and a max-pool window's arg-max moving (path-kernel.md
@@ -105,7 +106,7 @@ function signaturesAt(
   items: { pair: number; t: number }[],
 ): Float32Array {
   const out = new Float32Array(items.length);
-  const per = Math.max(1, Math.floor(EVAL_BUDGET / run.layout.parameterCount));
+  const per = Math.max(1, Math.floor(EVAL_BUDGET / (run.layout.parameterCount + activationFloats(run))));
   for (let k = 0; k < items.length; k += per) {
     const slice = items.slice(k, k + per);
     out.set(
@@ -188,7 +189,7 @@ export function kinkAwareSegmentGradients(
     rule.nodes.forEach((t, k) => items.push({ pair: leaf.pair, t: leaf.a + t * width, weight: rule.weights[k] * width }));
   }
   const result = new Float64Array(pairs.length * P);
-  const per = Math.max(1, Math.floor(EVAL_BUDGET / (2 * P)));
+  const per = Math.max(1, Math.floor(EVAL_BUDGET / (2 * (P + activationFloats(run)))));
   for (let k0 = 0; k0 < items.length; k0 += per) {
     const slice = items.slice(k0, k0 + per);
     const grads = tidyRead(() => {

@@ -18,7 +18,7 @@ export function endpointOutputs(run: LoadedRun, block: QueryBlock): Float64Array
   const C = run.outputCount;
   const Q = block.count;
   const result = new Float64Array((T + 1) * Q);
-  const chunk = Math.max(1, Math.floor(POINT_BUDGET / (P + Q * widest(run))));
+  const chunk = Math.max(1, Math.floor(POINT_BUDGET / (P + Q * activationFloats(run))));
   for (let s0 = 0; s0 <= T; s0 += chunk) {
     const c = Math.min(chunk, T + 1 - s0);
     const values = tidyRead(() => {
@@ -32,7 +32,7 @@ export function endpointOutputs(run: LoadedRun, block: QueryBlock): Float64Array
 }
 
 /** Floats a forward and backward pass hold per row: every layer's input, pre-activation, activation and gradient. */
-function widest(run: LoadedRun): number {
+export function activationFloats(run: LoadedRun): number {
   return run.layout.layers.reduce(
     (sum, l) => sum + l.inputs + 3 * l.outputs + l.pools.reduce((s, p) => s + 2 * p.output.height * p.output.width * p.output.channels, 0),
     0,
@@ -47,7 +47,7 @@ export function segmentGradients(run: LoadedRun, block: QueryBlock, s0: number, 
   // Steps per batched pass: a convolutional network's activations are large, so the passes are bounded by them too.
   const perPass = Math.max(
     1,
-    Math.floor(POINT_BUDGET / (gaussLegendre(nodes).nodes.length * (run.layout.parameterCount + block.count * widest(run)))),
+    Math.floor(POINT_BUDGET / (gaussLegendre(nodes).nodes.length * (run.layout.parameterCount + block.count * activationFloats(run)))),
   );
   if (c > perPass) {
     const result = new Float32Array(c * block.count * run.layout.parameterCount);
@@ -110,7 +110,7 @@ export function refinedSegmentGradients(
   const rule = compositeGaussLegendre(nodes, pieces);
   const m = rule.nodes.length;
   const result = new Float32Array(pairs.length * P);
-  const perChunk = Math.max(1, Math.floor(POINT_BUDGET / (m * (P + widest(run)))));
+  const perChunk = Math.max(1, Math.floor(POINT_BUDGET / (m * (P + activationFloats(run)))));
   for (let p0 = 0; p0 < pairs.length; p0 += perChunk) {
     const chunk = pairs.slice(p0, p0 + perChunk);
     const k = chunk.length;

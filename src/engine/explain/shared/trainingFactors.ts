@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerFactors } from '../../model/factoredLayer';
 import { outputGradient } from '../../model/losses';
+import { factorWidth } from '../../model/parameterLayout';
 import type { LoadedRun } from './loadedRun';
 
 /**
@@ -14,7 +15,9 @@ export interface TrainingFactors {
   dispose(): void;
 }
 
+/** Steps per batched pass: at most 256, fewer when a convolutional network's activations make a pass large. */
 const STEP_CHUNK = 256;
+const PASS_FLOATS = 8_000_000;
 
 export function buildTrainingFactors(run: LoadedRun): TrainingFactors {
   const { path: trainingPath, layout, network, data } = run;
@@ -24,8 +27,9 @@ export function buildTrainingFactors(run: LoadedRun): TrainingFactors {
   const F = data.featureCount;
   const task = run.record.task;
   const chunks: LayerFactors[][] = [];
-  for (let s0 = 0; s0 < T; s0 += STEP_CHUNK) {
-    const c = Math.min(STEP_CHUNK, T - s0);
+  const perPass = Math.max(1, Math.min(STEP_CHUNK, Math.floor(PASS_FLOATS / (W * (factorWidth(layout) + (2 * P) / W)))));
+  for (let s0 = 0; s0 < T; s0 += perPass) {
+    const c = Math.min(perPass, T - s0);
     const x = new Float32Array(c * W * F);
     const y = task === 'regression' ? new Float32Array(c * W) : new Int32Array(c * W);
     const mask = new Float32Array(c * W);

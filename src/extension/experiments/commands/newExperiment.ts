@@ -51,8 +51,16 @@ export async function newExperimentFromCsv(engine: EngineConnection, csv: vscode
     { title: `Target column of ${path.basename(csv.fsPath)} (${schema.rows} rows)`, placeHolder: 'What should the network predict?' },
   );
   if (!picked) return undefined;
-  const file = await freeExperimentPath(csv.fsPath);
   const config = defaultExperiment(path.basename(csv.fsPath), picked.column.name, schema);
+  return writeNewExperiment(engine, csv.fsPath, config, `predicting ${picked.column.name}`);
+}
+
+/**
+ * Writes a new experiment beside its dataset (named after it, never over a file), opens it, and offers to train it,
+ * or says what the engine's validation found.
+ */
+async function writeNewExperiment(engine: EngineConnection, dataset: string, config: ExperimentConfig, what: string): Promise<vscode.Uri> {
+  const file = await freeExperimentPath(dataset);
   config.name = path.basename(file).replace(/\.kernel\.json$/, '');
   await fs.writeFile(file, JSON.stringify(config, null, 2) + '\n', 'utf8');
   const uri = vscode.Uri.file(file);
@@ -60,7 +68,7 @@ export async function newExperimentFromCsv(engine: EngineConnection, csv: vscode
   await vscode.window.showTextDocument(uri);
   if (validation && !validation.ok) void showWarning(`Kernel Lens: the new experiment needs attention: ${validation.errors.join('; ')}`);
   else
-    void showInfo(`Kernel Lens: created ${path.basename(file)} (predicting ${picked.column.name}).`, 'Train Experiment').then((choice) => {
+    void showInfo(`Kernel Lens: created ${path.basename(file)} (${what}).`, 'Train Experiment').then((choice) => {
       if (choice) void vscode.commands.executeCommand('kernelLens.trainExperiment', uri);
     });
   return uri;
@@ -88,21 +96,7 @@ export function defaultImageExperiment(folderName: string): ExperimentConfig {
 }
 
 /** New Experiment from an image folder (one subfolder per class): writes `<folder>.kernel.json` beside it. */
-export async function newExperimentFromImageFolder(engine: EngineConnection, folder: vscode.Uri): Promise<vscode.Uri | undefined> {
-  const file = await freeExperimentPath(folder.fsPath);
+export function newExperimentFromImageFolder(engine: EngineConnection, folder: vscode.Uri): Promise<vscode.Uri> {
   const config = defaultImageExperiment(path.basename(folder.fsPath));
-  config.name = path.basename(file).replace(/\.kernel\.json$/, '');
-  await fs.writeFile(file, JSON.stringify(config, null, 2) + '\n', 'utf8');
-  const uri = vscode.Uri.file(file);
-  const validation = await engine.request(EngineMethods.validateExperiment, { experimentFile: file }).catch(() => undefined);
-  await vscode.window.showTextDocument(uri);
-  if (validation && !validation.ok) void showWarning(`Kernel Lens: the new experiment needs attention: ${validation.errors.join('; ')}`);
-  else
-    void showInfo(
-      `Kernel Lens: created ${path.basename(file)} (a small CNN on the images of ${path.basename(folder.fsPath)}).`,
-      'Train Experiment',
-    ).then((choice) => {
-      if (choice) void vscode.commands.executeCommand('kernelLens.trainExperiment', uri);
-    });
-  return uri;
+  return writeNewExperiment(engine, folder.fsPath, config, `a small CNN on the images of ${path.basename(folder.fsPath)}`);
 }

@@ -24,7 +24,7 @@ import { RecentExplanations } from './explain/recentExplanations';
 import { RunCommands } from './experiments/commands/runCommands';
 import { RunResolver } from './experiments/model/runResolver';
 import { RunRowsCache } from './experiments/model/runRows';
-import { openSampleDataset } from './experiments/commands/sampleDataset';
+import { openSampleDataset, openSampleImages } from './experiments/commands/sampleDataset';
 import { TestSetPanel, type TestSetPanelDeps } from './explain/testSetPanel';
 import { TrainingPanel } from './training/trainingPanel';
 import { TrainingService } from './training/trainingService';
@@ -186,6 +186,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (isOpenRowArgs(arg)) await openCsvRow(arg.file, arg.line, { stale: arg.stale === true });
     }),
     command('kernelLens.openSampleDataset', () => openSampleDataset(context.extensionUri)),
+    command('kernelLens.openSampleImages', () => openSampleImages(context.extensionUri)),
     ...registerTrustTools({ extensionUri: context.extensionUri, engine, store, resolver, experimentsView: view, pickRun: runArg, command }),
   );
 }

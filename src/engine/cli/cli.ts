@@ -23,7 +23,7 @@ const USAGE = `kernel-lens — explain every prediction of a small neural networ
 Usage:
   kernel-lens train EXPERIMENT.kernel.json [--out DIR] [--path-budget-mb N] [--checkpoint-every K | --approximate] [--memory-budget-mb N]
   kernel-lens explain RUN_DIR --row N [--split test|train] [--class NAME | --margin] [--top K] [--json]
-  kernel-lens explain RUN_DIR --input FILE.csv --row N [...]
+  kernel-lens explain RUN_DIR --input FILE.csv|IMAGE.png --row N [...]
   kernel-lens explain RUN_DIR --all [--split test|train] [--limit N] --out FILE.jsonl
   kernel-lens export-path RUN_DIR --out DIR [--max-mb N]
   kernel-lens inspect FILE.csv

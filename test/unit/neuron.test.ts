@@ -8,6 +8,7 @@ import { explainNeuronOfRun } from '../../src/engine/explain/explainService';
 import { trainExperiment } from '../../src/engine/pipeline/trainRun';
 import { SAMPLES, tempWorkspace, trainSample, useWasm, writeExperiment } from '../helpers/experiments';
 import { userError } from '../helpers/userError';
+import { weightPicture } from '../../src/engine/cli/weightPicture';
 
 // The neuron view: Δw of one unit is Σ_i v_i exactly (the optimizer's sweep with the unit's weights as the "output").
 // A smaller Adam step: its first steps are as large for every parameter.
@@ -71,4 +72,10 @@ test('the neuron view names a layer without weights and a unit out of range plai
   const n = await explainNeuronOfRun(info.dir, { layer: 0, unit: 2, top: 3 });
   assert.equal(n.contributions[0].line !== null && n.contributions[0].file.endsWith('iris.csv'), true);
   assert.ok(n.residual.rel < 1e-4);
+});
+
+test('the CLI draws a weight change as the image it is: sign and shade per cell, one grid per channel', () => {
+  assert.deepEqual(weightPicture([1, -0.5, 0, 0.05], [2, 2, 1]), ['  +@ -+', '       ']);
+  const rgb = weightPicture([1, 0, 0, 0, -1, 0], [1, 2, 3]);
+  assert.deepEqual(rgb, ['  channel 0:', '  +@   ', '  channel 1:', '     -@', '  channel 2:', '       ']);
 });

@@ -7,6 +7,7 @@ import { readRunRecord } from '../run/runStore';
 import { inspectCsv } from '../data/inspect';
 import { explainNeuronOfRun, explainWithIndex, indexedRun } from '../explain/explainService';
 import { rowSourceText } from '../../shared/rowSource';
+import { weightPicture } from './weightPicture';
 import { explanationTable } from './explainTable';
 import { integerFlag, onePositional, outputSelector, parseCommand, splitFlag, stringFlag } from './cliArgs';
 import { UserError, messageOf } from '../errors';
@@ -143,10 +144,15 @@ async function neuron(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify({ ...rest, contributions: contributions.map(({ vector: _, ...c }) => c) }, null, 2) + '\n');
     return 0;
   }
-  const norm = Math.sqrt(result.final.reduce((sum, w, j) => sum + (w - result.initial[j]) ** 2, 0));
+  const change = result.final.map((w, j) => w - result.initial[j]);
+  const norm = Math.sqrt(change.reduce((sum, d) => sum + d * d, 0));
+  // A conv filter or a first layer's weights on an image is drawn as the image it is.
+  const shape = result.imageShape ?? (result.shape.length === 3 ? result.shape : null);
+  const picture = shape ? weightPicture(change, shape) : null;
   const lines = [
     `layer ${layer} unit ${unit}: ${result.initial.length} incoming weights (shape ${result.shape.join('×')}), ‖Δw‖ ${norm.toPrecision(4)}`,
     `residual ‖Δw − Σ v_i‖ ${result.residual.abs.toExponential(2)}, relative ${result.residual.rel.toExponential(2)}  [backend ${result.backend}]`,
+    ...(picture ? ['', `Δw (sign and size, largest ${Math.max(...change.map(Math.abs)).toPrecision(3)}):`, ...picture] : []),
     '',
     '  rank  projection  share    source                            label',
     ...result.contributions.map(

@@ -96,7 +96,11 @@ function points(
     }
     xs.set(block.x.subarray(row * F, (row + 1) * F), g * F);
   });
-  return { w: tf.tensor2d(weights, [items.length, P]), x: tf.tensor3d(xs, [items.length, 1, F]) };
+  // Points of one row share its input: given once, the first layer runs once for all of them (one conv2d with every
+  // point's filters side by side) instead of once per point.
+  const oneRow = items.every(({ pair }) => pairs[pair].row === pairs[items[0].pair].row);
+  const x = oneRow ? tf.tensor3d(xs.subarray(0, F), [1, 1, F]) : tf.tensor3d(xs, [items.length, 1, F]);
+  return { w: tf.tensor2d(weights, [items.length, P]), x };
 }
 
 function signaturesAt(

@@ -10,6 +10,7 @@ import { explainWithIndex, indexedRun } from '../../src/engine/explain/explainSe
 import { trainExperiment } from '../../src/engine/pipeline/trainRun';
 import { SAMPLES, tempWorkspace, trainSample, useWasm, writeExperiment } from '../helpers/experiments';
 import { userError } from '../helpers/userError';
+import { buildLayout } from '../../src/engine/model/parameterLayout';
 import { selfInfluenceByTensors, selfInfluenceScores } from '../../src/engine/trust/selfInfluence';
 import { suspiciousRows } from '../../src/engine/trust/suspects';
 
@@ -148,4 +149,51 @@ test('self-influence from tensor factors (the CNN route) equals the index route 
     assert.match(row.file, /^digit-images\/\d\/line\d{4}\.png$/);
     assert.equal(row.line, null);
   }
+});
+
+test('a dense network on image inputs reads the pixels as a vector; after a conv or pool it needs a flatten', () => {
+  const image = { width: 8, height: 8, channels: 1 };
+  const dense = buildLayout(64, image, [{ type: 'dense', units: 16, activation: 'tanh' }], 10);
+  assert.deepEqual(
+    dense.layers.map((l) => [l.kind, l.inputs, l.outputs]),
+    [
+      ['dense', 64, 16],
+      ['dense', 16, 10],
+    ],
+  );
+  assert.throws(
+    () =>
+      buildLayout(
+        64,
+        image,
+        [
+          { type: 'conv2d', filters: 2, kernel: 3, stride: 1, padding: 'same', activation: 'relu' },
+          { type: 'dense', units: 4, activation: 'tanh' },
+        ],
+        10,
+      ),
+    /model\.layers\[1\]: a dense layer after a 8×8×2 feature map: add \{"type": "flatten"\} before it/,
+  );
+});
+
+test('class folders named by numbers are classes, and an image is refused by a run trained on a CSV', async () => {
+  const dir = tempWorkspace();
+  for (const [label, value] of [
+    ['1.5', 30],
+    ['2.5', 220],
+  ] as const) {
+    fs.mkdirSync(path.join(dir, 'images', label), { recursive: true });
+    for (let k = 0; k < 12; k++) fs.writeFileSync(path.join(dir, 'images', label, `${k}.png`), png(4, 4, value + k));
+  }
+  const data = await prepareIn(dir);
+  assert.equal(data.preprocessing.task, 'binary');
+  assert.deepEqual(data.preprocessing.classes, ['1.5', '2.5']);
+  const csvRun = await trainSample('digits.csv', {
+    dataset: { train: 'digits.csv', target: 'digit', image: { width: 8, height: 8 } },
+    model: { hidden: [{ units: 8, activation: 'tanh' }] },
+    training: { epochs: 1, batchSize: 64 },
+  });
+  const image = path.join(SAMPLES, 'digit-images', '3', 'line0005.png');
+  const error = await userError(explainWithIndex(await indexedRun(csvRun.dir), [{ split: 'input', input: image, row: 0 }]));
+  assert.match(error.message, /this run was trained on a CSV file/);
 });

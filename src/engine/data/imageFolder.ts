@@ -118,14 +118,18 @@ export async function prepareImageData(experiment: ResolvedExperiment): Promise<
     throw new UserError('dataset.test.file must be an image folder too when dataset.train is one', { file: displayPath(testDir) });
   const test = testDir ? await listImageFolder(testDir, experiment.dir) : null;
   const targetName = dataset.target ?? 'class';
+  if (dataset.task === 'regression')
+    throw new UserError('an image folder is classified by its subfolders: dataset.task cannot be regression', {
+      file: displayPath(experiment.file),
+    });
+  // The subfolders are classes whatever their names (numbers too): two make a binary task, more a multiclass one.
+  const distinct = new Set(train.images.map((i) => i.label)).size;
   const target = fitTarget(
     train.images.map((i) => i.label),
     train.images.map((i) => ({ file: displayPath(i.abs), line: 0 })),
     targetName,
-    dataset.task === 'regression' ? null : dataset.task,
+    dataset.task ?? (distinct === 2 ? 'binary' : 'multiclass'),
   );
-  if (target.task === 'regression')
-    throw new UserError('an image folder is classified by its subfolders: dataset.task cannot be regression');
   const classes = target.classes as string[];
   if (test) {
     const unknown = test.images.find((i) => !classes.includes(i.label));
@@ -139,9 +143,12 @@ export async function prepareImageData(experiment: ResolvedExperiment): Promise<
   const testDecoded = test ? await decodeAll(test.images, first) : [];
   const channels = [...trainDecoded, ...testDecoded].every((d) => d.grayscale) ? 1 : 3;
   const shape: ImageShape = { width: first.width, height: first.height, channels };
-  if (dataset.image && (dataset.image.width !== shape.width || dataset.image.height !== shape.height))
+  if (
+    dataset.image &&
+    (dataset.image.width !== shape.width || dataset.image.height !== shape.height || dataset.image.channels !== channels)
+  )
     throw new UserError(
-      `dataset.image says ${dataset.image.width}×${dataset.image.height}, but the images are ${shape.width}×${shape.height}`,
+      `dataset.image says ${dataset.image.width}×${dataset.image.height}×${dataset.image.channels}, but the images are ${shape.width}×${shape.height}×${channels}`,
       {
         file: displayPath(experiment.file),
       },

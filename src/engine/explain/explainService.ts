@@ -154,7 +154,10 @@ async function prepareQueries(run: LoadedRun, queries: ExplainQuery[]): Promise<
       if (!query.input) throw new UserError('an input query needs the CSV file that holds the row');
       const file = path.resolve(experimentDir, query.input);
       const shape = run.record.image;
-      if (shape && isImageFile(file)) {
+      if (isImageFile(file)) {
+        // Only a run trained on an image folder reads image files (a pixel CSV's run standardizes its columns).
+        if (!shape || run.record.preprocessing.columns.length > 0)
+          throw new UserError('this run was trained on a CSV file: explain a row of a CSV with its columns, not an image', { file });
         // An image file is one row: row 0.
         checkRow(query.row, 1, file);
         const image = await encodeImageFile(file, { ...shape, channels: shape.channels ?? 1 }, experimentDir);

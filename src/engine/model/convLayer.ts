@@ -16,8 +16,9 @@ const selections = new Map<string, tf.Tensor2D>();
 
 /**
  * A 2-D convolution as a dense layer applied at every output position (path-kernel.md §3.1): the input's patches
- * (im2col) times the kernel [k·k·C_in, filters]. Every op is a batched matMul (with a 0/1 selection matrix for
- * im2col and its transpose for the input gradient) or, for large layers, a gather and a scatter-add, so the layer is
+ * (im2col) times the kernel [k·k·C_in, filters]. Every op is TensorFlow.js's conv2d / conv2dTranspose (at one weight
+ * point), a batched matMul (im2col by a 0/1 selection matrix, or a gather for large layers) or a scatter-add (the
+ * input gradient at many points), so the layer is
  * evaluated at G weight points at once as the dense layer is, and no op needs the filter gradient TensorFlow.js's
  * wasm backend lacks. Factors stay per example: inputs a [.., H·W·C_in] and δ [.., H_o·W_o·filters] (channels
  * last); patches are formed on the fly, never stored.

@@ -94,8 +94,8 @@ const shapeText = (m: FeatureMap) => `${m.height}×${m.width}×${m.channels}`;
 /**
  * The network's layout from its hidden layers and a linear output layer of `outputCount` units. `image` is the
  * input's shape when the inputs are an image (needed by convolution and pooling). A feature map reaching the
- * output layer is flattened; one reaching a dense hidden layer needs an explicit flatten (Keras would apply the
- * dense layer per pixel instead). Architecture errors name `file`, the experiment file.
+ * output layer is flattened; one a conv or pool made needs an explicit flatten before a dense hidden layer (Keras
+ * would apply the dense layer per pixel instead), while a dense layer on the input image reads its pixels as a vector. Architecture errors name `file`, the experiment file.
  */
 export function buildLayout(
   featureCount: number,
@@ -119,6 +119,9 @@ export function buildLayout(
   let map: FeatureMap | null = image ? { height: image.height, width: image.width, channels: image.channels } : null;
   let width = featureCount;
   let flattened = !image;
+  // Whether a conv or pool has made the current feature map: a dense layer on the input image itself reads its
+  // pixels as a vector (as dense networks on pixel CSVs always have); after a conv or pool it needs a flatten.
+  let convolved = false;
   const addDense = (units: number, activation: Activation, name: string) => {
     const at = place(entries, name, [width, units], units, activation, offset);
     layers.push({
@@ -137,7 +140,8 @@ export function buildLayout(
   hidden.forEach((layer, index) => {
     switch (layer.type) {
       case 'dense':
-        if (!flattened) fail(index, `a dense layer after a ${shapeText(map as FeatureMap)} feature map: add {"type": "flatten"} before it`);
+        if (!flattened && convolved)
+          fail(index, `a dense layer after a ${shapeText(map as FeatureMap)} feature map: add {"type": "flatten"} before it`);
         addDense(layer.units, layer.activation, `dense_${index}`);
         return;
       case 'conv2d': {
@@ -175,6 +179,7 @@ export function buildLayout(
         offset = at.end;
         map = output;
         width = height * side * filters;
+        convolved = true;
         return;
       }
       case 'maxPool2d':
@@ -191,6 +196,7 @@ export function buildLayout(
           fail(index, `a ${layer.size}×${layer.size} window does not fit the ${shapeText(input)} feature map`);
         last.pools.push({ kind: layer.type, size: layer.size, input, output });
         map = output;
+        convolved = true;
         width = output.height * output.width * output.channels;
         return;
       }

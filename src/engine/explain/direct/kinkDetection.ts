@@ -52,7 +52,7 @@ export function kinkSteps(run: LoadedRun, block: QueryBlock): Uint8Array | null 
   const Q = block.count;
   const F = run.data.featureCount;
   const signatures = new Float32Array((T + 1) * Q);
-  const chunk = Math.max(1, Math.floor(4_000_000 / (P + Q * 64)));
+  const chunk = Math.max(1, Math.floor(4_000_000 / (P + Q * activationFloats(run))));
   for (let s0 = 0; s0 <= T; s0 += chunk) {
     const c = Math.min(chunk, T + 1 - s0);
     const values = tidyRead(() =>

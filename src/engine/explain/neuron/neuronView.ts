@@ -8,8 +8,9 @@ import { newSweepCarry, stepCoefficient, sweepChunk, type SweepInput } from '../
 import type { TrainingFactors } from '../shared/trainingFactors';
 import { rowsByMagnitude } from '../shared/topRows';
 
-/** Steps whose per-example gradients are formed in one pass. */
+/** Steps whose per-example gradients are formed in one pass (at most; fewer for a wide layer). */
 const STEP_CHUNK = 64;
+const PASS_FLOATS = 8_000_000;
 
 /** Which flat parameters are a unit's incoming weights (kernel only: the bias is not drawn), and their shape. */
 function unitParameters(run: LoadedRun, layer: number, unit: number): { indices: Int32Array; shape: number[]; layoutLayer: number } {
@@ -69,9 +70,11 @@ export function explainNeuron(
   const carry = newSweepCarry(sweepInput);
   const vectors = new Float64Array(N * d);
   const local = Int32Array.from(indices, (p) => p - offset);
-  for (let end = T; end > 0; end -= STEP_CHUNK) {
+  // Each pass forms every per-example gradient of the unit's layer: as many steps as fit PASS_FLOATS.
+  const chunk = Math.max(1, Math.min(STEP_CHUNK, Math.floor(PASS_FLOATS / (W * layer.parameterCount))));
+  for (let end = T; end > 0; end -= chunk) {
     throwIfCancelled(options.signal);
-    const s0 = Math.max(0, end - STEP_CHUNK);
+    const s0 = Math.max(0, end - chunk);
     const c = end - s0;
     const u = sweepChunk(sweepInput, new Float32Array(c * d).fill(1), s0, c, carry);
     // Per-example gradients of the unit's layer: each of the c·W rows its own group.

@@ -55,7 +55,7 @@ test('an image folder: classes from subfolders, pixels in [0, 1] channels last, 
   assert.equal(data.train.labels[k], 'sandal');
   assert.ok(Math.abs(data.train.x[k * 12] - 203 / 255) < 1e-6);
   assert.equal(data.files.length, 40, 'every image is recorded with its digest');
-  assert.deepEqual(data.warnings, ['1 file in the image folders skipped (not PNG or JPEG images)']);
+  assert.deepEqual(data.warnings, ['1 file in the image folders skipped (not PNG or JPEG files, or links)']);
 });
 
 test('colour images give three channels; JPEG decodes too', async () => {
@@ -79,6 +79,14 @@ test('a wrong-size image, an unreadable file and an empty class folder are each 
   const unreadable = imageWorkspace();
   fs.writeFileSync(path.join(unreadable, 'images', 'boot', '5.png'), 'this is not a PNG');
   assert.match((await userError(prepareIn(unreadable))).message, /images\/boot\/5\.png: cannot decode the image/);
+
+  // A PNG whose header declares a huge size is refused before it is decoded.
+  const huge = imageWorkspace();
+  const header = png(4, 3, 10);
+  header.writeUInt32BE(100_000, 16);
+  header.writeUInt32BE(100_000, 20);
+  fs.writeFileSync(path.join(huge, 'images', 'boot', '2.png'), header);
+  assert.match((await userError(prepareIn(huge))).message, /images\/boot\/2\.png: the image is 100000×100000 pixels; at most 1048576/);
 
   const empty = imageWorkspace();
   fs.mkdirSync(path.join(empty, 'images', 'clog'));

@@ -31,6 +31,14 @@ export function decodeImage(bytes: Uint8Array, display: string): DecodedImage {
   let rgba: Uint8Array;
   try {
     if (path.extname(display).toLowerCase() === '.png') {
+      // The size first, from the header (IHDR: width and height at bytes 16–23): a huge declared size is refused before
+      // the decoder allocates for it.
+      if (bytes.length >= 24) {
+        const header = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        const [w, h] = [header.readUInt32BE(16), header.readUInt32BE(20)];
+        if (w * h > MAX_PIXELS)
+          throw new UserError(`the image is ${w}×${h} pixels; at most ${MAX_PIXELS} pixels are supported`, { file: display });
+      }
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       ({ width, height } = png);
       rgba = png.data;
@@ -45,6 +53,7 @@ export function decodeImage(bytes: Uint8Array, display: string): DecodedImage {
       rgba = image.data;
     }
   } catch (error) {
+    if (error instanceof UserError) throw error;
     throw new UserError(`cannot decode the image (${messageOf(error)})`, { file: display });
   }
   if (!(width > 0 && height > 0) || width * height > MAX_PIXELS)

@@ -191,7 +191,8 @@ export async function prepareImageData(experiment: ResolvedExperiment): Promise<
     train: matrixOf(trainImages, trainPixels, shape, classes),
     test: matrixOf(testImages, testPixels, shape, classes),
     files: await fileRecords([...train.images, ...(test?.images ?? [])]),
-    warnings: skipped > 0 ? [`${skipped} file${skipped === 1 ? '' : 's'} in the image folders skipped (not PNG or JPEG images)`] : [],
+    warnings:
+      skipped > 0 ? [`${skipped} file${skipped === 1 ? '' : 's'} in the image folders skipped (not PNG or JPEG files, or links)`] : [],
   };
 }
 

@@ -19,22 +19,7 @@ function forward(run: LoadedRun, theta: tf.Tensor1D, x: tf.Tensor2D): tf.Tensor2
     const biasEntry = run.record.layout[k + 1];
     const b = tf.slice(theta, biasEntry.offset, cols);
     const z = tf.add(tf.matMul(a, W), b) as tf.Tensor2D;
-    switch (entry.activation) {
-      case 'tanh':
-        a = tf.tanh(z);
-        break;
-      case 'relu':
-        a = tf.relu(z);
-        break;
-      case 'sigmoid':
-        a = tf.sigmoid(z);
-        break;
-      case 'linear':
-        a = z;
-        break;
-      default:
-        throw new Error(`brute force: activation ${entry.activation} not covered`);
-    }
+    a = activated(entry.activation, z) as tf.Tensor2D;
   });
   return a;
 }

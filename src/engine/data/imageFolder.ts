@@ -55,12 +55,18 @@ async function listImageFolder(dir: string, experimentDir: string): Promise<{ im
   return { images, skipped };
 }
 
-/** Decodes every image; all must share the first one's size. */
-async function decodeAll(images: ImageEntry[], expected: { width: number; height: number; file: string } | null) {
+/** Decodes every image (all must share the first one's size) and records its digest from the same read. */
+async function decodeAll(
+  images: ImageEntry[],
+  expected: { width: number; height: number; file: string } | null,
+  records: DatasetFileRecord[],
+): Promise<DecodedImage[]> {
   const decoded: DecodedImage[] = [];
   let first = expected;
   for (const image of images) {
-    const d = decodeImage(await fsp.readFile(image.abs), displayPath(image.abs));
+    const bytes = await fsp.readFile(image.abs);
+    records.push({ file: image.relative, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length });
+    const d = decodeImage(bytes, displayPath(image.abs));
     if (first && (d.width !== first.width || d.height !== first.height)) {
       throw new UserError(
         `the image is ${d.width}×${d.height} pixels, but ${first.file} is ${first.width}×${first.height}; all images must share one size`,
@@ -99,15 +105,6 @@ function pixelNames(shape: ImageShape): string[] {
   return names;
 }
 
-async function fileRecords(images: ImageEntry[]): Promise<DatasetFileRecord[]> {
-  return Promise.all(
-    images.map(async (image) => {
-      const bytes = await fsp.readFile(image.abs);
-      return { file: image.relative, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
-    }),
-  );
-}
-
 /** Reads an experiment whose `dataset.train` is an image folder (and `test` a second folder or a holdout fraction). */
 export async function prepareImageData(experiment: ResolvedExperiment): Promise<PreparedData & { warnings: string[] }> {
   const { dataset } = experiment;
@@ -138,9 +135,10 @@ export async function prepareImageData(experiment: ResolvedExperiment): Promise<
         file: displayPath(path.dirname(unknown.abs)),
       });
   }
-  const trainDecoded = await decodeAll(train.images, null);
+  const files: DatasetFileRecord[] = [];
+  const trainDecoded = await decodeAll(train.images, null, files);
   const first = { width: trainDecoded[0].width, height: trainDecoded[0].height, file: displayPath(train.images[0].abs) };
-  const testDecoded = test ? await decodeAll(test.images, first) : [];
+  const testDecoded = test ? await decodeAll(test.images, first, files) : [];
   const channels = [...trainDecoded, ...testDecoded].every((d) => d.grayscale) ? 1 : 3;
   const shape: ImageShape = { width: first.width, height: first.height, channels };
   if (
@@ -190,7 +188,7 @@ export async function prepareImageData(experiment: ResolvedExperiment): Promise<
     outputCount: target.task === 'multiclass' ? classes.length : 1,
     train: matrixOf(trainImages, trainPixels, shape, classes),
     test: matrixOf(testImages, testPixels, shape, classes),
-    files: await fileRecords([...train.images, ...(test?.images ?? [])]),
+    files,
     warnings:
       skipped > 0 ? [`${skipped} file${skipped === 1 ? '' : 's'} in the image folders skipped (not PNG or JPEG files, or links)`] : [],
   };

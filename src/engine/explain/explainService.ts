@@ -20,6 +20,7 @@ import type { QueryBlock } from './shared/blockTypes';
 import { isReplayed } from './replay/segments';
 import { replayWholePath } from './replay/wholePathReplay';
 import { CHECKPOINT_FILES } from '../run/runFiles';
+import { isImageFolderRun } from '../run/runRecord';
 import { explainReplayedBlocks, explainedClasses, type ReplayProgress } from './replay/replayedExplain';
 import type { ReplaySharing } from './replay/sharedReplay';
 import { kernelsInPass, replayingThreadRows, SHARED_REPLAY_FROM_MS, trainingMs } from './replay/replayCosts';
@@ -156,7 +157,7 @@ async function prepareQueries(run: LoadedRun, queries: ExplainQuery[]): Promise<
       const shape = run.record.image;
       if (isImageFile(file)) {
         // Only a run trained on an image folder reads image files (a pixel CSV's run standardizes its columns).
-        if (!shape || run.record.preprocessing.columns.length > 0)
+        if (!shape || !isImageFolderRun(run.record))
           throw new UserError('this run was trained on a CSV file: explain a row of a CSV with its columns, not an image', { file });
         // An image file is one row: row 0.
         checkRow(query.row, 1, file);

@@ -1,5 +1,6 @@
 import type { BackendName, Contribution, Explanation, OutputKind, Prediction, Split } from '../../protocol';
 import type { LoadedRun } from './shared/loadedRun';
+import { isImageFolderRun } from '../run/runRecord';
 import type { RawExplanation } from './shared/blockTypes';
 import { rowsByMagnitude } from './shared/topRows';
 import type { ResolvedOutput } from './shared/outputSelector';
@@ -39,7 +40,7 @@ export function buildExplanation(
 
   const order = rowsByMagnitude(raw.contributions);
   // An image folder's inputs are its pixels in [0, 1]: thumbnails come from them (a CSV's come from its cells).
-  const pixelsShown = run.record.image !== null && run.record.preprocessing.columns.length === 0;
+  const pixelsShown = isImageFolderRun(run.record);
   const F = run.data.featureCount;
   const shown = options.full ? order : order.slice(0, options.top);
   const labels = run.data.raw.train.labels;

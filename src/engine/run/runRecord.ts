@@ -71,3 +71,8 @@ export const RUN_FORMAT_VERSION = 2;
 
 export const RUN_FILE = 'run.json';
 export const PARTIAL_SUFFIX = '.partial';
+
+/** A run trained on an image folder: its inputs are the images' pixels in [0, 1] (no columns), its rows image files. */
+export function isImageFolderRun(record: Pick<RunRecord, 'image' | 'preprocessing'>): boolean {
+  return record.image !== null && record.image !== undefined && record.preprocessing.columns.length === 0;
+}

@@ -3,7 +3,7 @@ import { pathLayoutOf } from './pathLayout';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { RunInfo, RunUpdateParams } from '../../protocol';
-import { PARTIAL_SUFFIX, RUN_FILE, RUN_FORMAT_VERSION, type RunRecord } from './runRecord';
+import { PARTIAL_SUFFIX, RUN_FILE, RUN_FORMAT_VERSION, isImageFolderRun, type RunRecord } from './runRecord';
 import { sha256File } from '../data/fileDigest';
 import { UserError, throwIfCancelled } from '../errors';
 import { messageOf } from '../../shared/messageOf';
@@ -123,7 +123,7 @@ export async function runInfoFromRecord(
     backend: record.backend,
     task: record.task,
     ...(record.image ? { image: { ...record.image, channels: record.image.channels ?? 1 } } : {}),
-    ...(record.image && record.preprocessing.columns.length === 0 ? { imageFolder: true } : {}),
+    ...(isImageFolderRun(record) ? { imageFolder: true } : {}),
     classes: record.preprocessing.classes,
     steps: record.steps,
     parameters: record.parameters,

@@ -12,6 +12,7 @@ import { pathSegments, segmentContraction } from '../explain/replay/pathSegments
 import { perExampleLoss } from '../model/losses';
 import { isDenseOnly } from '../model/parameterLayout';
 import { adamDiagonal, type SweepInput } from '../explain/shared/optimizerSweep';
+import { perExampleFactors } from '../explain/shared/trainingFactors';
 
 const STEP_CHUNK = 128;
 /** Between chunks the event loop runs, so a `$/cancelRequest` can reach the signal. */
@@ -121,14 +122,7 @@ export async function selfInfluenceByTensors(
   const chunk = Math.max(1, Math.floor(4_000_000 / (W * P)));
   for (let s0 = 0; s0 < T; s0 += chunk) {
     const c = Math.min(chunk, T - s0);
-    const grads = tidyRead(() =>
-      run.network.summedGradient(
-        factors.layers.map((f) => ({
-          a: tf.reshape(tf.slice(f.a, [s0, 0, 0], [c, -1, -1]), [c * W, 1, f.a.shape[2]]),
-          delta: tf.reshape(tf.slice(f.delta, [s0, 0, 0], [c, -1, -1]), [c * W, 1, f.delta.shape[2]]),
-        })),
-      ),
-    );
+    const grads = tidyRead(() => run.network.summedGradient(perExampleFactors(factors, s0, c)));
     for (let k = 0; k < c; k++) {
       const s = s0 + k;
       const eta = run.path.learningRates[s];

@@ -5,7 +5,7 @@ import { UserError, throwIfCancelled } from '../../errors';
 import { currentBackend } from '../../backend';
 import { initialWeights, finalWeights, type LoadedRun } from '../shared/loadedRun';
 import { newSweepCarry, stepCoefficient, sweepChunk, type SweepInput } from '../shared/optimizerSweep';
-import type { TrainingFactors } from '../shared/trainingFactors';
+import { perExampleFactors, type TrainingFactors } from '../shared/trainingFactors';
 import { rowsByMagnitude } from '../shared/topRows';
 
 /** Steps whose per-example gradients are formed in one pass (at most; fewer for a wide layer). */
@@ -79,13 +79,7 @@ export function explainNeuron(
     const u = sweepChunk(sweepInput, new Float32Array(c * d).fill(1), s0, c, carry);
     // Per-example gradients of the unit's layer: each of the c·W rows its own group.
     const grads = tidyRead(() => {
-      const f = factors.layers[layoutLayer];
-      const a = tf.slice(f.a, [s0, 0, 0], [c, -1, -1]);
-      const delta = tf.slice(f.delta, [s0, 0, 0], [c, -1, -1]);
-      const perExample = layer.summedGradient({
-        a: tf.reshape(a, [c * W, 1, a.shape[2]]),
-        delta: tf.reshape(delta, [c * W, 1, delta.shape[2]]),
-      });
+      const perExample = layer.summedGradient(perExampleFactors(factors, s0, c)[layoutLayer]);
       return tf.gather(perExample, tf.tensor1d(local, 'int32'), 1);
     });
     for (let k = 0; k < c; k++) {

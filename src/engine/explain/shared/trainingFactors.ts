@@ -87,3 +87,11 @@ export function sliceFactors(factors: TrainingFactors, s0: number, c: number): L
     delta: tf.slice(f.delta, [s0, 0, 0], [c, -1, -1]) as tf.Tensor3D,
   }));
 }
+
+/** Steps [s0, s0 + c) with each of their c·W examples a group of its own ([c·W, 1, width] per layer): summed gradients of these are per-example gradients. */
+export function perExampleFactors(factors: TrainingFactors, s0: number, c: number): LayerFactors[] {
+  return sliceFactors(factors, s0, c).map(({ a, delta }) => ({
+    a: tf.reshape(a, [a.shape[0] * a.shape[1], 1, a.shape[2]]) as tf.Tensor3D,
+    delta: tf.reshape(delta, [delta.shape[0] * delta.shape[1], 1, delta.shape[2]]) as tf.Tensor3D,
+  }));
+}

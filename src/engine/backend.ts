@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendChoice, BackendName } from '../protocol';
 import { firstLineOf, messageOf } from '../shared/messageOf';
+import { registerWasmSliceKernel } from './wasmSliceKernel';
 
 export interface BackendStatus {
   backend: BackendName;
@@ -71,6 +72,7 @@ export async function initBackend(choice: BackendChoice = 'auto', options: { nat
   try {
     // Importing the wasm backend registers it; the wasm files are located explicitly for bundles.
     setWasmPaths(wasmDir() + path.sep);
+    registerWasmSliceKernel();
     available.push('wasm');
   } catch (error) {
     notes.push(`wasm backend not available: ${messageOf(error)}`);

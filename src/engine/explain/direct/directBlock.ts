@@ -17,6 +17,7 @@ import { kinkSteps } from './kinkDetection';
 const PHI_BUDGET = 48_000_000; // floats of Φ held per chunk of steps
 const DOT_FLOATS = 8_000_000; // floats of one contraction pass with the training factors
 const STEPS_PER_YIELD = 64;
+const REFINE_WINDOW = 1024; // steps whose Φ is refined together
 
 /**
  * Explains a block of rows exactly (path-kernel.md §2–3, §5): Φ per step by quadrature, refined where
@@ -33,7 +34,6 @@ export async function explainBlock(
   const P = run.layout.parameterCount;
   const Q = block.count;
   const N = run.record.trainRows;
-  const W = run.path.batchWidth;
   const endpoints = endpointOutputs(run, block);
   const kinks = options.leftPointOnly ? null : kinkSteps(run, block);
   const sweepInput: SweepInput = {
@@ -45,6 +45,7 @@ export async function explainBlock(
     queries: Q,
   };
   const carry = newSweepCarry(sweepInput);
+  const gradients = factors.gradients();
   const contributions = Array.from({ length: Q }, () => new Float64Array(N));
   const quadratureError = new Float64Array(Q);
   let refinedSteps = 0;
@@ -52,48 +53,78 @@ export async function explainBlock(
   // Φ is kept for the steps where the top rows appear (for K^p), so hold it all when it fits.
   const keepPhi = T * Q * P <= PHI_BUDGET;
   const phiAll = keepPhi ? new Float32Array(T * Q * P) : null;
-  // At most STEPS_PER_YIELD steps between two turns of the event loop: the engine keeps answering other requests.
-  const chunk = Math.max(1, Math.min(T, STEPS_PER_YIELD, Math.floor(PHI_BUDGET / 4 / (Q * P))));
+  // Φ and its refinement over windows of many steps: the kink bisection then runs a few large batched passes
+  // instead of many small ones. The sweep and the contraction follow in chunks of STEPS_PER_YIELD steps, with a
+  // turn of the event loop between two (the engine keeps answering other requests).
+  const window = Math.max(1, Math.min(T, REFINE_WINDOW, Math.floor(PHI_BUDGET / 4 / (Q * P))));
   const scale = Array.from({ length: Q }, (_, q) => Math.max(Math.abs(endpoints[T * Q + q] - endpoints[q]), 0.01));
 
-  // Chunks of steps from the last to the first, because the optimizer sweep runs backwards.
-  for (let end = T; end > 0; end -= chunk) {
+  // Windows and chunks from the last step to the first, because the optimizer sweep runs backwards.
+  for (let windowEnd = T; windowEnd > 0; windowEnd -= window) {
     throwIfCancelled(options.signal);
-    const s0 = Math.max(0, end - chunk);
-    const c = end - s0;
-    const phi = options.leftPointOnly ? leftPointGradients(run, block, s0, c) : segmentGradients(run, block, s0, c, options.nodes);
-    if (!options.leftPointOnly) refinedSteps += refine(run, block, phi, s0, c, endpoints, kinks, scale, options, quadratureError);
-    if (phiAll) phiAll.set(phi, s0 * Q * P);
-    const u = sweepChunk(sweepInput, phi, s0, c, carry);
-    // The contraction holds [steps, W, Q, out] per layer (a conv layer's out is positions × filters): a few steps a pass.
-    const dotSteps = Math.max(1, Math.floor(DOT_FLOATS / (W * Q * factorWidth(run.layout))));
-    const terms = new Float32Array(c * W * Q);
-    for (let k = 0; k < c; k += dotSteps) {
-      const m = Math.min(dotSteps, c - k);
-      const part = tidyRead(() =>
-        run.network.gradientDot(tf.tensor3d(u.subarray(k * Q * P, (k + m) * Q * P), [m, Q, P]), sliceFactors(factors, s0 + k, m)),
-      );
-      terms.set(part, k * W * Q);
-    }
-    for (let local = 0; local < c; local++) {
-      const r = s0 + local;
-      const coef = stepCoefficient(sweepInput, r);
-      for (let b = 0; b < W; b++) {
-        const i = run.path.batches[r * W + b];
-        if (i < 0) continue;
-        for (let q = 0; q < Q; q++) {
-          const value = -coef * terms[(local * W + b) * Q + q];
-          contributions[q][i] += value;
-          if (q === 0 && traces.has(i)) traces.record(i, r, value);
-        }
-      }
-    }
+    const w0 = Math.max(0, windowEnd - window);
+    const wc = windowEnd - w0;
+    const phi = options.leftPointOnly ? leftPointGradients(run, block, w0, wc) : segmentGradients(run, block, w0, wc, options.nodes);
+    if (!options.leftPointOnly) refinedSteps += refine(run, block, phi, w0, wc, endpoints, kinks, scale, options, quadratureError);
+    if (phiAll) phiAll.set(phi, w0 * Q * P);
     await yieldToEventLoop();
+    for (let end = windowEnd; end > w0; end -= STEPS_PER_YIELD) {
+      throwIfCancelled(options.signal);
+      const s0 = Math.max(w0, end - STEPS_PER_YIELD);
+      const c = end - s0;
+      const u = sweepChunk(sweepInput, phi.subarray((s0 - w0) * Q * P, (end - w0) * Q * P), s0, c, carry);
+      contract(run, sweepInput, factors, gradients, u, s0, c, contributions, traces);
+      await yieldToEventLoop();
+    }
   }
   const kernels = contributions.map((c, q) =>
     phiAll ? pathKernelForTop(run, block, q, c, phiAll, options.kernelTop) : new Map<number, number>(),
   );
   return rawExplanations({ endpoints, steps: T, contributions, quadratureError, refinedSteps, kernels, traces });
+}
+
+/** c_i −= coef_r · g_{i,r} · u_r for the steps r of [s0, s0 + c), u from the sweep [c, Q, P]. */
+function contract(
+  run: LoadedRun,
+  sweepInput: SweepInput,
+  factors: TrainingFactors,
+  gradients: tf.Tensor3D | null,
+  u: Float32Array,
+  s0: number,
+  c: number,
+  contributions: Float64Array[],
+  traces: StepTraces,
+): void {
+  const P = run.layout.parameterCount;
+  const W = run.path.batchWidth;
+  const Q = contributions.length;
+  // The factored contraction holds [steps, W, Q, out] per layer (a conv layer's out is positions × filters): a few
+  // steps a pass; with the cached per-example gradients it is one matrix product per step.
+  const dotSteps = Math.max(1, Math.floor(DOT_FLOATS / (W * Q * (gradients ? 1 : factorWidth(run.layout)))));
+  const terms = new Float32Array(c * W * Q);
+  for (let k = 0; k < c; k += dotSteps) {
+    const m = Math.min(dotSteps, c - k);
+    const part = tidyRead(() => {
+      const uPart = tf.tensor3d(u.subarray(k * Q * P, (k + m) * Q * P), [m, Q, P]);
+      return gradients
+        ? tf.matMul(tf.slice(gradients, [s0 + k, 0, 0], [m, -1, -1]), uPart, false, true)
+        : run.network.gradientDot(uPart, sliceFactors(factors, s0 + k, m));
+    });
+    terms.set(part, k * W * Q);
+  }
+  for (let local = 0; local < c; local++) {
+    const r = s0 + local;
+    const coef = stepCoefficient(sweepInput, r);
+    for (let b = 0; b < W; b++) {
+      const i = run.path.batches[r * W + b];
+      if (i < 0) continue;
+      for (let q = 0; q < Q; q++) {
+        const value = -coef * terms[(local * W + b) * Q + q];
+        contributions[q][i] += value;
+        if (q === 0 && traces.has(i)) traces.record(i, r, value);
+      }
+    }
+  }
 }
 
 /** φ at the left end of each step only (no quadrature). */

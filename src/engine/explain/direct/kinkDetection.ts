@@ -5,6 +5,7 @@ import type { QueryBlock } from '../shared/blockTypes';
 import { gaussLegendre } from '../shared/gaussLegendre';
 import { poolArgMax } from '../../model/pooling';
 import { activationFloats } from './tensorQuerySide';
+import { analyticLayerCount, layerCuts, lines, parabolas } from './analyticKinks';
 
 /**
  * Kinks along a step's segment: ReLU switching on or off, and a max-pool window's arg-max moving (path-kernel.md
@@ -16,7 +17,7 @@ import { activationFloats } from './tensorQuerySide';
  */
 
 function hasKinks(run: LoadedRun): boolean {
-  return run.layout.layers.some((l) => l.activation === 'relu' || l.pools.some((p) => p.kind === 'maxPool2d'));
+  return hasKinksFrom(run, 0);
 }
 
 /** Distinct positive integer weights per unit of a pattern part, small enough that float32 sums stay exact. */
@@ -24,8 +25,11 @@ function unitWeights(units: number, part: number): tf.Tensor1D {
   return tf.tensor1d(Float32Array.from({ length: units }, (_, u) => ((u * 7919 + part * 104729) % 997) + 1 + (part % 8) * 1000));
 }
 
-/** An exact-integer signature of the ReLU and arg-max pattern at G weight points (one row each): [G, R]. */
-function patternSignatures(run: LoadedRun, weights: tf.Tensor2D, x: tf.Tensor3D): tf.Tensor {
+/**
+ * An exact-integer signature of the ReLU and arg-max pattern at G weight points (one row each): [G, R], of the layers
+ * from `from` on (the ones before are located analytically, analyticKinks.ts).
+ */
+function patternSignatures(run: LoadedRun, weights: tf.Tensor2D, x: tf.Tensor3D, from = 0): tf.Tensor {
   return tf.tidy(() => {
     const pass = run.network.forward(weights, x);
     let total: tf.Tensor | null = null;
@@ -35,13 +39,19 @@ function patternSignatures(run: LoadedRun, weights: tf.Tensor2D, x: tf.Tensor3D)
       total = total ? tf.add(total, weighted) : weighted;
     };
     run.layout.layers.forEach((layer, k) => {
+      if (k < from) return;
       if (layer.activation === 'relu') add(tf.cast(tf.greater(pass.preActivations[k], 0), 'float32'));
       layer.pools.forEach((p, j) => {
         if (p.kind === 'maxPool2d') add(tf.cast(poolArgMax(p, pass.poolInputs[k][j]), 'float32'));
       });
     });
-    return total as unknown as tf.Tensor;
+    return total ?? tf.zeros(pass.output.shape.slice(0, 2));
   });
+}
+
+/** Whether a layer from `from` on can kink. */
+function hasKinksFrom(run: LoadedRun, from: number): boolean {
+  return run.layout.layers.some((l, k) => k >= from && (l.activation === 'relu' || l.pools.some((p) => p.kind === 'maxPool2d')));
 }
 
 /** Flags [T, Q]: 1 where the query's ReLU or arg-max pattern differs between w_s and w_{s+1}; null without either. */
@@ -67,6 +77,8 @@ export function kinkSteps(run: LoadedRun, block: QueryBlock): Uint8Array | null 
 
 interface Piece {
   pair: number;
+  /** Which interval between the pair's analytic first-layer cuts the piece lies in (pieces merge only within one). */
+  group: number;
   a: number;
   b: number;
   sa: number;
@@ -108,6 +120,7 @@ function signaturesAt(
   block: QueryBlock,
   pairs: { step: number; row: number }[],
   items: { pair: number; t: number }[],
+  from: number,
 ): Float32Array {
   const out = new Float32Array(items.length);
   const per = Math.max(1, Math.floor(EVAL_BUDGET / (run.layout.parameterCount + activationFloats(run))));
@@ -116,7 +129,7 @@ function signaturesAt(
     out.set(
       tidyRead(() => {
         const { w, x } = points(run, block, pairs, slice);
-        return patternSignatures(run, w, x);
+        return patternSignatures(run, w, x, from);
       }),
       k,
     );
@@ -134,14 +147,104 @@ function mergedPieces(leaves: Piece[]): Piece[] {
   const merged: Piece[] = [];
   for (const leaf of sorted) {
     const last = merged[merged.length - 1];
-    if (last && last.pair === leaf.pair && last.b === leaf.a && last.sa === last.sb && leaf.sa === leaf.sb && last.sb === leaf.sa)
+    if (
+      last &&
+      last.pair === leaf.pair &&
+      last.group === leaf.group &&
+      last.b === leaf.a &&
+      last.sa === last.sb &&
+      leaf.sa === leaf.sb &&
+      last.sb === leaf.sa
+    )
       last.b = leaf.b;
     else merged.push({ ...leaf });
   }
   return merged;
 }
 
-/** Φ for (step, row) pairs integrated piecewise between kinks: Float32Array [pairs, P]. */
+/** Layer k's pre-activations at the listed points: Float32Array [items, outputs of k]. */
+function preActivationsAt(
+  run: LoadedRun,
+  block: QueryBlock,
+  pairs: { step: number; row: number }[],
+  items: { pair: number; t: number }[],
+  k: number,
+): Float32Array {
+  const units = run.layout.layers[k].outputs;
+  const out = new Float32Array(items.length * units);
+  const per = Math.max(1, Math.floor(EVAL_BUDGET / (run.layout.parameterCount + activationFloats(run))));
+  for (let j = 0; j < items.length; j += per) {
+    const slice = items.slice(j, j + per);
+    out.set(
+      tidyRead(() => {
+        const { w, x } = points(run, block, pairs, slice);
+        return k === 0 ? run.network.layers[0].forward(x, w) : run.network.forward(w, x).preActivations[k];
+      }),
+      j * units,
+    );
+  }
+  return out;
+}
+
+/**
+ * The bounds [0, …, 1] of each pair's pieces between the analytic kinks of the first `count` layers: the first
+ * layer's from its pre-activations at the step's ends, the second's from its pre-activations at the ends and the
+ * middle of each of those pieces.
+ */
+function analyticBounds(run: LoadedRun, block: QueryBlock, pairs: { step: number; row: number }[], count: number): number[][] {
+  const layers = run.layout.layers;
+  const units0 = layers[0].outputs;
+  const ends = preActivationsAt(
+    run,
+    block,
+    pairs,
+    pairs.flatMap((_, pair) => [
+      { pair, t: 0 },
+      { pair, t: 1 },
+    ]),
+    0,
+  );
+  let bounds = pairs.map((_, j) => {
+    const cuts = layerCuts(
+      layers[0],
+      lines(ends.subarray(2 * j * units0, (2 * j + 1) * units0), ends.subarray((2 * j + 1) * units0, (2 * j + 2) * units0)),
+    );
+    return [0, ...cuts.sort((x, y) => x - y), 1];
+  });
+  if (count < 2) return bounds;
+  const units1 = layers[1].outputs;
+  // Per pair: every bound, then every piece's middle.
+  const items = bounds.flatMap((b, pair) => [...b.map((t) => ({ pair, t })), ...b.slice(1).map((t, g) => ({ pair, t: (b[g] + t) / 2 }))]);
+  const z = preActivationsAt(run, block, pairs, items, 1);
+  let offset = 0;
+  bounds = bounds.map((b) => {
+    const n = b.length;
+    const value = (item: number) => z.subarray((offset + item) * units1, (offset + item + 1) * units1);
+    const next = [...b];
+    for (let g = 0; g + 1 < n; g++) {
+      const width = b[g + 1] - b[g];
+      for (const u of layerCuts(layers[1], parabolas(value(g), value(n + g), value(g + 1)))) next.push(b[g] + u * width);
+    }
+    offset += 2 * n - 1;
+    return next.sort((x, y) => x - y);
+  });
+  return bounds;
+}
+
+/**
+ * Gauss nodes a piece needs: along a piece of a network of L parameterized layers with only ReLU (or no) activations,
+ * φ is a polynomial of degree L − 1 in t, which ⌈L/2⌉ Gauss–Legendre nodes integrate exactly.
+ */
+function pieceNodes(run: LoadedRun, nodes: number): number {
+  const layers = run.layout.layers;
+  const polynomial = layers.every((l) => l.activation === 'relu' || l.activation === 'linear');
+  return polynomial ? Math.min(nodes, Math.ceil(layers.length / 2)) : nodes;
+}
+
+/**
+ * Φ for (step, row) pairs integrated piecewise between kinks: Float32Array [pairs, P]. The first one or two layers'
+ * kinks come analytically (analyticKinks.ts); the pieces between them are bisected on the deeper layers' pattern.
+ */
 export function kinkAwareSegmentGradients(
   run: LoadedRun,
   block: QueryBlock,
@@ -150,16 +253,26 @@ export function kinkAwareSegmentGradients(
 ): Float32Array {
   const P = run.layout.parameterCount;
   const C = run.outputCount;
-  const ends = signaturesAt(
-    run,
-    block,
-    pairs,
-    pairs.flatMap((_, pair) => [
-      { pair, t: 0 },
-      { pair, t: 1 },
-    ]),
-  );
-  let open: Piece[] = pairs.map((_, pair) => ({ pair, a: 0, b: 1, sa: ends[2 * pair], sb: ends[2 * pair + 1] }));
+  const analytic = analyticLayerCount(run.layout.layers);
+  const bounds = analytic > 0 ? analyticBounds(run, block, pairs, analytic) : pairs.map(() => [0, 1]);
+  const deeper = hasKinksFrom(run, analytic);
+  // The deeper pattern at every bound (shared by the two pieces that meet there; deeper pre-activations are continuous).
+  const boundItems = deeper ? bounds.flatMap((b, pair) => b.map((t) => ({ pair, t }))) : [];
+  const boundSignatures = signaturesAt(run, block, pairs, boundItems, analytic);
+  let open: Piece[] = [];
+  let offset = 0;
+  bounds.forEach((b, pair) => {
+    for (let g = 0; g + 1 < b.length; g++)
+      open.push({
+        pair,
+        group: g,
+        a: b[g],
+        b: b[g + 1],
+        sa: deeper ? boundSignatures[offset + g] : 0,
+        sb: deeper ? boundSignatures[offset + g + 1] : 0,
+      });
+    if (deeper) offset += b.length;
+  });
   const leaves: Piece[] = [];
   while (open.length > 0) {
     const next: Piece[] = [];
@@ -176,17 +289,15 @@ export function kinkAwareSegmentGradients(
       block,
       pairs,
       split.map((piece) => ({ pair: piece.pair, t: (piece.a + piece.b) / 2 })),
+      analytic,
     );
     split.forEach((piece, k) => {
       const m = (piece.a + piece.b) / 2;
-      next.push(
-        { pair: piece.pair, a: piece.a, b: m, sa: piece.sa, sb: mids[k] },
-        { pair: piece.pair, a: m, b: piece.b, sa: mids[k], sb: piece.sb },
-      );
+      next.push({ ...piece, b: m, sb: mids[k] }, { ...piece, a: m, sa: mids[k] });
     });
     open = next;
   }
-  const rule = gaussLegendre(nodes);
+  const rule = gaussLegendre(pieceNodes(run, nodes));
   const items: { pair: number; t: number; weight: number }[] = [];
   for (const leaf of mergedPieces(leaves)) {
     const width = leaf.b - leaf.a;

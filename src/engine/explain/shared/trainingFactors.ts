@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerFactors } from '../../model/factoredLayer';
 import { outputGradient } from '../../model/losses';
-import { factorWidth } from '../../model/parameterLayout';
+import { factorWidth, isDenseOnly } from '../../model/parameterLayout';
 import type { LoadedRun } from './loadedRun';
 
 /**
@@ -12,8 +12,17 @@ import type { LoadedRun } from './loadedRun';
 export interface TrainingFactors {
   /** Per layer: a [T, W, in], δ [T, W, out]. */
   layers: LayerFactors[];
+  /**
+   * Every example's parameter gradient [T, W, P], formed once from the factors when it fits GRADIENT_CACHE_BYTES
+   * (null otherwise): a convolutional layer's contraction then costs one matrix product per query instead of
+   * forming every training patch again (path-kernel.md §3.1 stores factors on disk; this is memory only).
+   */
+  gradients(): tf.Tensor3D | null;
   dispose(): void;
 }
+
+/** Memory for the per-example gradients held beside the factors (a CNN of the size on digits needs 164 MB). */
+export const GRADIENT_CACHE_BYTES = 192 * 2 ** 20;
 
 /** Steps per batched pass: at most 256, fewer when a convolutional network's activations make a pass large. */
 const STEP_CHUNK = 256;
@@ -72,12 +81,36 @@ export function buildTrainingFactors(run: LoadedRun): TrainingFactors {
         },
   );
   if (chunks.length > 1) for (const ch of chunks) for (const f of ch) tf.dispose([f.a, f.delta]);
-  return {
+  let gradients: tf.Tensor3D | null | undefined;
+  const result: TrainingFactors = {
     layers,
+    gradients: () => {
+      if (gradients === undefined)
+        gradients = T * W * P * 4 <= GRADIENT_CACHE_BYTES && !isDenseOnly(layout) ? stackedGradients(run, result) : null;
+      return gradients;
+    },
     dispose: () => {
       for (const f of layers) tf.dispose([f.a, f.delta]);
+      if (gradients) gradients.dispose();
     },
   };
+  return result;
+}
+
+/** [T, W, P] per-example gradients from the factors, a few steps per pass. */
+function stackedGradients(run: LoadedRun, factors: TrainingFactors): tf.Tensor3D {
+  const T = run.path.steps;
+  const W = run.path.batchWidth;
+  const P = run.layout.parameterCount;
+  const perPass = Math.max(1, Math.floor(PASS_FLOATS / (W * (factorWidth(run.layout) + P))));
+  const parts: tf.Tensor2D[] = [];
+  for (let s0 = 0; s0 < T; s0 += perPass) {
+    const c = Math.min(perPass, T - s0);
+    parts.push(tf.tidy(() => run.network.summedGradient(perExampleFactors(factors, s0, c))));
+  }
+  const stacked = tf.tidy(() => tf.reshape(parts.length === 1 ? parts[0] : tf.concat(parts, 0), [T, W, P]) as tf.Tensor3D);
+  tf.dispose(parts);
+  return stacked;
 }
 
 /** Steps [s0, s0 + c) of the index (new tensors; the caller disposes). */

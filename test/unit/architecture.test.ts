@@ -16,6 +16,7 @@ const ENGINE_RANKS: Record<string, number> = {
   'errors.ts': 0,
   'random.ts': 0,
   'backend.ts': 0,
+  'wasmSliceKernel.ts': 0,
   'engineVersions.ts': 0,
   data: 1,
   model: 1,

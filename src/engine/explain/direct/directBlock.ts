@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { tidyRead } from '../../model/tidyRead';
 import { factorWidth } from '../../model/parameterLayout';
 import type { LoadedRun } from '../shared/loadedRun';
-import { endpointOutputs, segmentGradients } from './tensorQuerySide';
+import { endpointOutputs, stepGradients } from './tensorQuerySide';
 import { newSweepCarry, stepCoefficient, sweepChunk, type SweepInput } from '../shared/optimizerSweep';
 import { sliceFactors, type TrainingFactors } from '../shared/trainingFactors';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -14,10 +14,11 @@ import { topIndices } from '../shared/topRows';
 import { tensorSegmentIntegrator } from './tensorSegmentIntegrator';
 import { kinkSteps } from './kinkDetection';
 
-const PHI_BUDGET = 48_000_000; // floats of Φ held per chunk of steps
+const PHI_BUDGET = 48_000_000; // floats of Φ kept for every step (for K^p of the top rows)
 const DOT_FLOATS = 8_000_000; // floats of one contraction pass with the training factors
 const STEPS_PER_YIELD = 64;
 const REFINE_WINDOW = 1024; // steps whose Φ is refined together
+const WINDOW_FLOATS = 4_000_000; // floats of a window's Φ (its kinked pairs' piecewise Φ is held in float64 beside it)
 
 /**
  * Explains a block of rows exactly (path-kernel.md §2–3, §5): Φ per step by quadrature, refined where
@@ -56,7 +57,7 @@ export async function explainBlock(
   // Φ and its refinement over windows of many steps: the kink bisection then runs a few large batched passes
   // instead of many small ones. The sweep and the contraction follow in chunks of STEPS_PER_YIELD steps, with a
   // turn of the event loop between two (the engine keeps answering other requests).
-  const window = Math.max(1, Math.min(T, REFINE_WINDOW, Math.floor(PHI_BUDGET / 4 / (Q * P))));
+  const window = Math.max(1, Math.min(T, REFINE_WINDOW, Math.floor(WINDOW_FLOATS / (Q * P))));
   const scale = Array.from({ length: Q }, (_, q) => Math.max(Math.abs(endpoints[T * Q + q] - endpoints[q]), 0.01));
 
   // Windows and chunks from the last step to the first, because the optimizer sweep runs backwards.
@@ -64,7 +65,7 @@ export async function explainBlock(
     throwIfCancelled(options.signal);
     const w0 = Math.max(0, windowEnd - window);
     const wc = windowEnd - w0;
-    const phi = options.leftPointOnly ? leftPointGradients(run, block, w0, wc) : segmentGradients(run, block, w0, wc, options.nodes);
+    const phi = options.leftPointOnly ? leftPointGradients(run, block, w0, wc) : windowGradients(run, block, w0, wc, options.nodes, kinks);
     if (!options.leftPointOnly) refinedSteps += refine(run, block, phi, w0, wc, endpoints, kinks, scale, options, quadratureError);
     if (phiAll) phiAll.set(phi, w0 * Q * P);
     await yieldToEventLoop();
@@ -81,6 +82,23 @@ export async function explainBlock(
     phiAll ? pathKernelForTop(run, block, q, c, phiAll, options.kernelTop) : new Map<number, number>(),
   );
   return rawExplanations({ endpoints, steps: T, contributions, quadratureError, refinedSteps, kernels, traces });
+}
+
+/**
+ * Φ by quadrature for the steps [w0, w0 + wc), [wc, Q, P], left zero at the steps where every row kinks: those are
+ * integrated piecewise between their kinks (kinkDetection.ts) and their quadrature would be thrown away.
+ */
+function windowGradients(run: LoadedRun, block: QueryBlock, w0: number, wc: number, nodes: number, kinks: Uint8Array | null): Float32Array {
+  const Q = block.count;
+  const P = run.layout.parameterCount;
+  const steps: number[] = [];
+  for (let s = w0; s < w0 + wc; s++) if (kinks === null || !kinks.subarray(s * Q, (s + 1) * Q).every((k) => k === 1)) steps.push(s);
+  if (steps.length === wc) return stepGradients(run, block, steps, nodes);
+  const phi = new Float32Array(wc * Q * P);
+  if (steps.length === 0) return phi;
+  const some = stepGradients(run, block, steps, nodes);
+  steps.forEach((s, k) => phi.set(some.subarray(k * Q * P, (k + 1) * Q * P), (s - w0) * Q * P));
+  return phi;
 }
 
 /** c_i −= coef_r · g_{i,r} · u_r for the steps r of [s0, s0 + c), u from the sweep [c, Q, P]. */

@@ -12,8 +12,9 @@ import { analyticLayerCount, layerCuts, lines, parabolas } from './analyticKinks
  * §3.1; both make φ jump). Gauss–Legendre is exact between kinks but only first-order across one, and the per-step
  * residual check cannot see such an error once it is below float32 evaluation noise, yet those errors share a sign
  * and add up. So steps whose pattern (ReLU on/off, arg-maxes) differs between w_s and w_{s+1} are integrated
- * piecewise: the segment is bisected until every piece has one pattern at both ends (or is shorter than 2⁻²⁴), then
- * Gauss on each piece.
+ * piecewise: the first one or two layers' kinks are located analytically (analyticKinks.ts), the pieces between them
+ * bisected on the deeper layers' pattern until every piece has one pattern at both ends (or is shorter than 2⁻²⁴),
+ * then Gauss on each piece.
  */
 
 function hasKinks(run: LoadedRun): boolean {

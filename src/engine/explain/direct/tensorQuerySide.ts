@@ -39,32 +39,44 @@ export function activationFloats(run: LoadedRun): number {
   );
 }
 
-/**
- * Φ for steps [s0, s0 + c) and all Q rows, Float32Array [c, Q, P]. Points w_s + t_k Δ_s are formed
- * per node; one batched forward and backward pass gives every (step, node, row)'s factors.
- */
+/** Φ for steps [s0, s0 + c) and all Q rows, Float32Array [c, Q, P] (stepGradients over a range). */
 export function segmentGradients(run: LoadedRun, block: QueryBlock, s0: number, c: number, nodes: number): Float32Array {
-  // Steps per batched pass: a convolutional network's activations are large, so the passes are bounded by them too.
-  const perPass = Math.max(
-    1,
-    Math.floor(POINT_BUDGET / (gaussLegendre(nodes).nodes.length * (run.layout.parameterCount + block.count * activationFloats(run)))),
+  return stepGradients(
+    run,
+    block,
+    Array.from({ length: c }, (_, k) => s0 + k),
+    nodes,
   );
-  if (c > perPass) {
-    const result = new Float32Array(c * block.count * run.layout.parameterCount);
-    for (let k = 0; k < c; k += perPass)
-      result.set(segmentGradients(run, block, s0 + k, Math.min(perPass, c - k), nodes), k * block.count * run.layout.parameterCount);
+}
+
+/**
+ * Φ for the listed steps and all Q rows, Float32Array [steps, Q, P]. Points w_s + t_k Δ_s are formed per node; one
+ * batched forward and backward pass gives every (step, node, row)'s factors.
+ */
+export function stepGradients(run: LoadedRun, block: QueryBlock, steps: readonly number[], nodes: number): Float32Array {
+  const P = run.layout.parameterCount;
+  const Q = block.count;
+  // Steps per batched pass: a convolutional network's activations are large, so the passes are bounded by them too.
+  const perPass = Math.max(1, Math.floor(POINT_BUDGET / (gaussLegendre(nodes).nodes.length * (P + Q * activationFloats(run)))));
+  if (steps.length > perPass) {
+    const result = new Float32Array(steps.length * Q * P);
+    for (let k = 0; k < steps.length; k += perPass) result.set(stepGradients(run, block, steps.slice(k, k + perPass), nodes), k * Q * P);
     return result;
   }
-  const P = run.layout.parameterCount;
   const F = run.data.featureCount;
   const C = run.outputCount;
-  const Q = block.count;
+  const c = steps.length;
   const rule = gaussLegendre(nodes);
   const n = rule.nodes.length;
-  const out = tidyRead(() => {
-    const start = tf.tensor2d(run.path.weights.subarray(s0 * P, (s0 + c) * P), [c, P]);
-    const end = tf.tensor2d(run.path.weights.subarray((s0 + 1) * P, (s0 + c + 1) * P), [c, P]);
-    const delta = tf.sub(end, start);
+  const starts = new Float32Array(c * P);
+  const ends = new Float32Array(c * P);
+  steps.forEach((s, k) => {
+    starts.set(run.path.weights.subarray(s * P, (s + 1) * P), k * P);
+    ends.set(run.path.weights.subarray((s + 1) * P, (s + 2) * P), k * P);
+  });
+  return tidyRead(() => {
+    const start = tf.tensor2d(starts, [c, P]);
+    const delta = tf.sub(tf.tensor2d(ends, [c, P]), start);
     // Node-major points: [n·c, P].
     const points = tf.concat(
       rule.nodes.map((t) => tf.add(start, tf.mul(delta, t))),
@@ -83,7 +95,6 @@ export function segmentGradients(run: LoadedRun, block: QueryBlock, s0: number, 
     }));
     return run.network.summedGradient(grouped);
   });
-  return out;
 }
 
 /** [n·c, Q, d] (node-major) → [c·Q, n, d]: the n nodes of one (step, row) become one group. */

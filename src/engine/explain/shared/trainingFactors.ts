@@ -13,7 +13,7 @@ export interface TrainingFactors {
   /** Per layer: a [T, W, in], δ [T, W, out]. */
   layers: LayerFactors[];
   /**
-   * Every example's parameter gradient [T, W, P], formed once from the factors when it fits GRADIENT_CACHE_BYTES
+   * Every example's parameter gradient [T, W, P], formed once from the factors when both fit TRAINING_SIDE_BYTES
    * (null otherwise): a convolutional layer's contraction then costs one matrix product per query instead of
    * forming every training patch again (path-kernel.md §3.1 stores factors on disk; this is memory only).
    */
@@ -21,8 +21,11 @@ export interface TrainingFactors {
   dispose(): void;
 }
 
-/** Memory for the per-example gradients held beside the factors (a CNN of the size on digits needs 164 MB). */
-export const GRADIENT_CACHE_BYTES = 192 * 2 ** 20;
+/**
+ * Memory for the factors and the per-example gradients together (the issue's CNN on 8×8 digits: 89 + 164 MB; on
+ * 14×14 images 226 + 197 MB, over it: there the contraction forms the patches again instead).
+ */
+export const TRAINING_SIDE_BYTES = 384 * 2 ** 20;
 
 /** Steps per batched pass: at most 256, fewer when a convolutional network's activations make a pass large. */
 const STEP_CHUNK = 256;
@@ -86,7 +89,8 @@ export function buildTrainingFactors(run: LoadedRun): TrainingFactors {
     layers,
     gradients: () => {
       if (gradients === undefined)
-        gradients = T * W * P * 4 <= GRADIENT_CACHE_BYTES && !isDenseOnly(layout) ? stackedGradients(run, result) : null;
+        gradients =
+          T * W * (P + factorWidth(layout)) * 4 <= TRAINING_SIDE_BYTES && !isDenseOnly(layout) ? stackedGradients(run, result) : null;
       return gradients;
     },
     dispose: () => {

@@ -17,7 +17,6 @@ import { kinkSteps } from './kinkDetection';
 const PHI_BUDGET = 48_000_000; // floats of Φ kept for every step (for K^p of the top rows)
 const DOT_FLOATS = 8_000_000; // floats of one contraction pass with the training factors
 const STEPS_PER_YIELD = 64;
-const REFINE_WINDOW = 1024; // steps whose Φ is refined together
 const WINDOW_FLOATS = 4_000_000; // floats of a window's Φ (its kinked pairs' piecewise Φ is held in float64 beside it)
 
 /**
@@ -54,10 +53,10 @@ export async function explainBlock(
   // Φ is kept for the steps where the top rows appear (for K^p), so hold it all when it fits.
   const keepPhi = T * Q * P <= PHI_BUDGET;
   const phiAll = keepPhi ? new Float32Array(T * Q * P) : null;
-  // Φ and its refinement over windows of many steps: the kink bisection then runs a few large batched passes
-  // instead of many small ones. The sweep and the contraction follow in chunks of STEPS_PER_YIELD steps, with a
-  // turn of the event loop between two (the engine keeps answering other requests).
-  const window = Math.max(1, Math.min(T, REFINE_WINDOW, Math.floor(WINDOW_FLOATS / (Q * P))));
+  // Φ and its refinement over windows of at most STEPS_PER_YIELD steps (and WINDOW_FLOATS of Φ), with a turn of the
+  // event loop after each window and each chunk of the sweep and contraction: the engine keeps answering other
+  // requests, a cancellation among them.
+  const window = Math.max(1, Math.min(T, STEPS_PER_YIELD, Math.floor(WINDOW_FLOATS / (Q * P))));
   const scale = Array.from({ length: Q }, (_, q) => Math.max(Math.abs(endpoints[T * Q + q] - endpoints[q]), 0.01));
 
   // Windows and chunks from the last step to the first, because the optimizer sweep runs backwards.
@@ -106,7 +105,7 @@ function contract(
   run: LoadedRun,
   sweepInput: SweepInput,
   factors: TrainingFactors,
-  gradients: tf.Tensor3D | null,
+  gradients: Float32Array | null,
   u: Float32Array,
   s0: number,
   c: number,
@@ -125,7 +124,7 @@ function contract(
     const part = tidyRead(() => {
       const uPart = tf.tensor3d(u.subarray(k * Q * P, (k + m) * Q * P), [m, Q, P]);
       return gradients
-        ? tf.matMul(tf.slice(gradients, [s0 + k, 0, 0], [m, -1, -1]), uPart, false, true)
+        ? tf.matMul(tf.tensor3d(gradients.subarray((s0 + k) * W * P, (s0 + k + m) * W * P), [m, W, P]), uPart, false, true)
         : run.network.gradientDot(uPart, sliceFactors(factors, s0 + k, m));
     });
     terms.set(part, k * W * Q);

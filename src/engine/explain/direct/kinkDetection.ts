@@ -88,6 +88,7 @@ interface Piece {
 
 const MIN_WIDTH = 2 ** -24;
 const EVAL_BUDGET = 4_000_000;
+const PAIRS_PER_PASS = 128;
 
 /** Weight points w_s + t Δ_s for (pair, t) lists, with each pair's query row: → tensors [G, P], [G, 1, F]. */
 function points(
@@ -116,6 +117,30 @@ function points(
   return { w: tf.tensor2d(weights, [items.length, P]), x };
 }
 
+/** A value of `width` floats per listed point (pair's step at t, the pair's row), batched by EVAL_BUDGET. */
+function evaluatedAt(
+  run: LoadedRun,
+  block: QueryBlock,
+  pairs: { step: number; row: number }[],
+  items: { pair: number; t: number }[],
+  width: number,
+  evaluate: (w: tf.Tensor2D, x: tf.Tensor3D) => tf.Tensor,
+): Float32Array {
+  const out = new Float32Array(items.length * width);
+  const per = Math.max(1, Math.floor(EVAL_BUDGET / (run.layout.parameterCount + activationFloats(run))));
+  for (let k = 0; k < items.length; k += per) {
+    const slice = items.slice(k, k + per);
+    out.set(
+      tidyRead(() => {
+        const { w, x } = points(run, block, pairs, slice);
+        return evaluate(w, x);
+      }),
+      k * width,
+    );
+  }
+  return out;
+}
+
 function signaturesAt(
   run: LoadedRun,
   block: QueryBlock,
@@ -123,19 +148,7 @@ function signaturesAt(
   items: { pair: number; t: number }[],
   from: number,
 ): Float32Array {
-  const out = new Float32Array(items.length);
-  const per = Math.max(1, Math.floor(EVAL_BUDGET / (run.layout.parameterCount + activationFloats(run))));
-  for (let k = 0; k < items.length; k += per) {
-    const slice = items.slice(k, k + per);
-    out.set(
-      tidyRead(() => {
-        const { w, x } = points(run, block, pairs, slice);
-        return patternSignatures(run, w, x, from);
-      }),
-      k,
-    );
-  }
-  return out;
+  return evaluatedAt(run, block, pairs, items, 1, (w, x) => patternSignatures(run, w, x, from));
 }
 
 /**
@@ -171,20 +184,9 @@ function preActivationsAt(
   items: { pair: number; t: number }[],
   k: number,
 ): Float32Array {
-  const units = run.layout.layers[k].outputs;
-  const out = new Float32Array(items.length * units);
-  const per = Math.max(1, Math.floor(EVAL_BUDGET / (run.layout.parameterCount + activationFloats(run))));
-  for (let j = 0; j < items.length; j += per) {
-    const slice = items.slice(j, j + per);
-    out.set(
-      tidyRead(() => {
-        const { w, x } = points(run, block, pairs, slice);
-        return k === 0 ? run.network.layers[0].forward(x, w) : run.network.forward(w, x).preActivations[k];
-      }),
-      j * units,
-    );
-  }
-  return out;
+  return evaluatedAt(run, block, pairs, items, run.layout.layers[k].outputs, (w, x) =>
+    k === 0 ? run.network.layers[0].forward(x, w) : run.network.forward(w, x).preActivations[k],
+  );
 }
 
 /**
@@ -193,6 +195,14 @@ function preActivationsAt(
  * middle of each of those pieces.
  */
 function analyticBounds(run: LoadedRun, block: QueryBlock, pairs: { step: number; row: number }[], count: number): number[][] {
+  // A few pairs at a time: the second layer's pre-activations at every bound and middle are held for the pass.
+  const bounds: number[][] = [];
+  for (let k = 0; k < pairs.length; k += PAIRS_PER_PASS)
+    bounds.push(...analyticBoundsOf(run, block, pairs.slice(k, k + PAIRS_PER_PASS), count));
+  return bounds;
+}
+
+function analyticBoundsOf(run: LoadedRun, block: QueryBlock, pairs: { step: number; row: number }[], count: number): number[][] {
   const layers = run.layout.layers;
   const units0 = layers[0].outputs;
   const ends = preActivationsAt(

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerFactors } from '../../model/factoredLayer';
 import { outputGradient } from '../../model/losses';
+import { tidyRead } from '../../model/tidyRead';
 import { factorWidth, isDenseOnly } from '../../model/parameterLayout';
 import type { LoadedRun } from './loadedRun';
 
@@ -13,11 +14,11 @@ export interface TrainingFactors {
   /** Per layer: a [T, W, in], δ [T, W, out]. */
   layers: LayerFactors[];
   /**
-   * Every example's parameter gradient [T, W, P], formed once from the factors when both fit TRAINING_SIDE_BYTES
-   * (null otherwise): a convolutional layer's contraction then costs one matrix product per query instead of
+   * Every example's parameter gradient [T, W, P] (a typed array, outside the wasm heap, so a contraction copies in
+   * only the steps it needs), formed once from the factors when both fit TRAINING_SIDE_BYTES (null otherwise): a convolutional layer's contraction then costs one matrix product per query instead of
    * forming every training patch again (path-kernel.md §3.1 stores factors on disk; this is memory only).
    */
-  gradients(): tf.Tensor3D | null;
+  gradients(): Float32Array | null;
   dispose(): void;
 }
 
@@ -84,7 +85,7 @@ export function buildTrainingFactors(run: LoadedRun): TrainingFactors {
         },
   );
   if (chunks.length > 1) for (const ch of chunks) for (const f of ch) tf.dispose([f.a, f.delta]);
-  let gradients: tf.Tensor3D | null | undefined;
+  let gradients: Float32Array | null | undefined;
   const result: TrainingFactors = {
     layers,
     gradients: () => {
@@ -95,28 +96,28 @@ export function buildTrainingFactors(run: LoadedRun): TrainingFactors {
     },
     dispose: () => {
       for (const f of layers) tf.dispose([f.a, f.delta]);
-      if (gradients) gradients.dispose();
+      gradients = null;
     },
   };
   return result;
 }
 
 /** [T, W, P] per-example gradients from the factors, a few steps per pass. */
-function stackedGradients(run: LoadedRun, factors: TrainingFactors): tf.Tensor3D {
+function stackedGradients(run: LoadedRun, factors: TrainingFactors): Float32Array {
   const T = run.path.steps;
   const W = run.path.batchWidth;
   const P = run.layout.parameterCount;
   const perPass = Math.max(1, Math.floor(PASS_FLOATS / (W * (factorWidth(run.layout) + P))));
-  const parts: tf.Tensor2D[] = [];
+  const stacked = new Float32Array(T * W * P);
   for (let s0 = 0; s0 < T; s0 += perPass) {
     const c = Math.min(perPass, T - s0);
-    parts.push(tf.tidy(() => run.network.summedGradient(perExampleFactors(factors, s0, c))));
+    stacked.set(
+      tidyRead(() => run.network.summedGradient(perExampleFactors(factors, s0, c))),
+      s0 * W * P,
+    );
   }
-  const stacked = tf.tidy(() => tf.reshape(parts.length === 1 ? parts[0] : tf.concat(parts, 0), [T, W, P]) as tf.Tensor3D);
-  tf.dispose(parts);
   return stacked;
 }
-
 /** Steps [s0, s0 + c) of the index (new tensors; the caller disposes). */
 export function sliceFactors(factors: TrainingFactors, s0: number, c: number): LayerFactors[] {
   return factors.layers.map((f) => ({

@@ -121,14 +121,19 @@ describe('Kernel Lens in code-server', { timeout: 600_000 }, () => {
       await first.waitFor({ timeout: 60_000 });
       const listed = await p.locator('.monaco-list-row', { hasText: /^\s*\d+\. iris\.csv:\d+/ }).count();
       assert.ok(listed >= 5, `expected ranked rows, saw ${listed}`);
-      assert.match((await first.textContent()) ?? '', /(setosa|versicolor|virginica) → (setosa|versicolor|virginica)/);
+      // Each row says its label and what the rest of the training data votes for (its leave-self-out prediction).
+      assert.match(
+        (await first.textContent()) ?? '',
+        /labelled (setosa|versicolor|virginica), the rest (says (setosa|versicolor|virginica)|agrees) \([\d.e-]+\)/,
+      );
       // Warning markers on the top rows of iris.csv (120 training rows: 2% is below the floor of 5).
       await runCommand(p, 'Problems: Focus on Problems View');
       const markers = p.locator('.markers-panel .monaco-list-row', { hasText: /label '(setosa|versicolor|virginica)' is suspicious/ });
       await markers.first().waitFor({ timeout: 30_000 });
       assert.equal(await markers.count(), 5);
       const texts = (await markers.allTextContents()).join('\n');
-      for (let rank = 1; rank <= 5; rank++) assert.ok(texts.includes(`(self-influence rank ${rank} of 120)`), `rank ${rank} is marked`);
+      for (let rank = 1; rank <= 5; rank++) assert.ok(texts.includes(`(rank ${rank} of 120)`), `rank ${rank} is marked`);
+      assert.match(texts, /the rest of the data (says '(setosa|versicolor|virginica)'|agrees with it)/);
     });
 
     await page.context().close();

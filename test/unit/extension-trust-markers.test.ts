@@ -25,6 +25,8 @@ function row(rank: number, extra: Partial<SuspectRow> = {}): SuspectRow {
     score: 10 / rank,
     predicted: 'virginica',
     labelProbability: 0.03,
+    suggestedLabel: null,
+    suggestedProbability: null,
     ...extra,
   };
 }
@@ -82,6 +84,25 @@ describe('suspectMessage', () => {
     assert.match(message, /gives it p = 0\.62 and it pulled/);
     assert.doesNotMatch(message, /predicts/);
     assert.match(message, /rank 5 of 120\)$/);
+  });
+  it('says what the rest of the data votes for when the run has leave-self-out predictions', () => {
+    const flipped = row(2, {
+      label: 'boot',
+      predicted: 'boot',
+      labelProbability: 0.99,
+      suggestedLabel: 'sandal',
+      suggestedProbability: 0.93,
+    });
+    assert.equal(
+      suspectMessage(flipped, 455),
+      "label 'boot' is suspicious: the rest of the data says 'sandal' (0.93); the trained model gives 'boot' p = 0.99 (rank 2 of 455)",
+    );
+    assert.equal(suspectDescription({ ...flipped, score: 0.9071 }), 'labelled boot, the rest says sandal (0.93) · score 0.907');
+    const agreed = row(9, { label: 'setosa', suggestedLabel: 'setosa', suggestedProbability: 0.71 });
+    assert.match(suspectMessage(agreed, 120), /the rest of the data agrees with it \(0\.71\)/);
+    assert.match(suspectDescription(agreed), /^labelled setosa, the rest agrees \(0\.71\)/);
+    const hostile = suspectMessage(row(1, { suggestedLabel: 'a\nb\u202e', suggestedProbability: 0.5 }), 10);
+    assert.doesNotMatch(hostile, /[\n\u202e]/);
   });
   it('speaks of the predicted value for regression', () => {
     const message = suspectMessage(row(1, { label: '310', predicted: '151.23456', labelProbability: null }), 353);

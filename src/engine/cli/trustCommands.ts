@@ -1,17 +1,17 @@
 import type { KernelEvolution, SuspectScoring, VerifyResult } from '../../protocol';
 import { UserError } from '../errors';
-import { suspiciousRows } from '../trust/suspects';
+import { SUGGESTED_ROWS, suspiciousRows } from '../trust/suspects';
 import { verifyExplanation } from '../trust/verify';
 import { kernelEvolution } from '../trust/tangentKernelEvolution';
 import { integerFlag, onePositional, outputSelector, parseCommand, splitFlag, stringFlag } from './cliArgs';
 import { startBackend } from './backendFlag';
-import { LIMITS, SUSPECT_SCORINGS } from '../../protocol/limits';
+import { LIMITS, SUSPECT_SCORING_WORDS, SUSPECT_SCORINGS } from '../../protocol/limits';
 import { plainText } from '../../shared/safeText';
 import { rowSourceText } from '../../shared/rowSource';
 
 const SCORINGS: readonly SuspectScoring[] = SUSPECT_SCORINGS;
 
-/** kernel-lens suspects RUN_DIR [--top K] [--scoring tracin|adam|loss] [--json] */
+/** kernel-lens suspects RUN_DIR [--top K] [--scoring self-share|tracin|adam|loss|leave-self-out] [--json] */
 async function suspects(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, { top: { type: 'string' }, scoring: { type: 'string' }, json: { type: 'boolean' } });
   const runDir = onePositional(positionals, 'run directory');
@@ -24,7 +24,7 @@ async function suspects(argv: string[]): Promise<number> {
   if (values.json) {
     process.stdout.write(
       JSON.stringify(
-        result.rows.map(({ index, file, line, label, score, predicted, labelProbability }) => ({
+        result.rows.map(({ index, file, line, label, score, predicted, labelProbability, suggestedLabel, suggestedProbability }) => ({
           index,
           file,
           line,
@@ -32,6 +32,8 @@ async function suspects(argv: string[]): Promise<number> {
           score,
           predicted,
           labelProbability,
+          suggestedLabel,
+          suggestedProbability,
         })),
         null,
         2,
@@ -39,14 +41,23 @@ async function suspects(argv: string[]): Promise<number> {
     );
     return 0;
   }
+  const suggests = result.rows.some((r) => r.suggestedLabel !== null);
   const lines = [
-    `${result.rows.length} of ${result.trainRows} training rows, most suspicious first (self-influence, ${result.scoring})`,
-    'rank  score       file:line              label → predicted (p of label)',
+    `${result.rows.length} of ${result.trainRows} training rows, most suspicious first, ranked by ${SUSPECT_SCORING_WORDS[result.scoring]} (${result.scoring})`,
+    suggests
+      ? 'rank  score       file:line              label → what the rest of the data says (p)   p of the label by the model'
+      : 'rank  score       file:line              label → predicted (p of label)',
   ];
   for (const r of result.rows) {
     const p = r.labelProbability === null ? '' : ` (${r.labelProbability.toFixed(3)})`;
+    // Under the suggestions' header, a row past the suggested ones says so instead of showing the model's prediction.
+    const says = !suggests
+      ? `${plainText(r.label, 60)} → ${plainText(r.predicted, 60)}${p}`
+      : r.suggestedLabel !== null && r.suggestedProbability !== null
+        ? `${plainText(r.label, 60)} → ${plainText(r.suggestedLabel, 60)} (${r.suggestedProbability.toFixed(3)})   ${r.labelProbability?.toFixed(3) ?? ''}`
+        : `${plainText(r.label, 60)} → (not computed past the first ${SUGGESTED_ROWS} rows)   ${r.labelProbability?.toFixed(3) ?? ''}`;
     lines.push(
-      `${String(r.rank).padStart(4)}  ${r.score.toExponential(3).padEnd(10)}  ${plainText(rowSourceText(r.file, r.line), 60).padEnd(22)} ${plainText(r.label, 60)} → ${plainText(r.predicted, 60)}${p}`,
+      `${String(r.rank).padStart(4)}  ${r.score.toExponential(3).padEnd(10)}  ${plainText(rowSourceText(r.file, r.line), 60).padEnd(22)} ${says}`,
     );
   }
   process.stdout.write(lines.join('\n') + '\n');

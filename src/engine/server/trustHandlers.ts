@@ -11,7 +11,12 @@ import { runDirectory } from './requestPaths';
 
 export const trustHandlers: [string, Handler][] = [
   handle(EngineMethods.trustSuspects, async (params, ctx) =>
-    suspiciousRows(await runDirectory(ctx, params.runDir), { top: params.top, scoring: params.scoring, signal: ctx.signal }),
+    suspiciousRows(await runDirectory(ctx, params.runDir), {
+      top: params.top,
+      scoring: params.scoring,
+      suggest: params.suggest,
+      signal: ctx.signal,
+    }),
   ),
   handle(EngineMethods.trustVerify, async (params, ctx) =>
     verifyExplanation(await runDirectory(ctx, params.runDir), {

@@ -11,6 +11,8 @@ export interface PlantedFlips {
   experimentFile: string;
   /** Training-matrix rows whose label was flipped. */
   flipped: Set<number>;
+  /** Every training row's label before the flips (the truth the suggested labels are checked against). */
+  originalLabels: string[];
   trainRows: number;
 }
 
@@ -62,7 +64,7 @@ export async function plantFlips(
   };
   const file = path.join(dir, `${path.basename(experimentFile, '.kernel.json')}-flipped.kernel.json`);
   await fs.promises.writeFile(file, JSON.stringify(config, null, 2));
-  return { experimentFile: file, flipped, trainRows: data.train.count };
+  return { experimentFile: file, flipped, originalLabels: [...data.train.labels], trainRows: data.train.count };
 }
 
 function csvText(header: readonly string[], records: readonly string[][]): string {

@@ -27,7 +27,11 @@ const STEP_CHUNK = 128;
  *           step scale, from the recorded v; identical to tracin for sgd and momentum runs)
  * - loss:   ℓ_i(w_T), the final loss (a baseline that ignores the path)
  */
-export async function selfInfluenceScores(indexed: IndexedRun, scoring: SuspectScoring, signal?: AbortSignal): Promise<Float64Array> {
+export async function selfInfluenceScores(
+  indexed: IndexedRun,
+  scoring: Exclude<SuspectScoring, 'leave-self-out'>,
+  signal?: AbortSignal,
+): Promise<Float64Array> {
   throwIfCancelled(signal);
   if (scoring === 'loss') return finalLosses(indexed);
   const { run } = indexed;
@@ -49,7 +53,7 @@ export async function selfInfluenceScores(indexed: IndexedRun, scoring: SuspectS
 async function addSelfInfluence(
   run: LoadedRun,
   index: PathIndex,
-  scoring: Exclude<SuspectScoring, 'loss'>,
+  scoring: Exclude<SuspectScoring, 'loss' | 'leave-self-out'>,
   scores: Float64Array,
   signal?: AbortSignal,
 ): Promise<void> {
@@ -100,7 +104,7 @@ async function addSelfInfluence(
  */
 export async function selfInfluenceByTensors(
   indexed: IndexedRun,
-  scoring: Exclude<SuspectScoring, 'loss'>,
+  scoring: Exclude<SuspectScoring, 'loss' | 'leave-self-out'>,
   signal?: AbortSignal,
 ): Promise<Float64Array> {
   const run = await indexed.wholePathRun(signal);

@@ -1,17 +1,65 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { finalWeights } from '../explain/shared/loadedRun';
 import type { SuspectRow, SuspectScoring, SuspectsResult } from '../../protocol';
-import { throwIfCancelled } from '../errors';
 import { indexedRun, type IndexedRun } from '../explain/explainService';
 import { rankByScore } from './rankingMetrics';
 import { selfInfluenceScores } from './selfInfluence';
+import { leaveSelfOut, selfShares, type LeaveSelfOut } from './leaveSelfOut';
+import { isDenseOnly } from '../model/parameterLayout';
+import { throwIfCancelled, UserError } from '../errors';
 
-/** Chosen on iris and breast-cancer by `npm run eval` (mean AUROC over 5 seeds: tracin 0.993, adam 0.988, loss 0.988). */
-export const DEFAULT_SCORING: SuspectScoring = 'tracin';
+/**
+ * Chosen by `npm run eval` (mean AUROC with 10% flips; docs/trust-evaluation.md): a row that its own explanation
+ * leans on, and that pulled hard on itself, is suspect. `self-share` ranks by TracIn's self-influence times the
+ * row's share of its own explanation, c_i(x_i) / Σ_j |c_j(x_i)| (an exact path-kernel quantity a loss or a
+ * gradient norm cannot see). It needs one explanation per training row, so runs explained by the tensor method
+ * (CNNs) and regression runs take FALLBACK_SCORING.
+ */
+export const DEFAULT_SCORING: SuspectScoring = 'self-share';
+export const FALLBACK_SCORING: SuspectScoring = 'tracin';
+
+/** The first rows of a ranking that carry a suggested label (one explanation per row and class each). */
+export const SUGGESTED_ROWS = 100;
+
+/** Whether a run's own explanations are affordable for every row: a classification run of the fast (dense) method. */
+export function hasLeaveSelfOut(run: IndexedRun['run']): boolean {
+  return run.record.task !== 'regression' && isDenseOnly(run.layout);
+}
+
+/**
+ * Every training row's suspicion under a scoring (higher = more suspicious). `lso`: leave-self-out predictions of
+ * every row already computed (they hold the self-shares too), else computed here when the scoring needs them.
+ */
+export async function suspicionScores(
+  indexed: IndexedRun,
+  scoring: SuspectScoring,
+  options: { signal?: AbortSignal; lso?: LeaveSelfOut } = {},
+): Promise<{ scores: Float64Array; lso: LeaveSelfOut | null }> {
+  const { signal } = options;
+  const { run } = indexed;
+  if ((scoring === 'leave-self-out' || scoring === 'self-share') && !hasLeaveSelfOut(run))
+    throw new UserError(
+      run.record.task === 'regression'
+        ? `the ${scoring} scoring needs a classification run; use --scoring tracin, adam or loss`
+        : `the ${scoring} scoring needs a dense network (a convolutional run would take one explanation per row); use --scoring tracin, adam or loss`,
+    );
+  if (scoring === 'leave-self-out') {
+    const lso = options.lso ?? (await leaveSelfOut(indexed, { signal }));
+    return { scores: lso.labelSurprise, lso };
+  }
+  if (scoring === 'self-share') {
+    const shares = options.lso?.selfShare ?? (await selfShares(indexed, signal));
+    const tracin = await selfInfluenceScores(indexed, 'tracin', signal);
+    return { scores: Float64Array.from(tracin, (v, i) => v * Math.max(shares[i], 0)), lso: options.lso ?? null };
+  }
+  return { scores: await selfInfluenceScores(indexed, scoring, signal), lso: options.lso ?? null };
+}
 
 export interface SuspectsOptions {
   scoring?: SuspectScoring;
   top?: number;
+  /** Suggested labels for the first SUGGESTED_ROWS rows (default true). */
+  suggest?: boolean;
   /** Checked between chunks of steps; a fired signal ends the work with CancelledError. */
   signal?: AbortSignal;
 }
@@ -23,11 +71,20 @@ export async function suspiciousRows(runDir: string, options: SuspectsOptions = 
 
 export async function suspectsOf(indexed: IndexedRun, options: SuspectsOptions = {}): Promise<SuspectsResult> {
   const { run } = indexed;
-  const scoring = options.scoring ?? DEFAULT_SCORING;
-  const scores = await selfInfluenceScores(indexed, scoring, options.signal);
+  const scoring = options.scoring ?? (hasLeaveSelfOut(run) ? DEFAULT_SCORING : FALLBACK_SCORING);
+  // Leave-self-out predictions cost one explanation per row and class: of every row when they are the scoring, else
+  // of the first SUGGESTED_ROWS rows shown, for their suggested labels.
+  const scored = await suspicionScores(indexed, scoring, { signal: options.signal });
+  const scores = scored.scores;
+  let lso = scored.lso;
   throwIfCancelled(options.signal);
   const ranking = rankByScore(scores);
   const shown = options.top === undefined ? ranking : ranking.slice(0, options.top);
+  if (!lso && hasLeaveSelfOut(run) && options.suggest !== false)
+    lso = await leaveSelfOut(indexed, { rows: shown.slice(0, SUGGESTED_ROWS), signal: options.signal });
+  const suggestion = new Map<number, { label: string; p: number }>();
+  const classes = run.record.preprocessing.classes ?? [];
+  lso?.rows.forEach((row, j) => suggestion.set(row, { label: classes[lso.suggested[j]], p: lso.suggestedProbability[j] }));
   const predictions = finalPredictions(indexed);
   const rows: SuspectRow[] = shown.map((index, r) => ({
     rank: r + 1,
@@ -38,6 +95,8 @@ export async function suspectsOf(indexed: IndexedRun, options: SuspectsOptions =
     score: scores[index],
     predicted: predictions.predicted[index],
     labelProbability: predictions.labelProbability ? predictions.labelProbability[index] : null,
+    suggestedLabel: suggestion.get(index)?.label ?? null,
+    suggestedProbability: suggestion.get(index)?.p ?? null,
   }));
   return { runDir: run.dir, scoring, trainRows: run.record.trainRows, rows };
 }

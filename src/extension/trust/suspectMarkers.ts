@@ -48,9 +48,25 @@ function probability(p: number): string {
   return p < 0.1 ? p.toFixed(3) : p.toFixed(2);
 }
 
-/** Why a row is marked, e.g. "label 'x' is suspicious: the model gives it p = 0.03 and it pulled …". */
+/** What the rest of the training data says of the row's label (its leave-self-out prediction), or null without one. */
+function restOfData(row: SuspectRow): string | null {
+  if (row.suggestedLabel === null || row.suggestedProbability === null) return null;
+  const p = probability(row.suggestedProbability);
+  return row.suggestedLabel === row.label
+    ? `the rest of the data agrees with it (${p})`
+    : `the rest of the data says '${plainText(row.suggestedLabel)}' (${p})`;
+}
+
+/**
+ * Why a row is marked, e.g. "label 'boot' is suspicious: the rest of the data says 'sandal' (0.93); the trained model
+ * gives 'boot' p = 0.99 (rank 2 of 455)". Without a leave-self-out prediction (regression, CNN runs): the model's
+ * probability and the self-influence.
+ */
 export function suspectMessage(row: SuspectRow, trainRows: number): string {
   const label = plainText(row.label);
+  const rest = restOfData(row);
+  if (rest !== null && row.labelProbability !== null)
+    return `label '${label}' is suspicious: ${rest}; the trained model gives '${label}' p = ${probability(row.labelProbability)} (rank ${row.rank} of ${trainRows})`;
   const rank = `self-influence rank ${row.rank} of ${trainRows}`;
   const pulled = 'it pulled its own prediction hard along training';
   if (row.labelProbability === null) {
@@ -62,8 +78,13 @@ export function suspectMessage(row: SuspectRow, trainRows: number): string {
   return `label '${label}' is suspicious: the model gives it p = ${probability(row.labelProbability)}${disagrees} and ${pulled} (${rank})`;
 }
 
-/** Short text for the tree row: "label → predicted · p = 0.41 · score 8.92". */
+/** Short text for the tree row: "labelled boot, the rest says sandal (0.93) · score 0.91", else "label → predicted · p = 0.41 · score 8.92". */
 export function suspectDescription(row: SuspectRow): string {
+  const score = `score ${Number(row.score.toPrecision(3))}`;
+  if (row.suggestedLabel !== null && row.suggestedProbability !== null) {
+    const says = row.suggestedLabel === row.label ? 'the rest agrees' : `the rest says ${plainText(row.suggestedLabel, 30)}`;
+    return `labelled ${plainText(row.label, 30)}, ${says} (${probability(row.suggestedProbability)}) · ${score}`;
+  }
   const p = row.labelProbability === null ? '' : ` · p = ${probability(row.labelProbability)}`;
-  return `${plainText(row.label, 30)} → ${plainText(row.predicted, 30)}${p} · score ${Number(row.score.toPrecision(3))}`;
+  return `${plainText(row.label, 30)} → ${plainText(row.predicted, 30)}${p} · ${score}`;
 }

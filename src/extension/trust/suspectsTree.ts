@@ -2,6 +2,7 @@
  * The Suspicious Rows view: the selected run's training rows, most suspicious first, each opening its CSV line.
  * Status (no run, computing, cancelled, failed, stale) is said in the view's message and in action rows.
  */
+import { SUSPECT_SCORING_WORDS } from '../../protocol/limits';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SuspectRow } from '../../protocol';
@@ -58,11 +59,11 @@ export class SuspectsTreeProvider implements vscode.TreeDataProvider<SuspectNode
         message = 'No complete run selected: open a CSV of an experiment, select an experiment, or use "Show Suspicious Rows" on a run.';
         break;
       case 'computing':
-        message = `Ranking the ${run?.trainRows ?? ''} training rows of ${run?.label ?? run?.name ?? 'the run'} by self-influence…`;
+        message = `Ranking the ${run?.trainRows ?? ''} training rows of ${run?.label ?? run?.name ?? 'the run'} (one explanation per row, and per class for the first rows' suggested labels)…`;
         break;
       case 'ready': {
         const r = status.result;
-        message = `${r.trainRows} training rows ranked by self-influence (${r.scoring}): how hard each row pulled its own prediction toward its label during training.`;
+        message = `${r.trainRows} training rows ranked by ${SUSPECT_SCORING_WORDS[r.scoring]} (${r.scoring}).`;
         break;
       }
       default:

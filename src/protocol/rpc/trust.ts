@@ -6,7 +6,10 @@ import type { BackendName } from '../vocabulary';
 import { EngineRequest } from './engineRequest';
 import { filePath, integerIn, outputSelector, rowIndex } from './schemaParts';
 
-/** How suspects are scored: TracIn's first-order self-influence, Adam-preconditioned, or the final loss. */
+/**
+ * How suspects are scored: 1 − the probability the row's leave-self-out prediction f(x_i) − c_i(x_i) gives its label,
+ * TracIn's first-order self-influence, Adam-preconditioned, or the final loss.
+ */
 export type SuspectScoring = (typeof SUSPECT_SCORINGS)[number];
 
 export const suspectsParams = z.strictObject({
@@ -15,6 +18,8 @@ export const suspectsParams = z.strictObject({
   top: integerIn(LIMITS.top).optional(),
   /** Default: the engine's chosen scoring. */
   scoring: z.enum(SUSPECT_SCORINGS).optional(),
+  /** Suggested labels for the first rows (one explanation per row and class each; default true). */
+  suggest: z.boolean().optional(),
 });
 export type SuspectsParams = z.infer<typeof suspectsParams>;
 
@@ -32,6 +37,12 @@ export interface SuspectRow {
   predicted: string;
   /** The trained model's probability of the row's own label; null for regression. */
   labelProbability: number | null;
+  /**
+   * The class the rest of the training set votes for: the arg-max of the row's leave-self-out prediction
+   * f(x_i) − c_i(x_i), and its probability. null for regression and for runs explained by the tensor method (CNNs).
+   */
+  suggestedLabel: string | null;
+  suggestedProbability: number | null;
 }
 
 export interface SuspectsResult {

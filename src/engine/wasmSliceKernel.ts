@@ -9,7 +9,10 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 type SliceAttrs = { begin: number | number[]; size: number | number[] };
 
-/** Copies the slice of x (shape, begin, size) into out, one run along the last axis at a time. */
+/**
+ * Copies the slice of x (shape, begin, size) into out, one contiguous run at a time: a run spans the last axis and
+ * every axis before it whose inner axes are all taken whole (a few whole steps of [T, W, P] are one run).
+ */
 export function copySlice(
   x: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> },
   shape: number[],
@@ -18,13 +21,17 @@ export function copySlice(
   out: { set(values: ArrayLike<number>, offset: number): void },
 ): void {
   const rank = shape.length;
-  const strides = tf.util.computeStrides(shape);
-  const run = rank === 0 ? 1 : size[rank - 1];
-  const outer = size.slice(0, Math.max(0, rank - 1));
+  if (rank === 0) return out.set(x.subarray(0, 1), 0);
+  const strides = [...tf.util.computeStrides(shape), 1];
+  // The first axis of the run: the axes after it are whole.
+  let first = rank - 1;
+  while (first > 0 && size[first] === shape[first]) first--;
+  const run = size.slice(first).reduce((a, b) => a * b, 1);
+  const outer = size.slice(0, first);
   const count = outer.reduce((a, b) => a * b, 1);
   const index = new Array<number>(outer.length).fill(0);
   for (let k = 0; k < count; k++) {
-    let offset = rank === 0 ? 0 : begin[rank - 1];
+    let offset = begin[first] * strides[first];
     for (let d = 0; d < outer.length; d++) offset += (begin[d] + index[d]) * strides[d];
     out.set(x.subarray(offset, offset + run), k * run);
     for (let d = outer.length - 1; d >= 0; d--) {

@@ -14,6 +14,9 @@ const cases: { shape: number[]; begin: number[]; size: number[] }[] = [
   { shape: [3, 4, 5, 2], begin: [0, 1, 1, 0], size: [3, 2, 3, 1] },
   { shape: [2, 3, 2, 3, 2], begin: [1, 1, 0, 1, 1], size: [1, 2, 2, 2, 1] },
   { shape: [4, 5], begin: [1, 2], size: [0, 2] },
+  // Whole inner axes: one run spans them (a few whole steps of [T, W, P], a partial axis before whole ones).
+  { shape: [6, 3, 4], begin: [2, 0, 0], size: [3, -1, -1] },
+  { shape: [3, 4, 5], begin: [1, 1, 0], size: [2, 2, 5] },
 ];
 
 async function sliceOn(backend: string, values: number[], dtype: 'float32' | 'int32' | 'bool', c: (typeof cases)[number]) {

@@ -17,7 +17,7 @@ import { kinkSteps } from './kinkDetection';
 const PHI_BUDGET = 48_000_000; // floats of Φ kept for every step (for K^p of the top rows)
 const DOT_FLOATS = 8_000_000; // floats of one contraction pass with the training factors
 const STEPS_PER_YIELD = 64;
-const WINDOW_FLOATS = 4_000_000; // floats of a window's Φ (its kinked pairs' piecewise Φ is held in float64 beside it)
+const WINDOW_FLOATS = 4_000_000; // floats of a chunk's Φ (its kinked pairs' piecewise Φ is held in float64 beside it)
 
 /**
  * Explains a block of rows exactly (path-kernel.md §2–3, §5): Φ per step by quadrature, refined where
@@ -53,29 +53,22 @@ export async function explainBlock(
   // Φ is kept for the steps where the top rows appear (for K^p), so hold it all when it fits.
   const keepPhi = T * Q * P <= PHI_BUDGET;
   const phiAll = keepPhi ? new Float32Array(T * Q * P) : null;
-  // Φ and its refinement over windows of at most STEPS_PER_YIELD steps (and WINDOW_FLOATS of Φ), with a turn of the
-  // event loop after each window and each chunk of the sweep and contraction: the engine keeps answering other
-  // requests, a cancellation among them.
-  const window = Math.max(1, Math.min(T, STEPS_PER_YIELD, Math.floor(WINDOW_FLOATS / (Q * P))));
+  // At most STEPS_PER_YIELD steps (and WINDOW_FLOATS of Φ) between two turns of the event loop: the engine keeps
+  // answering other requests, a cancellation among them.
+  const chunk = Math.max(1, Math.min(T, STEPS_PER_YIELD, Math.floor(WINDOW_FLOATS / (Q * P))));
   const scale = Array.from({ length: Q }, (_, q) => Math.max(Math.abs(endpoints[T * Q + q] - endpoints[q]), 0.01));
 
-  // Windows and chunks from the last step to the first, because the optimizer sweep runs backwards.
-  for (let windowEnd = T; windowEnd > 0; windowEnd -= window) {
+  // Chunks of steps from the last to the first, because the optimizer sweep runs backwards.
+  for (let end = T; end > 0; end -= chunk) {
     throwIfCancelled(options.signal);
-    const w0 = Math.max(0, windowEnd - window);
-    const wc = windowEnd - w0;
-    const phi = options.leftPointOnly ? leftPointGradients(run, block, w0, wc) : windowGradients(run, block, w0, wc, options.nodes, kinks);
-    if (!options.leftPointOnly) refinedSteps += refine(run, block, phi, w0, wc, endpoints, kinks, scale, options, quadratureError);
-    if (phiAll) phiAll.set(phi, w0 * Q * P);
+    const s0 = Math.max(0, end - chunk);
+    const c = end - s0;
+    const phi = options.leftPointOnly ? leftPointGradients(run, block, s0, c) : chunkGradients(run, block, s0, c, options.nodes, kinks);
+    if (!options.leftPointOnly) refinedSteps += refine(run, block, phi, s0, c, endpoints, kinks, scale, options, quadratureError);
+    if (phiAll) phiAll.set(phi, s0 * Q * P);
+    const u = sweepChunk(sweepInput, phi, s0, c, carry);
+    contract(run, sweepInput, factors, gradients, u, s0, c, contributions, traces);
     await yieldToEventLoop();
-    for (let end = windowEnd; end > w0; end -= STEPS_PER_YIELD) {
-      throwIfCancelled(options.signal);
-      const s0 = Math.max(w0, end - STEPS_PER_YIELD);
-      const c = end - s0;
-      const u = sweepChunk(sweepInput, phi.subarray((s0 - w0) * Q * P, (end - w0) * Q * P), s0, c, carry);
-      contract(run, sweepInput, factors, gradients, u, s0, c, contributions, traces);
-      await yieldToEventLoop();
-    }
   }
   const kernels = contributions.map((c, q) =>
     phiAll ? pathKernelForTop(run, block, q, c, phiAll, options.kernelTop) : new Map<number, number>(),
@@ -84,19 +77,19 @@ export async function explainBlock(
 }
 
 /**
- * Φ by quadrature for the steps [w0, w0 + wc), [wc, Q, P], left zero at the steps where every row kinks: those are
+ * Φ by quadrature for the steps [s0, s0 + c), [c, Q, P], left zero at the steps where every row kinks: those are
  * integrated piecewise between their kinks (kinkDetection.ts) and their quadrature would be thrown away.
  */
-function windowGradients(run: LoadedRun, block: QueryBlock, w0: number, wc: number, nodes: number, kinks: Uint8Array | null): Float32Array {
+function chunkGradients(run: LoadedRun, block: QueryBlock, s0: number, c: number, nodes: number, kinks: Uint8Array | null): Float32Array {
   const Q = block.count;
   const P = run.layout.parameterCount;
   const steps: number[] = [];
-  for (let s = w0; s < w0 + wc; s++) if (kinks === null || !kinks.subarray(s * Q, (s + 1) * Q).every((k) => k === 1)) steps.push(s);
-  if (steps.length === wc) return stepGradients(run, block, steps, nodes);
-  const phi = new Float32Array(wc * Q * P);
+  for (let s = s0; s < s0 + c; s++) if (kinks === null || !kinks.subarray(s * Q, (s + 1) * Q).every((k) => k === 1)) steps.push(s);
+  if (steps.length === c) return stepGradients(run, block, steps, nodes);
+  const phi = new Float32Array(c * Q * P);
   if (steps.length === 0) return phi;
   const some = stepGradients(run, block, steps, nodes);
-  steps.forEach((s, k) => phi.set(some.subarray(k * Q * P, (k + 1) * Q * P), (s - w0) * Q * P));
+  steps.forEach((s, k) => phi.set(some.subarray(k * Q * P, (k + 1) * Q * P), (s - s0) * Q * P));
   return phi;
 }
 

@@ -17,10 +17,6 @@ import { analyticLayerCount, layerCuts, lines, parabolas } from './analyticKinks
  * then Gauss on each piece.
  */
 
-function hasKinks(run: LoadedRun): boolean {
-  return hasKinksFrom(run, 0);
-}
-
 /** Distinct positive integer weights per unit of a pattern part, small enough that float32 sums stay exact. */
 function unitWeights(units: number, part: number): tf.Tensor1D {
   return tf.tensor1d(Float32Array.from({ length: units }, (_, u) => ((u * 7919 + part * 104729) % 997) + 1 + (part % 8) * 1000));
@@ -57,7 +53,7 @@ function hasKinksFrom(run: LoadedRun, from: number): boolean {
 
 /** Flags [T, Q]: 1 where the query's ReLU or arg-max pattern differs between w_s and w_{s+1}; null without either. */
 export function kinkSteps(run: LoadedRun, block: QueryBlock): Uint8Array | null {
-  if (!hasKinks(run)) return null;
+  if (!hasKinksFrom(run, 0)) return null;
   const P = run.layout.parameterCount;
   const T = run.path.steps;
   const Q = block.count;
@@ -78,7 +74,7 @@ export function kinkSteps(run: LoadedRun, block: QueryBlock): Uint8Array | null 
 
 interface Piece {
   pair: number;
-  /** Which interval between the pair's analytic first-layer cuts the piece lies in (pieces merge only within one). */
+  /** Which interval between the pair's analytic bounds the piece lies in (pieces merge only within one). */
   group: number;
   a: number;
   b: number;

@@ -39,16 +39,6 @@ export function activationFloats(run: LoadedRun): number {
   );
 }
 
-/** Φ for steps [s0, s0 + c) and all Q rows, Float32Array [c, Q, P] (stepGradients over a range). */
-export function segmentGradients(run: LoadedRun, block: QueryBlock, s0: number, c: number, nodes: number): Float32Array {
-  return stepGradients(
-    run,
-    block,
-    Array.from({ length: c }, (_, k) => s0 + k),
-    nodes,
-  );
-}
-
 /**
  * Φ for the listed steps and all Q rows, Float32Array [steps, Q, P]. Points w_s + t_k Δ_s are formed per node; one
  * batched forward and backward pass gives every (step, node, row)'s factors.

@@ -14,9 +14,10 @@ export interface TrainingFactors {
   /** Per layer: a [T, W, in], δ [T, W, out]. */
   layers: LayerFactors[];
   /**
-   * Every example's parameter gradient [T, W, P] (a typed array, outside the wasm heap, so a contraction copies in
-   * only the steps it needs), formed once from the factors when both fit TRAINING_SIDE_BYTES (null otherwise): a convolutional layer's contraction then costs one matrix product per query instead of
-   * forming every training patch again (path-kernel.md §3.1 stores factors on disk; this is memory only).
+   * Every example's parameter gradient [T, W, P] of a network with convolutions, formed once from the factors when
+   * both fit TRAINING_SIDE_BYTES (null otherwise): the contraction is then one matrix product per step instead of
+   * forming every training patch again. A typed array outside the wasm heap, so a contraction copies in only the steps
+   * it needs (path-kernel.md §3.1 stores factors on disk; this is memory only).
    */
   gradients(): Float32Array | null;
   dispose(): void;
@@ -118,6 +119,7 @@ function stackedGradients(run: LoadedRun, factors: TrainingFactors): Float32Arra
   }
   return stacked;
 }
+
 /** Steps [s0, s0 + c) of the index (new tensors; the caller disposes). */
 export function sliceFactors(factors: TrainingFactors, s0: number, c: number): LayerFactors[] {
   return factors.layers.map((f) => ({

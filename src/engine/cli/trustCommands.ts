@@ -49,13 +49,14 @@ async function suspects(argv: string[]): Promise<number> {
       : 'rank  score       file:line              label → predicted (p of label)',
   ];
   for (const r of result.rows) {
-    const p = r.labelProbability === null ? '' : ` (${r.labelProbability.toFixed(3)})`;
+    const label = `${plainText(r.label, 60)} →`;
+    const p = r.labelProbability?.toFixed(3) ?? '';
     // Under the suggestions' header, a row past the suggested ones says so instead of showing the model's prediction.
     const says = !suggests
-      ? `${plainText(r.label, 60)} → ${plainText(r.predicted, 60)}${p}`
+      ? `${label} ${plainText(r.predicted, 60)}${p && ` (${p})`}`
       : r.suggestedLabel !== null && r.suggestedProbability !== null
-        ? `${plainText(r.label, 60)} → ${plainText(r.suggestedLabel, 60)} (${r.suggestedProbability.toFixed(3)})   ${r.labelProbability?.toFixed(3) ?? ''}`
-        : `${plainText(r.label, 60)} → (not computed past the first ${SUGGESTED_ROWS} rows)   ${r.labelProbability?.toFixed(3) ?? ''}`;
+        ? `${label} ${plainText(r.suggestedLabel, 60)} (${r.suggestedProbability.toFixed(3)})   ${p}`
+        : `${label} (not computed past the first ${SUGGESTED_ROWS} rows)   ${p}`;
     lines.push(
       `${String(r.rank).padStart(4)}  ${r.score.toExponential(3).padEnd(10)}  ${plainText(rowSourceText(r.file, r.line), 60).padEnd(22)} ${says}`,
     );

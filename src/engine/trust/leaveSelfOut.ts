@@ -43,37 +43,25 @@ export async function leaveSelfOut(indexed: IndexedRun, options: { rows?: number
   const outputs = new Float64Array(N * width);
   const network = new Float64Array(N * width);
   const selfShare = new Float64Array(N);
-  for (let k = 0; k < width; k++) {
-    for (let r0 = 0; r0 < N; r0 += ROWS_PER_CALL) {
-      throwIfCancelled(signal);
-      const part = listed.slice(r0, r0 + ROWS_PER_CALL);
-      const { raw } = await explainWithIndex(
-        indexed,
-        part.map((row) => ({ split: 'train' as const, row })),
-        { output: { kind: 'class', class: explained[k] }, top: 1, signal },
-      );
-      part.forEach((row, j) => {
-        const c = raw[j].contributions;
-        network[(r0 + j) * width + k] = raw[j].network;
-        outputs[(r0 + j) * width + k] = raw[j].network - c[row];
-        const y = run.data.trainY[row];
-        if (width === 1 || k === y) selfShare[r0 + j] = ownShare(c, row, width === 1 && y === 0);
-      });
-    }
-  }
+  for (let k = 0; k < width; k++)
+    await explainTrainRows(indexed, listed, explained[k], signal, (i, row, output, contributions) => {
+      network[i * width + k] = output;
+      outputs[i * width + k] = output - contributions[row];
+      const y = run.data.trainY[row];
+      if (width === 1 || k === y) selfShare[i] = ownShare(contributions, row, width === 1 && y === 0);
+    });
   const labelProbability = new Float64Array(N);
   const labelSurprise = new Float64Array(N);
   const suggested = new Int32Array(N);
   const suggestedProbability = new Float64Array(N);
   for (let i = 0; i < N; i++) {
-    const p = probabilities(outputs.subarray(i * width, (i + 1) * width));
+    const logP = logProbabilities(outputs.subarray(i * width, (i + 1) * width));
     const y = run.data.trainY[listed[i]];
-    labelProbability[i] = p[y];
-    labelSurprise[i] = surprise(outputs.subarray(i * width, (i + 1) * width), y);
-    let best = 0;
-    for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
+    labelSurprise[i] = -logP[y];
+    labelProbability[i] = Math.exp(logP[y]);
+    const best = logP.indexOf(Math.max(...logP));
     suggested[i] = best;
-    suggestedProbability[i] = p[best];
+    suggestedProbability[i] = Math.exp(logP[best]);
   }
   return { rows: listed, outputs, network, width, labelProbability, labelSurprise, suggested, suggestedProbability, selfShare };
 }
@@ -104,39 +92,43 @@ export async function selfShares(indexed: IndexedRun, signal?: AbortSignal): Pro
       ? [{ cls: classes[1], rows: Array.from({ length: N }, (_, i) => i) }]
       : classes.map((cls, k) => ({ cls, rows: [] as number[], k }));
   if (task !== 'binary') for (let i = 0; i < N; i++) groups[run.data.trainY[i]].rows.push(i);
-  for (const { cls, rows } of groups) {
-    for (let r0 = 0; r0 < rows.length; r0 += ROWS_PER_CALL) {
-      throwIfCancelled(signal);
-      const part = rows.slice(r0, r0 + ROWS_PER_CALL);
-      const { raw } = await explainWithIndex(
-        indexed,
-        part.map((row) => ({ split: 'train' as const, row })),
-        { output: { kind: 'class', class: cls }, top: 1, signal },
-      );
-      part.forEach((row, j) => (shares[row] = ownShare(raw[j].contributions, row, task === 'binary' && run.data.trainY[row] === 0)));
-    }
-  }
+  for (const { cls, rows } of groups)
+    await explainTrainRows(indexed, rows, cls, signal, (_i, row, _output, contributions) => {
+      shares[row] = ownShare(contributions, row, task === 'binary' && run.data.trainY[row] === 0);
+    });
   return shares;
 }
 
-/** −log p(y) from logits (log-sum-exp − z_y), or from one log-odds of the second class (softplus). */
-function surprise(z: ArrayLike<number>, y: number): number {
+/**
+ * Explains the output of class `cls` for each listed training row, ROWS_PER_CALL rows an explanation call, and hands
+ * each row's network output and contributions (of every training row) to `visit` with the row's place in the list.
+ */
+async function explainTrainRows(
+  indexed: IndexedRun,
+  rows: readonly number[],
+  cls: string,
+  signal: AbortSignal | undefined,
+  visit: (i: number, row: number, output: number, contributions: Float64Array) => void,
+): Promise<void> {
+  for (let r0 = 0; r0 < rows.length; r0 += ROWS_PER_CALL) {
+    throwIfCancelled(signal);
+    const part = rows.slice(r0, r0 + ROWS_PER_CALL);
+    const { raw } = await explainWithIndex(
+      indexed,
+      part.map((row) => ({ split: 'train' as const, row })),
+      { output: { kind: 'class', class: cls }, top: 1, signal },
+    );
+    part.forEach((row, j) => visit(r0 + j, row, raw[j].network, raw[j].contributions));
+  }
+}
+
+/** log p per class from logits (log-softmax), or from one log-odds z of the second class: [−softplus(z), −softplus(−z)]. */
+function logProbabilities(z: ArrayLike<number>): number[] {
   const softplus = (v: number) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
-  if (z.length === 1) return softplus(y === 1 ? -z[0] : z[0]);
+  if (z.length === 1) return [-softplus(z[0]), -softplus(-z[0])];
   const max = Math.max(...Array.from(z));
   let sum = 0;
   for (let c = 0; c < z.length; c++) sum += Math.exp(z[c] - max);
-  return max + Math.log(sum) - z[y];
-}
-
-/** Class probabilities from logits (softmax), or from one log-odds of the second class (two classes). */
-function probabilities(z: ArrayLike<number>): number[] {
-  if (z.length === 1) {
-    const p1 = 1 / (1 + Math.exp(-z[0]));
-    return [1 - p1, p1];
-  }
-  const max = Math.max(...Array.from(z));
-  const e = Array.from(z, (v) => Math.exp(v - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
+  const logSum = max + Math.log(sum);
+  return Array.from(z, (v) => v - logSum);
 }

@@ -14,6 +14,9 @@ import { isDenseOnly } from '../model/parameterLayout';
 import { adamDiagonal, type SweepInput } from '../explain/shared/optimizerSweep';
 import { perExampleFactors } from '../explain/shared/trainingFactors';
 
+/** The scorings computed from the path alone (no explanation of the training rows: those are in suspects.ts). */
+export type SelfInfluenceScoring = Extract<SuspectScoring, 'tracin' | 'adam' | 'loss'>;
+
 const STEP_CHUNK = 128;
 /** Between chunks the event loop runs, so a `$/cancelRequest` can reach the signal. */
 
@@ -27,11 +30,7 @@ const STEP_CHUNK = 128;
  *           step scale, from the recorded v; identical to tracin for sgd and momentum runs)
  * - loss:   ℓ_i(w_T), the final loss (a baseline that ignores the path)
  */
-export async function selfInfluenceScores(
-  indexed: IndexedRun,
-  scoring: Exclude<SuspectScoring, 'leave-self-out'>,
-  signal?: AbortSignal,
-): Promise<Float64Array> {
+export async function selfInfluenceScores(indexed: IndexedRun, scoring: SelfInfluenceScoring, signal?: AbortSignal): Promise<Float64Array> {
   throwIfCancelled(signal);
   if (scoring === 'loss') return finalLosses(indexed);
   const { run } = indexed;
@@ -53,7 +52,7 @@ export async function selfInfluenceScores(
 async function addSelfInfluence(
   run: LoadedRun,
   index: PathIndex,
-  scoring: Exclude<SuspectScoring, 'loss' | 'leave-self-out'>,
+  scoring: Exclude<SelfInfluenceScoring, 'loss'>,
   scores: Float64Array,
   signal?: AbortSignal,
 ): Promise<void> {
@@ -104,7 +103,7 @@ async function addSelfInfluence(
  */
 export async function selfInfluenceByTensors(
   indexed: IndexedRun,
-  scoring: Exclude<SuspectScoring, 'loss' | 'leave-self-out'>,
+  scoring: Exclude<SelfInfluenceScoring, 'loss'>,
   signal?: AbortSignal,
 ): Promise<Float64Array> {
   const run = await indexed.wholePathRun(signal);

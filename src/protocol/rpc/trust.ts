@@ -7,8 +7,9 @@ import { EngineRequest } from './engineRequest';
 import { filePath, integerIn, outputSelector, rowIndex } from './schemaParts';
 
 /**
- * How suspects are scored: 1 − the probability the row's leave-self-out prediction f(x_i) − c_i(x_i) gives its label,
- * TracIn's first-order self-influence, Adam-preconditioned, or the final loss.
+ * How suspects are scored (SUSPECT_SCORING_WORDS says each in words): self-influence times the row's share of its own
+ * explanation, TracIn's first-order self-influence, Adam-preconditioned, the final loss, or −log of the probability
+ * the row's leave-self-out prediction f(x_i) − c_i(x_i) gives its label.
  */
 export type SuspectScoring = (typeof SUSPECT_SCORINGS)[number];
 

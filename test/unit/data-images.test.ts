@@ -21,15 +21,19 @@ function png(width: number, height: number, value: number, color = false): Buffe
   return PNG.sync.write(image);
 }
 
-/** An image folder with two classes of `per` images each (4×3), under `images/`; returns the workspace. */
-function imageWorkspace(per = 20): string {
-  const dir = tempWorkspace();
-  for (const [label, value] of [
+/** An image folder under `images/` with `per` images (width × height) per class, each class's gray from its value up. */
+function imageWorkspace(
+  per = 20,
+  classes: readonly (readonly [string, number])[] = [
     ['boot', 40],
     ['sandal', 200],
-  ] as const) {
+  ],
+  [width, height] = [4, 3],
+): string {
+  const dir = tempWorkspace();
+  for (const [label, value] of classes) {
     fs.mkdirSync(path.join(dir, 'images', label), { recursive: true });
-    for (let k = 0; k < per; k++) fs.writeFileSync(path.join(dir, 'images', label, `${k}.png`), png(4, 3, value + k));
+    for (let k = 0; k < per; k++) fs.writeFileSync(path.join(dir, 'images', label, `${k}.png`), png(width, height, value + k));
   }
   return dir;
 }
@@ -185,14 +189,14 @@ test('a dense network on image inputs reads the pixels as a vector; after a conv
 });
 
 test('class folders named by numbers are classes, and an image is refused by a run trained on a CSV', async () => {
-  const dir = tempWorkspace();
-  for (const [label, value] of [
-    ['1.5', 30],
-    ['2.5', 220],
-  ] as const) {
-    fs.mkdirSync(path.join(dir, 'images', label), { recursive: true });
-    for (let k = 0; k < 12; k++) fs.writeFileSync(path.join(dir, 'images', label, `${k}.png`), png(4, 4, value + k));
-  }
+  const dir = imageWorkspace(
+    12,
+    [
+      ['1.5', 30],
+      ['2.5', 220],
+    ],
+    [4, 4],
+  );
   const data = await prepareIn(dir);
   assert.equal(data.preprocessing.task, 'binary');
   assert.deepEqual(data.preprocessing.classes, ['1.5', '2.5']);

@@ -12,7 +12,7 @@ import { readRunRecord } from '../src/engine/run/runStore';
 import { machineBlock, median, peakRssBytes, ROOT, round, trainRun } from './benchCommon';
 import { naiveBaseline } from './benchNaive';
 import { runReluVariant, runScaling, type ScalingResult } from './benchScaling';
-import { pearson } from './statistics';
+import { pearson } from '../src/engine/trust/rankingMetrics';
 import { runW2 } from './benchReplay';
 import { runWImg } from './benchImages';
 

@@ -13,7 +13,7 @@ import { initBackend } from '../src/engine/backend';
 import { forgetRun, indexedRun } from '../src/engine/explain/explainService';
 import { trainExperiment } from '../src/engine/pipeline/trainRun';
 import { verifyWithIndex } from '../src/engine/trust/verify';
-import { pearson } from './statistics';
+import { pearson, spearman } from '../src/engine/trust/rankingMetrics';
 
 const SAMPLES = path.resolve(__dirname, '..', 'samples');
 const ROWS = 20;
@@ -28,13 +28,6 @@ const OPTIMIZERS = [
   { optimizer: 'sgd' as const, learningRate: 0.1 },
 ];
 
-const ranks = (a: number[]): number[] => {
-  const order = a.map((_, i) => i).sort((i, j) => a[i] - a[j]);
-  const r = new Array<number>(a.length);
-  order.forEach((i, k) => (r[i] = k));
-  return r;
-};
-const spearman = (a: number[], b: number[]) => pearson(ranks(a), ranks(b));
 const r3 = (v: number) => +v.toFixed(3);
 
 async function main(): Promise<void> {

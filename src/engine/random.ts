@@ -21,3 +21,13 @@ export function shuffleInPlace<T>(items: T[] | Int32Array, rng: Rng): void {
     items[j] = tmp;
   }
 }
+
+/** A seed from several parts (FNV-1a over their text), so draws keyed by (run, row, draw) differ from each other. */
+export function seedOf(...parts: (string | number)[]): number {
+  let hash = 0x811c9dc5;
+  for (const ch of parts.join('\u0000')) {
+    hash ^= ch.codePointAt(0) ?? 0;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}

@@ -26,6 +26,16 @@ export const SUSPECT_SCORING_WORDS: Record<(typeof SUSPECT_SCORINGS)[number], st
   loss: 'the final loss of each row',
   'leave-self-out': 'how unlikely each row’s label is once its own contribution is taken out of its prediction',
 };
+/**
+ * The attribution methods an LDS evaluation compares: the exact path-kernel contributions, TracIn's first-order
+ * form of them (left point of each step), and the gradient similarity at the final weights.
+ */
+export const LDS_METHODS = ['pathKernel', 'tracin', 'gradientSimilarity'] as const;
+export const LDS_METHOD_NAMES: Record<(typeof LDS_METHODS)[number], string> = {
+  pathKernel: 'path kernel (exact)',
+  tracin: 'TracIn (first order)',
+  gradientSimilarity: 'gradient similarity (final weights)',
+};
 
 export const LIMITS = {
   /** Gauss–Legendre nodes per training step (experiment file, setting, CLI `--nodes`, `explain/rows`). */
@@ -39,6 +49,11 @@ export const LIMITS = {
   /** Random removals of k rows that verify compares against. */
   verifyRandomDraws: { min: 0, max: 20, default: 3 },
   verifySeed: { min: 0, max: 2 ** 31, default: 1 },
+  /** `lds --subsets`: retrainings on random subsets of the training rows. */
+  ldsSubsets: { min: 3, max: 1000, default: 50 },
+  /** `lds --rows`: test rows scored (the first ones of the test split). */
+  ldsRows: { min: 1, max: 10_000, default: 100 },
+  ldsSeed: { min: 0, max: 2 ** 31, default: 1 },
   /** Training rows sampled for the kernel-evolution matrices. */
   kernelSample: { min: 2, max: 200, default: 200 },
   /** Checkpoints of the kernel-alignment curve. */
@@ -72,6 +87,9 @@ export const LIMITS = {
 
 /** Relative residual above which an explanation is flagged: greater than 0, at most 1. */
 export const TOLERANCE = { default: 1e-3, max: 1 } as const;
+
+/** `lds --fraction`: the share of training rows each LDS subset keeps. */
+export const LDS_FRACTION = { min: 0.05, max: 0.95, default: 0.5 } as const;
 
 /** Text lengths the engine accepts in requests. */
 export const TEXT_LIMITS = {

@@ -68,3 +68,18 @@ test('verify with k = 5 removes the strongest supporters and 3 random draws of 5
   }
   assert.equal(result.supporters.change, result.supporters.output - result.original);
 });
+
+test('verify draws its random rows per explained row: the same row draws the same rows again, another row others', async () => {
+  const info = await trainSample('iris.csv', {
+    dataset: { train: 'iris.csv', target: 'species', test: { fraction: 0.2 } },
+    model: { hidden: [{ units: 4, activation: 'tanh' }] },
+    training: { optimizer: 'sgd', learningRate: 0.05, epochs: 2, batchSize: 16, seed: 2 },
+  });
+  const indexed = await indexedRun(info.dir);
+  const draws = async (row: number) =>
+    (await verifyWithIndex(indexed, { query: { split: 'test', row }, k: 5, randomDraws: 2 })).random.map((r) => r.rows);
+  const first = await draws(0);
+  assert.notDeepEqual(first[0], first[1], 'two draws of one row differ');
+  assert.deepEqual(await draws(0), first, 'the same row draws the same rows');
+  assert.notDeepEqual(await draws(1), first, 'another row draws other rows');
+});

@@ -76,7 +76,10 @@ describe('verification by retraining', () => {
     assert.match(reading, /Removing 10 random rows moved it by/);
     const lowerThanAll = result.random.every((r) => result.supporters.change < r.change);
     assert.match(reading, lowerThanAll ? /more than every random removal/ : /not more than every draw|did not lower the output more/);
-    assert.match(reading, /first-order reading/);
+    assert.match(reading, /first-order estimate of [+−-][\d.]+; retraining moved the output/);
+    assert.match(reading, /read it as a direction, not a forecast/);
+    const lds = result.lds as NonNullable<typeof result.lds>;
+    assert.match(reading, new RegExp(`LDS evaluation \\(${lds.subsets} retrainings .* Spearman correlation of -?[\\d.]+ \\(run mean`));
     await view.screenshot('trust-verification-light');
     await assertClean(view);
     await view.page.context().close();

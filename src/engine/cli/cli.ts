@@ -15,7 +15,7 @@ import { trustCommands } from './trustCommands';
 import { startBackend } from './backendFlag';
 import { writeFileAtomic } from '../run/atomicWrite';
 import { machineBudgetMb } from '../pipeline/trainingMemory';
-import { LIMITS, TEXT_LIMITS, TOLERANCE } from '../../protocol/limits';
+import { LIMITS, SUSPECT_SCORINGS, TEXT_LIMITS, TOLERANCE } from '../../protocol/limits';
 import { plainText } from '../../shared/safeText';
 import * as fs from 'node:fs';
 
@@ -28,8 +28,9 @@ Usage:
   kernel-lens explain RUN_DIR --all [--split test|train] [--limit N] --out FILE.jsonl
   kernel-lens export-path RUN_DIR --out DIR [--max-mb N]
   kernel-lens inspect FILE.csv
-  kernel-lens suspects RUN_DIR [--top K] [--scoring tracin|adam|loss] [--json]
+  kernel-lens suspects RUN_DIR [--top K] [--scoring ${SUSPECT_SCORINGS.join('|')}] [--json]
   kernel-lens verify RUN_DIR --row N [--split test|train] [--k K] [--draws D] [--class NAME | --margin] [--json]
+  kernel-lens lds RUN_DIR [--subsets M] [--fraction F] [--rows Q] [--seed S] [--json]
   kernel-lens kernel RUN_DIR [--sample N] [--checkpoints C] [--json]
   kernel-lens neuron RUN_DIR --layer L --unit U [--top K] [--json]
 Common flags: --backend auto|tensorflow|wasm|cpu, --nodes N (quadrature nodes), --tolerance T`;

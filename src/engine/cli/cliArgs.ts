@@ -41,6 +41,16 @@ export function integerFlag(
   return n;
 }
 
+/** A decimal flag within [min, max]; absent, `range.default`. */
+export function numberFlag(values: CliValues, name: string, range: { min: number; max: number; default: number }): number {
+  const raw = values[name];
+  if (raw === undefined) return range.default;
+  const n = typeof raw === 'string' && /^\d*\.?\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= range.min && n <= range.max))
+    throw new UserError(`--${name} must be a number from ${range.min} to ${range.max} (got "${String(raw)}")`);
+  return n;
+}
+
 export function stringFlag(values: CliValues, name: string): string | undefined {
   const raw = values[name];
   return typeof raw === 'string' ? raw : undefined;

@@ -1,11 +1,12 @@
-import type { KernelEvolution, SuspectScoring, VerifyResult } from '../../protocol';
+import type { KernelEvolution, LdsEvaluation, SuspectScoring, VerifyResult } from '../../protocol';
 import { UserError } from '../errors';
 import { SUGGESTED_ROWS, suspiciousRows } from '../trust/suspects';
 import { verifyExplanation } from '../trust/verify';
 import { kernelEvolution } from '../trust/tangentKernelEvolution';
-import { integerFlag, onePositional, outputSelector, parseCommand, splitFlag, stringFlag } from './cliArgs';
+import { integerFlag, numberFlag, onePositional, outputSelector, parseCommand, splitFlag, stringFlag } from './cliArgs';
+import { ldsFile, linearDatamodelingScore } from '../trust/lds';
 import { startBackend } from './backendFlag';
-import { LIMITS, SUSPECT_SCORING_WORDS, SUSPECT_SCORINGS } from '../../protocol/limits';
+import { LDS_FRACTION, LDS_METHOD_NAMES, LDS_METHODS, LIMITS, SUSPECT_SCORING_WORDS, SUSPECT_SCORINGS } from '../../protocol/limits';
 import { plainText } from '../../shared/safeText';
 import { rowSourceText } from '../../shared/rowSource';
 
@@ -102,11 +103,18 @@ function verifyTable(r: VerifyResult): string {
     lines.push(
       `retrained with nothing removed: ${r.retrained.toFixed(4)} (${r.retrained === r.original ? 'identical' : `differs by ${(r.retrained - r.original).toExponential(2)}`})`,
     );
-  lines.push('removed                   contribution sum   expected change   actual change');
+  lines.push('removed                   contribution sum   first-order estimate   actual change');
   const row = (name: string, m: VerifyResult['supporters']) =>
-    lines.push(`${name.padEnd(26)}${f(m.removedSum).padStart(16)}${f(-m.removedSum).padStart(18)}${f(m.change).padStart(16)}`);
+    lines.push(`${name.padEnd(26)}${f(m.removedSum).padStart(16)}${f(-m.removedSum).padStart(23)}${f(m.change).padStart(16)}`);
   row(`top ${r.supporters.rows.length} supporters`, r.supporters);
   r.random.forEach((m, d) => row(`${r.k} random rows (#${d + 1})`, m));
+  lines.push('(the estimate is minus the removed contributions: the direction retraining is expected to move, not a forecast of how far)');
+  if (r.lds) {
+    const rho = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2));
+    lines.push(
+      `LDS (${r.lds.subsets} retrainings keeping ${Math.round(r.lds.fraction * 100)}%): this row ${LDS_METHODS.map((m) => `${LDS_METHOD_NAMES[m]} ${rho(r.lds?.row[m] ?? null)}`).join(', ')}; run mean ${rho(r.lds.mean.pathKernel)} (path kernel)`,
+    );
+  }
   return lines.join('\n');
 }
 
@@ -147,4 +155,53 @@ function kernelSummary(r: KernelEvolution): string {
   return lines.join('\n');
 }
 
-export const trustCommands: Record<string, (argv: string[]) => Promise<number>> = { suspects, verify, kernel };
+/** kernel-lens lds RUN_DIR [--subsets M] [--fraction F] [--rows Q] [--seed S] [--json] */
+async function lds(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {
+    subsets: { type: 'string' },
+    fraction: { type: 'string' },
+    rows: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const runDir = onePositional(positionals, 'run directory');
+  const subsets = integerFlag(values, 'subsets', LIMITS.ldsSubsets);
+  const fraction = numberFlag(values, 'fraction', LDS_FRACTION);
+  const rows = integerFlag(values, 'rows', LIMITS.ldsRows);
+  const seed = integerFlag(values, 'seed', LIMITS.ldsSeed);
+  await startBackend(values);
+  const started = Date.now();
+  const result = await linearDatamodelingScore(runDir, {
+    subsets,
+    fraction,
+    rows,
+    seed,
+    onProgress: (done, total) => {
+      if (values.json) return;
+      const elapsed = (Date.now() - started) / 1000;
+      process.stderr.write(`\rretrained ${done} of ${total} subsets (${elapsed.toFixed(0)} s)${done === total ? '\n' : ''}`);
+    },
+  });
+  process.stdout.write((values.json ? JSON.stringify(result, null, 2) : ldsTable(result)) + '\n');
+  return 0;
+}
+
+function ldsTable(r: LdsEvaluation): string {
+  const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(3));
+  const lines = [
+    `linear datamodeling score: ${r.rows.length} test rows, ${r.subsets} retrainings on random subsets keeping ${Math.round(r.fraction * 100)}% of the training rows (${r.backend}, ${(r.ms / 1000).toFixed(0)} s)`,
+    'method                                 mean LDS   ± 95%    median   sd',
+  ];
+  for (const m of LDS_METHODS) {
+    const s = r.methods[m];
+    lines.push(
+      `${LDS_METHOD_NAMES[m].padEnd(38)} ${f(s.mean).padStart(8)}   ${f(s.halfInterval).padStart(5)}   ${f(s.median).padStart(6)}   ${s.sd.toFixed(3)}`,
+    );
+  }
+  if (!r.reproduced)
+    lines.push('note: retraining on every row did not reproduce the run exactly on this backend; retrained outputs carry that noise');
+  lines.push(`written to ${ldsFile(r.runDir)}; verify shows each scored row's agreement`);
+  return lines.join('\n');
+}
+
+export const trustCommands: Record<string, (argv: string[]) => Promise<number>> = { suspects, verify, kernel, lds };

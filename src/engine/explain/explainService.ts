@@ -1,7 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { tidyRead } from '../model/tidyRead';
 import type {
   ContributionTrace,
   Explanation,
@@ -29,6 +27,7 @@ import { explainNeuron } from './neuron/neuronView';
 import { loadPathIndex, type PathIndex } from './pathIndex/pathIndex';
 import { buildExplanation, type ExplainedRow } from './explanationBuilder';
 import { resolveOutput } from './shared/outputSelector';
+import { networkOutputs } from './shared/networkOutputs';
 import { encodeCsvRows } from '../data/prepare';
 import { encodeImageFile } from '../data/imageFolder';
 import { isImageFile } from '../data/imageDecoding';
@@ -213,15 +212,6 @@ function namedValues(header: string[], values: string[] | undefined): { name: st
   return (values ?? []).map((value, k) => ({ name: header[k] ?? `column ${k + 1}`, value }));
 }
 
-/** Network outputs at w_T for the queries, [Q, C]. */
-function finalOutputs(run: LoadedRun, x: Float32Array, count: number): Float32Array {
-  const P = run.layout.parameterCount;
-  return tidyRead(() => {
-    const w = tf.tensor2d(finalWeights(run), [1, P]);
-    return run.network.forward(w, tf.tensor3d(x, [1, count, run.data.featureCount])).output;
-  });
-}
-
 export interface ExplainOptions {
   output?: OutputSelector;
   top?: number;
@@ -284,7 +274,7 @@ export async function explainWithIndex(
   const C = run.outputCount;
   const allX = new Float32Array(prepared.length * F);
   prepared.forEach((p, q) => allX.set(p.x, q * F));
-  const outputs = finalOutputs(run, allX, prepared.length);
+  const outputs = networkOutputs(run, finalWeights(run), allX, prepared.length);
   const resolved = prepared.map((_, q) =>
     resolveOutput(
       run.record.task,

@@ -10,6 +10,7 @@ import { sha256File } from '../data/fileDigest';
 import { UserError } from '../errors';
 import { RUN_FILE, type RunRecord } from './runRecord';
 import { LOCK_FILE } from './runLock';
+import { EVALUATIONS_DIR } from './runFiles';
 
 export type FileDigests = Record<string, { size: number; sha256: string }>;
 
@@ -27,7 +28,7 @@ async function runFiles(dir: string): Promise<string[]> {
   return entries
     .filter((e) => e.isFile())
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
-    .filter((rel) => rel !== RUN_FILE && rel !== LOCK_FILE && !rel.startsWith('.'))
+    .filter((rel) => rel !== RUN_FILE && rel !== LOCK_FILE && !rel.startsWith('.') && !rel.startsWith(`${EVALUATIONS_DIR}/`))
     .sort();
 }
 

@@ -43,6 +43,9 @@ export function runDataBytes(data: PreparedData): number {
   return matrices + 4 * 128 + Buffer.byteLength(text.rows) + Buffer.byteLength(text.raw);
 }
 
+/** Evaluations written after training (`lds`): outside the training digests, validated when read. */
+export const EVALUATIONS_DIR = 'evaluations';
+
 /** A checkpointed run's files in `path/` (README, "Run directory"): the state every K steps, one row per checkpoint. */
 export const CHECKPOINT_FILES = {
   steps: 'checkpoint_steps.npy',

@@ -1,14 +1,14 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { finalWeights } from '../explain/shared/loadedRun';
-import { tidyRead } from '../model/tidyRead';
+import { networkOutputs } from '../explain/shared/networkOutputs';
 import type { ExplainQuery, OutputSelector, VerifyRemoval, VerifyResult } from '../../protocol';
 import { LIMITS } from '../../protocol/limits';
 import { currentBackend } from '../backend';
 import { explainWithIndex, indexedRun, type IndexedRun } from '../explain/explainService';
 import { resolveOutput } from '../explain/shared/outputSelector';
-import { createRng, shuffleInPlace } from '../random';
+import { createRng, seedOf, shuffleInPlace } from '../random';
 import { UserError } from '../errors';
 import { retrainWithout } from './retrain';
+import { rowLdsAgreement } from './lds';
 
 export interface VerifyOptions {
   query: ExplainQuery;
@@ -45,13 +45,14 @@ export async function verifyWithIndex(indexed: IndexedRun, options: VerifyOption
   const contributions = raw[0].contributions;
   const F = run.data.featureCount;
   const x = (query.split === 'train' ? run.data.trainX : run.data.testX).slice(query.row * F, (query.row + 1) * F);
-  const finalOutput = outputsAt(indexed, finalWeights(run), x);
+  const outputsAt = (weights: Float32Array) => networkOutputs(run, weights, x, 1);
+  const finalOutput = outputsAt(finalWeights(run));
   const { e } = resolveOutput(run.record.task, run.record.preprocessing.classes, finalOutput, options.output ?? { kind: 'default' });
   // Model units → the units the explanation shows (target units for regression).
   const scale = run.record.task === 'regression' ? (run.record.preprocessing.targetScale?.std ?? 1) : 1;
   const shift = run.record.task === 'regression' ? (run.record.preprocessing.targetScale?.mean ?? 0) : 0;
   const explained = (weights: Float32Array): number => {
-    const out = outputsAt(indexed, weights, x);
+    const out = outputsAt(weights);
     let sum = 0;
     for (let c = 0; c < e.length; c++) sum += e[c] * out[c];
     return shift + scale * sum;
@@ -72,11 +73,12 @@ export async function verifyWithIndex(indexed: IndexedRun, options: VerifyOption
   const supporters = await removal('supporters', supporterRows);
   const retrained = k === 0 ? supporters.output : options.reproduce ? (await removal('random', [])).output : null;
   const random: VerifyRemoval[] = [];
-  const rng = createRng(options.seed ?? LIMITS.verifySeed.default);
+  const seed = options.seed ?? LIMITS.verifySeed.default;
   // With k = 0 a random removal is the original again: no draws.
   for (let d = 0; d < (k === 0 ? 0 : (options.randomDraws ?? LIMITS.verifyRandomDraws.default)); d++) {
+    // Each explained row draws its own random rows: seeded by the run, the row and the draw.
     const order = Int32Array.from({ length: N }, (_, i) => i);
-    shuffleInPlace(order, rng);
+    shuffleInPlace(order, createRng(seedOf(seed, run.record.id, query.split, query.row, d)));
     random.push(
       await removal(
         'random',
@@ -93,15 +95,8 @@ export async function verifyWithIndex(indexed: IndexedRun, options: VerifyOption
     retrained,
     supporters,
     random,
+    lds: await rowLdsAgreement(run.dir, query),
     backend: currentBackend().backend,
     ms: performance.now() - started,
   };
-}
-
-function outputsAt(indexed: IndexedRun, weights: Float32Array, x: Float32Array): Float32Array {
-  const { run } = indexed;
-  return tidyRead(() => {
-    const w = tf.tensor2d(weights, [1, run.layout.parameterCount]);
-    return run.network.forward(w, tf.tensor3d(x, [1, 1, run.data.featureCount])).output;
-  });
 }

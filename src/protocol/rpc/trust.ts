@@ -1,6 +1,6 @@
 /** The trust tools: suspicious training rows, verification by retraining, the kernel over training. */
 import { z } from 'zod';
-import { LIMITS, SPLITS, SUSPECT_SCORINGS } from '../limits';
+import { type LDS_METHODS, LIMITS, SPLITS, SUSPECT_SCORINGS } from '../limits';
 import type { OutputKind } from '../explanation';
 import type { BackendName } from '../vocabulary';
 import { EngineRequest } from './engineRequest';
@@ -96,8 +96,56 @@ export interface VerifyResult {
   retrained: number | null;
   supporters: VerifyRemoval;
   random: VerifyRemoval[];
+  /** The row's LDS agreement (evaluations/lds.json), null when the run has none for this row. */
+  lds: RowLdsAgreement | null;
   backend: BackendName;
   ms: number;
+}
+
+/** How well one attribution method's subset predictions rank the retrained outputs (Spearman, per test row). */
+export interface LdsScore {
+  /** Mean over the scored rows (rows whose outputs did not vary are left out; null: no row scored). */
+  mean: number | null;
+  /** Standard deviation over the rows, and the mean's 95% half-interval (1.96 · sd / √rows). */
+  sd: number;
+  halfInterval: number | null;
+  median: number | null;
+  /** One value per scored test row, in `rows` order (null: the outputs did not vary). */
+  perRow: (number | null)[];
+}
+
+export type LdsMethod = (typeof LDS_METHODS)[number];
+
+/**
+ * A linear datamodeling score evaluation (`kernel-lens lds`, kept in the run folder as evaluations/lds.json): M
+ * retrainings on random subsets keeping a fraction of the training rows, and, per test row, the Spearman
+ * correlation over the subsets between each method's predicted output (network − Σ of the removed rows'
+ * contributions) and the retrained output.
+ */
+export interface LdsEvaluation {
+  formatVersion: 1;
+  runDir: string;
+  subsets: number;
+  fraction: number;
+  seed: number;
+  /** Test-split rows scored. */
+  rows: number[];
+  methods: Record<LdsMethod, LdsScore>;
+  /** Retraining on all rows reproduced the run's outputs exactly (the same backend replays training bit for bit). */
+  reproduced: boolean;
+  backend: BackendName;
+  createdAt: string;
+  ms: number;
+}
+
+/** The row's agreement in the run's LDS evaluation, when there is one and it scored the row. */
+export interface RowLdsAgreement {
+  subsets: number;
+  fraction: number;
+  /** This row's Spearman correlation per method (null: its outputs did not vary). */
+  row: Record<LdsMethod, number | null>;
+  /** The evaluation's mean per method. */
+  mean: Record<LdsMethod, number | null>;
 }
 
 export const trustVerify = new EngineRequest<typeof verifyParams, VerifyResult>('trust/verify', verifyParams);

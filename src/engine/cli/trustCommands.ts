@@ -178,8 +178,10 @@ async function lds(argv: string[]): Promise<number> {
     seed,
     onProgress: (done, total) => {
       if (values.json) return;
-      const elapsed = (Date.now() - started) / 1000;
-      process.stderr.write(`\rretrained ${done} of ${total} subsets (${elapsed.toFixed(0)} s)${done === total ? '\n' : ''}`);
+      const line = `retrained ${done} of ${total} subsets (${((Date.now() - started) / 1000).toFixed(0)} s)`;
+      // A terminal gets one line rewritten; a log gets a line every tenth of the way.
+      if (process.stderr.isTTY) process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
+      else if (done === total || done % Math.max(1, Math.round(total / 10)) === 0) process.stderr.write(`${line}\n`);
     },
   });
   process.stdout.write((values.json ? JSON.stringify(result, null, 2) : ldsTable(result)) + '\n');

@@ -53,6 +53,17 @@ export interface ExperimentConfig {
     /** Relative residual tolerance, default 1e-3. */
     tolerance?: number;
   };
+  /** The Suspicious Rows view's choices, kept with the experiment (training ignores them). */
+  suspects?: {
+    /** Rows no longer marked ("Ignore this row"): the CSV file as the run names it and its 1-based line. */
+    ignore?: SuspectRowRef[];
+  };
+}
+
+/** A training row as a suspect names it: its file (relative to the experiment file) and 1-based start line. */
+export interface SuspectRowRef {
+  file: string;
+  line: number;
 }
 
 /** One hidden layer as the experiment file writes it (defaults as in `ModelLayer`). */

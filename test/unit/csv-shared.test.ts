@@ -81,6 +81,20 @@ describe('extension: CSV records and the cursor line → run row mapping', () =>
     assert.equal(records[3].fields[2], 'c');
   });
 
+  it('reads a file whose line ends are mixed (a CRLF file with lines edited elsewhere) one record per line', () => {
+    const records = parseCsvRecords('a,b\r\n1,x\n2,y\r\n3,z\r4,w\r\n');
+    assert.deepEqual(
+      records.map((r) => [r.startLine, r.fields]),
+      [
+        [1, ['a', 'b']],
+        [2, ['1', 'x']],
+        [3, ['2', 'y']],
+        [4, ['3', 'z']],
+        [5, ['4', 'w']],
+      ],
+    );
+  });
+
   it('skips blank lines and maps every line of a record to its start', () => {
     const records = parseCsvRecords('h1,h2\n\n1,"a\nb"\n\n2,c\n');
     assert.equal(recordStartForLine(records, 1), 1);

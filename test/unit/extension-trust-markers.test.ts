@@ -6,6 +6,7 @@ import {
   markerCount,
   MIN_MARKERS,
   plainText,
+  rowKey,
   selectMarkerRows,
   suspectDescription,
   suspectMessage,
@@ -135,5 +136,30 @@ describe('verify message from the webview', () => {
     assert.ok(isFromWebview({ type: 'verify', k: MAX_VERIFY_K }));
     for (const k of [-1, 2.5, MAX_VERIFY_K + 1, '10', null, undefined])
       assert.equal(isFromWebview({ type: 'verify', k }), false, String(k));
+  });
+});
+
+describe('selectMarkerRows with suggested labels and ignored rows', () => {
+  it('marks only rows whose suggestion differs from their label, and none the user ignored', () => {
+    const rows = [
+      row(1, { suggestedLabel: 'versicolor', suggestedProbability: 0.9 }), // agrees with its label
+      row(2, { suggestedLabel: 'setosa', suggestedProbability: 0.8 }),
+      row(3, { suggestedLabel: 'virginica', suggestedProbability: 0.7 }),
+      row(4, { suggestedLabel: 'setosa', suggestedProbability: 0.6 }),
+      row(5), // past the suggested rows: no reason given, not marked
+    ];
+    assert.deepEqual(
+      selectMarkerRows(rows, 5).map((r) => r.rank),
+      [2, 3, 4],
+    );
+    assert.deepEqual(
+      selectMarkerRows(rows, 2).map((r) => r.rank),
+      [2, 3],
+    );
+    const ignored = new Set([rowKey(rows[2])]);
+    assert.deepEqual(
+      selectMarkerRows(rows, 5, ignored).map((r) => r.rank),
+      [2, 4],
+    );
   });
 });

@@ -175,6 +175,22 @@ const explain = z
   .prefault({})
   .describe('Explanation settings.');
 
+const suspects = z
+  .strictObject({
+    ignore: z
+      .array(
+        z.strictObject({
+          file: z.string().min(1).describe('The CSV file, relative to the experiment file.'),
+          line: z.number().int().min(1).describe('The row’s 1-based line.'),
+        }),
+      )
+      .max(100_000)
+      .optional()
+      .describe('Training rows the Suspicious Rows markers no longer flag (the quick fix "Ignore this row" adds them).'),
+  })
+  .optional()
+  .describe('Choices of the Suspicious Rows view, kept with the experiment; training ignores them.');
+
 export const experimentSchema = z
   .strictObject({
     $schema: z.string().optional().describe('JSON schema reference (ignored).'),
@@ -183,6 +199,7 @@ export const experimentSchema = z
     model,
     training,
     explain,
+    suspects,
   })
   .describe('A Kernel Lens experiment: train a small network on a CSV file and explain its predictions with the exact path kernel.');
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { finalWeights } from '../explain/shared/loadedRun';
+import { isImageFolderRun } from '../run/runRecord';
 import type { SuspectRow, SuspectScoring, SuspectsResult } from '../../protocol';
 import { indexedRun, type IndexedRun } from '../explain/explainService';
 import { rankByScore } from './rankingMetrics';
@@ -98,7 +99,8 @@ export async function suspectsOf(indexed: IndexedRun, options: SuspectsOptions =
     suggestedLabel: suggestion.get(index)?.label ?? null,
     suggestedProbability: suggestion.get(index)?.p ?? null,
   }));
-  return { runDir: run.dir, scoring, trainRows: run.record.trainRows, rows };
+  const target = isImageFolderRun(run.record) ? null : run.record.preprocessing.target;
+  return { runDir: run.dir, scoring, trainRows: run.record.trainRows, target, rows };
 }
 
 /** The trained model's prediction for every training row, and the probability it gives the row's label. */

@@ -10,6 +10,7 @@ import type { ExperimentTreeNode } from '../experiments/tree/experimentTree';
 import type { RunResolver } from '../experiments/model/runResolver';
 import { KernelPanel } from './kernelPanel';
 import { SuspectDiagnostics } from './suspectDiagnostics';
+import { SuspectActions } from './suspectActions';
 import { SUSPECTS_VIEW_ID, SuspectsService } from './suspectsService';
 import { CANCEL_SUSPECTS_COMMAND, COMPUTE_SUSPECTS_COMMAND, SuspectsTreeProvider } from './suspectsTree';
 
@@ -28,9 +29,11 @@ export interface TrustDeps {
 export function registerTrustTools(deps: TrustDeps): vscode.Disposable[] {
   const service = new SuspectsService(deps.engine, deps.store);
   const tree = new SuspectsTreeProvider(service);
-  const view = vscode.window.createTreeView(SUSPECTS_VIEW_ID, { treeDataProvider: tree });
+  // Many rows at once: "Copy as CSV Patch", "Relabel" and "Ignore" take the whole selection.
+  const view = vscode.window.createTreeView(SUSPECTS_VIEW_ID, { treeDataProvider: tree, canSelectMany: true });
   tree.attach(view);
   const diagnostics = new SuspectDiagnostics(service, deps.store);
+  const actions = new SuspectActions(service, diagnostics);
 
   const followEditor = async (editor: vscode.TextEditor | undefined): Promise<void> => {
     const uri = editor?.document.uri;
@@ -55,6 +58,7 @@ export function registerTrustTools(deps: TrustDeps): vscode.Disposable[] {
       const run = await deps.pickRun(arg, 'Show Suspicious Rows');
       if (run) await service.selectRun(run);
     }),
+    ...actions.register(deps.command),
     deps.command(COMPUTE_SUSPECTS_COMMAND, () => service.compute()),
     deps.command(CANCEL_SUSPECTS_COMMAND, () => service.cancel()),
     deps.command('kernelLens.showKernelEvolution', async (arg) => {

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { SuspectRow } from '../../protocol';
 import type { ExperimentStore } from '../experiments/model/experimentStore';
 import { normalizePath } from '../experiments/model/rowLookup';
 import { experimentDataFiles } from '../experiments/model/runSelection';
@@ -14,11 +15,15 @@ import { markerSetting, type SuspectsService } from './suspectsService';
 export const DIAGNOSTIC_SOURCE = 'Kernel Lens';
 export const SUSPECT_DIAGNOSTIC_CODE = 'suspicious-row';
 
+const markerKey = (file: string, line: number | null): string => `${normalizePath(file)}\n${line}`;
+
 export class SuspectDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('kernelLens.suspects');
   private readonly disposables: vscode.Disposable[] = [this.collection];
   /** Files edited since the markers were placed: no markers until the run is ranked again against them. */
   private readonly edited = new Set<string>();
+  /** The row behind each marker, for its quick fixes. */
+  private readonly marked = new Map<string, SuspectRow>();
 
   constructor(
     private readonly service: SuspectsService,
@@ -37,20 +42,27 @@ export class SuspectDiagnostics implements vscode.Disposable {
         if (e.contentChanges.length === 0 || !this.collection.has(e.document.uri)) return;
         this.edited.add(normalizePath(e.document.uri.fsPath));
         this.collection.delete(e.document.uri);
+        for (const key of [...this.marked.keys()]) if (key.startsWith(`${normalizePath(e.document.uri.fsPath)}\n`)) this.marked.delete(key);
       }),
       vscode.window.onDidChangeVisibleTextEditors((editors) => void this.computeIfShown(editors)),
     );
   }
 
+  /** The suspect a marker on this file's 1-based line stands for. */
+  rowAt(file: string, line: number): SuspectRow | undefined {
+    return this.marked.get(markerKey(file, line));
+  }
+
   private update(): void {
     this.collection.clear();
+    this.marked.clear();
     const run = this.service.run;
     const status = this.service.status;
     if (!run || run.stale || status.kind !== 'ready') return;
     const { rows, trainRows } = status.result;
     const base = path.dirname(run.experimentFile);
     const byFile = new Map<string, vscode.Diagnostic[]>();
-    for (const row of selectMarkerRows(rows, markerCount(markerSetting(), trainRows))) {
+    for (const row of selectMarkerRows(rows, markerCount(markerSetting(), trainRows), this.service.ignoredRows)) {
       const file = path.resolve(base, row.file);
       if (this.edited.has(normalizePath(file))) continue;
       // An image has no line to mark: the Suspicious Rows list shows it.
@@ -64,6 +76,7 @@ export class SuspectDiagnostics implements vscode.Disposable {
       );
       diagnostic.source = DIAGNOSTIC_SOURCE;
       diagnostic.code = SUSPECT_DIAGNOSTIC_CODE;
+      this.marked.set(markerKey(file, row.line), row);
       const list = byFile.get(file) ?? [];
       list.push(diagnostic);
       byFile.set(file, list);

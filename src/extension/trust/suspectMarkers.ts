@@ -23,16 +23,28 @@ export function markerCount(setting: unknown, trainRows: number): number {
   return Math.min(n, Math.max(MIN_MARKERS, Math.ceil(value * n)));
 }
 
-/** The rows to mark: the `count` best-ranked ones, one per CSV line (the first rank wins). */
-export function selectMarkerRows(rows: readonly SuspectRow[], count: number): SuspectRow[] {
+/** A row's identity in the experiment file's `suspects.ignore` and in marker bookkeeping: its file and line. */
+export function rowKey(row: { file: string; line: number | null }): string {
+  return `${row.file}\n${row.line}`;
+}
+
+/**
+ * The rows to mark: up to `count` of them in rank order, one per CSV line (the first rank wins), skipping ignored rows
+ * and, when the run has suggested labels, every row whose suggestion is its own label or that has none (a high score
+ * alone is no reason to flag a label the rest of the data agrees with). Regression and CNN runs have no suggestions:
+ * their best-ranked rows are marked.
+ */
+export function selectMarkerRows(rows: readonly SuspectRow[], count: number, ignored: ReadonlySet<string> = new Set()): SuspectRow[] {
   const ranked = [...rows].sort((a, b) => a.rank - b.rank);
+  const suggests = rows.some((r) => r.suggestedLabel !== null);
   const seen = new Set<string>();
   const chosen: SuspectRow[] = [];
   for (const row of ranked) {
     if (chosen.length >= count) break;
-    const key = `${row.file}\n${row.line}`;
+    const key = rowKey(row);
     if (seen.has(key)) continue;
     seen.add(key);
+    if (ignored.has(key) || (suggests && (row.suggestedLabel === null || row.suggestedLabel === row.label))) continue;
     chosen.push(row);
   }
   return chosen;

@@ -10,7 +10,7 @@ import type { EngineConnection } from '../engine/engineConnection';
 import type { ExperimentStore } from '../experiments/model/experimentStore';
 import { normalizePath } from '../experiments/model/rowLookup';
 import { answeringRun } from '../experiments/model/runSelection';
-import { markerCount } from './suspectMarkers';
+import { markerCount, rowKey } from './suspectMarkers';
 import { messageOf } from '../../shared/messageOf';
 
 export const SUSPECTS_VIEW_ID = 'kernelLens.suspects';
@@ -34,6 +34,7 @@ export class SuspectsService implements vscode.Disposable {
   private selected: RunInfo | undefined;
   private state: SuspectsStatus = { kind: 'noRun' };
   private cts: vscode.CancellationTokenSource | undefined;
+  private ignored: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly engine: EngineConnection,
@@ -49,6 +50,11 @@ export class SuspectsService implements vscode.Disposable {
 
   get status(): SuspectsStatus {
     return this.state;
+  }
+
+  /** The rows the experiment file's `suspects.ignore` lists (rowKey), of the selected run's experiment. */
+  get ignoredRows(): ReadonlySet<string> {
+    return this.ignored;
   }
 
   /** The experiment the user is looking at: its answering run becomes the selected run (unless one was chosen). */
@@ -78,10 +84,19 @@ export class SuspectsService implements vscode.Disposable {
       file = configured.length === 1 ? configured[0].file : undefined;
     }
     if (!file) return this.setRun(undefined);
+    await this.readIgnored(file);
     const { runs } = await this.store.runs(file);
     const current = this.selected;
     const same = current ? runs.find((r) => normalizePath(r.dir) === normalizePath(current.dir)) : undefined;
     this.setRun(this.explicit && same ? same : answeringRun(runs));
+  }
+
+  private async readIgnored(experimentFile: string): Promise<void> {
+    const entry = await this.store.experiment(experimentFile);
+    const next = new Set((entry?.config?.suspects?.ignore ?? []).map(rowKey));
+    const same = next.size === this.ignored.size && [...next].every((k) => this.ignored.has(k));
+    this.ignored = next;
+    if (!same) this.changed.fire();
   }
 
   private setRun(run: RunInfo | undefined): void {

@@ -7,12 +7,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SuspectRow } from '../../protocol';
 import { OPEN_ROW_COMMAND } from '../hover/hoverMarkdown';
-import { markerCount, suspectDescription, suspectMessage } from './suspectMarkers';
+import { markerCount, rowKey, selectMarkerRows, suspectDescription, suspectMessage } from './suspectMarkers';
+import { canRelabel } from './relabel';
 import { LISTED_ROWS, markerSetting, type SuspectsService } from './suspectsService';
 import { rowSourceText } from '../../shared/rowSource';
 
 export type SuspectNode =
-  | { kind: 'row'; row: SuspectRow; file: string; trainRows: number; marked: boolean; stale: boolean }
+  | { kind: 'row'; row: SuspectRow; file: string; trainRows: number; marked: boolean; stale: boolean; ignored: boolean; relabel: boolean }
   | { kind: 'action'; text: string; icon: string; command: string; tooltip?: string }
   | { kind: 'more'; count: number };
 
@@ -100,12 +101,20 @@ export class SuspectsTreeProvider implements vscode.TreeDataProvider<SuspectNode
       case 'ready': {
         if (!run) return [];
         const base = path.dirname(run.experimentFile);
-        const { rows, trainRows } = status.result;
-        const marked = markerCount(markerSetting(), trainRows);
+        const { rows, trainRows, target } = status.result;
         const stale = run.stale === true;
-        const nodes: SuspectNode[] = rows
-          .slice(0, LISTED_ROWS)
-          .map((row) => ({ kind: 'row', row, file: path.resolve(base, row.file), trainRows, marked: !stale && row.rank <= marked, stale }));
+        const ignored = this.service.ignoredRows;
+        const marked = new Set(stale ? [] : selectMarkerRows(rows, markerCount(markerSetting(), trainRows), ignored).map((r) => r.index));
+        const nodes: SuspectNode[] = rows.slice(0, LISTED_ROWS).map((row) => ({
+          kind: 'row',
+          row,
+          file: path.resolve(base, row.file),
+          trainRows,
+          marked: marked.has(row.index),
+          stale,
+          ignored: ignored.has(rowKey(row)),
+          relabel: !stale && canRelabel(row, target),
+        }));
         if (trainRows > nodes.length) nodes.push({ kind: 'more', count: trainRows - nodes.length });
         return nodes;
       }
@@ -121,22 +130,23 @@ export class SuspectsTreeProvider implements vscode.TreeDataProvider<SuspectNode
           vscode.TreeItemCollapsibleState.None,
         );
         item.id = `suspect:${row.index}`;
-        item.description = suspectDescription(row);
+        item.description = (node.ignored ? 'ignored · ' : '') + suspectDescription(row);
         // A plain string tooltip: labels from the data are never rendered as Markdown.
         item.tooltip =
           suspectMessage(row, node.trainRows) +
           (node.stale ? '\n\nThe dataset changed since training: this line may hold another row now.' : '');
         item.iconPath = node.marked
           ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
-          : new vscode.ThemeIcon('circle-small');
-        item.contextValue = 'suspect';
+          : new vscode.ThemeIcon(node.ignored ? 'eye-closed' : 'circle-small');
+        // suspect, suspect.relabel (its suggestion differs), suspect.ignored / suspect.relabel.ignored: the menus' keys.
+        item.contextValue = `suspect${node.relabel ? '.relabel' : ''}${node.ignored ? '.ignored' : ''}`;
         item.command = {
           command: OPEN_ROW_COMMAND,
           title: 'Open Row',
           arguments: [{ file: node.file, line: row.line, stale: node.stale }],
         };
         item.accessibilityInformation = {
-          label: `Rank ${row.rank}, ${path.basename(row.file)}${row.line === null ? '' : ` line ${row.line}`}, ${suspectDescription(row)}`,
+          label: `Rank ${row.rank}, ${path.basename(row.file)}${row.line === null ? '' : ` line ${row.line}`}, ${node.ignored ? 'ignored, ' : ''}${suspectDescription(row)}`,
         };
         return item;
       }

@@ -50,6 +50,8 @@ export interface SuspectsResult {
   runDir: string;
   scoring: SuspectScoring;
   trainRows: number;
+  /** The CSV column holding the labels (what "Relabel" edits); null for an image folder (the class is the folder). */
+  target: string | null;
   /** Most to least suspicious. */
   rows: SuspectRow[];
 }

@@ -44,6 +44,8 @@ export function csvParseOptions(delimiter: string): Options {
     delimiter,
     info: true,
     raw: true,
+    // Every line end on every line: a file edited on two systems mixes them, and one kind must not swallow the other.
+    record_delimiter: ['\r\n', '\n', '\r'],
     // Field counts are checked by the caller so the message can say which line and how many.
     relax_column_count: true,
     skip_empty_lines: true,

@@ -132,6 +132,7 @@ function onMessage(message: ToWebview): void {
         runName: message.runName,
         metrics: message.metrics,
         status: message.status,
+        message: message.message ?? null,
         // A finished training shows its epochs, not the last step tick (which may even arrive after it).
         progress: message.status === 'running' ? (trainingState()?.progress ?? null) : null,
       };

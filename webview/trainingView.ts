@@ -4,7 +4,7 @@
  * focus on Cancel, survives), at most once per animation frame.
  */
 import * as Plot from '@observablehq/plot';
-import type { EpochMetrics, TrainProgress, TrainingViewState } from '../src/protocol';
+import type { EpochMetrics, TrainProgress, TrainingNextStep, TrainingViewState } from '../src/protocol';
 import { append, clear, custom, el } from './dom';
 import { num, percent } from './format';
 import { dataTable, plotCard, renderPlot } from './plotFrame';
@@ -90,6 +90,12 @@ function legend(): HTMLElement {
   );
 }
 
+function nextStepButton(step: TrainingNextStep, label: string): HTMLElement {
+  const button = custom('vscode-button', { class: `next-step next-step-${step}` }, label);
+  button.addEventListener('click', () => post({ type: 'nextStep', step }));
+  return button;
+}
+
 export function trainingView(initial: TrainingViewState, widthOf: () => number): TrainingViewController {
   const root = el('div', { class: 'view training-view' });
   const title = el('h1', {});
@@ -99,14 +105,17 @@ export function trainingView(initial: TrainingViewState, widthOf: () => number):
   cancel.addEventListener('click', () => {
     if (!cancel.hasAttribute('disabled')) post({ type: 'cancelTraining' });
   });
-  const charts = el('div', { class: 'plot-grid' });
-  append(
-    root,
-    el('header', { class: 'view-header' }, title, statusLine),
-    el('div', { class: 'actions-bar' }, progressBar, cancel),
-    legend(),
-    charts,
+  // After a complete training the Cancel button gives way to the next steps.
+  const nextSteps = el(
+    'div',
+    { class: 'actions-bar next-steps', hidden: '' },
+    nextStepButton('explainTestRow', 'Explain a Test Row'),
+    nextStepButton('showTestSet', 'Show Test Set'),
   );
+  const problem = el('p', { class: 'training-problem', role: 'alert', hidden: '' });
+  const running = el('div', { class: 'actions-bar' }, progressBar, cancel);
+  const charts = el('div', { class: 'plot-grid' });
+  append(root, el('header', { class: 'view-header' }, title, statusLine), running, nextSteps, problem, legend(), charts);
 
   let state = initial;
   let scheduled = false;
@@ -124,6 +133,11 @@ export function trainingView(initial: TrainingViewState, widthOf: () => number):
     progressBar.value = p && p.totalSteps > 0 ? p.step / p.totalSteps : state.status === 'complete' ? 1 : 0;
     if (state.status === 'running') cancel.removeAttribute('disabled');
     else cancel.setAttribute('disabled', '');
+    running.hidden = state.status !== 'running';
+    nextSteps.hidden = state.status !== 'complete';
+    // Data text in the message is set as text, never as markup.
+    problem.textContent = state.status === 'failed' && state.message ? state.message : '';
+    problem.hidden = problem.textContent === '';
 
     const m = state.metrics;
     const regression =

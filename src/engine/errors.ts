@@ -6,7 +6,8 @@ import { quoteCell } from '../shared/safeText';
 export class UserError extends Error {
   constructor(
     message: string,
-    readonly where: { file?: string; line?: number; column?: string } = {},
+    /** `field`: the experiment file's key at fault; `choices`: the names a not-found name could have been. */
+    readonly where: { file?: string; line?: number; column?: string; field?: (string | number)[]; choices?: string[] } = {},
   ) {
     super(formatUserMessage(message, where));
     this.name = 'UserError';

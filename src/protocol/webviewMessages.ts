@@ -50,6 +50,8 @@ export interface TrainingViewState {
   runName: string;
   metrics: EpochMetrics[];
   status: RunStatus;
+  /** Why a failed training failed (the engine's message, naming the file and row). */
+  message?: string | null;
   /** The latest progress notification, if any (step counter and batch loss). */
   progress?: TrainProgress | null;
 }
@@ -97,13 +99,16 @@ export type ToWebview =
   | { type: 'explanation'; state: ExplanationViewState }
   | { type: 'trace'; trace: ContributionTrace[] }
   | { type: 'testSet'; runName: string; rows: TestSetRow[]; image?: TestSetViewState['image'] }
-  | { type: 'training'; runName: string; metrics: EpochMetrics[]; status: RunStatus }
+  | { type: 'training'; runName: string; metrics: EpochMetrics[]; status: RunStatus; message?: string | null }
   | { type: 'trainingProgress'; progress: TrainProgress }
   /** The explanation view: the result of "Verify by retraining…". */
   | { type: 'verification'; result: VerifyResult }
   | { type: 'kernel'; state: KernelViewState }
   | { type: 'busy'; message: string }
   | { type: 'error'; message: string };
+
+export const TRAINING_NEXT_STEPS = ['explainTestRow', 'showTestSet'] as const;
+export type TrainingNextStep = (typeof TRAINING_NEXT_STEPS)[number];
 
 export type FromWebview =
   | { type: 'ready' }
@@ -117,5 +122,7 @@ export type FromWebview =
   | { type: 'explainRow'; split: Split; row: number }
   /** Training curves view: stop the running training. */
   | { type: 'cancelTraining' }
+  /** Training curves view, after a complete training: the next steps it offers. */
+  | { type: 'nextStep'; step: TrainingNextStep }
   /** Explanation view: retrain without the top-k supporters (and k random rows) and compare. */
   | { type: 'verify'; k: number };

@@ -5,7 +5,7 @@
  * each other, so they run in order (after `bash scripts/setup-code-server.sh`).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -14,6 +14,7 @@ import {
   contextMenuAction,
   contextMenuLabels,
   failureRecorder,
+  IRIS_EXPERIMENT,
   launchBrowser,
   openFileAtLine,
   openWorkbench,
@@ -395,6 +396,59 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
         await tree.waitForChildren(p, 'iris', (c) => tree.runRows(c).some((r) => /stale/.test(r.description)), 'a stale run'),
       );
       assert.match(run.description, /stale/);
+    });
+  });
+
+  it('marks a misspelt target column in the experiment file and fixes it by its quick fix', async () => {
+    const p = livePage();
+    await tree.tidy(p);
+    const file = join(workspace, 'typo.kernel.json');
+    await step('typo-train', async () => {
+      writeFileSync(
+        file,
+        JSON.stringify({ ...IRIS_EXPERIMENT, name: 'typo', dataset: { ...IRIS_EXPERIMENT.dataset, target: 'Specie' } }, null, 2) + '\n',
+      );
+      await runCommand(p, 'Kernel Lens: Refresh Experiments');
+      await waitFor(async () => (await tree.treeRows(p)).some((r) => r.level === 1 && r.label === 'typo'), { what: 'typo in the tree' });
+      const row = (await tree.treeRows(p)).find((r) => r.level === 1 && r.label === 'typo');
+      assert.ok(row);
+      const target = tree.treeRowAt(p, row.index);
+      await target.hover();
+      await target.locator('.action-label[aria-label="Train Experiment"]').click();
+      // The notification leads to the problem, and the training view keeps the message.
+      const toast = p.locator('.notification-toast', { hasText: /training typo failed: .*dataset\.target: column "Specie" not found/ });
+      await toast.waitFor({ timeout: 60_000 });
+      const frame = await webviewFrameWith(p, '.training-problem:not([hidden])', 30_000);
+      assert.match((await frame.locator('.training-problem').textContent()) ?? '', /column "Specie" not found/);
+      await toast.locator('.monaco-button', { hasText: 'Show Problem' }).click();
+      await p.locator('.tab.active[aria-label^="typo.kernel.json"]').waitFor({ timeout: 15_000 });
+    });
+    await step('typo-fix', async () => {
+      // The squiggle is on the value, in Problems, with "Use column 'species'" as the preferred fix.
+      await runCommand(p, 'Problems: Focus on Problems View');
+      await p
+        .locator('.markers-panel .monaco-list-row', { hasText: /dataset\.target: column "Specie" not found/ })
+        .first()
+        .waitFor({ timeout: 15_000 });
+      await runCommand(p, 'View: Focus Active Editor Group');
+      await runCommand(p, 'Quick Fix...');
+      const rows = p.locator('.action-widget .monaco-list-row.action');
+      await rows.first().waitFor({ timeout: 15_000 });
+      const labels = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+      assert.equal(labels[0], "Use column 'species'", labels.join(' | '));
+      await p.keyboard.press('Enter');
+      // The edit is in the editor (this test wrote the file from outside, so it is not saved over the disk's copy).
+      await p
+        .locator('.editor-instance .monaco-editor .view-line', { hasText: '"target": "species"' })
+        .first()
+        .waitFor({ timeout: 15_000 });
+      await waitFor(
+        async () => (await p.locator('.markers-panel .monaco-list-row', { hasText: /column "Specie" not found/ }).count()) === 0,
+        {
+          what: 'the marker to go with the edit',
+        },
+      );
+      await runCommand(p, 'File: Revert File');
     });
   });
 });

@@ -12,7 +12,7 @@ after(async () => {
   await harness?.close();
 });
 
-type TrainingMessage = { type: 'training'; runName: string; metrics: EpochMetrics[]; status: RunStatus };
+type TrainingMessage = { type: 'training'; runName: string; metrics: EpochMetrics[]; status: RunStatus; message?: string | null };
 
 describe('training curves view', () => {
   it('draws loss and accuracy, updates live, and cancels', async () => {
@@ -48,6 +48,27 @@ describe('training curves view', () => {
     await view.send({ ...training, metrics: [...training.metrics, next], status: 'cancelled' });
     assert.equal(await view.page.locator('vscode-button.cancel[disabled]').count(), 1, 'no cancel once stopped');
     assert.match((await view.page.locator('.training-view [role=status]').textContent()) ?? '', /Status: cancelled/);
+    assert.deepEqual(await view.violations(), []);
+    assert.deepEqual(view.errors, []);
+    await view.page.context().close();
+  });
+
+  it('after a complete training offers the next steps instead of Cancel; a failed one shows why, as text', async () => {
+    const view = await openView(harness);
+    const training = fixture<TrainingMessage>('iris-training.json');
+    await view.send({ ...training, status: 'complete' });
+    assert.equal(await view.page.locator('vscode-button.cancel').isVisible(), false, 'no Cancel once complete');
+    await view.page.locator('vscode-button.next-step-explainTestRow').click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'nextStep', step: 'explainTestRow' });
+    await view.page.locator('vscode-button.next-step-showTestSet').click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'nextStep', step: 'showTestSet' });
+    assert.equal(await view.page.locator('.training-problem').isVisible(), false);
+
+    const message = 'iris.csv:12, column "petal": text in a numeric column: "<img src=x onerror=alert(1)>"';
+    await view.send({ ...training, metrics: [], status: 'failed', message });
+    assert.equal(await view.page.locator('.training-problem').textContent(), message);
+    assert.equal(await view.page.locator('.training-problem img').count(), 0, 'data text is never markup');
+    assert.equal(await view.page.locator('.next-steps').isVisible(), false);
     assert.deepEqual(await view.violations(), []);
     assert.deepEqual(view.errors, []);
     await view.page.context().close();

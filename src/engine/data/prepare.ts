@@ -120,6 +120,8 @@ async function openSources(experiment: ResolvedExperiment): Promise<Sources> {
   if (targetIndex < 0) {
     throw new UserError(`dataset.target: column "${csvTarget(experiment)}" not found in ${train.display}; columns: ${quoteNames(header)}`, {
       file: experimentDisplay,
+      field: ['dataset', 'target'],
+      choices: [...header],
     });
   }
   checkColumnNames(experiment, header, experimentDisplay, train.display);
@@ -252,13 +254,19 @@ function requireColumn(header: readonly string[], name: string, display: string)
 /** `dataset.columns` and `dataset.ignore` must name real columns (a typo would silently do nothing). */
 function checkColumnNames(experiment: ResolvedExperiment, header: readonly string[], experimentDisplay: string, dataDisplay: string): void {
   const named = [
-    ...Object.keys(experiment.dataset.columns).map((name) => ({ key: `dataset.columns.${name}`, name })),
-    ...experiment.dataset.ignore.map((name, i) => ({ key: `dataset.ignore.${i}`, name })),
+    ...Object.keys(experiment.dataset.columns).map((name) => ({
+      key: `dataset.columns.${name}`,
+      field: ['dataset', 'columns', name],
+      name,
+    })),
+    ...experiment.dataset.ignore.map((name, i) => ({ key: `dataset.ignore.${i}`, field: ['dataset', 'ignore', i], name })),
   ];
-  for (const { key, name } of named) {
+  for (const { key, field, name } of named) {
     if (!header.includes(name)) {
       throw new UserError(`${key}: column "${name}" not found in ${dataDisplay}; columns: ${quoteNames(header)}`, {
         file: experimentDisplay,
+        field,
+        choices: [...header],
       });
     }
   }

@@ -8,7 +8,7 @@ import * as readline from 'node:readline';
 import { ResponseError } from 'vscode-jsonrpc';
 import { StreamMessageReader, StreamMessageWriter, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
 import { EngineErrorCodes, EngineMethods, type ExplainProgress, type TrainProgress } from '../../protocol';
-import { EngineDiedError, EngineRequestError } from './engineErrors';
+import { EngineDiedError, EngineRequestError, errorLocationOf } from './engineErrors';
 import { messageOf } from '../../shared/messageOf';
 
 /** The part of a CancellationToken (vscode's or vscode-jsonrpc's) the client needs. */
@@ -155,7 +155,7 @@ export class EngineProcess {
         (error: unknown) => {
           const wrapped =
             error instanceof ResponseError
-              ? new EngineRequestError(error.message, error.code, method)
+              ? new EngineRequestError(error.message, error.code, method, errorLocationOf(error.data))
               : new EngineRequestError(messageOf(error), null, method);
           settle(() => reject(wrapped));
         },

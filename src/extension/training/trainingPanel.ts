@@ -1,6 +1,6 @@
 /** The training curves webview: per-epoch loss and metrics while a run trains, with a Cancel button. */
 import * as vscode from 'vscode';
-import type { EpochMetrics, PersistedWebviewState, RunStatus, TrainProgress } from '../../protocol';
+import type { EpochMetrics, PersistedWebviewState, RunStatus, TrainingNextStep, TrainProgress } from '../../protocol';
 import { createWebviewPanel, WebviewHost } from '../webview/webviewHost';
 
 export const TRAINING_VIEW_TYPE = 'kernelLens.training';
@@ -9,6 +9,7 @@ export class TrainingPanel {
   private readonly host: WebviewHost;
   private disposed = false;
   private metrics: EpochMetrics[] = [];
+  private nextStep: ((step: TrainingNextStep) => void) | undefined;
 
   private constructor(
     panel: vscode.WebviewPanel,
@@ -19,6 +20,7 @@ export class TrainingPanel {
     this.host = new WebviewHost(panel, extensionUri);
     this.host.onMessage((m) => {
       if (m.type === 'cancelTraining') onCancel();
+      if (m.type === 'nextStep') this.nextStep?.(m.step);
     });
     panel.onDidDispose(() => (this.disposed = true));
   }
@@ -54,10 +56,15 @@ export class TrainingPanel {
     this.host.append({ type: 'trainingProgress', progress });
   }
 
-  status(status: RunStatus, metrics?: EpochMetrics[], runName?: string): void {
+  /** `message`: why it failed; `nextStep`: what the view's buttons after a complete training do. */
+  status(
+    status: RunStatus,
+    options: { metrics?: EpochMetrics[]; runName?: string; message?: string; nextStep?: (step: TrainingNextStep) => void } = {},
+  ): void {
     if (this.disposed) return;
-    if (metrics) this.metrics = metrics;
-    if (runName) this.runName = runName;
-    this.host.show({ type: 'training', runName: this.runName, metrics: this.metrics, status });
+    if (options.metrics) this.metrics = options.metrics;
+    if (options.runName) this.runName = options.runName;
+    this.nextStep = options.nextStep;
+    this.host.show({ type: 'training', runName: this.runName, metrics: this.metrics, status, message: options.message ?? null });
   }
 }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { LIMITS, type IntegerRange } from '../../protocol/limits';
 import { wholeIn } from '../explain/explainSettings';
-import { EngineMethods, type EpochMetrics, type RunInfo, type TrainProgress } from '../../protocol';
+import { EngineMethods, type EpochMetrics, type RunInfo, type TrainingNextStep, type TrainProgress } from '../../protocol';
 import type { EngineConnection } from '../engine/engineConnection';
 import type { ExplanationCache } from '../explain/explanationCache';
 import type { ExperimentEntry, ExperimentStore } from '../experiments/model/experimentStore';
@@ -14,6 +14,8 @@ import { offerGitignore } from '../experiments/commands/gitignoreOffer';
 import { normalizePath } from '../experiments/model/rowLookup';
 import { finalMetricsSummary } from '../experiments/tree/runDisplay';
 import { TrainingPanel } from './trainingPanel';
+import { InputProblems } from './inputProblems';
+import { EngineRequestError } from '../engine/engineErrors';
 import { sessionForProgress } from './progressRouting';
 import { ensureTrustedForTraining } from './workspaceTrust';
 import { messageOf } from '../../shared/messageOf';
@@ -39,6 +41,7 @@ export class TrainingService implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  private readonly problems = new InputProblems();
 
   constructor(
     private readonly engine: EngineConnection,
@@ -102,6 +105,7 @@ export class TrainingService implements vscode.Disposable {
     };
     this.sessions.set(key, session);
     this.changed.fire();
+    this.problems.clear(key);
     const panel = TrainingPanel.open(this.extensionUri, experiment.name, () => session.cts.cancel());
     const started = Date.now();
     let run: RunInfo | undefined;
@@ -128,12 +132,18 @@ export class TrainingService implements vscode.Disposable {
           );
         },
       );
-      panel.status(run.status, run.metrics, run.label ?? run.name);
+      panel.status(run.status, {
+        metrics: run.metrics,
+        runName: run.label ?? run.name,
+        message: run.message ?? undefined,
+        nextStep: run.status === 'complete' ? this.nextStepFor(run) : undefined,
+      });
     } catch (e) {
       const cancelled = session.cts.token.isCancellationRequested;
-      panel.status(cancelled ? 'cancelled' : 'failed');
+      const message = messageOf(e);
+      panel.status(cancelled ? 'cancelled' : 'failed', { message });
       if (cancelled) void showInfo(`Kernel Lens: training of ${experiment.name} was cancelled.`);
-      else void showError(`Kernel Lens: training ${experiment.name} failed: ${messageOf(e)}`);
+      else void this.reportFailure(key, experiment.name, e, message);
       return undefined;
     } finally {
       this.listeners.delete(session);
@@ -170,7 +180,21 @@ export class TrainingService implements vscode.Disposable {
     return run;
   }
 
+  /** What the training view's buttons do after a complete training of `run`. */
+  private nextStepFor(run: RunInfo): (step: TrainingNextStep) => void {
+    return (step) => void (step === 'explainTestRow' ? this.actions.explainTestRow(run) : this.actions.showTestSet(run));
+  }
+
+  /** A failed training: a diagnostic where the engine said the bad input is, and a notification that leads to it. */
+  private async reportFailure(experimentFile: string, name: string, error: unknown, message: string): Promise<void> {
+    const location = error instanceof EngineRequestError ? error.location : null;
+    const reveal = location ? await this.problems.report(experimentFile, location, message) : null;
+    const choice = await showError(`Kernel Lens: training ${name} failed: ${message}`, ...(reveal ? ['Show Problem'] : []));
+    if (choice === 'Show Problem' && reveal) await reveal();
+  }
+
   dispose(): void {
+    this.problems.dispose();
     for (const s of this.sessions.values()) s.cts.cancel();
     this.subscription.dispose();
     this.changed.dispose();

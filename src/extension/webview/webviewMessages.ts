@@ -1,5 +1,5 @@
 /** Checks messages from the webview before acting on them (pure, no VS Code): the page is not trusted blindly. */
-import type { FromWebview, OutputSelector } from '../../protocol';
+import { TRAINING_NEXT_STEPS, type FromWebview, type OutputSelector } from '../../protocol';
 import { LIMITS } from '../../protocol/limits';
 
 function isOutputSelector(value: unknown): value is OutputSelector {
@@ -29,6 +29,8 @@ export function isFromWebview(value: unknown): value is FromWebview {
       return Array.isArray(m.indices) && m.indices.every(isIndex);
     case 'verify':
       return isIndex(m.k) && m.k <= LIMITS.verifyK.max;
+    case 'nextStep':
+      return (TRAINING_NEXT_STEPS as readonly unknown[]).includes(m.step);
     case 'explainRow':
       return (m.split === 'train' || m.split === 'test') && isIndex(m.row);
     default:

@@ -52,6 +52,20 @@ export interface DebugSleepResult {
 }
 export const debugSleep = new EngineRequest<typeof debugSleepParams, DebugSleepResult>('engine/debugSleep', debugSleepParams);
 
+/**
+ * Where a `badInput` error is, sent as the JSON-RPC error's `data` when the engine knows: the file (absolute), its
+ * 1-based line, the CSV column's name, the experiment file's field and, for a name that was not
+ * found, the names it could have been. The extension turns it into a diagnostic with quick fixes.
+ */
+export interface ErrorLocation {
+  file: string;
+  line?: number;
+  column?: string;
+  /** The experiment file's field as a JSON path, e.g. ["dataset", "target"]. */
+  field?: (string | number)[];
+  choices?: string[];
+}
+
 /** JSON-RPC error codes the engine uses besides the standard ones. */
 export const EngineErrorCodes = {
   notInitialized: -32002,

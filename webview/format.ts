@@ -1,5 +1,6 @@
 /** Number formatting and the words that name the explained output and its units. */
 import type { Explanation, OutputSelector, Prediction } from '../src/protocol';
+import { probabilityClause } from '../src/shared/probabilityText';
 
 /** Signed-friendly compact number: 4 significant digits, exponent notation only for tiny/huge magnitudes. */
 export function num(value: number | null | undefined, digits = 4): string {
@@ -31,7 +32,7 @@ export function percent(value: number): string {
 }
 
 export function predictionText(prediction: Prediction): string {
-  if ('label' in prediction) return `${prediction.label} (p = ${num(prediction.probability, 3)})`;
+  if ('label' in prediction) return `${prediction.label} (${probabilityClause(prediction.probability)})`;
   return num(prediction.value, 6);
 }
 

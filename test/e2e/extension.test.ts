@@ -133,7 +133,7 @@ describe('Kernel Lens in code-server', { timeout: 600_000 }, () => {
       const hover = p.locator('.monaco-hover:not(.hidden)', { hasText: 'Kernel Lens' }).first();
       await hover.waitFor({ timeout: 60_000 });
       const text = (await hover.textContent()) ?? '';
-      assert.match(text, /Prediction: (setosa|versicolor|virginica) \(\d+\.\d%\)/);
+      assert.match(text, /Prediction: (setosa|versicolor|virginica) \(p [=<>] [\d.]+\)/);
       assert.match(text, new RegExp(`True label: ${trueLabel}`));
       assert.match(text, /supporter 1/);
       assert.match(text, /strongest opposer/);
@@ -154,7 +154,7 @@ describe('Kernel Lens in code-server', { timeout: 600_000 }, () => {
       // Each row says its label and what the rest of the training data votes for (its leave-self-out prediction).
       assert.match(
         (await first.textContent()) ?? '',
-        /labelled (setosa|versicolor|virginica), the rest (says (setosa|versicolor|virginica)|agrees) \([\d.e-]+\)/,
+        /labelled (setosa|versicolor|virginica), the rest (says (setosa|versicolor|virginica)|agrees) \(([<>] )?[\d.]+\)/,
       );
       // Warning markers on the top-ranked rows whose label the rest of the data contradicts (at most 5 of 120 rows).
       await runCommand(p, 'Problems: Focus on Problems View');

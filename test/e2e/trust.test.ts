@@ -118,7 +118,7 @@ describe('Trust tools in code-server', { timeout: 600_000 }, () => {
       frame = await webviewFrameWith(p, '.identity .term.kernel-machine', 120_000);
       // The explained output (the predicted class's logit) and its top K supporters, as the view shows them.
       networkOutput = shown(await frame.locator('.identity .term.network .term-value').textContent());
-      predicted = /^(\S+) \(p = /.exec((await frame.locator('.facts .prediction').textContent()) ?? '')?.[1] ?? '';
+      predicted = /^(\S+) \(p [=<>] /.exec((await frame.locator('.facts .prediction').textContent()) ?? '')?.[1] ?? '';
       assert.ok(['setosa', 'versicolor', 'virginica'].includes(predicted), `predicted class "${predicted}"`);
       const contributions = await frame.locator('.contribution-section.supporters tbody tr td:nth-child(4)').allTextContents();
       assert.ok(contributions.length >= K, `at least ${K} supporters listed, saw ${contributions.length}`);

@@ -65,7 +65,7 @@ describe('extension: hover markdown', () => {
       ),
       ctx,
     );
-    assert.match(md, /Prediction: \*\*setosa \(97\\\.1%\)\*\*/);
+    assert.match(md, /Prediction: \*\*setosa \(p \\= 0\\.971\)\*\*/);
     assert.match(md, /True label: \*\*setosa\*\* ✓/);
     assert.match(md, /supporter 1 .*\+5\\\.000/);
     assert.match(md, /supporter 3 .*\+2\\\.000/);

@@ -11,6 +11,7 @@ import {
   suspectDescription,
   suspectMessage,
 } from '../../src/extension/trust/suspectMarkers';
+import { probabilityClause, probabilityText } from '../../src/shared/probabilityText';
 import { isFromWebview } from '../../src/extension/webview/webviewMessages';
 import { LIMITS } from '../../src/protocol/limits';
 
@@ -82,7 +83,7 @@ describe('suspectMessage', () => {
   });
   it('does not claim a disagreement when the model agrees', () => {
     const message = suspectMessage(row(5, { label: 'setosa', predicted: 'setosa', labelProbability: 0.62 }), 120);
-    assert.match(message, /gives it p = 0\.62 and it pulled/);
+    assert.match(message, /gives it p = 0\.620 and it pulled/);
     assert.doesNotMatch(message, /predicts/);
     assert.match(message, /rank 5 of 120\)$/);
   });
@@ -96,12 +97,12 @@ describe('suspectMessage', () => {
     });
     assert.equal(
       suspectMessage(flipped, 455),
-      "label 'boot' is suspicious: the rest of the data says 'sandal' (0.93); the trained model gives 'boot' p = 0.99 (rank 2 of 455)",
+      "label 'boot' is suspicious: the rest of the data says 'sandal' (0.930); the trained model gives 'boot' p = 0.990 (rank 2 of 455)",
     );
-    assert.equal(suspectDescription({ ...flipped, score: 0.9071 }), 'labelled boot, the rest says sandal (0.93) · score 0.907');
+    assert.equal(suspectDescription({ ...flipped, score: 0.9071 }), 'labelled boot, the rest says sandal (0.930) · score 0.907');
     const agreed = row(9, { label: 'setosa', suggestedLabel: 'setosa', suggestedProbability: 0.71 });
-    assert.match(suspectMessage(agreed, 120), /the rest of the data agrees with it \(0\.71\)/);
-    assert.match(suspectDescription(agreed), /^labelled setosa, the rest agrees \(0\.71\)/);
+    assert.match(suspectMessage(agreed, 120), /the rest of the data agrees with it \(0\.710\)/);
+    assert.match(suspectDescription(agreed), /^labelled setosa, the rest agrees \(0\.710\)/);
     const hostile = suspectMessage(row(1, { suggestedLabel: 'a\nb\u202e', suggestedProbability: 0.5 }), 10);
     assert.doesNotMatch(hostile, /[\n\u202e]/);
   });
@@ -161,5 +162,16 @@ describe('selectMarkerRows with suggested labels and ignored rows', () => {
       selectMarkerRows(rows, 5, ignored).map((r) => r.rank),
       [2, 4],
     );
+  });
+});
+
+describe('probabilityText', () => {
+  it('writes three decimals, and never 1 or 0 for a probability that is not', () => {
+    assert.equal(probabilityText(0.94612), '0.946');
+    assert.equal(probabilityText(0.99971), '> 0.999');
+    assert.equal(probabilityText(1), '1.000');
+    assert.equal(probabilityText(0.0002), '< 0.001');
+    assert.equal(probabilityClause(0.99971), 'p > 0.999');
+    assert.equal(probabilityClause(0.5), 'p = 0.500');
   });
 });

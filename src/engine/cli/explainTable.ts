@@ -1,5 +1,6 @@
 import type { Contribution, Explanation } from '../../protocol';
 import { plainText } from '../../shared/safeText';
+import { probabilityClause } from '../../shared/probabilityText';
 import { rowSourceText } from '../../shared/rowSource';
 
 const fmt = (v: number | null, digits = 4): string =>
@@ -27,7 +28,9 @@ export function explanationTable(explanation: Explanation, top: number, training
   // Dataset text reaches a terminal: one line each, no escape sequences, bounded (safeText.ts).
   const where = `${e.split === 'input' ? 'input' : e.split} row ${e.row} (${plainText(rowSourceText(e.file, e.line), 200)})`;
   const predicted =
-    'label' in e.prediction ? `${plainText(e.prediction.label, 60)} (p = ${e.prediction.probability.toFixed(3)})` : fmt(e.prediction.value);
+    'label' in e.prediction
+      ? `${plainText(e.prediction.label, 60)} (${probabilityClause(e.prediction.probability)})`
+      : fmt(e.prediction.value);
   lines.push(`${where}: true label ${plainText(e.label ?? '—', 60)}, predicted ${predicted}`);
   lines.push(`Explained output: ${describeOutput(e)}`);
   const sum = e.kernelMachine - e.bias;

@@ -7,15 +7,16 @@ import type { EngineClient } from './engineClient';
 export const ENGINE_MENU_COMMAND = 'kernelLens.engine.showMenu';
 
 const ICONS: Record<EngineState, string> = {
-  stopped: '$(debug-stop)',
+  stopped: '$(circle-outline)',
   starting: '$(loading~spin)',
   ready: '$(pulse)',
   busy: '$(sync~spin)',
   crashed: '$(error)',
 };
 
+/** A stopped engine reads "idle": it starts on the first command that needs it, so nothing is wrong. */
 export function statusText(state: EngineState, backend: string | null): string {
-  const label = state === 'ready' || state === 'busy' ? (backend ?? state) : state;
+  const label = state === 'ready' || state === 'busy' ? (backend ?? state) : state === 'stopped' ? 'idle' : state;
   return `${ICONS[state]} Kernel Lens: ${label}`;
 }
 
@@ -28,7 +29,9 @@ export function createEngineStatusBar(client: EngineClient): vscode.Disposable {
     const state = client.state;
     const info = client.info;
     item.text = statusText(state, info?.backend ?? null);
-    const lines = [`Kernel Lens engine: ${state}`];
+    const lines = [
+      state === 'stopped' ? 'Kernel Lens engine: not running; it starts when a command needs it' : `Kernel Lens engine: ${state}`,
+    ];
     if (info)
       lines.push(`Backend: ${info.backend} (available: ${info.backendsAvailable.join(', ')})`, `Node.js ${info.node}, pid ${info.pid}`);
     if (info?.backendNote) lines.push(info.backendNote);

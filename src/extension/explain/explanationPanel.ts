@@ -184,7 +184,11 @@ export class ExplanationPanel implements vscode.Disposable {
     const [full] = await this.deps.explainer.explain(run, [target.query], { output: target.output, full: true });
     if (!full) return;
     await fs.writeFile(uri.fsPath, contributionsCsv(full), 'utf8');
-    void showInfo(`Kernel Lens: wrote ${full.contributions.length} contributions to ${vscode.workspace.asRelativePath(uri)}.`);
+    const choice = await showInfo(
+      `Kernel Lens: wrote ${full.contributions.length} contributions to ${vscode.workspace.asRelativePath(uri)}.`,
+      'Open',
+    );
+    if (choice === 'Open') await vscode.window.showTextDocument(uri);
   }
 
   dispose(): void {

@@ -2,6 +2,7 @@
  * The text of a CSV row hover, built from an explanation (pure, no VS Code).
  * All data goes through `escapeMarkdown`; links only use this extension's commands.
  */
+import { probabilityClause } from '../../shared/probabilityText';
 import * as path from 'node:path';
 import type { Contribution, Explanation, RunInfo } from '../../protocol';
 import type { RowRef } from '../experiments/model/rowLookup';
@@ -72,7 +73,7 @@ function signed(value: number): string {
 
 export function describePrediction(prediction: Explanation['prediction']): string {
   return 'label' in prediction
-    ? `${escapeMarkdown(prediction.label)} (${escapeMarkdown((prediction.probability * 100).toFixed(1))}%)`
+    ? `${escapeMarkdown(prediction.label)} (${escapeMarkdown(probabilityClause(prediction.probability))})`
     : escapeMarkdown(formatNumber(prediction.value));
 }
 

@@ -104,7 +104,7 @@ export class TrainingService implements vscode.Disposable {
       last: undefined,
     };
     this.sessions.set(key, session);
-    this.changed.fire();
+    this.sessionsChanged();
     this.problems.clear(key);
     const panel = TrainingPanel.open(this.extensionUri, experiment.name, () => session.cts.cancel());
     const started = Date.now();
@@ -150,7 +150,7 @@ export class TrainingService implements vscode.Disposable {
       this.sessions.delete(key);
       session.cts.dispose();
       this.store.refresh(key);
-      this.changed.fire();
+      this.sessionsChanged();
     }
     if (run.status === 'cancelled') {
       // The user asked for this: say so plainly (not as a warning), and that the partial run is not a model to explain.
@@ -178,6 +178,12 @@ export class TrainingService implements vscode.Disposable {
       return undefined;
     });
     return run;
+  }
+
+  /** Trainings started or ended: the tree and the palette's "Cancel Training" (shown only while one runs) follow. */
+  private sessionsChanged(): void {
+    this.changed.fire();
+    void vscode.commands.executeCommand('setContext', 'kernelLens.training.active', this.sessions.size > 0);
   }
 
   /** What the training view's buttons do after a complete training of `run`. */

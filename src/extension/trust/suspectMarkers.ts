@@ -5,6 +5,7 @@
  */
 import type { SuspectRow } from '../../protocol';
 import { plainText as safePlainText } from '../../shared/safeText';
+import { probabilityClause, probabilityText } from '../../shared/probabilityText';
 
 /** Default of `kernelLens.suspects.markers`: mark the top 2% of the training rows (at least MIN_MARKERS). */
 export const DEFAULT_MARKER_SETTING = 0.02;
@@ -55,15 +56,10 @@ export function plainText(text: string, max = MAX_LABEL): string {
   return safePlainText(text, max);
 }
 
-function probability(p: number): string {
-  if (p < 0.001) return p.toExponential(1);
-  return p < 0.1 ? p.toFixed(3) : p.toFixed(2);
-}
-
 /** What the rest of the training data says of the row's label (its leave-self-out prediction), or null without one. */
 function restOfData(row: SuspectRow): string | null {
   if (row.suggestedLabel === null || row.suggestedProbability === null) return null;
-  const p = probability(row.suggestedProbability);
+  const p = probabilityText(row.suggestedProbability);
   return row.suggestedLabel === row.label
     ? `the rest of the data agrees with it (${p})`
     : `the rest of the data says '${plainText(row.suggestedLabel)}' (${p})`;
@@ -78,7 +74,7 @@ export function suspectMessage(row: SuspectRow, trainRows: number): string {
   const label = plainText(row.label);
   const rest = restOfData(row);
   if (rest !== null && row.labelProbability !== null)
-    return `label '${label}' is suspicious: ${rest}; the trained model gives '${label}' p = ${probability(row.labelProbability)} (rank ${row.rank} of ${trainRows})`;
+    return `label '${label}' is suspicious: ${rest}; the trained model gives '${label}' ${probabilityClause(row.labelProbability)} (rank ${row.rank} of ${trainRows})`;
   const rank = `self-influence rank ${row.rank} of ${trainRows}`;
   const pulled = 'it pulled its own prediction hard along training';
   if (row.labelProbability === null) {
@@ -87,7 +83,7 @@ export function suspectMessage(row: SuspectRow, trainRows: number): string {
     return `target '${label}' is suspicious: the model predicts ${shown} for this row and ${pulled} (${rank})`;
   }
   const disagrees = row.predicted !== row.label ? ` (it predicts '${plainText(row.predicted)}')` : '';
-  return `label '${label}' is suspicious: the model gives it p = ${probability(row.labelProbability)}${disagrees} and ${pulled} (${rank})`;
+  return `label '${label}' is suspicious: the model gives it ${probabilityClause(row.labelProbability)}${disagrees} and ${pulled} (${rank})`;
 }
 
 /** Short text for the tree row: "labelled boot, the rest says sandal (0.93) · score 0.91", else "label → predicted · p = 0.41 · score 8.92". */
@@ -95,8 +91,8 @@ export function suspectDescription(row: SuspectRow): string {
   const score = `score ${Number(row.score.toPrecision(3))}`;
   if (row.suggestedLabel !== null && row.suggestedProbability !== null) {
     const says = row.suggestedLabel === row.label ? 'the rest agrees' : `the rest says ${plainText(row.suggestedLabel, 30)}`;
-    return `labelled ${plainText(row.label, 30)}, ${says} (${probability(row.suggestedProbability)}) · ${score}`;
+    return `labelled ${plainText(row.label, 30)}, ${says} (${probabilityText(row.suggestedProbability)}) · ${score}`;
   }
-  const p = row.labelProbability === null ? '' : ` · p = ${probability(row.labelProbability)}`;
+  const p = row.labelProbability === null ? '' : ` · ${probabilityClause(row.labelProbability)}`;
   return `${plainText(row.label, 30)} → ${plainText(row.predicted, 30)}${p} · ${score}`;
 }

@@ -210,6 +210,19 @@ function actionsBar(state: ExplanationViewState): HTMLElement {
   copy.addEventListener('click', () => post({ type: 'copyJson' }));
   const csv = custom('vscode-button', { secondary: true, 'aria-label': 'Export the contributions as CSV' }, 'Export CSV');
   csv.addEventListener('click', () => post({ type: 'exportCsv' }));
-  append(bar, copy, csv);
+  const pin = custom(
+    'vscode-button',
+    {
+      secondary: true,
+      class: 'pin',
+      disabled: state.pinned === true,
+      'aria-label': state.pinned ? 'This explanation is pinned' : 'Pin this explanation: the next one opens beside it',
+    },
+    state.pinned ? 'Pinned' : 'Pin',
+  );
+  pin.addEventListener('click', () => {
+    if (!state.pinned) post({ type: 'pin' });
+  });
+  append(bar, copy, csv, pin);
   return bar;
 }

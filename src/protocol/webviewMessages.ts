@@ -19,6 +19,8 @@ export interface ExplanationViewState {
   explanation: Explanation;
   /** Raw values of the training rows listed in the explanation, by training index. */
   trainingValues: Record<number, string[]>;
+  /** The panel is pinned: it keeps this explanation, the next opens in another panel. */
+  pinned?: boolean;
 }
 
 /** One row of the test set view: a test row's prediction and the quality of its decomposition. */
@@ -118,6 +120,8 @@ export type FromWebview =
   | { type: 'requestTrace'; indices: number[] }
   | { type: 'copyJson' }
   | { type: 'exportCsv' }
+  /** Explanation view: keep this panel as it is; the next explanation opens beside it. */
+  | { type: 'pin' }
   /** Test set view: open the explanation of a test row. */
   | { type: 'explainRow'; split: Split; row: number }
   /** Training curves view: stop the running training. */

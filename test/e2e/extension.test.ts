@@ -126,6 +126,20 @@ describe('Kernel Lens in code-server', { timeout: 600_000 }, () => {
       assert.ok(text.includes(trueLabel), `the view names the true label ${trueLabel}`);
     });
 
+    await step('pin', async () => {
+      // Pinned, the explanation stays; the next one opens in another tab of the same column (no new column).
+      const frame = await webviewFrameWith(p, 'vscode-button.pin', 30_000);
+      await frame.locator('vscode-button.pin').click();
+      await p.locator('.tab[aria-label^="📌 Explain"]').first().waitFor({ timeout: 15_000 });
+      await openFileAtLine(p, 'iris.csv', rows.test[1].line);
+      await runCommand(p, 'Kernel Lens: Explain Prediction');
+      await p.locator('.tab[aria-label^="Explain: test row 1"]').first().waitFor({ timeout: 120_000 });
+      assert.equal(await p.locator('.tab[aria-label^="📌 Explain: test row 0"]').count(), 1, 'the pinned one stays');
+      assert.ok((await p.locator('.editor-group-container').count()) <= 2, 'the data and one Kernel Lens column');
+      // Back to the first test row for the hover.
+      await openFileAtLine(p, 'iris.csv', testLine);
+    });
+
     await step('hover', async () => {
       await runCommand(p, 'View: Focus First Editor Group');
       await p.locator('.statusbar', { hasText: `Ln ${testLine},` }).waitFor({ timeout: 10_000 });

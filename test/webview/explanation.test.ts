@@ -173,11 +173,26 @@ describe('explanation view', () => {
     assert.deepEqual((await view.posted()).at(-1), { type: 'copyJson' });
     await view.page.locator('vscode-button', { hasText: 'Export CSV' }).click();
     assert.deepEqual((await view.posted()).at(-1), { type: 'exportCsv' });
+    await view.page.locator('vscode-button.pin').click();
+    assert.deepEqual((await view.posted()).at(-1), { type: 'pin' });
 
     // Switch to the margin through the select's own dropdown.
     await view.page.locator('vscode-single-select.output-select').click();
     await view.page.getByRole('option', { name: /Margin/ }).click();
     assert.deepEqual((await view.posted()).at(-1), { type: 'switchOutput', output: { kind: 'margin' } });
+    await assertClean(view);
+    await view.page.context().close();
+  });
+
+  it('a pinned explanation says so and cannot be pinned twice', async () => {
+    const view = await openView(harness);
+    await view.send({ type: 'explanation', state: { ...iris, pinned: true } });
+    const pin = view.page.locator('vscode-button.pin');
+    assert.equal(await pin.textContent(), 'Pinned');
+    assert.equal(await pin.getAttribute('disabled'), '');
+    const posted = (await view.posted()).length;
+    await pin.click({ force: true });
+    assert.equal((await view.posted()).length, posted, 'no second pin');
     await assertClean(view);
     await view.page.context().close();
   });

@@ -33,6 +33,7 @@ export class ExplanationPanel implements vscode.Disposable {
   private state: ExplanationViewState | undefined;
   private run: RunInfo | undefined;
   private pending: vscode.CancellationTokenSource | undefined;
+  private pinned = false;
 
   private constructor(
     panel: vscode.WebviewPanel,
@@ -94,10 +95,10 @@ export class ExplanationPanel implements vscode.Disposable {
       );
       if (cts.token.isCancellationRequested) return false;
       this.target = target;
-      this.state = result.state;
+      this.state = { ...result.state, pinned: this.pinned };
       this.run = result.run;
       this.host.panel.title = `Explain: ${what}`;
-      this.host.show({ type: 'explanation', state: result.state });
+      this.host.show({ type: 'explanation', state: this.state });
       const e = result.state.explanation;
       await this.deps.recent.add(result.run.dir, {
         query: target.query,
@@ -125,6 +126,17 @@ export class ExplanationPanel implements vscode.Disposable {
   private async onMessage(message: FromWebview): Promise<void> {
     const target = this.target;
     switch (message.type) {
+      case 'pin': {
+        // A pinned panel keeps its explanation (and answers its own buttons); the next one opens beside it.
+        this.pinned = true;
+        if (ExplanationPanel.current === this) ExplanationPanel.current = undefined;
+        if (this.state) {
+          this.state = { ...this.state, pinned: true };
+          this.host.show({ type: 'explanation', state: this.state });
+        }
+        this.host.panel.title = `📌 ${this.host.panel.title}`;
+        return;
+      }
       case 'openRow': {
         const base = this.run ? path.dirname(this.run.experimentFile) : undefined;
         if (!base) return;

@@ -11,23 +11,39 @@ export class TrainingPanel {
   private metrics: EpochMetrics[] = [];
   private nextStep: ((step: TrainingNextStep) => void) | undefined;
 
+  /** One training view per experiment file: training again reuses it. */
+  private static readonly byExperiment = new Map<string, TrainingPanel>();
+
   private constructor(
     panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private runName: string,
-    onCancel: () => void,
+    private onCancel: () => void,
   ) {
     this.host = new WebviewHost(panel, extensionUri);
     this.host.onMessage((m) => {
-      if (m.type === 'cancelTraining') onCancel();
+      if (m.type === 'cancelTraining') this.onCancel();
       if (m.type === 'nextStep') this.nextStep?.(m.step);
     });
-    panel.onDidDispose(() => (this.disposed = true));
+    panel.onDidDispose(() => {
+      this.disposed = true;
+      for (const [key, view] of TrainingPanel.byExperiment) if (view === this) TrainingPanel.byExperiment.delete(key);
+    });
   }
 
-  static open(extensionUri: vscode.Uri, runName: string, onCancel: () => void): TrainingPanel {
-    const panel = createWebviewPanel(TRAINING_VIEW_TYPE, `Training: ${runName}`, extensionUri);
-    const view = new TrainingPanel(panel, extensionUri, runName, onCancel);
+  /** The experiment's training view, new or reused (its curves start over), showing a running training. */
+  static open(extensionUri: vscode.Uri, experimentFile: string, runName: string, onCancel: () => void): TrainingPanel {
+    let view = TrainingPanel.byExperiment.get(experimentFile);
+    if (view && !view.disposed) {
+      view.onCancel = onCancel;
+      view.runName = runName;
+      view.metrics = [];
+      view.host.panel.title = `Training: ${runName}`;
+      view.host.panel.reveal(undefined, false);
+    } else {
+      view = new TrainingPanel(createWebviewPanel(TRAINING_VIEW_TYPE, `Training: ${runName}`, extensionUri), extensionUri, runName, onCancel);
+      TrainingPanel.byExperiment.set(experimentFile, view);
+    }
     view.status('running');
     return view;
   }

@@ -106,7 +106,7 @@ export class TrainingService implements vscode.Disposable {
     this.sessions.set(key, session);
     this.sessionsChanged();
     this.problems.clear(key);
-    const panel = TrainingPanel.open(this.extensionUri, experiment.name, () => session.cts.cancel());
+    const panel = TrainingPanel.open(this.extensionUri, key, experiment.name, () => session.cts.cancel());
     const started = Date.now();
     let run: RunInfo | undefined;
     try {

@@ -15,12 +15,27 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOpt
   };
 }
 
-export function createWebviewPanel(
-  viewType: string,
-  title: string,
-  extensionUri: vscode.Uri,
-  column = vscode.ViewColumn.Beside,
-): vscode.WebviewPanel {
+/** The open Kernel Lens panels, the last one shown last: a new panel joins its column instead of opening another. */
+const shownPanels: vscode.WebviewPanel[] = [];
+
+function trackPanel(panel: vscode.WebviewPanel, disposables: vscode.Disposable[]): void {
+  const toFront = (): void => {
+    const k = shownPanels.indexOf(panel);
+    if (k >= 0) shownPanels.splice(k, 1);
+    shownPanels.push(panel);
+  };
+  toFront();
+  panel.onDidChangeViewState((e) => e.webviewPanel.active && toFront(), undefined, disposables);
+  // Not among the host's disposables: the host disposes them from its own dispose listener.
+  panel.onDidDispose(() => {
+    const k = shownPanels.indexOf(panel);
+    if (k >= 0) shownPanels.splice(k, 1);
+  });
+}
+
+/** A new panel in the Kernel Lens column (the last shown panel's), else beside the editor. */
+export function createWebviewPanel(viewType: string, title: string, extensionUri: vscode.Uri): vscode.WebviewPanel {
+  const column = [...shownPanels].reverse().find((p) => p.viewColumn !== undefined)?.viewColumn ?? vscode.ViewColumn.Beside;
   return vscode.window.createWebviewPanel(viewType, title, { viewColumn: column, preserveFocus: false }, webviewOptions(extensionUri));
 }
 
@@ -58,6 +73,7 @@ export class WebviewHost implements vscode.Disposable {
       this.disposables,
     );
     panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
+    trackPanel(panel, this.disposables);
   }
 
   /** Replaces the view (e.g. a new explanation). */

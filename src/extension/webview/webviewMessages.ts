@@ -17,6 +17,7 @@ export function isFromWebview(value: unknown): value is FromWebview {
     case 'ready':
     case 'copyJson':
     case 'exportCsv':
+    case 'pin':
     case 'cancelTraining':
       return true;
     case 'openRow':

@@ -41,7 +41,12 @@ export class TrainingPanel {
       view.host.panel.title = `Training: ${runName}`;
       view.host.panel.reveal(undefined, false);
     } else {
-      view = new TrainingPanel(createWebviewPanel(TRAINING_VIEW_TYPE, `Training: ${runName}`, extensionUri), extensionUri, runName, onCancel);
+      view = new TrainingPanel(
+        createWebviewPanel(TRAINING_VIEW_TYPE, `Training: ${runName}`, extensionUri),
+        extensionUri,
+        runName,
+        onCancel,
+      );
       TrainingPanel.byExperiment.set(experimentFile, view);
     }
     view.status('running');

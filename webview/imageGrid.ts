@@ -68,3 +68,31 @@ function pixel(i: number, width: number): SVGRectElement {
   rect.setAttribute('height', '1');
   return rect;
 }
+
+/**
+ * Signed values (a weight change) as a grid: positive in the theme's blue, negative in its red, opacity by magnitude
+ * relative to the largest, so the picture reads in every theme.
+ */
+export function signedGrid(values: readonly number[], width: number, height: number, cellSize: number, label: string): SVGSVGElement {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('width', String(width * cellSize));
+  svg.setAttribute('height', String(height * cellSize));
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', label);
+  svg.setAttribute('class', 'image-grid signed-grid');
+  const frame = document.createElementNS(SVG_NS, 'rect');
+  frame.setAttribute('class', 'image-frame');
+  frame.setAttribute('width', String(width));
+  frame.setAttribute('height', String(height));
+  svg.appendChild(frame);
+  const largest = Math.max(...values.map(Math.abs)) || 1;
+  values.forEach((value, i) => {
+    if (value === 0) return;
+    const rect = pixel(i, width);
+    rect.setAttribute('class', value > 0 ? 'positive' : 'negative');
+    rect.setAttribute('fill-opacity', (Math.abs(value) / largest).toFixed(3));
+    svg.appendChild(rect);
+  });
+  return svg;
+}

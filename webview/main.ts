@@ -8,6 +8,7 @@ import type { ContributionTrace, PersistedWebviewState, ToWebview, TrainingViewS
 import { append, clear, custom, el } from './dom';
 import { explanationView } from './explanationView';
 import { kernelView } from './kernelView';
+import { neuronView } from './neuronView';
 import { chartWidth } from './plotFrame';
 import { testSetView } from './testSetView';
 import { applyProgress, trainingView, type TrainingViewController } from './trainingView';
@@ -52,6 +53,9 @@ function render(): void {
     case 'training':
       training = trainingView(current.state, width);
       content.appendChild(training.root);
+      break;
+    case 'neuron':
+      content.appendChild(neuronView(current.state));
       break;
   }
   app.setAttribute('aria-busy', 'false');
@@ -123,6 +127,9 @@ function onMessage(message: ToWebview): void {
     }
     case 'kernel':
       setCurrent({ view: 'kernel', state: message.state });
+      break;
+    case 'neuron':
+      setCurrent({ view: 'neuron', state: message.state });
       break;
     case 'testSet':
       setCurrent({ view: 'testSet', state: { runName: message.runName, rows: message.rows, image: message.image ?? null } });

@@ -2,6 +2,7 @@
  * Kernel Lens: activation wires the engine client, the Experiments tree, CSV hovers, the webview panels
  * and the commands. Everything here is glue; the engine process does the work.
  */
+import { NeuronPanel, pickNeuron } from './explain/neuronPanel';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunInfo } from '../protocol';
@@ -107,6 +108,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ExplanationPanel.registerSerializer(panelDeps),
     TestSetPanel.registerSerializer(testSetDeps),
     TrainingPanel.registerSerializer(context.extensionUri),
+    NeuronPanel.registerSerializer(context.extensionUri),
     vscode.workspace.onDidCloseTextDocument((doc) => records.forget(doc)),
     // A CSV saved in the editor may make runs stale: list them again now, not when the file watcher gets to it,
     // so a hover right after saving never shows the old run's numbers as current.
@@ -151,6 +153,11 @@ export function activate(context: vscode.ExtensionContext): void {
     command('kernelLens.showTestSet', async (arg) => {
       const run = await runArg(arg, 'Show Test Set');
       if (run) await TestSetPanel.show(testSetDeps, run);
+    }),
+    command('kernelLens.explainNeuron', async (arg) => {
+      const run = await runArg(arg, 'Explain Neuron');
+      const picked = run && (await pickNeuron(run));
+      if (run && picked) await NeuronPanel.show(engine, context.extensionUri, run, picked.layer.layer, picked.unit);
     }),
     command('kernelLens.openExperimentFile', async (arg) => {
       const experiment = await pickers.experiment(arg, 'Open Experiment File');

@@ -51,6 +51,15 @@ export interface RunInfo {
   image?: ImageShape;
   /** The inputs are an image folder (rows are image files: nothing to hover, so nothing is explained ahead). */
   imageFolder?: boolean;
+  /** The hidden layers with weights, for "Explain Neuron…": index in `model.layers`, kind and units (filters). */
+  weightLayers?: WeightLayer[];
+}
+
+/** A hidden layer with weights: its index in `model.layers` (or `hidden`), its kind and its units or filters. */
+export interface WeightLayer {
+  layer: number;
+  type: 'dense' | 'conv2d';
+  units: number;
 }
 
 /** A progress notification during training. */

@@ -1,6 +1,6 @@
 /** Webview messages (extension <-> webview), one union per direction, and the views' states. */
 import type { EpochMetrics, TrainProgress } from './run';
-import type { ContributionTrace, Explanation, OutputSelector } from './explanation';
+import type { ContributionTrace, Explanation, NeuronExplanation, OutputSelector } from './explanation';
 import type { RunStatus, Split, TaskKind } from './vocabulary';
 import type { ExplainQuery } from './rpc/explain';
 import type { KernelEvolution, VerifyResult } from './rpc/trust';
@@ -95,7 +95,14 @@ export type PersistedWebviewState =
   | { view: 'explanation'; state: ExplanationViewState; trace: ContributionTrace[] | null; verification?: VerifyResult | null }
   | { view: 'testSet'; state: TestSetViewState }
   | { view: 'training'; state: TrainingViewState }
-  | { view: 'kernel'; state: KernelViewState };
+  | { view: 'kernel'; state: KernelViewState }
+  | { view: 'neuron'; state: NeuronViewState };
+
+/** The neuron view ("Explain Neuron…"): one unit's weight change as a sum over the training examples. */
+export interface NeuronViewState {
+  runName: string;
+  neuron: NeuronExplanation;
+}
 
 export type ToWebview =
   | { type: 'explanation'; state: ExplanationViewState }
@@ -103,6 +110,7 @@ export type ToWebview =
   | { type: 'testSet'; runName: string; rows: TestSetRow[]; image?: TestSetViewState['image'] }
   | { type: 'training'; runName: string; metrics: EpochMetrics[]; status: RunStatus; message?: string | null }
   | { type: 'trainingProgress'; progress: TrainProgress }
+  | { type: 'neuron'; state: NeuronViewState }
   /** The explanation view: the result of "Verify by retraining…". */
   | { type: 'verification'; result: VerifyResult }
   | { type: 'kernel'; state: KernelViewState }

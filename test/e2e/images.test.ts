@@ -103,5 +103,22 @@ describe('images in code-server', { timeout: 600_000 }, () => {
       const flagged = await frame.locator('.banner.flagged, .flagged-banner').count();
       assert.equal(flagged, 0, 'the decomposition is exact');
     });
+
+    await step('explain-neuron', async () => {
+      // From the palette: the run (if asked), the first conv layer, filter 1; the view draws the filter's change.
+      await runCommand(p, 'Kernel Lens: Explain Neuron…');
+      for (const choice of [/^Layer 0/, /^filter 1$/]) {
+        const widget = p.locator('.quick-input-widget:not([style*="display: none"])');
+        await widget.waitFor({ timeout: 30_000 });
+        if (!/which (layer|filter)/.test((await widget.locator('.quick-input-title').textContent()) ?? '')) {
+          await p.keyboard.press('Enter');
+          await widget.locator('.quick-input-title', { hasText: /which (layer|filter)/ }).waitFor({ timeout: 30_000 });
+        }
+        await widget.locator('.quick-input-list .monaco-list-row', { hasText: choice }).first().click();
+      }
+      const frame = await webviewFrameWith(p, '.neuron-view svg.signed-grid', 120_000);
+      assert.match((await frame.locator('h1').textContent()) ?? '', /Neuron: layer 0, filter 1/);
+      assert.ok((await frame.locator('.neuron-view table tbody tr').count()) > 0, 'the examples that built it');
+    });
   });
 });

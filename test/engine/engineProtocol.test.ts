@@ -12,6 +12,7 @@ import {
   type EngineInfo,
   type ExplainProgress,
   type ExplainResult,
+  type NeuronExplanation,
   type RunInfo,
   type TrainProgress,
 } from '../../src/protocol';
@@ -83,6 +84,15 @@ test('a checkpointed run over the protocol: train with checkpointEvery, explain 
     assert.ok(progress.every((p, k) => p.token === 'replay-1' && p.segment === k + 1 && p.segments === run.checkpoints! - 1));
     const suspects = await engine.ok<{ rows: unknown[] }>('trust/suspects', { runDir: run.dir, top: 3 });
     assert.equal(suspects.rows.length, 3);
+    // "Explain Neuron…" over the protocol, on the replayed path: the listed layers, and one unit's exact decomposition.
+    assert.ok(run.weightLayers && run.weightLayers.length > 0 && run.weightLayers[0].layer === 0, JSON.stringify(run.weightLayers));
+    const neuron = await engine.ok<NeuronExplanation>('explain/neuron', { runDir: run.dir, layer: 0, unit: 1, top: 4 });
+    assert.equal(neuron.contributions.length, 4);
+    assert.ok(neuron.residual.rel <= 1e-4, `neuron residual ${neuron.residual.rel}`);
+    assert.ok(neuron.contributions.every((c) => Array.isArray(c.vector) && c.vector.length === neuron.shape.reduce((a, b) => a * b, 1)));
+    const badUnit = await engine.call('explain/neuron', { runDir: run.dir, layer: 0, unit: run.weightLayers[0].units });
+    assert.equal(badUnit.error?.code, EngineErrorCodes.badInput, JSON.stringify(badUnit.error));
+    assert.match(badUnit.error?.message ?? '', /out of range: layer 0 has \d+ units/);
     const refused = await engine.call('run/train', { experimentFile: w.experimentFile, checkpointEvery: 0 });
     assert.equal(refused.error?.code, EngineErrorCodes.invalidParams, JSON.stringify(refused.error));
   } finally {

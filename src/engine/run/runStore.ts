@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { pathLayoutOf } from './pathLayout';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { RunInfo, RunUpdateParams } from '../../protocol';
+import type { RunInfo, RunUpdateParams, WeightLayer } from '../../protocol';
 import { PARTIAL_SUFFIX, RUN_FILE, RUN_FORMAT_VERSION, isImageFolderRun, type RunRecord } from './runRecord';
 import { sha256File } from '../data/fileDigest';
 import { UserError, throwIfCancelled } from '../errors';
@@ -137,6 +137,7 @@ export async function runInfoFromRecord(
     approximate: record.approximate ?? false,
     pathLayout: pathLayoutOf(record),
     checkpoints: record.replay?.fingerprints.length,
+    weightLayers: weightLayers(record),
   };
 }
 
@@ -231,4 +232,21 @@ export async function updateRun(params: RunUpdateParams, access: RunAccess = loc
   }
   await writeRunRecord(dir, record);
   return runInfoFromRecord(dir, record, true, access);
+}
+
+/** The hidden layers with weights (runs before model.layers are dense: every kernel of the layout but the output's). */
+function weightLayers(record: RunRecord): WeightLayer[] {
+  const layers = record.model?.layers;
+  if (!layers)
+    return record.layout
+      .filter((e) => e.name.endsWith('/kernel'))
+      .slice(0, -1)
+      .map((e, layer) => ({ layer, type: 'dense', units: e.shape[e.shape.length - 1] }));
+  return layers.flatMap((l, layer): WeightLayer[] =>
+    l.type === 'dense'
+      ? [{ layer, type: 'dense', units: l.units }]
+      : l.type === 'conv2d'
+        ? [{ layer, type: 'conv2d', units: l.filters }]
+        : [],
+  );
 }

@@ -10,7 +10,8 @@ import { EngineErrorCodes, EngineMethods } from '../../protocol';
 import { inspectCsv } from '../data/inspect';
 import { validateExperimentFile } from '../data/experimentFile';
 import { UserError, throwIfCancelled } from '../errors';
-import { explainRows, traceContributions } from '../explain/explainService';
+import { LIMITS } from '../../protocol/limits';
+import { explainNeuronOfRun, explainRows, traceContributions } from '../explain/explainService';
 import { deleteRun, listRuns, readRunInfo, runsFolder, updateRun } from '../run/runStore';
 import { trainExperiment } from '../pipeline/trainRun';
 import { checkExperiment } from './experimentCheck';
@@ -145,6 +146,14 @@ export const handlers = new Map<string, Handler>([
     const input = params.query.input === undefined ? undefined : await readable(ctx, params.query.input, 'input file');
     if (input !== undefined) await checkCsvBudget(ctx, input);
     return traceContributions({ ...params, runDir, query: { ...params.query, input } }, { signal: ctx.signal });
+  }),
+  handle(EngineMethods.explainNeuron, async (params, ctx) => {
+    const runDir = await runDirectory(ctx, params.runDir);
+    return explainNeuronOfRun(
+      runDir,
+      { layer: params.layer, unit: params.unit, top: params.top ?? LIMITS.top.default },
+      { signal: ctx.signal },
+    );
   }),
   ...(debugEnabled
     ? ([

@@ -2,7 +2,7 @@
 import { NotificationType } from 'vscode-jsonrpc';
 import { z } from 'zod';
 import { LIMITS, TOLERANCE } from '../limits';
-import type { ContributionTrace, Explanation } from '../explanation';
+import type { ContributionTrace, Explanation, NeuronExplanation } from '../explanation';
 import { EngineRequest } from './engineRequest';
 import { explainQuery, filePath, integerIn, outputSelector, rowIndex } from './schemaParts';
 
@@ -53,4 +53,16 @@ export const traceParams = z.strictObject({
     .max(LIMITS.traceIndices.max, `holds more than ${LIMITS.traceIndices.max} indices`),
 });
 export type TraceParams = z.infer<typeof traceParams>;
+
+/** One unit's weight change as a sum over the training examples (`kernel-lens neuron`). */
+export const neuronParams = z.strictObject({
+  runDir: filePath,
+  /** The 0-based index of a dense or conv2d layer in `model.layers` (RunInfo `weightLayers`). */
+  layer: integerIn(LIMITS.neuronLayer),
+  unit: integerIn(LIMITS.neuronUnit),
+  /** Examples listed (default 10). */
+  top: integerIn(LIMITS.top).optional(),
+});
+export type NeuronParams = z.infer<typeof neuronParams>;
+export const explainNeuron = new EngineRequest<typeof neuronParams, NeuronExplanation>('explain/neuron', neuronParams);
 export const traceContribution = new EngineRequest<typeof traceParams, ContributionTrace[]>('explain/trace', traceParams);

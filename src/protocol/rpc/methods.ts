@@ -2,7 +2,7 @@
 import { debugPrint, debugSleep, info, initialize, shutdown } from './engine';
 import { inspectDataset, validateExperiment } from './dataset';
 import { deleteRun, listRuns, loadRun, progress, train, updateRun } from './runs';
-import { explainProgress, explainRows, traceContribution } from './explain';
+import { explainNeuron, explainProgress, explainRows, traceContribution } from './explain';
 import { trustKernel, trustSuspects, trustVerify } from './trust';
 
 export const EngineMethods = {
@@ -20,6 +20,7 @@ export const EngineMethods = {
   explainRows,
   explainProgress,
   traceContribution,
+  explainNeuron,
   trustSuspects,
   trustVerify,
   trustKernel,

@@ -2,6 +2,7 @@
  * Kernel Lens: activation wires the engine client, the Experiments tree, CSV hovers, the webview panels
  * and the commands. Everything here is glue; the engine process does the work.
  */
+import { SHOW_TRAINING_COMMAND } from './training/trainingService';
 import { NeuronPanel, pickNeuron } from './explain/neuronPanel';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -153,6 +154,10 @@ export function activate(context: vscode.ExtensionContext): void {
     command('kernelLens.showTestSet', async (arg) => {
       const run = await runArg(arg, 'Show Test Set');
       if (run) await TestSetPanel.show(testSetDeps, run);
+    }),
+    command(SHOW_TRAINING_COMMAND, async (arg) => {
+      const run = await runArg(arg, 'Show Training');
+      if (run) training.showRun(run);
     }),
     command('kernelLens.explainNeuron', async (arg) => {
       const run = await runArg(arg, 'Explain Neuron');

@@ -1,6 +1,6 @@
 import type { ImageShape } from './experiment';
 /** A training run as every side sees it: its summary, its metrics per epoch and its progress while it trains. */
-import type { BackendName, PathLayoutName, RunStatus, TaskKind } from './vocabulary';
+import type { BackendName, OptimizerName, PathLayoutName, RunStatus, TaskKind } from './vocabulary';
 
 export interface EpochMetrics {
   epoch: number;
@@ -51,8 +51,18 @@ export interface RunInfo {
   image?: ImageShape;
   /** The inputs are an image folder (rows are image files: nothing to hover, so nothing is explained ahead). */
   imageFolder?: boolean;
+  /** How it was trained (what tells one run of an experiment from another). */
+  training?: RunTraining;
   /** The hidden layers with weights, for "Explain Neuron…": index in `model.layers`, kind and units (filters). */
   weightLayers?: WeightLayer[];
+}
+
+export interface RunTraining {
+  optimizer: OptimizerName;
+  learningRate: number;
+  epochs: number;
+  batchSize: number;
+  seed: number;
 }
 
 /** A hidden layer with weights: its index in `model.layers` (or `hidden`), its kind and its units or filters. */

@@ -324,6 +324,19 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
         { what: 'the menu to offer Unpin Run', timeoutMs: 15_000, intervalMs: 300 },
       ).catch(() => undefined);
       assert.ok(labels.includes('Unpin Run') && !labels.includes('Pin Run'), `pinned run menu: ${labels.join(', ')}`);
+      // The run says why it answers hovers, and a click reopens its training view.
+      const [pinned] = tree.runRows(
+        await tree.waitForChildren(
+          p,
+          'iris',
+          (c) => tree.runRows(c).some((r) => r.label === 'baseline' && /★ pinned/.test(r.description)),
+          'the run marked pinned',
+        ),
+      );
+      assert.match(pinned.description, /^★ pinned · /);
+      await tree.treeRowAt(p, pinned.index).click();
+      const frame = await webviewFrameWith(p, '.training-view .next-steps:not([hidden])', 30_000);
+      assert.match((await frame.locator('.training-view [role=status]').textContent()) ?? '', /Status: complete/);
     });
 
     await step('delete', async () => {

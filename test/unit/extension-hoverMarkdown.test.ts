@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { Contribution, Explanation } from '../../src/protocol';
 import { commandUri, escapeMarkdown } from '../../src/extension/hover/markdownText';
 import { hoverFacts, hoverMarkdown, staleHoverMarkdown } from '../../src/extension/hover/hoverMarkdown';
-import { contributionsCsv, csvCell } from '../../src/extension/explain/contributionsCsv';
+import { contributionsCsv, exportCell } from '../../src/extension/explain/contributionsCsv';
 import { isFromWebview } from '../../src/extension/webview/webviewMessages';
 import { testSetRow } from '../../src/extension/explain/testSetRows';
 import { finalMetricsSummary, runTooltipMarkdown } from '../../src/extension/experiments/tree/runDisplay';
@@ -131,10 +131,10 @@ describe('extension: hover markdown', () => {
 
 describe('extension: exports, webview messages, test set rows, run text', () => {
   it('writes contributions as CSV with quoting and formula neutralising', () => {
-    assert.equal(csvCell('a,b'), '"a,b"');
-    assert.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
-    assert.equal(csvCell(-1.5), '-1.5');
-    assert.equal(csvCell(null), '');
+    assert.equal(exportCell('a,b'), '"a,b"');
+    assert.equal(exportCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
+    assert.equal(exportCell(-1.5), '-1.5');
+    assert.equal(exportCell(null), '');
     const text = contributionsCsv(explanation([contribution(0, 2), contribution(1, -1, 'vir,ginica')]));
     assert.deepEqual(text.trim().split('\n'), [
       'rank,index,file,line,label,contribution,kernel,coefficient',

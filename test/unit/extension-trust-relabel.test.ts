@@ -85,6 +85,15 @@ describe('labelEdits and csvPatch', () => {
     assert.match(patch, /-2,y\n\\ No newline at end of file\n\+2,z\n\\ No newline at end of file\n$/);
     assert.equal(applied('t.csv', text, patch), 'a,b\n1,x\n2,z');
   });
+  it('keeps the line ends of a CRLF file in its patch, so git apply takes it', () => {
+    const text = IRIS.replace(/\n/g, '\r\n');
+    const patch = csvPatch(
+      'iris.csv',
+      text,
+      labelEdits(text, 'iris.csv', 'species', [{ line: 3, label: 'versicolor', suggested: 'setosa' }]),
+    );
+    assert.equal(applied('iris.csv', text, patch), text.replace('"4,9",versicolor', '"4,9",setosa'));
+  });
   it('writes a patch that git apply accepts and that relabels exactly those rows', () => {
     const edits = labelEdits(IRIS, 'data/iris.csv', 'species', [
       { line: 4, label: 'virginica', suggested: 'versicolor' },

@@ -112,7 +112,7 @@ function verifyTable(r: VerifyResult): string {
   if (r.lds) {
     const rho = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2));
     lines.push(
-      `LDS (${r.lds.subsets} retrainings keeping ${Math.round(r.lds.fraction * 100)}%): this row ${LDS_METHODS.map((m) => `${LDS_METHOD_NAMES[m]} ${rho(r.lds?.row[m] ?? null)}`).join(', ')}; run mean ${rho(r.lds.mean.pathKernel)} (path kernel)`,
+      `LDS (${r.lds.subsets} retrainings keeping ${Math.round(r.lds.fraction * 100)}%${r.output.kind === 'logit' ? ', scored on the margin' : ''}): this row ${LDS_METHODS.map((m) => `${LDS_METHOD_NAMES[m]} ${rho(r.lds?.row[m] ?? null)}`).join(', ')}; run mean ${rho(r.lds.mean.pathKernel)} (path kernel)`,
     );
   }
   return lines.join('\n');

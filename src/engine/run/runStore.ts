@@ -138,6 +138,13 @@ export async function runInfoFromRecord(
     pathLayout: pathLayoutOf(record),
     checkpoints: record.replay?.fingerprints.length,
     weightLayers: weightLayers(record),
+    training: {
+      optimizer: record.optimizer.name,
+      learningRate: record.optimizer.learningRate,
+      epochs: record.epochs,
+      batchSize: record.batchSize,
+      seed: record.seed,
+    },
   };
 }
 

@@ -43,36 +43,42 @@ export async function gradientSimilarity(
   const C = run.outputCount;
   const N = run.record.trainRows;
   const w = tf.tensor2d(finalWeights(run), [1, P]);
+  // Blocks of rows whose per-example gradients stay within GRADIENT_FLOATS, on the query side as on the training side.
+  const chunk = Math.max(1, Math.floor(GRADIENT_FLOATS / P));
+  const result = Array.from({ length: queries }, () => new Float64Array(N));
+  const y = run.data.trainY;
   try {
-    const queryGradients = tf.tidy(() => perExampleGradients(run, w, x, queries, () => tf.tensor3d(e, [queries, 1, C])));
-    try {
-      const result = Array.from({ length: queries }, () => new Float64Array(N));
-      const chunk = Math.max(1, Math.floor(GRADIENT_FLOATS / P));
-      const y = run.data.trainY;
-      for (let r0 = 0; r0 < N; r0 += chunk) {
-        const count = Math.min(chunk, N - r0);
-        const dots = tidyRead(() => {
-          const target =
-            y instanceof Int32Array
-              ? tf.tensor2d(y.subarray(r0, r0 + count), [count, 1], 'int32')
-              : tf.tensor2d(y.subarray(r0, r0 + count), [count, 1]);
-          const train = perExampleGradients(
-            run,
-            w,
-            run.data.trainX.subarray(r0 * F, (r0 + count) * F),
-            count,
-            (output) => outputGradient(run.record.task, output, target) as tf.Tensor3D,
-          );
-          return tf.matMul(queryGradients, train, false, true);
-        });
-        for (let q = 0; q < queries; q++) for (let k = 0; k < count; k++) result[q][r0 + k] = -dots[q * count + k];
-        await yieldToEventLoop();
-        throwIfCancelled(signal);
+    for (let q0 = 0; q0 < queries; q0 += chunk) {
+      const qc = Math.min(chunk, queries - q0);
+      const queryGradients = tf.tidy(() =>
+        perExampleGradients(run, w, x.subarray(q0 * F, (q0 + qc) * F), qc, () =>
+          tf.tensor3d(e.subarray(q0 * C, (q0 + qc) * C), [qc, 1, C]),
+        ),
+      );
+      try {
+        for (let r0 = 0; r0 < N; r0 += chunk) {
+          const count = Math.min(chunk, N - r0);
+          const dots = tidyRead(() => {
+            const labels = y.subarray(r0, r0 + count);
+            const target = labels instanceof Int32Array ? tf.tensor2d(labels, [count, 1], 'int32') : tf.tensor2d(labels, [count, 1]);
+            const train = perExampleGradients(
+              run,
+              w,
+              run.data.trainX.subarray(r0 * F, (r0 + count) * F),
+              count,
+              (output) => outputGradient(run.record.task, output, target) as tf.Tensor3D,
+            );
+            return tf.matMul(queryGradients, train, false, true);
+          });
+          for (let q = 0; q < qc; q++) for (let k = 0; k < count; k++) result[q0 + q][r0 + k] = -dots[q * count + k];
+          await yieldToEventLoop();
+          throwIfCancelled(signal);
+        }
+      } finally {
+        queryGradients.dispose();
       }
-      return result;
-    } finally {
-      queryGradients.dispose();
     }
+    return result;
   } finally {
     w.dispose();
   }

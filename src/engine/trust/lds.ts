@@ -57,7 +57,8 @@ export async function ldsWithIndex(indexed: IndexedRun, options: LdsOptions = {}
   if (!(fraction >= LDS_FRACTION.min && fraction <= LDS_FRACTION.max))
     throw new UserError(`the kept fraction must be from ${LDS_FRACTION.min} to ${LDS_FRACTION.max} (got ${fraction})`);
   const removedCount = N - Math.round(fraction * N);
-  if (removedCount < 1 || removedCount >= N) throw new UserError(`keeping ${fraction} of ${N} training rows removes none or all of them`);
+  if (removedCount < 1 || removedCount >= N)
+    throw new UserError(`--fraction ${fraction} of ${N} training rows removes none or all of them: choose a fraction that leaves some out`);
 
   const F = run.data.featureCount;
   const C = run.outputCount;
@@ -84,6 +85,9 @@ export async function ldsWithIndex(indexed: IndexedRun, options: LdsOptions = {}
     tracin: firstOrder.raw.map((r) => r.contributions),
     gradientSimilarity: await gradientSimilarity(run, x, e, Q, options.signal),
   };
+  // Retrained on every row, training replays step for step: a different output means another backend or version.
+  const reproducedOutputs = networkOutputs(run, await retrainWithout(run, new Set(), options.signal), x, Q);
+  const reproduced = reproducedOutputs.every((v, k) => v === original[k]);
   options.onProgress?.(0, M);
 
   const predicted: Record<LdsMethod, Float64Array[]> = {
@@ -110,10 +114,6 @@ export async function ldsWithIndex(indexed: IndexedRun, options: LdsOptions = {}
     }
     options.onProgress?.(m + 1, M);
   }
-  // Retrained on every row, training replays step for step: a different output means another backend or version.
-  const reproducedOutputs = networkOutputs(run, await retrainWithout(run, new Set(), options.signal), x, Q);
-  const reproduced = reproducedOutputs.every((v, k) => v === original[k]);
-
   const score = (method: LdsMethod): LdsScore => summarize(queries.map((_, q) => spearman(predicted[method][q], actual[q])));
   return {
     formatVersion: 1,

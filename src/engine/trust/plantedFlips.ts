@@ -1,3 +1,4 @@
+import { csvCell } from '../../shared/csv/csvCells';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ExperimentConfig } from '../../protocol';
@@ -68,6 +69,5 @@ export async function plantFlips(
 }
 
 function csvText(header: readonly string[], records: readonly string[][]): string {
-  const cell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  return [header, ...records].map((r) => r.map(cell).join(',')).join('\n') + '\n';
+  return [header, ...records].map((r) => r.map((v) => csvCell(v, ',')).join(',')).join('\n') + '\n';
 }

@@ -40,6 +40,8 @@ export async function verifyWithIndex(indexed: IndexedRun, options: VerifyOption
   const k = options.k ?? LIMITS.verifyK.default;
   const N = run.record.trainRows;
   if (!Number.isInteger(k) || k < 0 || k >= N) throw new UserError(`k must be a whole number from 0 to ${N - 1} (got ${k})`);
+  // Read first: a damaged evaluation file is reported before minutes of retraining, not after.
+  const lds = await rowLdsAgreement(run.dir, query);
   const { explanations, raw } = await explainWithIndex(indexed, [query], { output: options.output, top: 1, signal: options.signal });
   const explanation = explanations[0];
   const contributions = raw[0].contributions;
@@ -95,7 +97,7 @@ export async function verifyWithIndex(indexed: IndexedRun, options: VerifyOption
     retrained,
     supporters,
     random,
-    lds: await rowLdsAgreement(run.dir, query),
+    lds,
     backend: currentBackend().backend,
     ms: performance.now() - started,
   };

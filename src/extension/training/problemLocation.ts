@@ -3,9 +3,8 @@
  * (or key) at a JSON path, or a CSV cell by line and column name; and the names a misspelt column most likely meant.
  */
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
-import { cellSpans } from '../../shared/csv/csvCells';
+import { cellSpans, headerOf } from '../../shared/csv/csvCells';
 import { delimiterOfText } from '../../shared/csv/csvDialect';
-import { parseCsvRecords } from '../../shared/csv/csvText';
 
 /** A span of text: 0-based line, and offsets within it (end exclusive); a whole line when the cell is not known. */
 export interface ProblemSpan {
@@ -46,15 +45,11 @@ export function jsonFieldSpan(text: string, path: (string | number)[]): ProblemS
 export function csvCellSpan(text: string, line: number, column: string | undefined): ProblemSpan {
   const whole = { line: line - 1, start: 0, end: Number.MAX_SAFE_INTEGER };
   if (column === undefined) return whole;
-  let header: string[];
-  try {
-    header = parseCsvRecords(text.slice(0, Math.min(text.length, 1 << 20)).split(/\r\n|\n|\r/)[0] ?? '')[0]?.fields ?? [];
-  } catch {
-    return whole;
-  }
+  const delimiter = delimiterOfText(text);
+  const header = headerOf(text, delimiter);
   const index = header.indexOf(column);
   const lineText = text.split(/\r\n|\n|\r/)[line - 1];
-  const cells = index < 0 || lineText === undefined ? null : cellSpans(lineText, delimiterOfText(text));
+  const cells = index < 0 || lineText === undefined ? null : cellSpans(lineText, delimiter);
   const cell = cells?.[index];
   return cell ? { line: line - 1, start: cell.start, end: cell.end } : whole;
 }

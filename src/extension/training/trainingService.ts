@@ -36,6 +36,9 @@ export interface TrainingFinishedActions {
   showTestSet(run: RunInfo): Promise<unknown>;
 }
 
+/** A click on a run in the tree: its training view again. */
+export const SHOW_TRAINING_COMMAND = 'kernelLens.showTraining';
+
 export class TrainingService implements vscode.Disposable {
   private readonly sessions = new Map<string, TrainingSession>();
   private readonly changed = new vscode.EventEmitter<void>();
@@ -184,6 +187,18 @@ export class TrainingService implements vscode.Disposable {
   private sessionsChanged(): void {
     this.changed.fire();
     void vscode.commands.executeCommand('setContext', 'kernelLens.training.active', this.sessions.size > 0);
+  }
+
+  /** Reopens a run's training view: its curves as recorded, its message if it failed, the next steps if complete. */
+  showRun(run: RunInfo): void {
+    if (this.sessionForRun(run.dir)) return;
+    const panel = TrainingPanel.open(this.extensionUri, normalizePath(run.experimentFile), run.label ?? run.name, () => undefined);
+    panel.status(run.status, {
+      metrics: run.metrics,
+      runName: run.label ?? run.name,
+      message: run.message ?? undefined,
+      nextStep: run.status === 'complete' ? this.nextStepFor(run) : undefined,
+    });
   }
 
   /** What the training view's buttons do after a complete training of `run`. */

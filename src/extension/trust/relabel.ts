@@ -3,9 +3,8 @@
  * edits ("Copy as CSV Patch"). Everything else on the line stays as written.
  */
 import type { SuspectRow } from '../../protocol';
-import { cellSpans, csvCell } from '../../shared/csv/csvCells';
+import { cellSpans, csvCell, headerOf, linesWithEnds } from '../../shared/csv/csvCells';
 import { delimiterOfText } from '../../shared/csv/csvDialect';
-import { parseCsvRecords } from '../../shared/csv/csvText';
 import { plainText } from '../../shared/safeText';
 
 /** Relabelling applies: a CSV row (a line) whose suggested label differs from its own. */
@@ -33,24 +32,12 @@ export interface LabelEdit {
   after: string;
 }
 
-/** The header's column index of `target` in a CSV text, or an error naming the file. */
-function targetColumn(text: string, target: string, fileName: string): number {
-  let header: string[];
-  try {
-    header = parseCsvRecords(text)[0]?.fields ?? [];
-  } catch (e) {
-    throw new Error(`${fileName} cannot be read as CSV (${e instanceof Error ? e.message : String(e)})`);
-  }
-  const column = header.indexOf(target);
-  if (column < 0) throw new Error(`${fileName} has no column "${plainText(target)}" any more`);
-  return column;
-}
-
 /** The edits that give each requested row its new label; an error names the file and line it cannot edit. */
 export function labelEdits(text: string, fileName: string, target: string, requests: readonly RelabelRequest[]): LabelEdit[] {
   const delimiter = delimiterOfText(text);
-  const column = targetColumn(text, target, fileName);
-  const lines = text.split(/\r\n|\n|\r/);
+  const column = headerOf(text, delimiter).indexOf(target);
+  if (column < 0) throw new Error(`${fileName} has no column "${plainText(target)}" any more`);
+  const lines = linesWithEnds(text).map((l) => l.text);
   return requests.map(({ line, label, suggested }) => {
     const where = `${fileName}:${line}`;
     const lineText = lines[line - 1];
@@ -78,11 +65,12 @@ export function labelEdits(text: string, fileName: string, target: string, reque
 /** Context lines around each change, as `diff -u` writes them (git apply wants them). */
 const CONTEXT = 3;
 
-/** A unified diff of the edits against the file's text, as `git apply` and `patch -p1` read it. */
+/**
+ * A unified diff of the edits against the file's text, as `git apply` and `patch -p1` read it: each line keeps its
+ * own line end (a CRLF file's patch applies to it), and a last line without one is marked so.
+ */
 export function csvPatch(fileName: string, text: string, edits: readonly LabelEdit[]): string {
-  const lines = text.split(/\r\n|\n|\r/);
-  const endsWithBreak = lines[lines.length - 1] === '';
-  if (endsWithBreak) lines.pop();
+  const lines = linesWithEnds(text);
   const changed = new Map(edits.map((e) => [e.line, e.after]));
   const order = [...changed.keys()].sort((a, b) => a - b);
   const hunks: string[] = [];
@@ -92,15 +80,20 @@ export function csvPatch(fileName: string, text: string, edits: readonly LabelEd
     while (last + 1 < order.length && order[last + 1] - order[last] <= 2 * CONTEXT) last++;
     const from = Math.max(1, order[k] - CONTEXT);
     const to = Math.min(lines.length, order[last] + CONTEXT);
-    const body: string[] = [];
-    const noBreak = (line: number) => (line === lines.length && !endsWithBreak ? ['\\ No newline at end of file'] : []);
-    for (let line = from; line <= to; line++) {
-      const after = changed.get(line);
-      if (after === undefined) body.push(` ${lines[line - 1]}`, ...noBreak(line));
-      else body.push(`-${lines[line - 1]}`, ...noBreak(line), `+${after}`, ...noBreak(line));
+    let body = '';
+    const line = (prefix: string, content: string, end: string) =>
+      (body += end === '' ? `${prefix}${content}\n\\ No newline at end of file\n` : `${prefix}${content}${end}`);
+    for (let n = from; n <= to; n++) {
+      const { text: content, end } = lines[n - 1];
+      const after = changed.get(n);
+      if (after === undefined) line(' ', content, end);
+      else {
+        line('-', content, end);
+        line('+', after, end);
+      }
     }
     const count = to - from + 1;
-    hunks.push(`@@ -${from},${count} +${from},${count} @@\n${body.join('\n')}\n`);
+    hunks.push(`@@ -${from},${count} +${from},${count} @@\n${body}`);
     k = last + 1;
   }
   return `--- a/${fileName}\n+++ b/${fileName}\n${hunks.join('')}`;

@@ -5,16 +5,18 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { applyEdits, modify } from 'jsonc-parser';
+import { applyEdits, modify, parse, type ParseError } from 'jsonc-parser';
+import * as fs from 'node:fs/promises';
 import type { SuspectRow, SuspectRowRef } from '../../protocol';
 import { OPEN_ROW_COMMAND } from '../hover/hoverMarkdown';
 import { plainText } from '../../shared/safeText';
-import { canRelabel, csvPatch, labelEdits } from './relabel';
+import { canRelabel, csvPatch, labelEdits, type LabelEdit } from './relabel';
+import { rowKey } from './suspectMarkers';
 import { DIAGNOSTIC_SOURCE, SUSPECT_DIAGNOSTIC_CODE, type SuspectDiagnostics } from './suspectDiagnostics';
 import type { SuspectsService } from './suspectsService';
 import type { SuspectNode } from './suspectsTree';
 import { CSV_SELECTOR } from '../hover/csvHoverProvider';
-import { showInfo } from '../notify';
+import { showInfo, showWarning } from '../notify';
 
 export const SUSPECT_COMMANDS = {
   openRow: 'kernelLens.suspects.openRow',
@@ -95,6 +97,8 @@ export class SuspectActions implements vscode.CodeActionProvider {
 
   private labelEdit(document: vscode.TextDocument, rows: readonly SuspectRow[], target: string): vscode.WorkspaceEdit {
     const name = path.basename(document.uri.fsPath);
+    // The ranking's lines are the saved file's: with unsaved edits a line may hold another row (labels repeat).
+    if (document.isDirty) throw new Error(`${name} has unsaved changes, so its lines may have moved: save or revert it first`);
     const edits = labelEdits(
       document.getText(),
       name,
@@ -128,7 +132,14 @@ export class SuspectActions implements vscode.CodeActionProvider {
     if (!byFile || target === null) return;
     for (const [file, rows] of byFile) {
       const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
-      await vscode.workspace.applyEdit(this.labelEdit(document, rows, target));
+      let edit: vscode.WorkspaceEdit;
+      try {
+        edit = this.labelEdit(document, rows, target);
+      } catch (e) {
+        void showWarning(`Kernel Lens: ${e instanceof Error ? e.message : String(e)}`);
+        continue;
+      }
+      await vscode.workspace.applyEdit(edit);
       const [first] = rows;
       await vscode.window.showTextDocument(document, {
         selection: new vscode.Range((first.line as number) - 1, 0, (first.line as number) - 1, 0),
@@ -150,15 +161,22 @@ export class SuspectActions implements vscode.CodeActionProvider {
     const patches: string[] = [];
     let count = 0;
     for (const [file, rows] of byFile) {
-      const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+      // The file as saved (the run's lines, each line end as written), not the editor's copy.
+      const text = await fs.readFile(file, 'utf8');
       const name = path.relative(base, file).split(path.sep).join('/');
-      const edits = labelEdits(
-        document.getText(),
-        name,
-        target,
-        rows.map((r) => ({ line: r.line as number, label: r.label, suggested: r.suggestedLabel as string })),
-      );
-      patches.push(csvPatch(name, document.getText(), edits));
+      let edits: LabelEdit[];
+      try {
+        edits = labelEdits(
+          text,
+          name,
+          target,
+          rows.map((r) => ({ line: r.line as number, label: r.label, suggested: r.suggestedLabel as string })),
+        );
+      } catch (e) {
+        void showWarning(`Kernel Lens: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
+      patches.push(csvPatch(name, text, edits));
       count += edits.length;
     }
     await vscode.env.clipboard.writeText(patches.join(''));
@@ -174,12 +192,19 @@ export class SuspectActions implements vscode.CodeActionProvider {
     const document = await vscode.workspace.openTextDocument(vscode.Uri.file(run.experimentFile));
     const wasDirty = document.isDirty;
     let text = document.getText();
-    const known = new Set(this.service.ignoredRows);
+    const errors: ParseError[] = [];
+    const config = parse(text, errors) as { suspects?: { ignore?: SuspectRowRef[] } } | undefined;
+    if (errors.length > 0 || typeof config !== 'object' || config === null) {
+      void showWarning(`Kernel Lens: ${path.basename(run.experimentFile)} is not valid JSON now: fix it, then ignore the row again.`);
+      return;
+    }
+    // The document's own list (it may hold unsaved entries the service has not read yet).
+    const known = new Set((Array.isArray(config.suspects?.ignore) ? config.suspects.ignore : []).map(rowKey));
     const added: SuspectRowRef[] = [];
     for (const { row } of targets) {
       if (row.line === null) continue;
       const ref = { file: row.file, line: row.line };
-      const key = `${ref.file}\n${ref.line}`;
+      const key = rowKey(ref);
       if (known.has(key)) continue;
       known.add(key);
       added.push(ref);

@@ -140,7 +140,7 @@ export interface LdsEvaluation {
   ms: number;
 }
 
-/** The row's agreement in the run's LDS evaluation, when there is one and it scored the row. */
+/** The row's agreement in the run's LDS evaluation, when there is one and it scored the row (multiclass: on its margin). */
 export interface RowLdsAgreement {
   subsets: number;
   fraction: number;

@@ -50,3 +50,20 @@ export function csvCell(value: string, delimiter: string): string {
   const needsQuotes = value.includes(delimiter) || /["\r\n]/.test(value) || value !== value.trim();
   return needsQuotes ? `"${value.replace(/"/g, '""')}"` : value;
 }
+
+/** The header's column names (trimmed) from the text's first line, without parsing the rest of the file. */
+export function headerOf(text: string, delimiter: string): string[] {
+  const first = /^[^\r\n]*/.exec(text.replace(/^\uFEFF/, ''))?.[0] ?? '';
+  return (cellSpans(first, delimiter) ?? []).map((c) => c.value.trim());
+}
+
+/** The text's lines with each one's own line end ('' for a last line without one). */
+export function linesWithEnds(text: string): { text: string; end: string }[] {
+  const lines: { text: string; end: string }[] = [];
+  const pattern = /([^\r\n]*)(\r\n|\n|\r|$)/g;
+  for (let m = pattern.exec(text); m !== null && m.index < text.length; m = pattern.exec(text)) {
+    lines.push({ text: m[1], end: m[2] });
+    if (m[2] === '') break;
+  }
+  return lines;
+}

@@ -6,18 +6,18 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunInfo } from '../../../protocol';
 import type { ExperimentEntry, ExperimentStore } from '../model/experimentStore';
-import { lastMetrics, runDescription, runTooltipMarkdown } from './runDisplay';
+import { answeringText, lastMetrics, runDescription, runTitle, runTooltipMarkdown } from './runDisplay';
 import type { RecentExplanation, RecentExplanations } from '../../explain/recentExplanations';
 import { answeringRun } from '../model/runSelection';
 import { modelSummary } from './modelSummary';
-import type { TrainingService } from '../../training/trainingService';
+import { SHOW_TRAINING_COMMAND, type TrainingService } from '../../training/trainingService';
 import { rowSourceText } from '../../../shared/rowSource';
 
 export type ExperimentTreeNode =
   | { kind: 'experiment'; experiment: ExperimentEntry }
   | { kind: 'dataset'; experiment: ExperimentEntry }
   | { kind: 'model'; experiment: ExperimentEntry }
-  | { kind: 'run'; experiment: ExperimentEntry; run: RunInfo; answering: boolean }
+  | { kind: 'run'; experiment: ExperimentEntry; run: RunInfo; answering: boolean; title: string }
   | { kind: 'explanation'; run: RunInfo; recent: RecentExplanation }
   | { kind: 'message'; text: string; tooltip?: string };
 
@@ -60,7 +60,13 @@ export class ExperimentTreeProvider implements vscode.TreeDataProvider<Experimen
       const children: ExperimentTreeNode[] = [
         { kind: 'dataset', experiment },
         { kind: 'model', experiment },
-        ...runs.map((run): ExperimentTreeNode => ({ kind: 'run', experiment, run, answering: run === answering })),
+        ...runs.map((run): ExperimentTreeNode => ({
+          kind: 'run',
+          experiment,
+          run,
+          answering: run === answering,
+          title: runTitle(run, runs),
+        })),
       ];
       if (error) children.push({ kind: 'message', text: `Runs unavailable: ${error}`, tooltip: error });
       else if (runs.length === 0) children.push({ kind: 'message', text: 'No runs yet: Train to create one' });
@@ -108,19 +114,24 @@ export class ExperimentTreeProvider implements vscode.TreeDataProvider<Experimen
         const live = this.training.sessionForRun(run.dir);
         const recent = this.recent.list(run.dir);
         const item = new vscode.TreeItem(
-          run.label ?? run.name,
+          node.title,
           recent.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
         );
         item.id = `run:${run.dir}`;
         const liveMetric = live?.last ? `epoch ${live.last.epoch}/${live.last.epochs}` : undefined;
-        item.description = (node.answering ? '★ ' : '') + (liveMetric ?? runDescription(run));
+        item.description = (node.answering ? `${answeringText(run)} · ` : '') + (liveMetric ?? runDescription(run));
         item.iconPath = statusIcon(run);
         const tooltipRun = live && live.metrics.length > 0 && !lastMetrics(run) ? { ...run, metrics: live.metrics } : run;
         const tooltip = new vscode.MarkdownString(
-          runTooltipMarkdown(tooltipRun) + (node.answering ? '\n\n★ answers hovers and Explain Prediction' : ''),
+          runTooltipMarkdown(tooltipRun) +
+            (node.answering
+              ? `\n\n${answeringText(run)}: answers hovers and Explain Prediction ${run.pinned ? '(you pinned it)' : '(the newest complete run; pin a run to choose another)'}`
+              : ''),
         );
         item.tooltip = tooltip;
         item.contextValue = `run.${run.status}${run.pinned ? '.pinned' : ''}`;
+        // A click reopens the run's training view (its curves, and the next steps).
+        item.command = { command: SHOW_TRAINING_COMMAND, title: 'Show Training', arguments: [node] };
         return item;
       }
       case 'explanation': {

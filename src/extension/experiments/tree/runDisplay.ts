@@ -1,5 +1,5 @@
 /** How runs read in the tree and notifications (pure, no VS Code). */
-import type { EpochMetrics, RunInfo } from '../../../protocol';
+import type { EpochMetrics, RunInfo, RunTraining } from '../../../protocol';
 import { escapeMarkdown } from '../../hover/markdownText';
 
 const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
@@ -63,4 +63,35 @@ export function runTooltipMarkdown(run: RunInfo): string {
     `Created ${escapeMarkdown(new Date(run.createdAt).toLocaleString())}`,
   );
   return lines.join('\n');
+}
+
+/** The training settings that tell runs apart, in the order a user reads them. */
+const DISTINGUISHING: { key: keyof RunTraining; text: (t: RunTraining) => string }[] = [
+  { key: 'optimizer', text: (t) => t.optimizer },
+  { key: 'learningRate', text: (t) => `lr ${t.learningRate}` },
+  { key: 'epochs', text: (t) => `${t.epochs} epochs` },
+  { key: 'batchSize', text: (t) => `batch ${t.batchSize}` },
+  { key: 'seed', text: (t) => `seed ${t.seed}` },
+];
+
+/**
+ * A run's name in the tree: its user label, else what differs from the experiment's other runs ("adam · lr 0.01"),
+ * else its number in training order ("run 2 of 3"), so runs never read alike.
+ */
+export function runTitle(run: RunInfo, runs: readonly RunInfo[]): string {
+  if (run.label) return run.label;
+  const training = run.training;
+  const others = runs.filter((r) => r !== run && r.training);
+  if (training && others.length > 0) {
+    const differing = DISTINGUISHING.filter(({ key }) => others.some((o) => o.training?.[key] !== training[key]));
+    if (differing.length > 0) return differing.map(({ text }) => text(training)).join(' · ');
+  }
+  if (runs.length < 2) return run.name;
+  const order = [...runs].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  return `${run.name} · run ${order.indexOf(run) + 1} of ${runs.length}`;
+}
+
+/** Why this run answers hovers and Explain Prediction: pinned, or the latest complete run. */
+export function answeringText(run: RunInfo): string {
+  return run.pinned ? '★ pinned' : '★ latest';
 }

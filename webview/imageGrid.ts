@@ -25,18 +25,7 @@ export function imageGrid(
   label: string,
   channels = 1,
 ): SVGSVGElement {
-  const svg = document.createElementNS(SVG_NS, 'svg');
-  svg.setAttribute('width', String(width * cellSize));
-  svg.setAttribute('height', String(height * cellSize));
-  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
-  svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', label);
-  svg.setAttribute('class', 'image-grid');
-  const frame = document.createElementNS(SVG_NS, 'rect');
-  frame.setAttribute('class', 'image-frame');
-  frame.setAttribute('width', String(width));
-  frame.setAttribute('height', String(height));
-  svg.appendChild(frame);
+  const svg = gridFrame(width, height, cellSize, label, 'image-grid');
   if (channels === 3) {
     for (let i = 0; i < width * height; i++) {
       const rect = pixel(i, width);
@@ -60,6 +49,23 @@ export function imageGrid(
   return svg;
 }
 
+/** An empty grid picture: one unit per cell, `cellSize` pixels each, framed, labelled for screen readers. */
+function gridFrame(width: number, height: number, cellSize: number, label: string, className: string): SVGSVGElement {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('width', String(width * cellSize));
+  svg.setAttribute('height', String(height * cellSize));
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', label);
+  svg.setAttribute('class', className);
+  const frame = document.createElementNS(SVG_NS, 'rect');
+  frame.setAttribute('class', 'image-frame');
+  frame.setAttribute('width', String(width));
+  frame.setAttribute('height', String(height));
+  svg.appendChild(frame);
+  return svg;
+}
+
 function pixel(i: number, width: number): SVGRectElement {
   const rect = document.createElementNS(SVG_NS, 'rect');
   rect.setAttribute('x', String(i % width));
@@ -74,18 +80,7 @@ function pixel(i: number, width: number): SVGRectElement {
  * relative to the largest, so the picture reads in every theme.
  */
 export function signedGrid(values: readonly number[], width: number, height: number, cellSize: number, label: string): SVGSVGElement {
-  const svg = document.createElementNS(SVG_NS, 'svg');
-  svg.setAttribute('width', String(width * cellSize));
-  svg.setAttribute('height', String(height * cellSize));
-  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
-  svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', label);
-  svg.setAttribute('class', 'image-grid signed-grid');
-  const frame = document.createElementNS(SVG_NS, 'rect');
-  frame.setAttribute('class', 'image-frame');
-  frame.setAttribute('width', String(width));
-  frame.setAttribute('height', String(height));
-  svg.appendChild(frame);
+  const svg = gridFrame(width, height, cellSize, label, 'image-grid signed-grid');
   const largest = Math.max(...values.map(Math.abs)) || 1;
   values.forEach((value, i) => {
     if (value === 0) return;

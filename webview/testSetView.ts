@@ -9,6 +9,7 @@ import { num, percent, sourceText } from './format';
 import { post } from './vscodeApi';
 import { renderPager } from './pager';
 import { imageGrid } from './imageGrid';
+import { probabilityText } from '../src/shared/probabilityText';
 
 type SortKey = 'source' | 'label' | 'prediction' | 'probability' | 'correct' | 'output' | 'residualRel';
 type Outcome = 'all' | 'correct' | 'incorrect' | 'flagged';
@@ -179,9 +180,10 @@ function table(
   const body = el('tbody');
   for (const r of rows) {
     const source = sourceText(r.file, r.line);
+    // One tab stop for the whole table (roving focus): the arrow keys move between rows.
     const tr = el('tr', {
-      tabindex: 0,
-      class: `clickable${r.flagged ? ' flagged' : ''}`,
+      tabindex: body.childElementCount === 0 ? 0 : -1,
+      class: `clickable${r.flagged ? ' flagged' : ''}${r.correct === false ? ' incorrect' : ''}`,
       'data-row': r.row,
       'aria-label': `Explain test row ${source}`,
     });
@@ -194,7 +196,7 @@ function table(
       tr.appendChild(
         el(
           'td',
-          { class: c.numeric ? 'num' : thumbnail ? 'source thumb' : null },
+          { class: c.numeric ? 'num' : thumbnail ? 'source thumb' : c.key === 'correct' ? 'outcome' : null },
           ...(thumbnail ? [thumbnail, ' '] : []),
           cellText(r, c.key),
         ),
@@ -203,6 +205,26 @@ function table(
     onActivate(tr, () => post({ type: 'explainRow', split: 'test', row: r.row }));
     body.appendChild(tr);
   }
+  body.addEventListener('keydown', (event) => {
+    const rowsShown = [...body.querySelectorAll<HTMLTableRowElement>('tr')];
+    const at = rowsShown.indexOf(document.activeElement as HTMLTableRowElement);
+    if (at < 0) return;
+    const to =
+      event.key === 'ArrowDown'
+        ? at + 1
+        : event.key === 'ArrowUp'
+          ? at - 1
+          : event.key === 'Home'
+            ? 0
+            : event.key === 'End'
+              ? rowsShown.length - 1
+              : null;
+    if (to === null || to < 0 || to >= rowsShown.length) return;
+    event.preventDefault();
+    rowsShown[at].tabIndex = -1;
+    rowsShown[to].tabIndex = 0;
+    rowsShown[to].focus();
+  });
   return el('table', { class: 'data-table test-set', 'aria-label': 'Test rows' }, el('thead', {}, head), body);
 }
 
@@ -215,9 +237,9 @@ function cellText(r: TestSetRow, key: SortKey): string {
     case 'prediction':
       return r.prediction;
     case 'probability':
-      return r.probability === null ? '—' : num(r.probability, 3);
+      return r.probability === null ? '—' : probabilityText(r.probability);
     case 'correct':
-      return r.correct === null ? '—' : r.correct ? '✓ yes' : '✗ no';
+      return r.correct === null ? '—' : r.correct ? '✓ yes' : '✗ wrong';
     case 'output':
       return num(r.output);
     case 'residualRel':

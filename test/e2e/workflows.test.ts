@@ -235,7 +235,7 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
         assert.equal(label, trueLabel, `true label of ${source}`);
         assert.ok(classes.includes(prediction), `prediction of ${source} is a class: ${prediction}`);
         assert.ok(Number(probability) > 0 && Number(probability) <= 1, `probability of ${source}: ${probability}`);
-        assert.equal(correct, prediction === trueLabel ? '✓ yes' : '✗ no', `correctness of ${source}`);
+        assert.equal(correct, prediction === trueLabel ? '✓ yes' : '✗ wrong', `correctness of ${source}`);
       }
       firstSource = shown[0][0];
       // Clicking a row explains it.

@@ -85,7 +85,7 @@ describe('test set view', () => {
     await view.page.getByRole('option', { name: 'Incorrect' }).click();
     const wrong = testSet.rows.filter((r) => r.correct === false);
     assert.equal(await view.page.locator('table.test-set tbody tr').count(), wrong.length);
-    for (const text of await column(view, 4)) assert.match(text, /no/);
+    for (const text of await column(view, 4)) assert.match(text, /wrong/);
     await view.page.context().close();
   });
 
@@ -102,6 +102,29 @@ describe('test set view', () => {
     await view.page.locator('table.test-set tbody tr').nth(3).click();
     const third = Number(await view.page.locator('table.test-set tbody tr').nth(3).getAttribute('data-row'));
     assert.deepEqual((await view.posted()).at(-1), { type: 'explainRow', split: 'test', row: third });
+    assert.deepEqual(await view.violations(), []);
+    await view.page.context().close();
+  });
+
+  it('is one tab stop: the arrow keys, Home and End move between rows; wrong rows are marked', async () => {
+    const view = await openView(harness);
+    await view.send(testSet);
+    const rows = view.page.locator('table.test-set tbody tr');
+    assert.equal(await view.page.locator('table.test-set tbody tr[tabindex="0"]').count(), 1, 'one tab stop');
+    await rows.first().focus();
+    const focusedRow = () => view.page.evaluate(() => document.activeElement?.getAttribute('data-row') ?? null);
+    await view.page.keyboard.press('ArrowDown');
+    await view.page.keyboard.press('ArrowDown');
+    assert.equal(await focusedRow(), await rows.nth(2).getAttribute('data-row'));
+    await view.page.keyboard.press('ArrowUp');
+    assert.equal(await focusedRow(), await rows.nth(1).getAttribute('data-row'));
+    await view.page.keyboard.press('End');
+    assert.equal(await focusedRow(), await rows.last().getAttribute('data-row'));
+    assert.equal(await view.page.locator('table.test-set tbody tr[tabindex="0"]').count(), 1, 'still one tab stop');
+    await view.page.keyboard.press('Home');
+    assert.equal(await focusedRow(), await rows.first().getAttribute('data-row'));
+    const wrong = testSet.rows.filter((r) => r.correct === false).length;
+    assert.equal(await view.page.locator('table.test-set tbody tr.incorrect').count(), Math.min(wrong, 100));
     assert.deepEqual(await view.violations(), []);
     await view.page.context().close();
   });

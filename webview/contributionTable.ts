@@ -9,6 +9,14 @@ import { num, signed, sourceText, unitShort } from './format';
 import { imageGrid, pixelValues } from './imageGrid';
 import { post } from './vscodeApi';
 import { renderPager } from './pager';
+import { GLOSSARY } from './glossary';
+
+/** Hover help of the columns whose names are terms. */
+const HEADER_HELP: Record<string, string> = {
+  Contribution: GLOSSARY.contribution,
+  'Path kernel': GLOSSARY.pathKernel,
+  Coefficient: GLOSSARY.coefficient,
+};
 
 /** Rows per page: enough to read the top of the list without pushing the charts far down. */
 export const PAGE_SIZE = 10;
@@ -92,7 +100,13 @@ function pageTable(
     el(
       'thead',
       {},
-      el('tr', {}, ...headers.map((h, i) => el('th', { scope: 'col', class: i === 0 || (i >= numericFrom && i < 6) ? 'num' : null }, h))),
+      el(
+        'tr',
+        {},
+        ...headers.map((h, i) =>
+          el('th', { scope: 'col', class: i === 0 || (i >= numericFrom && i < 6) ? 'num' : null, title: HEADER_HELP[h] ?? null }, h),
+        ),
+      ),
     ),
   );
   const body = el('tbody');

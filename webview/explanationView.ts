@@ -10,6 +10,7 @@ import { num, outputWords, precise, predictionText, selectorFromKey, selectorKey
 import { imageGrid, pixelValues } from './imageGrid';
 import { byLabelCard, cumulativeShareCard, sortedContributionsCard, traceCard } from './plots';
 import { verificationSection } from './verificationView';
+import { GLOSSARY } from './glossary';
 import { post } from './vscodeApi';
 
 export interface ExplanationViewOptions {
@@ -151,8 +152,14 @@ function identity(state: ExplanationViewState): HTMLElement {
   const shownSum = e.contributions.reduce((s, c) => s + c.contribution, 0);
   const sum = shownSum + (e.rest?.sum ?? 0);
   const count = e.contributions.length + (e.rest?.count ?? 0);
-  const term = (cls: string, label: string, value: string): HTMLElement =>
-    el('div', { class: `term ${cls}` }, el('span', { class: 'term-value' }, value), el('span', { class: 'term-label' }, label));
+  // 4 significant digits shown, full precision on hover.
+  const term = (cls: string, label: string, value: number, help: string | null = null): HTMLElement =>
+    el(
+      'div',
+      { class: `term ${cls}`, title: help ? `${help} (${precise(value)})` : precise(value) },
+      el('span', { class: 'term-value' }, num(value)),
+      el('span', { class: 'term-label' }, label),
+    );
   const op = (text: string): HTMLElement => el('span', { class: 'op', 'aria-hidden': 'true' }, text);
   const r = e.residual;
   const flagged = r.flagged;
@@ -168,13 +175,13 @@ function identity(state: ExplanationViewState): HTMLElement {
         role: 'group',
         'aria-label': `bias ${precise(e.bias)} plus sum of ${count} contributions ${precise(sum)} equals kernel machine ${precise(e.kernelMachine)}; network output ${precise(e.network)}`,
       },
-      term('bias', 'bias (untrained network)', precise(e.bias)),
+      term('bias', 'bias (untrained network)', e.bias),
       op('+'),
-      term('sum', `Σ contributions (${count} training examples)`, precise(sum)),
+      term('sum', `Σ contributions (${count} training examples)`, sum, GLOSSARY.contribution),
       op('='),
-      term('kernel-machine', 'kernel machine', precise(e.kernelMachine)),
+      term('kernel-machine', 'kernel machine', e.kernelMachine, GLOSSARY.kernelMachine),
       op('vs'),
-      term('network', 'network output', precise(e.network)),
+      term('network', 'network output', e.network),
     ),
     el(
       'p',
@@ -183,6 +190,14 @@ function identity(state: ExplanationViewState): HTMLElement {
       ' ',
       residualText,
       flagged ? '. The decomposition does not fully explain this output; try more quadrature nodes.' : '.',
+    ),
+    el(
+      'details',
+      { class: 'glossary' },
+      el('summary', {}, 'What these words mean'),
+      ...[GLOSSARY.kernelMachine, GLOSSARY.pathKernel, GLOSSARY.coefficient, GLOSSARY.contribution, GLOSSARY.otherClass].map((text) =>
+        el('p', {}, text),
+      ),
     ),
   );
 }

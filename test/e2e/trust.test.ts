@@ -6,6 +6,7 @@
  *
  * Needs `bash scripts/setup-code-server.sh` first. Run: node --import tsx --test test/e2e/trust.test.ts
  */
+import { titleNumber } from '../helpers/termTitle';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -117,7 +118,7 @@ describe('Trust tools in code-server', { timeout: 600_000 }, () => {
       await runCommand(p, 'Kernel Lens: Explain Prediction');
       frame = await webviewFrameWith(p, '.identity .term.kernel-machine', 120_000);
       // The explained output (the predicted class's logit) and its top K supporters, as the view shows them.
-      networkOutput = shown(await frame.locator('.identity .term.network .term-value').textContent());
+      networkOutput = titleNumber((await frame.locator('.identity .term.network').getAttribute('title')) ?? '');
       predicted = /^(\S+) \(p [=<>] /.exec((await frame.locator('.facts .prediction').textContent()) ?? '')?.[1] ?? '';
       assert.ok(['setosa', 'versicolor', 'virginica'].includes(predicted), `predicted class "${predicted}"`);
       const contributions = await frame.locator('.contribution-section.supporters tbody tr td:nth-child(4)').allTextContents();

@@ -4,6 +4,7 @@
  * the tree's context menu, and a CSV hover that says its run is stale once the dataset is edited. The flows build on
  * each other, so they run in order (after `bash scripts/setup-code-server.sh`).
  */
+import { titleNumber } from '../helpers/termTitle';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -247,8 +248,9 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       assert.equal((await frame.locator('.source-title').textContent())?.trim(), firstSource, 'the clicked row is explained');
       const testRow = rows.test.findIndex((r) => `${r.file}:${r.line}` === firstSource);
       assert.match((await frame.locator('.view-header .subtitle').textContent()) ?? '', new RegExp(`test row ${testRow} `));
+      // Shown to 4 significant digits; the full number is the term's hover text (its last number).
       const value = async (term: string): Promise<number> =>
-        Number((await frame.locator(`.identity .term.${term} .term-value`).textContent())?.trim());
+        titleNumber((await frame.locator(`.identity .term.${term}`).getAttribute('title')) ?? '');
       const labelOf = async (term: string): Promise<string> =>
         (await frame.locator(`.identity .term.${term} .term-label`).textContent())?.trim() ?? '';
       assert.match(await labelOf('bias'), /^bias/);
@@ -262,7 +264,7 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       ];
       for (const v of [bias, sum, kernelMachine, network])
         assert.ok(Number.isFinite(v), `identity numbers are numbers: ${[bias, sum, kernelMachine, network].join(', ')}`);
-      // Shown with 7 significant digits: bias + Σ = kernel machine up to that rounding.
+      // In full (7 significant digits): bias + Σ = kernel machine up to that rounding.
       assert.ok(
         Math.abs(bias + sum - kernelMachine) <= 1e-5 * (Math.abs(bias) + Math.abs(sum) + 1),
         `bias ${bias} + Σ ${sum} = kernel machine ${kernelMachine}`,

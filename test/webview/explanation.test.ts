@@ -1,4 +1,5 @@
 /** The explanation view in headless Chromium, from fixture protocol data. */
+import { titleNumber } from '../helpers/termTitle';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ContributionTrace, ExplanationViewState } from '../../src/protocol';
@@ -57,9 +58,23 @@ describe('explanation view', () => {
     assert.ok(close(parseShown(oppFirst[3]), opposers[0].contribution), 'strongest opposer first');
     assert.ok(parseShown(oppFirst[3]) < 0);
 
-    // The identity: each number as given, and they add up.
-    const term = async (cls: string): Promise<number> =>
-      parseShown((await view.page.locator(`.term.${cls} .term-value`).textContent()) ?? '');
+    // The identity: each number to 4 significant digits, in full on hover (its title), and they add up.
+    const term = async (cls: string): Promise<number> => titleNumber((await view.page.locator(`.term.${cls}`).getAttribute('title')) ?? '');
+    const shown = (await view.page.locator('.term.network .term-value').textContent()) ?? '';
+    assert.ok(shown.replace(/[^\d]/g, '').replace(/^0+/, '').length <= 4, `at most 4 significant digits shown: ${shown}`);
+    assert.ok(close(parseShown(shown), e.network, 1e-3), 'the shown network output rounds the full one');
+    assert.match(
+      (await view.page.locator('.term.kernel-machine').getAttribute('title')) ?? '',
+      /^A kernel machine predicts by adding up training examples/,
+    );
+    assert.match(
+      (await view.page.locator('details.glossary').textContent()) ?? '',
+      /A training row of another class can push toward this class/,
+    );
+    assert.match(
+      (await view.page.locator('th', { hasText: 'Path kernel' }).first().getAttribute('title')) ?? '',
+      /^The path kernel measures/,
+    );
     const sum = e.contributions.reduce((s, c) => s + c.contribution, 0);
     assert.ok(close(await term('bias'), e.bias, 1e-6), 'bias');
     assert.ok(close(await term('sum'), sum, 1e-6), 'sum of contributions');
@@ -243,7 +258,7 @@ describe('explanation view', () => {
     const row = view.page.locator(`tr[data-index="${nullOne.index}"]`);
     assert.equal((await row.locator('td').nth(5).textContent())?.trim(), '—');
     const sum = e.contributions.reduce((s, c) => s + c.contribution, 0) + e.rest!.sum;
-    assert.ok(close(parseShown((await view.page.locator('.term.sum .term-value').textContent()) ?? ''), sum, 1e-6));
+    assert.ok(close(titleNumber((await view.page.locator('.term.sum').getAttribute('title')) ?? ''), sum, 1e-6));
     assert.ok(close(sum + e.bias, e.kernelMachine, 1e-6), 'fixture consistency');
     await assertClean(view);
     await view.page.context().close();

@@ -203,8 +203,19 @@ describe('Kernel Lens in code-server', { timeout: 600_000 }, () => {
         await openFileAtLine(p, 'iris.csv', ignoreLine);
         await chooseQuickFix(p, 'Ignore this row');
         const experimentFile = join(workspace, 'iris.kernel.json');
-        await waitFor(() => readFileSync(experimentFile, 'utf8').includes('"ignore"'), { what: 'the experiment file lists the row' });
-        const experiment = JSON.parse(readFileSync(experimentFile, 'utf8')) as { suspects?: { ignore?: { file: string; line: number }[] } };
+        type Experiment = { suspects?: { ignore?: { file: string; line: number }[] } };
+        // Parsed whole (a read while the editor saves may see part of the file).
+        const experiment = await waitFor(
+          () => {
+            try {
+              const parsed = JSON.parse(readFileSync(experimentFile, 'utf8')) as Experiment;
+              return parsed.suspects?.ignore ? parsed : null;
+            } catch {
+              return null;
+            }
+          },
+          { what: 'the experiment file lists the row' },
+        );
         assert.deepEqual(experiment.suspects?.ignore, [{ file: 'iris.csv', line: ignoreLine }]);
       }
       // "Relabel as …" edits the label cell (unsaved, undoable); saved, the file holds the new label and nothing else changed.
@@ -212,8 +223,14 @@ describe('Kernel Lens in code-server', { timeout: 600_000 }, () => {
       await openFileAtLine(p, 'iris.csv', relabelLine);
       await chooseQuickFix(p, `Relabel as '${suggested}'`);
       await runCommand(p, 'File: Save');
-      await waitFor(() => readFileSync(join(workspace, 'iris.csv'), 'utf8') !== before.join('\n'), { what: 'iris.csv saved' });
-      const after = readFileSync(join(workspace, 'iris.csv'), 'utf8').split('\n');
+      // Saved whole (a read while the editor writes may see part of the file).
+      const after = await waitFor(
+        () => {
+          const lines = readFileSync(join(workspace, 'iris.csv'), 'utf8').split('\n');
+          return lines.length === before.length && lines.join('\n') !== before.join('\n') ? lines : null;
+        },
+        { what: 'iris.csv saved with the new label' },
+      );
       const cells = before[relabelLine - 1].replace(/\r$/, '').split(',');
       cells[cells.length - 1] = suggested;
       assert.equal(after[relabelLine - 1], `${cells.join(',')}\r`);

@@ -31,3 +31,10 @@ export function seedOf(...parts: (string | number)[]): number {
   }
   return hash;
 }
+
+/** `take` distinct rows of 0 … count − 1, seeded: the first `take` of a shuffle (verify's and lds's random removals). */
+export function randomRows(count: number, take: number, seed: number): Int32Array {
+  const order = Int32Array.from({ length: count }, (_, i) => i);
+  shuffleInPlace(order, createRng(seed));
+  return order.subarray(0, take);
+}

@@ -7,7 +7,7 @@ import { explainWithIndex, indexedRun, type IndexedRun } from '../explain/explai
 import { finalWeights } from '../explain/shared/loadedRun';
 import { networkOutputs } from '../explain/shared/networkOutputs';
 import { resolveOutput } from '../explain/shared/outputSelector';
-import { createRng, seedOf, shuffleInPlace } from '../random';
+import { randomRows, seedOf } from '../random';
 import { UserError, messageOf, throwIfCancelled } from '../errors';
 import { writeFileAtomic } from '../run/atomicWrite';
 import { EVALUATIONS_DIR } from '../run/runFiles';
@@ -64,11 +64,10 @@ export async function ldsWithIndex(indexed: IndexedRun, options: LdsOptions = {}
   const C = run.outputCount;
   const x = run.data.testX.subarray(0, Q * F);
   const original = networkOutputs(run, finalWeights(run), x, Q);
+  const output = run.record.task === 'multiclass' ? ({ kind: 'margin' } as const) : ({ kind: 'default' } as const);
   const e = new Float32Array(Q * C);
-  for (let q = 0; q < Q; q++) {
-    const selector = run.record.task === 'multiclass' ? ({ kind: 'margin' } as const) : ({ kind: 'default' } as const);
-    e.set(resolveOutput(run.record.task, run.record.preprocessing.classes, original.subarray(q * C, (q + 1) * C), selector).e, q * C);
-  }
+  for (let q = 0; q < Q; q++)
+    e.set(resolveOutput(run.record.task, run.record.preprocessing.classes, original.subarray(q * C, (q + 1) * C), output).e, q * C);
   const explained = (outputs: Float32Array, q: number): number => {
     let sum = 0;
     for (let c = 0; c < C; c++) sum += e[q * C + c] * outputs[q * C + c];
@@ -77,7 +76,6 @@ export async function ldsWithIndex(indexed: IndexedRun, options: LdsOptions = {}
 
   // Each method's contributions c_i(x_q) to the same explained output.
   const queries: ExplainQuery[] = Array.from({ length: Q }, (_, row) => ({ split: 'test', row }));
-  const output = run.record.task === 'multiclass' ? ({ kind: 'margin' } as const) : undefined;
   const exact = await explainWithIndex(indexed, queries, { output, top: 1, signal: options.signal });
   const firstOrder = await explainWithIndex(indexed, queries, { output, top: 1, leftPointOnly: true, signal: options.signal });
   const contributions: Record<LdsMethod, Float64Array[]> = {
@@ -96,12 +94,11 @@ export async function ldsWithIndex(indexed: IndexedRun, options: LdsOptions = {}
     gradientSimilarity: queries.map(() => new Float64Array(M)),
   };
   const actual = queries.map(() => new Float64Array(M));
+  const base = queries.map((_, q) => explained(original, q));
   for (let m = 0; m < M; m++) {
     throwIfCancelled(options.signal);
     // Subsets depend on the seed and the subset's number only, so runs of one dataset share them.
-    const order = Int32Array.from({ length: N }, (_, i) => i);
-    shuffleInPlace(order, createRng(seedOf(seed, 'lds-subset', m)));
-    const removed = order.subarray(0, removedCount);
+    const removed = randomRows(N, removedCount, seedOf(seed, 'lds-subset', m));
     const outputs = networkOutputs(run, await retrainWithout(run, new Set(removed), options.signal), x, Q);
     for (let q = 0; q < Q; q++) {
       actual[q][m] = explained(outputs, q);
@@ -109,7 +106,7 @@ export async function ldsWithIndex(indexed: IndexedRun, options: LdsOptions = {}
         const c = contributions[method][q];
         let sum = 0;
         for (const i of removed) sum += c[i];
-        predicted[method][q][m] = explained(original, q) - sum;
+        predicted[method][q][m] = base[q] - sum;
       }
     }
     options.onProgress?.(m + 1, M);

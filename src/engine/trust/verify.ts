@@ -5,7 +5,7 @@ import { LIMITS } from '../../protocol/limits';
 import { currentBackend } from '../backend';
 import { explainWithIndex, indexedRun, type IndexedRun } from '../explain/explainService';
 import { resolveOutput } from '../explain/shared/outputSelector';
-import { createRng, seedOf, shuffleInPlace } from '../random';
+import { randomRows, seedOf } from '../random';
 import { UserError } from '../errors';
 import { retrainWithout } from './retrain';
 import { rowLdsAgreement } from './lds';
@@ -79,12 +79,11 @@ export async function verifyWithIndex(indexed: IndexedRun, options: VerifyOption
   // With k = 0 a random removal is the original again: no draws.
   for (let d = 0; d < (k === 0 ? 0 : (options.randomDraws ?? LIMITS.verifyRandomDraws.default)); d++) {
     // Each explained row draws its own random rows: seeded by the run, the row and the draw.
-    const order = Int32Array.from({ length: N }, (_, i) => i);
-    shuffleInPlace(order, createRng(seedOf(seed, run.record.id, query.split, query.row, d)));
+    const drawn = randomRows(N, k, seedOf(seed, run.record.id, query.split, query.row, d));
     random.push(
       await removal(
         'random',
-        Array.from(order.subarray(0, k)).sort((a, b) => a - b),
+        Array.from(drawn).sort((a, b) => a - b),
       ),
     );
   }

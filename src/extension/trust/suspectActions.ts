@@ -10,7 +10,7 @@ import * as fs from 'node:fs/promises';
 import type { SuspectRow, SuspectRowRef } from '../../protocol';
 import { OPEN_ROW_COMMAND } from '../hover/hoverMarkdown';
 import { plainText } from '../../shared/safeText';
-import { canRelabel, csvPatch, labelEdits, type LabelEdit } from './relabel';
+import { canRelabel, csvPatch, labelEdits, type LabelEdit, type RelabelRequest } from './relabel';
 import { rowKey } from './suspectMarkers';
 import { DIAGNOSTIC_SOURCE, SUSPECT_DIAGNOSTIC_CODE, type SuspectDiagnostics } from './suspectDiagnostics';
 import type { SuspectsService } from './suspectsService';
@@ -29,6 +29,11 @@ export const SUSPECT_COMMANDS = {
 export interface SuspectTarget {
   row: SuspectRow;
   file: string;
+}
+
+/** The relabelling each row asks for (rows that passed canRelabel: a line and a suggestion). */
+function relabelRequests(rows: readonly SuspectRow[]): RelabelRequest[] {
+  return rows.map((r) => ({ line: r.line as number, label: r.label, suggested: r.suggestedLabel as string }));
 }
 
 function targetsOf(node: unknown, nodes: unknown): SuspectTarget[] {
@@ -99,12 +104,7 @@ export class SuspectActions implements vscode.CodeActionProvider {
     const name = path.basename(document.uri.fsPath);
     // The ranking's lines are the saved file's: with unsaved edits a line may hold another row (labels repeat).
     if (document.isDirty) throw new Error(`${name} has unsaved changes, so its lines may have moved: save or revert it first`);
-    const edits = labelEdits(
-      document.getText(),
-      name,
-      target,
-      rows.map((r) => ({ line: r.line as number, label: r.label, suggested: r.suggestedLabel as string })),
-    );
+    const edits = labelEdits(document.getText(), name, target, relabelRequests(rows));
     const edit = new vscode.WorkspaceEdit();
     for (const e of edits) edit.replace(document.uri, new vscode.Range(e.line - 1, e.start, e.line - 1, e.end), e.cell);
     return edit;
@@ -166,12 +166,7 @@ export class SuspectActions implements vscode.CodeActionProvider {
       const name = path.relative(base, file).split(path.sep).join('/');
       let edits: LabelEdit[];
       try {
-        edits = labelEdits(
-          text,
-          name,
-          target,
-          rows.map((r) => ({ line: r.line as number, label: r.label, suggested: r.suggestedLabel as string })),
-        );
+        edits = labelEdits(text, name, target, relabelRequests(rows));
       } catch (e) {
         void showWarning(`Kernel Lens: ${e instanceof Error ? e.message : String(e)}`);
         return;

@@ -130,12 +130,33 @@ async function evaluateSeed(name: string, dataset: Dataset, seed: number, work: 
   const randomScores = new Float64Array(planted.trainRows);
   order.forEach((row, r) => (randomScores[row] = -r));
   result.random = figures(randomScores, planted.flipped);
+  const dump = dumpDirectory();
+  if (dump) {
+    // Every row's raw scores, for trying other combinations offline (`--dump DIR`).
+    const scores: Record<string, number[]> = {};
+    for (const scoring of SUSPECT_SCORINGS) scores[scoring] = Array.from(await scoresOf(scoring));
+    scores['logistic-cv'] = Array.from(
+      crossValidatedLogisticScores(run.data.trainX, run.data.trainY, classes.length, run.data.featureCount, { seed }),
+    );
+    scores['self-share-only'] = Array.from(lso.selfShare);
+    scores['label-probability'] = Array.from(lso.labelProbability);
+    fs.writeFileSync(path.join(dump, `${name}-${seed}.json`), JSON.stringify({ flipped: [...planted.flipped], scores }));
+  }
   const defaultScores = await scoresOf(DEFAULT_SCORING);
   const top = rankByScore(defaultScores).slice(0, Math.ceil(0.1 * planted.trainRows));
   const flippedInTop = top.filter((i) => planted.flipped.has(i));
   const rightClass = flippedInTop.filter((i) => classes[lso.suggested[i]] === planted.originalLabels[i]).length;
   forgetRun(info.dir);
   return { seed, figures: result, suggested: { flippedInTop10: flippedInTop.length, rightClass }, seconds: (Date.now() - started) / 1000 };
+}
+
+/** `--dump DIR`: where each dataset and seed's raw scores are written, or null. */
+function dumpDirectory(): string | null {
+  const at = process.argv.indexOf('--dump');
+  if (at < 0) return null;
+  const dir = path.resolve(process.argv[at + 1] ?? '');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 const METHODS: Method[] = [...SUSPECT_SCORINGS, 'logistic-cv', 'random'];

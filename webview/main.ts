@@ -140,6 +140,7 @@ function onMessage(message: ToWebview): void {
         metrics: message.metrics,
         status: message.status,
         message: message.message ?? null,
+        classes: message.classes ?? trainingState()?.classes ?? null,
         // A finished training shows its epochs, not the last step tick (which may even arrive after it).
         progress: message.status === 'running' ? (trainingState()?.progress ?? null) : null,
       };

@@ -1,10 +1,11 @@
 /**
- * Training curves: per-epoch train/test loss and accuracy (or RMSE) as line charts, a progress bar and
- * a Cancel button. Progress notifications update the charts in place (the frame, and with it keyboard
+ * Training curves: per-epoch train/test loss and accuracy (or RMSE) as line charts, the last epoch's test
+ * confusion matrix for classification, a progress bar and a Cancel button. Progress notifications update the charts in place (the frame, and with it keyboard
  * focus on Cancel, survives), at most once per animation frame.
  */
 import * as Plot from '@observablehq/plot';
 import type { EpochMetrics, TrainProgress, TrainingNextStep, TrainingViewState } from '../src/protocol';
+import { confusionMatrix } from './confusionMatrix';
 import { append, clear, custom, el } from './dom';
 import { num, percent } from './format';
 import { dataTable, plotCard, renderPlot } from './plotFrame';
@@ -29,7 +30,7 @@ export function applyProgress(state: TrainingViewState, progress: TrainProgress)
     const m = progress.metrics;
     metrics = [...metrics.filter((x) => x.epoch !== m.epoch), m].sort((a, b) => a.epoch - b.epoch);
   }
-  return { ...state, metrics, progress, status: state.status };
+  return { ...state, metrics, progress, status: state.status, classes: progress.classes ?? state.classes ?? null };
 }
 
 function lineChart(
@@ -197,6 +198,9 @@ export function trainingView(initial: TrainingViewState, widthOf: () => number):
         dataTable(`${metricName} per epoch`, headers, rows, [0, 1, 2, 3, 4, 5]),
       ),
     );
+    const confused = [...m].reverse().find((x) => x.testConfusion);
+    if (confused?.testConfusion && state.classes && state.classes.length === confused.testConfusion.length)
+      charts.appendChild(confusionMatrix({ classes: state.classes, counts: confused.testConfusion, epoch: confused.epoch }));
     Array.from(charts.querySelectorAll('details')).forEach((d, i) => (d.open = openStates[i] ?? false));
   };
   draw();

@@ -37,6 +37,9 @@ export const LDS_METHOD_NAMES: Record<(typeof LDS_METHODS)[number], string> = {
   gradientSimilarity: 'gradient similarity (final weights)',
 };
 
+/** The largest class count whose test confusion matrix a run records per epoch (and the training view shows). */
+export const CONFUSION_MAX_CLASSES = 30;
+
 export const LIMITS = {
   /** Gauss–Legendre nodes per training step (experiment file, setting, CLI `--nodes`, `explain/rows`). */
   quadratureNodes: { min: 1, max: 16, default: 3 },

@@ -13,6 +13,11 @@ export interface EpochMetrics {
   /** Regression, in target units. */
   trainRmse?: number;
   testRmse?: number;
+  /**
+   * Classification with at most CONFUSION_MAX_CLASSES classes: the test rows counted by true class (rows) and
+   * predicted class (columns), in the order of the run's `classes`.
+   */
+  testConfusion?: number[][];
 }
 
 export interface RunInfo {
@@ -85,4 +90,6 @@ export interface TrainProgress {
   loss: number;
   /** Set at the end of each epoch. */
   metrics?: EpochMetrics;
+  /** Classification, with `metrics`: the class names, in the order of `metrics.testConfusion`. */
+  classes?: string[];
 }

@@ -56,6 +56,8 @@ export interface TrainingViewState {
   message?: string | null;
   /** The latest progress notification, if any (step counter and batch loss). */
   progress?: TrainProgress | null;
+  /** Classification: the class names, for the test confusion matrix of the last epoch. */
+  classes?: string[] | null;
 }
 
 /** The test set view. */
@@ -108,7 +110,7 @@ export type ToWebview =
   | { type: 'explanation'; state: ExplanationViewState }
   | { type: 'trace'; trace: ContributionTrace[] }
   | { type: 'testSet'; runName: string; rows: TestSetRow[]; image?: TestSetViewState['image'] }
-  | { type: 'training'; runName: string; metrics: EpochMetrics[]; status: RunStatus; message?: string | null }
+  | { type: 'training'; runName: string; metrics: EpochMetrics[]; status: RunStatus; message?: string | null; classes?: string[] | null }
   | { type: 'trainingProgress'; progress: TrainProgress }
   | { type: 'neuron'; state: NeuronViewState }
   /** The explanation view: the result of "Verify by retraining…". */

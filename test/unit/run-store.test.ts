@@ -7,6 +7,7 @@ import { decodeNpy, encodeNpy, readFloat32Npy, readInt32Npy } from '../../src/en
 import { listRuns, readRunInfo } from '../../src/engine/run/runStore';
 import { loadRun } from '../../src/engine/explain/shared/loadedRun';
 import { trainExperiment } from '../../src/engine/pipeline/trainRun';
+import { confusionCounts } from '../../src/engine/train/trainLoop';
 import { tempWorkspace, useWasm, writeExperiment } from '../helpers/experiments';
 import type { ExperimentConfig } from '../../src/protocol';
 
@@ -106,4 +107,40 @@ test('a damaged recorded path is reported as one line naming the file, not as an
     assert.equal(error.message, `${weights}: the run is damaged (truncated); train the experiment again`);
     return true;
   });
+});
+
+test('classification runs record each epoch’s test confusion matrix; it agrees with the test accuracy and the explained predictions', async () => {
+  await useWasm();
+  const dir = tempWorkspace(['iris.csv']);
+  const info = await trainExperiment(writeExperiment(dir, 'iris-confusion', config));
+  assert.equal(info.metrics.length, config.training?.epochs);
+  const classes = info.classes as string[];
+  for (const m of info.metrics) {
+    const counts = m.testConfusion as number[][];
+    assert.equal(counts.length, classes.length);
+    counts.forEach((row) => assert.equal(row.length, classes.length));
+    const total = counts.flat().reduce((a, b) => a + b, 0);
+    const diagonal = counts.reduce((s, row, k) => s + row[k], 0);
+    assert.equal(total, info.testRows);
+    assert.ok(
+      Math.abs(diagonal / total - (m.testAccuracy as number)) < 1e-6,
+      `epoch ${m.epoch}: ${diagonal}/${total} vs ${m.testAccuracy}`,
+    );
+  }
+  // The last epoch's rows per true class are the test split's label counts, from the run's own data.
+  const run = await loadRun(info.dir);
+  const perClass = new Array<number>(classes.length).fill(0);
+  for (const y of run.data.testY) perClass[y]++;
+  assert.deepEqual(
+    (info.metrics.at(-1)?.testConfusion as number[][]).map((row) => row.reduce((a, b) => a + b, 0)),
+    perClass,
+  );
+});
+
+test('confusion counts: true class by row, predicted by column', () => {
+  assert.deepEqual(confusionCounts([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 0, 2], 3), [
+    [1, 1, 0],
+    [0, 1, 0],
+    [1, 0, 2],
+  ]);
 });

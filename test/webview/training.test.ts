@@ -12,7 +12,14 @@ after(async () => {
   await harness?.close();
 });
 
-type TrainingMessage = { type: 'training'; runName: string; metrics: EpochMetrics[]; status: RunStatus; message?: string | null };
+type TrainingMessage = {
+  type: 'training';
+  runName: string;
+  metrics: EpochMetrics[];
+  status: RunStatus;
+  message?: string | null;
+  classes?: string[] | null;
+};
 
 describe('training curves view', () => {
   it('draws loss and accuracy, updates live, and cancels', async () => {
@@ -70,6 +77,73 @@ describe('training curves view', () => {
     assert.equal(await view.page.locator('.training-problem img').count(), 0, 'data text is never markup');
     assert.equal(await view.page.locator('.next-steps').isVisible(), false);
     assert.deepEqual(await view.violations(), []);
+    assert.deepEqual(view.errors, []);
+    await view.page.context().close();
+  });
+
+  it('a classification run shows its last epoch’s test confusion matrix, live, with class names as text', async () => {
+    const view = await openView(harness, 'light');
+    const training = fixture<TrainingMessage>('iris-training.json');
+    const hostile = '<img src=x onerror=alert(1)>';
+    const classes = ['setosa', 'versicolor', hostile];
+    const counts = [
+      [10, 0, 0],
+      [0, 8, 2],
+      [0, 1, 9],
+    ];
+    const metrics = training.metrics.map((m, i) => (i === training.metrics.length - 1 ? { ...m, testConfusion: counts } : m));
+    await view.send({ ...training, metrics, status: 'complete', classes });
+    const table = view.page.locator('#confusion-matrix table.confusion');
+    assert.equal(await table.locator('tbody tr').count(), 3);
+    assert.deepEqual(await table.locator('thead th').allTextContents(), ['true ↓ / predicted →', ...classes, 'recall']);
+    assert.deepEqual(await table.locator('tbody tr').nth(1).locator('td').allTextContents(), ['0', '8', '2', '80%']);
+    assert.equal(await table.locator('td.cm-hit').count(), 3, 'the diagonal');
+    assert.equal(await table.locator('td.cm-miss.cm-shade-1').count(), 2, 'the two confusions, lightly shaded');
+    assert.equal(await view.page.locator('#confusion-matrix img').count(), 0, 'class names are never markup');
+    const hint = (await view.page.locator('#confusion-matrix .hint').textContent()) ?? '';
+    assert.ok(
+      hint.includes(
+        `27 of 30 test rows on the diagonal. Most confused: 2 versicolor taken for ${hostile}; 1 ${hostile} taken for versicolor.`,
+      ),
+      hint,
+    );
+    const missColour = await table
+      .locator('td.cm-miss.cm-shade-1')
+      .first()
+      .evaluate((td) => getComputedStyle(td).backgroundColor);
+    const hitColour = await table
+      .locator('td.cm-hit.cm-shade-5')
+      .first()
+      .evaluate((td) => getComputedStyle(td).backgroundColor);
+    assert.notEqual(missColour, hitColour, 'errors and hits are told apart by colour');
+    assert.notEqual(missColour, 'rgba(0, 0, 0, 0)');
+    await view.screenshot('training-confusion-light');
+    assert.deepEqual(await view.violations(), []);
+
+    // While training, each epoch's matrix replaces the last one.
+    await view.send({ ...training, metrics: training.metrics, status: 'running', classes: null });
+    assert.equal(await view.page.locator('#confusion-matrix').count(), 0, 'no matrix before an epoch brings one');
+    const next: EpochMetrics = {
+      epoch: 13,
+      step: 52,
+      trainLoss: 0.05,
+      testLoss: 0.08,
+      trainAccuracy: 0.98,
+      testAccuracy: 1,
+      testConfusion: [
+        [10, 0, 0],
+        [0, 10, 0],
+        [0, 0, 10],
+      ],
+    };
+    await view.send({
+      type: 'trainingProgress',
+      progress: { runDir: '/r', step: 52, totalSteps: 80, epoch: 13, epochs: 20, loss: 0.05, metrics: next, classes },
+    });
+    assert.match(
+      (await view.page.locator('#confusion-matrix .hint').textContent()) ?? '',
+      /After epoch 13: 30 of 30 .* No test row is misclassified\./,
+    );
     assert.deepEqual(view.errors, []);
     await view.page.context().close();
   });

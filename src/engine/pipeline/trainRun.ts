@@ -160,6 +160,7 @@ export async function trainPrepared(experiment: ResolvedExperiment, data: Prepar
             epochs: experiment.training.epochs,
             loss: metrics.trainLoss,
             metrics,
+            ...(metrics.testConfusion && data.preprocessing.classes ? { classes: data.preprocessing.classes } : {}),
           });
         },
       },

@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs-core';
-import type { EpochMetrics, TaskKind } from '../../protocol';
+import { CONFUSION_MAX_CLASSES, type EpochMetrics, type TaskKind } from '../../protocol';
 import type { FactoredNetwork } from '../model/network';
 import { perExampleLoss } from '../model/losses';
 import { isDenseOnly, type ParameterLayout } from '../model/parameterLayout';
@@ -69,6 +69,7 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
   recorder.start(stepper);
   const learningRates = new Float32Array(T).fill(training.learningRate);
   const metrics: EpochMetrics[] = [];
+  const classCount = task === 'regression' ? 0 : task === 'binary' ? 2 : layout.layers[layout.layers.length - 1].outputs;
   const testX = input.test.count > 0 ? tf.tensor3d(input.test.x, [1, input.test.count, input.featureCount]) : null;
   const testY =
     input.test.count > 0 ? tf.tensor(input.test.y, [input.test.count], input.test.y instanceof Int32Array ? 'int32' : 'float32') : null;
@@ -102,7 +103,17 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
     }
     events.onStep?.(step, T, epoch, lossValue);
     if (epochEnd) {
-      const m = evaluateEpoch(stepper.network, stepper.theta, task, stepper.trainX, stepper.trainY, testX, testY, input.targetStd);
+      const m = evaluateEpoch(
+        stepper.network,
+        stepper.theta,
+        task,
+        stepper.trainX,
+        stepper.trainY,
+        testX,
+        testY,
+        input.targetStd,
+        classCount,
+      );
       const epochMetrics: EpochMetrics = { epoch: epoch + 1, step: step + 1, ...m };
       metrics.push(epochMetrics);
       events.onEpoch?.(epochMetrics);
@@ -121,6 +132,7 @@ function evaluateEpoch(
   testX: tf.Tensor3D | null,
   testY: tf.Tensor | null,
   targetStd: number | null,
+  classCount: number,
 ): Omit<EpochMetrics, 'epoch' | 'step'> {
   const score = (x: tf.Tensor3D, y: tf.Tensor) =>
     tf.tidy(() => {
@@ -132,10 +144,25 @@ function evaluateEpoch(
       }
       const predicted = task === 'binary' ? tf.cast(tf.greater(tf.squeeze(output, [1]), 0), 'int32') : tf.argMax(output, -1);
       const accuracy = tf.mean(tf.cast(tf.equal(predicted, tf.cast(y, 'int32')), 'float32')).dataSync()[0];
-      return { loss, accuracy };
+      return { loss, accuracy, predicted: predicted.dataSync() };
     });
   const tr = score(trainX, trainY);
-  const te = testX && testY ? score(testX, testY) : { loss: NaN, accuracy: undefined, rmse: undefined };
+  const te = testX && testY ? score(testX, testY) : { loss: NaN, accuracy: undefined, rmse: undefined, predicted: undefined };
   if (task === 'regression') return { trainLoss: tr.loss, testLoss: te.loss, trainRmse: tr.rmse, testRmse: te.rmse };
-  return { trainLoss: tr.loss, testLoss: te.loss, trainAccuracy: tr.accuracy, testAccuracy: te.accuracy };
+  const confusion =
+    te.predicted && testY && classCount <= CONFUSION_MAX_CLASSES ? confusionCounts(testY.dataSync(), te.predicted, classCount) : undefined;
+  return {
+    trainLoss: tr.loss,
+    testLoss: te.loss,
+    trainAccuracy: tr.accuracy,
+    testAccuracy: te.accuracy,
+    ...(confusion ? { testConfusion: confusion } : {}),
+  };
+}
+
+/** counts[true class][predicted class] over the rows. */
+export function confusionCounts(labels: ArrayLike<number>, predicted: ArrayLike<number>, classCount: number): number[][] {
+  const counts = Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));
+  for (let i = 0; i < labels.length; i++) counts[labels[i]][predicted[i]]++;
+  return counts;
 }

@@ -9,6 +9,7 @@ export class TrainingPanel {
   private readonly host: WebviewHost;
   private disposed = false;
   private metrics: EpochMetrics[] = [];
+  private classes: string[] | null = null;
   private nextStep: ((step: TrainingNextStep) => void) | undefined;
 
   /** One training view per experiment file: training again reuses it. */
@@ -38,6 +39,7 @@ export class TrainingPanel {
       view.onCancel = onCancel;
       view.runName = runName;
       view.metrics = [];
+      view.classes = null;
       view.host.panel.title = `Training: ${runName}`;
       view.host.panel.reveal(undefined, false);
     } else {
@@ -62,6 +64,7 @@ export class TrainingPanel {
         // A revived view shows the curves it had; a training that was running then is over now.
         if (persisted?.view === 'training') {
           view.metrics = persisted.state.metrics;
+          view.classes = persisted.state.classes ?? null;
           view.status(persisted.state.status === 'running' ? 'cancelled' : persisted.state.status);
         } else view.status('cancelled');
       },
@@ -70,6 +73,7 @@ export class TrainingPanel {
 
   progress(progress: TrainProgress): void {
     if (this.disposed) return;
+    if (progress.classes) this.classes = progress.classes;
     if (progress.metrics) {
       this.metrics = [...this.metrics.filter((m) => m.epoch !== progress.metrics?.epoch), progress.metrics];
       this.status('running');
@@ -80,12 +84,26 @@ export class TrainingPanel {
   /** `message`: why it failed; `nextStep`: what the view's buttons after a complete training do. */
   status(
     status: RunStatus,
-    options: { metrics?: EpochMetrics[]; runName?: string; message?: string; nextStep?: (step: TrainingNextStep) => void } = {},
+    options: {
+      metrics?: EpochMetrics[];
+      classes?: string[] | null;
+      runName?: string;
+      message?: string;
+      nextStep?: (step: TrainingNextStep) => void;
+    } = {},
   ): void {
     if (this.disposed) return;
     if (options.metrics) this.metrics = options.metrics;
+    if (options.classes) this.classes = options.classes;
     if (options.runName) this.runName = options.runName;
     this.nextStep = options.nextStep;
-    this.host.show({ type: 'training', runName: this.runName, metrics: this.metrics, status, message: options.message ?? null });
+    this.host.show({
+      type: 'training',
+      runName: this.runName,
+      metrics: this.metrics,
+      status,
+      message: options.message ?? null,
+      classes: this.classes,
+    });
   }
 }

@@ -137,6 +137,7 @@ export class TrainingService implements vscode.Disposable {
       );
       panel.status(run.status, {
         metrics: run.metrics,
+        classes: run.classes,
         runName: run.label ?? run.name,
         message: run.message ?? undefined,
         nextStep: run.status === 'complete' ? this.nextStepFor(run) : undefined,
@@ -195,6 +196,7 @@ export class TrainingService implements vscode.Disposable {
     const panel = TrainingPanel.open(this.extensionUri, normalizePath(run.experimentFile), run.label ?? run.name, () => undefined);
     panel.status(run.status, {
       metrics: run.metrics,
+      classes: run.classes,
       runName: run.label ?? run.name,
       message: run.message ?? undefined,
       nextStep: run.status === 'complete' ? this.nextStepFor(run) : undefined,

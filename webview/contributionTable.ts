@@ -104,7 +104,15 @@ function pageTable(
         'tr',
         {},
         ...headers.map((h, i) =>
-          el('th', { scope: 'col', class: i === 0 || (i >= numericFrom && i < 6) ? 'num' : null, title: HEADER_HELP[h] ?? null }, h),
+          el(
+            'th',
+            {
+              scope: 'col',
+              class: h === 'Actions' ? 'report-omit' : i === 0 || (i >= numericFrom && i < 6) ? 'num' : null,
+              title: HEADER_HELP[h] ?? null,
+            },
+            h,
+          ),
         ),
       ),
     ),
@@ -149,7 +157,7 @@ function pageTable(
     explain.addEventListener('click', () => post({ type: 'explainTraining', index: c.index }));
     const trace = custom('vscode-button', { secondary: true, 'aria-label': `Trace the contribution of ${source} over training` }, 'Trace');
     trace.addEventListener('click', () => onTrace(c.index));
-    tr.appendChild(el('td', { class: 'actions' }, explain, trace));
+    tr.appendChild(el('td', { class: 'actions report-omit' }, explain, trace));
     body.appendChild(tr);
   });
   table.appendChild(body);

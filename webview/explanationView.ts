@@ -11,6 +11,7 @@ import { imageGrid, pixelValues } from './imageGrid';
 import { byLabelCard, cumulativeShareCard, sortedContributionsCard, traceCard } from './plots';
 import { verificationSection } from './verificationView';
 import { GLOSSARY } from './glossary';
+import { reportSnapshot } from './reportSnapshot';
 import { post } from './vscodeApi';
 
 export interface ExplanationViewOptions {
@@ -203,7 +204,7 @@ function identity(state: ExplanationViewState): HTMLElement {
 }
 
 function actionsBar(state: ExplanationViewState): HTMLElement {
-  const bar = el('div', { class: 'actions-bar', role: 'toolbar', 'aria-label': 'Explanation actions' });
+  const bar = el('div', { class: 'actions-bar report-omit', role: 'toolbar', 'aria-label': 'Explanation actions' });
   const classes = state.classes ?? [];
   if (classes.length > 0) {
     const select = custom('vscode-single-select', { 'aria-label': 'Explained output', class: 'output-select' });
@@ -225,6 +226,15 @@ function actionsBar(state: ExplanationViewState): HTMLElement {
   copy.addEventListener('click', () => post({ type: 'copyJson' }));
   const csv = custom('vscode-button', { secondary: true, 'aria-label': 'Export the contributions as CSV' }, 'Export CSV');
   csv.addEventListener('click', () => post({ type: 'exportCsv' }));
+  const report = custom(
+    'vscode-button',
+    { secondary: true, class: 'export-report', 'aria-label': 'Export this explanation as a standalone HTML report' },
+    'Export HTML Report',
+  );
+  report.addEventListener('click', () => {
+    const view = report.closest('.explanation-view');
+    if (view) post({ type: 'exportReport', ...reportSnapshot(view) });
+  });
   const pin = custom(
     'vscode-button',
     {
@@ -238,6 +248,6 @@ function actionsBar(state: ExplanationViewState): HTMLElement {
   pin.addEventListener('click', () => {
     if (!state.pinned) post({ type: 'pin' });
   });
-  append(bar, copy, csv, pin);
+  append(bar, copy, csv, report, pin);
   return bar;
 }

@@ -73,7 +73,7 @@ export function verificationSection(state: ExplanationViewState, result: VerifyR
     section,
     el(
       'div',
-      { class: 'actions-bar verify-controls' },
+      { class: 'actions-bar verify-controls report-omit' },
       el('label', { class: 'select-label' }, 'Supporters to remove (k): '),
       input,
       button,

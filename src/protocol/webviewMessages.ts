@@ -130,6 +130,11 @@ export type FromWebview =
   | { type: 'requestTrace'; indices: number[] }
   | { type: 'copyJson' }
   | { type: 'exportCsv' }
+  /**
+   * Explanation view: save what it shows as a standalone HTML report. `body`: its markup as reportSnapshot writes
+   * it (checked again before saving), `theme`: the --vscode-* colours now, `bodyClass`: the theme kind's classes.
+   */
+  | { type: 'exportReport'; body: string; theme: Record<string, string>; bodyClass: string }
   /** Explanation view: keep this panel as it is; the next explanation opens beside it. */
   | { type: 'pin' }
   /** Test set view: open the explanation of a test row. */

@@ -2,7 +2,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ExplanationViewState, TestSetRow } from '../../src/protocol';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { webviewCsp, webviewHtml } from '../../src/extension/webview/webviewHtml';
+import { isFromWebview } from '../../src/extension/webview/webviewMessages';
+import { reportDocument, reportProblem } from '../../src/extension/explain/htmlReport';
 import { fixture, openView, startHarness, type Harness, type ViewPage, HOSTILE_IMG, HOSTILE_SCRIPT, HOSTILE_LINK } from './harness';
 
 const IMG = HOSTILE_IMG;
@@ -52,6 +56,53 @@ describe('hostile dataset text', () => {
     assert.equal(await view.page.locator('.error-message').textContent(), IMG + SCRIPT);
     await view.screenshot('security-hostile-dark');
     await assertInert(view);
+    await view.page.context().close();
+  });
+
+  it('the HTML report of a hostile explanation is the same view, static and inert, with the theme’s colours', async () => {
+    const view = await openView(harness);
+    const state = fixture<ExplanationViewState>('hostile-explanation.json');
+    await view.send({ type: 'explanation', state });
+    await view.page.locator('vscode-button.export-report').click();
+    const posted = (await view.posted()).at(-1);
+    assert.ok(posted?.type === 'exportReport', JSON.stringify(posted).slice(0, 200));
+    assert.equal(reportProblem(posted.body), null, 'the extension accepts what the webview wrote');
+    assert.ok(isFromWebview(posted), 'and so does its message check');
+    assert.ok(!/<(script|img|vscode-|button)/i.test(posted.body), 'no script, image, control or custom element');
+    const html = reportDocument({
+      ...posted,
+      title: `report of ${SCRIPT}`,
+      css: readFileSync(join(__dirname, '..', '..', 'media', 'webview.css'), 'utf8'),
+      exportedAt: new Date(0),
+    });
+    const context = await harness.browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+    const report = await context.newPage();
+    const dialogs: string[] = [];
+    report.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await report.setContent(html);
+    await report.waitForTimeout(200);
+    assert.equal(await report.title(), `report of ${SCRIPT}`);
+    const shown = view.page.locator('.contribution-section.supporters tbody tr');
+    const copied = report.locator('.contribution-section.supporters tbody tr');
+    assert.equal(await copied.count(), await shown.count(), 'the same supporters');
+    assert.equal(await copied.first().locator('td').nth(2).textContent(), IMG, 'hostile text stays text');
+    assert.equal(await report.locator('.true-label').textContent(), IMG);
+    assert.equal(await report.locator('img, script, iframe, a[href]').count(), 0);
+    assert.equal(await report.locator('svg.kl-plot').count(), await view.page.locator('svg.kl-plot').count(), 'the charts as SVG');
+    assert.equal(await report.locator('th', { hasText: 'Actions' }).count(), 0, 'controls left out');
+    const colour = (page: typeof report, selector: string) =>
+      page
+        .locator(selector)
+        .first()
+        .evaluate((e) => getComputedStyle(e).backgroundColor);
+    assert.equal(await colour(report, 'body'), await colour(view.page, 'body'), 'the theme’s background');
+    assert.equal(await colour(report, 'td.pos'), await colour(view.page, 'td.pos'));
+    assert.deepEqual(dialogs, []);
+    await report.screenshot({ path: join(__dirname, '..', '..', 'test-results', 'report-hostile-dark.png'), fullPage: true });
+    await context.close();
     await view.page.context().close();
   });
 

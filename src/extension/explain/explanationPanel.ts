@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Explanation, ExplanationViewState, FromWebview, OutputSelector, PersistedWebviewState, RunInfo } from '../../protocol';
 import { contributionsCsv } from './contributionsCsv';
+import { reportDocument } from './htmlReport';
 import { replayProgressText, type ExplainTarget, type Explainer } from './explainer';
 import { describeRowTitle } from './rowTitle';
 import { openCsvRow } from '../hover/openRow';
@@ -179,6 +180,9 @@ export class ExplanationPanel implements vscode.Disposable {
       case 'exportCsv':
         await this.exportCsv();
         return;
+      case 'exportReport':
+        await this.exportReport(message);
+        return;
       default:
         return;
     }
@@ -201,6 +205,27 @@ export class ExplanationPanel implements vscode.Disposable {
       'Open',
     );
     if (choice === 'Open') await vscode.window.showTextDocument(uri);
+  }
+
+  /** Saves what the view shows as a standalone HTML page (htmlReport.ts), then offers to open it in a browser. */
+  private async exportReport(snapshot: Extract<FromWebview, { type: 'exportReport' }>): Promise<void> {
+    const target = this.target;
+    const run = this.run;
+    if (!target || !run) return;
+    const base = path.dirname(run.experimentFile);
+    const name = `${run.name}-${target.query.split}-${target.query.row}-explanation.html`.replace(/[^\w.-]+/g, '_');
+    const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(base, name)), filters: { HTML: ['html'] } });
+    if (!uri) return;
+    try {
+      const css = await fs.readFile(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'webview.css').fsPath, 'utf8');
+      const title = `Kernel Lens: ${run.name}, ${target.query.split} row ${target.query.row}`;
+      await fs.writeFile(uri.fsPath, reportDocument({ ...snapshot, title, css, exportedAt: new Date() }), 'utf8');
+    } catch (error) {
+      void showError(`Kernel Lens: could not export the report to ${uri.fsPath}: ${messageOf(error)}`);
+      return;
+    }
+    const choice = await showInfo(`Kernel Lens: wrote the report ${vscode.workspace.asRelativePath(uri)}.`, 'Open in Browser');
+    if (choice === 'Open in Browser') await vscode.env.openExternal(uri);
   }
 
   dispose(): void {

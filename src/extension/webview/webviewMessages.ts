@@ -1,6 +1,7 @@
 /** Checks messages from the webview before acting on them (pure, no VS Code): the page is not trusted blindly. */
 import { TRAINING_NEXT_STEPS, type FromWebview, type OutputSelector } from '../../protocol';
 import { LIMITS } from '../../protocol/limits';
+import { isThemeVariable, REPORT_MAX_CHARS } from '../../shared/reportMarkup';
 
 function isOutputSelector(value: unknown): value is OutputSelector {
   if (typeof value !== 'object' || value === null) return false;
@@ -32,6 +33,16 @@ export function isFromWebview(value: unknown): value is FromWebview {
       return isIndex(m.k) && m.k <= LIMITS.verifyK.max;
     case 'nextStep':
       return (TRAINING_NEXT_STEPS as readonly unknown[]).includes(m.step);
+    case 'exportReport':
+      return (
+        typeof m.body === 'string' &&
+        m.body.length <= REPORT_MAX_CHARS &&
+        typeof m.bodyClass === 'string' &&
+        /^[\w -]{0,200}$/.test(m.bodyClass) &&
+        typeof m.theme === 'object' &&
+        m.theme !== null &&
+        Object.entries(m.theme).every(([name, value]) => typeof value === 'string' && isThemeVariable(name, value))
+      );
     case 'explainRow':
       return (m.split === 'train' || m.split === 'test') && isIndex(m.row);
     default:

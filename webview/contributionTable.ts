@@ -79,6 +79,48 @@ export function contributionTable(options: ContributionTableOptions): HTMLElemen
   return section;
 }
 
+/**
+ * The explained row itself, first in every page, so each supporter's values sit under the row's own: its label and
+ * its values (or its image) in the same columns, the numbers that only training examples have left empty.
+ */
+function explainedRow(state: ExplanationViewState, columns: number, featureColumns: boolean): HTMLTableRowElement {
+  const e = state.explanation;
+  const byName = new Map((e.values ?? []).map((v) => [v.name, v.value]));
+  const tr = el(
+    'tr',
+    { class: 'explained-row' },
+    el('td', {}),
+    el('th', { scope: 'row', class: 'source' }, 'This row'),
+    el('td', {}, e.label ?? '—'),
+    el('td', {}),
+    el('td', {}),
+    el('td', {}),
+  );
+  const { image, header } = state;
+  if (image) {
+    const pixels =
+      e.pixels ??
+      pixelValues(
+        (e.values ?? []).map((v) => v.value),
+        image.width,
+        image.height,
+      );
+    tr.appendChild(
+      el(
+        'td',
+        { class: 'thumb' },
+        pixels ? imageGrid(pixels, image.width, image.height, 3, 'Image of the explained row', image.channels ?? 1) : '—',
+      ),
+    );
+  } else if (featureColumns) header.forEach((h) => tr.appendChild(el('td', { class: 'value' }, byName.get(h) ?? '—')));
+  else {
+    const text = header.map((h) => `${h}=${byName.get(h) ?? '—'}`).join(', ');
+    tr.appendChild(el('td', { class: 'values', title: text }, text));
+  }
+  while (tr.children.length < columns) tr.appendChild(el('td', { class: 'actions report-omit' }));
+  return tr;
+}
+
 function pageTable(
   state: ExplanationViewState,
   rows: Contribution[],
@@ -108,7 +150,7 @@ function pageTable(
             'th',
             {
               scope: 'col',
-              class: h === 'Actions' ? 'report-omit' : i === 0 || (i >= numericFrom && i < 6) ? 'num' : null,
+              class: h === 'Actions' ? 'actions report-omit' : i === 0 || (i >= numericFrom && i < 6) ? 'num' : null,
               title: HEADER_HELP[h] ?? null,
             },
             h,
@@ -118,6 +160,7 @@ function pageTable(
     ),
   );
   const body = el('tbody');
+  body.appendChild(explainedRow(state, headers.length, featureColumns));
   const start = page * PAGE_SIZE;
   rows.slice(start, start + PAGE_SIZE).forEach((c, i) => {
     const rank = start + i + 1;

@@ -12,7 +12,7 @@ import { neuronView } from './neuronView';
 import { chartWidth } from './plotFrame';
 import { testSetView } from './testSetView';
 import { applyProgress, trainingView, type TrainingViewController } from './trainingView';
-import { loadState, post, saveState } from './vscodeApi';
+import { loadScroll, loadState, post, saveScroll, saveState } from './vscodeApi';
 
 const app = document.getElementById('app') ?? document.body;
 const statusBar = el('div', { class: 'status-area', 'aria-live': 'assertive' });
@@ -110,6 +110,8 @@ function trainingState(): TrainingViewState | null {
 function onMessage(message: ToWebview): void {
   switch (message.type) {
     case 'explanation':
+      // The same explanation again (the host replays the view after a reload): keep the page as it is, scroll included.
+      if (current?.view === 'explanation' && JSON.stringify(current.state) === JSON.stringify(message.state)) break;
       setCurrent({ view: 'explanation', state: message.state, trace: null });
       break;
     case 'trace': {
@@ -196,12 +198,25 @@ window.addEventListener('resize', () => {
   }, 200);
 });
 
+// The scroll position is saved with the view (at most once a frame).
+let scrollSaving = false;
+window.addEventListener('scroll', () => {
+  if (scrollSaving) return;
+  scrollSaving = true;
+  requestAnimationFrame(() => {
+    scrollSaving = false;
+    saveScroll(window.scrollY);
+  });
+});
+
 clear(app);
 append(app, statusBar, content);
 const restored = loadState();
 if (restored) {
   current = restored;
   render();
+  // Back where the user was before the page was reloaded (VS Code reloads a hidden panel when it is shown again).
+  window.scrollTo(0, loadScroll());
 } else {
   append(content, el('p', { class: 'placeholder' }, 'Waiting for data…'));
 }

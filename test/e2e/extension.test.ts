@@ -119,7 +119,7 @@ describe('Kernel Lens in code-server', { timeout: 600_000 }, () => {
       assert.match(identity, /kernel machine/);
       assert.match(identity, /network output/);
       assert.match(identity, /Residual/);
-      const exampleRows = await frame.locator('.contribution-section tbody tr').count();
+      const exampleRows = await frame.locator('.contribution-section tbody tr[data-index]').count();
       assert.ok(exampleRows >= 5, `expected at least 5 training examples, saw ${exampleRows}`);
       const text = (await frame.locator('body').textContent()) ?? '';
       assert.match(text, /iris\.csv:\d+/);

@@ -96,9 +96,9 @@ describe('images in code-server', { timeout: 600_000 }, () => {
       await contextMenuAction(p, explorerRow(p, 'line0005.png'), 'Explain Image');
       const frame = await webviewFrameWith(p, '.row-image svg.image-grid', 180_000);
       assert.ok((await frame.locator('.row-image svg.image-grid rect[fill-opacity]').count()) > 0, 'the explained image is drawn');
-      const thumbnails = frame.locator('.contribution-section.supporters tbody tr td.thumb svg.image-grid');
+      const thumbnails = frame.locator('.contribution-section.supporters tbody tr[data-index] td.thumb svg.image-grid');
       assert.ok((await thumbnails.count()) > 0, 'supporters have thumbnails');
-      const source = (await frame.locator('.contribution-section.supporters tbody tr td.source').first().textContent()) ?? '';
+      const source = (await frame.locator('.contribution-section.supporters tbody tr[data-index] td.source').first().textContent()) ?? '';
       assert.match(source.trim(), /^digit-images\/\d\/line\d{4}\.png$/);
       const flagged = await frame.locator('.banner.flagged, .flagged-banner').count();
       assert.equal(flagged, 0, 'the decomposition is exact');

@@ -121,7 +121,7 @@ describe('Trust tools in code-server', { timeout: 600_000 }, () => {
       networkOutput = titleNumber((await frame.locator('.identity .term.network').getAttribute('title')) ?? '');
       predicted = /^(\S+) \(p [=<>] /.exec((await frame.locator('.facts .prediction').textContent()) ?? '')?.[1] ?? '';
       assert.ok(['setosa', 'versicolor', 'virginica'].includes(predicted), `predicted class "${predicted}"`);
-      const contributions = await frame.locator('.contribution-section.supporters tbody tr td:nth-child(4)').allTextContents();
+      const contributions = await frame.locator('.contribution-section.supporters tbody tr[data-index] td:nth-child(4)').allTextContents();
       assert.ok(contributions.length >= K, `at least ${K} supporters listed, saw ${contributions.length}`);
       const listed = await frame.locator('.contribution-section.supporters h2 .count').textContent();
       assert.ok(shown(listed?.replace(/[()]/g, '')) > 10, `all supporters listed (${listed}), not only those among the top 10`);

@@ -276,7 +276,7 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
         Math.abs(network - kernelMachine - signed) <= 1e-5 * (Math.abs(network) + 1),
         `residual ${signed} = network ${network} − kernel machine ${kernelMachine}`,
       );
-      assert.ok((await frame.locator('.contribution-section tbody tr').count()) >= 5, 'training examples are listed');
+      assert.ok((await frame.locator('.contribution-section tbody tr[data-index]').count()) >= 5, 'training examples are listed');
     });
   });
 

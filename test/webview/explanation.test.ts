@@ -39,7 +39,7 @@ describe('explanation view', () => {
     const opposers = e.contributions.filter((c) => c.contribution < 0).sort((a, b) => a.contribution - b.contribution);
     assert.ok(supporters.length > 0 && opposers.length > 0, 'fixture has both');
 
-    const supRows = view.page.locator('.contribution-section.supporters tbody tr');
+    const supRows = view.page.locator('.contribution-section.supporters tbody tr[data-index]');
     assert.equal(await supRows.count(), Math.min(PAGE_SIZE, supporters.length));
     assert.match((await view.page.locator('#supporters-title').textContent()) ?? '', new RegExp(`\\(${supporters.length}\\)`));
     assert.match((await view.page.locator('#opposers-title').textContent()) ?? '', new RegExp(`\\(${opposers.length}\\)`));
@@ -54,7 +54,27 @@ describe('explanation view', () => {
       assert.ok(close(parseShown(cells[5]), c.coefficient ?? NaN), `coefficient ${cells[5]} vs ${c.coefficient}`);
       assert.deepEqual(cells.slice(6, 10), iris.trainingValues[c.index], 'feature values');
     }
-    const oppFirst = await view.page.locator('.contribution-section.opposers tbody tr').first().locator('td').allTextContents();
+    // The explained row first, its values in the same columns as the supporters' (16.4).
+    const own = view.page.locator('.contribution-section.supporters tbody tr').first();
+    assert.equal(await own.getAttribute('class'), 'explained-row');
+    assert.equal(await own.locator('th').textContent(), 'This row');
+    const ownCells = await own.locator('td').allTextContents();
+    assert.equal(ownCells[1], e.label ?? '—');
+    const byName = new Map((e.values ?? []).map((v) => [v.name, v.value]));
+    assert.deepEqual(
+      ownCells.slice(5, 9),
+      iris.header.slice(0, 4).map((h) => byName.get(h) ?? '—'),
+      'its feature values',
+    );
+    // The actions stay in view when the table scrolls sideways.
+    assert.equal(
+      await supRows
+        .first()
+        .locator('td.actions')
+        .evaluate((td) => getComputedStyle(td).position),
+      'sticky',
+    );
+    const oppFirst = await view.page.locator('.contribution-section.opposers tbody tr[data-index]').first().locator('td').allTextContents();
     assert.ok(close(parseShown(oppFirst[3]), opposers[0].contribution), 'strongest opposer first');
     assert.ok(parseShown(oppFirst[3]) < 0);
 
@@ -146,7 +166,7 @@ describe('explanation view', () => {
     const view = await openView(harness);
     await view.send({ type: 'explanation', state: iris });
     const trace = fixture<ContributionTrace[]>('iris-trace.json');
-    const first = view.page.locator('.contribution-section.supporters tbody tr').first();
+    const first = view.page.locator('.contribution-section.supporters tbody tr[data-index]').first();
     const index = Number(await first.getAttribute('data-index'));
     await first.locator('vscode-button', { hasText: 'Trace' }).click();
     assert.deepEqual((await view.posted()).at(-1), { type: 'requestTrace', indices: [index] });
@@ -181,7 +201,11 @@ describe('explanation view', () => {
     const sup = iris.explanation.contributions.filter((c) => c.contribution > 0).sort((a, b) => b.contribution - a.contribution)[0];
     assert.equal(reached, `${sup.file}:${sup.line}`, 'first link is the strongest supporter');
 
-    await view.page.locator('.contribution-section.opposers tbody tr').first().locator('vscode-button', { hasText: 'Explain' }).click();
+    await view.page
+      .locator('.contribution-section.opposers tbody tr[data-index]')
+      .first()
+      .locator('vscode-button', { hasText: 'Explain' })
+      .click();
     const opp = iris.explanation.contributions.filter((c) => c.contribution < 0).sort((a, b) => a.contribution - b.contribution)[0];
     assert.deepEqual((await view.posted()).at(-1), { type: 'explainTraining', index: opp.index });
     await view.page.locator('vscode-button', { hasText: 'Copy as JSON' }).click();
@@ -217,8 +241,33 @@ describe('explanation view', () => {
     await view.send({ type: 'explanation', state: iris });
     await view.page.reload();
     await view.page.waitForSelector('.explanation-view');
-    assert.equal(await view.page.locator('.contribution-section.supporters tbody tr').count(), PAGE_SIZE);
+    assert.equal(await view.page.locator('.contribution-section.supporters tbody tr[data-index]').count(), PAGE_SIZE);
     assert.deepEqual(await view.posted(), [{ type: 'ready' }], 'ready again after reload');
+    await assertClean(view);
+    await view.page.context().close();
+  });
+
+  it('keeps the scroll position when a source link is clicked, across a reload of the page and the replayed view', async () => {
+    const view = await openView(harness);
+    await view.send({ type: 'explanation', state: iris });
+    const link = view.page.locator('.contribution-section.opposers tbody tr[data-index] a.action-link').first();
+    await link.scrollIntoViewIfNeeded();
+    await view.page.evaluate(() => window.scrollBy(0, 150));
+    const y = await view.page.evaluate(() => window.scrollY);
+    assert.ok(y > 300, `scrolled down (${y})`);
+    await link.click();
+    assert.equal((await view.posted()).at(-1)?.type, 'openRow');
+    assert.equal(await view.page.evaluate(() => window.scrollY), y, 'a click keeps the place');
+    // VS Code reloads a panel that was hidden behind the opened file; the host then sends the same view again.
+    await view.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    await view.page.reload();
+    await view.page.waitForSelector('.explanation-view');
+    assert.equal(await view.page.evaluate(() => window.scrollY), y, 'back in place after the reload');
+    await view.send({ type: 'explanation', state: iris });
+    assert.equal(await view.page.evaluate(() => window.scrollY), y, 'and after the replayed view');
+    // Another explanation starts at the top.
+    await view.send({ type: 'explanation', state: { ...iris, runName: `${iris.runName} (2)` } });
+    assert.equal(await view.page.evaluate(() => window.scrollY), 0);
     await assertClean(view);
     await view.page.context().close();
   });
@@ -275,17 +324,21 @@ describe('explanation view', () => {
     assert.match((await view.page.locator('.explained-output').textContent()) ?? '', /margin/);
     const supporters = digits.explanation.contributions.filter((c) => c.contribution > 0).length;
     const section = view.page.locator('.contribution-section.supporters');
-    assert.equal(await section.locator('tbody tr').count(), PAGE_SIZE);
-    assert.equal(await section.locator('tbody tr td.thumb svg').count(), PAGE_SIZE);
+    assert.equal(await section.locator('tbody tr[data-index]').count(), PAGE_SIZE);
+    assert.equal(await section.locator('tbody tr[data-index] td.thumb svg').count(), PAGE_SIZE);
+    assert.equal(await section.locator('tbody tr.explained-row td.thumb svg').count(), 1, 'the explained row on top, as an image');
     assert.match((await section.locator('.page-info').textContent()) ?? '', new RegExp(`1–${PAGE_SIZE} of ${supporters}`));
     await section.locator('vscode-button', { hasText: 'Next' }).click();
     assert.match(
       (await section.locator('.page-info').textContent()) ?? '',
       new RegExp(`${PAGE_SIZE + 1}–${2 * PAGE_SIZE} of ${supporters}`),
     );
-    assert.equal((await section.locator('tbody tr').first().locator('td').first().textContent())?.trim(), String(PAGE_SIZE + 1));
+    assert.equal(
+      (await section.locator('tbody tr[data-index]').first().locator('td').first().textContent())?.trim(),
+      String(PAGE_SIZE + 1),
+    );
     const ranked = [...digits.explanation.contributions].filter((c) => c.contribution > 0).sort((a, b) => b.contribution - a.contribution);
-    assert.equal(await section.locator('tbody tr').first().getAttribute('data-index'), String(ranked[PAGE_SIZE].index));
+    assert.equal(await section.locator('tbody tr[data-index]').first().getAttribute('data-index'), String(ranked[PAGE_SIZE].index));
     await view.screenshot('explanation-digits-light');
     await assertClean(view);
     await view.page.context().close();
@@ -326,9 +379,9 @@ describe('explanation view', () => {
     const [r, g, b] = rgb(1);
     assert.equal(await image.locator('rect[fill^="rgb("]').first().getAttribute('fill'), `rgb(${r}, ${g}, ${b})`);
     const section = view.page.locator('.contribution-section.supporters');
-    assert.equal(await section.locator('tbody tr td.thumb svg').count(), PAGE_SIZE, 'a thumbnail for every listed supporter');
-    assert.equal(await section.locator('tbody tr').first().locator('td.thumb rect[fill^="rgb("]').count(), 64);
-    const first = section.locator('tbody tr').first();
+    assert.equal(await section.locator('tbody tr[data-index] td.thumb svg').count(), PAGE_SIZE, 'a thumbnail for every listed supporter');
+    assert.equal(await section.locator('tbody tr[data-index]').first().locator('td.thumb rect[fill^="rgb("]').count(), 64);
+    const first = section.locator('tbody tr[data-index]').first();
     const index = Number(await first.getAttribute('data-index'));
     const c = state.explanation.contributions.find((x) => x.index === index)!;
     const link = first.locator('td.source a, td.source [role=link], td.source button').first();

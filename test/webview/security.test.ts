@@ -40,7 +40,7 @@ describe('hostile dataset text', () => {
     assert.equal(await view.page.locator('.true-label').textContent(), IMG);
     assert.equal(await view.page.locator('.row-table tbody td').first().textContent(), SCRIPT);
     assert.match((await view.page.locator('.prediction').textContent()) ?? '', /\[x\]\(command:workbench\.action\.quit\)/);
-    const firstSupporter = view.page.locator('.contribution-section.supporters tbody tr').first();
+    const firstSupporter = view.page.locator('.contribution-section.supporters tbody tr[data-index]').first();
     assert.equal(await firstSupporter.locator('td').nth(2).textContent(), IMG);
     assert.equal(
       await firstSupporter.locator('a.action-link').textContent(),
@@ -85,8 +85,8 @@ describe('hostile dataset text', () => {
     await report.setContent(html);
     await report.waitForTimeout(200);
     assert.equal(await report.title(), `report of ${SCRIPT}`);
-    const shown = view.page.locator('.contribution-section.supporters tbody tr');
-    const copied = report.locator('.contribution-section.supporters tbody tr');
+    const shown = view.page.locator('.contribution-section.supporters tbody tr[data-index]');
+    const copied = report.locator('.contribution-section.supporters tbody tr[data-index]');
     assert.equal(await copied.count(), await shown.count(), 'the same supporters');
     assert.equal(await copied.first().locator('td').nth(2).textContent(), IMG, 'hostile text stays text');
     assert.equal(await report.locator('.true-label').textContent(), IMG);

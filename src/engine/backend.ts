@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import type { BackendChoice, BackendName } from '../protocol';
 import { firstLineOf, messageOf } from '../shared/messageOf';
 import { registerWasmSliceKernel } from './wasmSliceKernel';
+import { registerPatchKernels } from './model/patchKernels';
 
 export interface BackendStatus {
   backend: BackendName;
@@ -73,6 +74,7 @@ export async function initBackend(choice: BackendChoice = 'auto', options: { nat
     // Importing the wasm backend registers it; the wasm files are located explicitly for bundles.
     setWasmPaths(wasmDir() + path.sep);
     registerWasmSliceKernel();
+    registerPatchKernels();
     available.push('wasm');
   } catch (error) {
     notes.push(`wasm backend not available: ${messageOf(error)}`);

@@ -116,8 +116,19 @@ test('a checkpointed CNN run (replayed whole) explains exactly as the same run s
   });
 });
 
-test('the conv layer gives the same numbers by selection products, by gather / scatter-add and by conv2d / conv2dTranspose', async () => {
+test('the conv layer gives the same numbers by our im2col / col2im kernels, by selection products, by gather / scatter-add and by conv2d / conv2dTranspose, on wasm and cpu', async () => {
   await useWasm();
+  try {
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      compareConvForms();
+    }
+  } finally {
+    await tf.setBackend('wasm');
+  }
+});
+
+function compareConvForms(): void {
   const layout = buildLayout(
     5 * 6 * 2,
     { width: 6, height: 5, channels: 2 },
@@ -125,13 +136,14 @@ test('the conv layer gives the same numbers by selection products, by gather / s
     2,
   );
   const conv = layout.layers[0] as ConvLayerLayout;
-  const byProducts = new ConvLayer(conv);
-  const byGather = new ConvLayer(conv, 0);
+  const byKernels = new ConvLayer(conv);
+  const byProducts = new ConvLayer(conv, 'selection');
+  const byGather = new ConvLayer(conv, 'gather');
   let seed = 7;
   const random = (n: number) => Float32Array.from({ length: n }, () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5);
   const G = 3;
   const R = 4;
-  const results = [byProducts, byGather].map((layer) =>
+  const results = [byProducts, byGather, byKernels].map((layer) =>
     tf.tidy(() => {
       const weights = tf.tensor2d(random(G * layout.parameterCount), [G, layout.parameterCount]);
       const a = tf.tensor3d(random(G * R * conv.inputs), [G, R, conv.inputs]);
@@ -142,9 +154,13 @@ test('the conv layer gives the same numbers by selection products, by gather / s
       );
     }),
   );
-  results[0].forEach((values, k) =>
-    values.forEach((v, i) => assert.ok(Math.abs(v - results[1][k][i]) < 1e-5, `output ${k}[${i}]: ${v} vs ${results[1][k][i]}`)),
-  );
+  for (const other of [results[1], results[2]])
+    results[0].forEach((values, k) =>
+      values.forEach((v, i) => assert.ok(Math.abs(v - other[k][i]) < 1e-5, `output ${k}[${i}]: ${v} vs ${other[k][i]}`)),
+    );
+  // The patches themselves are copies: the kernels' forward and summed gradient equal the products' bit for bit.
+  assert.deepEqual(results[2][0], results[0][0]);
+  assert.deepEqual(results[2][2], results[0][2]);
   // One weight point at a time takes TensorFlow.js's conv2d and conv2dTranspose: the same numbers again.
   seed = 7;
   const weights = random(G * layout.parameterCount);
@@ -162,4 +178,4 @@ test('the conv layer gives the same numbers by selection products, by gather / s
     forward.forEach((v, i) => assert.ok(Math.abs(v - results[1][0][g * R * conv.outputs + i]) < 1e-5, `conv2d ${g}[${i}]`));
     backward.forEach((v, i) => assert.ok(Math.abs(v - results[1][1][g * R * conv.inputs + i]) < 1e-5, `conv2dTranspose ${g}[${i}]`));
   }
-});
+}

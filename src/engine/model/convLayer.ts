@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FactoredLayer, LayerFactors } from './factoredLayer';
 import type { ConvLayerLayout } from './parameterLayout';
+import { gatherPatches, hasPatchKernels, scatterPatches } from './patchKernels';
 
 /**
- * Selection matrices of at most this many entries (16 MB) do im2col and col2im as matrix products, several times
- * faster on wasm than its element-wise Gather (measured: 8×8 digits, 5.7×); larger layers gather and scatter.
+ * Without our own im2col kernel (patchKernels.ts: wasm and cpu have it), selection matrices of at most this many
+ * entries (16 MB) do im2col as matrix products, several times faster on wasm than its element-wise Gather (measured:
+ * 8×8 digits, 5.7×); larger layers gather and scatter.
  */
 const SELECTION_MAX_ENTRIES = 4_000_000;
 
@@ -34,8 +36,11 @@ export class ConvLayer implements FactoredLayer {
 
   constructor(
     readonly layout: ConvLayerLayout,
-    /** Largest selection matrix to use (entries); 0 always gathers (the test of both forms). */
-    private readonly selectionMaxEntries = SELECTION_MAX_ENTRIES,
+    /**
+     * How im2col and col2im run: `auto` by our own kernels where the backend has them, else by selection products
+     * up to SELECTION_MAX_ENTRIES and TensorFlow.js's gather / scatterND beyond; the others force one form (tests).
+     */
+    private readonly patchForm: 'auto' | 'selection' | 'gather' = 'auto',
   ) {
     const { kernel, input, output, stride, padTop, padLeft } = layout;
     this.patchSize = kernel * kernel * input.channels;
@@ -69,11 +74,15 @@ export class ConvLayer implements FactoredLayer {
     ]);
   }
 
+  private ownKernels(): boolean {
+    return this.patchForm === 'auto' && hasPatchKernels();
+  }
+
   /** The selection matrix S [in, positions·patch] (S[i, m] = 1 where patch entry m reads input i), or null when too large. */
   private selection(): tf.Tensor2D | null {
     const { inputs, input, output, kernel, stride, padTop, padLeft } = this.layout;
     const columns = this.patchIndex.length;
-    if (inputs * columns > this.selectionMaxEntries) return null;
+    if (this.patchForm === 'gather' || inputs * columns > SELECTION_MAX_ENTRIES) return null;
     const key = [input.height, input.width, input.channels, output.height, output.width, kernel, stride, padTop, padLeft].join(',');
     let matrix = selections.get(key);
     if (!matrix) {
@@ -90,10 +99,12 @@ export class ConvLayer implements FactoredLayer {
   /** a [G, R, in] → patches [G, R·positions, k·k·C_in]. */
   private patches(a: tf.Tensor3D): tf.Tensor3D {
     const [g, r] = a.shape;
-    const selection = this.selection();
-    const gathered = selection
-      ? tf.matMul(tf.reshape(a, [g * r, this.layout.inputs]), selection)
-      : tf.gather(tf.concat([a, tf.zeros([g, r, 1])], 2), tf.tensor1d(this.patchIndex, 'int32'), 2);
+    const flat = tf.reshape(a, [g * r, this.layout.inputs]) as tf.Tensor2D;
+    const gathered = this.ownKernels()
+      ? gatherPatches(flat, this.patchIndex, this.layout.inputs)
+      : this.selection()
+        ? tf.matMul(flat, this.selection() as tf.Tensor2D)
+        : tf.gather(tf.concat([a, tf.zeros([g, r, 1])], 2), tf.tensor1d(this.patchIndex, 'int32'), 2);
     return tf.reshape(gathered, [g, r * this.positions, this.patchSize]);
   }
 
@@ -158,6 +169,11 @@ export class ConvLayer implements FactoredLayer {
         return tf.reshape(back, [g, r, this.layout.inputs]);
       }
       const patchGrad = tf.matMul(tf.reshape(delta, [g, r * this.positions, this.filters]), this.kernel(weights), false, true);
+      if (this.ownKernels())
+        return tf.reshape(
+          scatterPatches(tf.reshape(patchGrad, [g * r, this.positions * this.patchSize]), this.patchIndex, this.layout.inputs),
+          [g, r, this.layout.inputs],
+        );
       const columns = tf.transpose(tf.reshape(patchGrad, [g * r, this.positions * this.patchSize]));
       const index = tf.tensor2d(this.patchIndex, [this.patchIndex.length, 1], 'int32');
       const summed = tf.scatterND(index, columns, [this.layout.inputs + 1, g * r]);

@@ -1,0 +1,120 @@
+/**
+ * im2col and col2im as kernels of our own on the wasm and cpu backends. A conv layer's patches are a gather of its
+ * input by a fixed index (convLayer.ts `patchIndex`), and its input gradient at many weight points the matching
+ * scatter-add. TensorFlow.js has them only as a 0/1 selection matrix product (k·k·positions multiply-adds per input
+ * value: most of a CNN explanation's time went there), an element-wise Gather that is slower still on wasm, or a
+ * scatterND between two transposes. These copy and add, reading and writing the backend's memory in place. They have
+ * no gradient: nothing differentiates through them (training and explanations use the layers' factors).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+
+const GATHER = 'KernelLensPatchGather';
+const SCATTER = 'KernelLensPatchScatter';
+const BACKENDS = ['wasm', 'cpu'] as const;
+
+/** out[n, m] = x[n, index[m]], or 0 where index[m] = inputs (the padding). */
+export function gatherPatchesInto(x: Float32Array, rows: number, inputs: number, index: Int32Array, out: Float32Array): void {
+  const columns = index.length;
+  for (let n = 0; n < rows; n++) {
+    const from = n * inputs;
+    const to = n * columns;
+    for (let m = 0; m < columns; m++) {
+      const i = index[m];
+      out[to + m] = i < inputs ? x[from + i] : 0;
+    }
+  }
+}
+
+/** out[n, index[m]] += cols[n, m] for index[m] < inputs; out is zeroed first. Sums in float64, in m order. */
+export function scatterPatchesInto(cols: Float32Array, rows: number, inputs: number, index: Int32Array, out: Float32Array): void {
+  const columns = index.length;
+  const sums = new Float64Array(inputs);
+  for (let n = 0; n < rows; n++) {
+    sums.fill(0);
+    const from = n * columns;
+    for (let m = 0; m < columns; m++) {
+      const i = index[m];
+      if (i < inputs) sums[i] += cols[from + m];
+    }
+    out.set(sums, n * inputs);
+  }
+}
+
+interface PatchAttrs {
+  index: Int32Array;
+  inputs: number;
+}
+
+/** Runs `fill(input, out)` on a backend's own memory: wasm views of its heap (taken after the output is allocated,
+ * which may grow the heap), or the cpu backend's arrays. */
+function onBackend(
+  backendName: string,
+  backend: tf.KernelBackend,
+  x: tf.TensorInfo,
+  shape: number[],
+  fill: (input: Float32Array, out: Float32Array) => void,
+): tf.TensorInfo {
+  if (backendName === 'wasm') {
+    const wasm = backend as BackendWasm;
+    const out = wasm.makeOutput(shape, 'float32');
+    fill(wasm.typedArrayFromHeap(x) as Float32Array, wasm.typedArrayFromHeap(out) as Float32Array);
+    return out;
+  }
+  const cpu = backend as MathBackendCPU;
+  const values = new Float32Array(tf.util.sizeFromShape(shape));
+  fill(cpu.readSync(x.dataId) as Float32Array, values);
+  return cpu.makeTensorInfo(shape, 'float32', values);
+}
+
+let registered = false;
+
+/** Registers both kernels on the backends that exist (once). */
+export function registerPatchKernels(): void {
+  if (registered) return;
+  registered = true;
+  for (const backendName of BACKENDS) {
+    tf.registerKernel({
+      kernelName: GATHER,
+      backendName,
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const x = inputs.x as tf.TensorInfo;
+        const { index, inputs: width } = attrs as unknown as PatchAttrs;
+        const rows = x.shape[0];
+        return onBackend(backendName, backend as tf.KernelBackend, x, [rows, index.length], (input, out) =>
+          gatherPatchesInto(input, rows, width, index, out),
+        );
+      },
+    });
+    tf.registerKernel({
+      kernelName: SCATTER,
+      backendName,
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const cols = inputs.x as tf.TensorInfo;
+        const { index, inputs: width } = attrs as unknown as PatchAttrs;
+        const rows = cols.shape[0];
+        return onBackend(backendName, backend as tf.KernelBackend, cols, [rows, width], (input, out) =>
+          scatterPatchesInto(input, rows, width, index, out),
+        );
+      },
+    });
+  }
+}
+
+/** Whether the current backend has the kernels (the native backend does not: convLayer.ts falls back). */
+export function hasPatchKernels(): boolean {
+  return registered && (BACKENDS as readonly string[]).includes(tf.getBackend());
+}
+
+/** x [N, inputs] → patches [N, index.length]. */
+export function gatherPatches(x: tf.Tensor2D, index: Int32Array, inputs: number): tf.Tensor2D {
+  const attrs = { index, inputs } as unknown as tf.NamedAttrMap;
+  return tf.engine().runKernel(GATHER, { x: tf.cast(x, 'float32') }, attrs) as tf.Tensor2D;
+}
+
+/** cols [N, index.length] → [N, inputs], each column added into the input it was gathered from. */
+export function scatterPatches(cols: tf.Tensor2D, index: Int32Array, inputs: number): tf.Tensor2D {
+  const attrs = { index, inputs } as unknown as tf.NamedAttrMap;
+  return tf.engine().runKernel(SCATTER, { x: tf.cast(cols, 'float32') }, attrs) as tf.Tensor2D;
+}

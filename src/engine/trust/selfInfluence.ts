@@ -125,7 +125,10 @@ export async function selfInfluenceByTensors(
   const chunk = Math.max(1, Math.floor(4_000_000 / (W * P)));
   for (let s0 = 0; s0 < T; s0 += chunk) {
     const c = Math.min(chunk, T - s0);
-    const grads = tidyRead(() => run.network.summedGradient(perExampleFactors(factors, s0, c)));
+    const cached = factors.gradients();
+    const grads = cached
+      ? cached.subarray(s0 * W * P, (s0 + c) * W * P)
+      : tidyRead(() => run.network.summedGradient(perExampleFactors(factors, s0, c)));
     for (let k = 0; k < c; k++) {
       const s = s0 + k;
       const eta = run.path.learningRates[s];

@@ -70,6 +70,7 @@ export function explainNeuron(
   const carry = newSweepCarry(sweepInput);
   const vectors = new Float64Array(N * d);
   const local = Int32Array.from(indices, (p) => p - offset);
+  const cached = factors.gradients();
   // Each pass forms every per-example gradient of the unit's layer: as many steps as fit PASS_FLOATS.
   const chunk = Math.max(1, Math.min(STEP_CHUNK, Math.floor(PASS_FLOATS / (W * layer.parameterCount))));
   for (let end = T; end > 0; end -= chunk) {
@@ -78,10 +79,12 @@ export function explainNeuron(
     const c = end - s0;
     const u = sweepChunk(sweepInput, new Float32Array(c * d).fill(1), s0, c, carry);
     // Per-example gradients of the unit's layer: each of the c·W rows its own group.
-    const grads = tidyRead(() => {
-      const perExample = layer.summedGradient(perExampleFactors(factors, s0, c)[layoutLayer]);
-      return tf.gather(perExample, tf.tensor1d(local, 'int32'), 1);
-    });
+    const grads = cached
+      ? unitGradients(cached, s0, c, W, run.layout.parameterCount, indices)
+      : tidyRead(() => {
+          const perExample = layer.summedGradient(perExampleFactors(factors, s0, c)[layoutLayer]);
+          return tf.gather(perExample, tf.tensor1d(local, 'int32'), 1);
+        });
     for (let k = 0; k < c; k++) {
       const r = s0 + k;
       const coef = stepCoefficient(sweepInput, r);
@@ -132,4 +135,15 @@ export function explainNeuron(
     contributions,
     backend: currentBackend().backend,
   };
+}
+
+/** The unit's parameters' columns of the cached per-example gradients of steps [s0, s0 + c): [c·W, indices]. */
+function unitGradients(cached: Float32Array, s0: number, c: number, W: number, P: number, indices: ArrayLike<number>): Float32Array {
+  const d = indices.length;
+  const out = new Float32Array(c * W * d);
+  for (let row = 0; row < c * W; row++) {
+    const base = (s0 * W + row) * P;
+    for (let j = 0; j < d; j++) out[row * d + j] = cached[base + indices[j]];
+  }
+  return out;
 }

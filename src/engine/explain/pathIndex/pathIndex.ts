@@ -95,8 +95,8 @@ export function buildPathIndex(run: LoadedRun, contraction: SimdContraction = ne
   } else {
     const factors = buildTrainingFactors(run);
     layers.forEach((layer, k) => {
-      layer.a.set(factors.layers[k].a.dataSync() as Float32Array);
-      layer.delta.set(factors.layers[k].delta.dataSync() as Float32Array);
+      layer.a.set(factors.layers()[k].a.dataSync() as Float32Array);
+      layer.delta.set(factors.layers()[k].delta.dataSync() as Float32Array);
     });
     factors.dispose();
   }

@@ -1,12 +1,14 @@
 /**
  * End-to-end workflows in real VS Code (code-server + Chromium), one shared workbench: New Experiment from a CSV,
  * cancelling a training from its notification, the Test Set view and explaining a row from it, rename/pin/delete from
- * the tree's context menu, and a CSV hover that says its run is stale once the dataset is edited. The flows build on
+ * the tree's context menu, a CSV hover that says its run is stale once the dataset is edited, a misspelt target fixed by
+ * its quick fix, and a run stored as checkpoints (over its path budget) explained by replay. The flows build on
  * each other, so they run in order (after `bash scripts/setup-code-server.sh`).
  */
 import { titleNumber } from '../helpers/termTitle';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -28,6 +30,14 @@ import {
 import * as tree from './workbenchTree';
 import { longExperiment, settings } from './workflowFixtures';
 import { waitFor } from '../helpers/waitFor';
+
+/** Bytes of the files under a folder. */
+function folderBytes(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce(
+    (sum, entry) => sum + (entry.isDirectory() ? folderBytes(join(dir, entry.name)) : statSync(join(dir, entry.name)).size),
+    0,
+  );
+}
 
 describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
   let root = '';
@@ -464,6 +474,84 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
         },
       );
       await runCommand(p, 'File: Revert File');
+    });
+  });
+
+  it('explains a run stored as checkpoints (over its path budget) exactly, from the Test Set view and a hover', async () => {
+    const p = livePage();
+    await tree.tidy(p);
+    const name = 'digits-replayed';
+    let runId = '';
+    await step('replayed-train', async () => {
+      // Trained by the CLI under a 4 MiB budget: this run's full path (451 × 2 442 weights, Adam's moments and the
+      // index) would take ≈ 21 MiB, so it stores checkpoints; the editor then finds it like any other run.
+      const file = join(workspace, `${name}.kernel.json`);
+      writeFileSync(
+        file,
+        JSON.stringify(
+          {
+            ...longExperiment,
+            name,
+            model: { hidden: [{ units: 32, activation: 'tanh' }] },
+            training: { ...longExperiment.training, epochs: 10 },
+          },
+          null,
+          2,
+        ),
+      );
+      const trained = spawnSync(
+        process.execPath,
+        [join(__dirname, '..', '..', 'bin', 'kernel-lens.js'), 'train', file, '--path-budget-mb', '4'],
+        {
+          encoding: 'utf8',
+        },
+      );
+      assert.equal(trained.status, 0, trained.stderr);
+      [runId] = runsOf(name);
+      const run = runJson(name, runId) as ReturnType<typeof runJson> & { pathLayout?: string; replay?: { every: number } };
+      assert.equal(run.status, 'complete');
+      assert.equal(run.pathLayout, 'checkpoints', 'over the budget, checkpoints are stored');
+      assert.ok((run.replay?.every ?? 0) > 1, `a checkpoint every ${run.replay?.every} steps`);
+      const bytes = folderBytes(join(workspace, '.kernel-lens', 'runs', name, runId));
+      assert.ok(bytes <= 4 * 2 ** 20, `the run folder (${bytes} bytes) fits the 4 MiB budget`);
+      await runCommand(p, 'Kernel Lens: Refresh Experiments');
+      await waitFor(async () => (await tree.treeRows(p)).some((r) => r.level === 1 && r.label === name), { what: `${name} in the tree` });
+    });
+    await step('replayed-test-set', async () => {
+      const run = runJson(name, runId);
+      // The tree shows the run complete (with its accuracy) once the training's refresh is in.
+      const [runRow] = tree.runRows(
+        await tree.waitForChildren(p, name, (c) => tree.runRows(c).some((r) => /acc \d/.test(r.description)), 'a complete run'),
+      );
+      assert.ok(runRow, 'the run is in the tree');
+      await contextMenuAction(p, tree.treeRowAt(p, runRow.index), 'Show Test Set');
+      // One replay explains the whole test split (the background cache), then the view lists every row.
+      const frame = await webviewFrameWith(p, 'table.test-set tbody tr', 240_000);
+      // Paged: the status line counts every row.
+      await waitFor(
+        async () => ((await frame.locator('.test-set-view').textContent()) ?? '').includes(`${run.testRows} of ${run.testRows} rows shown`),
+        { what: 'every test row', timeoutMs: 240_000 },
+      );
+      await frame.locator('table.test-set tbody tr').first().click();
+      const explanation = await webviewFrameWith(p, '.identity .term.kernel-machine', 240_000);
+      assert.match((await explanation.locator('.identity .residual').textContent()) ?? '', /Exact within tolerance/);
+      assert.ok((await explanation.locator('.contribution-section tbody tr[data-index]').count()) >= 5, 'training examples are listed');
+    });
+    await step('replayed-hover', async () => {
+      const rows = rowsJson(name, runId);
+      const line = rows.test[0].line;
+      // digits-long reads digits.csv too (its hover would ask which experiment answers): it has done its part.
+      rmSync(join(workspace, 'digits-long.kernel.json'));
+      await runCommand(p, 'Kernel Lens: Refresh Experiments');
+      await waitFor(async () => !(await tree.treeRows(p)).some((r) => r.level === 1 && r.label === 'digits-long'), {
+        what: 'digits-long gone from the tree',
+      });
+      await runCommand(p, 'View: Close All Editor Groups');
+      await openFileAtLine(p, 'digits.csv', line);
+      const hover = await tree.showHover(p, line);
+      await hover.filter({ hasText: /Prediction: / }).waitFor({ timeout: 120_000 });
+      assert.match((await hover.textContent()) ?? '', /test row \d+/);
+      await p.keyboard.press('Escape');
     });
   });
 });

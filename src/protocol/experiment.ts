@@ -104,6 +104,8 @@ export interface ColumnSchema {
   min?: number;
   max?: number;
   mean?: number;
+  /** A numeric column whose every value is a whole number (a target like that with few values is classified). */
+  integer?: boolean;
   /** For a numeric column with a few bad values: the first bad one. */
   badValue?: { line: number; value: string };
 }

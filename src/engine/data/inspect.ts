@@ -19,6 +19,7 @@ class ColumnTally {
   min = Infinity;
   max = -Infinity;
   sum = 0;
+  fractional = false;
 
   add(cell: string, line: number): void {
     if (isMissing(cell)) {
@@ -36,6 +37,7 @@ class ColumnTally {
       return;
     }
     this.numbers++;
+    if (!Number.isInteger(v)) this.fractional = true;
     this.min = Math.min(this.min, v);
     this.max = Math.max(this.max, v);
     this.sum += v;
@@ -52,7 +54,7 @@ class ColumnTally {
         .map(([category]) => category);
       return column;
     }
-    if (this.numbers > 0) Object.assign(column, { min: this.min, max: this.max, mean: this.sum / this.numbers });
+    if (this.numbers > 0) Object.assign(column, { min: this.min, max: this.max, mean: this.sum / this.numbers, integer: !this.fractional });
     if (this.firstBad !== null) column.badValue = this.firstBad;
     return column;
   }

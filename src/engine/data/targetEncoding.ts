@@ -1,10 +1,8 @@
-import type { TaskKind } from '../../protocol';
+import { MAX_INTEGER_CLASSES, type TaskKind } from '../../protocol';
 import { UserError } from '../errors';
 import { parseNumber } from './columnTypes';
 import { quoteCell } from '../../shared/safeText';
 
-/** Classification when the target has text or at most this many distinct integer values. */
-export const MAX_INTEGER_CLASSES = 20;
 
 /** How the target is encoded: class indices (classification) or standardized values (regression). */
 export interface TargetEncoding {

@@ -5,20 +5,12 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EngineMethods, type DatasetSchema, type ExperimentConfig } from '../../../protocol';
+import { EngineMethods, type ExperimentConfig } from '../../../protocol';
 import type { EngineConnection } from '../../engine/engineConnection';
 import { showInfo, showWarning } from '../../notify';
-
-/** The experiment a new file starts with: small, quick to train, explicit about every choice. */
-export function defaultExperiment(csvFileName: string, target: string, schema: Pick<DatasetSchema, 'rows'>): ExperimentConfig {
-  const name = csvFileName.replace(/\.csv$/i, '');
-  return {
-    name,
-    dataset: { train: csvFileName, target, test: { fraction: 0.2 } },
-    model: { hidden: [{ units: 16, activation: 'tanh' }] },
-    training: { optimizer: 'adam', learningRate: 0.01, epochs: 20, batchSize: Math.min(32, Math.max(1, schema.rows)), seed: 1 },
-  };
-}
+import { pixelGrid } from '../model/pixelGrid';
+import { defaultExperiment, defaultImageExperiment, pixelCsvExperiment } from '../model/defaultExperiments';
+import { targetDescription } from '../model/targetKind';
 
 /** `iris.kernel.json` (for iris.csv or a folder `iris`), or `iris-2.kernel.json` and so on when taken. */
 export async function freeExperimentPath(dataset: string): Promise<string> {
@@ -44,14 +36,30 @@ export async function newExperimentFromCsv(engine: EngineConnection, csv: vscode
   const picked = await vscode.window.showQuickPick(
     columns.map((c) => ({
       label: c.name,
-      description: `${c.type}${c.type === 'categorical' ? `, ${c.distinct} classes` : c.min !== undefined ? `, ${c.min} to ${c.max}` : ''}${c.name === schema.suggestedTarget ? ' · suggested' : ''}`,
+      description: `${targetDescription(c)}${c.name === schema.suggestedTarget ? ' · suggested' : ''}`,
       detail: c.missing > 0 ? `${c.missing} missing values` : undefined,
       column: c,
     })),
     { title: `Target column of ${path.basename(csv.fsPath)} (${schema.rows} rows)`, placeHolder: 'What should the network predict?' },
   );
   if (!picked) return undefined;
-  const config = defaultExperiment(path.basename(csv.fsPath), picked.column.name, schema);
+  let config = defaultExperiment(path.basename(csv.fsPath), picked.column.name, schema);
+  const grid = pixelGrid(schema.columns, picked.column.name);
+  if (grid) {
+    const shape = `${grid.width}×${grid.height}`;
+    const form = await vscode.window.showQuickPick(
+      [
+        { label: `As ${shape} images`, description: 'a small convolutional network on the pixels', image: true },
+        { label: 'As a table', description: 'a dense network on the columns', image: false },
+      ],
+      {
+        title: `${grid.columns.length} columns of ${path.basename(csv.fsPath)} look like the pixels of ${shape} images`,
+        placeHolder: 'Read them as',
+      },
+    );
+    if (!form) return undefined;
+    if (form.image) config = pixelCsvExperiment(config, grid, schema);
+  }
   return writeNewExperiment(engine, csv.fsPath, config, `predicting ${picked.column.name}`);
 }
 
@@ -72,27 +80,6 @@ async function writeNewExperiment(engine: EngineConnection, dataset: string, con
       if (choice) void vscode.commands.executeCommand('kernelLens.trainExperiment', uri);
     });
   return uri;
-}
-
-/**
- * The experiment an image folder starts with: the small CNN of the W-img benchmark (two 3×3 conv layers with ReLU,
- * each followed by 2×2 max-pooling), which reaches 0.97 on the 8×8 digits in 15 epochs.
- */
-export function defaultImageExperiment(folderName: string): ExperimentConfig {
-  return {
-    name: folderName,
-    dataset: { train: folderName, test: { fraction: 0.2 } },
-    model: {
-      layers: [
-        { type: 'conv2d', filters: 8, kernel: 3, padding: 'same', activation: 'relu' },
-        { type: 'maxPool2d', size: 2 },
-        { type: 'conv2d', filters: 16, kernel: 3, padding: 'same', activation: 'relu' },
-        { type: 'maxPool2d', size: 2 },
-        { type: 'flatten' },
-      ],
-    },
-    training: { optimizer: 'adam', learningRate: 0.003, epochs: 15, batchSize: 32, seed: 1 },
-  };
 }
 
 /** New Experiment from an image folder (one subfolder per class): writes `<folder>.kernel.json` beside it. */

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type { BackendChoice, BackendName } from '../protocol';
 import { firstLineOf, messageOf } from '../shared/messageOf';
 import { registerWasmSliceKernel } from './wasmSliceKernel';
-import { registerPatchKernels } from './model/patchKernels';
+import { registerPatchKernels } from './patchKernels';
 
 export interface BackendStatus {
   backend: BackendName;

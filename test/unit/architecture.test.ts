@@ -17,6 +17,7 @@ const ENGINE_RANKS: Record<string, number> = {
   'random.ts': 0,
   'backend.ts': 0,
   'wasmSliceKernel.ts': 0,
+  'patchKernels.ts': 0,
   'engineVersions.ts': 0,
   data: 1,
   model: 1,

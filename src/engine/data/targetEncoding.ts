@@ -3,7 +3,6 @@ import { UserError } from '../errors';
 import { parseNumber } from './columnTypes';
 import { quoteCell } from '../../shared/safeText';
 
-
 /** How the target is encoded: class indices (classification) or standardized values (regression). */
 export interface TargetEncoding {
   task: TaskKind;

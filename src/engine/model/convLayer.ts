@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FactoredLayer, LayerFactors } from './factoredLayer';
 import type { ConvLayerLayout } from './parameterLayout';
-import { gatherPatches, hasPatchKernels, scatterPatches } from './patchKernels';
+import { gatherPatches, hasPatchKernels, scatterPatches } from '../patchKernels';
 
 /**
  * Without our own im2col kernel (patchKernels.ts: wasm and cpu have it), selection matrices of at most this many

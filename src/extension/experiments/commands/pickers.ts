@@ -101,7 +101,8 @@ export class Pickers {
           ]
             .filter(Boolean)
             .join(' · '),
-          detail: cells?.join(', '),
+          // An image's cells are pixels: its shape says more than 64 numbers.
+          detail: run.image ? `${run.image.width}×${run.image.height} image` : cells?.join(', '),
           ref,
         });
       }

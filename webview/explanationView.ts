@@ -11,6 +11,7 @@ import { imageGrid, pixelValues } from './imageGrid';
 import { byLabelCard, cumulativeShareCard, sortedContributionsCard, traceCard } from './plots';
 import { verificationSection } from './verificationView';
 import { GLOSSARY } from './glossary';
+import { featureComparisonCard } from './featureComparison';
 import { reportSnapshot } from './reportSnapshot';
 import { post } from './vscodeApi';
 
@@ -77,6 +78,7 @@ export function explanationView(options: ExplanationViewOptions): HTMLElement {
       cumulativeShareCard(e, width),
       byLabelCard(e, width),
       traceCard(e, selected, width),
+      featureComparisonCard(state, width),
     ),
   );
   append(root, tables, plots, verificationSection(state, options.verification ?? null, width));

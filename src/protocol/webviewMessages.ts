@@ -13,6 +13,8 @@ export interface ExplanationViewState {
   output: OutputSelector;
   /** The training file's header (trimmed), for showing supporters' values. */
   header: string[];
+  /** The target column's name (not a feature: left out where features are compared). */
+  target?: string | null;
   /** Image inputs' shape (channels 1 when not given): thumbnails from `values` or the engine's `pixels`. */
   image: { width: number; height: number; channels?: number } | null;
   stale: boolean;

@@ -130,8 +130,8 @@ describe('explanation view', () => {
     const view = await openView(harness);
     await view.send({ type: 'explanation', state: iris });
     const cards = view.page.locator('.plot-card');
-    assert.equal(await cards.count(), 4);
-    for (const id of ['plot-sorted', 'plot-cumulative', 'plot-by-label']) {
+    assert.equal(await cards.count(), 5);
+    for (const id of ['plot-sorted', 'plot-cumulative', 'plot-by-label', 'plot-compare']) {
       const svg = view.page.locator(`#${id} svg.kl-plot`);
       assert.equal(await svg.count(), 1, `${id} has an SVG chart`);
       assert.ok((await svg.getAttribute('aria-label'))?.length, `${id} chart is labelled`);
@@ -243,6 +243,35 @@ describe('explanation view', () => {
     await view.page.waitForSelector('.explanation-view');
     assert.equal(await view.page.locator('.contribution-section.supporters tbody tr[data-index]').count(), PAGE_SIZE);
     assert.deepEqual(await view.posted(), [{ type: 'ready' }], 'ready again after reload');
+    await assertClean(view);
+    await view.page.context().close();
+  });
+
+  it('compares the row’s features with its strongest supporters and opposers, the target left out', async () => {
+    const view = await openView(harness, 'light');
+    await view.send({ type: 'explanation', state: { ...iris, target: 'species' } });
+    const card = view.page.locator('#plot-compare');
+    assert.equal(await card.locator('h3').textContent(), 'The row beside its supporters and opposers');
+    assert.equal(await card.locator('g.compare-row[aria-label=line] path').count(), 1, 'the explained row');
+    assert.equal(await card.locator('g.compare-supporter[aria-label=line] path').count(), 5, 'five supporters');
+    assert.equal(await card.locator('g.compare-opposer[aria-label=line] path').count(), 5, 'five opposers');
+    const ticks = (await card.locator('svg [aria-label="x-axis tick label"] text').allTextContents()).map((t) => t.trim());
+    assert.deepEqual(
+      ticks,
+      iris.header.filter((h) => h !== 'species'),
+      'every numeric feature, not the target',
+    );
+    const table = card.locator('details table');
+    assert.deepEqual(
+      await table.locator('tbody th, tbody td:first-child').allTextContents(),
+      iris.header.filter((h) => h !== 'species'),
+    );
+    const byName = new Map((iris.explanation.values ?? []).map((v) => [v.name, v.value]));
+    assert.equal(await table.locator('tbody tr').first().locator('td').nth(1).textContent(), byName.get(iris.header[0]), 'raw values');
+    await view.screenshot('explanation-compare-light');
+    // Images are compared by their thumbnails.
+    await view.send({ type: 'explanation', state: fixture<ExplanationViewState>('digits-explanation.json') });
+    assert.equal(await view.page.locator('#plot-compare').count(), 0);
     await assertClean(view);
     await view.page.context().close();
   });

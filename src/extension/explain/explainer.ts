@@ -104,6 +104,7 @@ export class Explainer {
       query: target.query,
       output: target.output,
       header,
+      target: experiment?.config?.dataset.target ?? null,
       image: run.image ?? experiment?.config?.dataset.image ?? null,
       stale: run.stale === true,
       explanation,

@@ -6,6 +6,7 @@
 import './elements';
 import type { ContributionTrace, PersistedWebviewState, ToWebview, TrainingViewState } from '../src/protocol';
 import { append, clear, custom, el } from './dom';
+import { compareRunsView } from './compareRunsView';
 import { explanationView } from './explanationView';
 import { kernelView } from './kernelView';
 import { neuronView } from './neuronView';
@@ -56,6 +57,9 @@ function render(): void {
       break;
     case 'neuron':
       content.appendChild(neuronView(current.state));
+      break;
+    case 'compareRuns':
+      content.appendChild(compareRunsView(current.state, width()));
       break;
   }
   app.setAttribute('aria-busy', 'false');
@@ -132,6 +136,9 @@ function onMessage(message: ToWebview): void {
       break;
     case 'neuron':
       setCurrent({ view: 'neuron', state: message.state });
+      break;
+    case 'compareRuns':
+      setCurrent({ view: 'compareRuns', state: message.state });
       break;
     case 'testSet':
       setCurrent({ view: 'testSet', state: { runName: message.runName, rows: message.rows, image: message.image ?? null } });

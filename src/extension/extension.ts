@@ -28,6 +28,7 @@ import { RunResolver } from './experiments/model/runResolver';
 import { RunRowsCache } from './experiments/model/runRows';
 import { openSampleDataset, openSampleImages } from './experiments/commands/sampleDataset';
 import { TestSetPanel, type TestSetPanelDeps } from './explain/testSetPanel';
+import { CompareRunsPanel } from './experiments/compare/compareRunsPanel';
 import { TrainingPanel } from './training/trainingPanel';
 import { TrainingService } from './training/trainingService';
 import { registerTrustTools } from './trust/registerTrust';
@@ -154,6 +155,11 @@ export function activate(context: vscode.ExtensionContext): void {
     command('kernelLens.showTestSet', async (arg) => {
       const run = await runArg(arg, 'Show Test Set');
       if (run) await TestSetPanel.show(testSetDeps, run);
+    }),
+    command('kernelLens.compareRuns', async (arg) => {
+      const experiment = await pickers.experiment(arg, 'Compare Runs');
+      if (experiment)
+        await CompareRunsPanel.show({ extensionUri: context.extensionUri, store, showRun: (run) => training.showRun(run) }, experiment);
     }),
     command(SHOW_TRAINING_COMMAND, async (arg) => {
       const run = await runArg(arg, 'Show Training');

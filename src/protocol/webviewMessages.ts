@@ -62,6 +62,29 @@ export interface TrainingViewState {
   classes?: string[] | null;
 }
 
+/** The compare-runs view: every run of one experiment, the settings that differ, final metrics and curves. */
+export interface CompareRunsViewState {
+  experimentName: string;
+  /** The training settings in reading order, and whether any two runs differ in it. */
+  parameters: { key: string; name: string; differs: boolean }[];
+  runs: ComparedRun[];
+  /** Regression runs: RMSE instead of accuracy. */
+  regression: boolean;
+}
+
+export interface ComparedRun {
+  runDir: string;
+  /** Its label, else what tells it from the others (runTitle). */
+  title: string;
+  status: RunStatus;
+  createdAt: string;
+  /** Each parameter's value as shown, by `parameters[].key` ('' when the run does not record it). */
+  parameters: Record<string, string>;
+  metrics: EpochMetrics[];
+  /** The run that answers hovers and Explain Prediction (pinned, else the latest complete). */
+  answering: boolean;
+}
+
 /** The test set view. */
 export interface TestSetViewState {
   runName: string;
@@ -100,7 +123,8 @@ export type PersistedWebviewState =
   | { view: 'testSet'; state: TestSetViewState }
   | { view: 'training'; state: TrainingViewState }
   | { view: 'kernel'; state: KernelViewState }
-  | { view: 'neuron'; state: NeuronViewState };
+  | { view: 'neuron'; state: NeuronViewState }
+  | { view: 'compareRuns'; state: CompareRunsViewState };
 
 /** The neuron view ("Explain Neuron…"): one unit's weight change as a sum over the training examples. */
 export interface NeuronViewState {
@@ -118,6 +142,7 @@ export type ToWebview =
   /** The explanation view: the result of "Verify by retraining…". */
   | { type: 'verification'; result: VerifyResult }
   | { type: 'kernel'; state: KernelViewState }
+  | { type: 'compareRuns'; state: CompareRunsViewState }
   | { type: 'busy'; message: string }
   | { type: 'error'; message: string };
 
@@ -141,6 +166,8 @@ export type FromWebview =
   | { type: 'pin' }
   /** Test set view: open the explanation of a test row. */
   | { type: 'explainRow'; split: Split; row: number }
+  /** Compare-runs view: open a run's training view. */
+  | { type: 'showRun'; runDir: string }
   /** Training curves view: stop the running training. */
   | { type: 'cancelTraining' }
   /** Training curves view, after a complete training: the next steps it offers. */

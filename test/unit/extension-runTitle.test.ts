@@ -1,32 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RunInfo, RunTraining } from '../../src/protocol';
 import { answeringText, runTitle } from '../../src/extension/experiments/tree/runDisplay';
+import { runInfo } from '../helpers/runInfos';
 
 // Runs of one experiment never read alike in the tree: a label, else what differs, else their order.
 
-function run(id: string, createdAt: string, training: Partial<RunTraining> = {}, extra: Partial<RunInfo> = {}): RunInfo {
-  return {
-    id,
-    dir: `/runs/${id}`,
-    experimentFile: '/w/iris.kernel.json',
-    name: 'iris',
-    status: 'complete',
-    message: null,
-    createdAt,
-    finishedAt: createdAt,
-    backend: 'wasm',
-    task: 'multiclass',
-    classes: ['a', 'b'],
-    steps: 10,
-    parameters: 5,
-    trainRows: 10,
-    testRows: 2,
-    metrics: [],
-    training: { optimizer: 'adam', learningRate: 0.01, epochs: 20, batchSize: 32, seed: 1, ...training },
-    ...extra,
-  };
-}
+const run = runInfo;
 
 describe('runTitle', () => {
   it('names a run by the settings that differ from the other runs of its experiment', () => {

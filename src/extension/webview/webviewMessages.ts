@@ -43,6 +43,8 @@ export function isFromWebview(value: unknown): value is FromWebview {
         m.theme !== null &&
         Object.entries(m.theme).every(([name, value]) => typeof value === 'string' && isThemeVariable(name, value))
       );
+    case 'showRun':
+      return typeof m.runDir === 'string' && m.runDir.length > 0 && m.runDir.length <= 4096;
     case 'explainRow':
       return (m.split === 'train' || m.split === 'test') && isIndex(m.row);
     default:

@@ -65,13 +65,18 @@ export function runTooltipMarkdown(run: RunInfo): string {
   return lines.join('\n');
 }
 
-/** The training settings that tell runs apart, in the order a user reads them. */
-const DISTINGUISHING: { key: keyof RunTraining; text: (t: RunTraining) => string }[] = [
-  { key: 'optimizer', text: (t) => t.optimizer },
-  { key: 'learningRate', text: (t) => `lr ${t.learningRate}` },
-  { key: 'epochs', text: (t) => `${t.epochs} epochs` },
-  { key: 'batchSize', text: (t) => `batch ${t.batchSize}` },
-  { key: 'seed', text: (t) => `seed ${t.seed}` },
+/** The training settings that tell runs apart, in the order a user reads them (the tree's titles, Compare Runs). */
+export const TRAINING_SETTINGS: {
+  key: keyof RunTraining;
+  name: string;
+  value: (t: RunTraining) => string;
+  text: (t: RunTraining) => string;
+}[] = [
+  { key: 'optimizer', name: 'Optimizer', value: (t) => t.optimizer, text: (t) => t.optimizer },
+  { key: 'learningRate', name: 'Learning rate', value: (t) => String(t.learningRate), text: (t) => `lr ${t.learningRate}` },
+  { key: 'epochs', name: 'Epochs', value: (t) => String(t.epochs), text: (t) => `${t.epochs} epochs` },
+  { key: 'batchSize', name: 'Batch', value: (t) => String(t.batchSize), text: (t) => `batch ${t.batchSize}` },
+  { key: 'seed', name: 'Seed', value: (t) => String(t.seed), text: (t) => `seed ${t.seed}` },
 ];
 
 /**
@@ -83,7 +88,7 @@ export function runTitle(run: RunInfo, runs: readonly RunInfo[]): string {
   const training = run.training;
   const others = runs.filter((r) => r !== run && r.training);
   if (training && others.length > 0) {
-    const differing = DISTINGUISHING.filter(({ key }) => others.some((o) => o.training?.[key] !== training[key]));
+    const differing = TRAINING_SETTINGS.filter(({ key }) => others.some((o) => o.training?.[key] !== training[key]));
     if (differing.length > 0) return differing.map(({ text }) => text(training)).join(' · ');
   }
   if (runs.length < 2) return run.name;

@@ -1,5 +1,5 @@
 /** The compare-runs webview (one per experiment): its runs side by side; a run's title opens its training view. */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { RunInfo } from '../../../protocol';
 import type { ExperimentEntry, ExperimentStore } from '../model/experimentStore';
 import { createWebviewPanel, WebviewHost } from '../../webview/webviewHost';

@@ -155,6 +155,30 @@ function heatmap(matrix: number[][], labels: string[], size: number, name: strin
   );
 }
 
+/** The heatmaps' colour scale: from 0 to each map's largest value, blue for positive values (orange for negative). */
+function heatmapLegend(negative: boolean): Element {
+  const steps = Array.from({ length: 10 }, (_, k) => ({ k, o: (k + 1) / 10 }));
+  return renderPlot(
+    {
+      width: 260,
+      height: negative ? 74 : 48,
+      margin: 4,
+      marginTop: 18,
+      marginBottom: negative ? 4 : 4,
+      x: { axis: null, domain: steps.map((s) => s.k) },
+      y: { axis: null, domain: negative ? ['pos', 'neg'] : ['pos'] },
+      opacity: { domain: [0, 1], range: [0, 1] },
+      marks: [
+        Plot.cell(steps, { x: 'k', y: () => 'pos', fillOpacity: 'o', className: 'pos' }),
+        negative ? Plot.cell(steps, { x: 'k', y: () => 'neg', fillOpacity: 'o', className: 'neg' }) : null,
+        Plot.text(['0 → the map’s largest |value|'], { frameAnchor: 'top-left', dy: -14, className: 'heatmap-title' }),
+      ],
+    },
+    'Colour scale of the heatmaps',
+    negative ? 'Darker is larger: blue cells are positive values, orange cells negative ones' : 'Darker is larger',
+  );
+}
+
 /** Mean kernel value per (row label, column label) block: the heatmaps as numbers. */
 function blockMeans(matrix: number[][], labels: string[]): Map<string, number> {
   const sums = new Map<string, { s: number; n: number }>();
@@ -173,7 +197,8 @@ function blockMeans(matrix: number[][], labels: string[]): Map<string, number> {
 export function heatmapCard(state: KernelViewState, width: number): HTMLElement {
   const h = state.heatmap;
   if (!h) return plotCard('plot-heatmaps', 'The kernels as heatmaps', 'No matrices were computed.', null, dataTable('No matrices', [], []));
-  const size = Math.max(140, Math.floor((width - 24) / 3));
+  // Large enough to read blocks in (they wrap onto a second line on narrow panels).
+  const size = Math.max(260, Math.floor((width - 24) / 3));
   const maps = [
     heatmap(h.initial, h.labels, size, 'initial tangent kernel'),
     heatmap(h.final, h.labels, size, 'final tangent kernel'),
@@ -182,6 +207,8 @@ export function heatmapCard(state: KernelViewState, width: number): HTMLElement 
   const holder = document.createElement('div');
   holder.className = 'heatmap-row';
   for (const m of maps) holder.appendChild(m);
+  const negative = [h.initial, h.final, h.path].some((m) => m.some((row) => row.some((v) => v < 0)));
+  holder.appendChild(heatmapLegend(negative));
   const distinct = [...new Set(h.labels)];
   const blocks = [blockMeans(h.initial, h.labels), blockMeans(h.final, h.labels), blockMeans(h.path, h.labels)];
   const rows = distinct.flatMap((a) => distinct.map((b) => [a, b, ...blocks.map((m) => num(m.get(`${a}\u0000${b}`) ?? 0))]));

@@ -10,6 +10,14 @@ import { alignmentCard, heatmapCard, initialVsFinalCard, pathVsFinalCard, sameCl
 /** Below this relative change ‖K_T − K_0‖/‖K_0‖ the network behaved like a fixed kernel (the lazy regime). */
 const LAZY = 0.1;
 
+/** One plain sentence first: did training change what the network counts as similar, and so what explains it? */
+export function kernelLead(state: KernelViewState): string {
+  const change = percent(state.drift.relativeChange);
+  return state.drift.relativeChange < LAZY
+    ? `Training barely changed which rows this network treats as alike (by ${change}): its explanations rest on a similarity it had before it saw the data.`
+    : `Training changed which rows this network treats as alike (by ${change}): its explanations rest on a similarity it learnt from the data.`;
+}
+
 /** The reading in words. */
 export function kernelReading(state: KernelViewState): string[] {
   const { drift, alignment } = state;
@@ -51,6 +59,7 @@ export function kernelView(state: KernelViewState, width: number): HTMLElement {
   }
   append(
     root,
+    el('p', { class: 'lead kernel-lead' }, kernelLead(state)),
     el(
       'section',
       { class: 'summary kernel-reading', 'aria-label': 'What this shows' },
@@ -60,18 +69,31 @@ export function kernelView(state: KernelViewState, width: number): HTMLElement {
     el(
       'dl',
       { class: 'facts kernel-facts' },
-      el('dt', {}, 'Alignment at initialization'),
+      el('dt', {}, 'Agreement with the labels at initialization'),
       el('dd', { class: 'alignment-initial' }, num(state.alignment.initial, 4)),
-      el('dt', {}, 'Alignment at the end'),
+      el('dt', {}, 'Agreement with the labels at the end'),
       el('dd', { class: 'alignment-final' }, num(state.alignment.final, 4)),
-      el('dt', {}, 'Alignment of the path kernel'),
+      el('dt', {}, 'Agreement of the path kernel (the explanations’ own)'),
       el('dd', { class: 'alignment-path' }, num(state.alignment.path, 4)),
-      el('dt', {}, 'Relative change ‖K_T − K_0‖ / ‖K_0‖'),
+      el('dt', {}, 'How much the kernel changed, relative to its start'),
       el('dd', { class: 'relative-change' }, num(state.drift.relativeChange, 4)),
-      el('dt', {}, 'Kernel distance 1 − cos(K_0, K_T)'),
+      el('dt', {}, 'How much its shape changed (0 = same shape)'),
       el('dd', { class: 'kernel-distance' }, num(state.drift.kernelDistance, 4)),
-      el('dt', {}, 'Mean same-class share'),
+      el('dt', {}, 'Mean share of an explanation from the predicted class'),
       el('dd', { class: 'same-class-share' }, state.meanSameClassShare === null ? '—' : percent(state.meanSameClassShare)),
+    ),
+    el(
+      'details',
+      { class: 'formulas' },
+      el('summary', {}, 'The formulas'),
+      el(
+        'ul',
+        {},
+        el('li', {}, 'Tangent kernel K_t(x, x′) = ∇f(x; w_t) · ∇f(x′; w_t), on the sampled training rows at step t.'),
+        el('li', {}, 'Agreement with the labels: kernel-target alignment ⟨K, yyᵀ⟩_F / (‖K‖_F ‖yyᵀ‖_F).'),
+        el('li', {}, 'Relative change ‖K_T − K_0‖_F / ‖K_0‖_F; shape change (kernel distance) 1 − cos(K_0, K_T).'),
+        el('li', {}, 'Path kernel K^p(x, x′) = Σ_s η_s Φ_s(x) · ∇f(x′; w_s): the tangent kernel integrated along the training path.'),
+      ),
     ),
     el(
       'section',

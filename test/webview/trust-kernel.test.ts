@@ -22,6 +22,14 @@ describe('kernel evolution view', () => {
     const view = await openView(harness);
     await view.send({ type: 'kernel', state });
     assert.match((await view.page.locator('h1').textContent()) ?? '', /Watch the kernel learn: “iris-run”/);
+    // One plain sentence leads; the formulas wait in a details section.
+    assert.match(
+      (await view.page.locator('.kernel-lead').textContent()) ?? '',
+      /^Training changed which rows this network treats as alike \(by \d+%\): its explanations rest on a similarity it learnt from the data\.$/,
+    );
+    assert.equal(await view.page.locator('details.formulas').getAttribute('open'), null, 'formulas folded away');
+    assert.match((await view.page.locator('details.formulas').textContent()) ?? '', /‖K_T − K_0‖_F \/ ‖K_0‖_F/);
+    assert.doesNotMatch((await view.page.locator('.kernel-facts').textContent()) ?? '', /‖/, 'the facts in words');
     const reading = (await view.page.locator('.kernel-reading').textContent()) ?? '';
     assert.match(reading, /How far the network moved away from a fixed kernel/);
     // The fixture's network moved (relative change > 0.1), and its alignment rose.
@@ -70,8 +78,17 @@ describe('kernel evolution view', () => {
 
     // Heatmaps: three, each with one cell per pair of subsampled rows.
     const heat = state.heatmap!;
-    const maps = view.page.locator('#plot-heatmaps svg.kl-plot');
+    const maps = view.page.locator('#plot-heatmaps svg.kl-plot[aria-label^="Heatmap"]');
     assert.equal(await maps.count(), 3);
+    assert.ok(
+      (await maps.first().getAttribute('width')) !== null && Number(await maps.first().getAttribute('width')) >= 260,
+      'large enough to read',
+    );
+    // The colour scale is drawn beside them.
+    assert.equal(
+      (await view.page.locator('#plot-heatmaps svg.kl-plot[aria-label="Colour scale of the heatmaps"] rect').count()) >= 10,
+      true,
+    );
     for (let i = 0; i < 3; i++) assert.equal(await maps.nth(i).locator('rect').count(), heat.labels.length ** 2);
     const classes = [...new Set(heat.labels)];
     assert.equal(await view.page.locator('#plot-heatmaps details table tbody tr').count(), classes.length ** 2);
@@ -106,7 +123,7 @@ describe('kernel evolution view', () => {
 
     await view.page.reload();
     await view.page.waitForSelector('.kernel-view');
-    assert.equal(await view.page.locator('#plot-heatmaps svg.kl-plot').count(), 3);
+    assert.equal(await view.page.locator('#plot-heatmaps svg.kl-plot[aria-label^="Heatmap"]').count(), 3);
     await assertClean(view);
     await view.page.context().close();
   });

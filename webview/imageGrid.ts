@@ -6,16 +6,7 @@
  */
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-/** The first width×height numeric cells in header order are the pixels (the label column is skipped). */
-export function pixelValues(cells: readonly string[], width: number, height: number): number[] | null {
-  const pixels: number[] = [];
-  for (const cell of cells) {
-    const value = Number(cell);
-    if (cell.trim() !== '' && Number.isFinite(value)) pixels.push(value);
-    if (pixels.length === width * height) return pixels;
-  }
-  return null;
-}
+export { pixelValues } from '../src/shared/pixelValues';
 
 export function imageGrid(
   pixels: readonly number[],

@@ -492,6 +492,8 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
           {
             ...longExperiment,
             name,
+            // The pixel columns declared as 8×8 images: the hover shows each row's picture.
+            dataset: { ...longExperiment.dataset, image: { width: 8, height: 8 } },
             model: { hidden: [{ units: 32, activation: 'tanh' }] },
             training: { ...longExperiment.training, epochs: 10 },
           },
@@ -551,6 +553,8 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       const hover = await tree.showHover(p, line);
       await hover.filter({ hasText: /Prediction: / }).waitFor({ timeout: 120_000 });
       assert.match((await hover.textContent()) ?? '', /test row \d+/);
+      // The row's picture, from its pixel cells, as a data URI (16.7).
+      assert.equal(await hover.locator('img[src^="data:image/png;base64,"]').count(), 1, 'the row as an image');
       await p.keyboard.press('Escape');
     });
   });

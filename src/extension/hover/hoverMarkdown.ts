@@ -93,6 +93,8 @@ function sourceLink(c: Contribution, experimentDir: string): string {
 export interface HoverContext {
   run: Pick<RunInfo, 'name' | 'dir' | 'experimentFile' | 'label'>;
   ref: RowRef;
+  /** A pixel CSV row's picture, as a `data:image/png` URI (rowImage.ts). */
+  image?: string;
 }
 
 /** The hover of a row whose explanation is known. */
@@ -101,6 +103,8 @@ export function hoverMarkdown(facts: HoverFacts, ctx: HoverContext): string {
   const runName = escapeMarkdown(ctx.run.label ?? ctx.run.name);
   const lines: string[] = [];
   lines.push(`**Kernel Lens** · run ${runName} · ${ctx.ref.split} row ${ctx.ref.row}`, '');
+  // Our own PNG (base64 only), never dataset text, goes in the image link.
+  if (ctx.image && /^data:image\/png;base64,[A-Za-z0-9+/=]+$/.test(ctx.image)) lines.push(`![the row as an image](${ctx.image})`, '');
   let predictionLine = `Prediction: **${describePrediction(facts.prediction)}**`;
   if (facts.label !== null) {
     const correct = 'label' in facts.prediction ? (facts.prediction.label === facts.label ? ' ✓' : ' ✗') : '';

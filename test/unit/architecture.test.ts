@@ -149,7 +149,12 @@ test('the engine imports neither vscode nor the extension; the extension and web
 });
 
 /** Modules that import nothing, which the browser bundle may take as values. */
-const WEBVIEW_RUNTIME_IMPORTS = new Set(['src/protocol/limits.ts', 'src/shared/probabilityText.ts', 'src/shared/reportMarkup.ts', 'src/shared/pixelValues.ts']);
+const WEBVIEW_RUNTIME_IMPORTS = new Set([
+  'src/protocol/limits.ts',
+  'src/shared/probabilityText.ts',
+  'src/shared/reportMarkup.ts',
+  'src/shared/pixelValues.ts',
+]);
 
 test('the webview takes the shared contract by type only, but for its limits, the probability format, the report markup rules and pixel reading (no zod, jsonrpc or node code in the browser bundle)', () => {
   const wrong = all.filter(

@@ -141,7 +141,10 @@ function onMessage(message: ToWebview): void {
       setCurrent({ view: 'compareRuns', state: message.state });
       break;
     case 'testSet':
-      setCurrent({ view: 'testSet', state: { runName: message.runName, rows: message.rows, image: message.image ?? null } });
+      setCurrent({
+        view: 'testSet',
+        state: { runName: message.runName, rows: message.rows, image: message.image ?? null, dataset: message.dataset === true },
+      });
       break;
     case 'training': {
       const state: TrainingViewState = {

@@ -1,5 +1,5 @@
 /**
- * The test set view: every test row with label, prediction, correctness, explained output and residual,
+ * The test set view (and the dataset view, which adds the training rows, their split and suspicion rank): every test row with label, prediction, correctness, explained output and residual,
  * as an accessible table sortable by any column (header buttons, `aria-sort`) and filterable by text and
  * by outcome. Rows are focusable; click or Enter asks the extension to explain that row.
  */
@@ -11,7 +11,7 @@ import { renderPager } from './pager';
 import { imageGrid } from './imageGrid';
 import { probabilityText } from '../src/shared/probabilityText';
 
-type SortKey = 'source' | 'label' | 'prediction' | 'probability' | 'correct' | 'output' | 'residualRel';
+type SortKey = 'split' | 'source' | 'label' | 'prediction' | 'probability' | 'correct' | 'output' | 'residualRel' | 'suspicion';
 type Outcome = 'all' | 'correct' | 'incorrect' | 'flagged';
 
 interface Column {
@@ -31,7 +31,9 @@ export interface TestSetControls {
 
 export function testSetView(state: TestSetViewState): HTMLElement {
   const regression = state.rows.every((r) => r.correct === null);
+  const dataset = state.dataset === true;
   const columns: Column[] = [
+    ...(dataset ? [{ key: 'split' as const, title: 'Split', numeric: false, value: (r: TestSetRow) => r.split ?? 'test' }] : []),
     { key: 'source', title: 'Source', numeric: false, value: (r) => r.line ?? r.file },
     { key: 'label', title: 'True label', numeric: regression, value: (r) => (regression ? Number(r.label) : r.label) },
     { key: 'prediction', title: 'Prediction', numeric: regression, value: (r) => (regression ? Number(r.prediction) : r.prediction) },
@@ -42,6 +44,9 @@ export function testSetView(state: TestSetViewState): HTMLElement {
   }
   columns.push({ key: 'output', title: regression ? 'Output (target units)' : 'Output (logits)', numeric: true, value: (r) => r.output });
   columns.push({ key: 'residualRel', title: 'Relative residual', numeric: true, value: (r) => r.residualRel });
+  // Unranked rows (test rows, or a run not ranked yet) sort after every ranked one.
+  if (dataset)
+    columns.push({ key: 'suspicion', title: 'Suspicion rank', numeric: true, value: (r) => r.suspicion?.rank ?? Number.MAX_SAFE_INTEGER });
 
   const controls: TestSetControls = { sort: { key: 'source', descending: false }, filter: '', outcome: 'all' };
   let page = 0;
@@ -53,19 +58,20 @@ export function testSetView(state: TestSetViewState): HTMLElement {
     el(
       'header',
       { class: 'view-header' },
-      el('h1', {}, 'Test set of ', el('span', {}, `“${state.runName}”`)),
+      el('h1', {}, dataset ? 'Dataset of ' : 'Test set of ', el('span', {}, `“${state.runName}”`)),
       el(
         'p',
         { class: 'subtitle' },
         `${state.rows.length} rows`,
         regression ? '' : ` · accuracy ${percent(state.rows.length ? correct / state.rows.length : 0)}`,
         ` · ${flagged} with residual above tolerance`,
+        dataset && !state.rows.some((r) => r.suspicion) ? ' · no suspicion ranks yet (Show Suspicious Rows ranks the training rows)' : '',
       ),
     ),
   );
   const filter = custom('vscode-textfield', {
     placeholder: 'Filter by file, line, label or prediction',
-    'aria-label': 'Filter test rows',
+    'aria-label': dataset ? 'Filter rows' : 'Filter test rows',
     class: 'filter',
   });
   const outcome = custom('vscode-single-select', { 'aria-label': 'Show rows', class: 'outcome-select' });
@@ -94,7 +100,7 @@ export function testSetView(state: TestSetViewState): HTMLElement {
     status.textContent = `${rows.length} of ${state.rows.length} rows shown. Click a row or press Enter on it to explain it.`;
     clear(holder);
     holder.appendChild(
-      table(rows.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE), columns, controls, state.image ?? null, (key) => {
+      table(rows.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE), columns, controls, state.image ?? null, dataset, (key) => {
         controls.sort = { key, descending: controls.sort.key === key ? !controls.sort.descending : false };
         render();
         holder.querySelector<HTMLButtonElement>(`th button[data-key="${key}"]`)?.focus();
@@ -152,6 +158,7 @@ function table(
   columns: Column[],
   controls: TestSetControls,
   image: TestSetViewState['image'],
+  dataset: boolean,
   onSort: (key: SortKey) => void,
 ): HTMLTableElement {
   const head = el(
@@ -185,7 +192,8 @@ function table(
       tabindex: body.childElementCount === 0 ? 0 : -1,
       class: `clickable${r.flagged ? ' flagged' : ''}${r.correct === false ? ' incorrect' : ''}`,
       'data-row': r.row,
-      'aria-label': `Explain test row ${source}`,
+      'data-split': r.split ?? 'test',
+      'aria-label': `Explain ${r.split ?? 'test'} row ${source}`,
     });
     for (const c of columns) {
       // An image row's source cell leads with its thumbnail.
@@ -202,7 +210,7 @@ function table(
         ),
       );
     }
-    onActivate(tr, () => post({ type: 'explainRow', split: 'test', row: r.row }));
+    onActivate(tr, () => post({ type: 'explainRow', split: r.split ?? 'test', row: r.row }));
     body.appendChild(tr);
   }
   body.addEventListener('keydown', (event) => {
@@ -225,7 +233,12 @@ function table(
     rowsShown[to].tabIndex = 0;
     rowsShown[to].focus();
   });
-  return el('table', { class: 'data-table test-set', 'aria-label': 'Test rows' }, el('thead', {}, head), body);
+  return el(
+    'table',
+    { class: 'data-table test-set', 'aria-label': dataset ? 'Training and test rows' : 'Test rows' },
+    el('thead', {}, head),
+    body,
+  );
 }
 
 function cellText(r: TestSetRow, key: SortKey): string {
@@ -244,5 +257,9 @@ function cellText(r: TestSetRow, key: SortKey): string {
       return num(r.output);
     case 'residualRel':
       return r.flagged ? `${num(r.residualRel, 3)} ⚠ flagged` : num(r.residualRel, 3);
+    case 'split':
+      return r.split ?? 'test';
+    case 'suspicion':
+      return r.suspicion ? `${r.suspicion.rank}${r.suspicion.suggested ? ` · the rest says ${r.suspicion.suggested}` : ''}` : '—';
   }
 }

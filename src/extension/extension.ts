@@ -32,6 +32,7 @@ import { CompareRunsPanel } from './experiments/compare/compareRunsPanel';
 import { TrainingPanel } from './training/trainingPanel';
 import { TrainingService } from './training/trainingService';
 import { registerTrustTools } from './trust/registerTrust';
+import { suspectsOf } from './trust/suspectsService';
 import { runVerification } from './trust/verifyRunner';
 import { messageOf } from '../shared/messageOf';
 import { showError, showInfo } from './notify';
@@ -156,6 +157,10 @@ export function activate(context: vscode.ExtensionContext): void {
       const run = await runArg(arg, 'Show Test Set');
       if (run) await TestSetPanel.show(testSetDeps, run);
     }),
+    command('kernelLens.showDataset', async (arg) => {
+      const run = await runArg(arg, 'Show Dataset');
+      if (run) await TestSetPanel.show(testSetDeps, run, { dataset: true });
+    }),
     command('kernelLens.compareRuns', async (arg) => {
       const experiment = await pickers.experiment(arg, 'Compare Runs');
       if (experiment)
@@ -205,7 +210,17 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     command('kernelLens.openSampleDataset', () => openSampleDataset(context.extensionUri)),
     command('kernelLens.openSampleImages', () => openSampleImages(context.extensionUri)),
-    ...registerTrustTools({ extensionUri: context.extensionUri, engine, store, resolver, experimentsView: view, pickRun: runArg, command }),
+    ...registerTrustTools({
+      extensionUri: context.extensionUri,
+      engine,
+      store,
+      resolver,
+      experimentsView: view,
+      pickRun: runArg,
+      command,
+      // The dataset view shows the Suspicious Rows view's ranking of a run once it has one.
+      onSuspects: (service) => (testSetDeps.suspects = (run) => suspectsOf(service, run)),
+    }),
   );
 }
 

@@ -47,6 +47,10 @@ export interface TestSetRow {
   flagged: boolean;
   /** An image-folder run: the test image as 0–255 values, channels last (its thumbnail). */
   pixels?: number[];
+  /** The dataset view: the row's split (the test set view's rows are all `test`). */
+  split?: Split;
+  /** The dataset view, training rows of a ranked run: its suspicion rank (1 = most suspicious) and suggested label. */
+  suspicion?: { rank: number; suggested: string | null } | null;
 }
 
 /** The training curves view: per-epoch metrics so far and the run's status. */
@@ -91,6 +95,8 @@ export interface TestSetViewState {
   rows: TestSetRow[];
   /** Image inputs' shape, for the rows' thumbnails. */
   image?: { width: number; height: number; channels?: number } | null;
+  /** The dataset view: training and test rows, with their split and suspicion. */
+  dataset?: boolean;
 }
 
 /** The kernel evolution view: a run's kernel summary, reduced for drawing (see `src/extension/trust/kernelViewState.ts`). */
@@ -135,7 +141,7 @@ export interface NeuronViewState {
 export type ToWebview =
   | { type: 'explanation'; state: ExplanationViewState }
   | { type: 'trace'; trace: ContributionTrace[] }
-  | { type: 'testSet'; runName: string; rows: TestSetRow[]; image?: TestSetViewState['image'] }
+  | { type: 'testSet'; runName: string; rows: TestSetRow[]; image?: TestSetViewState['image']; dataset?: boolean }
   | { type: 'training'; runName: string; metrics: EpochMetrics[]; status: RunStatus; message?: string | null; classes?: string[] | null }
   | { type: 'trainingProgress'; progress: TrainProgress }
   | { type: 'neuron'; state: NeuronViewState }

@@ -24,10 +24,13 @@ export interface TrustDeps {
   pickRun(arg: unknown, title: string): Promise<RunInfo | undefined>;
   /** Registers a command with the extension's error handling. */
   command(id: string, fn: (...args: unknown[]) => unknown): vscode.Disposable;
+  /** Receives the suspects service, for views that show its ranking (the dataset view). */
+  onSuspects?(service: SuspectsService): void;
 }
 
 export function registerTrustTools(deps: TrustDeps): vscode.Disposable[] {
   const service = new SuspectsService(deps.engine, deps.store);
+  deps.onSuspects?.(service);
   const tree = new SuspectsTreeProvider(service);
   // Many rows at once: "Copy as CSV Patch", "Relabel" and "Ignore" take the whole selection.
   const view = vscode.window.createTreeView(SUSPECTS_VIEW_ID, { treeDataProvider: tree, canSelectMany: true });

@@ -160,3 +160,9 @@ export class SuspectsService implements vscode.Disposable {
 export function markerSetting(): unknown {
   return vscode.workspace.getConfiguration('kernelLens').get<unknown>('suspects.markers');
 }
+
+/** The service's ranking of `run`, when it has one (the dataset view's suspicion column). */
+export function suspectsOf(service: SuspectsService, run: RunInfo): SuspectsResult | null {
+  const state = service.status;
+  return state.kind === 'ready' && normalizePath(state.result.runDir) === normalizePath(run.dir) ? state.result : null;
+}

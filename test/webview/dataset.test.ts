@@ -1,0 +1,69 @@
+/** The dataset view: training and test rows with their split and suspicion rank, sortable, keyboard, hostile text. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { TestSetRow } from '../../src/protocol';
+import { fixture, HOSTILE_IMG, openView, startHarness, type Harness } from './harness';
+
+let harness: Harness;
+before(async () => {
+  harness = await startHarness();
+});
+after(async () => {
+  await harness?.close();
+});
+
+const testSet = fixture<{ type: 'testSet'; runName: string; rows: TestSetRow[] }>('iris-test-set.json');
+
+describe('dataset view', () => {
+  it('lists training and test rows with split and suspicion, sorts by suspicion, and explains a training row by keyboard', async () => {
+    const train: TestSetRow[] = testSet.rows.slice(0, 12).map((r, k) => ({
+      ...r,
+      row: k,
+      line: 100 + k,
+      split: 'train',
+      label: k === 3 ? HOSTILE_IMG : r.label,
+      // Rows 5, 2 and 9 ranked most suspicious, in that order.
+      suspicion:
+        k === 5
+          ? { rank: 1, suggested: 'virginica' }
+          : k === 2
+            ? { rank: 2, suggested: null }
+            : k === 9
+              ? { rank: 3, suggested: HOSTILE_IMG }
+              : null,
+    }));
+    const rows = [...train, ...testSet.rows.map((r) => ({ ...r, split: 'test' as const }))];
+    const view = await openView(harness, 'light');
+    await view.send({ ...testSet, rows, dataset: true });
+    assert.match((await view.page.locator('h1').textContent()) ?? '', /^Dataset of /);
+    const table = view.page.locator('table.test-set');
+    assert.equal(await table.locator('tbody tr').count(), rows.length);
+    const headers = await table.locator('thead th').allTextContents();
+    assert.equal(headers[0].trim(), 'Split');
+    assert.match(headers.at(-1) ?? '', /Suspicion rank/);
+    assert.equal(await table.locator('img').count(), 0, 'hostile labels are text');
+    assert.ok(((await table.textContent()) ?? '').includes(HOSTILE_IMG));
+
+    // Most suspicious first.
+    await table.locator('th button[data-key="suspicion"]').click();
+    const first = table.locator('tbody tr').first();
+    assert.equal(await first.getAttribute('data-split'), 'train');
+    assert.equal(await first.getAttribute('data-row'), '5');
+    assert.equal((await first.locator('td').last().textContent())?.trim(), '1 · the rest says virginica');
+    assert.equal((await table.locator('tbody tr').nth(2).locator('td').last().textContent())?.trim(), `3 · the rest says ${HOSTILE_IMG}`);
+
+    // Keyboard only: the first row holds the table's tab stop; Down then Enter explains the second training row.
+    await first.focus();
+    await view.page.keyboard.press('ArrowDown');
+    await view.page.keyboard.press('Enter');
+    assert.deepEqual((await view.posted()).at(-1), { type: 'explainRow', split: 'train', row: 2 });
+    // The filter finds rows by their text.
+    await view.page.locator('vscode-textfield.filter input').fill('csv:10');
+    await view.page.waitForFunction(() => document.querySelectorAll('table.test-set tbody tr').length < 30);
+    assert.ok((await table.locator('tbody tr').count()) >= 10);
+    await view.screenshot('dataset-light');
+    assert.deepEqual(await view.violations(), []);
+    assert.deepEqual(view.errors, []);
+    await view.page.context().close();
+  });
+});

@@ -234,7 +234,11 @@ describe('Trust tools in code-server', { timeout: 600_000 }, () => {
         assert.equal(await f.locator(`#${id} svg.kl-plot`).count(), 1, `${id} chart`);
         assert.equal(await f.locator(`#${id} details.table-alternative table`).count(), 1, `${id} table`);
       }
-      assert.equal(await f.locator('#plot-heatmaps svg.kl-plot').count(), 3, 'initial, final and path kernel heatmaps');
+      assert.equal(
+        await f.locator('#plot-heatmaps svg.kl-plot[aria-label^="Heatmap"]').count(),
+        3,
+        'initial, final and path kernel heatmaps',
+      );
       // Alignment along training: one dot and one table row per checkpoint, the last one the final alignment.
       const curve = expected.alignmentCurve;
       assert.equal(await f.locator('#plot-alignment g.series-a circle').count(), curve.length);

@@ -85,7 +85,7 @@ export function contributionTable(options: ContributionTableOptions): HTMLElemen
  */
 function explainedRow(state: ExplanationViewState, columns: number, featureColumns: boolean): HTMLTableRowElement {
   const e = state.explanation;
-  const byName = new Map((e.values ?? []).map((v) => [v.name, v.value]));
+  const own = explainedValues(state);
   const tr = el(
     'tr',
     { class: 'explained-row' },
@@ -112,13 +112,19 @@ function explainedRow(state: ExplanationViewState, columns: number, featureColum
         pixels ? imageGrid(pixels, image.width, image.height, 3, 'Image of the explained row', image.channels ?? 1) : '—',
       ),
     );
-  } else if (featureColumns) header.forEach((h) => tr.appendChild(el('td', { class: 'value' }, byName.get(h) ?? '—')));
+  } else if (featureColumns) own.forEach((v) => tr.appendChild(el('td', { class: 'value' }, v ?? '—')));
   else {
-    const text = header.map((h) => `${h}=${byName.get(h) ?? '—'}`).join(', ');
+    const text = header.map((h, j) => `${h}=${own[j] ?? '—'}`).join(', ');
     tr.appendChild(el('td', { class: 'values', title: text }, text));
   }
   while (tr.children.length < columns) tr.appendChild(el('td', { class: 'actions report-omit' }));
   return tr;
+}
+
+/** The explained row's value of each header column, in the header's order (undefined where it has none). */
+export function explainedValues(state: ExplanationViewState): (string | undefined)[] {
+  const byName = new Map((state.explanation.values ?? []).map((v) => [v.name, v.value]));
+  return state.header.map((h) => byName.get(h));
 }
 
 function pageTable(

@@ -6,7 +6,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import type { ExplanationViewState } from '../src/protocol';
-import { splitContributions } from './contributionTable';
+import { explainedValues, splitContributions } from './contributionTable';
 import { dataTable, plotCard, renderPlot } from './plotFrame';
 import { sourceText } from './format';
 
@@ -24,8 +24,7 @@ export interface ComparedRow {
 /** The explained row, then the strongest supporters and opposers whose values the view has, in the header's order. */
 export function comparedRows(state: ExplanationViewState): ComparedRow[] {
   const e = state.explanation;
-  const own = new Map((e.values ?? []).map((v) => [v.name, v.value]));
-  const rows: ComparedRow[] = [{ name: 'this row', kind: 'row', values: state.header.map((h) => own.get(h) ?? '') }];
+  const rows: ComparedRow[] = [{ name: 'this row', kind: 'row', values: explainedValues(state).map((v) => v ?? '') }];
   const { supporters, opposers } = splitContributions(e.contributions);
   const add = (kind: 'supporter' | 'opposer', list: typeof supporters): void => {
     for (const c of list.filter((x) => state.trainingValues[x.index]).slice(0, COMPARED_ROWS))

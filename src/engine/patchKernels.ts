@@ -74,32 +74,25 @@ let registered = false;
 export function registerPatchKernels(): void {
   if (registered) return;
   registered = true;
-  for (const backendName of BACKENDS) {
-    tf.registerKernel({
-      kernelName: GATHER,
-      backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const x = inputs.x as tf.TensorInfo;
-        const { index, inputs: width } = attrs as unknown as PatchAttrs;
-        const rows = x.shape[0];
-        return onBackend(backendName, backend as tf.KernelBackend, x, [rows, index.length], (input, out) =>
-          gatherPatchesInto(input, rows, width, index, out),
-        );
-      },
-    });
-    tf.registerKernel({
-      kernelName: SCATTER,
-      backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const cols = inputs.x as tf.TensorInfo;
-        const { index, inputs: width } = attrs as unknown as PatchAttrs;
-        const rows = cols.shape[0];
-        return onBackend(backendName, backend as tf.KernelBackend, cols, [rows, width], (input, out) =>
-          scatterPatchesInto(input, rows, width, index, out),
-        );
-      },
-    });
-  }
+  // The two kernels differ only in their output's width and their loop.
+  const kernels = [
+    { kernelName: GATHER, columns: (a: PatchAttrs) => a.index.length, fill: gatherPatchesInto },
+    { kernelName: SCATTER, columns: (a: PatchAttrs) => a.inputs, fill: scatterPatchesInto },
+  ];
+  for (const backendName of BACKENDS)
+    for (const { kernelName, columns, fill } of kernels)
+      tf.registerKernel({
+        kernelName,
+        backendName,
+        kernelFunc: ({ inputs, backend, attrs }) => {
+          const x = inputs.x as tf.TensorInfo;
+          const patch = attrs as unknown as PatchAttrs;
+          const rows = x.shape[0];
+          return onBackend(backendName, backend as tf.KernelBackend, x, [rows, columns(patch)], (input, out) =>
+            fill(input, rows, patch.inputs, patch.index, out),
+          );
+        },
+      });
 }
 
 /** Whether the current backend has the kernels (the native backend does not: convLayer.ts falls back). */

@@ -70,6 +70,8 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
   const learningRates = new Float32Array(T).fill(training.learningRate);
   const metrics: EpochMetrics[] = [];
   const classCount = task === 'regression' ? 0 : task === 'binary' ? 2 : layout.layers[layout.layers.length - 1].outputs;
+  const confusion =
+    classCount > 0 && classCount <= CONFUSION_MAX_CLASSES && input.test.count > 0 ? { labels: input.test.y, classes: classCount } : null;
   const testX = input.test.count > 0 ? tf.tensor3d(input.test.x, [1, input.test.count, input.featureCount]) : null;
   const testY =
     input.test.count > 0 ? tf.tensor(input.test.y, [input.test.count], input.test.y instanceof Int32Array ? 'int32' : 'float32') : null;
@@ -112,7 +114,7 @@ export async function runTrainingLoop(input: TrainLoopInput, events: TrainLoopEv
         testX,
         testY,
         input.targetStd,
-        classCount,
+        confusion,
       );
       const epochMetrics: EpochMetrics = { epoch: epoch + 1, step: step + 1, ...m };
       metrics.push(epochMetrics);
@@ -132,9 +134,10 @@ function evaluateEpoch(
   testX: tf.Tensor3D | null,
   testY: tf.Tensor | null,
   targetStd: number | null,
-  classCount: number,
+  /** The test labels and class count when the test confusion matrix is recorded, else null. */
+  confusion: { labels: ArrayLike<number>; classes: number } | null,
 ): Omit<EpochMetrics, 'epoch' | 'step'> {
-  const score = (x: tf.Tensor3D, y: tf.Tensor) =>
+  const score = (x: tf.Tensor3D, y: tf.Tensor, wantPredicted: boolean) =>
     tf.tidy(() => {
       const output = tf.squeeze(network.forward(theta as tf.Tensor2D, x).output, [0]);
       const loss = tf.mean(perExampleLoss(task, output, y)).dataSync()[0];
@@ -144,19 +147,18 @@ function evaluateEpoch(
       }
       const predicted = task === 'binary' ? tf.cast(tf.greater(tf.squeeze(output, [1]), 0), 'int32') : tf.argMax(output, -1);
       const accuracy = tf.mean(tf.cast(tf.equal(predicted, tf.cast(y, 'int32')), 'float32')).dataSync()[0];
-      return { loss, accuracy, predicted: predicted.dataSync() };
+      return { loss, accuracy, predicted: wantPredicted ? predicted.dataSync() : undefined };
     });
-  const tr = score(trainX, trainY);
-  const te = testX && testY ? score(testX, testY) : { loss: NaN, accuracy: undefined, rmse: undefined, predicted: undefined };
+  const tr = score(trainX, trainY, false);
+  const te =
+    testX && testY ? score(testX, testY, confusion !== null) : { loss: NaN, accuracy: undefined, rmse: undefined, predicted: undefined };
   if (task === 'regression') return { trainLoss: tr.loss, testLoss: te.loss, trainRmse: tr.rmse, testRmse: te.rmse };
-  const confusion =
-    te.predicted && testY && classCount <= CONFUSION_MAX_CLASSES ? confusionCounts(testY.dataSync(), te.predicted, classCount) : undefined;
   return {
     trainLoss: tr.loss,
     testLoss: te.loss,
     trainAccuracy: tr.accuracy,
     testAccuracy: te.accuracy,
-    ...(confusion ? { testConfusion: confusion } : {}),
+    ...(confusion && te.predicted ? { testConfusion: confusionCounts(confusion.labels, te.predicted, confusion.classes) } : {}),
   };
 }
 

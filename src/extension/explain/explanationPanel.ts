@@ -193,9 +193,7 @@ export class ExplanationPanel implements vscode.Disposable {
     const target = this.target;
     const run = this.run;
     if (!target || !run) return;
-    const base = path.dirname(run.experimentFile);
-    const name = `${run.name}-${target.query.split}-${target.query.row}-contributions.csv`.replace(/[^\w.-]+/g, '_');
-    const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(base, name)), filters: { CSV: ['csv'] } });
+    const uri = await exportDestination(run, target, 'contributions', 'csv');
     if (!uri) return;
     const [full] = await this.deps.explainer.explain(run, [target.query], { output: target.output, full: true });
     if (!full) return;
@@ -212,9 +210,7 @@ export class ExplanationPanel implements vscode.Disposable {
     const target = this.target;
     const run = this.run;
     if (!target || !run) return;
-    const base = path.dirname(run.experimentFile);
-    const name = `${run.name}-${target.query.split}-${target.query.row}-explanation.html`.replace(/[^\w.-]+/g, '_');
-    const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(base, name)), filters: { HTML: ['html'] } });
+    const uri = await exportDestination(run, target, 'explanation', 'html');
     if (!uri) return;
     try {
       const css = await fs.readFile(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'webview.css').fsPath, 'utf8');
@@ -231,6 +227,15 @@ export class ExplanationPanel implements vscode.Disposable {
   dispose(): void {
     this.host.panel.dispose();
   }
+}
+
+/** Where an export of the explained row goes: a save dialog that proposes `<run>-<split>-<row>-<what>.<ext>` beside the experiment. */
+function exportDestination(run: RunInfo, target: ExplainTarget, what: string, extension: 'csv' | 'html'): Thenable<vscode.Uri | undefined> {
+  const name = `${run.name}-${target.query.split}-${target.query.row}-${what}.${extension}`.replace(/[^\w.-]+/g, '_');
+  return vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.file(path.join(path.dirname(run.experimentFile), name)),
+    filters: { [extension.toUpperCase()]: [extension] },
+  });
 }
 
 function predictionText(e: Explanation): string {

@@ -22,15 +22,11 @@ export function recordPixels(
   const grid = pixelGrid(columns, '');
   if (grid && grid.width === image.width && grid.height === image.height) {
     const at = new Map(header.map((name, k) => [name, k]));
-    // Row-major by the names' own row and column.
-    const cells = new Array<string>(grid.width * grid.height).fill('');
-    for (const name of grid.columns) {
-      const m = /(\d+)[_-](\d+)$/.exec(name);
-      const k = at.get(name);
-      if (!m || k === undefined) continue;
-      cells[Number(m[1]) * grid.width + Number(m[2])] = fields[k] ?? '';
-    }
-    return pixelValues(cells, image.width, image.height);
+    return pixelValues(
+      grid.columns.map((name) => fields[at.get(name) as number] ?? ''),
+      image.width,
+      image.height,
+    );
   }
   return pixelValues(fields, image.width, image.height);
 }

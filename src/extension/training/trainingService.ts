@@ -135,13 +135,7 @@ export class TrainingService implements vscode.Disposable {
           );
         },
       );
-      panel.status(run.status, {
-        metrics: run.metrics,
-        classes: run.classes,
-        runName: run.label ?? run.name,
-        message: run.message ?? undefined,
-        nextStep: run.status === 'complete' ? this.nextStepFor(run) : undefined,
-      });
+      this.showRecorded(panel, run);
     } catch (e) {
       const cancelled = session.cts.token.isCancellationRequested;
       const message = messageOf(e);
@@ -194,6 +188,11 @@ export class TrainingService implements vscode.Disposable {
   showRun(run: RunInfo): void {
     if (this.sessionForRun(run.dir)) return;
     const panel = TrainingPanel.open(this.extensionUri, normalizePath(run.experimentFile), run.label ?? run.name, () => undefined);
+    this.showRecorded(panel, run);
+  }
+
+  /** A run as recorded in its training view: curves, classes, name, message, and the next steps if complete. */
+  private showRecorded(panel: TrainingPanel, run: RunInfo): void {
     panel.status(run.status, {
       metrics: run.metrics,
       classes: run.classes,

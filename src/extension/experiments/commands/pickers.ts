@@ -91,7 +91,11 @@ export class Pickers {
       for (let row = 0; row < count; row++) {
         const ref: RowRef = { split, row };
         const source = lookup.source(ref);
-        const cells = source && source.line !== null ? await this.csv.recordAt(source.file, source.line).catch(() => undefined) : undefined;
+        // An image's cells are pixels: its shape says more than 64 numbers, so they are not read.
+        const cells =
+          !run.image && source && source.line !== null
+            ? await this.csv.recordAt(source.file, source.line).catch(() => undefined)
+            : undefined;
         const facts = this.cache.peek(run, ref);
         items.push({
           label: `${split} row ${row}`,
@@ -101,7 +105,6 @@ export class Pickers {
           ]
             .filter(Boolean)
             .join(' · '),
-          // An image's cells are pixels: its shape says more than 64 numbers.
           detail: run.image ? `${run.image.width}×${run.image.height} image` : cells?.join(', '),
           ref,
         });

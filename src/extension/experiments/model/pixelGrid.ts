@@ -8,7 +8,7 @@ import type { ColumnSchema } from '../../../protocol';
 export interface PixelGrid {
   width: number;
   height: number;
-  /** The pixel columns, in the CSV's order. */
+  /** The pixel columns in the image's row-major order (by their row and column, or their number). */
   columns: string[];
 }
 
@@ -24,8 +24,11 @@ export function pixelGrid(columns: readonly ColumnSchema[], target: string): Pix
     const height = Math.max(...cells.map(([r]) => r)) + 1;
     const width = Math.max(...cells.map(([, c]) => c)) + 1;
     const distinct = new Set(cells.map(([r, c]) => r * width + c)).size;
-    if (distinct === byRowColumn.length && distinct === width * height && width * height >= 16)
-      return { width, height, columns: byRowColumn.map((c) => c.name) };
+    if (distinct === byRowColumn.length && distinct === width * height && width * height >= 16) {
+      const columns = new Array<string>(width * height);
+      byRowColumn.forEach((c, k) => (columns[cells[k][0] * width + cells[k][1]] = c.name));
+      return { width, height, columns };
+    }
   }
   // Otherwise the largest group of columns sharing a prefix and numbered 0..n−1 (or 1..n), n a square.
   const groups = new Map<string, { number: number; name: string }[]>();
@@ -42,7 +45,8 @@ export function pixelGrid(columns: readonly ColumnSchema[], target: string): Pix
     const numbers = new Set(list.map((x) => x.number));
     const first = Math.min(...numbers);
     const consecutive = numbers.size === n && (first === 0 || first === 1) && Math.max(...numbers) === first + n - 1;
-    if (n >= 16 && side * side === n && consecutive) return { width: side, height: side, columns: list.map((x) => x.name) };
+    if (n >= 16 && side * side === n && consecutive)
+      return { width: side, height: side, columns: [...list].sort((a, b) => a.number - b.number).map((x) => x.name) };
   }
   return null;
 }

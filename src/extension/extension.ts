@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunInfo } from '../protocol';
 import { CsvFileCache } from './hover/csvFileCache';
+import { ColumnCompletionProvider, EXPERIMENT_SELECTOR } from './experiments/completion/columnCompletionProvider';
 import { CSV_SELECTOR, CsvHoverProvider } from './hover/csvHoverProvider';
 import { DocumentRecords } from './hover/documentRecords';
 import { activateEngine } from './engine';
@@ -107,6 +108,8 @@ export function activate(context: vscode.ExtensionContext): void {
     training,
     tree,
     view,
+    // '"' opens a value or key: the names are offered as soon as the user starts one.
+    vscode.languages.registerCompletionItemProvider(EXPERIMENT_SELECTOR, new ColumnCompletionProvider(), '"'),
     vscode.languages.registerHoverProvider(CSV_SELECTOR, new CsvHoverProvider(resolver, rows, records, cache)),
     ExplanationPanel.registerSerializer(panelDeps),
     TestSetPanel.registerSerializer(testSetDeps),

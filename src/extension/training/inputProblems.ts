@@ -4,7 +4,9 @@
  * obvious ("Use column …" for a misspelt column, "Treat as missing" for text in a numeric cell). A marker goes when
  * its file is edited or the experiment trains again.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { parse } from 'jsonc-parser';
 import type { ErrorLocation } from '../../protocol';
 import { plainText } from '../../shared/safeText';
 import { closestNames, csvCellSpan, jsonFieldSpan, type ProblemSpan } from './problemLocation';
@@ -12,12 +14,22 @@ import { closestNames, csvCellSpan, jsonFieldSpan, type ProblemSpan } from './pr
 export const PROBLEM_SOURCE = 'Kernel Lens';
 const UNKNOWN_COLUMN = 'unknown-column';
 const BAD_CELL = 'bad-cell';
+const CELL_ELSEWHERE = 'cell-elsewhere';
 
 interface Problem {
   diagnostic: vscode.Diagnostic;
   location: ErrorLocation;
   /** The range is the named CSV cell itself (not its whole line). */
   cell: boolean;
+  /** For the experiment file's pointer to a CSV cell: where "Go to cell" goes. */
+  goTo?: { uri: vscode.Uri; range: vscode.Range };
+}
+
+/** The experiment file's field that names `csvFile`: the test file's when it is that one, else the training file's. */
+function datasetFieldOf(text: string, experimentFile: string, csvFile: string): string[] {
+  const test = (parse(text) as { dataset?: { test?: { file?: unknown } } } | undefined)?.dataset?.test?.file;
+  const isTest = typeof test === 'string' && path.resolve(path.dirname(experimentFile), test) === path.resolve(csvFile);
+  return isTest ? ['dataset', 'test', 'file'] : ['dataset', 'train'];
 }
 
 export class InputProblems implements vscode.CodeActionProvider, vscode.Disposable {
@@ -53,13 +65,44 @@ export class InputProblems implements vscode.CodeActionProvider, vscode.Disposab
     diagnostic.source = PROBLEM_SOURCE;
     diagnostic.code = location.choices ? UNKNOWN_COLUMN : location.column !== undefined ? BAD_CELL : 'input';
     const cell = location.column !== undefined && location.field === undefined && span.end !== Number.MAX_SAFE_INTEGER;
-    const files = new Map([[uri.toString(), [{ diagnostic, location, cell }]]]);
+    const files = new Map<string, Problem[]>([[uri.toString(), [{ diagnostic, location, cell }]]]);
+    const pointer = await this.pointerToCell(experimentFile, location, message, { uri, range });
+    if (pointer) files.set(pointer.uri.toString(), [pointer.problem]);
     this.byExperiment.set(experimentFile, files);
-    this.collection.set(uri, [diagnostic]);
+    for (const [file, problems] of files)
+      this.collection.set(
+        vscode.Uri.parse(file),
+        problems.map((p) => p.diagnostic),
+      );
     return async () => {
       const editor = await vscode.window.showTextDocument(uri, { selection: range });
       editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     };
+  }
+
+  /**
+   * A problem in a CSV cell is also shown on the experiment file's dataset field (where the user trained from), with
+   * "Go to cell".
+   */
+  private async pointerToCell(
+    experimentFile: string,
+    location: ErrorLocation,
+    message: string,
+    cell: { uri: vscode.Uri; range: vscode.Range },
+  ): Promise<{ uri: vscode.Uri; problem: Problem } | null> {
+    if (location.field || location.line === undefined || location.file === experimentFile) return null;
+    const uri = vscode.Uri.file(experimentFile);
+    const document = await Promise.resolve(vscode.workspace.openTextDocument(uri)).catch(() => null);
+    if (!document) return null;
+    const text = document.getText();
+    const field = jsonFieldSpan(text, datasetFieldOf(text, experimentFile, location.file));
+    if (!field) return null;
+    const range = document.validateRange(new vscode.Range(field.line, field.start, field.line, field.end));
+    const diagnostic = new vscode.Diagnostic(range, plainText(message, 600), vscode.DiagnosticSeverity.Error);
+    diagnostic.source = PROBLEM_SOURCE;
+    diagnostic.code = CELL_ELSEWHERE;
+    diagnostic.relatedInformation = [new vscode.DiagnosticRelatedInformation(new vscode.Location(cell.uri, cell.range), 'the cell')];
+    return { uri, problem: { diagnostic, location, cell: false, goTo: cell } };
   }
 
   private spanOf(document: vscode.TextDocument, location: ErrorLocation): ProblemSpan | null {
@@ -108,6 +151,15 @@ export class InputProblems implements vscode.CodeActionProvider, vscode.Disposab
           fix.edit.replace(document.uri, diagnostic.range, JSON.stringify(choice));
           actions.push(fix);
         });
+      }
+      if (diagnostic.code === CELL_ELSEWHERE && problem.goTo) {
+        const line = problem.goTo.range.start.line + 1;
+        const column = location.column === undefined ? '' : `, column '${plainText(location.column, 80)}'`;
+        const fix = new vscode.CodeAction(`Go to cell (line ${line}${column})`, vscode.CodeActionKind.QuickFix);
+        fix.diagnostics = [diagnostic];
+        fix.isPreferred = true;
+        fix.command = { title: fix.title, command: 'vscode.open', arguments: [problem.goTo.uri, { selection: problem.goTo.range }] };
+        actions.push(fix);
       }
       if (diagnostic.code === BAD_CELL && problem.cell && !diagnostic.range.isEmpty) {
         // An empty cell is missing: imputed under the default policy (dataset.missing).

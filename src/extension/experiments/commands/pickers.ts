@@ -32,7 +32,8 @@ export class Pickers {
     if (isTreeNode(arg) && arg.kind === 'explanation') return this.store.experiment(arg.run.experimentFile);
     const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
     if (uri && uri.fsPath.endsWith('.kernel.json')) {
-      const found = await this.store.experiment(uri.fsPath);
+      // A file written a moment ago may not be listed yet (the file watcher lags): list again before asking.
+      const found = (await this.store.experiment(uri.fsPath)) ?? (this.store.refresh(), await this.store.experiment(uri.fsPath));
       if (found) return found;
     }
     const experiments = await this.store.experiments();

@@ -56,6 +56,8 @@ export async function startCodeServer(options: {
   extDir: string;
   workspace: string;
   settings: Record<string, unknown>;
+  /** More environment for code-server and the extension host it starts. */
+  env?: Record<string, string>;
 }): Promise<CodeServer> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'kl-e2e-udd-'));
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
@@ -78,7 +80,7 @@ export async function startCodeServer(options: {
       options.workspace,
     ],
     // Its own process group, so stopping it also stops the extension host and the engine it started.
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KERNEL_LENS_E2E: '1' } },
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KERNEL_LENS_E2E: '1', ...options.env } },
   );
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));

@@ -5,7 +5,7 @@
  */
 import type { Contribution, ExplanationViewState } from '../src/protocol';
 import { actionLink, append, clear, custom, el } from './dom';
-import { num, signed, sourceText, unitShort } from './format';
+import { num, precise, signed, sourceText, unitShort } from './format';
 import { imageGrid, pixelValues } from './imageGrid';
 import { post } from './vscodeApi';
 import { renderPager } from './pager';
@@ -186,9 +186,9 @@ function pageTable(
       el('td', { class: 'num' }, rank),
       el('td', { class: 'source' }, sourceCell),
       el('td', {}, c.label),
-      el('td', { class: `num ${c.contribution >= 0 ? 'pos' : 'neg'}` }, signed(c.contribution)),
-      el('td', { class: 'num' }, num(c.kernel)),
-      el('td', { class: 'num' }, num(c.coefficient)),
+      el('td', { class: `num ${c.contribution >= 0 ? 'pos' : 'neg'}`, title: precise(c.contribution) }, signed(c.contribution)),
+      el('td', { class: 'num', title: precise(c.kernel) }, num(c.kernel)),
+      el('td', { class: 'num', title: precise(c.coefficient) }, num(c.coefficient)),
     );
     if (image) {
       const pixels = c.pixels ?? (values ? pixelValues(values, image.width, image.height) : null);

@@ -166,7 +166,7 @@ function identity(state: ExplanationViewState): HTMLElement {
   const op = (text: string): HTMLElement => el('span', { class: 'op', 'aria-hidden': 'true' }, text);
   const r = e.residual;
   const flagged = r.flagged;
-  const residualText = `Residual ${precise(r.signed)} (relative ${num(r.rel, 3)}, tolerance ${num(r.tolerance, 3)})`;
+  const residualText = `Residual ${num(r.signed)} (relative ${num(r.rel, 3)}, tolerance ${num(r.tolerance, 3)})`;
   return el(
     'section',
     { class: 'identity', 'aria-label': 'Decomposition identity' },
@@ -176,7 +176,7 @@ function identity(state: ExplanationViewState): HTMLElement {
       {
         class: 'equation',
         role: 'group',
-        'aria-label': `bias ${precise(e.bias)} plus sum of ${count} contributions ${precise(sum)} equals kernel machine ${precise(e.kernelMachine)}; network output ${precise(e.network)}`,
+        'aria-label': `bias ${num(e.bias)} plus sum of ${count} contributions ${num(sum)} equals kernel machine ${num(e.kernelMachine)}; network output ${num(e.network)}`,
       },
       term('bias', 'bias (untrained network)', e.bias),
       op('+'),
@@ -188,7 +188,7 @@ function identity(state: ExplanationViewState): HTMLElement {
     ),
     el(
       'p',
-      { class: `residual ${flagged ? 'flagged' : 'ok'}`, role: flagged ? 'alert' : null },
+      { class: `residual ${flagged ? 'flagged' : 'ok'}`, role: flagged ? 'alert' : null, title: `Residual ${precise(r.signed)}` },
       flagged ? el('span', { class: 'badge' }, 'Residual above tolerance') : el('span', { class: 'badge ok' }, 'Exact within tolerance'),
       ' ',
       residualText,

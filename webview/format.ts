@@ -2,30 +2,9 @@
 import type { Explanation, OutputSelector, Prediction } from '../src/protocol';
 import { probabilityClause } from '../src/shared/probabilityText';
 
-/** Signed-friendly compact number: 4 significant digits, exponent notation only for tiny/huge magnitudes. */
-export function num(value: number | null | undefined, digits = 4): string {
-  if (value === null || value === undefined) return '—';
-  if (!Number.isFinite(value)) return String(value);
-  if (value === 0) return '0';
-  const abs = Math.abs(value);
-  if (abs < 1e-4 || abs >= 1e6) {
-    // Trailing zeros of the mantissa say nothing ("2.3e-7", not "2.300000e-7").
-    return value
-      .toExponential(digits - 1)
-      .replace(/\.?0+e/, 'e')
-      .replace('e+', 'e');
-  }
-  return Number(value.toPrecision(digits)).toString();
-}
-
-/** Identity numbers need more digits so that the sum visibly adds up. */
-export function precise(value: number): string {
-  return num(value, 7);
-}
-
-export function signed(value: number, digits = 4): string {
-  return value > 0 ? `+${num(value, digits)}` : num(value, digits);
-}
+/** The shared number style (src/shared/numberText.ts); `precise` for tooltips. */
+import { numberText } from '../src/shared/numberText';
+export { numberText as num, preciseText as precise, signedText as signed } from '../src/shared/numberText';
 
 export function percent(value: number): string {
   return `${(value * 100).toFixed(value < 0.1 ? 1 : 0)}%`;
@@ -33,7 +12,7 @@ export function percent(value: number): string {
 
 export function predictionText(prediction: Prediction): string {
   if ('label' in prediction) return `${prediction.label} (${probabilityClause(prediction.probability)})`;
-  return num(prediction.value, 6);
+  return numberText(prediction.value, 6);
 }
 
 /** "logit of class X", "log-odds of class X", "margin …", "predicted value in target units". */

@@ -152,11 +152,12 @@ test('the engine imports neither vscode nor the extension; the extension and web
 const WEBVIEW_RUNTIME_IMPORTS = new Set([
   'src/protocol/limits.ts',
   'src/shared/probabilityText.ts',
+  'src/shared/numberText.ts',
   'src/shared/reportMarkup.ts',
   'src/shared/pixelValues.ts',
 ]);
 
-test('the webview takes the shared contract by type only, but for its limits, the probability format, the report markup rules and pixel reading (no zod, jsonrpc or node code in the browser bundle)', () => {
+test('the webview takes the shared contract by type only, but for its limits, the number and probability formats, the report markup rules and pixel reading (no zod, jsonrpc or node code in the browser bundle)', () => {
   const wrong = all.filter(
     (e) => e.from.startsWith('webview/') && e.runtime && e.to.startsWith('src/') && !WEBVIEW_RUNTIME_IMPORTS.has(e.to),
   );

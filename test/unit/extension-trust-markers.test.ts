@@ -126,7 +126,7 @@ describe('suspectMessage', () => {
   });
   it('describes a tree row in one line', () => {
     assert.equal(suspectDescription(row(1, { score: 8.9163 })), 'versicolor → virginica · p = 0.030 · score 8.92');
-    assert.equal(suspectDescription(row(1, { labelProbability: null, predicted: '3', label: '4', score: 2 })), '4 → 3 · score 2');
+    assert.equal(suspectDescription(row(1, { labelProbability: null, predicted: '3', label: '4', score: 2 })), '4 → 3 · score 2.00');
   });
 });
 

@@ -7,6 +7,7 @@ import { readRunRecord } from '../run/runStore';
 import { inspectCsv } from '../data/inspect';
 import { explainNeuronOfRun, explainWithIndex, indexedRun } from '../explain/explainService';
 import { rowSourceText } from '../../shared/rowSource';
+import { numberText } from '../../shared/numberText';
 import { weightPicture } from './weightPicture';
 import { explanationTable } from './explainTable';
 import { integerFlag, onePositional, outputSelector, parseCommand, splitFlag, stringFlag } from './cliArgs';
@@ -158,7 +159,7 @@ async function neuron(argv: string[]): Promise<number> {
     '  rank  projection  share    source                            label',
     ...result.contributions.map(
       (c, k) =>
-        `  ${String(k + 1).padEnd(4)}  ${c.projection.toFixed(4).padStart(10)}  ${(100 * c.share).toFixed(1).padStart(5)} %  ${plainText(rowSourceText(c.file, c.line), 60).padEnd(32)}  ${plainText(c.label, 40)}`,
+        `  ${String(k + 1).padEnd(4)}  ${numberText(c.projection).padStart(10)}  ${(100 * c.share).toFixed(1).padStart(5)} %  ${plainText(rowSourceText(c.file, c.line), 60).padEnd(32)}  ${plainText(c.label, 40)}`,
     ),
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -2,9 +2,7 @@ import type { Contribution, Explanation } from '../../protocol';
 import { plainText } from '../../shared/safeText';
 import { probabilityClause } from '../../shared/probabilityText';
 import { rowSourceText } from '../../shared/rowSource';
-
-const fmt = (v: number | null, digits = 4): string =>
-  v === null || !Number.isFinite(v) ? '—' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(digits);
+import { numberText, signedText } from '../../shared/numberText';
 
 /** The output kind in words, with its units (path-kernel.md §2.4: the UI must say so). */
 export function describeOutput(explanation: Explanation): string {
@@ -30,11 +28,13 @@ export function explanationTable(explanation: Explanation, top: number, training
   const predicted =
     'label' in e.prediction
       ? `${plainText(e.prediction.label, 60)} (${probabilityClause(e.prediction.probability)})`
-      : fmt(e.prediction.value);
+      : numberText(e.prediction.value);
   lines.push(`${where}: true label ${plainText(e.label ?? '—', 60)}, predicted ${predicted}`);
   lines.push(`Explained output: ${describeOutput(e)}`);
   const sum = e.kernelMachine - e.bias;
-  lines.push(`network ${fmt(e.network)} = bias ${fmt(e.bias)} + Σ contributions ${fmt(sum)} (kernel machine ${fmt(e.kernelMachine)})`);
+  lines.push(
+    `network ${numberText(e.network)} = bias ${numberText(e.bias)} + Σ contributions ${numberText(sum)} (kernel machine ${numberText(e.kernelMachine)})`,
+  );
   lines.push(
     `residual ${e.residual.signed.toExponential(2)}, relative ${e.residual.rel.toExponential(2)} ${e.residual.flagged ? `> tolerance ${e.residual.tolerance}: FLAGGED, not exact` : `≤ tolerance ${e.residual.tolerance}`}  [backend ${e.backend}]`,
   );
@@ -54,9 +54,9 @@ function table(rows: Contribution[], trainingValues: (index: number) => string):
   const header = ['rank', 'contribution', 'kernel', 'coefficient', 'source', 'label', 'values'];
   const body = rows.map((c, k) => [
     String(k + 1),
-    fmt(c.contribution),
-    fmt(c.kernel),
-    fmt(c.coefficient),
+    signedText(c.contribution),
+    numberText(c.kernel),
+    numberText(c.coefficient),
     plainText(rowSourceText(c.file, c.line), 60),
     plainText(c.label, 60),
     plainText(trainingValues(c.index), 200),

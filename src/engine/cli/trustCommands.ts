@@ -9,6 +9,8 @@ import { startBackend } from './backendFlag';
 import { LDS_FRACTION, LDS_METHOD_NAMES, LDS_METHODS, LIMITS, SUSPECT_SCORING_WORDS, SUSPECT_SCORINGS } from '../../protocol/limits';
 import { plainText } from '../../shared/safeText';
 import { rowSourceText } from '../../shared/rowSource';
+import { numberText, signedText } from '../../shared/numberText';
+import { probabilityText } from '../../shared/probabilityText';
 
 const SCORINGS: readonly SuspectScoring[] = SUSPECT_SCORINGS;
 
@@ -51,12 +53,12 @@ async function suspects(argv: string[]): Promise<number> {
   ];
   for (const r of result.rows) {
     const label = `${plainText(r.label, 60)} →`;
-    const p = r.labelProbability?.toFixed(3) ?? '';
+    const p = r.labelProbability === null ? '' : probabilityText(r.labelProbability);
     // Under the suggestions' header, a row past the suggested ones says so instead of showing the model's prediction.
     const says = !suggests
       ? `${label} ${plainText(r.predicted, 60)}${p && ` (${p})`}`
       : r.suggestedLabel !== null && r.suggestedProbability !== null
-        ? `${label} ${plainText(r.suggestedLabel, 60)} (${r.suggestedProbability.toFixed(3)})   ${p}`
+        ? `${label} ${plainText(r.suggestedLabel, 60)} (${probabilityText(r.suggestedProbability)})   ${p}`
         : `${label} (not computed past the first ${SUGGESTED_ROWS} rows)   ${p}`;
     lines.push(
       `${String(r.rank).padStart(4)}  ${r.score.toExponential(3).padEnd(10)}  ${plainText(rowSourceText(r.file, r.line), 60).padEnd(22)} ${says}`,
@@ -96,12 +98,12 @@ async function verify(argv: string[]): Promise<number> {
 }
 
 function verifyTable(r: VerifyResult): string {
-  const f = (v: number) => (v >= 0 ? '+' : '') + v.toFixed(4);
+  const f = (v: number) => signedText(v);
   const what = `${r.output.kind}${r.output.class ? ` of ${r.output.class}` : ''}`;
-  const lines = [`${r.query.split} row ${r.query.row}: ${what} = ${r.original.toFixed(4)} (${r.backend}, ${(r.ms / 1000).toFixed(1)} s)`];
+  const lines = [`${r.query.split} row ${r.query.row}: ${what} = ${numberText(r.original)} (${r.backend}, ${(r.ms / 1000).toFixed(1)} s)`];
   if (r.retrained !== null)
     lines.push(
-      `retrained with nothing removed: ${r.retrained.toFixed(4)} (${r.retrained === r.original ? 'identical' : `differs by ${(r.retrained - r.original).toExponential(2)}`})`,
+      `retrained with nothing removed: ${numberText(r.retrained)} (${r.retrained === r.original ? 'identical' : `differs by ${(r.retrained - r.original).toExponential(2)}`})`,
     );
   lines.push('removed                   contribution sum   first-order estimate   actual change');
   const row = (name: string, m: VerifyResult['supporters']) =>

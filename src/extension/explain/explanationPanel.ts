@@ -15,6 +15,8 @@ import type { RecentExplanations } from './recentExplanations';
 import type { VerifyOutcome } from '../trust/verifyRunner';
 import { createWebviewPanel, WebviewHost } from '../webview/webviewHost';
 import { messageOf } from '../../shared/messageOf';
+import { numberText } from '../../shared/numberText';
+import { probabilityClause } from '../../shared/probabilityText';
 import { showError, showInfo } from '../notify';
 
 export const EXPLANATION_VIEW_TYPE = 'kernelLens.explanation';
@@ -240,6 +242,6 @@ function exportDestination(run: RunInfo, target: ExplainTarget, what: string, ex
 
 function predictionText(e: Explanation): string {
   return 'label' in e.prediction
-    ? `${e.prediction.label} (${(e.prediction.probability * 100).toFixed(1)}%)`
-    : `${e.prediction.value.toPrecision(4)}`;
+    ? `${e.prediction.label} (${probabilityClause(e.prediction.probability)})`
+    : numberText(e.prediction.value);
 }

@@ -1,7 +1,7 @@
 /** Test set view rows from cached explanations (pure, no VS Code). */
 import type { TestSetRow } from '../../protocol';
 import type { HoverFacts } from '../hover/hoverMarkdown';
-import { formatNumber } from '../hover/hoverMarkdown';
+import { numberText } from '../../shared/numberText';
 
 export function testSetRow(row: number, facts: HoverFacts): TestSetRow {
   const p = facts.prediction;
@@ -11,7 +11,7 @@ export function testSetRow(row: number, facts: HoverFacts): TestSetRow {
     file: facts.file,
     line: facts.line,
     label: facts.label ?? '',
-    prediction: classification ? p.label : formatNumber(p.value),
+    prediction: classification ? p.label : numberText(p.value),
     probability: classification ? p.probability : null,
     correct: classification && facts.label !== null ? p.label === facts.label : null,
     output: facts.network,

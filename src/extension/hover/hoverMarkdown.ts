@@ -2,6 +2,7 @@
  * The text of a CSV row hover, built from an explanation (pure, no VS Code).
  * All data goes through `escapeMarkdown`; links only use this extension's commands.
  */
+import { numberText, signedText } from '../../shared/numberText';
 import { probabilityClause } from '../../shared/probabilityText';
 import * as path from 'node:path';
 import type { Contribution, Explanation, RunInfo } from '../../protocol';
@@ -60,21 +61,10 @@ export function hoverFacts(explanation: Explanation): HoverFacts {
   };
 }
 
-export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e5)) return value.toExponential(2);
-  return value.toFixed(abs >= 100 ? 1 : 3);
-}
-
-function signed(value: number): string {
-  return (value > 0 ? '+' : '') + formatNumber(value);
-}
-
 export function describePrediction(prediction: Explanation['prediction']): string {
   return 'label' in prediction
     ? `${escapeMarkdown(prediction.label)} (${escapeMarkdown(probabilityClause(prediction.probability))})`
-    : escapeMarkdown(formatNumber(prediction.value));
+    : escapeMarkdown(numberText(prediction.value));
 }
 
 function describeOutput(output: Explanation['output']): string {
@@ -111,15 +101,19 @@ export function hoverMarkdown(facts: HoverFacts, ctx: HoverContext): string {
     predictionLine += ` · True label: **${escapeMarkdown(facts.label)}**${correct}`;
   }
   lines.push(predictionLine, '');
-  lines.push(`Explained output: ${describeOutput(facts.output)} = ${escapeMarkdown(formatNumber(facts.network))}`, '');
+  lines.push(`Explained output: ${describeOutput(facts.output)} = ${escapeMarkdown(numberText(facts.network))}`, '');
   if (facts.supporters.length > 0 || facts.opposer) {
     lines.push('| | training row | label | contribution |', '|---|---|---|---:|');
     facts.supporters.forEach((c, i) => {
-      lines.push(`| supporter ${i + 1} | ${sourceLink(c, dir)} | ${escapeMarkdown(c.label)} | ${escapeMarkdown(signed(c.contribution))} |`);
+      lines.push(
+        `| supporter ${i + 1} | ${sourceLink(c, dir)} | ${escapeMarkdown(c.label)} | ${escapeMarkdown(signedText(c.contribution))} |`,
+      );
     });
     if (facts.opposer) {
       const c = facts.opposer;
-      lines.push(`| strongest opposer | ${sourceLink(c, dir)} | ${escapeMarkdown(c.label)} | ${escapeMarkdown(signed(c.contribution))} |`);
+      lines.push(
+        `| strongest opposer | ${sourceLink(c, dir)} | ${escapeMarkdown(c.label)} | ${escapeMarkdown(signedText(c.contribution))} |`,
+      );
     } else {
       lines.push(`| strongest opposer | none among the top ${facts.considered} | | |`);
     }
@@ -127,7 +121,7 @@ export function hoverMarkdown(facts: HoverFacts, ctx: HoverContext): string {
   }
   const flag = facts.residual.flagged ? ' ⚠ above tolerance' : '';
   lines.push(
-    `Residual: ${escapeMarkdown(signed(facts.residual.signed))} (relative ${escapeMarkdown(formatNumber(facts.residual.rel))})${flag}`,
+    `Residual: ${escapeMarkdown(signedText(facts.residual.signed))} (relative ${escapeMarkdown(numberText(facts.residual.rel))})${flag}`,
     '',
   );
   const args: ExplainArgs = { runDir: ctx.run.dir, split: ctx.ref.split, row: ctx.ref.row };

@@ -6,6 +6,7 @@
 import type { SuspectRow } from '../../protocol';
 import { plainText as safePlainText } from '../../shared/safeText';
 import { probabilityClause, probabilityText } from '../../shared/probabilityText';
+import { numberText } from '../../shared/numberText';
 
 /** Default of `kernelLens.suspects.markers`: mark the top 2% of the training rows (at least MIN_MARKERS). */
 export const DEFAULT_MARKER_SETTING = 0.02;
@@ -79,7 +80,7 @@ export function suspectMessage(row: SuspectRow, trainRows: number): string {
   const pulled = 'it pulled its own prediction hard along training';
   if (row.labelProbability === null) {
     const predicted = Number(row.predicted);
-    const shown = Number.isFinite(predicted) ? Number(predicted.toPrecision(4)).toString() : plainText(row.predicted);
+    const shown = Number.isFinite(predicted) ? numberText(predicted) : plainText(row.predicted);
     return `target '${label}' is suspicious: the model predicts ${shown} for this row and ${pulled} (${rank})`;
   }
   const disagrees = row.predicted !== row.label ? ` (it predicts '${plainText(row.predicted)}')` : '';
@@ -88,7 +89,7 @@ export function suspectMessage(row: SuspectRow, trainRows: number): string {
 
 /** Short text for the tree row: "labelled boot, the rest says sandal (0.93) · score 0.91", else "label → predicted · p = 0.41 · score 8.92". */
 export function suspectDescription(row: SuspectRow): string {
-  const score = `score ${Number(row.score.toPrecision(3))}`;
+  const score = `score ${numberText(row.score, 3)}`;
   if (row.suggestedLabel !== null && row.suggestedProbability !== null) {
     const says = row.suggestedLabel === row.label ? 'the rest agrees' : `the rest says ${plainText(row.suggestedLabel, 30)}`;
     return `labelled ${plainText(row.label, 30)}, ${says} (${probabilityText(row.suggestedProbability)}) · ${score}`;

@@ -1,9 +1,10 @@
 /** How runs read in the tree and notifications (pure, no VS Code). */
+import { numberText } from '../../../shared/numberText';
 import type { EpochMetrics, RunInfo, RunTraining } from '../../../protocol';
 import { escapeMarkdown } from '../../hover/markdownText';
 
 const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
-const num = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(3));
+const num = (v: number): string => numberText(v, 3);
 
 export function lastMetrics(run: Pick<RunInfo, 'metrics'>): EpochMetrics | undefined {
   return run.metrics[run.metrics.length - 1];

@@ -6,7 +6,7 @@
 import type { Contribution, ExplanationViewState } from '../src/protocol';
 import { actionLink, append, clear, custom, el } from './dom';
 import { num, precise, signed, sourceText, unitShort } from './format';
-import { imageGrid, pixelValues } from './imageGrid';
+import { imageGrid, pixelValues, thumbnailCellSize } from './imageGrid';
 import { post } from './vscodeApi';
 import { renderPager } from './pager';
 import { GLOSSARY } from './glossary';
@@ -109,7 +109,16 @@ function explainedRow(state: ExplanationViewState, columns: number, featureColum
       el(
         'td',
         { class: 'thumb' },
-        pixels ? imageGrid(pixels, image.width, image.height, 3, 'Image of the explained row', image.channels ?? 1) : '—',
+        pixels
+          ? imageGrid(
+              pixels,
+              image.width,
+              image.height,
+              thumbnailCellSize(image.width, image.height),
+              'Image of the explained row',
+              image.channels ?? 1,
+            )
+          : '—',
       ),
     );
   } else if (featureColumns) own.forEach((v) => tr.appendChild(el('td', { class: 'value' }, v ?? '—')));
@@ -193,7 +202,14 @@ function pageTable(
     if (image) {
       const pixels = c.pixels ?? (values ? pixelValues(values, image.width, image.height) : null);
       const thumbnail = pixels
-        ? imageGrid(pixels, image.width, image.height, 3, `Image of training example ${source}`, image.channels ?? 1)
+        ? imageGrid(
+            pixels,
+            image.width,
+            image.height,
+            thumbnailCellSize(image.width, image.height),
+            `Image of training example ${source}`,
+            image.channels ?? 1,
+          )
         : '—';
       tr.appendChild(el('td', { class: 'thumb' }, thumbnail));
     } else if (featureColumns) {

@@ -8,6 +8,15 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 
 export { pixelValues } from '../src/shared/pixelValues';
 
+/** Table thumbnails are about this many CSS pixels across (an 8×8 digit at 6 px a pixel); they zoom on hover. */
+const THUMBNAIL_SIDE = 48;
+const FRAME_STROKE = 0.06;
+
+/** Pixels per image pixel for a table thumbnail of an image this size. */
+export function thumbnailCellSize(width: number, height: number): number {
+  return Math.max(1, Math.round(THUMBNAIL_SIDE / Math.max(width, height)));
+}
+
 export function imageGrid(
   pixels: readonly number[],
   width: number,
@@ -24,7 +33,7 @@ export function imageGrid(
       rect.setAttribute('fill', `rgb(${r}, ${g}, ${b})`);
       svg.appendChild(rect);
     }
-    return svg;
+    return framed(svg, width, height);
   }
   const min = Math.min(0, ...pixels);
   const max = Math.max(...pixels);
@@ -37,10 +46,10 @@ export function imageGrid(
     rect.setAttribute('fill-opacity', intensity.toFixed(3));
     svg.appendChild(rect);
   });
-  return svg;
+  return framed(svg, width, height);
 }
 
-/** An empty grid picture: one unit per cell, `cellSize` pixels each, framed, labelled for screen readers. */
+/** An empty grid picture: one unit per cell, `cellSize` pixels each, labelled for screen readers. */
 function gridFrame(width: number, height: number, cellSize: number, label: string, className: string): SVGSVGElement {
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('width', String(width * cellSize));
@@ -49,10 +58,21 @@ function gridFrame(width: number, height: number, cellSize: number, label: strin
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', label);
   svg.setAttribute('class', className);
+  return svg;
+}
+
+/**
+ * The frame goes last, over the pixels, and inside the picture by half its stroke, so all four edges show (drawn
+ * first on the edge, the pixels hid it and the picture's bounds clipped the rest).
+ */
+function framed(svg: SVGSVGElement, width: number, height: number): SVGSVGElement {
   const frame = document.createElementNS(SVG_NS, 'rect');
   frame.setAttribute('class', 'image-frame');
-  frame.setAttribute('width', String(width));
-  frame.setAttribute('height', String(height));
+  frame.setAttribute('x', String(FRAME_STROKE / 2));
+  frame.setAttribute('y', String(FRAME_STROKE / 2));
+  frame.setAttribute('width', String(width - FRAME_STROKE));
+  frame.setAttribute('height', String(height - FRAME_STROKE));
+  frame.setAttribute('stroke-width', String(FRAME_STROKE));
   svg.appendChild(frame);
   return svg;
 }
@@ -80,5 +100,5 @@ export function signedGrid(values: readonly number[], width: number, height: num
     rect.setAttribute('fill-opacity', (Math.abs(value) / largest).toFixed(3));
     svg.appendChild(rect);
   });
-  return svg;
+  return framed(svg, width, height);
 }

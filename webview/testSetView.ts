@@ -8,7 +8,7 @@ import { append, clear, custom, el, onActivate } from './dom';
 import { num, percent, sourceText } from './format';
 import { post } from './vscodeApi';
 import { renderPager } from './pager';
-import { imageGrid } from './imageGrid';
+import { imageGrid, thumbnailCellSize } from './imageGrid';
 import { probabilityText } from '../src/shared/probabilityText';
 
 type SortKey = 'split' | 'source' | 'label' | 'prediction' | 'probability' | 'correct' | 'output' | 'residualRel' | 'suspicion';
@@ -199,7 +199,14 @@ function table(
       // An image row's source cell leads with its thumbnail.
       const thumbnail =
         c.key === 'source' && image && r.pixels
-          ? imageGrid(r.pixels, image.width, image.height, 3, `Image of test row ${source}`, image.channels ?? 1)
+          ? imageGrid(
+              r.pixels,
+              image.width,
+              image.height,
+              thumbnailCellSize(image.width, image.height),
+              `Image of test row ${source}`,
+              image.channels ?? 1,
+            )
           : null;
       tr.appendChild(
         el(

@@ -1,5 +1,6 @@
 /** The explanation view in headless Chromium, from fixture protocol data. */
 import { titleNumber } from '../helpers/termTitle';
+import { waitFor } from '../helpers/waitFor';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ContributionTrace, ExplanationViewState } from '../../src/protocol';
@@ -356,6 +357,16 @@ describe('explanation view', () => {
     assert.equal(await section.locator('tbody tr[data-index]').count(), PAGE_SIZE);
     assert.equal(await section.locator('tbody tr[data-index] td.thumb svg').count(), PAGE_SIZE);
     assert.equal(await section.locator('tbody tr.explained-row td.thumb svg').count(), 1, 'the explained row on top, as an image');
+    const thumbnail = section.locator('tbody tr[data-index] td.thumb svg').first();
+    const lastChild = await thumbnail.evaluate((svg) => svg.lastElementChild?.getAttribute('class'));
+    assert.equal(lastChild, 'image-frame', 'the frame is drawn over the pixels');
+    const before = await thumbnail.boundingBox();
+    assert.ok(before && before.width >= 40, `an 8×8 thumbnail is at least 40 px wide (${before?.width})`);
+    await thumbnail.hover();
+    await waitFor(async () => ((await thumbnail.boundingBox())?.width ?? 0) >= 2 * before.width, {
+      what: 'the thumbnail to zoom on hover',
+    });
+    await view.page.mouse.move(0, 0);
     assert.match((await section.locator('.page-info').textContent()) ?? '', new RegExp(`1–${PAGE_SIZE} of ${supporters}`));
     await section.locator('vscode-button', { hasText: 'Next' }).click();
     assert.match(

@@ -11,6 +11,8 @@ import { markerCount, rowKey, selectMarkerRows, suspectDescription, suspectMessa
 import { canRelabel } from './relabel';
 import { LISTED_ROWS, markerSetting, type SuspectsService } from './suspectsService';
 import { rowSourceText } from '../../shared/rowSource';
+import { CsvFileCache } from '../hover/csvFileCache';
+import { pictureTooltip, suspectPicture } from './suspectPicture';
 
 export type SuspectNode =
   | { kind: 'row'; row: SuspectRow; file: string; trainRows: number; marked: boolean; stale: boolean; ignored: boolean; relabel: boolean }
@@ -25,6 +27,7 @@ export class SuspectsTreeProvider implements vscode.TreeDataProvider<SuspectNode
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private view: vscode.TreeView<SuspectNode> | undefined;
+  private readonly csv = new CsvFileCache();
 
   constructor(private readonly service: SuspectsService) {
     this.disposables.push(
@@ -135,9 +138,12 @@ export class SuspectsTreeProvider implements vscode.TreeDataProvider<SuspectNode
         item.tooltip =
           suspectMessage(row, node.trainRows) +
           (node.stale ? '\n\nThe dataset changed since training: this line may hold another row now.' : '');
+        // An image file's row shows the image itself, unless it is marked (the warning says more).
         item.iconPath = node.marked
           ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
-          : new vscode.ThemeIcon(node.ignored ? 'eye-closed' : 'circle-small');
+          : row.line === null && !node.ignored
+            ? vscode.Uri.file(node.file)
+            : new vscode.ThemeIcon(node.ignored ? 'eye-closed' : 'circle-small');
         // suspect, suspect.relabel (its suggestion differs), suspect.ignored / suspect.relabel.ignored: the menus' keys.
         item.contextValue = `suspect${node.relabel ? '.relabel' : ''}${node.ignored ? '.ignored' : ''}`;
         item.command = {
@@ -164,6 +170,16 @@ export class SuspectsTreeProvider implements vscode.TreeDataProvider<SuspectNode
         return item;
       }
     }
+  }
+
+  /** The row's picture joins its tooltip when the tooltip is about to show (reading it for every row up front would be wasted). */
+  async resolveTreeItem(item: vscode.TreeItem, node: SuspectNode): Promise<vscode.TreeItem> {
+    const run = this.service.run;
+    if (node.kind !== 'row' || !run || typeof item.tooltip !== 'string') return item;
+    const picture = await suspectPicture(node.file, node.row.line, run, this.csv);
+    const tooltip = picture && pictureTooltip(picture, item.tooltip);
+    if (tooltip) item.tooltip = new vscode.MarkdownString(tooltip);
+    return item;
   }
 
   dispose(): void {

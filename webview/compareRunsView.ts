@@ -9,12 +9,19 @@ import { append, clear, el } from './dom';
 import { num, percent } from './format';
 import { dataTable, plotCard, renderPlot } from './plotFrame';
 import { post } from './vscodeApi';
+import { rowComparisonSection } from './rowComparisonView';
 
 /** Runs drawn at first (the newest complete ones); the theme has this many distinct series colours. */
 export const SERIES = 6;
 
 function finalMetrics(run: ComparedRun): EpochMetrics | undefined {
   return run.metrics[run.metrics.length - 1];
+}
+
+/** Whole epochs only: a few epochs' default ticks fall between them ("1 1 2 2 3"). */
+function epochTicks(points: readonly { epoch: number }[]): number | number[] {
+  const last = Math.max(0, ...points.map((p) => p.epoch));
+  return last <= 10 ? Array.from({ length: last }, (_, k) => k + 1) : 10;
 }
 
 function curves(
@@ -39,7 +46,7 @@ function curves(
             width,
             height: 220,
             marginLeft: 56,
-            x: { label: 'epoch →', labelAnchor: 'right', tickFormat: 'd' },
+            x: { label: 'epoch →', labelAnchor: 'right', tickFormat: 'd', ticks: epochTicks(points) },
             y: {
               label: title.toLowerCase(),
               grid: true,
@@ -186,7 +193,7 @@ export function compareRunsView(state: CompareRunsViewState, width: number): HTM
     ),
     el('tbody', {}, ...rows),
   );
-  append(root, el('div', { class: 'table-scroll' }, table), status, charts);
+  append(root, el('div', { class: 'table-scroll' }, table), status, charts, rowComparisonSection(state));
   drawCharts();
   return root;
 }

@@ -167,7 +167,17 @@ export function activate(context: vscode.ExtensionContext): void {
     command('kernelLens.compareRuns', async (arg) => {
       const experiment = await pickers.experiment(arg, 'Compare Runs');
       if (experiment)
-        await CompareRunsPanel.show({ extensionUri: context.extensionUri, store, showRun: (run) => training.showRun(run) }, experiment);
+        await CompareRunsPanel.show(
+          {
+            extensionUri: context.extensionUri,
+            store,
+            explainer,
+            rows,
+            showRun: (run) => training.showRun(run),
+            pickRow: (run, title) => pickers.row(run, title),
+          },
+          experiment,
+        );
     }),
     command(SHOW_TRAINING_COMMAND, async (arg) => {
       const run = await runArg(arg, 'Show Training');

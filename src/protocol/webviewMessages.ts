@@ -1,6 +1,6 @@
 /** Webview messages (extension <-> webview), one union per direction, and the views' states. */
 import type { EpochMetrics, TrainProgress } from './run';
-import type { ContributionTrace, Explanation, NeuronExplanation, OutputSelector } from './explanation';
+import type { ContributionTrace, Explanation, NeuronExplanation, OutputSelector, Prediction } from './explanation';
 import type { RunStatus, Split, TaskKind } from './vocabulary';
 import type { ExplainQuery } from './rpc/explain';
 import type { KernelEvolution, VerifyResult } from './rpc/trust';
@@ -74,6 +74,43 @@ export interface CompareRunsViewState {
   runs: ComparedRun[];
   /** Regression runs: RMSE instead of accuracy. */
   regression: boolean;
+  /** The last row explained under two of the runs ("Explain a Row under Both…"), kept while the view lives. */
+  rowComparison?: RowComparison | null;
+}
+
+/** One row explained under two runs of an experiment, and the training rows whose contributions changed most. */
+export interface RowComparison {
+  /** The row ("iris.csv:12", or an image's file) and its label. */
+  row: { source: string; label: string | null };
+  /** What both explanations explain: the same class's logit (or margin, or value) under both runs. */
+  output: Explanation['output'];
+  runs: [ComparedExplanation, ComparedExplanation];
+  /** Training rows among either run's strongest supporters and opposers, the largest change first. */
+  changes: ContributionChange[];
+}
+
+export interface ComparedExplanation {
+  runDir: string;
+  title: string;
+  /** The row in this run (runs with other seeds split the data differently). */
+  split: Split;
+  row: number;
+  prediction: Prediction;
+  network: number;
+  bias: number;
+  residualRel: number;
+}
+
+export interface ContributionChange {
+  /** The training row ("iris.csv:40"), the same row in both runs. */
+  source: string;
+  label: string;
+  /** Its contribution in each run; null where it is not among that run's listed rows. */
+  a: number | null;
+  b: number | null;
+  /** 1-based rank by |contribution| in each run's list; null where not listed. */
+  rankA: number | null;
+  rankB: number | null;
 }
 
 export interface ComparedRun {
@@ -174,6 +211,8 @@ export type FromWebview =
   | { type: 'explainRow'; split: Split; row: number }
   /** Compare-runs view: open a run's training view. */
   | { type: 'showRun'; runDir: string }
+  /** Compare-runs view: pick a row and explain it under these two runs. */
+  | { type: 'compareRow'; runDirs: [string, string] }
   /** Training curves view: stop the running training. */
   | { type: 'cancelTraining' }
   /** Training curves view, after a complete training: the next steps it offers. */

@@ -558,4 +558,45 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       await p.keyboard.press('Escape');
     });
   });
+
+  it('explains a row under two runs side by side from Compare Runs', async () => {
+    const p = livePage();
+    await tree.tidy(p);
+    const name = 'iris-seeds';
+    await step('compare-row-train', async () => {
+      // Two runs that differ in their seed (and so in their split and batch order), trained by the CLI.
+      const file = join(workspace, `${name}.kernel.json`);
+      for (const seed of [1, 2]) {
+        writeFileSync(file, JSON.stringify({ ...IRIS_EXPERIMENT, name, training: { ...IRIS_EXPERIMENT.training, seed } }, null, 2));
+        const trained = spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'kernel-lens.js'), 'train', file], {
+          encoding: 'utf8',
+        });
+        assert.equal(trained.status, 0, trained.stderr);
+      }
+      assert.equal(runsOf(name).length, 2);
+      await runCommand(p, 'Kernel Lens: Refresh Experiments');
+      await waitFor(async () => (await tree.treeRows(p)).some((r) => r.level === 1 && r.label === name), { what: `${name} in the tree` });
+    });
+    await step('compare-row-explain', async () => {
+      await runCommand(p, 'View: Close All Editor Groups');
+      await runCommand(p, 'Kernel Lens: Compare Runs');
+      const input = p.locator('.quick-input-widget input.input');
+      await p.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+      await input.fill(name);
+      await p.keyboard.press('Enter');
+      const frame = await webviewFrameWith(p, '.row-comparison-section vscode-button.compare-row', 60_000);
+      await frame.locator('.row-comparison-section vscode-button.compare-row').click();
+      // The row picker lists the first run's rows, test rows first: take the first.
+      await p.locator('.quick-input-widget .quick-input-title', { hasText: 'Explain a row under' }).waitFor({ timeout: 15_000 });
+      await p.locator('.quick-input-list .monaco-list-row', { hasText: 'test row 0' }).first().waitFor({ timeout: 15_000 });
+      await p.keyboard.press('Enter');
+      const changes = frame.locator('table.contribution-changes tbody tr');
+      await changes.first().waitFor({ timeout: 120_000 });
+      assert.equal(await frame.locator('.compared-run').count(), 2, 'the two runs side by side');
+      assert.ok((await changes.count()) >= 10, 'each run brings its strongest supporters and opposers');
+      assert.match((await frame.locator('.row-compared').textContent()) ?? '', /^Row iris\.csv:\d+/);
+      // Both runs explain the same class's logit.
+      assert.match((await frame.locator('.row-compared').textContent()) ?? '', /both explain the logit of class/);
+    });
+  });
 });

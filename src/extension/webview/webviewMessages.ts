@@ -10,6 +10,7 @@ function isOutputSelector(value: unknown): value is OutputSelector {
 }
 
 const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const isRunDir = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 4096;
 
 export function isFromWebview(value: unknown): value is FromWebview {
   if (typeof value !== 'object' || value === null) return false;
@@ -44,7 +45,9 @@ export function isFromWebview(value: unknown): value is FromWebview {
         Object.entries(m.theme).every(([name, value]) => typeof value === 'string' && isThemeVariable(name, value))
       );
     case 'showRun':
-      return typeof m.runDir === 'string' && m.runDir.length > 0 && m.runDir.length <= 4096;
+      return isRunDir(m.runDir);
+    case 'compareRow':
+      return Array.isArray(m.runDirs) && m.runDirs.length === 2 && m.runDirs.every(isRunDir);
     case 'explainRow':
       return (m.split === 'train' || m.split === 'test') && isIndex(m.row);
     default:

@@ -113,10 +113,12 @@ export function trainingView(initial: TrainingViewState, widthOf: () => number):
     nextStepButton('explainTestRow', 'Explain a Test Row'),
     nextStepButton('showTestSet', 'Show Test Set'),
   );
+  // A cancelled or failed training offers to train again instead.
+  const retry = el('div', { class: 'actions-bar retry', hidden: '' }, nextStepButton('trainAgain', 'Train Again'));
   const problem = el('p', { class: 'training-problem', role: 'alert', hidden: '' });
   const running = el('div', { class: 'actions-bar' }, progressBar, cancel);
   const charts = el('div', { class: 'plot-grid' });
-  append(root, el('header', { class: 'view-header' }, title, statusLine), running, nextSteps, problem, legend(), charts);
+  append(root, el('header', { class: 'view-header' }, title, statusLine), running, nextSteps, retry, problem, legend(), charts);
 
   let state = initial;
   let scheduled = false;
@@ -136,6 +138,7 @@ export function trainingView(initial: TrainingViewState, widthOf: () => number):
     else cancel.setAttribute('disabled', '');
     running.hidden = state.status !== 'running';
     nextSteps.hidden = state.status !== 'complete';
+    retry.hidden = state.status !== 'cancelled' && state.status !== 'failed';
     // Data text in the message is set as text, never as markup.
     problem.textContent = state.status === 'failed' && state.message ? state.message : '';
     problem.hidden = problem.textContent === '';

@@ -189,7 +189,7 @@ export type ToWebview =
   | { type: 'busy'; message: string }
   | { type: 'error'; message: string };
 
-export const TRAINING_NEXT_STEPS = ['explainTestRow', 'showTestSet'] as const;
+export const TRAINING_NEXT_STEPS = ['explainTestRow', 'showTestSet', 'trainAgain'] as const;
 export type TrainingNextStep = (typeof TRAINING_NEXT_STEPS)[number];
 
 export type FromWebview =

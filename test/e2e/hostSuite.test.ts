@@ -62,7 +62,7 @@ describe('the extension-host tests in code-server', { timeout: 600_000 }, () => 
       await keepArtifacts();
       throw error;
     }
-    assert.ok(results.length >= 5, `${results.length} host tests ran`);
+    assert.ok(results.length >= 6, `${results.length} host tests ran`);
     for (const result of results) {
       await t.test(result.name, () => {
         if (!result.ok) throw new Error(result.error);

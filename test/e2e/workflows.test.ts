@@ -445,6 +445,13 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       await toast.waitFor({ timeout: 60_000 });
       const frame = await webviewFrameWith(p, '.training-problem:not([hidden])', 30_000);
       assert.match((await frame.locator('.training-problem').textContent()) ?? '', /column "Specie" not found/);
+      // No run was made: the experiment itself says its training was refused.
+      await waitFor(
+        async () => (await tree.treeRows(p)).some((r) => r.level === 1 && r.label === 'typo' && r.description === 'training refused'),
+        {
+          what: 'typo marked "training refused" in the tree',
+        },
+      );
       await toast.locator('.monaco-button', { hasText: 'Show Problem' }).click();
       await p.locator('.tab.active[aria-label^="typo.kernel.json"]').waitFor({ timeout: 15_000 });
     });

@@ -156,6 +156,19 @@ export const HOST_TESTS: HostTest[] = [
     },
   },
   {
+    name: "training again reuses the experiment's one training view",
+    async run() {
+      const trainingTabs = (): vscode.Tab[] =>
+        vscode.window.tabGroups.all
+          .flatMap((g) => g.tabs)
+          .filter(
+            (t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('kernelLens.training') && /iris/.test(t.label),
+          );
+      await vscode.commands.executeCommand('kernelLens.trainExperiment', vscode.Uri.file(join(workspaceFolder(), 'iris.kernel.json')));
+      assert.equal(trainingTabs().length, 1, 'after the second training');
+    },
+  },
+  {
     name: 'Explain Prediction on the row under the cursor opens the explanation panel',
     async run() {
       const csv = vscode.Uri.file(join(workspaceFolder(), 'iris.csv'));

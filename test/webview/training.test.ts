@@ -60,7 +60,7 @@ describe('training curves view', () => {
     await view.page.context().close();
   });
 
-  it('after a complete training offers the next steps instead of Cancel; a failed one shows why, as text', async () => {
+  it('after a complete training offers the next steps instead of Cancel; a failed one shows why, as text, and offers Train Again', async () => {
     const view = await openView(harness);
     const training = fixture<TrainingMessage>('iris-training.json');
     await view.send({ ...training, status: 'complete' });
@@ -76,6 +76,16 @@ describe('training curves view', () => {
     assert.equal(await view.page.locator('.training-problem').textContent(), message);
     assert.equal(await view.page.locator('.training-problem img').count(), 0, 'data text is never markup');
     assert.equal(await view.page.locator('.next-steps').isVisible(), false);
+    // A failed or cancelled training offers to train again, by keyboard too.
+    const again = view.page.locator('vscode-button.next-step-trainAgain');
+    assert.equal(await again.isVisible(), true);
+    await again.focus();
+    await view.page.keyboard.press('Enter');
+    assert.deepEqual((await view.posted()).at(-1), { type: 'nextStep', step: 'trainAgain' });
+    await view.send({ ...training, status: 'cancelled' });
+    assert.equal(await again.isVisible(), true);
+    await view.send({ ...training, status: 'complete' });
+    assert.equal(await again.isVisible(), false, 'a complete training offers its next steps instead');
     assert.deepEqual(await view.violations(), []);
     assert.deepEqual(view.errors, []);
     await view.page.context().close();

@@ -41,6 +41,7 @@ export const SHOW_TRAINING_COMMAND = 'kernelLens.showTraining';
 
 export class TrainingService implements vscode.Disposable {
   private readonly sessions = new Map<string, TrainingSession>();
+  private readonly refusals = new Map<string, string>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly subscription: vscode.Disposable;
@@ -89,6 +90,11 @@ export class TrainingService implements vscode.Disposable {
     if (progress.metrics) this.changed.fire();
   }
 
+  /** Why an experiment's last training was refused before it made a run (bad input), until it trains again. */
+  refusal(experimentFile: string): string | undefined {
+    return this.refusals.get(normalizePath(experimentFile));
+  }
+
   async train(experiment: ExperimentEntry): Promise<RunInfo | undefined> {
     if (!ensureTrustedForTraining()) return undefined;
     const key = experiment.file;
@@ -107,6 +113,7 @@ export class TrainingService implements vscode.Disposable {
       last: undefined,
     };
     this.sessions.set(key, session);
+    this.refusals.delete(key);
     this.sessionsChanged();
     this.problems.clear(key);
     const panel = TrainingPanel.open(this.extensionUri, key, experiment.name, () => session.cts.cancel());
@@ -139,9 +146,13 @@ export class TrainingService implements vscode.Disposable {
     } catch (e) {
       const cancelled = session.cts.token.isCancellationRequested;
       const message = messageOf(e);
-      panel.status(cancelled ? 'cancelled' : 'failed', { message });
+      panel.status(cancelled ? 'cancelled' : 'failed', { message, nextStep: this.trainAgain(experiment) });
       if (cancelled) void showInfo(`Kernel Lens: training of ${experiment.name} was cancelled.`);
-      else void this.reportFailure(key, experiment.name, e, message);
+      else {
+        // No run was made: the tree shows the refusal on the experiment itself.
+        this.refusals.set(key, message);
+        void this.reportFailure(key, experiment.name, e, message);
+      }
       return undefined;
     } finally {
       this.listeners.delete(session);
@@ -191,6 +202,13 @@ export class TrainingService implements vscode.Disposable {
     this.showRecorded(panel, run);
   }
 
+  /** The "Train Again" of a cancelled or failed training's view. */
+  private trainAgain(experiment: ExperimentEntry): (step: TrainingNextStep) => void {
+    return (step) => {
+      if (step === 'trainAgain') void this.train(experiment);
+    };
+  }
+
   /** A run as recorded in its training view: curves, classes, name, message, and the next steps if complete. */
   private showRecorded(panel: TrainingPanel, run: RunInfo): void {
     panel.status(run.status, {
@@ -198,13 +216,18 @@ export class TrainingService implements vscode.Disposable {
       classes: run.classes,
       runName: run.label ?? run.name,
       message: run.message ?? undefined,
-      nextStep: run.status === 'complete' ? this.nextStepFor(run) : undefined,
+      nextStep: this.nextStepFor(run),
     });
   }
 
-  /** What the training view's buttons do after a complete training of `run`. */
+  /** What the training view's buttons do: after a complete training explain or list its rows, else train again. */
   private nextStepFor(run: RunInfo): (step: TrainingNextStep) => void {
-    return (step) => void (step === 'explainTestRow' ? this.actions.explainTestRow(run) : this.actions.showTestSet(run));
+    return (step) => {
+      if (step === 'explainTestRow' && run.status === 'complete') void this.actions.explainTestRow(run);
+      else if (step === 'showTestSet' && run.status === 'complete') void this.actions.showTestSet(run);
+      else if (step === 'trainAgain')
+        void this.store.experiment(run.experimentFile).then((experiment) => experiment && this.train(experiment));
+    };
   }
 
   /** A failed training: a diagnostic where the engine said the bad input is, and a notification that leads to it. */

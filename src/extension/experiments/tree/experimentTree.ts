@@ -81,15 +81,26 @@ export class ExperimentTreeProvider implements vscode.TreeDataProvider<Experimen
       case 'experiment': {
         const { experiment } = node;
         const training = this.training.isTraining(experiment.file);
+        // A training refused for bad input made no run: the experiment says so, with the engine's message.
+        const refused = training ? undefined : this.training.refusal(experiment.file);
         const item = new vscode.TreeItem(experiment.name, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `experiment:${experiment.file}`;
         item.resourceUri = experiment.uri;
-        item.description = training ? 'training…' : experiment.config ? path.basename(experiment.config.dataset.train) : 'invalid';
-        item.iconPath = new vscode.ThemeIcon(training ? 'loading~spin' : experiment.config ? 'beaker' : 'warning');
+        item.description = training
+          ? 'training…'
+          : refused
+            ? 'training refused'
+            : experiment.config
+              ? path.basename(experiment.config.dataset.train)
+              : 'invalid';
+        item.iconPath = refused
+          ? new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'))
+          : new vscode.ThemeIcon(training ? 'loading~spin' : experiment.config ? 'beaker' : 'warning');
         item.contextValue = training ? 'experiment.training' : 'experiment';
-        item.tooltip = new vscode.MarkdownString(
-          `${vscode.workspace.asRelativePath(experiment.file)}${experiment.error ? `\n\n${experiment.error}` : ''}`,
-        );
+        // Plain text: the messages quote data (file names, cells), never rendered as Markdown.
+        item.tooltip = [vscode.workspace.asRelativePath(experiment.file), experiment.error, refused && `Last training refused: ${refused}`]
+          .filter(Boolean)
+          .join('\n\n');
         return item;
       }
       case 'dataset': {

@@ -37,6 +37,7 @@ import { suspectsOf } from './trust/suspectsService';
 import { runVerification } from './trust/verifyRunner';
 import { messageOf } from '../shared/messageOf';
 import { showError, showInfo } from './notify';
+import { trackPaletteContext } from './paletteContext';
 
 function isOpenRowArgs(arg: unknown): arg is OpenRowArgs & { stale?: boolean } {
   return (
@@ -101,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): void {
     });
 
   context.subscriptions.push(
+    trackPaletteContext(store, engine),
     csvWatcher,
     store,
     recent,

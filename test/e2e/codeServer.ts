@@ -169,6 +169,19 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * The titles the command palette lists for `filter` once it lists `known` (a command always shown that matches the
+ * filter, so the list has caught up with the typing); closed again with Escape.
+ */
+export async function paletteTitles(page: Page, filter: string, known: string): Promise<string[]> {
+  await typeInQuickInput(page, `>${filter}`);
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  await rows.filter({ hasText: known }).first().waitFor({ timeout: 15_000 });
+  const labels = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+  await page.keyboard.press('Escape');
+  return labels;
+}
+
 /** Opens a workspace file through Quick Open and moves the cursor to a 1-based line. */
 export async function openFileAtLine(page: Page, fileName: string, line: number): Promise<void> {
   await typeInQuickInput(page, fileName);

@@ -20,6 +20,7 @@ import {
   launchBrowser,
   openFileAtLine,
   openWorkbench,
+  paletteTitles,
   prepareE2eFolder,
   QUIET_SETTINGS,
   runCommand,
@@ -101,6 +102,14 @@ describe('Kernel Lens in code-server', { timeout: 600_000 }, () => {
         status: string;
       };
       assert.equal(run.status, 'complete');
+    });
+
+    await step('palette', async () => {
+      // The engine runs (it just trained): the palette offers to stop or restart it, not to start it (16.10).
+      const titles = await paletteTitles(p, 'Kernel Lens: Engine', 'Kernel Lens: Show Engine Log');
+      const listed = (title: string): boolean => titles.some((t) => t.startsWith(title));
+      assert.ok(listed('Kernel Lens: Stop Engine') && listed('Kernel Lens: Restart Engine'), titles.join(' | '));
+      assert.ok(!listed('Kernel Lens: Start Engine'), `Start Engine is hidden while the engine runs: ${titles.join(' | ')}`);
     });
 
     const runDir = join(workspace, '.kernel-lens', 'runs', 'iris', readdirSync(join(workspace, '.kernel-lens', 'runs', 'iris'))[0]);

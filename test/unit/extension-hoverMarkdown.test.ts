@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { Contribution, Explanation } from '../../src/protocol';
 import { commandUri, escapeMarkdown } from '../../src/extension/hover/markdownText';
 import { hoverFacts, hoverMarkdown, staleHoverMarkdown } from '../../src/extension/hover/hoverMarkdown';
+import { explanationOf } from '../helpers/explanations';
 import { contributionsCsv, exportCell } from '../../src/extension/explain/contributionsCsv';
 import { isFromWebview } from '../../src/extension/webview/webviewMessages';
 import { testSetRow } from '../../src/extension/explain/testSetRows';
@@ -198,4 +199,20 @@ describe('extension: exports, webview messages, test set rows, run text', () => 
     assert.equal(links(tooltip).length, 0);
     assert.match(tooltip, /\| accuracy \| 98\.0% \| 93\.3% \|/);
   });
+});
+
+it("a pixel CSV row's cells become its thumbnail's pixels (the engine sends pixels for image folders only)", () => {
+  const explanation = explanationOf(3, { 10: 0.5 });
+  // A 4×4 grid named px_r_c, after the label column and in column-major order: read by name, row-major.
+  const names = Array.from({ length: 16 }, (_, k) => `px_${k % 4}_${Math.floor(k / 4)}`);
+  const value = (name: string): number => {
+    const [, r, c] = name.split('_').map(Number);
+    return 10 * r + c;
+  };
+  explanation.values = [{ name: 'label', value: '7' }, ...names.map((name) => ({ name, value: String(value(name)) }))];
+  const image = { width: 4, height: 4, channels: 1 };
+  const rowMajor = Array.from({ length: 16 }, (_, k) => 10 * Math.floor(k / 4) + (k % 4));
+  assert.deepEqual(hoverFacts(explanation, image).pixels, rowMajor);
+  assert.equal(hoverFacts(explanation).pixels, undefined, 'a run without an image shape has none');
+  assert.deepEqual(hoverFacts({ ...explanation, pixels: [1, 2] }, image).pixels, [1, 2], "the engine's pixels come first");
 });

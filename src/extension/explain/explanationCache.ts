@@ -81,7 +81,7 @@ export class ExplanationCache implements vscode.Disposable {
         )
       : await this.explainer.explain(run, query, { top: HOVER_TOP }, token);
     if (!explanation) throw new Error('The engine returned no explanation.');
-    const facts = hoverFacts(explanation);
+    const facts = hoverFacts(explanation, run.image);
     entry.facts.set(keyOf(ref), facts);
     return facts;
   }
@@ -139,7 +139,7 @@ export class ExplanationCache implements vscode.Disposable {
         }
         if (queries.length === 0) continue;
         const explanations = await this.explainer.explain(run, queries, { top: HOVER_TOP, onReplay }, token);
-        explanations.forEach((e, i) => entry.facts.set(keyOf(queries[i]), hoverFacts(e)));
+        explanations.forEach((e, i) => entry.facts.set(keyOf(queries[i]), hoverFacts(e, run.image)));
       }
     };
     if (!replayed(run)) return explainChunks();

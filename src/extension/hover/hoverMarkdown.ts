@@ -5,7 +5,8 @@
 import { numberText, signedText } from '../../shared/numberText';
 import { probabilityClause } from '../../shared/probabilityText';
 import * as path from 'node:path';
-import type { Contribution, Explanation, RunInfo } from '../../protocol';
+import type { Contribution, Explanation, ImageShape, RunInfo } from '../../protocol';
+import { recordPixels } from './rowImage';
 import type { RowRef } from '../experiments/model/rowLookup';
 import { commandUri, escapeMarkdown } from './markdownText';
 import { rowSourceText } from '../../shared/rowSource';
@@ -39,11 +40,22 @@ export interface HoverFacts {
   opposer: Contribution | null;
   /** How many contributions were looked at to find them. */
   considered: number;
-  /** An image-folder run: the row's image as 0–255 values (the test set's thumbnails). */
+  /** An image run: the row's pixels (the test set's thumbnails), sent by the engine or read from its CSV cells. */
   pixels?: number[];
 }
 
-export function hoverFacts(explanation: Explanation): HoverFacts {
+/** `image`: the run's input shape, when it has one: a pixel CSV row's cells become its thumbnail. */
+export function hoverFacts(explanation: Explanation, image?: ImageShape): HoverFacts {
+  const values = explanation.values;
+  const pixels =
+    explanation.pixels ??
+    (image && values
+      ? recordPixels(
+          values.map((v) => v.name),
+          values.map((v) => v.value),
+          image,
+        )
+      : null);
   const supporters = explanation.contributions.filter((c) => c.contribution > 0).slice(0, 3);
   const opposer = explanation.contributions.find((c) => c.contribution < 0) ?? null;
   return {
@@ -57,7 +69,7 @@ export function hoverFacts(explanation: Explanation): HoverFacts {
     supporters,
     opposer,
     considered: explanation.contributions.length,
-    ...(explanation.pixels ? { pixels: explanation.pixels } : {}),
+    ...(pixels ? { pixels } : {}),
   };
 }
 

@@ -1,13 +1,14 @@
 /**
  * The test set view (and the dataset view, which adds the training rows, their split and suspicion rank): every test row with label, prediction, correctness, explained output and residual,
  * as an accessible table sortable by any column (header buttons, `aria-sort`) and filterable by text and
- * by outcome. Rows are focusable; click or Enter asks the extension to explain that row.
+ * by outcome. Rows are focusable; click or Enter asks the extension to explain that row. Thousands of rows are
+ * virtualized: only those in view (and a margin) are in the page, between two spacer rows, and the arrow keys move
+ * the one tab stop through all of them.
  */
 import type { TestSetRow, TestSetViewState } from '../src/protocol';
 import { append, clear, custom, el, onActivate } from './dom';
 import { num, percent, sourceText } from './format';
 import { post } from './vscodeApi';
-import { renderPager } from './pager';
 import { imageGrid, thumbnailCellSize } from './imageGrid';
 import { probabilityText } from '../src/shared/probabilityText';
 
@@ -21,7 +22,10 @@ interface Column {
   value: (r: TestSetRow) => string | number;
 }
 
-const PAGE_SIZE = 100;
+/** From this many rows on, only the rows in view are rendered. */
+export const VIRTUAL_FROM = 200;
+/** Rows rendered above and below the ones in view. */
+const OVERSCAN = 15;
 
 export interface TestSetControls {
   sort: { key: SortKey; descending: boolean };
@@ -49,7 +53,6 @@ export function testSetView(state: TestSetViewState): HTMLElement {
     columns.push({ key: 'suspicion', title: 'Suspicion rank', numeric: true, value: (r) => r.suspicion?.rank ?? Number.MAX_SAFE_INTEGER });
 
   const controls: TestSetControls = { sort: { key: 'source', descending: false }, filter: '', outcome: 'all' };
-  let page = 0;
   const root = el('div', { class: 'view test-set-view' });
   const correct = state.rows.filter((r) => r.correct === true).length;
   const flagged = state.rows.filter((r) => r.flagged).length;
@@ -89,44 +92,95 @@ export function testSetView(state: TestSetViewState): HTMLElement {
   for (const [value, text] of outcomes) outcome.appendChild(custom('vscode-option', { value, selected: value === 'all' }, text));
   const status = el('p', { class: 'hint', 'aria-live': 'polite' });
   append(root, el('div', { class: 'actions-bar', role: 'search' }, filter, outcome), status);
-  const holder = el('div', { class: 'table-scroll' });
-  const pager = el('div', { class: 'pager', role: 'navigation', 'aria-label': 'Test rows pages' });
-  append(root, holder, pager);
+  const holder = el('div', { class: 'table-scroll test-set-scroll' });
+  append(root, holder);
 
-  const render = (): void => {
-    const rows = visibleRows(state.rows, columns, controls);
-    const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
-    page = Math.min(page, pages - 1);
-    status.textContent = `${rows.length} of ${state.rows.length} rows shown. Click a row or press Enter on it to explain it.`;
-    clear(holder);
-    holder.appendChild(
-      table(rows.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE), columns, controls, state.image ?? null, dataset, (key) => {
-        controls.sort = { key, descending: controls.sort.key === key ? !controls.sort.descending : false };
-        render();
-        holder.querySelector<HTMLButtonElement>(`th button[data-key="${key}"]`)?.focus();
-      }),
-    );
-    clear(pager);
-    if (pages > 1) {
-      renderPager(pager, {
-        page,
-        pages,
-        label: `Page ${page + 1} of ${pages}`,
-        onPage: (to) => {
-          page = to;
-          render();
-        },
-      });
+  let rows: TestSetRow[] = [];
+  let body: HTMLTableSectionElement | null = null;
+  // The row holding the tab stop, as a position in `rows`; rows are `rowHeight` pixels tall once measured.
+  let focusPos = 0;
+  let rowHeight = 0;
+  const virtual = (): boolean => rows.length >= VIRTUAL_FROM;
+  const ASSUMED_HEIGHT = 32;
+  const renderRows = (): void => {
+    if (!body) return;
+    let from = 0;
+    let to = rows.length;
+    const nodes: HTMLTableRowElement[] = [];
+    const height = rowHeight || ASSUMED_HEIGHT;
+    if (virtual()) {
+      const span = Math.ceil((holder.clientHeight || 600) / height) + 2 * OVERSCAN;
+      from = Math.max(0, Math.min(rows.length - span, Math.floor(holder.scrollTop / height) - OVERSCAN));
+      to = Math.min(rows.length, from + span);
+      nodes.push(spacer(from * height, columns.length));
+    }
+    for (let pos = from; pos < to; pos++) nodes.push(rowElement(rows[pos], pos, columns, state.image ?? null, pos === focusPos));
+    if (virtual()) nodes.push(spacer((rows.length - to) * height, columns.length));
+    // In one step, so the scroll area never collapses (which would reset its scroll position) in between.
+    body.replaceChildren(...nodes);
+    // The row height is measured from a rendered row once the view is in the page, and the window drawn again.
+    const measured = body.querySelector<HTMLTableRowElement>('tr[data-row]')?.getBoundingClientRect().height ?? 0;
+    if (virtual() && rowHeight === 0 && measured > 0) {
+      holder.scrollTop = (holder.scrollTop / ASSUMED_HEIGHT) * measured;
+      rowHeight = measured;
+      renderRows();
     }
   };
+  const render = (): void => {
+    rows = visibleRows(state.rows, columns, controls);
+    focusPos = Math.min(focusPos, Math.max(0, rows.length - 1));
+    status.textContent = `${rows.length} of ${state.rows.length} rows shown. Click a row or press Enter on it to explain it.`;
+    clear(holder);
+    const shell = tableShell(columns, controls, dataset, rows.length, (key) => {
+      controls.sort = { key, descending: controls.sort.key === key ? !controls.sort.descending : false };
+      render();
+      holder.querySelector<HTMLButtonElement>(`th button[data-key="${key}"]`)?.focus();
+    });
+    body = shell.body;
+    body.addEventListener('keydown', (event) => {
+      const at = Number((document.activeElement as HTMLElement | null)?.dataset.pos ?? NaN);
+      if (!Number.isInteger(at)) return;
+      const page = Math.max(1, Math.floor((holder.clientHeight || 600) / (rowHeight || ASSUMED_HEIGHT)) - 1);
+      const steps: Record<string, number> = {
+        ArrowDown: at + 1,
+        ArrowUp: at - 1,
+        PageDown: at + page,
+        PageUp: at - page,
+        Home: 0,
+        End: rows.length - 1,
+      };
+      if (!(event.key in steps)) return;
+      event.preventDefault();
+      focusPos = Math.max(0, Math.min(rows.length - 1, steps[event.key]));
+      if (virtual()) scrollToRow(holder, focusPos, rowHeight || ASSUMED_HEIGHT);
+      renderRows();
+      body?.querySelector<HTMLElement>(`tr[data-pos="${focusPos}"]`)?.focus();
+    });
+    holder.appendChild(shell.table);
+    renderRows();
+    // Rendered before the view is in the page, the rows had no height yet: measure them once it is.
+    if (virtual() && rowHeight === 0) requestAnimationFrame(renderRows);
+  };
+  let scheduled = false;
+  holder.addEventListener('scroll', () => {
+    if (!virtual() || scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => {
+      scheduled = false;
+      // A row keeping the focus stays rendered only while in the window; the tab stop moves with the view.
+      const focused = (document.activeElement as HTMLElement | null)?.dataset.pos;
+      renderRows();
+      if (focused !== undefined) body?.querySelector<HTMLElement>(`tr[data-pos="${focused}"]`)?.focus({ preventScroll: true });
+    });
+  });
   filter.addEventListener('input', () => {
     controls.filter = (filter as HTMLElement & { value: string }).value;
-    page = 0;
+    focusPos = 0;
     render();
   });
   outcome.addEventListener('change', () => {
     controls.outcome = (outcome as HTMLElement & { value: string }).value as Outcome;
-    page = 0;
+    focusPos = 0;
     render();
   });
   render();
@@ -153,17 +207,33 @@ export function visibleRows(rows: readonly TestSetRow[], columns: readonly Colum
   return out;
 }
 
-function table(
-  rows: TestSetRow[],
+/** Keeps row `pos` in view, scrolled as little as needed (the sticky header covers one row's height). */
+function scrollToRow(holder: HTMLElement, pos: number, rowHeight: number): void {
+  const top = pos * rowHeight;
+  const header = rowHeight;
+  if (top < holder.scrollTop) holder.scrollTop = top;
+  else if (top + rowHeight + header > holder.scrollTop + holder.clientHeight)
+    holder.scrollTop = top + rowHeight + header - holder.clientHeight;
+}
+
+/** An empty row standing for rows not rendered, so the scroll bar reflects every row. */
+function spacer(height: number, span: number): HTMLTableRowElement {
+  const row = el('tr', { class: 'spacer', 'aria-hidden': 'true' }, el('td', { colspan: span }));
+  // Through the CSSOM: the webview's CSP refuses style attributes.
+  row.style.height = `${height}px`;
+  return row;
+}
+
+function tableShell(
   columns: Column[],
   controls: TestSetControls,
-  image: TestSetViewState['image'],
   dataset: boolean,
+  rowCount: number,
   onSort: (key: SortKey) => void,
-): HTMLTableElement {
+): { table: HTMLTableElement; body: HTMLTableSectionElement } {
   const head = el(
     'tr',
-    {},
+    { 'aria-rowindex': 1 },
     ...columns.map((c) => {
       const active = controls.sort.key === c.key;
       const button = el(
@@ -185,67 +255,58 @@ function table(
     }),
   );
   const body = el('tbody');
-  for (const r of rows) {
-    const source = sourceText(r.file, r.line);
-    // One tab stop for the whole table (roving focus): the arrow keys move between rows.
-    const tr = el('tr', {
-      tabindex: body.childElementCount === 0 ? 0 : -1,
-      class: `clickable${r.flagged ? ' flagged' : ''}${r.correct === false ? ' incorrect' : ''}`,
-      'data-row': r.row,
-      'data-split': r.split ?? 'test',
-      'aria-label': `Explain ${r.split ?? 'test'} row ${source}`,
-    });
-    for (const c of columns) {
-      // An image row's source cell leads with its thumbnail.
-      const thumbnail =
-        c.key === 'source' && image && r.pixels
-          ? imageGrid(
-              r.pixels,
-              image.width,
-              image.height,
-              thumbnailCellSize(image.width, image.height),
-              `Image of test row ${source}`,
-              image.channels ?? 1,
-            )
-          : null;
-      tr.appendChild(
-        el(
-          'td',
-          { class: c.numeric ? 'num' : thumbnail ? 'source thumb' : c.key === 'correct' ? 'outcome' : null },
-          ...(thumbnail ? [thumbnail, ' '] : []),
-          cellText(r, c.key),
-        ),
-      );
-    }
-    onActivate(tr, () => post({ type: 'explainRow', split: r.split ?? 'test', row: r.row }));
-    body.appendChild(tr);
-  }
-  body.addEventListener('keydown', (event) => {
-    const rowsShown = [...body.querySelectorAll<HTMLTableRowElement>('tr')];
-    const at = rowsShown.indexOf(document.activeElement as HTMLTableRowElement);
-    if (at < 0) return;
-    const to =
-      event.key === 'ArrowDown'
-        ? at + 1
-        : event.key === 'ArrowUp'
-          ? at - 1
-          : event.key === 'Home'
-            ? 0
-            : event.key === 'End'
-              ? rowsShown.length - 1
-              : null;
-    if (to === null || to < 0 || to >= rowsShown.length) return;
-    event.preventDefault();
-    rowsShown[at].tabIndex = -1;
-    rowsShown[to].tabIndex = 0;
-    rowsShown[to].focus();
-  });
-  return el(
+  const table = el(
     'table',
-    { class: 'data-table test-set', 'aria-label': dataset ? 'Training and test rows' : 'Test rows' },
+    // aria-rowcount: screen readers count every row, rendered or not.
+    { class: 'data-table test-set', 'aria-label': dataset ? 'Training and test rows' : 'Test rows', 'aria-rowcount': rowCount + 1 },
     el('thead', {}, head),
     body,
   );
+  return { table, body };
+}
+
+/** One row, `pos` in the shown order; `tabbable`: it holds the table's one tab stop. */
+function rowElement(
+  r: TestSetRow,
+  pos: number,
+  columns: Column[],
+  image: TestSetViewState['image'],
+  tabbable: boolean,
+): HTMLTableRowElement {
+  const source = sourceText(r.file, r.line);
+  const tr = el('tr', {
+    tabindex: tabbable ? 0 : -1,
+    class: `clickable${r.flagged ? ' flagged' : ''}${r.correct === false ? ' incorrect' : ''}`,
+    'data-row': r.row,
+    'data-split': r.split ?? 'test',
+    'data-pos': pos,
+    'aria-rowindex': pos + 2,
+    'aria-label': `Explain ${r.split ?? 'test'} row ${source}`,
+  });
+  for (const c of columns) {
+    // An image row's source cell leads with its thumbnail.
+    const thumbnail =
+      c.key === 'source' && image && r.pixels
+        ? imageGrid(
+            r.pixels,
+            image.width,
+            image.height,
+            thumbnailCellSize(image.width, image.height),
+            `Image of row ${source}`,
+            image.channels ?? 1,
+          )
+        : null;
+    tr.appendChild(
+      el(
+        'td',
+        { class: c.numeric ? 'num' : thumbnail ? 'source thumb' : c.key === 'correct' ? 'outcome' : null },
+        ...(thumbnail ? [thumbnail, ' '] : []),
+        cellText(r, c.key),
+      ),
+    );
+  }
+  onActivate(tr, () => post({ type: 'explainRow', split: r.split ?? 'test', row: r.row }));
+  return tr;
 }
 
 function cellText(r: TestSetRow, key: SortKey): string {

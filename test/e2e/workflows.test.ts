@@ -230,11 +230,11 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       const [runRow] = tree.runRows(await tree.childrenOf(p, 'iris'));
       assert.ok(runRow, 'the iris run is in the tree');
       await contextMenuAction(p, tree.treeRowAt(p, runRow.index), 'Show Test Set');
-      const frame = await webviewFrameWith(p, 'table.test-set tbody tr', 120_000);
+      const frame = await webviewFrameWith(p, 'table.test-set tbody tr[data-row]', 120_000);
       const subtitle = (await frame.locator('.test-set-view .subtitle').textContent()) ?? '';
       assert.match(subtitle, new RegExp(`^${run.testRows} rows · accuracy \\d+%`));
       const shown = await frame
-        .locator('table.test-set tbody tr')
+        .locator('table.test-set tbody tr[data-row]')
         .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent?.trim() ?? '')));
       assert.equal(shown.length, run.testRows, 'every test row is listed');
       const classes = run.preprocessing.classes ?? [];
@@ -250,7 +250,7 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       }
       firstSource = shown[0][0];
       // Clicking a row explains it.
-      await frame.locator('table.test-set tbody tr').first().click();
+      await frame.locator('table.test-set tbody tr[data-row]').first().click();
     });
 
     await step('test-set-explain', async () => {
@@ -535,13 +535,13 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       assert.ok(runRow, 'the run is in the tree');
       await contextMenuAction(p, tree.treeRowAt(p, runRow.index), 'Show Test Set');
       // One replay explains the whole test split (the background cache), then the view lists every row.
-      const frame = await webviewFrameWith(p, 'table.test-set tbody tr', 240_000);
-      // Paged: the status line counts every row.
+      const frame = await webviewFrameWith(p, 'table.test-set tbody tr[data-row]', 240_000);
+      // Virtualized: the status line counts every row.
       await waitFor(
         async () => ((await frame.locator('.test-set-view').textContent()) ?? '').includes(`${run.testRows} of ${run.testRows} rows shown`),
         { what: 'every test row', timeoutMs: 240_000 },
       );
-      await frame.locator('table.test-set tbody tr').first().click();
+      await frame.locator('table.test-set tbody tr[data-row]').first().click();
       const explanation = await webviewFrameWith(p, '.identity .term.kernel-machine', 240_000);
       assert.match((await explanation.locator('.identity .residual').textContent()) ?? '', /Exact within tolerance/);
       assert.ok((await explanation.locator('.contribution-section tbody tr[data-index]').count()) >= 5, 'training examples are listed');

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestSetRow } from '../../src/protocol';
 import { fixture, HOSTILE_IMG, openView, startHarness, type Harness } from './harness';
+import { VIRTUAL_FROM } from '../../webview/testSetView';
+import { waitFor } from '../helpers/waitFor';
 
 let harness: Harness;
 before(async () => {
@@ -63,6 +65,44 @@ describe('dataset view', () => {
     assert.ok((await table.locator('tbody tr').count()) >= 10);
     await view.screenshot('dataset-light');
     assert.deepEqual(await view.violations(), []);
+    assert.deepEqual(view.errors, []);
+    await view.page.context().close();
+  });
+
+  it('virtualizes thousands of rows: a window of them in the page, every one reachable by scrolling and by keyboard', async () => {
+    const many: TestSetRow[] = Array.from({ length: 3000 }, (_, k) => ({
+      ...testSet.rows[k % testSet.rows.length],
+      row: k,
+      line: 2 + k,
+      split: k < 2400 ? 'train' : 'test',
+      suspicion: null,
+    }));
+    const view = await openView(harness, 'light');
+    await view.send({ ...testSet, rows: many, dataset: true });
+    const table = view.page.locator('table.test-set');
+    assert.equal(await table.getAttribute('aria-rowcount'), '3001', 'screen readers count every row');
+    const rendered = table.locator('tbody tr[data-row]');
+    const count = await rendered.count();
+    assert.ok(count > 10 && count < VIRTUAL_FROM, `${count} rows in the page`);
+    assert.match((await view.page.locator('.test-set-view .hint').textContent()) ?? '', /3000 of 3000 rows shown/);
+
+    // Scrolling to the end brings the last rows in.
+    await view.page.locator('.test-set-scroll').evaluate((e) => (e.scrollTop = e.scrollHeight));
+    await waitFor(async () => (await table.locator('tbody tr[data-pos="2999"]').count()) === 1, { what: 'the last row rendered' });
+    assert.ok((await rendered.count()) < VIRTUAL_FROM);
+
+    // Keyboard: Home to the first row, End to the last, ArrowUp one back; Enter explains it.
+    await view.page.locator('.test-set-scroll').evaluate((e) => (e.scrollTop = 0));
+    await waitFor(async () => (await table.locator('tbody tr[data-pos="0"]').count()) === 1, { what: 'the first row rendered' });
+    await table.locator('tbody tr[data-pos="0"]').focus();
+    await view.page.keyboard.press('End');
+    await view.page.keyboard.press('ArrowUp');
+    const focused = await view.page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.pos);
+    assert.equal(focused, '2998');
+    assert.ok(await table.locator('tbody tr[data-pos="2998"]').isVisible());
+    await view.page.keyboard.press('Enter');
+    assert.deepEqual((await view.posted()).at(-1), { type: 'explainRow', split: 'test', row: 2998 });
+    assert.equal(await table.locator('tbody tr[tabindex="0"]').count(), 1, 'one tab stop');
     assert.deepEqual(view.errors, []);
     await view.page.context().close();
   });

@@ -136,16 +136,29 @@ describe('Kernel Lens in code-server', { timeout: 600_000 }, () => {
     });
 
     await step('pin', async () => {
-      // Pinned, the explanation stays; the next one opens in another tab of the same column (no new column).
+      // Pinned, the explanation stays; the next one opens in the column beside it, so both show at once.
       const frame = await webviewFrameWith(p, 'vscode-button.pin', 30_000);
       await frame.locator('vscode-button.pin').click();
       await p.locator('.tab[aria-label^="📌 Explain"]').first().waitFor({ timeout: 15_000 });
+      // Back in the data (its own column), the next row.
+      await runCommand(p, 'View: Focus First Editor Group');
       await openFileAtLine(p, 'iris.csv', rows.test[1].line);
       await runCommand(p, 'Kernel Lens: Explain Prediction');
       await p.locator('.tab[aria-label^="Explain: test row 1"]').first().waitFor({ timeout: 120_000 });
       assert.equal(await p.locator('.tab[aria-label^="📌 Explain: test row 0"]').count(), 1, 'the pinned one stays');
-      assert.ok((await p.locator('.editor-group-container').count()) <= 2, 'the data and one Kernel Lens column');
-      // Back to the first test row for the hover.
+      const groups = p.locator('.editor-group-container');
+      const groupOf = async (tab: string): Promise<number> => {
+        for (let g = 0; g < (await groups.count()); g++)
+          if ((await groups.nth(g).locator(`.tab.active[aria-label^="${tab}"]`).count()) > 0) return g;
+        return -1;
+      };
+      const pinnedGroup = await groupOf('📌 Explain: test row 0');
+      const nextGroup = await groupOf('Explain: test row 1');
+      assert.ok(pinnedGroup >= 0 && nextGroup >= 0, 'both explanations are the shown tab of their column');
+      assert.equal(nextGroup, pinnedGroup + 1, 'the next explanation is beside the pinned one');
+      assert.ok((await groups.count()) <= 3, 'the data, the pinned explanation and the next one');
+      // Back to the first test row (in the data's column) for the hover.
+      await runCommand(p, 'View: Focus First Editor Group');
       await openFileAtLine(p, 'iris.csv', testLine);
     });
 

@@ -31,6 +31,8 @@ export interface ExplanationPanelDeps {
 
 export class ExplanationPanel implements vscode.Disposable {
   private static current: ExplanationPanel | undefined;
+  /** The panel pinned last: the next explanation opens beside it. */
+  private static lastPinned: ExplanationPanel | undefined;
   private readonly host: WebviewHost;
   private target: ExplainTarget | undefined;
   private state: ExplanationViewState | undefined;
@@ -47,6 +49,7 @@ export class ExplanationPanel implements vscode.Disposable {
     panel.onDidDispose(() => {
       this.pending?.cancel();
       if (ExplanationPanel.current === this) ExplanationPanel.current = undefined;
+      if (ExplanationPanel.lastPinned === this) ExplanationPanel.lastPinned = undefined;
     });
   }
 
@@ -54,7 +57,13 @@ export class ExplanationPanel implements vscode.Disposable {
   static async show(deps: ExplanationPanelDeps, target: ExplainTarget): Promise<boolean> {
     let current = ExplanationPanel.current;
     if (!current) {
-      current = new ExplanationPanel(createWebviewPanel(EXPLANATION_VIEW_TYPE, 'Kernel Lens: Explanation', deps.extensionUri), deps);
+      // After a pin, the next explanation opens in the column beside the pinned one, so both can be read at once.
+      const pinned = ExplanationPanel.lastPinned?.host.panel.viewColumn;
+      const column = pinned === undefined ? undefined : ((pinned + 1) as vscode.ViewColumn);
+      current = new ExplanationPanel(
+        createWebviewPanel(EXPLANATION_VIEW_TYPE, 'Kernel Lens: Explanation', deps.extensionUri, column),
+        deps,
+      );
       ExplanationPanel.current = current;
     } else {
       current.host.panel.reveal(undefined, false);
@@ -132,6 +141,7 @@ export class ExplanationPanel implements vscode.Disposable {
       case 'pin': {
         // A pinned panel keeps its explanation (and answers its own buttons); the next one opens beside it.
         this.pinned = true;
+        ExplanationPanel.lastPinned = this;
         if (ExplanationPanel.current === this) ExplanationPanel.current = undefined;
         if (this.state) {
           this.state = { ...this.state, pinned: true };

@@ -33,9 +33,18 @@ function trackPanel(panel: vscode.WebviewPanel, disposables: vscode.Disposable[]
   });
 }
 
-/** A new panel in the Kernel Lens column (the last shown panel's), else beside the editor. */
-export function createWebviewPanel(viewType: string, title: string, extensionUri: vscode.Uri): vscode.WebviewPanel {
-  const column = [...shownPanels].reverse().find((p) => p.viewColumn !== undefined)?.viewColumn ?? vscode.ViewColumn.Beside;
+/**
+ * A new panel in `column`, by default the Kernel Lens column (the last shown panel's), else beside the editor; never
+ * over the text editor in use, so the data a user explains from stays in view.
+ */
+export function createWebviewPanel(
+  viewType: string,
+  title: string,
+  extensionUri: vscode.Uri,
+  column?: vscode.ViewColumn,
+): vscode.WebviewPanel {
+  column ??= [...shownPanels].reverse().find((p) => p.viewColumn !== undefined)?.viewColumn ?? vscode.ViewColumn.Beside;
+  if (column === vscode.window.activeTextEditor?.viewColumn) column = vscode.ViewColumn.Beside;
   return vscode.window.createWebviewPanel(viewType, title, { viewColumn: column, preserveFocus: false }, webviewOptions(extensionUri));
 }
 

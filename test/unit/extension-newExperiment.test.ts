@@ -56,8 +56,9 @@ test('a pixel grid needs a whole grid of row/column names, or a square count of 
   assert.equal(grid(['p0', 'p1', 'p2', 'p5', ...Array.from({ length: 12 }, (_, k) => `p${k + 6}`)]), null, 'not numbered in a run');
 });
 
-test('a pixel CSV experiment reads the pixels as images (other columns ignored) and validates', async () => {
+test('a pixel CSV experiment reads the pixels as images (other columns ignored) and validates', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kl-newexp-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const header = ['id', ...Array.from({ length: 16 }, (_, k) => `pixel_${Math.floor(k / 4)}_${k % 4}`), 'digit'];
   const rows = Array.from({ length: 40 }, (_, r) => [
     String(r),

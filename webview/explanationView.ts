@@ -6,7 +6,7 @@
 import type { ContributionTrace, ExplanationViewState, VerifyResult } from '../src/protocol';
 import { append, custom, el } from './dom';
 import { contributionTable, splitContributions } from './contributionTable';
-import { num, outputWords, precise, predictionText, selectorFromKey, selectorKey, unitWords } from './format';
+import { num, outputWords, precise, predictionText, selectorFromKey, selectorKey, signed, unitWords } from './format';
 import { imageGrid, pixelValues } from './imageGrid';
 import { byLabelCard, cumulativeShareCard, sortedContributionsCard, traceCard } from './plots';
 import { verificationSection } from './verificationView';
@@ -166,7 +166,7 @@ function identity(state: ExplanationViewState): HTMLElement {
   const op = (text: string): HTMLElement => el('span', { class: 'op', 'aria-hidden': 'true' }, text);
   const r = e.residual;
   const flagged = r.flagged;
-  const residualText = `Residual ${num(r.signed)} (relative ${num(r.rel, 3)}, tolerance ${num(r.tolerance, 3)})`;
+  const residualText = `Residual ${signed(r.signed)} (relative ${num(r.rel, 3)}, tolerance ${num(r.tolerance, 3)})`;
   return el(
     'section',
     { class: 'identity', 'aria-label': 'Decomposition identity' },

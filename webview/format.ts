@@ -4,15 +4,11 @@ import { probabilityClause } from '../src/shared/probabilityText';
 
 /** The shared number style (src/shared/numberText.ts); `precise` for tooltips. */
 import { numberText } from '../src/shared/numberText';
-export { numberText as num, preciseText as precise, signedText as signed } from '../src/shared/numberText';
-
-export function percent(value: number): string {
-  return `${(value * 100).toFixed(value < 0.1 ? 1 : 0)}%`;
-}
+export { numberText as num, percentText as percent, preciseText as precise, signedText as signed } from '../src/shared/numberText';
 
 export function predictionText(prediction: Prediction): string {
   if ('label' in prediction) return `${prediction.label} (${probabilityClause(prediction.probability)})`;
-  return numberText(prediction.value, 6);
+  return numberText(prediction.value);
 }
 
 /** "logit of class X", "log-odds of class X", "margin …", "predicted value in target units". */

@@ -6,6 +6,7 @@ import type { CompareRunsViewState, ComparedExplanation, RowComparison } from '.
 import { append, custom, el } from './dom';
 import { num, outputWords, precise, predictionText, signed } from './format';
 import { post } from './vscodeApi';
+import { COMPARED_PER_SIDE } from '../src/protocol/limits';
 
 function runCard(run: ComparedExplanation, name: string): HTMLElement {
   return el(
@@ -31,7 +32,7 @@ function runCard(run: ComparedExplanation, name: string): HTMLElement {
 
 export function rowComparisonView(comparison: RowComparison): HTMLElement {
   const [a, b] = comparison.runs;
-  const cell = (v: number | null): string => (v === null ? 'not listed' : signed(v));
+  const cell = (v: number | null): string => (v === null ? 'not trained on' : signed(v));
   const rank = (r: number | null): string => (r === null ? '—' : String(r));
   const rows = comparison.changes.map((c) =>
     el(
@@ -43,7 +44,7 @@ export function rowComparisonView(comparison: RowComparison): HTMLElement {
       el('td', { class: 'num' }, rank(c.rankA)),
       el('td', { class: 'num', title: precise(c.b) }, cell(c.b)),
       el('td', { class: 'num' }, rank(c.rankB)),
-      el('td', { class: 'num' }, signed((c.b ?? 0) - (c.a ?? 0))),
+      el('td', { class: 'num' }, c.a === null || c.b === null ? '—' : signed(c.b - c.a)),
     ),
   );
   return el(
@@ -58,13 +59,24 @@ export function rowComparisonView(comparison: RowComparison): HTMLElement {
       ` · both explain the ${outputWords(comparison.output)}.`,
     ),
     el('div', { class: 'compared-runs' }, runCard(a, 'A'), runCard(b, 'B')),
+    a.split === b.split
+      ? null
+      : el(
+          'p',
+          { class: 'hint' },
+          `The row is a ${a.split === 'train' ? 'training' : 'test'} row of A and a ${b.split === 'train' ? 'training' : 'test'} row of B (their seeds split the data differently): where it is a training row it also contributes to its own prediction.`,
+        ),
     el(
       'div',
       { class: 'table-scroll' },
       el(
         'table',
         { class: 'data-table contribution-changes' },
-        el('caption', {}, `Training rows among either run's ten strongest supporters and opposers, the largest change first`),
+        el(
+          'caption',
+          {},
+          `Training rows among either run's ${COMPARED_PER_SIDE} strongest supporters and opposers, the largest change first`,
+        ),
         el(
           'thead',
           {},

@@ -8,7 +8,7 @@
 import type { TestSetRow, TestSetViewState } from '../src/protocol';
 import { append, clear, custom, el, onActivate } from './dom';
 import { num, percent, sourceText } from './format';
-import { post } from './vscodeApi';
+import { post, recall, remember } from './vscodeApi';
 import { imageGrid, thumbnailCellSize } from './imageGrid';
 import { probabilityText } from '../src/shared/probabilityText';
 
@@ -53,6 +53,10 @@ export function testSetView(state: TestSetViewState): HTMLElement {
     columns.push({ key: 'suspicion', title: 'Suspicion rank', numeric: true, value: (r) => r.suspicion?.rank ?? Number.MAX_SAFE_INTEGER });
 
   const controls: TestSetControls = { sort: { key: 'source', descending: false }, filter: '', outcome: 'all' };
+  // Sort, filter, outcome and scroll come back when the panel is shown again (VS Code reloads a hidden webview).
+  const memoryKey = `testSet:${dataset ? 'dataset' : 'test'}:${state.runName}`;
+  const kept = keptControls(recall(memoryKey), columns);
+  if (kept) Object.assign(controls, { sort: kept.sort, filter: kept.filter, outcome: kept.outcome });
   const root = el('div', { class: 'view test-set-view' });
   const correct = state.rows.filter((r) => r.correct === true).length;
   const flagged = state.rows.filter((r) => r.flagged).length;
@@ -73,6 +77,7 @@ export function testSetView(state: TestSetViewState): HTMLElement {
     ),
   );
   const filter = custom('vscode-textfield', {
+    value: controls.filter,
     placeholder: 'Filter by file, line, label or prediction',
     'aria-label': dataset ? 'Filter rows' : 'Filter test rows',
     class: 'filter',
@@ -89,7 +94,7 @@ export function testSetView(state: TestSetViewState): HTMLElement {
         ['incorrect', 'Incorrect'],
         ['flagged', 'Residual flagged'],
       ];
-  for (const [value, text] of outcomes) outcome.appendChild(custom('vscode-option', { value, selected: value === 'all' }, text));
+  for (const [value, text] of outcomes) outcome.appendChild(custom('vscode-option', { value, selected: value === controls.outcome }, text));
   const status = el('p', { class: 'hint', 'aria-live': 'polite' });
   append(root, el('div', { class: 'actions-bar', role: 'search' }, filter, outcome), status);
   const holder = el('div', { class: 'table-scroll test-set-scroll' });
@@ -100,6 +105,7 @@ export function testSetView(state: TestSetViewState): HTMLElement {
   // The row holding the tab stop, as a position in `rows`; rows are `rowHeight` pixels tall once measured.
   let focusPos = 0;
   let rowHeight = 0;
+  let restoreScroll = kept?.scrollTop ?? 0;
   const virtual = (): boolean => rows.length >= VIRTUAL_FROM;
   const ASSUMED_HEIGHT = 32;
   const renderRows = (): void => {
@@ -114,18 +120,23 @@ export function testSetView(state: TestSetViewState): HTMLElement {
       to = Math.min(rows.length, from + span);
       nodes.push(spacer(from * height, columns.length));
     }
-    for (let pos = from; pos < to; pos++) nodes.push(rowElement(rows[pos], pos, columns, state.image ?? null, pos === focusPos));
+    // The tab stop stays on a rendered row: the focused one while in the window, else the nearest edge of it.
+    const tabPos = Math.max(from, Math.min(to - 1, focusPos));
+    for (let pos = from; pos < to; pos++) nodes.push(rowElement(rows[pos], pos, columns, state.image ?? null, pos === tabPos));
     if (virtual()) nodes.push(spacer((rows.length - to) * height, columns.length));
     // In one step, so the scroll area never collapses (which would reset its scroll position) in between.
     body.replaceChildren(...nodes);
     // The row height is measured from a rendered row once the view is in the page, and the window drawn again.
     const measured = body.querySelector<HTMLTableRowElement>('tr[data-row]')?.getBoundingClientRect().height ?? 0;
     if (virtual() && rowHeight === 0 && measured > 0) {
-      holder.scrollTop = (holder.scrollTop / ASSUMED_HEIGHT) * measured;
+      // A reloaded view goes back to where it was scrolled; otherwise the position is kept in rows.
+      holder.scrollTop = restoreScroll > 0 ? restoreScroll : (holder.scrollTop / ASSUMED_HEIGHT) * measured;
+      restoreScroll = 0;
       rowHeight = measured;
       renderRows();
     }
   };
+  const keep = (): void => remember(memoryKey, { ...controls, scrollTop: holder.scrollTop });
   const render = (): void => {
     rows = visibleRows(state.rows, columns, controls);
     focusPos = Math.min(focusPos, Math.max(0, rows.length - 1));
@@ -133,10 +144,21 @@ export function testSetView(state: TestSetViewState): HTMLElement {
     clear(holder);
     const shell = tableShell(columns, controls, dataset, rows.length, (key) => {
       controls.sort = { key, descending: controls.sort.key === key ? !controls.sort.descending : false };
+      focusPos = 0;
       render();
+      keep();
       holder.querySelector<HTMLButtonElement>(`th button[data-key="${key}"]`)?.focus();
     });
     body = shell.body;
+    // A click or Tab into a row moves the one tab stop there.
+    body.addEventListener('focusin', (event) => {
+      const row = (event.target as HTMLElement).closest<HTMLTableRowElement>('tr[data-pos]');
+      if (!row || !body) return;
+      focusPos = Number(row.dataset.pos);
+      for (const other of Array.from(body.querySelectorAll<HTMLTableRowElement>('tr[tabindex="0"]')))
+        if (other !== row) other.tabIndex = -1;
+      row.tabIndex = 0;
+    });
     body.addEventListener('keydown', (event) => {
       const at = Number((document.activeElement as HTMLElement | null)?.dataset.pos ?? NaN);
       if (!Number.isInteger(at)) return;
@@ -167,24 +189,44 @@ export function testSetView(state: TestSetViewState): HTMLElement {
     scheduled = true;
     requestAnimationFrame(() => {
       scheduled = false;
-      // A row keeping the focus stays rendered only while in the window; the tab stop moves with the view.
+      keep();
+      // The focused row is rendered again if still in the window; scrolled out, the focus moves to the tab stop's row
+      // (the keys keep working), and the view stays where the user scrolled.
+      const hadFocus = body?.contains(document.activeElement) === true;
       const focused = (document.activeElement as HTMLElement | null)?.dataset.pos;
       renderRows();
-      if (focused !== undefined) body?.querySelector<HTMLElement>(`tr[data-pos="${focused}"]`)?.focus({ preventScroll: true });
+      if (!hadFocus) return;
+      const again = body?.querySelector<HTMLElement>(`tr[data-pos="${focused}"]`) ?? body?.querySelector<HTMLElement>('tr[tabindex="0"]');
+      again?.focus({ preventScroll: true });
     });
   });
   filter.addEventListener('input', () => {
     controls.filter = (filter as HTMLElement & { value: string }).value;
     focusPos = 0;
     render();
+    keep();
   });
   outcome.addEventListener('change', () => {
     controls.outcome = (outcome as HTMLElement & { value: string }).value as Outcome;
     focusPos = 0;
     render();
+    keep();
   });
   render();
+  // A short table goes back to where it was scrolled once it is in the page (a long one when its rows are measured).
+  if (!virtual() && restoreScroll > 0) requestAnimationFrame(() => (holder.scrollTop = restoreScroll));
   return root;
+}
+
+/** Controls a reloaded view remembered, if they have the right shape and name a column this view has. */
+function keptControls(value: unknown, columns: readonly Column[]): (TestSetControls & { scrollTop: number }) | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Partial<TestSetControls & { scrollTop: unknown }>;
+  const sort = v.sort;
+  if (!sort || !columns.some((c) => c.key === sort.key) || typeof sort.descending !== 'boolean') return null;
+  if (typeof v.filter !== 'string' || !['all', 'correct', 'incorrect', 'flagged'].includes(String(v.outcome))) return null;
+  const scrollTop = typeof v.scrollTop === 'number' && Number.isFinite(v.scrollTop) ? v.scrollTop : 0;
+  return { sort: { key: sort.key, descending: sort.descending }, filter: v.filter, outcome: v.outcome as Outcome, scrollTop };
 }
 
 export function visibleRows(rows: readonly TestSetRow[], columns: readonly Column[], controls: TestSetControls): TestSetRow[] {

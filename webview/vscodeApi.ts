@@ -26,29 +26,52 @@ export function post(message: FromWebview): void {
 export function loadState(): PersistedWebviewState | null {
   const state = instance().getState();
   if (state && typeof state === 'object' && 'view' in state && 'state' in state) {
-    const { scrollY: _scroll, ...view } = state as PersistedWebviewState & { scrollY?: number };
+    const { scrollY, memory: kept, ...view } = state as PersistedWebviewState & { scrollY?: unknown; memory?: unknown };
     saved = view as PersistedWebviewState;
+    scroll = typeof scrollY === 'number' && Number.isFinite(scrollY) ? scrollY : 0;
+    memory = kept && typeof kept === 'object' ? (kept as Record<string, unknown>) : {};
     return saved;
   }
   return null;
 }
 
-/** The view last saved, and how far it was scrolled (kept beside it, so a reloaded page returns to the same place). */
+/**
+ * The view last saved, how far the page was scrolled, and what views remember of themselves (a table's sort, filter
+ * and inner scroll), all kept together, so a reloaded page returns to the same place.
+ */
 let saved: PersistedWebviewState | null = null;
+let scroll = 0;
+let memory: Record<string, unknown> = {};
+
+function write(): void {
+  if (saved) instance().setState({ ...saved, scrollY: scroll, memory });
+}
 
 /** Saves a view; a new view starts at the top unless `scrollY` says otherwise. */
 export function saveState(state: PersistedWebviewState, scrollY = 0): void {
   saved = state;
-  instance().setState({ ...state, scrollY });
+  scroll = scrollY;
+  write();
 }
 
 /** Records the scroll position of the saved view. */
 export function saveScroll(scrollY: number): void {
-  if (saved) instance().setState({ ...saved, scrollY });
+  scroll = scrollY;
+  write();
 }
 
 /** The scroll position saved with the view, 0 if none. */
 export function loadScroll(): number {
-  const state = instance().getState() as { scrollY?: unknown } | null;
-  return typeof state?.scrollY === 'number' && Number.isFinite(state.scrollY) ? state.scrollY : 0;
+  return scroll;
+}
+
+/** Keeps a value a view wants back after a reload, under a key naming the view and its data. */
+export function remember(key: string, value: unknown): void {
+  memory = { ...memory, [key]: value };
+  write();
+}
+
+/** What `remember` kept under `key`, or undefined. Callers check its shape: the page's state is not trusted blindly. */
+export function recall(key: string): unknown {
+  return memory[key];
 }

@@ -40,6 +40,9 @@ export const LDS_METHOD_NAMES: Record<(typeof LDS_METHODS)[number], string> = {
 /** A target is classified (not regressed) when it has text, or at most this many distinct integer values. */
 export const MAX_INTEGER_CLASSES = 20;
 
+/** Compare Runs, a row under two runs: each run's strongest supporters and opposers taken into the comparison. */
+export const COMPARED_PER_SIDE = 10;
+
 /** The largest class count whose test confusion matrix a run records per epoch (and the training view shows). */
 export const CONFUSION_MAX_CLASSES = 30;
 

@@ -105,10 +105,10 @@ export interface ContributionChange {
   /** The training row ("iris.csv:40"), the same row in both runs. */
   source: string;
   label: string;
-  /** Its contribution in each run; null where it is not among that run's listed rows. */
+  /** Its contribution in each run; null where that run does not train on it (another seed split the data otherwise). */
   a: number | null;
   b: number | null;
-  /** 1-based rank by |contribution| in each run's list; null where not listed. */
+  /** 1-based rank by |contribution| in each run; null where that run does not train on it. */
   rankA: number | null;
   rankB: number | null;
 }

@@ -11,11 +11,18 @@ export function numberText(value: number | null | undefined, digits = DISPLAY_DI
   if (value === null || value === undefined) return '—';
   if (!Number.isFinite(value)) return String(value);
   if (value === 0) return '0';
-  const abs = Math.abs(value);
-  if (abs < 1e-4 || abs >= 1e6) return value.toExponential(digits - 1).replace('e+', 'e');
+  // Rounded first: 9999.6 at 4 digits is 1.000e4 in size, written as the integer 10000.
+  const rounded = Number(value.toPrecision(digits));
+  const abs = Math.abs(rounded);
+  if (abs < 1e-4 || abs >= 1e6) return rounded.toExponential(digits - 1).replace('e+', 'e');
   // toPrecision would switch to exponent notation from 10^digits on: write the integer instead.
   if (abs >= 10 ** digits) return Math.round(value).toString();
-  return value.toPrecision(digits);
+  return rounded.toPrecision(digits);
+}
+
+/** A share as a percentage with one decimal ("93.3%"), the same in the tree, the webviews and the CLI. */
+export function percentText(share: number): string {
+  return Number.isFinite(share) ? `${(share * 100).toFixed(1)}%` : String(share);
 }
 
 /** A signed quantity: "+0.1234", "-0.07413", "0". */

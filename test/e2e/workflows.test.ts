@@ -232,7 +232,7 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
       await contextMenuAction(p, tree.treeRowAt(p, runRow.index), 'Show Test Set');
       const frame = await webviewFrameWith(p, 'table.test-set tbody tr[data-row]', 120_000);
       const subtitle = (await frame.locator('.test-set-view .subtitle').textContent()) ?? '';
-      assert.match(subtitle, new RegExp(`^${run.testRows} rows · accuracy \\d+%`));
+      assert.match(subtitle, new RegExp(`^${run.testRows} rows · accuracy [\\d.]+%`));
       const shown = await frame
         .locator('table.test-set tbody tr[data-row]')
         .evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent?.trim() ?? '')));

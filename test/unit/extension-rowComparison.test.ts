@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMPARED_PER_SIDE, rowComparison, sameOutput } from '../../src/extension/experiments/compare/rowComparison';
+import { rowComparison, sameOutput } from '../../src/extension/experiments/compare/rowComparison';
+import { COMPARED_PER_SIDE } from '../../src/protocol/limits';
 import { explanationOf } from '../helpers/explanations';
 
 test('the second run explains what the first explains: the same class, the margin, or the value', () => {
@@ -9,8 +10,8 @@ test('the second run explains what the first explains: the same class, the margi
   assert.deepEqual(sameOutput(explanationOf(2, {}, { output: { kind: 'value', class: null, units: 'target' } })), { kind: 'default' });
 });
 
-test('rows are matched by file and line, the largest change comes first, and a row missing from one list says so', () => {
-  // Line 10 moves most (+0.5 → -0.25); line 11 is listed by A only; line 12 by B only.
+test('rows are matched by file and line, the largest change comes first, and a row one run does not train on comes last', () => {
+  // Line 10 moves most (+0.5 → -0.25), line 13 not at all; line 11 is trained on by A only, line 12 by B only.
   const a = explanationOf(2, { 10: 0.5, 11: 0.2, 13: -0.1 });
   const b = explanationOf(2, { 10: -0.25, 12: 0.3, 13: -0.1 });
   // B numbers its training rows differently (another seed): the match must not use `index`.
@@ -18,7 +19,7 @@ test('rows are matched by file and line, the largest change comes first, and a r
   const comparison = rowComparison({ explanation: a, runDir: '/a', title: 'A run' }, { explanation: b, runDir: '/b', title: 'B run' });
   assert.deepEqual(
     comparison.changes.map((c) => c.source),
-    ['train.csv:10', 'train.csv:12', 'train.csv:11', 'train.csv:13'],
+    ['train.csv:10', 'train.csv:13', 'train.csv:12', 'train.csv:11'],
   );
   const moved = comparison.changes[0];
   assert.equal(moved.a, 0.5);

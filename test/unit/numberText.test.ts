@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { numberText, preciseText, signedText } from '../../src/shared/numberText';
+import { numberText, percentText, preciseText, signedText } from '../../src/shared/numberText';
 
 test('four significant digits, trailing zeros kept, so signed values line up', () => {
   assert.equal(numberText(-0.07413274), '-0.07413');
@@ -11,6 +11,11 @@ test('four significant digits, trailing zeros kept, so signed values line up', (
   assert.equal(numberText(1234.56), '1235');
   assert.equal(numberText(12345.6), '12346');
   assert.equal(numberText(0.000123456), '0.0001235');
+  // Values that round up to the next power of ten are written at that size.
+  assert.equal(numberText(9999.6), '10000');
+  assert.equal(numberText(999.7, 3), '1000');
+  assert.equal(numberText(-9.99996), '-10.00');
+  assert.equal(percentText(0.9333), '93.3%');
 });
 
 test('exponent notation only for tiny and huge magnitudes; missing and non-finite values say so', () => {

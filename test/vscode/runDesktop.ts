@@ -15,13 +15,25 @@ import { bundleHostSuite } from './hostBundle';
 const repo = join(__dirname, '..', '..');
 const DOWNLOAD_IDLE_TIMEOUT_MS = 20_000;
 
+/** Errors that mean "no network to download from": only these skip; any other download failure fails the run. */
+const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+function isOffline(error: unknown): boolean {
+  for (let e: unknown = error; typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && OFFLINE_CODES.has(code)) return true;
+  }
+  return OFFLINE_CODES.has(/\b(E[A-Z_]+)\b/.exec(messageOf(error))?.[1] ?? '');
+}
+
 async function desktopVsCode(): Promise<string | null> {
   const local = process.env.VSCODE_EXECUTABLE;
   if (local) return local;
   try {
     return await downloadAndUnzipVSCode({ version: 'stable', cachePath: join(repo, '.vscode-test'), timeout: DOWNLOAD_IDLE_TIMEOUT_MS });
   } catch (error) {
-    console.log(`desktop VS Code could not be downloaded: ${messageOf(error)}`);
+    if (!isOffline(error)) throw new Error(`desktop VS Code could not be downloaded: ${messageOf(error)}`);
+    console.log(`desktop VS Code could not be downloaded, no network: ${messageOf(error)}`);
     return null;
   }
 }

@@ -91,7 +91,7 @@ describe('compare runs view', () => {
     const firstRow = await table.locator('tbody tr').first().locator('th, td').allTextContents();
     assert.deepEqual(firstRow, ['train.csv:10', HOSTILE_IMG, '+0.5000', '1', '-0.2500', '2', '-0.7500']);
     assert.equal(await table.locator('tbody tr').count(), 4);
-    assert.ok((await table.textContent())?.includes('not listed'));
+    assert.ok((await table.textContent())?.includes('not trained on'), 'a row one run does not train on says so');
     assert.equal(await view.page.locator('.row-comparison-section img').count(), 0, 'hostile text renders no image');
     // The pickers keep the compared runs, so the button explains another row under the same two.
     await button.focus();

@@ -103,6 +103,28 @@ describe('dataset view', () => {
     await view.page.keyboard.press('Enter');
     assert.deepEqual((await view.posted()).at(-1), { type: 'explainRow', split: 'test', row: 2998 });
     assert.equal(await table.locator('tbody tr[tabindex="0"]').count(), 1, 'one tab stop');
+
+    // Scrolled away with the mouse, the table keeps a tab stop among the rendered rows (Tab lands in the view).
+    await view.page.locator('.test-set-scroll').evaluate((e) => (e.scrollTop = e.scrollHeight / 2));
+    await waitFor(async () => (await table.locator('tbody tr[data-pos="2998"]').count()) === 0, { what: 'the window to move' });
+    const stops = await table.locator('tbody tr[tabindex="0"]').count();
+    assert.equal(stops, 1, 'a rendered row holds the tab stop');
+    const stopPos = Number(await table.locator('tbody tr[tabindex="0"]').getAttribute('data-pos'));
+    assert.ok(stopPos > 1000 && stopPos < 2000, `the tab stop is in view (${stopPos})`);
+
+    // Sorted, filtered and scrolled, then reloaded (VS Code reloads a hidden panel): all three come back.
+    await table.locator('th button[data-key="residualRel"]').click();
+    await view.page.locator('.test-set-scroll').evaluate((e) => (e.scrollTop = 4000));
+    await view.page.waitForFunction(() => (document.querySelector('.test-set-scroll') as HTMLElement | null)?.scrollTop === 4000);
+    // The scroll is saved once a frame.
+    await view.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await view.page.reload();
+    await view.send({ ...testSet, rows: many, dataset: true });
+    const sorted = view.page.locator('table.test-set th[aria-sort="ascending"] button');
+    assert.equal(await sorted.getAttribute('data-key'), 'residualRel', 'the sort is back');
+    await waitFor(async () => (await view.page.locator('.test-set-scroll').evaluate((e) => e.scrollTop)) === 4000, {
+      what: 'the scroll position to come back',
+    });
     assert.deepEqual(view.errors, []);
     await view.page.context().close();
   });

@@ -25,7 +25,7 @@ describe('kernel evolution view', () => {
     // One plain sentence leads; the formulas wait in a details section.
     assert.match(
       (await view.page.locator('.kernel-lead').textContent()) ?? '',
-      /^Training changed which rows this network treats as alike \(by \d+%\): its explanations rest on a similarity it learnt from the data\.$/,
+      /^Training changed which rows this network treats as alike \(by [\d.]+%\): its explanations rest on a similarity it learnt from the data\.$/,
     );
     assert.equal(await view.page.locator('details.formulas').getAttribute('open'), null, 'formulas folded away');
     assert.match((await view.page.locator('details.formulas').textContent()) ?? '', /‖K_T − K_0‖_F \/ ‖K_0‖_F/);

@@ -75,9 +75,15 @@ export class ExplanationPanel implements vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(EXPLANATION_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel, saved: unknown) => {
         const restored = new ExplanationPanel(panel, deps);
-        ExplanationPanel.current?.host.panel.dispose();
-        ExplanationPanel.current = restored;
         const persisted = saved as PersistedWebviewState | undefined;
+        // A pinned panel comes back pinned, beside the shared one; of shared ones only the last restored is kept.
+        if (persisted?.view === 'explanation' && persisted.state?.pinned) {
+          restored.pinned = true;
+          ExplanationPanel.lastPinned = restored;
+        } else {
+          ExplanationPanel.current?.host.panel.dispose();
+          ExplanationPanel.current = restored;
+        }
         if (persisted?.view === 'explanation' && persisted.state?.runDir) {
           const { runDir, query, output } = persisted.state;
           // Explain again rather than trust the saved copy: the run may be stale or deleted by now.
@@ -88,6 +94,12 @@ export class ExplanationPanel implements vscode.Disposable {
         }
       },
     });
+  }
+
+  /** Another row: here, unless this panel is pinned (it keeps its row; the shared panel beside it shows the other). */
+  private async explainOther(target: ExplainTarget): Promise<void> {
+    if (this.pinned) await ExplanationPanel.show(this.deps, target);
+    else await this.explain(target);
   }
 
   private async explain(target: ExplainTarget, options: { quiet?: boolean } = {}): Promise<boolean> {
@@ -109,7 +121,7 @@ export class ExplanationPanel implements vscode.Disposable {
       this.target = target;
       this.state = { ...result.state, pinned: this.pinned };
       this.run = result.run;
-      this.host.panel.title = `Explain: ${what}`;
+      this.host.panel.title = `${this.pinned ? '📌 ' : ''}Explain: ${what}`;
       this.host.show({ type: 'explanation', state: this.state });
       const e = result.state.explanation;
       await this.deps.recent.add(result.run.dir, {
@@ -158,11 +170,15 @@ export class ExplanationPanel implements vscode.Disposable {
       }
       case 'explainTraining':
         if (target)
-          await this.explain({ runDir: target.runDir, query: { split: 'train', row: message.index }, output: { kind: 'default' } });
+          await this.explainOther({ runDir: target.runDir, query: { split: 'train', row: message.index }, output: { kind: 'default' } });
         return;
       case 'explainRow':
         if (target)
-          await this.explain({ runDir: target.runDir, query: { split: message.split, row: message.row }, output: { kind: 'default' } });
+          await this.explainOther({
+            runDir: target.runDir,
+            query: { split: message.split, row: message.row },
+            output: { kind: 'default' },
+          });
         return;
       case 'switchOutput':
         if (target) await this.explain({ ...target, output: message.output satisfies OutputSelector });

@@ -19,6 +19,7 @@ import { EngineRequestError } from '../engine/engineErrors';
 import { sessionForProgress } from './progressRouting';
 import { ensureTrustedForTraining } from './workspaceTrust';
 import { messageOf } from '../../shared/messageOf';
+import { numberText } from '../../shared/numberText';
 import { showError, showInfo, showWarning } from '../notify';
 
 export interface TrainingSession {
@@ -128,7 +129,7 @@ export class TrainingService implements vscode.Disposable {
           this.listeners.set(session, (p) => {
             panel.progress(p);
             const done = Math.round((100 * p.step) / Math.max(1, p.totalSteps));
-            progress.report({ increment: done - reported, message: `epoch ${p.epoch}/${p.epochs} · loss ${p.loss.toPrecision(3)}` });
+            progress.report({ increment: done - reported, message: `epoch ${p.epoch}/${p.epochs} · loss ${numberText(p.loss)}` });
             reported = done;
           });
           const pathBudgetMb = wholeIn(

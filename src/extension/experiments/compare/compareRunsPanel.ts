@@ -115,9 +115,10 @@ export class CompareRunsPanel {
           if (!refB)
             throw new Error(`${rowSourceText(source.file, source.line)} is not among the rows of ${titleB} (was the dataset changed?).`);
           progress.report({ message: titleA });
-          const [first] = await this.deps.explainer.explain(a, [ref], {}, token);
+          // Every training row's contribution (full), so a row strong in one run is found wherever it is in the other.
+          const [first] = await this.deps.explainer.explain(a, [ref], { full: true }, token);
           progress.report({ message: titleB });
-          const [second] = await this.deps.explainer.explain(b, [refB], { output: sameOutput(first) }, token);
+          const [second] = await this.deps.explainer.explain(b, [refB], { output: sameOutput(first), full: true }, token);
           if (token.isCancellationRequested) return;
           this.comparison = rowComparison(
             { explanation: first, runDir: a.dir, title: titleA },

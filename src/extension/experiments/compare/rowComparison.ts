@@ -5,9 +5,7 @@
  */
 import type { ComparedExplanation, Contribution, ContributionChange, Explanation, OutputSelector, RowComparison } from '../../../protocol';
 import { rowSourceText } from '../../../shared/rowSource';
-
-/** Each run's strongest supporters and opposers taken into the comparison. */
-export const COMPARED_PER_SIDE = 10;
+import { COMPARED_PER_SIDE } from '../../../protocol/limits';
 
 /** The selector that explains, under the second run, what the first explanation explains. */
 export function sameOutput(first: Explanation): OutputSelector {
@@ -47,7 +45,8 @@ export function rowComparison(
   a: { explanation: Explanation; runDir: string; title: string },
   b: { explanation: Explanation; runDir: string; title: string },
 ): RowComparison {
-  // A row among one run's strongest is looked up in the other's whole list (it may be listed lower there).
+  // A row among one run's strongest is looked up in the other's list (the panel asks for every row's contribution);
+  // it is missing there only when the other run does not train on it (another seed's split).
   const everyA = new Map(a.explanation.contributions.map((c) => [keyOf(c), c]));
   const everyB = new Map(b.explanation.contributions.map((c) => [keyOf(c), c]));
   const keys = new Set([...strongest(a.explanation), ...strongest(b.explanation)]);
@@ -64,8 +63,10 @@ export function rowComparison(
       rankB: rankIn(b.explanation, inB),
     };
   });
-  const change = (c: ContributionChange): number => Math.abs((c.b ?? 0) - (c.a ?? 0));
-  changes.sort((x, y) => change(y) - change(x));
+  // Rows both runs train on first, by how much their contribution changed; then the others, by their one value.
+  const known = (c: ContributionChange): boolean => c.a !== null && c.b !== null;
+  const size = (c: ContributionChange): number => (known(c) ? Math.abs((c.b as number) - (c.a as number)) : Math.abs(c.a ?? c.b ?? 0));
+  changes.sort((x, y) => Number(known(y)) - Number(known(x)) || size(y) - size(x));
   return {
     row: { source: rowSourceText(a.explanation.file, a.explanation.line), label: a.explanation.label },
     output: a.explanation.output,

@@ -1,9 +1,8 @@
 /** How runs read in the tree and notifications (pure, no VS Code). */
-import { numberText } from '../../../shared/numberText';
+import { numberText, percentText as percent } from '../../../shared/numberText';
 import type { EpochMetrics, RunInfo, RunTraining } from '../../../protocol';
 import { escapeMarkdown } from '../../hover/markdownText';
 
-const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
 const num = (v: number): string => numberText(v, 3);
 
 export function lastMetrics(run: Pick<RunInfo, 'metrics'>): EpochMetrics | undefined {

@@ -7,7 +7,7 @@
  */
 import type { TestSetRow, TestSetViewState } from '../src/protocol';
 import { append, clear, custom, el, onActivate } from './dom';
-import { num, percent, sourceText } from './format';
+import { num, percent, precise, sourceText } from './format';
 import { post, recall, remember } from './vscodeApi';
 import { imageGrid, thumbnailCellSize } from './imageGrid';
 import { probabilityText } from '../src/shared/probabilityText';
@@ -341,7 +341,11 @@ function rowElement(
     tr.appendChild(
       el(
         'td',
-        { class: c.numeric ? 'num' : thumbnail ? 'source thumb' : c.key === 'correct' ? 'outcome' : null },
+        {
+          class: c.numeric ? 'num' : thumbnail ? 'source thumb' : c.key === 'correct' ? 'outcome' : null,
+          // Full precision on hover; the cell shows 4 significant digits.
+          title: preciseOf(r, c.key),
+        },
         ...(thumbnail ? [thumbnail, ' '] : []),
         cellText(r, c.key),
       ),
@@ -349,6 +353,13 @@ function rowElement(
   }
   onActivate(tr, () => post({ type: 'explainRow', split: r.split ?? 'test', row: r.row }));
   return tr;
+}
+
+function preciseOf(r: TestSetRow, key: SortKey): string | null {
+  if (key === 'output') return precise(r.output);
+  if (key === 'residualRel') return precise(r.residualRel);
+  if (key === 'probability' && r.probability !== null) return precise(r.probability);
+  return null;
 }
 
 function cellText(r: TestSetRow, key: SortKey): string {

@@ -69,6 +69,18 @@ export function treeRowAt(p: Page, index: number): Locator {
   return experimentsTree(p).locator(`.monaco-list-row[data-index="${index}"]`);
 }
 
+/**
+ * A run's row found by its label (level 2, under its experiment) rather than by an index read a moment before: a
+ * tree refreshed in between (another run's status arriving) would move the index to another row.
+ */
+export function runRowLabelled(p: Page, label: string): Locator {
+  const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  return experimentsTree(p)
+    .locator('.monaco-list-row[aria-level="2"]')
+    .filter({ has: p.locator('.label-name', { hasText: exact }) })
+    .first();
+}
+
 /** The children shown under an experiment (dataset, model, runs, messages). */
 export async function childrenOf(p: Page, experiment: string): Promise<TreeRow[]> {
   const rows = await treeRows(p);

@@ -229,7 +229,7 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
     await step('test-set-open', async () => {
       const [runRow] = tree.runRows(await tree.childrenOf(p, 'iris'));
       assert.ok(runRow, 'the iris run is in the tree');
-      await contextMenuAction(p, tree.treeRowAt(p, runRow.index), 'Show Test Set');
+      await contextMenuAction(p, tree.runRowLabelled(p, runRow.label), 'Show Test Set');
       const frame = await webviewFrameWith(p, 'table.test-set tbody tr[data-row]', 120_000);
       const subtitle = (await frame.locator('.test-set-view .subtitle').textContent()) ?? '';
       assert.match(subtitle, new RegExp(`^${run.testRows} rows · accuracy [\\d.]+%`));
@@ -297,10 +297,8 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
     const runDir = join(workspace, '.kernel-lens', 'runs', 'iris', runId);
 
     const irisRun = async (label: string): Promise<Locator> => {
-      const [row] = tree.runRows(
-        await tree.waitForChildren(p, 'iris', (c) => tree.runRows(c).some((r) => r.label === label), `the run "${label}"`),
-      );
-      return tree.treeRowAt(p, row.index);
+      await tree.waitForChildren(p, 'iris', (c) => tree.runRows(c).some((r) => r.label === label), `the run "${label}"`);
+      return tree.runRowLabelled(p, label);
     };
 
     await step('rename', async () => {
@@ -533,7 +531,7 @@ describe('Kernel Lens workflows in code-server', { timeout: 600_000 }, () => {
         await tree.waitForChildren(p, name, (c) => tree.runRows(c).some((r) => /acc \d/.test(r.description)), 'a complete run'),
       );
       assert.ok(runRow, 'the run is in the tree');
-      await contextMenuAction(p, tree.treeRowAt(p, runRow.index), 'Show Test Set');
+      await contextMenuAction(p, tree.runRowLabelled(p, runRow.label), 'Show Test Set');
       // One replay explains the whole test split (the background cache), then the view lists every row.
       const frame = await webviewFrameWith(p, 'table.test-set tbody tr[data-row]', 240_000);
       // Virtualized: the status line counts every row.

@@ -7,7 +7,7 @@ import { readRunRecord } from '../run/runStore';
 import { inspectCsv } from '../data/inspect';
 import { explainNeuronOfRun, explainWithIndex, indexedRun } from '../explain/explainService';
 import { rowSourceText } from '../../shared/rowSource';
-import { numberText } from '../../shared/numberText';
+import { numberText, percentText } from '../../shared/numberText';
 import { weightPicture } from './weightPicture';
 import { explanationTable } from './explainTable';
 import { integerFlag, onePositional, outputSelector, parseCommand, splitFlag, stringFlag } from './cliArgs';
@@ -105,10 +105,10 @@ async function train(argv: string[]): Promise<number> {
       const m = p.metrics;
       const score =
         m.testAccuracy !== undefined
-          ? `accuracy train ${m.trainAccuracy?.toFixed(3)} test ${m.testAccuracy.toFixed(3)}`
-          : `rmse train ${m.trainRmse?.toPrecision(4)} test ${m.testRmse?.toPrecision(4)}`;
+          ? `accuracy train ${m.trainAccuracy === undefined ? '—' : percentText(m.trainAccuracy)} test ${percentText(m.testAccuracy)}`
+          : `rmse train ${numberText(m.trainRmse)} test ${numberText(m.testRmse)}`;
       process.stderr.write(
-        `epoch ${m.epoch}/${p.epochs}  step ${m.step}/${p.totalSteps}  loss train ${m.trainLoss.toPrecision(4)} test ${m.testLoss.toPrecision(4)}  ${score}\n`,
+        `epoch ${m.epoch}/${p.epochs}  step ${m.step}/${p.totalSteps}  loss train ${numberText(m.trainLoss)} test ${numberText(m.testLoss)}  ${score}\n`,
       );
     },
   });
@@ -152,14 +152,14 @@ async function neuron(argv: string[]): Promise<number> {
   const shape = result.imageShape ?? (result.shape.length === 3 ? result.shape : null);
   const picture = shape ? weightPicture(change, shape) : null;
   const lines = [
-    `layer ${layer} unit ${unit}: ${result.initial.length} incoming weights (shape ${result.shape.join('×')}), ‖Δw‖ ${norm.toPrecision(4)}`,
-    `residual ‖Δw − Σ v_i‖ ${result.residual.abs.toExponential(2)}, relative ${result.residual.rel.toExponential(2)}  [backend ${result.backend}]`,
-    ...(picture ? ['', `Δw (sign and size, largest ${Math.max(...change.map(Math.abs)).toPrecision(3)}):`, ...picture] : []),
+    `layer ${layer} unit ${unit}: ${result.initial.length} incoming weights (shape ${result.shape.join('×')}), ‖Δw‖ ${numberText(norm)}`,
+    `residual ‖Δw − Σ v_i‖ ${numberText(result.residual.abs)}, relative ${numberText(result.residual.rel)}  [backend ${result.backend}]`,
+    ...(picture ? ['', `Δw (sign and size, largest ${numberText(Math.max(...change.map(Math.abs)))}):`, ...picture] : []),
     '',
     '  rank  projection  share    source                            label',
     ...result.contributions.map(
       (c, k) =>
-        `  ${String(k + 1).padEnd(4)}  ${numberText(c.projection).padStart(10)}  ${(100 * c.share).toFixed(1).padStart(5)} %  ${plainText(rowSourceText(c.file, c.line), 60).padEnd(32)}  ${plainText(c.label, 40)}`,
+        `  ${String(k + 1).padEnd(4)}  ${numberText(c.projection).padStart(10)}  ${percentText(c.share).padStart(6)}  ${plainText(rowSourceText(c.file, c.line), 60).padEnd(32)}  ${plainText(c.label, 40)}`,
     ),
   ];
   process.stdout.write(lines.join('\n') + '\n');
@@ -212,7 +212,7 @@ async function explain(argv: string[]): Promise<number> {
     await writeFileAtomic(target, explanations.map((e) => JSON.stringify(e)).join('\n') + '\n');
     const rels = explanations.map((e) => e.residual.rel).sort((a, b) => a - b);
     process.stderr.write(
-      `explained ${count} ${split} row${count === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(2)} s; relative residual max ${rels[rels.length - 1]?.toExponential(2)} median ${rels[Math.floor(rels.length / 2)]?.toExponential(2)}; ${explanations.filter((e) => e.residual.flagged).length} flagged\n`,
+      `explained ${count} ${split} row${count === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(2)} s; relative residual max ${numberText(rels[rels.length - 1])} median ${numberText(rels[Math.floor(rels.length / 2)])}; ${explanations.filter((e) => e.residual.flagged).length} flagged\n`,
     );
     process.stdout.write(path.resolve(out) + '\n');
     return 0;

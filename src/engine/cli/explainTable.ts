@@ -36,7 +36,7 @@ export function explanationTable(explanation: Explanation, top: number, training
     `network ${numberText(e.network)} = bias ${numberText(e.bias)} + Σ contributions ${numberText(sum)} (kernel machine ${numberText(e.kernelMachine)})`,
   );
   lines.push(
-    `residual ${e.residual.signed.toExponential(2)}, relative ${e.residual.rel.toExponential(2)} ${e.residual.flagged ? `> tolerance ${e.residual.tolerance}: FLAGGED, not exact` : `≤ tolerance ${e.residual.tolerance}`}  [backend ${e.backend}]`,
+    `residual ${signedText(e.residual.signed)}, relative ${numberText(e.residual.rel)} ${e.residual.flagged ? `> tolerance ${e.residual.tolerance}: FLAGGED, not exact` : `≤ tolerance ${e.residual.tolerance}`}  [backend ${e.backend}]`,
   );
   const supporters = e.contributions.filter((c) => c.contribution > 0).slice(0, top);
   const opposers = e.contributions.filter((c) => c.contribution < 0).slice(0, top);

@@ -9,7 +9,7 @@ import { startBackend } from './backendFlag';
 import { LDS_FRACTION, LDS_METHOD_NAMES, LDS_METHODS, LIMITS, SUSPECT_SCORING_WORDS, SUSPECT_SCORINGS } from '../../protocol/limits';
 import { plainText } from '../../shared/safeText';
 import { rowSourceText } from '../../shared/rowSource';
-import { numberText, signedText } from '../../shared/numberText';
+import { numberText, percentText, signedText } from '../../shared/numberText';
 import { probabilityText } from '../../shared/probabilityText';
 
 const SCORINGS: readonly SuspectScoring[] = SUSPECT_SCORINGS;
@@ -61,7 +61,7 @@ async function suspects(argv: string[]): Promise<number> {
         ? `${label} ${plainText(r.suggestedLabel, 60)} (${probabilityText(r.suggestedProbability)})   ${p}`
         : `${label} (not computed past the first ${SUGGESTED_ROWS} rows)   ${p}`;
     lines.push(
-      `${String(r.rank).padStart(4)}  ${r.score.toExponential(3).padEnd(10)}  ${plainText(rowSourceText(r.file, r.line), 60).padEnd(22)} ${says}`,
+      `${String(r.rank).padStart(4)}  ${numberText(r.score).padEnd(10)}  ${plainText(rowSourceText(r.file, r.line), 60).padEnd(22)} ${says}`,
     );
   }
   process.stdout.write(lines.join('\n') + '\n');
@@ -103,7 +103,7 @@ function verifyTable(r: VerifyResult): string {
   const lines = [`${r.query.split} row ${r.query.row}: ${what} = ${numberText(r.original)} (${r.backend}, ${(r.ms / 1000).toFixed(1)} s)`];
   if (r.retrained !== null)
     lines.push(
-      `retrained with nothing removed: ${numberText(r.retrained)} (${r.retrained === r.original ? 'identical' : `differs by ${(r.retrained - r.original).toExponential(2)}`})`,
+      `retrained with nothing removed: ${numberText(r.retrained)} (${r.retrained === r.original ? 'identical' : `differs by ${signedText(r.retrained - r.original)}`})`,
     );
   lines.push('removed                   contribution sum   first-order estimate   actual change');
   const row = (name: string, m: VerifyResult['supporters']) =>
@@ -112,7 +112,7 @@ function verifyTable(r: VerifyResult): string {
   r.random.forEach((m, d) => row(`${r.k} random rows (#${d + 1})`, m));
   lines.push('(the estimate is minus the removed contributions: the direction retraining is expected to move, not a forecast of how far)');
   if (r.lds) {
-    const rho = (v: number | null) => (v === null ? 'n/a' : v.toFixed(2));
+    const rho = (v: number | null) => (v === null ? 'n/a' : numberText(v, 3));
     lines.push(
       `LDS (${r.lds.subsets} retrainings keeping ${Math.round(r.lds.fraction * 100)}%${r.output.kind === 'logit' ? ', scored on the margin' : ''}): this row ${LDS_METHODS.map((m) => `${LDS_METHOD_NAMES[m]} ${rho(r.lds?.row[m] ?? null)}`).join(', ')}; run mean ${rho(r.lds.mean.pathKernel)} (path kernel)`,
     );
@@ -147,12 +147,12 @@ async function kernel(argv: string[]): Promise<number> {
 function kernelSummary(r: KernelEvolution): string {
   const lines = [
     `kernel on ${r.sample.length} training rows (${(r.ms / 1000).toFixed(1)} s)`,
-    `kernel-target alignment (centered): initial ${r.alignment.initial.toFixed(3)}, final ${r.alignment.final.toFixed(3)}, path ${r.alignment.path.toFixed(3)}`,
-    `drift from the initial tangent kernel: kernel distance ${r.drift.kernelDistance.toFixed(3)}, relative change ${r.drift.relativeChange.toFixed(3)}`,
-    `alignment along training: ${r.alignmentCurve.map((p) => p.alignment.toFixed(2)).join(' ')}`,
+    `kernel-target alignment (centered): initial ${numberText(r.alignment.initial, 3)}, final ${numberText(r.alignment.final, 3)}, path ${numberText(r.alignment.path, 3)}`,
+    `drift from the initial tangent kernel: kernel distance ${numberText(r.drift.kernelDistance, 3)}, relative change ${percentText(r.drift.relativeChange)}`,
+    `alignment along training: ${r.alignmentCurve.map((p) => numberText(p.alignment, 3)).join(' ')}`,
   ];
   if (r.meanSameClassShare !== null)
-    lines.push(`mean share of |contributions| from the predicted class: ${r.meanSameClassShare.toFixed(3)}`);
+    lines.push(`mean share of |contributions| from the predicted class: ${percentText(r.meanSameClassShare)}`);
   lines.push('(use --json for the matrices and every value)');
   return lines.join('\n');
 }
@@ -191,7 +191,7 @@ async function lds(argv: string[]): Promise<number> {
 }
 
 function ldsTable(r: LdsEvaluation): string {
-  const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(3));
+  const f = (v: number | null) => (v === null ? 'n/a' : numberText(v, 3));
   const lines = [
     `linear datamodeling score: ${r.rows.length} test rows, ${r.subsets} retrainings on random subsets keeping ${Math.round(r.fraction * 100)}% of the training rows (${r.backend}, ${(r.ms / 1000).toFixed(0)} s)`,
     'method                                 mean LDS   ± 95%    median   sd',
@@ -199,7 +199,7 @@ function ldsTable(r: LdsEvaluation): string {
   for (const m of LDS_METHODS) {
     const s = r.methods[m];
     lines.push(
-      `${LDS_METHOD_NAMES[m].padEnd(38)} ${f(s.mean).padStart(8)}   ${f(s.halfInterval).padStart(5)}   ${f(s.median).padStart(6)}   ${s.sd.toFixed(3)}`,
+      `${LDS_METHOD_NAMES[m].padEnd(38)} ${f(s.mean).padStart(8)}   ${f(s.halfInterval).padStart(5)}   ${f(s.median).padStart(6)}   ${numberText(s.sd, 3)}`,
     );
   }
   if (!r.reproduced)

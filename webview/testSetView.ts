@@ -13,7 +13,8 @@ import { imageGrid, thumbnailCellSize } from './imageGrid';
 import { probabilityText } from '../src/shared/probabilityText';
 
 type SortKey = 'split' | 'source' | 'label' | 'prediction' | 'probability' | 'correct' | 'output' | 'residualRel' | 'suspicion';
-type Outcome = 'all' | 'correct' | 'incorrect' | 'flagged';
+const OUTCOMES = ['all', 'correct', 'incorrect', 'flagged'] as const;
+type Outcome = (typeof OUTCOMES)[number];
 
 interface Column {
   key: SortKey;
@@ -224,7 +225,7 @@ function keptControls(value: unknown, columns: readonly Column[]): (TestSetContr
   const v = value as Partial<TestSetControls & { scrollTop: unknown }>;
   const sort = v.sort;
   if (!sort || !columns.some((c) => c.key === sort.key) || typeof sort.descending !== 'boolean') return null;
-  if (typeof v.filter !== 'string' || !['all', 'correct', 'incorrect', 'flagged'].includes(String(v.outcome))) return null;
+  if (typeof v.filter !== 'string' || !(OUTCOMES as readonly string[]).includes(String(v.outcome))) return null;
   const scrollTop = typeof v.scrollTop === 'number' && Number.isFinite(v.scrollTop) ? v.scrollTop : 0;
   return { sort: { key: sort.key, descending: sort.descending }, filter: v.filter, outcome: v.outcome as Outcome, scrollTop };
 }

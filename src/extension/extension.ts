@@ -233,6 +233,7 @@ export function activate(context: vscode.ExtensionContext): void {
       experimentsView: view,
       pickRun: runArg,
       command,
+      csv,
       // The dataset view shows the Suspicious Rows view's ranking of a run once it has one.
       onSuspects: (service) => (testSetDeps.suspects = (run) => suspectsOf(service, run)),
     }),

@@ -10,8 +10,7 @@ import { escapeMarkdown } from './markdownText';
 import type { RunResolver } from '../experiments/model/runResolver';
 import type { RunRowsCache } from '../experiments/model/runRows';
 import { messageOf } from '../../shared/messageOf';
-import type { RunInfo } from '../../protocol';
-import { pixelsDataUri, recordPixels } from './rowImage';
+import { pixelsDataUri } from './rowImage';
 
 export const CSV_SELECTOR: vscode.DocumentFilter = { scheme: 'file', pattern: '**/*.csv' };
 
@@ -54,21 +53,13 @@ export class CsvHoverProvider implements vscode.HoverProvider {
     try {
       const facts = await this.cache.get(run, ref, token);
       if (token.isCancellationRequested) return undefined;
-      return new vscode.Hover(markdown(hoverMarkdown(facts, { run, ref, image: this.rowImage(document, start, run) })), range);
+      // A pixel CSV row's picture, from the cells the explanation recorded (the same as the document's: a stale or
+      // unsaved file got its own hover above).
+      const image = run.image && facts.pixels ? pixelsDataUri(facts.pixels, run.image.width, run.image.height) : undefined;
+      return new vscode.Hover(markdown(hoverMarkdown(facts, { run, ref, image })), range);
     } catch (e) {
       if (token.isCancellationRequested) return undefined;
       return new vscode.Hover(markdown(`**Kernel Lens** · could not explain this row: ${escapeMarkdown(messageOf(e))}`), range);
     }
-  }
-
-  /** A pixel CSV row of an image run as a picture for its hover, or undefined. */
-  private rowImage(document: vscode.TextDocument, startLine: number, run: RunInfo): string | undefined {
-    if (!run.image) return undefined;
-    const records = this.records.records(document);
-    const record = records.find((r) => r.startLine === startLine);
-    const header = records[0];
-    if (!record || !header || record === header) return undefined;
-    const pixels = recordPixels(header.fields, record.fields, run.image);
-    return pixels ? pixelsDataUri(pixels, run.image.width, run.image.height) : undefined;
   }
 }

@@ -147,7 +147,7 @@ export class TrainingService implements vscode.Disposable {
     } catch (e) {
       const cancelled = session.cts.token.isCancellationRequested;
       const message = messageOf(e);
-      panel.status(cancelled ? 'cancelled' : 'failed', { message, nextStep: this.trainAgain(experiment) });
+      panel.status(cancelled ? 'cancelled' : 'failed', { message, nextStep: this.nextStepFor(key) });
       if (cancelled) void showInfo(`Kernel Lens: training of ${experiment.name} was cancelled.`);
       else {
         // No run was made: the tree shows the refusal on the experiment itself.
@@ -203,13 +203,6 @@ export class TrainingService implements vscode.Disposable {
     this.showRecorded(panel, run);
   }
 
-  /** The "Train Again" of a cancelled or failed training's view. */
-  private trainAgain(experiment: ExperimentEntry): (step: TrainingNextStep) => void {
-    return (step) => {
-      if (step === 'trainAgain') void this.train(experiment);
-    };
-  }
-
   /** A run as recorded in its training view: curves, classes, name, message, and the next steps if complete. */
   private showRecorded(panel: TrainingPanel, run: RunInfo): void {
     panel.status(run.status, {
@@ -217,17 +210,19 @@ export class TrainingService implements vscode.Disposable {
       classes: run.classes,
       runName: run.label ?? run.name,
       message: run.message ?? undefined,
-      nextStep: this.nextStepFor(run),
+      nextStep: this.nextStepFor(run.experimentFile, run),
     });
   }
 
-  /** What the training view's buttons do: after a complete training explain or list its rows, else train again. */
-  private nextStepFor(run: RunInfo): (step: TrainingNextStep) => void {
+  /**
+   * What the training view's buttons do: Train Again (a cancelled or failed training, `run` absent when none was
+   * made), or after a complete run explain or list its rows.
+   */
+  private nextStepFor(experimentFile: string, run?: RunInfo): (step: TrainingNextStep) => void {
     return (step) => {
-      if (step === 'explainTestRow' && run.status === 'complete') void this.actions.explainTestRow(run);
-      else if (step === 'showTestSet' && run.status === 'complete') void this.actions.showTestSet(run);
-      else if (step === 'trainAgain')
-        void this.store.experiment(run.experimentFile).then((experiment) => experiment && this.train(experiment));
+      if (step === 'trainAgain') void this.store.experiment(experimentFile).then((experiment) => experiment && this.train(experiment));
+      else if (run?.status === 'complete')
+        void (step === 'explainTestRow' ? this.actions.explainTestRow(run) : this.actions.showTestSet(run));
     };
   }
 

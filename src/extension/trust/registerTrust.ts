@@ -2,6 +2,7 @@
  * Wires the trust tools into the extension: the Suspicious Rows view and its CSV markers, which run they
  * follow (active CSV, tree selection, "Show Suspicious Rows"), and the kernel evolution panel.
  */
+import type { CsvFileCache } from '../hover/csvFileCache';
 import * as vscode from 'vscode';
 import type { RunInfo } from '../../protocol';
 import type { EngineConnection } from '../engine/engineConnection';
@@ -24,6 +25,8 @@ export interface TrustDeps {
   pickRun(arg: unknown, title: string): Promise<RunInfo | undefined>;
   /** Registers a command with the extension's error handling. */
   command(id: string, fn: (...args: unknown[]) => unknown): vscode.Disposable;
+  /** The extension's CSV files, read once for hovers, pickers and the Suspicious Rows pictures. */
+  csv: CsvFileCache;
   /** Receives the suspects service, for views that show its ranking (the dataset view). */
   onSuspects?(service: SuspectsService): void;
 }
@@ -31,7 +34,7 @@ export interface TrustDeps {
 export function registerTrustTools(deps: TrustDeps): vscode.Disposable[] {
   const service = new SuspectsService(deps.engine, deps.store);
   deps.onSuspects?.(service);
-  const tree = new SuspectsTreeProvider(service);
+  const tree = new SuspectsTreeProvider(service, deps.csv);
   // Many rows at once: "Copy as CSV Patch", "Relabel" and "Ignore" take the whole selection.
   const view = vscode.window.createTreeView(SUSPECTS_VIEW_ID, { treeDataProvider: tree, canSelectMany: true });
   tree.attach(view);

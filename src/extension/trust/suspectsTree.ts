@@ -11,7 +11,7 @@ import { markerCount, rowKey, selectMarkerRows, suspectDescription, suspectMessa
 import { canRelabel } from './relabel';
 import { LISTED_ROWS, markerSetting, type SuspectsService } from './suspectsService';
 import { rowSourceText } from '../../shared/rowSource';
-import { CsvFileCache } from '../hover/csvFileCache';
+import type { CsvFileCache } from '../hover/csvFileCache';
 import { pictureTooltip, suspectPicture } from './suspectPicture';
 
 export type SuspectNode =
@@ -27,9 +27,12 @@ export class SuspectsTreeProvider implements vscode.TreeDataProvider<SuspectNode
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private view: vscode.TreeView<SuspectNode> | undefined;
-  private readonly csv = new CsvFileCache();
 
-  constructor(private readonly service: SuspectsService) {
+  constructor(
+    private readonly service: SuspectsService,
+    /** The extension's CSV cache (the hovers' too): a pixel row's picture is read from it. */
+    private readonly csv: CsvFileCache,
+  ) {
     this.disposables.push(
       service.onDidChange(() => this.refresh()),
       vscode.workspace.onDidChangeConfiguration((e) => {

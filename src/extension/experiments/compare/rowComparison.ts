@@ -15,17 +15,25 @@ export function sameOutput(first: Explanation): OutputSelector {
 
 const keyOf = (c: Pick<Contribution, 'file' | 'line'>): string => `${c.file}\u0000${c.line ?? ''}`;
 
-/** The keys of an explanation's strongest supporters and opposers. */
-function strongest(e: Explanation): string[] {
-  const ranked = [...e.contributions].sort((x, y) => Math.abs(y.contribution) - Math.abs(x.contribution));
-  const supporters = ranked.filter((c) => c.contribution > 0).slice(0, COMPARED_PER_SIDE);
-  const opposers = ranked.filter((c) => c.contribution < 0).slice(0, COMPARED_PER_SIDE);
-  return [...supporters, ...opposers].map(keyOf);
+interface Ranked {
+  /** Every listed row by key, with its 1-based rank by |contribution| (tied rows share the higher rank). */
+  byKey: Map<string, { c: Contribution; rank: number }>;
+  /** The keys of its strongest supporters and opposers. */
+  strongest: string[];
 }
 
-/** 1-based rank by |contribution| among the explanation's listed rows. */
-function rankIn(e: Explanation, c: Contribution | undefined): number | null {
-  return c ? e.contributions.filter((x) => Math.abs(x.contribution) > Math.abs(c.contribution)).length + 1 : null;
+/** One sort of an explanation's rows gives both their ranks and its strongest supporters and opposers. */
+function ranked(e: Explanation): Ranked {
+  const sorted = [...e.contributions].sort((x, y) => Math.abs(y.contribution) - Math.abs(x.contribution));
+  const byKey = new Map<string, { c: Contribution; rank: number }>();
+  let rank = 0;
+  sorted.forEach((c, k) => {
+    if (k === 0 || Math.abs(c.contribution) < Math.abs(sorted[k - 1].contribution)) rank = k + 1;
+    byKey.set(keyOf(c), { c, rank });
+  });
+  const supporters = sorted.filter((c) => c.contribution > 0).slice(0, COMPARED_PER_SIDE);
+  const opposers = sorted.filter((c) => c.contribution < 0).slice(0, COMPARED_PER_SIDE);
+  return { byKey, strongest: [...supporters, ...opposers].map(keyOf) };
 }
 
 function compared(e: Explanation, runDir: string, title: string): ComparedExplanation {
@@ -47,20 +55,20 @@ export function rowComparison(
 ): RowComparison {
   // A row among one run's strongest is looked up in the other's list (the panel asks for every row's contribution);
   // it is missing there only when the other run does not train on it (another seed's split).
-  const everyA = new Map(a.explanation.contributions.map((c) => [keyOf(c), c]));
-  const everyB = new Map(b.explanation.contributions.map((c) => [keyOf(c), c]));
-  const keys = new Set([...strongest(a.explanation), ...strongest(b.explanation)]);
+  const inA = ranked(a.explanation);
+  const inB = ranked(b.explanation);
+  const keys = new Set([...inA.strongest, ...inB.strongest]);
   const changes: ContributionChange[] = [...keys].map((key) => {
-    const inA = everyA.get(key);
-    const inB = everyB.get(key);
-    const c = (inA ?? inB) as Contribution;
+    const ra = inA.byKey.get(key);
+    const rb = inB.byKey.get(key);
+    const c = (ra ?? rb)?.c as Contribution;
     return {
       source: rowSourceText(c.file, c.line),
       label: c.label,
-      a: inA?.contribution ?? null,
-      b: inB?.contribution ?? null,
-      rankA: rankIn(a.explanation, inA),
-      rankB: rankIn(b.explanation, inB),
+      a: ra?.c.contribution ?? null,
+      b: rb?.c.contribution ?? null,
+      rankA: ra?.rank ?? null,
+      rankB: rb?.rank ?? null,
     };
   });
   // Rows both runs train on first, by how much their contribution changed; then the others, by their one value.

@@ -13,8 +13,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendChoice, BackendName } from '../protocol';
 import { firstLineOf, messageOf } from '../shared/messageOf';
-import { registerWasmSliceKernel } from './wasmSliceKernel';
-import { registerPatchKernels } from './patchKernels';
+import { registerWasmSliceKernel } from './kernels/wasmSlice';
+import { registerPatchKernels } from './kernels/patches';
+import { registerBatchedProductKernel } from './kernels/batchedProduct';
+import { registerMaxPoolKernels } from './kernels/maxPool';
 
 export interface BackendStatus {
   backend: BackendName;
@@ -75,6 +77,8 @@ export async function initBackend(choice: BackendChoice = 'auto', options: { nat
     setWasmPaths(wasmDir() + path.sep);
     registerWasmSliceKernel();
     registerPatchKernels();
+    registerBatchedProductKernel();
+    registerMaxPoolKernels();
     available.push('wasm');
   } catch (error) {
     notes.push(`wasm backend not available: ${messageOf(error)}`);

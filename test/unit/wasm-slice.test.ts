@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasm } from '../helpers/experiments';
-import { copySlice } from '../../src/engine/wasmSliceKernel';
+import { copySlice } from '../../src/engine/kernels/wasmSlice';
 
-// wasmSliceKernel.ts replaces the wasm backend's Slice (which copied its whole input first): every form of slice
+// kernels/wasmSlice.ts replaces the wasm backend's Slice (which copied its whole input first): every form of slice
 // must give the cpu backend's values, bit for bit, for each dtype and rank.
 const cases: { shape: number[]; begin: number[]; size: number[] }[] = [
   { shape: [7], begin: [2], size: [4] },

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FactoredLayer, LayerFactors } from './factoredLayer';
 import type { ConvLayerLayout } from './parameterLayout';
-import { gatherPatches, hasPatchKernels, scatterPatches } from '../patchKernels';
+import { gatherPatches, hasPatchKernels, scatterPatches } from '../kernels/patches';
+import { matMulAtPoints } from '../kernels/batchedProduct';
 
 /**
- * Without our own im2col kernel (patchKernels.ts: wasm and cpu have it), selection matrices of at most this many
+ * Without our own im2col kernel (kernels/patches.ts: wasm and cpu have it), selection matrices of at most this many
  * entries (16 MB) do im2col as matrix products, several times faster on wasm than its element-wise Gather (measured:
  * 8×8 digits, 5.7×); larger layers gather and scatter.
  */
@@ -150,7 +151,7 @@ export class ConvLayer implements FactoredLayer {
         );
         return tf.concat(parts, 0);
       }
-      const z = tf.add(tf.matMul(this.patches(a), this.kernel(weights)), tf.reshape(bias, [gw, 1, F]));
+      const z = tf.add(matMulAtPoints(this.patches(a), this.kernel(weights)), tf.reshape(bias, [gw, 1, F]));
       return tf.reshape(z, [gw, r, this.positions * F]);
     });
   }
@@ -168,7 +169,7 @@ export class ConvLayer implements FactoredLayer {
         const back = tf.conv2dTranspose(d, this.filter(weights), [g * r, input.height, input.width, input.channels], stride, padding);
         return tf.reshape(back, [g, r, this.layout.inputs]);
       }
-      const patchGrad = tf.matMul(tf.reshape(delta, [g, r * this.positions, this.filters]), this.kernel(weights), false, true);
+      const patchGrad = matMulAtPoints(tf.reshape(delta, [g, r * this.positions, this.filters]), this.kernel(weights), false, true);
       if (this.ownKernels())
         return tf.reshape(
           scatterPatches(tf.reshape(patchGrad, [g * r, this.positions * this.patchSize]), this.patchIndex, this.layout.inputs),
@@ -184,8 +185,8 @@ export class ConvLayer implements FactoredLayer {
   summedGradient({ a, delta }: LayerFactors): tf.Tensor2D {
     return tf.tidy(() => {
       const [n, k] = delta.shape;
-      const d = tf.reshape(delta, [n, k * this.positions, this.filters]);
-      const kernelGrad = tf.reshape(tf.matMul(this.patches(a), d, true, false), [n, this.patchSize * this.filters]);
+      const d = tf.reshape(delta, [n, k * this.positions, this.filters]) as tf.Tensor3D;
+      const kernelGrad = tf.reshape(matMulAtPoints(this.patches(a), d, true, false), [n, this.patchSize * this.filters]);
       return tf.concat([kernelGrad, tf.sum(d, 1)], 1) as tf.Tensor2D;
     });
   }
@@ -199,12 +200,12 @@ export class ConvLayer implements FactoredLayer {
       const uKernel = tf.reshape(
         tf.transpose(tf.reshape(tf.slice(u, [0, 0, 0], [-1, -1, this.patchSize * F]), [g, q, this.patchSize, F]), [0, 2, 1, 3]),
         [g, this.patchSize, q * F],
-      );
-      const projected = tf.reshape(tf.matMul(this.patches(a), uKernel), [g, b, this.positions, q, F]);
+      ) as tf.Tensor3D;
+      const projected = tf.reshape(matMulAtPoints(this.patches(a), uKernel), [g, b, this.positions, q, F]);
       const d = tf.reshape(delta, [g, b, this.positions, 1, F]);
       const kernelPart = tf.sum(tf.mul(projected, d), [2, 4]);
       const uBias = tf.slice(u, [0, 0, this.patchSize * F], [-1, -1, F]);
-      const biasPart = tf.matMul(tf.sum(tf.reshape(delta, [g, b, this.positions, F]), 2), uBias, false, true);
+      const biasPart = matMulAtPoints(tf.sum(tf.reshape(delta, [g, b, this.positions, F]), 2) as tf.Tensor3D, uBias, false, true);
       return tf.add(kernelPart, biasPart) as tf.Tensor3D;
     });
   }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DenseLayerLayout } from './parameterLayout';
+import { matMulAtPoints } from '../kernels/batchedProduct';
 
 /**
  * A layer's per-example factors at G weight points for R rows each: its inputs `a` [G, R, in] and
@@ -45,17 +46,17 @@ export class DenseLayer implements FactoredLayer {
   }
 
   forward(a: tf.Tensor3D, weights: tf.Tensor2D): tf.Tensor3D {
-    return tf.tidy(() => tf.add(tf.matMul(a, this.kernel(weights)), this.bias(weights)));
+    return tf.tidy(() => tf.add(matMulAtPoints(a, this.kernel(weights)), this.bias(weights)));
   }
 
   backward(delta: tf.Tensor3D, weights: tf.Tensor2D): tf.Tensor3D {
-    return tf.tidy(() => tf.matMul(delta, this.kernel(weights), false, true));
+    return tf.tidy(() => matMulAtPoints(delta, this.kernel(weights), false, true));
   }
 
   summedGradient({ a, delta }: LayerFactors): tf.Tensor2D {
     return tf.tidy(() => {
       const n = a.shape[0];
-      const kernelGrad = tf.reshape(tf.matMul(a, delta, true, false), [n, this.layout.inputs * this.layout.outputs]);
+      const kernelGrad = tf.reshape(matMulAtPoints(a, delta, true, false), [n, this.layout.inputs * this.layout.outputs]);
       const biasGrad = tf.sum(delta, 1);
       return tf.concat([kernelGrad, biasGrad], 1) as tf.Tensor2D;
     });
@@ -67,11 +68,11 @@ export class DenseLayer implements FactoredLayer {
       const [g, q] = u.shape;
       const b = a.shape[1];
       // Kernel part: Σ_jk a_j U_jk δ_k = rowsum((δ Uᵀ) ⊙ a) per query.
-      const uKernel = tf.reshape(tf.slice(u, [0, 0, 0], [-1, -1, inputs * outputs]), [g, q * inputs, outputs]);
-      const deltaU = tf.matMul(delta, uKernel, false, true); // [G, B, Q*in]
+      const uKernel = tf.reshape(tf.slice(u, [0, 0, 0], [-1, -1, inputs * outputs]), [g, q * inputs, outputs]) as tf.Tensor3D;
+      const deltaU = matMulAtPoints(delta, uKernel, false, true); // [G, B, Q*in]
       const kernelPart = tf.sum(tf.mul(tf.reshape(deltaU, [g, b, q, inputs]), tf.reshape(a, [g, b, 1, inputs])), 3);
       const uBias = tf.slice(u, [0, 0, inputs * outputs], [-1, -1, outputs]); // [G, Q, out]
-      const biasPart = tf.matMul(delta, uBias, false, true); // [G, B, Q]
+      const biasPart = matMulAtPoints(delta, uBias, false, true); // [G, B, Q]
       return tf.add(kernelPart, biasPart) as tf.Tensor3D;
     });
   }

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { PoolLayout } from './parameterLayout';
+import { hasMaxPoolKernels, maxPool, maxPoolArgMax, maxPoolBackward, type PoolGeometry } from '../kernels/maxPool';
+import { onOwnKernelBackend } from '../kernels/ownKernel';
 
 /**
  * Max and average pooling over non-overlapping windows (stride = size, `valid` padding: a last partial row or
  * column of windows is dropped) on flat channels-last activations [G, R, H·W·C]. Pools have no parameters: they
- * only carry values forward and gradients back. Max-pooling routes a window's gradient to its first arg-max (the
- * order TensorFlow.js's MaxPoolGrad uses), which, like ReLU, is piecewise constant along a step (path-kernel.md §3.1).
+ * only carry values forward and gradients back. Max-pooling routes a window's gradient to its first arg-max in
+ * row-major window order, which, like ReLU, is piecewise constant along a step (path-kernel.md §3.1).
  */
 
 /** [G, R, H·W·C] → windows [G·R, H_o, s, W_o, s, C] (cropped to whole windows). */
@@ -18,8 +20,25 @@ function windows(p: PoolLayout, h: tf.Tensor3D): tf.Tensor {
   return tf.reshape(map, [rows, output.height, s, output.width, s, input.channels]);
 }
 
-export function pool(p: PoolLayout, h: tf.Tensor3D): tf.Tensor3D {
+/** `auto`: max-pools by our own kernels where the backend has them; `tensorflow`: by TensorFlow.js ops (tests). */
+export type PoolForm = 'auto' | 'tensorflow';
+
+/** A max-pool's geometry for our own kernels (kernels/maxPool.ts), or null where they do not run. */
+function ownMaxPool(p: PoolLayout, form: PoolForm): PoolGeometry | null {
+  if (form !== 'auto' || p.kind !== 'maxPool2d' || !hasMaxPoolKernels() || !onOwnKernelBackend()) return null;
+  const { size, input, output } = p;
+  return { size, height: input.height, width: input.width, channels: input.channels, outHeight: output.height, outWidth: output.width };
+}
+
+/** [G, R, d] as [G·R, d]. */
+function rowsOf(h: tf.Tensor3D): tf.Tensor2D {
+  return tf.reshape(h, [h.shape[0] * h.shape[1], h.shape[2]]);
+}
+
+export function pool(p: PoolLayout, h: tf.Tensor3D, form: PoolForm = 'auto'): tf.Tensor3D {
   return tf.tidy(() => {
+    const own = ownMaxPool(p, form);
+    if (own) return tf.reshape(maxPool(rowsOf(h), own), [h.shape[0], h.shape[1], -1]);
     const w = windows(p, h);
     const pooled = p.kind === 'maxPool2d' ? tf.max(w, [2, 4]) : tf.mean(w, [2, 4]);
     return tf.reshape(pooled, [h.shape[0], h.shape[1], p.output.height * p.output.width * p.output.channels]);
@@ -27,10 +46,12 @@ export function pool(p: PoolLayout, h: tf.Tensor3D): tf.Tensor3D {
 }
 
 /** ∂s/∂h [G, R, H·W·C] from ∂s/∂pool(h) [G, R, H_o·W_o·C]; `h` is the pool's input. */
-export function poolBackward(p: PoolLayout, h: tf.Tensor3D, delta: tf.Tensor3D): tf.Tensor3D {
+export function poolBackward(p: PoolLayout, h: tf.Tensor3D, delta: tf.Tensor3D, form: PoolForm = 'auto'): tf.Tensor3D {
   return tf.tidy(() => {
     const { size: s, input, output } = p;
     const [g, r] = delta.shape;
+    const own = ownMaxPool(p, form);
+    if (own) return tf.reshape(maxPoolBackward(rowsOf(h), rowsOf(delta), own), [g, r, -1]);
     const rows = g * r;
     const outer = [rows, output.height, output.width, input.channels];
     let spread: tf.Tensor;
@@ -59,10 +80,12 @@ export function poolBackward(p: PoolLayout, h: tf.Tensor3D, delta: tf.Tensor3D):
 }
 
 /** Each window's arg-max (0 … size²−1, first in row-major order) [G, R, H_o·W_o·C]: which input a max-pool routes to. */
-export function poolArgMax(p: PoolLayout, h: tf.Tensor3D): tf.Tensor3D {
+export function poolArgMax(p: PoolLayout, h: tf.Tensor3D, form: PoolForm = 'auto'): tf.Tensor3D {
   return tf.tidy(() => {
     const { size: s, output } = p;
     const [g, r] = h.shape;
+    const own = ownMaxPool(p, form);
+    if (own) return tf.reshape(maxPoolArgMax(rowsOf(h), own), [g, r, -1]);
     const flat = tf.reshape(tf.transpose(windows(p, h), [0, 1, 3, 5, 2, 4]), [g * r, output.height, output.width, output.channels, s * s]);
     return tf.reshape(tf.argMax(flat, 4), [g, r, output.height * output.width * output.channels]);
   });

@@ -13,10 +13,14 @@ import { rawExplanations, StepTraces } from '../shared/rawExplanations';
 import { topIndices } from '../shared/topRows';
 import { tensorSegmentIntegrator } from './tensorSegmentIntegrator';
 import { kinkSteps } from './kinkDetection';
+import { matrixProduct } from '../../simd/matrixProduct';
+import { matMulAtPoints } from '../../kernels/batchedProduct';
 
 const PHI_BUDGET = 48_000_000; // floats of Φ kept for every step (for K^p of the top rows)
 const DOT_FLOATS = 8_000_000; // floats of one contraction pass with the training factors
 const STEPS_PER_YIELD = 64;
+/** Up to this many queries, the contraction with cached gradients is dot products of rows (gradientDots). */
+const DOTS_UP_TO = 4;
 const WINDOW_FLOATS = 4_000_000; // floats of a chunk's Φ (its kinked pairs' piecewise Φ is held in float64 beside it)
 
 /**
@@ -112,16 +116,18 @@ function contract(
   // steps a pass; with the cached per-example gradients it is one matrix product per step.
   const dotSteps = Math.max(1, Math.floor(DOT_FLOATS / (W * Q * (gradients ? 1 : factorWidth(run.layout)))));
   const terms = new Float32Array(c * W * Q);
-  for (let k = 0; k < c; k += dotSteps) {
-    const m = Math.min(dotSteps, c - k);
-    const part = tidyRead(() => {
-      const uPart = tf.tensor3d(u.subarray(k * Q * P, (k + m) * Q * P), [m, Q, P]);
-      return gradients
-        ? tf.matMul(tf.tensor3d(gradients.subarray((s0 + k) * W * P, (s0 + k + m) * W * P), [m, W, P]), uPart, false, true)
-        : run.network.gradientDot(uPart, sliceFactors(factors, s0 + k, m));
-    });
-    terms.set(part, k * W * Q);
-  }
+  if (gradients && Q <= DOTS_UP_TO) gradientDots(gradients, u, s0, c, W, Q, P, terms);
+  else
+    for (let k = 0; k < c; k += dotSteps) {
+      const m = Math.min(dotSteps, c - k);
+      const part = tidyRead(() => {
+        const uPart = tf.tensor3d(u.subarray(k * Q * P, (k + m) * Q * P), [m, Q, P]);
+        return gradients
+          ? matMulAtPoints(tf.tensor3d(gradients.subarray((s0 + k) * W * P, (s0 + k + m) * W * P), [m, W, P]), uPart, false, true)
+          : run.network.gradientDot(uPart, sliceFactors(factors, s0 + k, m));
+      });
+      terms.set(part, k * W * Q);
+    }
   for (let local = 0; local < c; local++) {
     const r = s0 + local;
     const coef = stepCoefficient(sweepInput, r);
@@ -134,6 +140,34 @@ function contract(
         if (q === 0 && traces.has(i)) traces.record(i, r, value);
       }
     }
+  }
+}
+
+/**
+ * terms[r, b, q] = g_{b,r} · u_{r,q} from the cached per-example gradients, as dot products of rows (SIMD): for a
+ * few queries a step's product is a matrix times a vector or two.
+ */
+function gradientDots(
+  gradients: Float32Array,
+  u: Float32Array,
+  s0: number,
+  c: number,
+  W: number,
+  Q: number,
+  P: number,
+  terms: Float32Array,
+): void {
+  const product = matrixProduct();
+  for (let local = 0; local < c; local++) {
+    const g = (s0 + local) * W * P;
+    const v = product.rowsDot(
+      (into) => into.set(gradients.subarray(g, g + W * P)),
+      (into) => into.set(u.subarray(local * Q * P, (local + 1) * Q * P)),
+      W,
+      P,
+      Q,
+    );
+    terms.set(v, local * W * Q);
   }
 }
 

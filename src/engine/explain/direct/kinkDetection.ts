@@ -98,14 +98,17 @@ function points(
   const weights = new Float32Array(items.length * P);
   const xs = new Float32Array(items.length * F);
   const path = run.path.weights;
-  items.forEach(({ pair, t }, g) => {
+  for (let g = 0; g < items.length; g++) {
+    const { pair, t } = items[g];
     const { step, row } = pairs[pair];
+    const from = step * P;
+    const to = g * P;
     for (let p = 0; p < P; p++) {
-      const w0 = path[step * P + p];
-      weights[g * P + p] = w0 + t * (path[(step + 1) * P + p] - w0);
+      const w0 = path[from + p];
+      weights[to + p] = w0 + t * (path[from + P + p] - w0);
     }
     xs.set(block.x.subarray(row * F, (row + 1) * F), g * F);
-  });
+  }
   // Points of one row share its input: given once, the first layer runs once for all of them (one conv2d with every
   // point's filters side by side) instead of once per point.
   const oneRow = items.every(({ pair }) => pairs[pair].row === pairs[items[0].pair].row);
@@ -324,9 +327,11 @@ export function kinkAwareSegmentGradients(
       });
       return run.network.summedGradient(run.network.factors(pass, w, tf.tensor3d(e, [slice.length, 1, C])));
     });
-    slice.forEach(({ pair }, g) => {
-      for (let p = 0; p < P; p++) result[pair * P + p] += grads[g * P + p];
-    });
+    for (let g = 0; g < slice.length; g++) {
+      const to = slice[g].pair * P;
+      const from = g * P;
+      for (let p = 0; p < P; p++) result[to + p] += grads[from + p];
+    }
   }
   return Float32Array.from(result);
 }

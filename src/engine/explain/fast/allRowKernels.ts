@@ -3,7 +3,7 @@ import type { QueryBlock } from '../shared/blockTypes';
 import type { PathIndex } from '../pathIndex/pathIndex';
 import type { QueryFactors } from './queryFactors';
 import { scratchArrays } from '../shared/scratchArrays';
-import { matrixProduct } from './wasm/matrixProduct';
+import { matrixProduct } from '../../simd/matrixProduct';
 
 /**
  * The path kernel K^p(x_q, x_i) of every training row at once, for a replayed segment whose output deltas were

@@ -2,7 +2,7 @@ import type { Activation } from '../../../protocol';
 import { denseLayers, isDenseOnly, type LayerLayout } from '../../model/parameterLayout';
 import type { StepFactors } from '../../train/trainingStepper';
 import { scratchArrays } from '../shared/scratchArrays';
-import { matrixProduct } from '../fast/wasm/matrixProduct';
+import { matrixProduct } from '../../simd/matrixProduct';
 
 /** σ'(z) from the activation's value a = σ(z), where the value determines it. */
 const DERIVATIVE_FROM_VALUE: Partial<Record<Activation, (a: number) => number>> = {

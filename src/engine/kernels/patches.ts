@@ -3,16 +3,13 @@
  * input by a fixed index (convLayer.ts `patchIndex`), and its input gradient at many weight points the matching
  * scatter-add. TensorFlow.js has them only as a 0/1 selection matrix product (k·k·positions multiply-adds per input
  * value: most of a CNN explanation's time went there), an element-wise Gather that is slower still on wasm, or a
- * scatterND between two transposes. These copy and add, reading and writing the backend's memory in place. They have
- * no gradient: nothing differentiates through them (training and explanations use the layers' factors).
+ * scatterND between two transposes. These copy and add, reading and writing the backend's memory in place.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { asFloat32, onBackend, onOwnKernelBackend, OWN_KERNEL_BACKENDS } from './ownKernel';
 
 const GATHER = 'KernelLensPatchGather';
 const SCATTER = 'KernelLensPatchScatter';
-const BACKENDS = ['wasm', 'cpu'] as const;
 
 /** out[n, m] = x[n, index[m]], or 0 where index[m] = inputs (the padding). */
 export function gatherPatchesInto(x: Float32Array, rows: number, inputs: number, index: Int32Array, out: Float32Array): void {
@@ -47,27 +44,6 @@ interface PatchAttrs {
   inputs: number;
 }
 
-/** Runs `fill(input, out)` on a backend's own memory: wasm views of its heap (taken after the output is allocated,
- * which may grow the heap), or the cpu backend's arrays. */
-function onBackend(
-  backendName: string,
-  backend: tf.KernelBackend,
-  x: tf.TensorInfo,
-  shape: number[],
-  fill: (input: Float32Array, out: Float32Array) => void,
-): tf.TensorInfo {
-  if (backendName === 'wasm') {
-    const wasm = backend as BackendWasm;
-    const out = wasm.makeOutput(shape, 'float32');
-    fill(wasm.typedArrayFromHeap(x) as Float32Array, wasm.typedArrayFromHeap(out) as Float32Array);
-    return out;
-  }
-  const cpu = backend as MathBackendCPU;
-  const values = new Float32Array(tf.util.sizeFromShape(shape));
-  fill(cpu.readSync(x.dataId) as Float32Array, values);
-  return cpu.makeTensorInfo(shape, 'float32', values);
-}
-
 let registered = false;
 
 /** Registers both kernels on the backends that exist (once). */
@@ -79,7 +55,7 @@ export function registerPatchKernels(): void {
     { kernelName: GATHER, columns: (a: PatchAttrs) => a.index.length, fill: gatherPatchesInto },
     { kernelName: SCATTER, columns: (a: PatchAttrs) => a.inputs, fill: scatterPatchesInto },
   ];
-  for (const backendName of BACKENDS)
+  for (const backendName of OWN_KERNEL_BACKENDS)
     for (const { kernelName, columns, fill } of kernels)
       tf.registerKernel({
         kernelName,
@@ -88,7 +64,7 @@ export function registerPatchKernels(): void {
           const x = inputs.x as tf.TensorInfo;
           const patch = attrs as unknown as PatchAttrs;
           const rows = x.shape[0];
-          return onBackend(backendName, backend as tf.KernelBackend, x, [rows, columns(patch)], (input, out) =>
+          return onBackend(backendName, backend as tf.KernelBackend, [x], [rows, columns(patch)], ([input], out) =>
             fill(input, rows, patch.inputs, patch.index, out),
           );
         },
@@ -97,17 +73,17 @@ export function registerPatchKernels(): void {
 
 /** Whether the current backend has the kernels (the native backend does not: convLayer.ts falls back). */
 export function hasPatchKernels(): boolean {
-  return registered && (BACKENDS as readonly string[]).includes(tf.getBackend());
+  return registered && onOwnKernelBackend();
 }
 
 /** x [N, inputs] → patches [N, index.length]. */
 export function gatherPatches(x: tf.Tensor2D, index: Int32Array, inputs: number): tf.Tensor2D {
   const attrs = { index, inputs } as unknown as tf.NamedAttrMap;
-  return tf.engine().runKernel(GATHER, { x: tf.cast(x, 'float32') }, attrs) as tf.Tensor2D;
+  return tf.engine().runKernel(GATHER, { x: asFloat32(x) }, attrs) as tf.Tensor2D;
 }
 
 /** cols [N, index.length] → [N, inputs], each column added into the input it was gathered from. */
 export function scatterPatches(cols: tf.Tensor2D, index: Int32Array, inputs: number): tf.Tensor2D {
   const attrs = { index, inputs } as unknown as tf.NamedAttrMap;
-  return tf.engine().runKernel(SCATTER, { x: tf.cast(cols, 'float32') }, attrs) as tf.Tensor2D;
+  return tf.engine().runKernel(SCATTER, { x: asFloat32(cols) }, attrs) as tf.Tensor2D;
 }

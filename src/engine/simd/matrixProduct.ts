@@ -3,6 +3,7 @@ import { MATRIX_PRODUCT_WASM_BASE64 } from './wasmModules';
 interface ProductExports {
   memory: WebAssembly.Memory;
   rows_times: (a: number, u: number, v: number, R: number, K: number, N: number, scratch: number) => void;
+  rows_dot: (a: number, b: number, v: number, R: number, K: number, N: number) => void;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -28,20 +29,49 @@ export class MatrixProduct {
 
   /**
    * A [R, K] times U [K, N], row-major; the result is a view of the kernel's memory, valid until the next call.
-   * `fillA` writes A into the view it is given (so A is formed in place, not copied).
+   * `fillA` writes A into the view it is given (so A is formed in place, not copied); U is copied, or written by a
+   * function the same way.
    */
-  rowsTimes(fillA: (a: Float32Array) => void, u: Float32Array, R: number, K: number, N: number): Float32Array {
+  rowsTimes(
+    fillA: (a: Float32Array) => void,
+    u: Float32Array | ((u: Float32Array) => void),
+    R: number,
+    K: number,
+    N: number,
+  ): Float32Array {
     const aAt = 0;
     const uAt = align(R * K * 4);
     const vAt = uAt + align(K * N * 4) + SLACK;
     const scratchAt = vAt + align(R * N * 4);
-    const needed = scratchAt + SCRATCH;
+    this.reserve(scratchAt + SCRATCH);
     const { memory } = this.exports;
-    if (memory.buffer.byteLength < needed) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
     fillA(new Float32Array(memory.buffer, aAt, R * K));
-    new Float32Array(memory.buffer, uAt, K * N).set(u.subarray(0, K * N));
+    const uView = new Float32Array(memory.buffer, uAt, K * N);
+    if (typeof u === 'function') u(uView);
+    else uView.set(u.subarray(0, K * N));
     this.exports.rows_times(aAt, uAt, vAt, R, K, N, scratchAt);
     return new Float32Array(memory.buffer, vAt, R * N);
+  }
+
+  /**
+   * V [R, N] = A [R, K] · Bᵀ for B [N, K] (dot products of rows: a matrix times a few vectors), written in place by
+   * `fillA` and `fillB`; the result is a view of the kernel's memory, valid until the next call.
+   */
+  rowsDot(fillA: (a: Float32Array) => void, fillB: (b: Float32Array) => void, R: number, K: number, N: number): Float32Array {
+    const aAt = 0;
+    const bAt = align(R * K * 4);
+    const vAt = bAt + align(N * K * 4);
+    this.reserve(vAt + align(R * N * 4));
+    const { memory } = this.exports;
+    fillA(new Float32Array(memory.buffer, aAt, R * K));
+    fillB(new Float32Array(memory.buffer, bAt, N * K));
+    this.exports.rows_dot(aAt, bAt, vAt, R, K, N);
+    return new Float32Array(memory.buffer, vAt, R * N);
+  }
+
+  private reserve(bytes: number): void {
+    const { memory } = this.exports;
+    if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
   }
 }
 

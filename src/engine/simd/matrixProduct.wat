@@ -90,4 +90,54 @@
             (local.set $n0 (i32.add (local.get $n0) (i32.const 16)))
             (br $next_n)))
         (local.set $r0 (i32.add (local.get $r0) (i32.const 2)))
+        (br $next_r))))
+  ;; Dot products of rows:   V[r, n] = Σ_k A[r, k] · B[n, k]   for r < R, n < N   (A·Bᵀ, both row-major along k):
+  ;; a matrix times a few vectors, where rows_times would spend 15 of its 16 columns on nothing. Two f32x4
+  ;; accumulators over eight k at a time, their lanes then summed, the last K mod 8 terms added one by one.
+  (func (export "rows_dot")
+    (param $a i32) (param $b i32) (param $v i32) (param $R i32) (param $K i32) (param $N i32)
+    (local $r i32) (local $n i32) (local $k i32) (local $arow i32) (local $brow i32) (local $k8 i32)
+    (local $acc0 v128) (local $acc1 v128) (local $sum f32)
+    (local.set $k8 (i32.and (local.get $K) (i32.const -8)))
+    (local.set $r (i32.const 0))
+    (block $done_r
+      (loop $next_r
+        (br_if $done_r (i32.ge_u (local.get $r) (local.get $R)))
+        (local.set $arow (i32.add (local.get $a) (i32.shl (i32.mul (local.get $r) (local.get $K)) (i32.const 2))))
+        (local.set $n (i32.const 0))
+        (block $done_n
+          (loop $next_n
+            (br_if $done_n (i32.ge_u (local.get $n) (local.get $N)))
+            (local.set $brow (i32.add (local.get $b) (i32.shl (i32.mul (local.get $n) (local.get $K)) (i32.const 2))))
+            (local.set $acc0 (v128.const i64x2 0 0))
+            (local.set $acc1 (v128.const i64x2 0 0))
+            (local.set $k (i32.const 0))
+            (block $done_k
+              (loop $next_k
+                (br_if $done_k (i32.ge_u (local.get $k) (local.get $k8)))
+                (local.set $acc0 (f32x4.add (local.get $acc0)
+                  (f32x4.mul (v128.load offset=0 (i32.add (local.get $arow) (i32.shl (local.get $k) (i32.const 2))))
+                             (v128.load offset=0 (i32.add (local.get $brow) (i32.shl (local.get $k) (i32.const 2)))))))
+                (local.set $acc1 (f32x4.add (local.get $acc1)
+                  (f32x4.mul (v128.load offset=16 (i32.add (local.get $arow) (i32.shl (local.get $k) (i32.const 2))))
+                             (v128.load offset=16 (i32.add (local.get $brow) (i32.shl (local.get $k) (i32.const 2)))))))
+                (local.set $k (i32.add (local.get $k) (i32.const 8)))
+                (br $next_k)))
+            (local.set $acc0 (f32x4.add (local.get $acc0) (local.get $acc1)))
+            (local.set $sum (f32.add
+              (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
+              (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0)))))
+            (block $done_tail
+              (loop $next_tail
+                (br_if $done_tail (i32.ge_u (local.get $k) (local.get $K)))
+                (local.set $sum (f32.add (local.get $sum)
+                  (f32.mul (f32.load (i32.add (local.get $arow) (i32.shl (local.get $k) (i32.const 2))))
+                           (f32.load (i32.add (local.get $brow) (i32.shl (local.get $k) (i32.const 2)))))))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $next_tail)))
+            (f32.store (i32.add (local.get $v) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $N)) (local.get $n)) (i32.const 2)))
+              (local.get $sum))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (br $next_n)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $next_r)))))

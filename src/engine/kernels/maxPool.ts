@@ -1,0 +1,149 @@
+/**
+ * Max-pooling over non-overlapping windows (stride = size, `valid`) as kernels of our own on the wasm and cpu
+ * backends: the pooled values, each window's arg-max, and the gradient routed back to it. TensorFlow.js has them as
+ * 6-D transposes around a reduction, an arg-max and a one-hot product, most of a pool's time on the query side's
+ * many small passes. Values are only compared and copied, so the results are the TensorFlow.js formulation's
+ * (model/pooling.ts) bit for bit, ties going to the first arg-max in row-major window order as there: training,
+ * which pools too, is unchanged.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { asFloat32, onBackend, OWN_KERNEL_BACKENDS } from './ownKernel';
+
+/** A pool's input [height, width, channels] and its output grid (whole windows only). */
+export interface PoolGeometry {
+  size: number;
+  height: number;
+  width: number;
+  channels: number;
+  outHeight: number;
+  outWidth: number;
+}
+
+const POOL = 'KernelLensMaxPool';
+const ARG_MAX = 'KernelLensMaxPoolArgMax';
+const BACKWARD = 'KernelLensMaxPoolBackward';
+
+/**
+ * The input index (within its row) of every window's first maximum, flat over output rows: [rows·H_o·W_o·C]. Output
+ * row n reads input row n % hRows.
+ */
+function firstArgMax(h: Float32Array, hRows: number, rows: number, geo: PoolGeometry): Int32Array {
+  const { size, height, width, channels, outHeight, outWidth } = geo;
+  const inRow = height * width * channels;
+  const best = new Int32Array(rows * outHeight * outWidth * channels);
+  let o = 0;
+  for (let n = 0; n < rows; n++) {
+    const base = (n % hRows) * inRow;
+    for (let oy = 0; oy < outHeight; oy++)
+      for (let ox = 0; ox < outWidth; ox++)
+        for (let c = 0; c < channels; c++) {
+          const corner = (oy * size * width + ox * size) * channels + c;
+          let at = corner;
+          let max = h[base + corner];
+          for (let dy = 0; dy < size; dy++)
+            for (let dx = 0; dx < size; dx++) {
+              const i = corner + (dy * width + dx) * channels;
+              if (h[base + i] > max) {
+                max = h[base + i];
+                at = i;
+              }
+            }
+          best[o++] = at;
+        }
+  }
+  return best;
+}
+
+/** out [rows, H_o·W_o·C] = each window's maximum. */
+export function maxPoolInto(h: Float32Array, rows: number, geo: PoolGeometry, out: Float32Array): void {
+  const best = firstArgMax(h, rows, rows, geo);
+  const inRow = geo.height * geo.width * geo.channels;
+  const outRow = best.length / Math.max(1, rows);
+  for (let o = 0; o < best.length; o++) out[o] = h[Math.floor(o / outRow) * inRow + best[o]];
+}
+
+/** out [rows, H_o·W_o·C] = each window's first arg-max, 0 … size²−1 in row-major window order. */
+export function maxPoolArgMaxInto(h: Float32Array, rows: number, geo: PoolGeometry, out: Float32Array): void {
+  const { size, width, channels } = geo;
+  const best = firstArgMax(h, rows, rows, geo);
+  for (let o = 0; o < best.length; o++) {
+    const pixel = Math.floor(best[o] / channels);
+    out[o] = (Math.floor(pixel / width) % size) * size + ((pixel % width) % size);
+  }
+}
+
+/**
+ * out [rows, H·W·C]: each window's gradient δ at its first arg-max, 0 elsewhere (and in a last partial row or column
+ * of windows). `h` holds `hRows` rows, repeated over δ's rows (one input pooled at many weight points).
+ */
+export function maxPoolBackwardInto(
+  h: Float32Array,
+  hRows: number,
+  delta: Float32Array,
+  rows: number,
+  geo: PoolGeometry,
+  out: Float32Array,
+): void {
+  const best = firstArgMax(h, hRows, rows, geo);
+  const inRow = geo.height * geo.width * geo.channels;
+  const outRow = best.length / Math.max(1, rows);
+  out.fill(0);
+  for (let o = 0; o < best.length; o++) out[Math.floor(o / outRow) * inRow + best[o]] = delta[o];
+}
+
+let registered = false;
+
+/** Registers the three kernels on the backends that exist (once). */
+export function registerMaxPoolKernels(): void {
+  if (registered) return;
+  registered = true;
+  for (const backendName of OWN_KERNEL_BACKENDS) {
+    const register = (kernelName: string, run: (inputs: tf.TensorInfo[], geo: PoolGeometry, backend: tf.KernelBackend) => tf.TensorInfo) =>
+      tf.registerKernel({
+        kernelName,
+        backendName,
+        kernelFunc: ({ inputs, backend, attrs }) =>
+          run(
+            [inputs.h, inputs.delta].filter((x) => x !== undefined),
+            attrs as unknown as PoolGeometry,
+            backend as tf.KernelBackend,
+          ),
+      });
+    const pooledShape = (x: tf.TensorInfo, geo: PoolGeometry) => [x.shape[0], geo.outHeight * geo.outWidth * geo.channels];
+    register(POOL, ([h], geo, backend) =>
+      onBackend(backendName, backend, [h], pooledShape(h, geo), ([values], out) => maxPoolInto(values, h.shape[0], geo, out)),
+    );
+    register(ARG_MAX, ([h], geo, backend) =>
+      onBackend(backendName, backend, [h], pooledShape(h, geo), ([values], out) => maxPoolArgMaxInto(values, h.shape[0], geo, out)),
+    );
+    register(BACKWARD, ([h, delta], geo, backend) =>
+      onBackend(backendName, backend, [h, delta], [delta.shape[0], geo.height * geo.width * geo.channels], ([values, d], out) =>
+        maxPoolBackwardInto(values, h.shape[0], d, delta.shape[0], geo, out),
+      ),
+    );
+  }
+}
+
+/** Whether the kernels are registered (the caller checks the backend). */
+export function hasMaxPoolKernels(): boolean {
+  return registered;
+}
+
+function run(kernel: string, inputs: Record<string, tf.Tensor2D>, geo: PoolGeometry): tf.Tensor2D {
+  return tf.engine().runKernel(kernel, inputs, geo as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+}
+
+/** h [N, H·W·C] → [N, H_o·W_o·C]. */
+export function maxPool(h: tf.Tensor2D, geo: PoolGeometry): tf.Tensor2D {
+  return run(POOL, { h: asFloat32(h) }, geo);
+}
+
+/** h [N, H·W·C] → each window's first arg-max [N, H_o·W_o·C] (float32). */
+export function maxPoolArgMax(h: tf.Tensor2D, geo: PoolGeometry): tf.Tensor2D {
+  return run(ARG_MAX, { h: asFloat32(h) }, geo);
+}
+
+/** h [N_h, H·W·C] (N_h dividing N), δ [N, H_o·W_o·C] → [N, H·W·C]. */
+export function maxPoolBackward(h: tf.Tensor2D, delta: tf.Tensor2D, geo: PoolGeometry): tf.Tensor2D {
+  return run(BACKWARD, { h: asFloat32(h), delta: asFloat32(delta) }, geo);
+}

@@ -3,8 +3,9 @@ import type { DenseLayerLayout } from './parameterLayout';
 import { matMulAtPoints } from '../kernels/batchedProduct';
 
 /**
- * A layer's per-example factors at G weight points for R rows each: its inputs `a` [G, R, in] and
- * the gradient of a scalar with respect to its pre-activations `δ` [G, R, out] (path-kernel.md §3).
+ * A layer's per-example factors at G weight points for R rows each: its inputs `a` [G, R, in] (or [1, R, in]
+ * where every point has the same inputs: network.ts `sharedInputs`) and the gradient of a scalar with respect to
+ * its pre-activations `δ` [G, R, out] (path-kernel.md §3).
  * Everything the path kernel needs from a layer is expressed through these factors, so other layer
  * kinds (convolution, …) can join by implementing `FactoredLayer`.
  */
@@ -20,7 +21,10 @@ export interface FactoredLayer {
   forward(a: tf.Tensor3D, weights: tf.Tensor2D): tf.Tensor3D;
   /** ∂s/∂a [G, R, in] from ∂s/∂z [G, R, out]. */
   backward(delta: tf.Tensor3D, weights: tf.Tensor2D): tf.Tensor3D;
-  /** Σ_k of per-example parameter gradients over K rows: a [N, K, in], δ [N, K, out] → [N, parameterCount]. */
+  /**
+   * Σ_k of per-example parameter gradients over K rows: a [N, K, in] (or [1, K, in], the same rows in every group),
+   * δ [N, K, out] → [N, parameterCount].
+   */
   summedGradient(factors: LayerFactors): tf.Tensor2D;
   /** Per-example gradient · u: u [G, Q, parameterCount], factors over G groups of B rows → [G, B, Q]. */
   gradientDot(u: tf.Tensor3D, factors: LayerFactors): tf.Tensor3D;
@@ -55,7 +59,7 @@ export class DenseLayer implements FactoredLayer {
 
   summedGradient({ a, delta }: LayerFactors): tf.Tensor2D {
     return tf.tidy(() => {
-      const n = a.shape[0];
+      const n = delta.shape[0];
       const kernelGrad = tf.reshape(matMulAtPoints(a, delta, true, false), [n, this.layout.inputs * this.layout.outputs]);
       const biasGrad = tf.sum(delta, 1);
       return tf.concat([kernelGrad, biasGrad], 1) as tf.Tensor2D;

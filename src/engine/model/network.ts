@@ -71,8 +71,12 @@ export class FactoredNetwork {
     return delta;
   }
 
-  /** Per-layer factors of the scalar whose gradient w.r.t. the outputs is `outputGradient` [G, R, C]. */
-  factors(pass: ForwardPass, weights: tf.Tensor2D, outputGradient: tf.Tensor3D): LayerFactors[] {
+  /**
+   * Per-layer factors of the scalar whose gradient w.r.t. the outputs is `outputGradient` [G, R, C]. With
+   * `sharedInputs`, an input the pass was given once for all G points (x [1, R, in]) stays [1, R, in] in the first
+   * layer's factors instead of being repeated G times: summedGradient then forms its patches once.
+   */
+  factors(pass: ForwardPass, weights: tf.Tensor2D, outputGradient: tf.Tensor3D, sharedInputs = false): LayerFactors[] {
     const result: LayerFactors[] = new Array(this.layers.length);
     let delta = outputGradient;
     for (let l = this.layers.length - 1; l >= 0; l--) {
@@ -80,7 +84,7 @@ export class FactoredNetwork {
       if (this.activations[l] !== 'linear')
         delta = tf.mul(delta, activationDerivative(this.activations[l], pass.preActivations[l])) as tf.Tensor3D;
       const a =
-        pass.inputs[l].shape[0] === delta.shape[0]
+        pass.inputs[l].shape[0] === delta.shape[0] || (sharedInputs && pass.inputs[l].shape[0] === 1)
           ? pass.inputs[l]
           : (tf.broadcastTo(pass.inputs[l], [delta.shape[0], pass.inputs[l].shape[1], pass.inputs[l].shape[2]]) as tf.Tensor3D);
       result[l] = { a, delta };

@@ -38,34 +38,36 @@ interface Curves {
 
 /** Lines through z0 (u = 0) and z1 (u = 1), one per unit. */
 export function lines(z0: ArrayLike<number>, z1: ArrayLike<number>): Curves {
-  return {
-    at: (unit, u) => z0[unit] + u * (z1[unit] - z0[unit]),
-    roots: (a, b) => {
-      const c0 = z0[a] - (b < 0 ? 0 : z0[b]);
-      const c1 = z1[a] - z0[a] - (b < 0 ? 0 : z1[b] - z0[b]);
-      return c1 === 0 ? [] : inside([-c0 / c1]);
-    },
-  };
+  const c = new Float64Array(3 * z0.length);
+  for (let unit = 0; unit < z0.length; unit++) {
+    c[3 * unit] = z0[unit];
+    c[3 * unit + 1] = z1[unit] - z0[unit];
+  }
+  return polynomials(c);
 }
 
 /** Parabolas through z0 (u = 0), zm (u = ½) and z1 (u = 1), one per unit. */
 export function parabolas(z0: ArrayLike<number>, zm: ArrayLike<number>, z1: ArrayLike<number>): Curves {
-  const coefficients = (unit: number): [number, number, number] => [
-    z0[unit],
-    -3 * z0[unit] + 4 * zm[unit] - z1[unit],
-    2 * z0[unit] - 4 * zm[unit] + 2 * z1[unit],
-  ];
+  const c = new Float64Array(3 * z0.length);
+  for (let unit = 0; unit < z0.length; unit++) {
+    c[3 * unit] = z0[unit];
+    c[3 * unit + 1] = -3 * z0[unit] + 4 * zm[unit] - z1[unit];
+    c[3 * unit + 2] = 2 * z0[unit] - 4 * zm[unit] + 2 * z1[unit];
+  }
+  return polynomials(c);
+}
+
+/**
+ * c0 + c1 u + c2 u² per unit from its coefficients [units · 3], computed once: the kink search evaluates each unit
+ * many times.
+ */
+function polynomials(c: Float64Array): Curves {
   return {
-    at: (unit, u) => {
-      const [c0, c1, c2] = coefficients(unit);
-      return c0 + u * (c1 + u * c2);
-    },
-    roots: (a, b) => {
-      const [a0, a1, a2] = coefficients(a);
-      if (b < 0) return quadraticRoots(a0, a1, a2);
-      const [b0, b1, b2] = coefficients(b);
-      return quadraticRoots(a0 - b0, a1 - b1, a2 - b2);
-    },
+    at: (unit, u) => c[3 * unit] + u * (c[3 * unit + 1] + u * c[3 * unit + 2]),
+    roots: (a, b) =>
+      b < 0
+        ? quadraticRoots(c[3 * a], c[3 * a + 1], c[3 * a + 2])
+        : quadraticRoots(c[3 * a] - c[3 * b], c[3 * a + 1] - c[3 * b + 1], c[3 * a + 2] - c[3 * b + 2]),
   };
 }
 

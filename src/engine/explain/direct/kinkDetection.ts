@@ -116,6 +116,23 @@ function points(
   return { w: tf.tensor2d(weights, [items.length, P]), x };
 }
 
+/**
+ * The listed points' indices in passes of at most `per`, each pass one query row's: points of one row share its
+ * input, so their first layer runs once (see `points`) and its factors stay [1, ·] (network.ts `sharedInputs`).
+ */
+function passesByRow(pairs: { step: number; row: number }[], items: { pair: number }[], per: number): number[][] {
+  const byRow = new Map<number, number[]>();
+  items.forEach(({ pair }, k) => {
+    const row = pairs[pair].row;
+    const list = byRow.get(row);
+    if (list) list.push(k);
+    else byRow.set(row, [k]);
+  });
+  const passes: number[][] = [];
+  for (const list of byRow.values()) for (let k = 0; k < list.length; k += per) passes.push(list.slice(k, k + per));
+  return passes;
+}
+
 /** A value of `width` floats per listed point (pair's step at t, the pair's row), batched by EVAL_BUDGET. */
 function evaluatedAt(
   run: LoadedRun,
@@ -127,15 +144,17 @@ function evaluatedAt(
 ): Float32Array {
   const out = new Float32Array(items.length * width);
   const per = Math.max(1, Math.floor(EVAL_BUDGET / (run.layout.parameterCount + activationFloats(run))));
-  for (let k = 0; k < items.length; k += per) {
-    const slice = items.slice(k, k + per);
-    out.set(
-      tidyRead(() => {
-        const { w, x } = points(run, block, pairs, slice);
-        return evaluate(w, x);
-      }),
-      k * width,
-    );
+  for (const pass of passesByRow(pairs, items, per)) {
+    const values = tidyRead(() => {
+      const { w, x } = points(
+        run,
+        block,
+        pairs,
+        pass.map((k) => items[k]),
+      );
+      return evaluate(w, x);
+    });
+    pass.forEach((k, j) => out.set(values.subarray(j * width, (j + 1) * width), k * width));
   }
   return out;
 }
@@ -315,8 +334,8 @@ export function kinkAwareSegmentGradients(
   }
   const result = new Float64Array(pairs.length * P);
   const per = Math.max(1, Math.floor(EVAL_BUDGET / (2 * (P + activationFloats(run)))));
-  for (let k0 = 0; k0 < items.length; k0 += per) {
-    const slice = items.slice(k0, k0 + per);
+  for (const indices of passesByRow(pairs, items, per)) {
+    const slice = indices.map((k) => items[k]);
     const grads = tidyRead(() => {
       const { w, x } = points(run, block, pairs, slice);
       const pass = run.network.forward(w, x);
@@ -325,7 +344,7 @@ export function kinkAwareSegmentGradients(
         const row = pairs[pair].row;
         for (let c = 0; c < C; c++) e[g * C + c] = weight * block.e[row * C + c];
       });
-      return run.network.summedGradient(run.network.factors(pass, w, tf.tensor3d(e, [slice.length, 1, C])));
+      return run.network.summedGradient(run.network.factors(pass, w, tf.tensor3d(e, [slice.length, 1, C]), true));
     });
     for (let g = 0; g < slice.length; g++) {
       const to = slice[g].pair * P;

@@ -24,50 +24,92 @@ const ARG_MAX = 'KernelLensMaxPoolArgMax';
 const BACKWARD = 'KernelLensMaxPoolBackward';
 
 /**
- * The input index (within its row) of every window's first maximum, flat over output rows: [rows·H_o·W_o·C]. Output
- * row n reads input row n % hRows.
+ * The index in `h` of every window's first maximum, flat over output rows: [rows·H_o·W_o·C]. Output row n reads
+ * input row n % hRows.
  */
 function firstArgMax(h: Float32Array, hRows: number, rows: number, geo: PoolGeometry): Int32Array {
   const { size, height, width, channels, outHeight, outWidth } = geo;
   const inRow = height * width * channels;
   const best = new Int32Array(rows * outHeight * outWidth * channels);
+  // Each window member's offset from the window's corner, in row-major window order.
+  const members = new Int32Array(size * size);
+  for (let dy = 0; dy < size; dy++) for (let dx = 0; dx < size; dx++) members[dy * size + dx] = (dy * width + dx) * channels;
+  const count = members.length;
+  if (size === 2) {
+    windowsOfTwo(h, hRows, rows, geo, best);
+    return best;
+  }
+  let o = 0;
+  for (let n = 0; n < rows; n++) {
+    const base = (n % hRows) * inRow;
+    for (let oy = 0; oy < outHeight; oy++) {
+      const rowCorner = oy * size * width * channels;
+      for (let ox = 0; ox < outWidth; ox++) {
+        const cellCorner = rowCorner + ox * size * channels;
+        for (let c = 0; c < channels; c++) {
+          const corner = cellCorner + c;
+          let at = corner;
+          let max = h[base + corner];
+          for (let m = 1; m < count; m++) {
+            const v = h[base + corner + members[m]];
+            if (v > max) {
+              max = v;
+              at = corner + members[m];
+            }
+          }
+          best[o++] = base + at;
+        }
+      }
+    }
+  }
+  return best;
+}
+
+/** firstArgMax for 2 × 2 windows (the usual pool), unrolled: half the time of the general loop. */
+function windowsOfTwo(h: Float32Array, hRows: number, rows: number, geo: PoolGeometry, best: Int32Array): void {
+  const { width, channels, outHeight, outWidth } = geo;
+  const inRow = geo.height * width * channels;
+  const right = channels;
+  const below = width * channels;
   let o = 0;
   for (let n = 0; n < rows; n++) {
     const base = (n % hRows) * inRow;
     for (let oy = 0; oy < outHeight; oy++)
-      for (let ox = 0; ox < outWidth; ox++)
-        for (let c = 0; c < channels; c++) {
-          const corner = (oy * size * width + ox * size) * channels + c;
-          let at = corner;
-          let max = h[base + corner];
-          for (let dy = 0; dy < size; dy++)
-            for (let dx = 0; dx < size; dx++) {
-              const i = corner + (dy * width + dx) * channels;
-              if (h[base + i] > max) {
-                max = h[base + i];
-                at = i;
-              }
-            }
+      for (let ox = 0; ox < outWidth; ox++) {
+        let i = base + (2 * oy * width + 2 * ox) * channels;
+        for (let c = 0; c < channels; c++, i++) {
+          let at = i;
+          let max = h[i];
+          let v = h[i + right];
+          if (v > max) {
+            max = v;
+            at = i + right;
+          }
+          v = h[i + below];
+          if (v > max) {
+            max = v;
+            at = i + below;
+          }
+          if (h[i + below + right] > max) at = i + below + right;
           best[o++] = at;
         }
+      }
   }
-  return best;
 }
 
 /** out [rows, H_o·W_o·C] = each window's maximum. */
 export function maxPoolInto(h: Float32Array, rows: number, geo: PoolGeometry, out: Float32Array): void {
   const best = firstArgMax(h, rows, rows, geo);
-  const inRow = geo.height * geo.width * geo.channels;
-  const outRow = best.length / Math.max(1, rows);
-  for (let o = 0; o < best.length; o++) out[o] = h[Math.floor(o / outRow) * inRow + best[o]];
+  for (let o = 0; o < best.length; o++) out[o] = h[best[o]];
 }
 
 /** out [rows, H_o·W_o·C] = each window's first arg-max, 0 … size²−1 in row-major window order. */
 export function maxPoolArgMaxInto(h: Float32Array, rows: number, geo: PoolGeometry, out: Float32Array): void {
   const { size, width, channels } = geo;
+  const inRow = geo.height * width * channels;
   const best = firstArgMax(h, rows, rows, geo);
   for (let o = 0; o < best.length; o++) {
-    const pixel = Math.floor(best[o] / channels);
+    const pixel = Math.floor((best[o] % inRow) / channels);
     out[o] = (Math.floor(pixel / width) % size) * size + ((pixel % width) % size);
   }
 }
@@ -86,9 +128,12 @@ export function maxPoolBackwardInto(
 ): void {
   const best = firstArgMax(h, hRows, rows, geo);
   const inRow = geo.height * geo.width * geo.channels;
-  const outRow = best.length / Math.max(1, rows);
+  const outRow = geo.outHeight * geo.outWidth * geo.channels;
   out.fill(0);
-  for (let o = 0; o < best.length; o++) out[Math.floor(o / outRow) * inRow + best[o]] = delta[o];
+  for (let n = 0, o = 0; n < rows; n++) {
+    const shift = (n - (n % hRows)) * inRow;
+    for (let k = 0; k < outRow; k++, o++) out[best[o] + shift] = delta[o];
+  }
 }
 
 let registered = false;

@@ -97,6 +97,18 @@ export class ConvLayer implements FactoredLayer {
     return matrix;
   }
 
+  /**
+   * The patches the last per-point forward pass formed, kept for the gradient of the same inputs that usually follows
+   * (summedGradient): a conv layer's im2col is formed once per pass instead of twice. Replaced by the next such pass.
+   */
+  private lastPatches: { of: tf.Tensor3D; patches: tf.Tensor3D } | null = null;
+
+  /** patches(a), from the last forward pass when it had these inputs. */
+  private patchesOf(a: tf.Tensor3D): tf.Tensor3D {
+    const last = this.lastPatches;
+    return last && last.of === a && !a.isDisposed && !last.patches.isDisposed ? last.patches : this.patches(a);
+  }
+
   /** a [G, R, in] → patches [G, R·positions, k·k·C_in]. */
   private patches(a: tf.Tensor3D): tf.Tensor3D {
     const [g, r] = a.shape;
@@ -151,7 +163,10 @@ export class ConvLayer implements FactoredLayer {
         );
         return tf.concat(parts, 0);
       }
-      const z = tf.add(matMulAtPoints(this.patches(a), this.kernel(weights)), tf.reshape(bias, [gw, 1, F]));
+      const patches = tf.keep(this.patches(a));
+      this.lastPatches?.patches.dispose();
+      this.lastPatches = { of: a, patches };
+      const z = tf.add(matMulAtPoints(patches, this.kernel(weights)), tf.reshape(bias, [gw, 1, F]));
       return tf.reshape(z, [gw, r, this.positions * F]);
     });
   }
@@ -186,7 +201,7 @@ export class ConvLayer implements FactoredLayer {
     return tf.tidy(() => {
       const [n, k] = delta.shape;
       const d = tf.reshape(delta, [n, k * this.positions, this.filters]) as tf.Tensor3D;
-      const kernelGrad = tf.reshape(matMulAtPoints(this.patches(a), d, true, false), [n, this.patchSize * this.filters]);
+      const kernelGrad = tf.reshape(matMulAtPoints(this.patchesOf(a), d, true, false), [n, this.patchSize * this.filters]);
       return tf.concat([kernelGrad, tf.sum(d, 1)], 1) as tf.Tensor2D;
     });
   }

@@ -58,3 +58,23 @@ test('the max-pool kernels equal the TensorFlow.js formulation bit for bit, ties
   }
   await tf.setBackend('wasm');
 });
+
+test('tf.grad runs through the max-pool kernel and gives its backward routing', async () => {
+  await useWasm();
+  const p = pools[1];
+  const h = tf.tensor3d(
+    Float32Array.from({ length: 2 * size(p.input) }, (_, i) => Math.sin(i * 0.37)),
+    [1, 2, size(p.input)],
+  );
+  const delta = tf.tensor3d(
+    Float32Array.from({ length: 2 * size(p.output) }, (_, i) => i - 3),
+    [1, 2, size(p.output)],
+  );
+  const viaGrad = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(pool(p, x as tf.Tensor3D), delta)))(h);
+  const expected = poolBackward(p, h, delta, 'tensorflow').dataSync();
+  assert.deepEqual(
+    Array.from(viaGrad.dataSync(), (v) => v + 0),
+    Array.from(expected, (v) => v + 0),
+  );
+  assert.ok(expected.some((v) => v !== 0));
+});

@@ -138,10 +138,20 @@ export function maxPoolBackwardInto(
 
 let registered = false;
 
-/** Registers the three kernels on the backends that exist (once). */
+/**
+ * Registers the three kernels on the backends that exist (once), and the pool's gradient (its backward kernel), so
+ * tf.grad still runs through a network's forward pass (the bench's naive baseline, tests).
+ */
 export function registerMaxPoolKernels(): void {
   if (registered) return;
   registered = true;
+  tf.registerGradient({
+    kernelName: POOL,
+    inputsToSave: ['h'],
+    gradFunc: (dy, saved, attrs) => ({
+      h: () => maxPoolBackward(saved[0] as tf.Tensor2D, dy as tf.Tensor2D, attrs as unknown as PoolGeometry),
+    }),
+  });
   for (const backendName of OWN_KERNEL_BACKENDS) {
     const register = (kernelName: string, run: (inputs: tf.TensorInfo[], geo: PoolGeometry, backend: tf.KernelBackend) => tf.TensorInfo) =>
       tf.registerKernel({

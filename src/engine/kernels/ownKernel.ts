@@ -1,7 +1,8 @@
 /**
  * What our own TensorFlow.js kernels share (patches.ts, batchedProduct.ts, maxPool.ts): the backends they are
- * registered on, and running a plain-array routine on a backend's own memory. They have no gradients: nothing
- * differentiates through them (training and explanations use the layers' factors).
+ * registered on, and running a plain-array routine on a backend's own memory. Training and explanations never
+ * differentiate through them (they use the layers' factors); only the max-pool, which a forward pass at one weight
+ * point also runs, has a gradient, for tf.grad through a network (the bench's naive baseline, tests).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';

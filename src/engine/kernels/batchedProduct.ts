@@ -4,7 +4,8 @@
  * with its own kernels, so its products are many small ones with a batch of their own, and tall thin ones (positions ×
  * a few filters): TensorFlow.js's wasm BatchMatMul runs both at 0.1–0.2 G multiply-adds a second (measured: 500 ×
  * [16 × 72]·[72 × 16] in 73 ms; this kernel 1.9 ms). Training keeps TensorFlow.js's products, so the trajectory a run
- * replays, and its fingerprints, do not depend on this kernel. Sums are float32 in k order.
+ * replays, and its fingerprints, do not depend on this kernel. Sums are float32 (in k order; dot products of rows
+ * in eight lanes, then summed).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { matrixProduct } from '../simd/matrixProduct';
@@ -12,7 +13,7 @@ import { asFloat32, onBackend, onOwnKernelBackend, OWN_KERNEL_BACKENDS } from '.
 
 const KERNEL = 'KernelLensBatchedProduct';
 /** Up to this many columns, a product with b transposed is dot products of rows (MatrixProduct.rowsDot). */
-const DOTS_UP_TO = 4;
+export const DOT_PRODUCTS_UP_TO = 4;
 
 export interface ProductShape {
   /** Batches of each operand: G, or 1 (broadcast). */
@@ -43,7 +44,7 @@ export function batchedProductInto(a: Float32Array, b: Float32Array, shape: Prod
   // instead of a (im2col patches, the widest operand of a conv layer's gradient).
   const swapped = transposeA && !transposeB && N <= M;
   // A matrix times a few vectors (b transposed, stored [N, K]): dot products of rows read both operands in place.
-  const dots = transposeB && !transposeA && N <= DOTS_UP_TO;
+  const dots = transposeB && !transposeA && N <= DOT_PRODUCTS_UP_TO;
   for (let g = 0; g < G; g++) {
     const aAt = (aBatch === 1 ? 0 : g) * M * K;
     const bAt = (bBatch === 1 ? 0 : g) * K * N;

@@ -3,8 +3,10 @@
  * backends: the pooled values, each window's arg-max, and the gradient routed back to it. TensorFlow.js has them as
  * 6-D transposes around a reduction, an arg-max and a one-hot product, most of a pool's time on the query side's
  * many small passes. Values are only compared and copied, so the results are the TensorFlow.js formulation's
- * (model/pooling.ts) bit for bit, ties going to the first arg-max in row-major window order as there: training,
- * which pools too, is unchanged.
+ * (model/pooling.ts) bit for bit on wasm, ties going to the first arg-max in row-major window order as there, and
+ * the gradient's other window members 0 · δ: training, which pools too, is unchanged. (A NaN counts as a window's
+ * maximum only where it comes first, as in the wasm backend's Max; the cpu backend's Max propagates it. Runs with a
+ * NaN are refused as diverged.)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { asFloat32, onBackend, OWN_KERNEL_BACKENDS } from './ownKernel';
@@ -31,14 +33,14 @@ function firstArgMax(h: Float32Array, hRows: number, rows: number, geo: PoolGeom
   const { size, height, width, channels, outHeight, outWidth } = geo;
   const inRow = height * width * channels;
   const best = new Int32Array(rows * outHeight * outWidth * channels);
-  // Each window member's offset from the window's corner, in row-major window order.
-  const members = new Int32Array(size * size);
-  for (let dy = 0; dy < size; dy++) for (let dx = 0; dx < size; dx++) members[dy * size + dx] = (dy * width + dx) * channels;
-  const count = members.length;
   if (size === 2) {
     windowsOfTwo(h, hRows, rows, geo, best);
     return best;
   }
+  // Each window member's offset from the window's corner, in row-major window order.
+  const members = new Int32Array(size * size);
+  for (let dy = 0; dy < size; dy++) for (let dx = 0; dx < size; dx++) members[dy * size + dx] = (dy * width + dx) * channels;
+  const count = members.length;
   let o = 0;
   for (let n = 0; n < rows; n++) {
     const base = (n % hRows) * inRow;
@@ -126,13 +128,26 @@ export function maxPoolBackwardInto(
   geo: PoolGeometry,
   out: Float32Array,
 ): void {
+  const { size, width, channels } = geo;
   const best = firstArgMax(h, hRows, rows, geo);
-  const inRow = geo.height * geo.width * geo.channels;
-  const outRow = geo.outHeight * geo.outWidth * geo.channels;
+  const inRow = geo.height * width * channels;
+  const outRow = geo.outHeight * geo.outWidth * channels;
+  const outWidth = geo.outWidth;
   out.fill(0);
   for (let n = 0, o = 0; n < rows; n++) {
     const shift = (n - (n % hRows)) * inRow;
-    for (let k = 0; k < outRow; k++, o++) out[best[o] + shift] = delta[o];
+    const row = n * inRow;
+    for (let k = 0; k < outRow; k++, o++) {
+      // The other members get 0 · δ (−0 for a negative δ, NaN for an infinite one), as the one-hot product gave.
+      const c = k % channels;
+      const cell = (k - c) / channels;
+      const ox = cell % outWidth;
+      const oy = (cell - ox) / outWidth;
+      const corner = row + (oy * size * width + ox * size) * channels + c;
+      const zero = 0 * delta[o];
+      for (let dy = 0; dy < size; dy++) for (let dx = 0; dx < size; dx++) out[corner + (dy * width + dx) * channels] = zero;
+      out[best[o] + shift] = delta[o];
+    }
   }
 }
 

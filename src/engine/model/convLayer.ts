@@ -98,8 +98,9 @@ export class ConvLayer implements FactoredLayer {
   }
 
   /**
-   * The patches the last per-point forward pass formed, kept for the gradient of the same inputs that usually follows
-   * (summedGradient): a conv layer's im2col is formed once per pass instead of twice. Replaced by the next such pass.
+   * The patches the last per-point forward pass formed, for the gradient of the same inputs that usually follows
+   * (summedGradient): a conv layer's im2col is formed once per pass instead of twice. They are formed in the caller's
+   * scope, like the pass's other tensors, and go with its tidy; a disposed entry is never used.
    */
   private lastPatches: { of: tf.Tensor3D; patches: tf.Tensor3D } | null = null;
 
@@ -142,9 +143,11 @@ export class ConvLayer implements FactoredLayer {
    * many rows each, one conv2d per point).
    */
   forward(a: tf.Tensor3D, weights: tf.Tensor2D): tf.Tensor3D {
+    const [ga, r] = a.shape;
+    const gw = weights.shape[0];
+    const perPoint = gw > 1 && ga > 1 && r < CONV_PER_POINT_ROWS ? tf.tidy(() => this.patches(a)) : null;
+    if (perPoint) this.lastPatches = { of: a, patches: perPoint };
     return tf.tidy(() => {
-      const [ga, r] = a.shape;
-      const gw = weights.shape[0];
       const F = this.filters;
       const { stride, padding } = this.layout;
       const bias = tf.slice(weights, [0, this.layout.biasOffset], [-1, F]);
@@ -163,10 +166,7 @@ export class ConvLayer implements FactoredLayer {
         );
         return tf.concat(parts, 0);
       }
-      const patches = tf.keep(this.patches(a));
-      this.lastPatches?.patches.dispose();
-      this.lastPatches = { of: a, patches };
-      const z = tf.add(matMulAtPoints(patches, this.kernel(weights)), tf.reshape(bias, [gw, 1, F]));
+      const z = tf.add(matMulAtPoints(perPoint as tf.Tensor3D, this.kernel(weights)), tf.reshape(bias, [gw, 1, F]));
       return tf.reshape(z, [gw, r, this.positions * F]);
     });
   }

@@ -3,9 +3,9 @@ import type { DenseLayerLayout } from './parameterLayout';
 import { matMulAtPoints } from '../kernels/batchedProduct';
 
 /**
- * A layer's per-example factors at G weight points for R rows each: its inputs `a` [G, R, in] (or [1, R, in]
- * where every point has the same inputs: network.ts `sharedInputs`) and the gradient of a scalar with respect to
- * its pre-activations `δ` [G, R, out] (path-kernel.md §3).
+ * A layer's per-example factors at G weight points for R rows each: its inputs `a` [G, R, in] and the gradient of
+ * a scalar with respect to its pre-activations `δ` [G, R, out] (path-kernel.md §3). Only summedGradient also takes
+ * an `a` of [1, R, in], the same inputs at every point (network.ts `sharedInputs`).
  * Everything the path kernel needs from a layer is expressed through these factors, so other layer
  * kinds (convolution, …) can join by implementing `FactoredLayer`.
  */

@@ -15,9 +15,10 @@ const SCRATCH = 128;
 const PAGE = 65536;
 
 /**
- * V = A·U in float32 by the WebAssembly SIMD kernel (matrixProduct.wat), for products too small to pay for
- * TensorFlow.js's dispatch and too large for plain loops (the logits' deltas of a replayed step). One instance per
- * thread; its memory grows to the largest product asked for.
+ * V = A·U (and A·Bᵀ as dot products of rows) in float32 by the WebAssembly SIMD kernel (matrixProduct.wat), for
+ * products too small to pay for TensorFlow.js's dispatch or shaped badly for it: the logits' deltas of a replayed
+ * step, the query side's products at many weight points (kernels/batchedProduct.ts), a CNN's contraction with its
+ * cached gradients. One instance per thread; its memory grows to the largest product asked for.
  */
 export class MatrixProduct {
   private readonly exports: ProductExports;

@@ -14,13 +14,11 @@ import { topIndices } from '../shared/topRows';
 import { tensorSegmentIntegrator } from './tensorSegmentIntegrator';
 import { kinkSteps } from './kinkDetection';
 import { matrixProduct } from '../../simd/matrixProduct';
-import { matMulAtPoints } from '../../kernels/batchedProduct';
+import { DOT_PRODUCTS_UP_TO, matMulAtPoints } from '../../kernels/batchedProduct';
 
 const PHI_BUDGET = 48_000_000; // floats of Φ kept for every step (for K^p of the top rows)
 const DOT_FLOATS = 8_000_000; // floats of one contraction pass with the training factors
 const STEPS_PER_YIELD = 64;
-/** Up to this many queries, the contraction with cached gradients is dot products of rows (gradientDots). */
-const DOTS_UP_TO = 4;
 const WINDOW_FLOATS = 4_000_000; // floats of a chunk's Φ (its kinked pairs' piecewise Φ is held in float64 beside it)
 
 /**
@@ -116,7 +114,7 @@ function contract(
   // steps a pass; with the cached per-example gradients it is one matrix product per step.
   const dotSteps = Math.max(1, Math.floor(DOT_FLOATS / (W * Q * (gradients ? 1 : factorWidth(run.layout)))));
   const terms = new Float32Array(c * W * Q);
-  if (gradients && Q <= DOTS_UP_TO) gradientDots(gradients, u, s0, c, W, Q, P, terms);
+  if (gradients && Q <= DOT_PRODUCTS_UP_TO) gradientDots(gradients, u, s0, c, W, Q, P, terms);
   else
     for (let k = 0; k < c; k += dotSteps) {
       const m = Math.min(dotSteps, c - k);

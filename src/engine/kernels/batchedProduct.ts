@@ -13,7 +13,7 @@ import { asFloat32, onBackend, onOwnKernelBackend, OWN_KERNEL_BACKENDS } from '.
 
 const KERNEL = 'KernelLensBatchedProduct';
 /** Up to this many columns, a product with b transposed is dot products of rows (MatrixProduct.rowsDot). */
-export const DOT_PRODUCTS_UP_TO = 4;
+const DOT_PRODUCTS_UP_TO = 4;
 
 export interface ProductShape {
   /** Batches of each operand: G, or 1 (broadcast). */

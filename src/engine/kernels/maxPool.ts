@@ -9,7 +9,7 @@
  * NaN are refused as diverged.)
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { asFloat32, onBackend, OWN_KERNEL_BACKENDS } from './ownKernel';
+import { asFloat32, onBackend, onOwnKernelBackend, OWN_KERNEL_BACKENDS } from './ownKernel';
 
 /** A pool's input [height, width, channels] and its output grid (whole windows only). */
 export interface PoolGeometry {
@@ -194,9 +194,9 @@ export function registerMaxPoolKernels(): void {
   }
 }
 
-/** Whether the kernels are registered (the caller checks the backend). */
+/** Whether the current backend has the kernels (the native backend does not: model/pooling.ts falls back). */
 export function hasMaxPoolKernels(): boolean {
-  return registered;
+  return registered && onOwnKernelBackend();
 }
 
 function run(kernel: string, inputs: Record<string, tf.Tensor2D>, geo: PoolGeometry): tf.Tensor2D {

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { PoolLayout } from './parameterLayout';
 import { hasMaxPoolKernels, maxPool, maxPoolArgMax, maxPoolBackward, type PoolGeometry } from '../kernels/maxPool';
-import { onOwnKernelBackend } from '../kernels/ownKernel';
 
 /**
  * Max and average pooling over non-overlapping windows (stride = size, `valid` padding: a last partial row or
@@ -25,7 +24,7 @@ export type PoolForm = 'auto' | 'tensorflow';
 
 /** A max-pool's geometry for our own kernels (kernels/maxPool.ts), or null where they do not run. */
 function ownMaxPool(p: PoolLayout, form: PoolForm): PoolGeometry | null {
-  if (form !== 'auto' || p.kind !== 'maxPool2d' || !hasMaxPoolKernels() || !onOwnKernelBackend()) return null;
+  if (form !== 'auto' || p.kind !== 'maxPool2d' || !hasMaxPoolKernels()) return null;
   const { size, input, output } = p;
   return { size, height: input.height, width: input.width, channels: input.channels, outHeight: output.height, outWidth: output.width };
 }

@@ -13,8 +13,7 @@ import { rawExplanations, StepTraces } from '../shared/rawExplanations';
 import { topIndices } from '../shared/topRows';
 import { tensorSegmentIntegrator } from './tensorSegmentIntegrator';
 import { kinkSteps } from './kinkDetection';
-import { matrixProduct } from '../../simd/matrixProduct';
-import { DOT_PRODUCTS_UP_TO, matMulAtPoints } from '../../kernels/batchedProduct';
+import { batchedProductInto } from '../../kernels/batchedProduct';
 
 const PHI_BUDGET = 48_000_000; // floats of Φ kept for every step (for K^p of the top rows)
 const DOT_FLOATS = 8_000_000; // floats of one contraction pass with the training factors
@@ -110,22 +109,28 @@ function contract(
   const P = run.layout.parameterCount;
   const W = run.path.batchWidth;
   const Q = contributions.length;
-  // The factored contraction holds [steps, W, Q, out] per layer (a conv layer's out is positions × filters): a few
-  // steps a pass; with the cached per-example gradients it is one matrix product per step.
-  const dotSteps = Math.max(1, Math.floor(DOT_FLOATS / (W * Q * (gradients ? 1 : factorWidth(run.layout)))));
   const terms = new Float32Array(c * W * Q);
-  if (gradients && Q <= DOT_PRODUCTS_UP_TO) gradientDots(gradients, u, s0, c, W, Q, P, terms);
-  else
+  // With the cached per-example gradients, terms[r, b, q] = g_{b,r} · u_{r,q}: one SIMD product per step on the plain
+  // arrays (for a few queries, dot products of rows), without copying the gradients into a tensor first.
+  if (gradients)
+    batchedProductInto(
+      gradients.subarray(s0 * W * P, (s0 + c) * W * P),
+      u.subarray(0, c * Q * P),
+      { aBatch: c, bBatch: c, M: W, K: P, N: Q, transposeA: false, transposeB: true },
+      terms,
+    );
+  else {
+    // The factored contraction holds [steps, W, Q, out] per layer (a conv layer's out is positions × filters): a few
+    // steps a pass.
+    const dotSteps = Math.max(1, Math.floor(DOT_FLOATS / (W * Q * factorWidth(run.layout))));
     for (let k = 0; k < c; k += dotSteps) {
       const m = Math.min(dotSteps, c - k);
-      const part = tidyRead(() => {
-        const uPart = tf.tensor3d(u.subarray(k * Q * P, (k + m) * Q * P), [m, Q, P]);
-        return gradients
-          ? matMulAtPoints(tf.tensor3d(gradients.subarray((s0 + k) * W * P, (s0 + k + m) * W * P), [m, W, P]), uPart, false, true)
-          : run.network.gradientDot(uPart, sliceFactors(factors, s0 + k, m));
-      });
+      const part = tidyRead(() =>
+        run.network.gradientDot(tf.tensor3d(u.subarray(k * Q * P, (k + m) * Q * P), [m, Q, P]), sliceFactors(factors, s0 + k, m)),
+      );
       terms.set(part, k * W * Q);
     }
+  }
   for (let local = 0; local < c; local++) {
     const r = s0 + local;
     const coef = stepCoefficient(sweepInput, r);
@@ -138,34 +143,6 @@ function contract(
         if (q === 0 && traces.has(i)) traces.record(i, r, value);
       }
     }
-  }
-}
-
-/**
- * terms[r, b, q] = g_{b,r} · u_{r,q} from the cached per-example gradients, as dot products of rows (SIMD): for a
- * few queries a step's product is a matrix times a vector or two.
- */
-function gradientDots(
-  gradients: Float32Array,
-  u: Float32Array,
-  s0: number,
-  c: number,
-  W: number,
-  Q: number,
-  P: number,
-  terms: Float32Array,
-): void {
-  const product = matrixProduct();
-  for (let local = 0; local < c; local++) {
-    const g = (s0 + local) * W * P;
-    const v = product.rowsDot(
-      (into) => into.set(gradients.subarray(g, g + W * P)),
-      (into) => into.set(u.subarray(local * Q * P, (local + 1) * Q * P)),
-      W,
-      P,
-      Q,
-    );
-    terms.set(v, local * W * Q);
   }
 }
 

@@ -86,7 +86,11 @@ const MIN_WIDTH = 2 ** -24;
 const EVAL_BUDGET = 4_000_000;
 const PAIRS_PER_PASS = 128;
 
-/** Weight points w_s + t Δ_s for (pair, t) lists, with each pair's query row: → tensors [G, P], [G, 1, F]. */
+/**
+ * Weight points w_s + t Δ_s for (pair, t) lists of one query row (a pass of passesByRow): → tensors [G, P], and the
+ * row's input [1, 1, F], given once so the first layer runs once for all the points (one conv2d with every point's
+ * filters side by side).
+ */
 function points(
   run: LoadedRun,
   block: QueryBlock,
@@ -96,24 +100,19 @@ function points(
   const P = run.layout.parameterCount;
   const F = run.data.featureCount;
   const weights = new Float32Array(items.length * P);
-  const xs = new Float32Array(items.length * F);
   const path = run.path.weights;
+  const row = pairs[items[0].pair].row;
   for (let g = 0; g < items.length; g++) {
     const { pair, t } = items[g];
-    const { step, row } = pairs[pair];
-    const from = step * P;
+    if (pairs[pair].row !== row) throw new Error('points: a pass holds the points of one query row');
+    const from = pairs[pair].step * P;
     const to = g * P;
     for (let p = 0; p < P; p++) {
       const w0 = path[from + p];
       weights[to + p] = w0 + t * (path[from + P + p] - w0);
     }
-    xs.set(block.x.subarray(row * F, (row + 1) * F), g * F);
   }
-  // Points of one row share its input: given once, the first layer runs once for all of them (one conv2d with every
-  // point's filters side by side) instead of once per point.
-  const oneRow = items.every(({ pair }) => pairs[pair].row === pairs[items[0].pair].row);
-  const x = oneRow ? tf.tensor3d(xs.subarray(0, F), [1, 1, F]) : tf.tensor3d(xs, [items.length, 1, F]);
-  return { w: tf.tensor2d(weights, [items.length, P]), x };
+  return { w: tf.tensor2d(weights, [items.length, P]), x: tf.tensor3d(block.x.subarray(row * F, (row + 1) * F), [1, 1, F]) };
 }
 
 /**

@@ -64,9 +64,10 @@ export function queryFactors(
   const side = querySideFor(run);
   const { x, delta } = side;
 
-  // Rows a few at a time, each point's interpolated weights shared by them (interpolating costs about a forward pass).
+  // Rows a few at a time: at each point they share its interpolated weights and every pass through them.
   for (let q0 = 0; q0 < Q; q0 += FIRST_LAYER_ROWS) {
     const rows = Array.from({ length: Math.min(FIRST_LAYER_ROWS, Q - q0) }, (_, k) => q0 + k);
+    const offsets = rows.map((q) => q * C);
     for (const q of rows) {
       for (let f = 0; f < F; f++) x[f] = block.x[q * F + f];
       side.firstLayer(needed, q - q0);
@@ -74,15 +75,15 @@ export function queryFactors(
     for (let k = 0; k < E; k++) {
       const j = position.get(endpointSteps[k]) as number;
       side.interpolateAt(endpointSteps[k], 0);
-      for (const q of rows) {
-        side.firstLayerAt(j, j, 0, q - q0);
-        side.forwardPoint(endpointSteps[k], 0, true);
-        const last = side.layers[L - 1].h;
+      rows.forEach((_, r) => side.firstLayerAt(j, j, 0, r));
+      side.forwardRows(rows.length);
+      const last = side.layers[L - 1].h;
+      rows.forEach((q, r) => {
         let f = 0;
-        for (let c = 0; c < C; c++) f += block.e[q * C + c] * last[c];
+        for (let c = 0; c < C; c++) f += block.e[q * C + c] * last[r * C + c];
         endpoints[k * Q + q] = f;
-        if (reluKinks) patterns[k * Q + q] = side.reluPattern();
-      }
+        if (reluKinks) patterns[k * Q + q] = side.reluPattern(r);
+      });
     }
     stepList.forEach((s, j) => {
       const ja = position.get(s) as number;
@@ -93,25 +94,28 @@ export function queryFactors(
         const weight = rule.weights[k];
         const g = j * n + k;
         side.interpolateAt(s, t);
-        rows.forEach((q, r) => {
-          const z0 = side.firstLayerProducts[r];
-          side.firstLayerAt(ja, jb, t, r);
-          side.forwardPoint(s, t, true);
-          // Each layer's δ, with the node weight folded in, and (after the first layer) its input activations.
-          side.backwardPoint(block.e, q * C, (l) => {
-            const { inputs, outputs } = layers[l];
-            const dO = dOut[l];
+        rows.forEach((_, r) => side.firstLayerAt(ja, jb, t, r));
+        side.forwardRows(rows.length);
+        // Each layer's δ, with the node weight folded in, and (after the first layer) its input activations.
+        side.backwardRows(offsets, block.e, (l) => {
+          const { inputs, outputs } = layers[l];
+          const dO = dOut[l];
+          const layerDots = options.incrementDots && l > 0 ? side.incrementDots(l, s, rows.length) : null;
+          rows.forEach((q, r) => {
             const dBase = g * outputs * Q + q;
-            for (let m = 0; m < outputs; m++) dO[dBase + m * Q] = weight * delta[m];
-            if (options.incrementDots) {
-              if (l > 0) dots[r] += weight * side.incrementDot(l, s);
-              else for (let m = 0; m < outputs; m++) dots[r] += weight * delta[m] * (z0[jb * out0 + m] - z0[ja * out0 + m]);
+            const dRow = r * outputs;
+            for (let m = 0; m < outputs; m++) dO[dBase + m * Q] = weight * delta[dRow + m];
+            if (layerDots) dots[r] += weight * layerDots[r];
+            else if (options.incrementDots) {
+              const z0 = side.firstLayerProducts[r];
+              for (let m = 0; m < outputs; m++) dots[r] += weight * delta[dRow + m] * (z0[jb * out0 + m] - z0[ja * out0 + m]);
             }
             if (l === 0) return;
             const aO = aOut[l] as Float32Array;
             const prev = side.layers[l - 1].h;
             const aBase = g * inputs * Q + q;
-            for (let m = 0; m < inputs; m++) aO[aBase + m * Q] = prev[m];
+            const aRow = r * inputs;
+            for (let m = 0; m < inputs; m++) aO[aBase + m * Q] = prev[aRow + m];
           });
         });
       }

@@ -232,4 +232,215 @@
               (f32.load (i32.add (local.get $wb) (i32.shl (local.get $m) (i32.const 2)))))))))
         (local.set $m (i32.add (local.get $m) (i32.const 1)))
         (br $next_b)))
-    (local.get $total)))
+    (local.get $total))
+
+  ;; The same three passes for 2–4 rows at one point, reading each weight once for all of them (a wide layer's
+  ;; float64 weights do not stay in cache between rows). Row k's buffers are [count, width] at k · width; rows
+  ;; past `count` repeat the last row (they recompute its values and store the same bits). Every row's sums are
+  ;; taken in the order of the one-row functions above, so the values are the same bit for bit.
+  ;; `single` columns (an odd last one) load a pair and keep lane 0: the lane past the row's end never meets
+  ;; a stored value (the module's layout ends in padding, simdQuerySide.ts).
+  (func $row (param $base i32) (param $k i32) (param $count i32) (param $width i32) (result i32)
+    (i32.add (local.get $base)
+      (i32.shl (i32.mul
+        (select (local.get $k) (i32.sub (local.get $count) (i32.const 1)) (i32.lt_u (local.get $k) (local.get $count)))
+        (local.get $width)) (i32.const 3))))
+
+  ;; z[r, m..m+1] = bias + Σ_j h[r, j] wt[j, m..m+1] for four rows (forward's order).
+  (func $forward_pair
+    (param $z0 i32) (param $z1 i32) (param $z2 i32) (param $z3 i32)
+    (param $h0 i32) (param $h1 i32) (param $h2 i32) (param $h3 i32)
+    (param $wt i32) (param $in i32) (param $out i32) (param $m i32) (param $single i32)
+    (local $j i32) (local $col i32) (local $step i32) (local $w v128)
+    (local $a v128) (local $b v128) (local $c v128) (local $d v128) (local $at i32)
+    (local.set $a (v128.load (i32.add (local.get $wt)
+      (i32.shl (i32.add (i32.mul (local.get $in) (local.get $out)) (local.get $m)) (i32.const 3)))))
+    (local.set $b (local.get $a)) (local.set $c (local.get $a)) (local.set $d (local.get $a))
+    (local.set $col (i32.add (local.get $wt) (i32.shl (local.get $m) (i32.const 3))))
+    (local.set $step (i32.shl (local.get $out) (i32.const 3)))
+    (local.set $j (i32.const 0))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $j) (local.get $in)))
+        (local.set $w (v128.load (local.get $col)))
+        (local.set $at (i32.shl (local.get $j) (i32.const 3)))
+        (local.set $a (f64x2.add (local.get $a) (f64x2.mul (v128.load64_splat (i32.add (local.get $h0) (local.get $at))) (local.get $w))))
+        (local.set $b (f64x2.add (local.get $b) (f64x2.mul (v128.load64_splat (i32.add (local.get $h1) (local.get $at))) (local.get $w))))
+        (local.set $c (f64x2.add (local.get $c) (f64x2.mul (v128.load64_splat (i32.add (local.get $h2) (local.get $at))) (local.get $w))))
+        (local.set $d (f64x2.add (local.get $d) (f64x2.mul (v128.load64_splat (i32.add (local.get $h3) (local.get $at))) (local.get $w))))
+        (local.set $col (i32.add (local.get $col) (local.get $step)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $next)))
+    (local.set $at (i32.shl (local.get $m) (i32.const 3)))
+    (if (local.get $single)
+      (then
+        (v128.store64_lane 0 (i32.add (local.get $z0) (local.get $at)) (local.get $a))
+        (v128.store64_lane 0 (i32.add (local.get $z1) (local.get $at)) (local.get $b))
+        (v128.store64_lane 0 (i32.add (local.get $z2) (local.get $at)) (local.get $c))
+        (v128.store64_lane 0 (i32.add (local.get $z3) (local.get $at)) (local.get $d)))
+      (else
+        (v128.store (i32.add (local.get $z0) (local.get $at)) (local.get $a))
+        (v128.store (i32.add (local.get $z1) (local.get $at)) (local.get $b))
+        (v128.store (i32.add (local.get $z2) (local.get $at)) (local.get $c))
+        (v128.store (i32.add (local.get $z3) (local.get $at)) (local.get $d)))))
+
+  ;; `forward` for `count` rows: z [count, out], h [count, in].
+  (func (export "forward_rows") (param $z i32) (param $h i32) (param $wt i32) (param $in i32) (param $out i32) (param $count i32)
+    (local $m i32)
+    (local.set $m (i32.const 0))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $m) (local.get $out)))
+        (call $forward_pair
+          (call $row (local.get $z) (i32.const 0) (local.get $count) (local.get $out))
+          (call $row (local.get $z) (i32.const 1) (local.get $count) (local.get $out))
+          (call $row (local.get $z) (i32.const 2) (local.get $count) (local.get $out))
+          (call $row (local.get $z) (i32.const 3) (local.get $count) (local.get $out))
+          (call $row (local.get $h) (i32.const 0) (local.get $count) (local.get $in))
+          (call $row (local.get $h) (i32.const 1) (local.get $count) (local.get $in))
+          (call $row (local.get $h) (i32.const 2) (local.get $count) (local.get $in))
+          (call $row (local.get $h) (i32.const 3) (local.get $count) (local.get $in))
+          (local.get $wt) (local.get $in) (local.get $out) (local.get $m)
+          (i32.ge_u (i32.add (local.get $m) (i32.const 1)) (local.get $out)))
+        (local.set $m (i32.add (local.get $m) (i32.const 2)))
+        (br $next))))
+
+  ;; Σ_m row[m] v[m] as `$dot` sums it, for four vectors v at once (each its own sum).
+  (func $dot4 (param $row i32) (param $v0 i32) (param $v1 i32) (param $v2 i32) (param $v3 i32) (param $out i32)
+    (param $into0 i32) (param $into1 i32) (param $into2 i32) (param $into3 i32)
+    (local $m i32) (local $w v128) (local $at i32) (local $wm f64)
+    (local $a v128) (local $b v128) (local $c v128) (local $d v128)
+    (local $sa f64) (local $sb f64) (local $sc f64) (local $sd f64)
+    (local.set $m (i32.const 0))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (i32.add (local.get $m) (i32.const 1)) (local.get $out)))
+        (local.set $at (i32.shl (local.get $m) (i32.const 3)))
+        (local.set $w (v128.load (i32.add (local.get $row) (local.get $at))))
+        (local.set $a (f64x2.add (local.get $a) (f64x2.mul (local.get $w) (v128.load (i32.add (local.get $v0) (local.get $at))))))
+        (local.set $b (f64x2.add (local.get $b) (f64x2.mul (local.get $w) (v128.load (i32.add (local.get $v1) (local.get $at))))))
+        (local.set $c (f64x2.add (local.get $c) (f64x2.mul (local.get $w) (v128.load (i32.add (local.get $v2) (local.get $at))))))
+        (local.set $d (f64x2.add (local.get $d) (f64x2.mul (local.get $w) (v128.load (i32.add (local.get $v3) (local.get $at))))))
+        (local.set $m (i32.add (local.get $m) (i32.const 2)))
+        (br $next)))
+    (local.set $sa (f64.add (f64x2.extract_lane 0 (local.get $a)) (f64x2.extract_lane 1 (local.get $a))))
+    (local.set $sb (f64.add (f64x2.extract_lane 0 (local.get $b)) (f64x2.extract_lane 1 (local.get $b))))
+    (local.set $sc (f64.add (f64x2.extract_lane 0 (local.get $c)) (f64x2.extract_lane 1 (local.get $c))))
+    (local.set $sd (f64.add (f64x2.extract_lane 0 (local.get $d)) (f64x2.extract_lane 1 (local.get $d))))
+    (if (i32.lt_u (local.get $m) (local.get $out))
+      (then
+        (local.set $at (i32.shl (local.get $m) (i32.const 3)))
+        (local.set $wm (f64.load (i32.add (local.get $row) (local.get $at))))
+        (local.set $sa (f64.add (local.get $sa) (f64.mul (local.get $wm) (f64.load (i32.add (local.get $v0) (local.get $at))))))
+        (local.set $sb (f64.add (local.get $sb) (f64.mul (local.get $wm) (f64.load (i32.add (local.get $v1) (local.get $at))))))
+        (local.set $sc (f64.add (local.get $sc) (f64.mul (local.get $wm) (f64.load (i32.add (local.get $v2) (local.get $at))))))
+        (local.set $sd (f64.add (local.get $sd) (f64.mul (local.get $wm) (f64.load (i32.add (local.get $v3) (local.get $at))))))))
+    (f64.store (local.get $into0) (local.get $sa))
+    (f64.store (local.get $into1) (local.get $sb))
+    (f64.store (local.get $into2) (local.get $sc))
+    (f64.store (local.get $into3) (local.get $sd)))
+
+  ;; `backward` for `count` rows: next [count, in] from δ [count, out].
+  (func (export "backward_rows") (param $next i32) (param $delta i32) (param $wt i32) (param $in i32) (param $out i32) (param $count i32)
+    (local $a i32) (local $at i32) (local $v0 i32) (local $v1 i32) (local $v2 i32) (local $v3 i32)
+    (local $n0 i32) (local $n1 i32) (local $n2 i32) (local $n3 i32)
+    (local.set $v0 (call $row (local.get $delta) (i32.const 0) (local.get $count) (local.get $out)))
+    (local.set $v1 (call $row (local.get $delta) (i32.const 1) (local.get $count) (local.get $out)))
+    (local.set $v2 (call $row (local.get $delta) (i32.const 2) (local.get $count) (local.get $out)))
+    (local.set $v3 (call $row (local.get $delta) (i32.const 3) (local.get $count) (local.get $out)))
+    (local.set $n0 (call $row (local.get $next) (i32.const 0) (local.get $count) (local.get $in)))
+    (local.set $n1 (call $row (local.get $next) (i32.const 1) (local.get $count) (local.get $in)))
+    (local.set $n2 (call $row (local.get $next) (i32.const 2) (local.get $count) (local.get $in)))
+    (local.set $n3 (call $row (local.get $next) (i32.const 3) (local.get $count) (local.get $in)))
+    (local.set $a (i32.const 0))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_u (local.get $a) (local.get $in)))
+        (local.set $at (i32.shl (local.get $a) (i32.const 3)))
+        (call $dot4
+          (i32.add (local.get $wt) (i32.shl (i32.mul (local.get $a) (local.get $out)) (i32.const 3)))
+          (local.get $v0) (local.get $v1) (local.get $v2) (local.get $v3) (local.get $out)
+          (i32.add (local.get $n0) (local.get $at)) (i32.add (local.get $n1) (local.get $at))
+          (i32.add (local.get $n2) (local.get $at)) (i32.add (local.get $n3) (local.get $at)))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $loop))))
+
+  ;; `increment_dot` for `count` rows (h [count, in], δ [count, out]) into `result` [count] (float64): each
+  ;; float32 difference of the weights is formed once for all the rows.
+  (func (export "increment_dot_rows") (param $h i32) (param $delta i32) (param $ws i32) (param $wb i32) (param $P i32)
+    (param $in i32) (param $out i32) (param $count i32) (param $result i32)
+    (local $j i32) (local $m i32) (local $row i32) (local $step i32) (local $at i32) (local $hat i32) (local $dw v128) (local $dm f64)
+    (local $v0 i32) (local $v1 i32) (local $v2 i32) (local $v3 i32) (local $h0 i32) (local $h1 i32) (local $h2 i32) (local $h3 i32)
+    (local $a v128) (local $b v128) (local $c v128) (local $d v128)
+    (local $sa f64) (local $sb f64) (local $sc f64) (local $sd f64)
+    (local $ta f64) (local $tb f64) (local $tc f64) (local $td f64)
+    (local.set $v0 (call $row (local.get $delta) (i32.const 0) (local.get $count) (local.get $out)))
+    (local.set $v1 (call $row (local.get $delta) (i32.const 1) (local.get $count) (local.get $out)))
+    (local.set $v2 (call $row (local.get $delta) (i32.const 2) (local.get $count) (local.get $out)))
+    (local.set $v3 (call $row (local.get $delta) (i32.const 3) (local.get $count) (local.get $out)))
+    (local.set $h0 (call $row (local.get $h) (i32.const 0) (local.get $count) (local.get $in)))
+    (local.set $h1 (call $row (local.get $h) (i32.const 1) (local.get $count) (local.get $in)))
+    (local.set $h2 (call $row (local.get $h) (i32.const 2) (local.get $count) (local.get $in)))
+    (local.set $h3 (call $row (local.get $h) (i32.const 3) (local.get $count) (local.get $in)))
+    (local.set $step (i32.shl (local.get $P) (i32.const 2)))
+    (local.set $j (i32.const 0))
+    (block $done_j
+      (loop $next_j
+        (br_if $done_j (i32.ge_u (local.get $j) (local.get $in)))
+        (local.set $row (i32.add (local.get $ws) (i32.shl (i32.mul (local.get $j) (local.get $out)) (i32.const 2))))
+        (local.set $a (v128.const i64x2 0 0)) (local.set $b (v128.const i64x2 0 0))
+        (local.set $c (v128.const i64x2 0 0)) (local.set $d (v128.const i64x2 0 0))
+        (local.set $m (i32.const 0))
+        (block $done_m
+          (loop $next_m
+            (br_if $done_m (i32.ge_u (i32.add (local.get $m) (i32.const 1)) (local.get $out)))
+            (local.set $dw (f64x2.promote_low_f32x4
+              (f32x4.sub
+                (v128.load64_zero (i32.add (i32.add (local.get $row) (local.get $step)) (i32.shl (local.get $m) (i32.const 2))))
+                (v128.load64_zero (i32.add (local.get $row) (i32.shl (local.get $m) (i32.const 2)))))))
+            (local.set $at (i32.shl (local.get $m) (i32.const 3)))
+            (local.set $a (f64x2.add (local.get $a) (f64x2.mul (v128.load (i32.add (local.get $v0) (local.get $at))) (local.get $dw))))
+            (local.set $b (f64x2.add (local.get $b) (f64x2.mul (v128.load (i32.add (local.get $v1) (local.get $at))) (local.get $dw))))
+            (local.set $c (f64x2.add (local.get $c) (f64x2.mul (v128.load (i32.add (local.get $v2) (local.get $at))) (local.get $dw))))
+            (local.set $d (f64x2.add (local.get $d) (f64x2.mul (v128.load (i32.add (local.get $v3) (local.get $at))) (local.get $dw))))
+            (local.set $m (i32.add (local.get $m) (i32.const 2)))
+            (br $next_m)))
+        (local.set $sa (f64.add (f64x2.extract_lane 0 (local.get $a)) (f64x2.extract_lane 1 (local.get $a))))
+        (local.set $sb (f64.add (f64x2.extract_lane 0 (local.get $b)) (f64x2.extract_lane 1 (local.get $b))))
+        (local.set $sc (f64.add (f64x2.extract_lane 0 (local.get $c)) (f64x2.extract_lane 1 (local.get $c))))
+        (local.set $sd (f64.add (f64x2.extract_lane 0 (local.get $d)) (f64x2.extract_lane 1 (local.get $d))))
+        (if (i32.lt_u (local.get $m) (local.get $out))
+          (then
+            (local.set $dm (f64.promote_f32 (f32.sub
+              (f32.load (i32.add (i32.add (local.get $row) (local.get $step)) (i32.shl (local.get $m) (i32.const 2))))
+              (f32.load (i32.add (local.get $row) (i32.shl (local.get $m) (i32.const 2)))))))
+            (local.set $at (i32.shl (local.get $m) (i32.const 3)))
+            (local.set $sa (f64.add (local.get $sa) (f64.mul (f64.load (i32.add (local.get $v0) (local.get $at))) (local.get $dm))))
+            (local.set $sb (f64.add (local.get $sb) (f64.mul (f64.load (i32.add (local.get $v1) (local.get $at))) (local.get $dm))))
+            (local.set $sc (f64.add (local.get $sc) (f64.mul (f64.load (i32.add (local.get $v2) (local.get $at))) (local.get $dm))))
+            (local.set $sd (f64.add (local.get $sd) (f64.mul (f64.load (i32.add (local.get $v3) (local.get $at))) (local.get $dm))))))
+        (local.set $hat (i32.shl (local.get $j) (i32.const 3)))
+        (local.set $ta (f64.add (local.get $ta) (f64.mul (f64.load (i32.add (local.get $h0) (local.get $hat))) (local.get $sa))))
+        (local.set $tb (f64.add (local.get $tb) (f64.mul (f64.load (i32.add (local.get $h1) (local.get $hat))) (local.get $sb))))
+        (local.set $tc (f64.add (local.get $tc) (f64.mul (f64.load (i32.add (local.get $h2) (local.get $hat))) (local.get $sc))))
+        (local.set $td (f64.add (local.get $td) (f64.mul (f64.load (i32.add (local.get $h3) (local.get $hat))) (local.get $sd))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $next_j)))
+    (local.set $m (i32.const 0))
+    (block $done_b
+      (loop $next_b
+        (br_if $done_b (i32.ge_u (local.get $m) (local.get $out)))
+        (local.set $dm (f64.promote_f32 (f32.sub
+          (f32.load (i32.add (i32.add (local.get $wb) (local.get $step)) (i32.shl (local.get $m) (i32.const 2))))
+          (f32.load (i32.add (local.get $wb) (i32.shl (local.get $m) (i32.const 2)))))))
+        (local.set $at (i32.shl (local.get $m) (i32.const 3)))
+        (local.set $ta (f64.add (local.get $ta) (f64.mul (f64.load (i32.add (local.get $v0) (local.get $at))) (local.get $dm))))
+        (local.set $tb (f64.add (local.get $tb) (f64.mul (f64.load (i32.add (local.get $v1) (local.get $at))) (local.get $dm))))
+        (local.set $tc (f64.add (local.get $tc) (f64.mul (f64.load (i32.add (local.get $v2) (local.get $at))) (local.get $dm))))
+        (local.set $td (f64.add (local.get $td) (f64.mul (f64.load (i32.add (local.get $v3) (local.get $at))) (local.get $dm))))
+        (local.set $m (i32.add (local.get $m) (i32.const 1)))
+        (br $next_b)))
+    (f64.store (call $row (local.get $result) (i32.const 0) (local.get $count) (i32.const 1)) (local.get $ta))
+    (f64.store (call $row (local.get $result) (i32.const 1) (local.get $count) (i32.const 1)) (local.get $tb))
+    (f64.store (call $row (local.get $result) (i32.const 2) (local.get $count) (i32.const 1)) (local.get $tc))
+    (f64.store (call $row (local.get $result) (i32.const 3) (local.get $count) (i32.const 1)) (local.get $td))))

@@ -21,13 +21,26 @@ interface QuerySideExports {
   forward: (z: number, h: number, wt: number, inputs: number, outputs: number) => void;
   backward: (next: number, delta: number, wt: number, inputs: number, outputs: number) => void;
   increment_dot: (h: number, delta: number, ws: number, wb: number, P: number, inputs: number, outputs: number) => number;
+  forward_rows: (z: number, h: number, wt: number, inputs: number, outputs: number, count: number) => void;
+  backward_rows: (next: number, delta: number, wt: number, inputs: number, outputs: number, count: number) => void;
+  increment_dot_rows: (
+    h: number,
+    delta: number,
+    ws: number,
+    wb: number,
+    P: number,
+    inputs: number,
+    outputs: number,
+    count: number,
+    result: number,
+  ) => void;
 }
 
 let compiled: WebAssembly.Module | null = null;
 
 const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
-/** Per layer: pre-activations, activations and the interpolated weights (kernel then bias), float64. */
+/** Per layer: pre-activations and activations of the held rows ([rows, outputs]), the interpolated weights (kernel then bias), float64. */
 interface LayerBuffers {
   z: Float64Array;
   h: Float64Array;
@@ -39,19 +52,21 @@ interface LayerBuffers {
 /** Steps per `queryFactors` call (its callers chunk by this): at most 2·this + 2 weight indices per call. */
 export const QUERY_STEPS_PER_CALL = 128;
 const MAX_WEIGHT_INDICES = 2 * QUERY_STEPS_PER_CALL + 2;
-/** Rows whose first-layer products are held at once, so rows at one point share its interpolated weights. */
+/** Rows held at once: they share each point's interpolated weights and every pass through them (`*Rows`). */
 export const FIRST_LAYER_ROWS = 4;
 
 /**
- * The query side's per-point work (one row at a time) in WebAssembly (querySide.wat): first-layer
- * products at recorded weights, interpolated weights, forward and backward through the dense layers and
- * Φ·Δ_s from the factors, all float64 in f64x2 lanes. The recorded weights [T+1, P] live in its memory,
+ * The query side's per-point work in WebAssembly (querySide.wat): first-layer products at recorded weights,
+ * interpolated weights, forward and backward through the dense layers and Φ·Δ_s from the factors, all
+ * float64 in f64x2 lanes, for one row or for up to FIRST_LAYER_ROWS rows at one point (`forwardRows`,
+ * `backwardRows`, `incrementDots`: each weight read once for all of them, the same values bit for bit).
+ * Row r's activations, δ and scratch are at r · width of each buffer; the one-row calls use row 0. The recorded weights [T+1, P] live in its memory,
  * which is laid out once and never grows, so `querySideFor` can make them the run's own weights (one copy
  * per thread). The activations are applied in JavaScript on views of its memory between the calls.
  */
 export class SimdQuerySide {
   readonly layers: LayerBuffers[] = [];
-  /** The row's input x (float64) and the backward pass's δ and scratch. */
+  /** The row's input x (float64) and the backward pass's δ and scratch ([rows, layer width] each). */
   readonly x: Float64Array;
   readonly delta: Float64Array;
   readonly next: Float64Array;
@@ -62,7 +77,9 @@ export class SimdQuerySide {
   private readonly exports: QuerySideExports;
   private readonly weights: number;
   private readonly P: number;
-  private readonly pointers: { x: number; delta: number; next: number; steps: number; z0: number };
+  private readonly pointers: { x: number; delta: number; next: number; steps: number; z0: number; dots: number };
+  /** Φ·Δ_s of the held rows after `incrementDots`. */
+  private readonly dots: Float64Array;
 
   /** `capacity`: weight floats to hold (a replayed run's longest segment), loaded by `adoptSegment`; default the run's own path. */
   constructor(
@@ -84,16 +101,19 @@ export class SimdQuerySide {
     this.weights = take(weightFloats * 4);
     this.pointers = {
       x: take(widest * 8),
-      delta: take(widest * 8),
-      next: take(widest * 8),
+      delta: take(FIRST_LAYER_ROWS * widest * 8),
+      next: take(FIRST_LAYER_ROWS * widest * 8),
       steps: take(MAX_WEIGHT_INDICES * 4),
       z0: take(FIRST_LAYER_ROWS * MAX_WEIGHT_INDICES * layers[0].outputs * 8),
+      dots: take(FIRST_LAYER_ROWS * 8),
     };
     const layerPointers = layers.map((l) => ({
-      zPointer: take(l.outputs * 8),
-      hPointer: take(l.outputs * 8),
+      zPointer: take(FIRST_LAYER_ROWS * l.outputs * 8),
+      hPointer: take(FIRST_LAYER_ROWS * l.outputs * 8),
       wtPointer: take((l.inputs + 1) * l.outputs * 8),
     }));
+    // The pair loads of an odd last column read one float64 past a buffer's end (querySide.wat).
+    take(16);
     const memory = this.exports.memory;
     const pages = Math.ceil(bytes / 65536) - memory.buffer.byteLength / 65536;
     if (pages > 0) memory.grow(pages);
@@ -101,8 +121,9 @@ export class SimdQuerySide {
     this.weightsView = new Float32Array(buffer, this.weights, weightFloats);
     if (capacity === undefined) this.weightsView.set(run.path.weights);
     this.x = new Float64Array(buffer, this.pointers.x, widest);
-    this.delta = new Float64Array(buffer, this.pointers.delta, widest);
-    this.next = new Float64Array(buffer, this.pointers.next, widest);
+    this.delta = new Float64Array(buffer, this.pointers.delta, FIRST_LAYER_ROWS * widest);
+    this.next = new Float64Array(buffer, this.pointers.next, FIRST_LAYER_ROWS * widest);
+    this.dots = new Float64Array(buffer, this.pointers.dots, FIRST_LAYER_ROWS);
     const perRow = MAX_WEIGHT_INDICES * layers[0].outputs;
     this.firstLayerProducts = Array.from(
       { length: FIRST_LAYER_ROWS },
@@ -111,8 +132,8 @@ export class SimdQuerySide {
     layerPointers.forEach((p, k) =>
       this.layers.push({
         ...p,
-        z: new Float64Array(buffer, p.zPointer, layers[k].outputs),
-        h: new Float64Array(buffer, p.hPointer, layers[k].outputs),
+        z: new Float64Array(buffer, p.zPointer, FIRST_LAYER_ROWS * layers[k].outputs),
+        h: new Float64Array(buffer, p.hPointer, FIRST_LAYER_ROWS * layers[k].outputs),
       }),
     );
   }
@@ -138,11 +159,11 @@ export class SimdQuerySide {
     );
   }
 
-  /** The first layer's pre-activations at (1 − t)·products[a] + t·products[b] of held row `row` into layer 0's z. */
+  /** The first layer's pre-activations at (1 − t)·products[a] + t·products[b] of held row `row` into its row of layer 0's z. */
   firstLayerAt(a: number, b: number, t: number, row = 0): void {
     const out0 = this.run.layout.layers[0].outputs;
     const base = this.pointers.z0 + row * MAX_WEIGHT_INDICES * out0 * 8;
-    this.exports.lerp(this.layers[0].zPointer, base + a * out0 * 8, base + b * out0 * 8, t, out0);
+    this.exports.lerp(this.layers[0].zPointer + row * out0 * 8, base + a * out0 * 8, base + b * out0 * 8, t, out0);
   }
 
   /** The weights of every layer after the first at w_s + tΔ_s, for the `forwardPoint` calls of every row at this point. */
@@ -167,22 +188,31 @@ export class SimdQuerySide {
    * already in place (`interpolateAt`, shared by the rows at one point).
    */
   forwardPoint(s: number, t: number, interpolated = false): void {
-    const layers = this.run.layout.layers;
     if (!interpolated) this.interpolateAt(s, t);
-    activateArray(layers[0].activation, this.layers[0].z, this.layers[0].h, layers[0].outputs);
+    this.forwardRows(1);
+  }
+
+  /** `forwardPoint` for the first `count` held rows, each from its row of layer 0's z, at the interpolated weights in place. */
+  forwardRows(count: number): void {
+    const layers = this.run.layout.layers;
+    activateArray(layers[0].activation, this.layers[0].z, this.layers[0].h, count * layers[0].outputs);
     for (let l = 1; l < layers.length; l++) {
       const { inputs, outputs } = layers[l];
-      this.exports.forward(this.layers[l].zPointer, this.layers[l - 1].hPointer, this.layers[l].wtPointer, inputs, outputs);
-      activateArray(layers[l].activation, this.layers[l].z, this.layers[l].h, layers[l].outputs);
+      const { zPointer, wtPointer } = this.layers[l];
+      const hPointer = this.layers[l - 1].hPointer;
+      if (count === 1) this.exports.forward(zPointer, hPointer, wtPointer, inputs, outputs);
+      else this.exports.forward_rows(zPointer, hPointer, wtPointer, inputs, outputs, count);
+      activateArray(layers[l].activation, this.layers[l].z, this.layers[l].h, count * outputs);
     }
   }
 
-  /** The on/off pattern of every ReLU layer after `forwardPoint`, as one string ('' without ReLU). */
-  reluPattern(): string {
+  /** The on/off pattern of every ReLU layer of held row `row` after a forward pass, as one string ('' without ReLU). */
+  reluPattern(row = 0): string {
     let pattern = '';
     this.run.layout.layers.forEach((l, k) => {
       if (l.activation !== 'relu') return;
-      for (const z of this.layers[k].z) pattern += z > 0 ? '1' : '0';
+      const z = this.layers[k].z;
+      for (let m = row * l.outputs; m < (row + 1) * l.outputs; m++) pattern += z[m] > 0 ? '1' : '0';
     });
     return pattern;
   }
@@ -193,40 +223,45 @@ export class SimdQuerySide {
    * l − 1's h, or x), from the last layer to the first.
    */
   backwardPoint(e: ArrayLike<number>, offset: number, visit: (l: number) => void): void {
+    this.backwardRows([offset], e, visit);
+  }
+
+  /**
+   * `backwardPoint` for held rows 0 … offsets.length − 1 after `forwardRows`, row r explaining e from
+   * `offsets[r]`: `visit(l)` sees every row's δ of layer l in `delta` ([rows, outputs]).
+   */
+  backwardRows(offsets: readonly number[], e: ArrayLike<number>, visit: (l: number) => void): void {
     const layers = this.run.layout.layers;
     const L = layers.length;
+    const count = offsets.length;
     const { delta, next } = this;
-    for (let c = 0; c < layers[L - 1].outputs; c++) delta[c] = e[offset + c];
-    multiplyByDerivative(layers[L - 1].activation, this.layers[L - 1].z, this.layers[L - 1].h, delta, layers[L - 1].outputs);
+    const C = layers[L - 1].outputs;
+    offsets.forEach((offset, r) => {
+      for (let c = 0; c < C; c++) delta[r * C + c] = e[offset + c];
+    });
+    multiplyByDerivative(layers[L - 1].activation, this.layers[L - 1].z, this.layers[L - 1].h, delta, count * C);
     for (let l = L - 1; l >= 0; l--) {
       visit(l);
       if (l === 0) break;
-      const inputs = layers[l].inputs;
-      this.backward(l);
-      for (let m = 0; m < inputs; m++) delta[m] = next[m];
-      multiplyByDerivative(layers[l - 1].activation, this.layers[l - 1].z, this.layers[l - 1].h, delta, inputs);
+      const { inputs, outputs } = layers[l];
+      const { wtPointer } = this.layers[l];
+      if (count === 1) this.exports.backward(this.pointers.next, this.pointers.delta, wtPointer, inputs, outputs);
+      else this.exports.backward_rows(this.pointers.next, this.pointers.delta, wtPointer, inputs, outputs, count);
+      for (let m = 0; m < count * inputs; m++) delta[m] = next[m];
+      multiplyByDerivative(layers[l - 1].activation, this.layers[l - 1].z, this.layers[l - 1].h, delta, count * inputs);
     }
   }
 
-  /** `next` ← W_l(t) δ with the weights of the last `forward` through layer l. */
-  backward(l: number): void {
-    const { inputs, outputs } = this.run.layout.layers[l];
-    this.exports.backward(this.pointers.next, this.pointers.delta, this.layers[l].wtPointer, inputs, outputs);
-  }
-
-  /** Layer l's part of Φ·Δ_s at this point, with l − 1's activations and the current δ (unweighted). */
-  incrementDot(l: number, s: number): number {
+  /** Layer l's part of Φ·Δ_s at this point for the first `count` held rows, with l − 1's activations and the current δ (unweighted). */
+  incrementDots(l: number, s: number, count: number): Float64Array {
     const { inputs, outputs, kernelOffset, biasOffset } = this.run.layout.layers[l];
     const base = this.weights + s * this.P * 4;
-    return this.exports.increment_dot(
-      this.layers[l - 1].hPointer,
-      this.pointers.delta,
-      base + kernelOffset * 4,
-      base + biasOffset * 4,
-      this.P,
-      inputs,
-      outputs,
-    );
+    const h = this.layers[l - 1].hPointer;
+    const ws = base + kernelOffset * 4;
+    const wb = base + biasOffset * 4;
+    if (count === 1) this.dots[0] = this.exports.increment_dot(h, this.pointers.delta, ws, wb, this.P, inputs, outputs);
+    else this.exports.increment_dot_rows(h, this.pointers.delta, ws, wb, this.P, inputs, outputs, count, this.pointers.dots);
+    return this.dots;
   }
 }
 

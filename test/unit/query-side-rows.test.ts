@@ -1,0 +1,129 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { indexedRun } from '../../src/engine/explain/explainService';
+import { querySideFor } from '../../src/engine/explain/fast/wasm/simdQuerySide';
+import { trainSample } from '../helpers/experiments';
+
+/** Penguins with odd widths everywhere (13 and 5 hidden units, 3 classes), so every pair kernel meets its odd column. */
+async function oddRun() {
+  const info = await trainSample('penguins.csv', {
+    dataset: { train: 'penguins.csv', target: 'species', test: { fraction: 0.2 } },
+    model: {
+      hidden: [
+        { units: 13, activation: 'tanh' },
+        { units: 5, activation: 'relu' },
+      ],
+    },
+    training: { optimizer: 'adam', learningRate: 0.01, epochs: 2, batchSize: 16, seed: 7 },
+  });
+  return indexedRun(info.dir);
+}
+
+function random(seed: number): () => number {
+  return () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
+}
+
+/** Every layer's activations, δ and (after the first) Φ·Δ part of each row at one point, from `rows` rows passed together. */
+function passes(side: ReturnType<typeof querySideFor>, x: number[][], e: Float32Array, s: number, t: number, layerCount: number) {
+  const F = x[0].length;
+  x.forEach((row, r) => {
+    for (let f = 0; f < F; f++) side.x[f] = row[f];
+    side.firstLayer([s, s + 1], r);
+  });
+  side.interpolateAt(s, t);
+  x.forEach((_, r) => side.firstLayerAt(0, 1, t, r));
+  side.forwardRows(x.length);
+  const h = side.layers.map((l) => Array.from(l.h));
+  const deltas: number[][] = [];
+  const dots: number[][] = [];
+  const C = e.length / x.length;
+  side.backwardRows(
+    x.map((_, r) => r * C),
+    e,
+    (l) => {
+      deltas[l] = Array.from(side.delta);
+      if (l > 0) dots[l] = Array.from(side.incrementDots(l, s, x.length).subarray(0, x.length));
+    },
+  );
+  assert.equal(deltas.length, layerCount);
+  return { h, deltas, dots };
+}
+
+test('the query side passes 2–4 rows at one point to the same bits as one row at a time (odd widths, ReLU and tanh)', async () => {
+  const { run } = await oddRun();
+  const side = querySideFor(run);
+  const layers = run.layout.layers;
+  const F = run.data.featureCount;
+  const C = run.outputCount;
+  const next = random(3);
+  for (const count of [2, 3, 4]) {
+    const x = Array.from({ length: count }, () => Array.from({ length: F }, () => next() * 3));
+    const e = Float32Array.from({ length: count * C }, () => next());
+    for (const [s, t] of [
+      [0, 0.5],
+      [run.path.steps - 1, 0.1127],
+    ]) {
+      const together = passes(side, x, e, s, t, layers.length);
+      x.forEach((row, r) => {
+        const alone = passes(side, [row], e.slice(r * C, (r + 1) * C), s, t, layers.length);
+        layers.forEach((layer, l) => {
+          const out = layer.outputs;
+          assert.deepEqual(together.h[l].slice(r * out, (r + 1) * out), alone.h[l].slice(0, out), `h, layer ${l}, row ${r} of ${count}`);
+          assert.deepEqual(
+            together.deltas[l].slice(r * out, (r + 1) * out),
+            alone.deltas[l].slice(0, out),
+            `δ, layer ${l}, row ${r} of ${count}`,
+          );
+          if (l > 0) assert.equal(together.dots[l][r], alone.dots[l][0], `Φ·Δ, layer ${l}, row ${r} of ${count}`);
+        });
+      });
+    }
+  }
+});
+
+test('sweeping a layer from its factors gives the U of sweeping the Φ they form, bit for bit (Adam scale, carry, Nesterov)', async () => {
+  const { run, index } = await oddRun();
+  const simd = index.contraction;
+  const P = run.layout.parameterCount;
+  for (const nesterov of [false, true]) {
+    const results: Float32Array[] = [];
+    for (const form of ['factored', 'dense'] as const) {
+      simd.resetCarries(1);
+      const u = new Float32Array(P);
+      const nodes = 3;
+      const draw = random(5);
+      for (const r of [4, 3]) {
+        const sweep = { r, eta: 0.01, decay: Math.fround(0.9), nesterov };
+        run.layout.layers.forEach((layer, l) => {
+          const { inputs, outputs, kernelOffset } = layer;
+          const count = l === 0 ? 1 : nodes;
+          const a = Array.from({ length: count * inputs }, () => draw());
+          const d = Array.from({ length: count * outputs }, () => draw());
+          if (form === 'factored') {
+            (l === 0 ? simd.x : simd.a).set(a);
+            simd.d.set(d);
+            simd.sweepFactored(0, sweep, layer, count, l === 0);
+            return;
+          }
+          // Φ as the kernel sums it: over the factor pairs in order, from 0.
+          for (let j = 0; j < inputs; j++)
+            for (let m = 0; m < outputs; m++) {
+              let phi = 0;
+              for (let k = 0; k < count; k++) phi += a[k * inputs + j] * d[k * outputs + m];
+              simd.phi[kernelOffset + j * outputs + m] = phi;
+            }
+          for (let m = 0; m < outputs; m++) {
+            let phi = 0;
+            for (let k = 0; k < count; k++) phi += d[k * outputs + m];
+            simd.phi[layer.biasOffset + m] = phi;
+          }
+          simd.sweepDense(0, sweep, kernelOffset, layer.biasOffset + outputs);
+        });
+        u.set(simd.u);
+      }
+      results.push(u);
+    }
+    assert.deepEqual(results[0], results[1], `nesterov ${nesterov}`);
+    assert.ok(results[0].some((v) => v !== 0));
+  }
+});

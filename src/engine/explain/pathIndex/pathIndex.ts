@@ -1,5 +1,5 @@
 import type { LoadedRun } from '../shared/loadedRun';
-import { adamDiagonal, type SweepInput } from '../shared/optimizerSweep';
+import { adamCorrections, type SweepInput } from '../shared/optimizerSweep';
 import { buildTrainingFactors } from '../shared/trainingFactors';
 import { SimdContraction } from '../fast/wasm/simdContraction';
 import { messageOf } from '../../errors';
@@ -105,12 +105,9 @@ export function buildPathIndex(run: LoadedRun, contraction: SimdContraction = ne
     calibratedStretchScale(run, layers, stepScale as Float32Array);
   } else if (stepScale) {
     const input = sweepInputOf(run, 1);
-    const d = new Float64Array(P);
-    for (let r = 0; r < T; r++) {
-      adamDiagonal(input, r, d);
-      const eta = run.path.learningRates[r];
-      for (let p = 0; p < P; p++) stepScale[r * P + p] = eta * d[p];
-    }
+    const v = input.adamV as Float32Array;
+    for (let r = 0; r < T; r++)
+      contraction.fillStepScale(r, v.subarray(r * P, (r + 1) * P), adamCorrections(input, r), run.path.learningRates[r]);
   }
   return { layers, stepScale, contraction, source: 'built', ms: performance.now() - started };
 }

@@ -22,6 +22,12 @@ export function logitDeltasApply(layers: readonly LayerLayout[]): boolean {
 
 const scratch = scratchArrays();
 
+/** The last hidden layer's σ' (float64, reused from step to step). */
+let lastSlopes = new Float64Array(0);
+
+/** Side of the blocks the weights are transposed in. */
+const TILE = 16;
+
 /**
  * δ of output logit c with respect to every layer's pre-activations, for each example of one step, in typed arrays
  * from what the step already computed: the layer inputs a (the loss factors) and the weights w_s. The last layer is
@@ -50,12 +56,15 @@ export function logitDeltas(
     const derivative = DERIVATIVE_FROM_VALUE[layers[l - 1].activation] as (a: number) => number;
     const a = factors[l].a;
     if (l === L - 1) {
-      // δ_{L−1} = σ' ⊙ W_L[:, c]: a column of the weights, no product.
+      // δ_{L−1} = σ' ⊙ W_L[:, c]: a column of the weights, no product (σ' kept in float64 until the product).
+      if (lastSlopes.length < B * inputs) lastSlopes = new Float64Array(B * inputs);
+      for (let k = 0; k < B * inputs; k++) lastSlopes[k] = derivative(a[k]);
+      const column = scratch('column', inputs);
       classes.forEach((cls, j) => {
         const below = out[j][l - 1];
+        for (let i = 0; i < inputs; i++) column[i] = weights[kernelOffset + i * outputs + cls];
         for (let b = 0; b < B; b++) {
-          for (let i = 0; i < inputs; i++)
-            below[b * inputs + i] = derivative(a[b * inputs + i]) * weights[kernelOffset + i * outputs + cls];
+          for (let i = 0; i < inputs; i++) below[b * inputs + i] = lastSlopes[b * inputs + i] * column[i];
         }
       });
       continue;
@@ -88,9 +97,11 @@ export function logitDeltas(
     }
     // [C·B, out] · Wᵀ [out, in], then σ' of the layer's input (the same for every class).
     const transposed = scratch('transposed', outputs * inputs);
-    for (let i = 0; i < inputs; i++) {
-      for (let o = 0; o < outputs; o++) transposed[o * inputs + i] = weights[kernelOffset + i * outputs + o];
-    }
+    // In tiles, so neither the reads nor the writes stride through the whole matrix.
+    for (let i0 = 0; i0 < inputs; i0 += TILE)
+      for (let o0 = 0; o0 < outputs; o0 += TILE)
+        for (let i = i0; i < Math.min(i0 + TILE, inputs); i++)
+          for (let o = o0; o < Math.min(o0 + TILE, outputs); o++) transposed[o * inputs + i] = weights[kernelOffset + i * outputs + o];
     const projected = product.rowsTimes(
       (stacked) => out.forEach((perLayer, j) => stacked.set(perLayer[l], j * B * outputs)),
       transposed,

@@ -53,20 +53,23 @@ export function adamBiasCorrections(beta1: number, beta2: number, steps: number)
 
 const corrections = new WeakMap<SweepInput, { c1: Float64Array; c2: Float64Array }>();
 
-/** Adam's fixed diagonal D_r = 1 / ((1 − β1^{r+1}) (sqrt(v_r / (1 − β2^{r+1})) + ε)). */
-export function adamDiagonal(input: SweepInput, r: number, out: Float64Array): void {
+/** The constants of Adam's diagonal at step r: c1 = 1 − β1^{r+1}, c2 = 1 − β2^{r+1} (bias corrections) and ε as float32. */
+export function adamCorrections(input: SweepInput, r: number): { c1: number; c2: number; epsilon: number } {
   const { beta1, beta2, epsilon } = input.optimizer;
-  const P = input.parameterCount;
-  const v = input.adamV as Float32Array;
   const first = input.firstStep ?? 0;
   let table = corrections.get(input);
   if (!table) {
     table = adamBiasCorrections(beta1, beta2, first + input.learningRates.length);
     corrections.set(input, table);
   }
-  const c1 = table.c1[first + r];
-  const c2 = table.c2[first + r];
-  const eps = Math.fround(epsilon);
+  return { c1: table.c1[first + r], c2: table.c2[first + r], epsilon: Math.fround(epsilon) };
+}
+
+/** Adam's fixed diagonal D_r = 1 / ((1 − β1^{r+1}) (sqrt(v_r / (1 − β2^{r+1})) + ε)). */
+export function adamDiagonal(input: SweepInput, r: number, out: Float64Array): void {
+  const P = input.parameterCount;
+  const v = input.adamV as Float32Array;
+  const { c1, c2, epsilon: eps } = adamCorrections(input, r);
   for (let p = 0; p < P; p++) out[p] = 1 / (c1 * (Math.sqrt(v[r * P + p] / c2) + eps));
 }
 

@@ -253,4 +253,41 @@
           (local.get $u) (local.get $carry) (local.get $scale) (local.get $eta) (local.get $decay) (local.get $nesterov))
         (local.set $m (i32.add (local.get $m) (i32.const 1)))
         (br $next_b))))
+
+  ;; Adam's step scale η_r D_r for one step, D_r = 1 / (c1 (sqrt(v_r / c2) + ε)) per parameter (adamDiagonal in
+  ;; optimizerSweep.ts, the same float64 operations, rounded to float32 as that index stores it): v [P] float32.
+  (func (export "step_scale") (param $dst i32) (param $v i32) (param $P i32) (param $c1 f64) (param $c2 f64) (param $eps f64) (param $eta f64)
+    (local $p i32) (local $c1s v128) (local $c2s v128) (local $epss v128) (local $etas v128) (local $ones v128)
+    (local.set $c1s (f64x2.splat (local.get $c1)))
+    (local.set $c2s (f64x2.splat (local.get $c2)))
+    (local.set $epss (f64x2.splat (local.get $eps)))
+    (local.set $etas (f64x2.splat (local.get $eta)))
+    (local.set $ones (f64x2.splat (f64.const 1)))
+    (local.set $p (i32.const 0))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (i32.add (local.get $p) (i32.const 1)) (local.get $P)))
+        (v128.store64_lane 0 (i32.add (local.get $dst) (i32.shl (local.get $p) (i32.const 2)))
+          (f32x4.demote_f64x2_zero
+            (f64x2.mul (local.get $etas)
+              (f64x2.div (local.get $ones)
+                (f64x2.mul (local.get $c1s)
+                  (f64x2.add
+                    (f64x2.sqrt (f64x2.div
+                      (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $v) (i32.shl (local.get $p) (i32.const 2)))))
+                      (local.get $c2s)))
+                    (local.get $epss)))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 2)))
+        (br $next)))
+    (if (i32.lt_u (local.get $p) (local.get $P))
+      (then
+        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $p) (i32.const 2)))
+          (f32.demote_f64
+            (f64.mul (local.get $eta)
+              (f64.div (f64.const 1)
+                (f64.mul (local.get $c1)
+                  (f64.add
+                    (f64.sqrt (f64.div (f64.promote_f32 (f32.load (i32.add (local.get $v) (i32.shl (local.get $p) (i32.const 2)))))
+                      (local.get $c2)))
+                    (local.get $eps))))))))))
 )

@@ -40,6 +40,7 @@ interface KernelExports {
     decay: number,
     nesterov: number,
   ) => void;
+  step_scale: (dst: number, v: number, P: number, c1: number, c2: number, eps: number, eta: number) => void;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -230,6 +231,13 @@ export class SimdContraction {
       step.decay,
       step.nesterov ? 1 : 0,
     );
+  }
+
+  /** Step r's scale η_r D_r for Adam from its second moments `v` [P] (the Φ scratch holds them meanwhile). */
+  fillStepScale(r: number, v: Float32Array, corrections: { c1: number; c2: number; epsilon: number }, eta: number): void {
+    const P = this.parameterCount;
+    new Float32Array(this.exports.memory.buffer, this.pointers.phi, P).set(v);
+    this.exports.step_scale(this.scale(r), this.pointers.phi, P, corrections.c1, corrections.c2, corrections.epsilon, eta);
   }
 
   contract(r: number): Float64Array {

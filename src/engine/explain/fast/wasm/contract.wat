@@ -115,7 +115,7 @@
   ;; with Φ given densely (f64) or by a layer's factors (sweep_factored):
   ;;   next = S_p Φ_p + decay · carry_p;  carry_p = next;  U_p = nesterov ? S_p Φ_p + decay · next : next
   ;; S_p is the step's η_r D_r (Adam, f32 per parameter) or the scalar η_r (scale = 0). Two parameters per
-  ;; f64x2 lane pair; `$update` is the same arithmetic for one parameter (an odd tail).
+  ;; f64x2 lane pair; `$update` is the same arithmetic for one parameter (an odd tail). `phi` holds Φ_from, Φ_from+1, …
   (func $update (param $p i32) (param $phi f64) (param $u i32) (param $carry i32) (param $scale i32)
     (param $eta f64) (param $decay f64) (param $nesterov i32)
     (local $step f64) (local $next f64) (local $cp i32)
@@ -134,24 +134,24 @@
   (func $sweep_dense (export "sweep_dense")
     (param $u i32) (param $carry i32) (param $scale i32) (param $phi i32) (param $from i32) (param $to i32)
     (param $eta f64) (param $decay f64) (param $nesterov i32)
-    (local $p i32) (local $etas v128) (local $decays v128) (local $p2 i32) (local $s v128) (local $step v128) (local $next v128) (local $cp i32)
+    (local $p i32) (local $at i32) (local $cp i32) (local $etas v128) (local $decays v128) (local $s v128) (local $step v128) (local $next v128)
     (local.set $etas (f64x2.splat (local.get $eta)))
     (local.set $decays (f64x2.splat (local.get $decay)))
     (local.set $p (local.get $from))
     (block $done_pairs
       (loop $next_pair
         (br_if $done_pairs (i32.ge_u (i32.add (local.get $p) (i32.const 1)) (local.get $to)))
-        ;; the pair's update, as `$update` does it per parameter (with scale = 0 the load reads unrelated memory that select discards)
-        (local.set $p2 (local.get $p))
+        ;; (with scale = 0 the load reads unrelated memory that select discards)
         (local.set $s (select (result v128)
-          (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $scale) (i32.shl (local.get $p2) (i32.const 2)))))
+          (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $scale) (i32.shl (local.get $p) (i32.const 2)))))
           (local.get $etas)
           (local.get $scale)))
-        (local.set $step (f64x2.mul (v128.load (i32.add (local.get $phi) (i32.shl (local.get $p) (i32.const 3)))) (local.get $s)))
-        (local.set $cp (i32.add (local.get $carry) (i32.shl (local.get $p2) (i32.const 3))))
+        (local.set $at (i32.add (local.get $phi) (i32.shl (i32.sub (local.get $p) (local.get $from)) (i32.const 3))))
+        (local.set $step (f64x2.mul (v128.load (local.get $at)) (local.get $s)))
+        (local.set $cp (i32.add (local.get $carry) (i32.shl (local.get $p) (i32.const 3))))
         (local.set $next (f64x2.add (local.get $step) (f64x2.mul (local.get $decays) (v128.load (local.get $cp)))))
         (v128.store (local.get $cp) (local.get $next))
-        (v128.store64_lane 0 (i32.add (local.get $u) (i32.shl (local.get $p2) (i32.const 2)))
+        (v128.store64_lane 0 (i32.add (local.get $u) (i32.shl (local.get $p) (i32.const 2)))
           (f32x4.demote_f64x2_zero
             (select (result v128)
               (f64x2.add (local.get $step) (f64x2.mul (local.get $decays) (local.get $next)))
@@ -161,24 +161,21 @@
         (br $next_pair)))
     (if (i32.lt_u (local.get $p) (local.get $to))
       (then
-        (call $update (local.get $p) (f64.load (i32.add (local.get $phi) (i32.shl (local.get $p) (i32.const 3))))
+        (call $update (local.get $p)
+          (f64.load (i32.add (local.get $phi) (i32.shl (i32.sub (local.get $p) (local.get $from)) (i32.const 3))))
           (local.get $u) (local.get $carry) (local.get $scale) (local.get $eta) (local.get $decay) (local.get $nesterov)))))
-  ;; Φ of one layer from its factors swept straight into U (kernel then bias), never stored:
+  ;; Φ of one layer from its factors, swept into U one kernel row (then the bias) at a time, so Φ only ever fills
+  ;; `phi`'s first `outputs` floats (it stays in cache):
   ;;   Φ[j,m] = Σ_{k<count} a[k,j] d[k,m]   (kernel at `offset`),   Φ_bias[m] = Σ_k d[k,m]
   ;; a [count, inputs] and d [count, outputs] are float64; the first layer passes x and Σ_k δ_k (count 1).
-  ;; Each parameter's arithmetic is sweep_dense's on the Φ it would have stored (`$phi` is unused).
   (func (export "sweep_factored")
     (param $u i32) (param $carry i32) (param $scale i32) (param $phi i32) (param $a i32) (param $d i32) (param $count i32)
     (param $offset i32) (param $inputs i32) (param $outputs i32) (param $eta f64) (param $decay f64) (param $nesterov i32)
     (local $j i32) (local $m i32) (local $k i32) (local $row i32) (local $acc v128) (local $one f64) (local $bias i32)
-    (local $etas v128) (local $decays v128) (local $p2 i32) (local $s v128) (local $step v128) (local $next v128) (local $cp i32)
-    (local.set $etas (f64x2.splat (local.get $eta)))
-    (local.set $decays (f64x2.splat (local.get $decay)))
     (local.set $j (i32.const 0))
     (block $done_j
       (loop $next_j
         (br_if $done_j (i32.ge_u (local.get $j) (local.get $inputs)))
-        (local.set $row (i32.add (local.get $offset) (i32.mul (local.get $j) (local.get $outputs))))
         (local.set $m (i32.const 0))
         (block $done_m
           (loop $next_m
@@ -196,22 +193,7 @@
                       (i32.shl (i32.add (i32.mul (local.get $k) (local.get $outputs)) (local.get $m)) (i32.const 3)))))))
                 (local.set $k (i32.add (local.get $k) (i32.const 1)))
                 (br $next_k)))
-            ;; the pair's update, as `$update` does it per parameter (with scale = 0 the load reads unrelated memory that select discards)
-        (local.set $p2 (i32.add (local.get $row) (local.get $m)))
-        (local.set $s (select (result v128)
-          (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $scale) (i32.shl (local.get $p2) (i32.const 2)))))
-          (local.get $etas)
-          (local.get $scale)))
-        (local.set $step (f64x2.mul (local.get $acc) (local.get $s)))
-        (local.set $cp (i32.add (local.get $carry) (i32.shl (local.get $p2) (i32.const 3))))
-        (local.set $next (f64x2.add (local.get $step) (f64x2.mul (local.get $decays) (v128.load (local.get $cp)))))
-        (v128.store (local.get $cp) (local.get $next))
-        (v128.store64_lane 0 (i32.add (local.get $u) (i32.shl (local.get $p2) (i32.const 2)))
-          (f32x4.demote_f64x2_zero
-            (select (result v128)
-              (f64x2.add (local.get $step) (f64x2.mul (local.get $decays) (local.get $next)))
-              (local.get $next)
-              (local.get $nesterov))))
+            (v128.store (i32.add (local.get $phi) (i32.shl (local.get $m) (i32.const 3))) (local.get $acc))
             (local.set $m (i32.add (local.get $m) (i32.const 2)))
             (br $next_m)))
         (if (i32.lt_u (local.get $m) (local.get $outputs))
@@ -229,12 +211,13 @@
                       (i32.shl (i32.add (i32.mul (local.get $k) (local.get $outputs)) (local.get $m)) (i32.const 3)))))))
                 (local.set $k (i32.add (local.get $k) (i32.const 1)))
                 (br $next_t)))
-            (call $update (i32.add (local.get $row) (local.get $m)) (local.get $one)
-              (local.get $u) (local.get $carry) (local.get $scale) (local.get $eta) (local.get $decay) (local.get $nesterov))))
+            (f64.store (i32.add (local.get $phi) (i32.shl (local.get $m) (i32.const 3))) (local.get $one))))
+        (local.set $row (i32.add (local.get $offset) (i32.mul (local.get $j) (local.get $outputs))))
+        (call $sweep_dense (local.get $u) (local.get $carry) (local.get $scale) (local.get $phi) (local.get $row)
+          (i32.add (local.get $row) (local.get $outputs)) (local.get $eta) (local.get $decay) (local.get $nesterov))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $next_j)))
     ;; bias: Σ_k d[k, m]
-    (local.set $bias (i32.add (local.get $offset) (i32.mul (local.get $inputs) (local.get $outputs))))
     (local.set $m (i32.const 0))
     (block $done_b
       (loop $next_b
@@ -249,10 +232,12 @@
                 (i32.shl (i32.add (i32.mul (local.get $k) (local.get $outputs)) (local.get $m)) (i32.const 3))))))
             (local.set $k (i32.add (local.get $k) (i32.const 1)))
             (br $next_bk)))
-        (call $update (i32.add (local.get $bias) (local.get $m)) (local.get $one)
-          (local.get $u) (local.get $carry) (local.get $scale) (local.get $eta) (local.get $decay) (local.get $nesterov))
+        (f64.store (i32.add (local.get $phi) (i32.shl (local.get $m) (i32.const 3))) (local.get $one))
         (local.set $m (i32.add (local.get $m) (i32.const 1)))
-        (br $next_b))))
+        (br $next_b)))
+    (local.set $bias (i32.add (local.get $offset) (i32.mul (local.get $inputs) (local.get $outputs))))
+    (call $sweep_dense (local.get $u) (local.get $carry) (local.get $scale) (local.get $phi) (local.get $bias)
+      (i32.add (local.get $bias) (local.get $outputs)) (local.get $eta) (local.get $decay) (local.get $nesterov)))
 
   ;; Adam's step scale η_r D_r for one step, D_r = 1 / (c1 (sqrt(v_r / c2) + ε)) per parameter (adamDiagonal in
   ;; optimizerSweep.ts, the same float64 operations, rounded to float32 as that index stores it): v [P] float32.

@@ -189,13 +189,13 @@ export class SimdContraction {
     return this.pointers.scale === 0 ? 0 : this.pointers.scale + r * this.parameterCount * 4;
   }
 
-  /** U over [from, to) from the dense Φ in `phi`. */
+  /** U over [from, to) from the dense Φ in `phi` (Φ of parameter p at phi[p]). */
   sweepDense(q: number, step: SweepStep, from: number, to: number): void {
     this.exports.sweep_dense(
       this.pointers.u,
       this.carry(q),
       this.scale(step.r),
-      this.pointers.phi,
+      this.pointers.phi + from * 8,
       from,
       to,
       step.eta,

@@ -20,6 +20,7 @@ import { CHECKPOINT_FILES } from '../../src/engine/run/runFiles';
 import { weightsFingerprint } from '../../src/engine/run/weightsFingerprint';
 import { decodeNpy } from '../../src/engine/run/npy';
 import { CancelledError } from '../../src/engine/errors';
+import { publishedPositions, replayedByReceiver } from '../../src/engine/explain/replay/sharedReplay';
 import { tempWorkspace, useWasm, writeExperiment } from '../helpers/experiments';
 import { userError } from '../helpers/userError';
 
@@ -124,18 +125,31 @@ test('path kernels summed in the replay equal those of the second replay (Tensor
   }
 });
 
+test("a receiving thread's share of the segments is spread over the pass, and the publishing thread sends the others", () => {
+  assert.deepEqual(publishedPositions(5, 0.4), [0, 1, 3]);
+  assert.deepEqual(publishedPositions(6, 0.5), [0, 2, 4]);
+  assert.deepEqual(publishedPositions(4, 0), [0, 1, 2, 3]);
+  const own = Array.from({ length: 62 }, (_, k) => k).filter((k) => replayedByReceiver(k, 0.36));
+  assert.equal(own.length, Math.floor(62 * 0.36));
+  assert.ok(!replayedByReceiver(0, 0.36), 'the first segment comes from the other thread while this one replays its own');
+});
+
 test('two threads share one replay: the worker replays and publishes its segments, the numbers are those of one thread', async () => {
   const saved = process.env.KERNEL_LENS_WORKERS;
   process.env.KERNEL_LENS_WORKERS = '2';
   try {
     // ReLU: the logits' deltas are recorded by the replay and published with it; GELU: three logits take a second,
-    // shared replay. One row (the worker only replays), and 30 rows of three classes (the worker explains 12 too).
-    for (const [activation, rows, workerRows] of [
-      ['relu', 1, 0],
-      ['relu', 30, 12],
-      ['gelu', 30, 12],
+    // shared replay. One row (the worker only replays; this thread replays none of the segments, or two in five
+    // itself), and 30 rows of three classes (the worker explains 12 too, or none while this thread replays half the
+    // segments of both passes).
+    for (const [activation, rows, workerRows, share] of [
+      ['relu', 1, 0, 0],
+      ['relu', 1, 0, 0.4],
+      ['gelu', 30, 0, 0.5],
+      ['relu', 30, 12, 0],
+      ['gelu', 30, 12, 0],
     ] as const) {
-      const runs = await pair(experiment(DATASETS[0], OPTIMIZERS[3], activation), `shared-${activation}-${rows}`);
+      const runs = await pair(experiment(DATASETS[0], OPTIMIZERS[3], activation), `shared-${activation}-${rows}-${share}`);
       const replayed = await indexedRun(runs.replayed);
       const queries: ExplainQuery[] = Array.from({ length: rows }, (_, row) => ({ split: 'test', row }));
       const alone = await explainWithIndex(replayed, queries, { top: 5, parallel: false });
@@ -143,6 +157,7 @@ test('two threads share one replay: the worker replays and publishes its segment
       const shared = await explainWithIndex(replayed, queries, {
         top: 5,
         replayingThreadRows: workerRows,
+        receiverShare: share,
         onReplay: (p) => passes.push(p.pass),
       });
       const segments = replayed.run.path.replay?.steps.length ?? 0;

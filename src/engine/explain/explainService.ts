@@ -21,7 +21,7 @@ import { CHECKPOINT_FILES } from '../run/runFiles';
 import { isImageFolderRun } from '../run/runRecord';
 import { explainReplayedBlocks, explainedClasses, type ReplayProgress } from './replay/replayedExplain';
 import type { ReplaySharing } from './replay/sharedReplay';
-import { kernelsInPass, replayingThreadRows, SHARED_REPLAY_FROM_MS, trainingMs } from './replay/replayCosts';
+import { kernelsInPass, receiverShare, replayingThreadRows, SHARED_REPLAY_FROM_MS, trainingMs } from './replay/replayCosts';
 import { explainBlockFast } from './fast/fastBlock';
 import { explainNeuron } from './neuron/neuronView';
 import { loadPathIndex, type PathIndex } from './pathIndex/pathIndex';
@@ -231,6 +231,8 @@ export interface ExplainOptions {
   onReplay?: (progress: ReplayProgress) => void;
   /** A checkpointed run on two threads: how many rows the replaying worker explains too (default: fitted to the costs). */
   replayingThreadRows?: number;
+  /** A checkpointed run on two threads whose worker explains no rows: the share of segments this thread replays (default: fitted to the costs). */
+  receiverShare?: number;
   /** A checkpointed run explained on two threads: this thread's side of their one replay (set by the engine itself). */
   replaySharing?: ReplaySharing;
 }
@@ -311,10 +313,16 @@ export async function explainWithIndex(
     // One replay for both threads: a worker replays (and explains a share fitted to the replay's cost), this thread
     // explains the rest from its segments meanwhile. Both follow one plan for the explained logits' kernels.
     const classes = explainedClasses(blocks, C);
-    const plan = { classes, kernelsInPass: blockOptions.kernelTop > 0 && kernelsInPass(run, classes.length, queries.length, nodes) };
-    const deltaClasses = plan.kernelsInPass ? classes.length : 0;
-    const workerRows = Math.min(queries.length - 1, options.replayingThreadRows ?? replayingThreadRows(run, queries.length, deltaClasses));
-    return explainSharingReplay(run, queries, options, plan, Math.max(0, workerRows), (part, replaySharing) =>
+    const inPass = blockOptions.kernelTop > 0 && kernelsInPass(run, classes.length, queries.length, nodes);
+    const deltaClasses = inPass ? classes.length : 0;
+    const workerRows = Math.max(
+      0,
+      Math.min(queries.length - 1, options.replayingThreadRows ?? replayingThreadRows(run, queries.length, deltaClasses)),
+    );
+    // A worker with no rows of its own leaves this thread part of the replay when its rows leave it time.
+    const share = workerRows > 0 ? 0 : (options.receiverShare ?? receiverShare(run, queries.length, deltaClasses));
+    const plan = { classes, kernelsInPass: inPass, receiverShare: share };
+    return explainSharingReplay(run, queries, options, plan, workerRows, (part, replaySharing) =>
       explainWithIndex(indexed, part, { ...options, parallel: false, replaySharing }),
     );
   }

@@ -161,7 +161,7 @@ export async function explainSharingReplay(
   const { signal } = options;
   const [helper] = workers(1);
   let acknowledge: WorkerJob['acknowledge'] = () => undefined;
-  const received = new ReceivedSegments(run, (consumed, buffers) => acknowledge(consumed, buffers));
+  const received = new ReceivedSegments(run, plan.receiverShare, (consumed, buffers) => acknowledge(consumed, buffers));
   const here = queries.slice(0, queries.length - workerRows);
   const there = queries.slice(queries.length - workerRows);
   // This thread's turn on the run is taken before the worker is asked and kept through every pass: a request that

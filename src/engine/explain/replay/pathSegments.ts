@@ -3,8 +3,9 @@ import { CancelledError, throwIfCancelled } from '../../errors';
 import { adoptSegment } from '../fast/wasm/simdQuerySide';
 import { SimdContraction } from '../fast/wasm/simdContraction';
 import { replaySegment, segmentRun } from './segmentReplay';
-import { segmentsOf } from './segments';
-import type { ReplayPass, ReplaySharing } from './sharedReplay';
+import { segmentsOf, type Segment } from './segments';
+import { publishedPositions, replayedByReceiver, type ReplayPass, type ReplaySharing } from './sharedReplay';
+import type { TrainingPath } from '../../run/trainingPath';
 
 /**
  * The run's steps as paths in memory, for computations that visit every step: a stored run once, as itself; a
@@ -39,11 +40,12 @@ export async function* pathSegments(
     const longest = longestSegment(run);
     const replayed =
       sharing?.role === 'receive'
-        ? sharing.segments(pass)
+        ? receivedAndOwn(run, segments, options, sharing)
         : (async function* () {
-            for (const segment of segments) {
+            const share = sharing?.role === 'publish' ? sharing.receiverShare : 0;
+            for (const k of publishedPositions(segments.length, share)) {
               throwIfCancelled(options.signal);
-              const path = await replaySegment(run, segment, options);
+              const path = await replaySegment(run, segments[k], options);
               if (sharing?.role === 'publish') await sharing.publish(pass, path);
               yield path;
             }
@@ -56,6 +58,50 @@ export async function* pathSegments(
     }
   } finally {
     release();
+  }
+}
+
+/**
+ * The receiving side's segments in the pass's order: the other thread's as they arrive, and the share this thread
+ * replays itself (`receiverShare`), each started as soon as the previous one of its own has been used (they share
+ * the run's replay buffers), so it runs while this thread waits for, or sweeps, the other's segments.
+ */
+async function* receivedAndOwn(
+  run: LoadedRun,
+  segments: Segment[],
+  options: { signal?: AbortSignal; factors?: boolean; outputClasses?: readonly number[]; pass?: ReplayPass },
+  sharing: Extract<ReplaySharing, { role: 'receive' }>,
+): AsyncGenerator<TrainingPath> {
+  const pass = options.pass ?? 'contributions';
+  const own = segments.filter((_, k) => replayedByReceiver(k, sharing.receiverShare));
+  const received = sharing.segments(pass)[Symbol.asyncIterator]();
+  let next = 0;
+  const start = (): Promise<TrainingPath> | null => {
+    if (next >= own.length) return null;
+    const replay = replaySegment(run, own[next++], options);
+    // Awaited when its turn comes; until then a failure must not count as unhandled.
+    replay.catch(() => undefined);
+    return replay;
+  };
+  let ahead = start();
+  try {
+    for (let k = 0; k < segments.length; k++) {
+      if (replayedByReceiver(k, sharing.receiverShare)) {
+        const path = await (ahead as Promise<TrainingPath>);
+        ahead = null;
+        yield path;
+        ahead = start();
+      } else {
+        const arrived = await received.next();
+        if (arrived.done) throw new Error('the replaying thread published fewer segments than planned');
+        yield arrived.value;
+      }
+    }
+    // Asking once more acknowledges the other thread's last segment (the next pass's publishing waits for that).
+    if (!(await received.next()).done) throw new Error('the replaying thread published more segments than planned');
+  } finally {
+    // A replay still running writes the run's replay buffers: it ends (or fails) before the turn is given up.
+    await ahead?.catch(() => undefined);
   }
 }
 

@@ -16,6 +16,11 @@ const ALL_ROW_KERNEL_NS_PER_MAC = 1.0;
 /** Logits whose deltas TensorFlow.js computes in the replay (activations logitDeltas cannot serve): about a backward pass each. */
 const TENSOR_DELTA_CLASSES = 2;
 
+/** The receiving thread's own work per step of a shared replay whatever its rows (the segment's index, its weights moved into the query side), per B·P. */
+const RECEIVER_FIXED_NS_PER_MAC = 0.5;
+/** Below this share the receiving thread replays nothing itself (one segment in twenty). */
+const LEAST_RECEIVER_SHARE = 0.05;
+
 /** A replay beside a sweep on the other core runs this much slower than the training did alone (both stream memory). */
 const REPLAY_BESIDE_SWEEP = 1.2;
 
@@ -62,4 +67,17 @@ export function replayingThreadRows(run: LoadedRun, Q: number, deltaClasses: num
   // Rounded down: a replaying thread that finishes early waits for nobody, a late one keeps the other waiting.
   const rows = Math.floor((Q - replay / sweep) / 2);
   return Math.min(Math.floor(Q / 2), Math.max(0, rows));
+}
+
+/**
+ * The share of the segments the receiving thread replays itself when the replaying one explains no rows
+ * (sharedReplay.ts `receiverShare`), so both finish together: it sweeps its `Q` rows (and indexes every segment)
+ * and replays a share f of the run, the other replays the rest: f·R + sweeps = (1 − f)·R. 0 when its rows leave no time.
+ */
+export function receiverShare(run: LoadedRun, Q: number, deltaClasses: number): number {
+  const replay = REPLAY_BESIDE_SWEEP * (replayNsPerStep(run) + deltaClasses * deltaNsPerClassStep(run));
+  const macs = run.path.batchWidth * run.layout.parameterCount;
+  const sweeps = (RECEIVER_FIXED_NS_PER_MAC + Q * SWEEP_NS_PER_MAC) * macs;
+  const share = Math.min(0.5, (replay - sweeps) / (2 * replay));
+  return share >= LEAST_RECEIVER_SHARE ? share : 0;
 }

@@ -8,7 +8,9 @@ export type ReplayPass = 'contributions' | 'kernel';
 /**
  * One replay serving two threads (the wasm backend is single-threaded, a replay costs about one training): the
  * thread that replays publishes each segment as it goes and sweeps its own rows; the other receives the segments
- * and sweeps its rows meanwhile, never replaying. Both record and read the same explained logits' deltas.
+ * and sweeps its rows meanwhile. When the receiving thread's rows leave it time (a few rows), it replays a share of
+ * the segments itself (`receiverShare`), which the publishing thread skips. Both record and read the same explained
+ * logits' deltas.
  */
 export type ReplaySharing = ReplayPlan &
   (
@@ -20,6 +22,21 @@ export type ReplaySharing = ReplayPlan &
 export interface ReplayPlan {
   classes: number[];
   kernelsInPass: boolean;
+  /**
+   * The share (0 to 1/2) of each pass's segments the receiving thread replays itself, spread evenly over the pass's
+   * order (`replayedByReceiver`); only when the publishing thread explains no rows (it never sees those segments).
+   */
+  receiverShare: number;
+}
+
+/** Whether the segment at `position` of a pass's order (0 = the first replayed) is replayed by the receiving thread. */
+export function replayedByReceiver(position: number, share: number): boolean {
+  return Math.floor((position + 1) * share) > Math.floor(position * share);
+}
+
+/** The positions of a pass's `count` segments that the publishing thread replays and sends. */
+export function publishedPositions(count: number, share: number): number[] {
+  return Array.from({ length: count }, (_, k) => k).filter((k) => !replayedByReceiver(k, share));
 }
 
 /** A replayed segment as a worker message: its own arrays (copied out of the replay's reused buffers), transferred. */
@@ -113,6 +130,8 @@ export class ReceivedSegments {
 
   constructor(
     private readonly run: LoadedRun,
+    /** The plan's `receiverShare`: the segments this thread replays itself never arrive. */
+    private readonly receiverShare: number,
     /** Called with the count of segments done with and the buffers of the last one, which go back to the replaying thread. */
     private readonly acknowledge: (consumed: number, buffers: ArrayBuffer[]) => void,
   ) {}
@@ -129,7 +148,7 @@ export class ReceivedSegments {
   }
 
   async *segments(pass: ReplayPass): AsyncGenerator<TrainingPath> {
-    const count = segmentsOf(this.run).length;
+    const count = publishedPositions(segmentsOf(this.run).length, this.receiverShare).length;
     for (let k = 0; k < count; k++) {
       while (this.arrived.length === 0) {
         if (this.failure) throw this.failure;

@@ -34,7 +34,8 @@ const TILE = 16;
  * linear, so δ_L is the unit vector e_c and δ_{L−1} = W_L[:, c] ⊙ σ'; each earlier layer is one product of all
  * classes' and examples' deltas [C·B, out] with Wᵀ [out, in] (WebAssembly SIMD, wasm/matrixProduct.wat), far fewer
  * operations than a TensorFlow.js backward pass per logit spends in dispatch.
- * Returns [class][layer] → [B, out].
+ * Returns [class][layer] → [B, out]: `into` when given (zeroed arrays of those sizes, such as views of a segment's
+ * buffers, so a replay makes no garbage per step), else new arrays.
  */
 export function logitDeltas(
   networkLayers: readonly LayerLayout[],
@@ -42,11 +43,12 @@ export function logitDeltas(
   factors: StepFactors[],
   classes: readonly number[],
   B: number,
+  into?: Float32Array[][],
 ): Float32Array[][] {
   const layers = denseLayers(networkLayers);
   const L = layers.length;
   const C = classes.length;
-  const out: Float32Array[][] = classes.map(() => layers.map((l) => new Float32Array(B * l.outputs)));
+  const out: Float32Array[][] = into ?? classes.map(() => layers.map((l) => new Float32Array(B * l.outputs)));
   const last = layers[L - 1];
   classes.forEach((cls, j) => {
     for (let b = 0; b < B; b++) out[j][L - 1][b * last.outputs + cls] = 1;

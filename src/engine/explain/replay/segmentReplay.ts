@@ -51,6 +51,7 @@ export async function replaySegment(
   const classes = [...(options.outputClasses ?? [])];
   // The logits' deltas from the step's own factors and weights where the activations allow it, else TensorFlow.js.
   const inTypedArrays = classes.length > 0 && logitDeltasApply(run.layout.layers);
+  const layerOutputs = run.layout.layers.map((l) => l.outputs);
   const classDeltas = classes.map((_, j) =>
     run.layout.layers.map((l, k) => ({ a: new Float32Array(0), delta: buffer(`c${j}_${k}`, c * W * l.outputs, true) })),
   );
@@ -77,9 +78,19 @@ export async function replaySegment(
       const rows = batchRows(run.path.batches, W, s);
       const result = stepper.step(rows, factors !== null || inTypedArrays, inTypedArrays ? [] : classes);
       if (factors && result.factors) placeStepFactors(factors, shape, s, s - start, result.factors);
+      const stepWeights = weights.subarray((s - start) * P, (s - start + 1) * P);
+      if (inTypedArrays && result.factors && rows.length === W) {
+        // A full batch: its deltas go straight into the step's rows of the segment's buffers.
+        const into = classDeltas.map((perLayer) =>
+          perLayer.map((l, k) => l.delta.subarray((s - start) * W * layerOutputs[k], (s - start + 1) * W * layerOutputs[k])),
+        );
+        logitDeltas(run.layout.layers, stepWeights, result.factors, classes, W, into);
+      }
       const deltas =
         inTypedArrays && result.factors
-          ? logitDeltas(run.layout.layers, weights.subarray((s - start) * P, (s - start + 1) * P), result.factors, classes, rows.length)
+          ? rows.length === W
+            ? null
+            : logitDeltas(run.layout.layers, stepWeights, result.factors, classes, rows.length)
           : result.classDeltas;
       deltas?.forEach((perLayer, k) =>
         placeStepFactors(

@@ -49,14 +49,15 @@ function passes(side: ReturnType<typeof querySideFor>, x: number[][], e: Float32
   return { h, deltas, dots };
 }
 
-test('the query side passes 2–4 rows at one point to the same bits as one row at a time (odd widths, ReLU and tanh)', async () => {
+test('the query side passes 2–8 rows at one point to the same bits as one row at a time (odd widths, ReLU and tanh)', async () => {
   const { run } = await oddRun();
   const side = querySideFor(run);
   const layers = run.layout.layers;
   const F = run.data.featureCount;
   const C = run.outputCount;
   const next = random(3);
-  for (const count of [2, 3, 4]) {
+  // Up to four rows take one pass of the row kernels; five to eight take two (five: four, then a lone row).
+  for (const count of [2, 3, 4, 5, 7, 8]) {
     const x = Array.from({ length: count }, () => Array.from({ length: F }, () => next() * 3));
     const e = Float32Array.from({ length: count * C }, () => next());
     for (const [s, t] of [

@@ -1,6 +1,6 @@
 import type { LoadedRun } from '../shared/loadedRun';
 import type { QueryBlock } from '../shared/blockTypes';
-import { FIRST_LAYER_ROWS, querySideFor } from './wasm/simdQuerySide';
+import { HELD_ROWS, querySideFor } from './wasm/simdQuerySide';
 
 /** A quadrature rule on [0, 1]; left-point is { nodes: [0], weights: [1] }. */
 export interface Rule {
@@ -65,8 +65,8 @@ export function queryFactors(
   const { x, delta } = side;
 
   // Rows a few at a time: at each point they share its interpolated weights and every pass through them.
-  for (let q0 = 0; q0 < Q; q0 += FIRST_LAYER_ROWS) {
-    const rows = Array.from({ length: Math.min(FIRST_LAYER_ROWS, Q - q0) }, (_, k) => q0 + k);
+  for (let q0 = 0; q0 < Q; q0 += HELD_ROWS) {
+    const rows = Array.from({ length: Math.min(HELD_ROWS, Q - q0) }, (_, k) => q0 + k);
     const offsets = rows.map((q) => q * C);
     for (const q of rows) {
       for (let f = 0; f < F; f++) x[f] = block.x[q * F + f];

@@ -52,14 +52,24 @@ interface LayerBuffers {
 /** Steps per `queryFactors` call (its callers chunk by this): at most 2·this + 2 weight indices per call. */
 export const QUERY_STEPS_PER_CALL = 128;
 const MAX_WEIGHT_INDICES = 2 * QUERY_STEPS_PER_CALL + 2;
-/** Rows held at once: they share each point's interpolated weights and every pass through them (`*Rows`). */
-export const FIRST_LAYER_ROWS = 4;
+/** Rows held at once: they share each point's interpolated weights (formed once for all of them). */
+export const HELD_ROWS = 8;
+/** Rows one pass of the row kernels takes (`*_rows` in querySide.wat): each weight is read once for all of them. */
+const ROWS_PER_PASS = 4;
+
+/** The held rows [0, count) as passes of at most ROWS_PER_PASS: [first row, rows]. */
+function passes(count: number): [number, number][] {
+  const result: [number, number][] = [];
+  for (let r0 = 0; r0 < count; r0 += ROWS_PER_PASS) result.push([r0, Math.min(ROWS_PER_PASS, count - r0)]);
+  return result;
+}
 
 /**
  * The query side's per-point work in WebAssembly (querySide.wat): first-layer products at recorded weights,
  * interpolated weights, forward and backward through the dense layers and Φ·Δ_s from the factors, all
- * float64 in f64x2 lanes, for one row or for up to FIRST_LAYER_ROWS rows at one point (`forwardRows`,
- * `backwardRows`, `incrementDots`: each weight read once for all of them, the same values bit for bit).
+ * float64 in f64x2 lanes, for one row or for up to HELD_ROWS rows at one point (`forwardRows`,
+ * `backwardRows`, `incrementDots`: the point's weights interpolated once for all of them and read once per pass of
+ * up to four rows, the same values bit for bit).
  * Row r's activations, δ and scratch are at r · width of each buffer; the one-row calls use row 0. The recorded weights [T+1, P] live in its memory,
  * which is laid out once and never grows, so `querySideFor` can make them the run's own weights (one copy
  * per thread). The activations are applied in JavaScript on views of its memory between the calls.
@@ -101,15 +111,15 @@ export class SimdQuerySide {
     this.weights = take(weightFloats * 4);
     this.pointers = {
       x: take(widest * 8),
-      delta: take(FIRST_LAYER_ROWS * widest * 8),
-      next: take(FIRST_LAYER_ROWS * widest * 8),
+      delta: take(HELD_ROWS * widest * 8),
+      next: take(HELD_ROWS * widest * 8),
       steps: take(MAX_WEIGHT_INDICES * 4),
-      z0: take(FIRST_LAYER_ROWS * MAX_WEIGHT_INDICES * layers[0].outputs * 8),
-      dots: take(FIRST_LAYER_ROWS * 8),
+      z0: take(HELD_ROWS * MAX_WEIGHT_INDICES * layers[0].outputs * 8),
+      dots: take(HELD_ROWS * 8),
     };
     const layerPointers = layers.map((l) => ({
-      zPointer: take(FIRST_LAYER_ROWS * l.outputs * 8),
-      hPointer: take(FIRST_LAYER_ROWS * l.outputs * 8),
+      zPointer: take(HELD_ROWS * l.outputs * 8),
+      hPointer: take(HELD_ROWS * l.outputs * 8),
       wtPointer: take((l.inputs + 1) * l.outputs * 8),
     }));
     // The pair loads of an odd last column read one float64 past a buffer's end (querySide.wat).
@@ -121,19 +131,19 @@ export class SimdQuerySide {
     this.weightsView = new Float32Array(buffer, this.weights, weightFloats);
     if (capacity === undefined) this.weightsView.set(run.path.weights);
     this.x = new Float64Array(buffer, this.pointers.x, widest);
-    this.delta = new Float64Array(buffer, this.pointers.delta, FIRST_LAYER_ROWS * widest);
-    this.next = new Float64Array(buffer, this.pointers.next, FIRST_LAYER_ROWS * widest);
-    this.dots = new Float64Array(buffer, this.pointers.dots, FIRST_LAYER_ROWS);
+    this.delta = new Float64Array(buffer, this.pointers.delta, HELD_ROWS * widest);
+    this.next = new Float64Array(buffer, this.pointers.next, HELD_ROWS * widest);
+    this.dots = new Float64Array(buffer, this.pointers.dots, HELD_ROWS);
     const perRow = MAX_WEIGHT_INDICES * layers[0].outputs;
     this.firstLayerProducts = Array.from(
-      { length: FIRST_LAYER_ROWS },
+      { length: HELD_ROWS },
       (_, row) => new Float64Array(buffer, this.pointers.z0 + row * perRow * 8, perRow),
     );
     layerPointers.forEach((p, k) =>
       this.layers.push({
         ...p,
-        z: new Float64Array(buffer, p.zPointer, FIRST_LAYER_ROWS * layers[k].outputs),
-        h: new Float64Array(buffer, p.hPointer, FIRST_LAYER_ROWS * layers[k].outputs),
+        z: new Float64Array(buffer, p.zPointer, HELD_ROWS * layers[k].outputs),
+        h: new Float64Array(buffer, p.hPointer, HELD_ROWS * layers[k].outputs),
       }),
     );
   }
@@ -200,8 +210,12 @@ export class SimdQuerySide {
       const { inputs, outputs } = layers[l];
       const { zPointer, wtPointer } = this.layers[l];
       const hPointer = this.layers[l - 1].hPointer;
-      if (count === 1) this.exports.forward(zPointer, hPointer, wtPointer, inputs, outputs);
-      else this.exports.forward_rows(zPointer, hPointer, wtPointer, inputs, outputs, count);
+      for (const [r0, n] of passes(count)) {
+        const z = zPointer + r0 * outputs * 8;
+        const h = hPointer + r0 * inputs * 8;
+        if (n === 1) this.exports.forward(z, h, wtPointer, inputs, outputs);
+        else this.exports.forward_rows(z, h, wtPointer, inputs, outputs, n);
+      }
       activateArray(layers[l].activation, this.layers[l].z, this.layers[l].h, count * outputs);
     }
   }
@@ -245,8 +259,12 @@ export class SimdQuerySide {
       if (l === 0) break;
       const { inputs, outputs } = layers[l];
       const { wtPointer } = this.layers[l];
-      if (count === 1) this.exports.backward(this.pointers.next, this.pointers.delta, wtPointer, inputs, outputs);
-      else this.exports.backward_rows(this.pointers.next, this.pointers.delta, wtPointer, inputs, outputs, count);
+      for (const [r0, n] of passes(count)) {
+        const next = this.pointers.next + r0 * inputs * 8;
+        const delta = this.pointers.delta + r0 * outputs * 8;
+        if (n === 1) this.exports.backward(next, delta, wtPointer, inputs, outputs);
+        else this.exports.backward_rows(next, delta, wtPointer, inputs, outputs, n);
+      }
       for (let m = 0; m < count * inputs; m++) delta[m] = next[m];
       multiplyByDerivative(layers[l - 1].activation, this.layers[l - 1].z, this.layers[l - 1].h, delta, count * inputs);
     }
@@ -259,8 +277,12 @@ export class SimdQuerySide {
     const h = this.layers[l - 1].hPointer;
     const ws = base + kernelOffset * 4;
     const wb = base + biasOffset * 4;
-    if (count === 1) this.dots[0] = this.exports.increment_dot(h, this.pointers.delta, ws, wb, this.P, inputs, outputs);
-    else this.exports.increment_dot_rows(h, this.pointers.delta, ws, wb, this.P, inputs, outputs, count, this.pointers.dots);
+    for (const [r0, n] of passes(count)) {
+      const hRow = h + r0 * inputs * 8;
+      const delta = this.pointers.delta + r0 * outputs * 8;
+      if (n === 1) this.dots[r0] = this.exports.increment_dot(hRow, delta, ws, wb, this.P, inputs, outputs);
+      else this.exports.increment_dot_rows(hRow, delta, ws, wb, this.P, inputs, outputs, n, this.pointers.dots + r0 * 8);
+    }
     return this.dots;
   }
 }

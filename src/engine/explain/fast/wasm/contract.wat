@@ -134,30 +134,38 @@
   (func $sweep_dense (export "sweep_dense")
     (param $u i32) (param $carry i32) (param $scale i32) (param $phi i32) (param $from i32) (param $to i32)
     (param $eta f64) (param $decay f64) (param $nesterov i32)
-    (local $p i32) (local $at i32) (local $cp i32) (local $etas v128) (local $decays v128) (local $s v128) (local $step v128) (local $next v128)
+    (local $p i32) (local $cp i32) (local $at i32) (local $sp i32) (local $up i32) (local $end i32)
+    (local $etas v128) (local $decays v128) (local $s v128) (local $step v128) (local $next v128)
     (local.set $etas (f64x2.splat (local.get $eta)))
     (local.set $decays (f64x2.splat (local.get $decay)))
-    (local.set $p (local.get $from))
+    ;; pointers at parameter `from` of each array, advanced a pair at a time
+    (local.set $at (local.get $phi))
+    (local.set $cp (i32.add (local.get $carry) (i32.shl (local.get $from) (i32.const 3))))
+    (local.set $sp (i32.add (local.get $scale) (i32.shl (local.get $from) (i32.const 2))))
+    (local.set $up (i32.add (local.get $u) (i32.shl (local.get $from) (i32.const 2))))
+    (local.set $end (i32.add (local.get $u) (i32.shl (local.get $to) (i32.const 2))))
+    (local.set $p (i32.add (local.get $from) (i32.and (i32.sub (local.get $to) (local.get $from)) (i32.const -2))))
     (block $done_pairs
       (loop $next_pair
-        (br_if $done_pairs (i32.ge_u (i32.add (local.get $p) (i32.const 1)) (local.get $to)))
+        (br_if $done_pairs (i32.ge_u (i32.add (local.get $up) (i32.const 4)) (local.get $end)))
         ;; (with scale = 0 the load reads unrelated memory that select discards)
         (local.set $s (select (result v128)
-          (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $scale) (i32.shl (local.get $p) (i32.const 2)))))
+          (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $sp)))
           (local.get $etas)
           (local.get $scale)))
-        (local.set $at (i32.add (local.get $phi) (i32.shl (i32.sub (local.get $p) (local.get $from)) (i32.const 3))))
         (local.set $step (f64x2.mul (v128.load (local.get $at)) (local.get $s)))
-        (local.set $cp (i32.add (local.get $carry) (i32.shl (local.get $p) (i32.const 3))))
         (local.set $next (f64x2.add (local.get $step) (f64x2.mul (local.get $decays) (v128.load (local.get $cp)))))
         (v128.store (local.get $cp) (local.get $next))
-        (v128.store64_lane 0 (i32.add (local.get $u) (i32.shl (local.get $p) (i32.const 2)))
+        (v128.store64_lane 0 (local.get $up)
           (f32x4.demote_f64x2_zero
             (select (result v128)
               (f64x2.add (local.get $step) (f64x2.mul (local.get $decays) (local.get $next)))
               (local.get $next)
               (local.get $nesterov))))
-        (local.set $p (i32.add (local.get $p) (i32.const 2)))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (local.set $cp (i32.add (local.get $cp) (i32.const 16)))
+        (local.set $sp (i32.add (local.get $sp) (i32.const 8)))
+        (local.set $up (i32.add (local.get $up) (i32.const 8)))
         (br $next_pair)))
     (if (i32.lt_u (local.get $p) (local.get $to))
       (then
@@ -171,47 +179,46 @@
   (func (export "sweep_factored")
     (param $u i32) (param $carry i32) (param $scale i32) (param $phi i32) (param $a i32) (param $d i32) (param $count i32)
     (param $offset i32) (param $inputs i32) (param $outputs i32) (param $eta f64) (param $decay f64) (param $nesterov i32)
-    (local $j i32) (local $m i32) (local $k i32) (local $row i32) (local $acc v128) (local $one f64) (local $bias i32)
+    (local $j i32) (local $m i32) (local $k i32) (local $row i32) (local $s v128) (local $one f64) (local $bias i32)
+    (local $dk i32) (local $pairs i32) (local $at i32)
+    ;; the pairs' end: Φ[j, m] for m < pairs two at a time, an odd last column on its own
+    (local.set $pairs (i32.and (local.get $outputs) (i32.const -2)))
     (local.set $j (i32.const 0))
     (block $done_j
       (loop $next_j
         (br_if $done_j (i32.ge_u (local.get $j) (local.get $inputs)))
+        ;; Φ[j, ·] = ((0 + a[0,j] d[0,·]) + a[1,j] d[1,·]) + …: factor by factor over the row (it stays in cache)
         (local.set $m (i32.const 0))
-        (block $done_m
-          (loop $next_m
-            (br_if $done_m (i32.ge_u (i32.add (local.get $m) (i32.const 1)) (local.get $outputs)))
-            (local.set $acc (v128.const i64x2 0 0))
-            (local.set $k (i32.const 0))
-            (block $done_k
-              (loop $next_k
-                (br_if $done_k (i32.ge_u (local.get $k) (local.get $count)))
-                (local.set $acc (f64x2.add (local.get $acc)
-                  (f64x2.mul
-                    (v128.load64_splat (i32.add (local.get $a)
-                      (i32.shl (i32.add (i32.mul (local.get $k) (local.get $inputs)) (local.get $j)) (i32.const 3))))
-                    (v128.load (i32.add (local.get $d)
-                      (i32.shl (i32.add (i32.mul (local.get $k) (local.get $outputs)) (local.get $m)) (i32.const 3)))))))
-                (local.set $k (i32.add (local.get $k) (i32.const 1)))
-                (br $next_k)))
-            (v128.store (i32.add (local.get $phi) (i32.shl (local.get $m) (i32.const 3))) (local.get $acc))
-            (local.set $m (i32.add (local.get $m) (i32.const 2)))
-            (br $next_m)))
-        (if (i32.lt_u (local.get $m) (local.get $outputs))
-          (then
-            (local.set $one (f64.const 0))
-            (local.set $k (i32.const 0))
-            (block $done_t
-              (loop $next_t
-                (br_if $done_t (i32.ge_u (local.get $k) (local.get $count)))
-                (local.set $one (f64.add (local.get $one)
-                  (f64.mul
-                    (f64.load (i32.add (local.get $a)
-                      (i32.shl (i32.add (i32.mul (local.get $k) (local.get $inputs)) (local.get $j)) (i32.const 3))))
-                    (f64.load (i32.add (local.get $d)
-                      (i32.shl (i32.add (i32.mul (local.get $k) (local.get $outputs)) (local.get $m)) (i32.const 3)))))))
-                (local.set $k (i32.add (local.get $k) (i32.const 1)))
-                (br $next_t)))
-            (f64.store (i32.add (local.get $phi) (i32.shl (local.get $m) (i32.const 3))) (local.get $one))))
+        (block $done_zero
+          (loop $next_zero
+            (br_if $done_zero (i32.ge_u (local.get $m) (local.get $outputs)))
+            (f64.store (i32.add (local.get $phi) (i32.shl (local.get $m) (i32.const 3))) (f64.const 0))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))
+            (br $next_zero)))
+        (local.set $k (i32.const 0))
+        (block $done_k
+          (loop $next_k
+            (br_if $done_k (i32.ge_u (local.get $k) (local.get $count)))
+            (local.set $one (f64.load (i32.add (local.get $a)
+              (i32.shl (i32.add (i32.mul (local.get $k) (local.get $inputs)) (local.get $j)) (i32.const 3)))))
+            (local.set $s (f64x2.splat (local.get $one)))
+            (local.set $dk (i32.add (local.get $d) (i32.shl (i32.mul (local.get $k) (local.get $outputs)) (i32.const 3))))
+            (local.set $m (i32.const 0))
+            (block $done_m
+              (loop $next_m
+                (br_if $done_m (i32.ge_u (local.get $m) (local.get $pairs)))
+                (local.set $at (i32.add (local.get $phi) (i32.shl (local.get $m) (i32.const 3))))
+                (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at))
+                  (f64x2.mul (local.get $s) (v128.load (i32.add (local.get $dk) (i32.shl (local.get $m) (i32.const 3)))))))
+                (local.set $m (i32.add (local.get $m) (i32.const 2)))
+                (br $next_m)))
+            (if (i32.lt_u (local.get $pairs) (local.get $outputs))
+              (then
+                (local.set $at (i32.add (local.get $phi) (i32.shl (local.get $pairs) (i32.const 3))))
+                (f64.store (local.get $at) (f64.add (f64.load (local.get $at))
+                  (f64.mul (local.get $one) (f64.load (i32.add (local.get $dk) (i32.shl (local.get $pairs) (i32.const 3)))))))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $next_k)))
         (local.set $row (i32.add (local.get $offset) (i32.mul (local.get $j) (local.get $outputs))))
         (call $sweep_dense (local.get $u) (local.get $carry) (local.get $scale) (local.get $phi) (local.get $row)
           (i32.add (local.get $row) (local.get $outputs)) (local.get $eta) (local.get $decay) (local.get $nesterov))

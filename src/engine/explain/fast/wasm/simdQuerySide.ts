@@ -1,4 +1,4 @@
-import { activateArray, multiplyByDerivative } from '../../../model/scalarActivations';
+import { activateArray, copyTimesDerivative, multiplyByDerivative } from '../../../model/scalarActivations';
 import type { LoadedRun } from '../../shared/loadedRun';
 import { QUERY_SIDE_WASM_BASE64 } from './wasmModules';
 
@@ -265,8 +265,7 @@ export class SimdQuerySide {
         if (n === 1) this.exports.backward(next, delta, wtPointer, inputs, outputs);
         else this.exports.backward_rows(next, delta, wtPointer, inputs, outputs, n);
       }
-      for (let m = 0; m < count * inputs; m++) delta[m] = next[m];
-      multiplyByDerivative(layers[l - 1].activation, this.layers[l - 1].z, this.layers[l - 1].h, delta, count * inputs);
+      copyTimesDerivative(layers[l - 1].activation, this.layers[l - 1].z, this.layers[l - 1].h, next, delta, count * inputs);
     }
   }
 

@@ -179,6 +179,15 @@ test('two threads share one replay: the worker replays and publishes its segment
           onReplay: (progress) => progress.segment === 1 && controller.abort(),
         });
         await assert.rejects(cancelled, (error: unknown) => error instanceof CancelledError);
+        // The same while this thread replays half the segments itself (its own replay stops too).
+        const split = new AbortController();
+        const splitCancelled = explainWithIndex(replayed, QUERIES.slice(0, 1), {
+          replayingThreadRows: 0,
+          receiverShare: 0.5,
+          signal: split.signal,
+          onReplay: (progress) => progress.segment === 1 && split.abort(),
+        });
+        await assert.rejects(splitCancelled, (error: unknown) => error instanceof CancelledError);
         const again = await explainWithIndex(replayed, QUERIES.slice(0, 2), { top: 5, replayingThreadRows: 1 });
         assert.deepEqual(
           again.raw.map((r) => Array.from(r.contributions)),

@@ -310,8 +310,9 @@ export async function explainWithIndex(
     blocks.push({ x: allX.slice(q0 * F, (q0 + count) * F), e, count });
   }
   if (sharedReplay) {
-    // One replay for both threads: a worker replays (and explains a share fitted to the replay's cost), this thread
-    // explains the rest from its segments meanwhile. Both follow one plan for the explained logits' kernels.
+    // One replay for both threads: a worker replays (and explains a share of the rows fitted to the replay's cost), this
+    // thread explains the rest from its segments meanwhile, or, when the worker has no rows, replays a share of the
+    // segments itself. Both follow one plan for the explained logits' kernels and the segments' sides.
     const classes = explainedClasses(blocks, C);
     const inPass = blockOptions.kernelTop > 0 && kernelsInPass(run, classes.length, queries.length, nodes);
     const deltaClasses = inPass ? classes.length : 0;
@@ -320,7 +321,8 @@ export async function explainWithIndex(
       Math.min(queries.length - 1, options.replayingThreadRows ?? replayingThreadRows(run, queries.length, deltaClasses)),
     );
     // A worker with no rows of its own leaves this thread part of the replay when its rows leave it time.
-    const share = workerRows > 0 ? 0 : (options.receiverShare ?? receiverShare(run, queries.length, deltaClasses));
+    const share =
+      workerRows > 0 ? 0 : Math.min(0.5, Math.max(0, options.receiverShare ?? receiverShare(run, queries.length, deltaClasses)));
     const plan = { classes, kernelsInPass: inPass, receiverShare: share };
     return explainSharingReplay(run, queries, options, plan, workerRows, (part, replaySharing) =>
       explainWithIndex(indexed, part, { ...options, parallel: false, replaySharing }),

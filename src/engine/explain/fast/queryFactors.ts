@@ -64,7 +64,7 @@ export function queryFactors(
   const side = querySideFor(run);
   const { x, delta } = side;
 
-  // Rows a few at a time: at each point they share its interpolated weights and every pass through them.
+  // Rows a few at a time: at each point they share its interpolated weights (and pass through them four at a time).
   for (let q0 = 0; q0 < Q; q0 += HELD_ROWS) {
     const rows = Array.from({ length: Math.min(HELD_ROWS, Q - q0) }, (_, k) => q0 + k);
     const offsets = rows.map((q) => q * C);

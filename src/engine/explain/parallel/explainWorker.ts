@@ -2,7 +2,8 @@
  * Entry of an explanation worker thread (`dist/explainWorker.js`): its own TensorFlow.js backend and run cache,
  * explaining the rows it is sent with the single-threaded path. The engine splits a large batch between its
  * own thread and one of these per further core (the wasm backend is single-threaded in Node.js); for a
- * checkpointed run, this thread replays for both and publishes each segment (replay/sharedReplay.ts).
+ * checkpointed run, this thread replays for both and publishes its segments (replay/sharedReplay.ts; the engine's
+ * thread may replay a share itself).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../../backend';

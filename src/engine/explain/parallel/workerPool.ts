@@ -147,8 +147,9 @@ export async function explainAcrossThreads(
 
 /**
  * Explains rows of a checkpointed run on this thread and one worker with one replay (replay/sharedReplay.ts): the
- * worker replays, publishing every segment, and explains the last `workerRows` rows; this thread explains the
- * others from the segments it receives. Results come back in the rows' order. A failure on either side stops both.
+ * worker replays, publishing its segments, and explains the last `workerRows` rows; this thread explains the others
+ * from the segments it receives and the share it replays itself (`plan.receiverShare`). Results come back in the
+ * rows' order. A failure on either side stops both; the run's turn is given up only when both have ended.
  */
 export async function explainSharingReplay(
   run: LoadedRun,
@@ -174,7 +175,7 @@ export async function explainSharingReplay(
     acknowledge = job.acknowledge;
     const inWorker = job.reply.then(replied).then(
       (result) => {
-        // Every segment was published before the reply; one still awaited would never come.
+        // Every segment it publishes was published before the reply; one still awaited would never come.
         received.fail(new Error('the replaying worker ended before publishing every segment'));
         return result;
       },
@@ -183,13 +184,23 @@ export async function explainSharingReplay(
         throw error;
       },
     );
-    const mine = explainHere(here, { ...plan, role: 'receive', segments: (pass) => received.segments(pass) }).catch((error: unknown) => {
+    const sharing: ReplaySharing = {
+      ...plan,
+      role: 'receive',
+      segments: (pass) => received.segments(pass),
+      doneWithReceived: () => received.release(),
+    };
+    const mine = explainHere(here, sharing).catch((error: unknown) => {
       // The worker may be waiting for this thread to take its next segment.
       helper.terminate();
       throw error;
     });
-    const [a, b] = await Promise.all([mine, inWorker]);
-    return { explanations: [...a.explanations, ...b.explanations], raw: [...a.raw, ...b.raw] };
+    // Both settle before the turn is given up: this thread's own replay writes the run's replay buffers until it
+    // meets the worker's failure (or the cancellation). Its error comes first (the worker's reaches it too).
+    const [a, b] = await Promise.allSettled([mine, inWorker]);
+    if (a.status === 'rejected') throw a.reason;
+    if (b.status === 'rejected') throw b.reason;
+    return { explanations: [...a.value.explanations, ...b.value.explanations], raw: [...a.value.raw, ...b.value.raw] };
   } catch (error) {
     throwIfCancelled(signal);
     throw error;

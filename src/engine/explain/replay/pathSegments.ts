@@ -11,8 +11,9 @@ import type { TrainingPath } from '../../run/trainingPath';
  * The run's steps as paths in memory, for computations that visit every step: a stored run once, as itself; a
  * checkpointed one segment by segment, each replayed from its checkpoint (steps local to the segment, absolute
  * at `path.firstStep + s`), oldest first unless `newestFirst`, with the per-example factors if asked (`path.factors`).
- * Only one segment is held at a time. With `sharing`, the segments of this `pass` are published to, or received
- * from, another thread (sharedReplay.ts).
+ * One segment is held at a time (a receiving thread that replays a share itself: one of its own being replayed
+ * besides one received). With `sharing`, the segments of this `pass` are published to, or received from, another
+ * thread (sharedReplay.ts).
  */
 export async function* pathSegments(
   run: LoadedRun,
@@ -78,6 +79,7 @@ async function* receivedAndOwn(
   let next = 0;
   const start = (): Promise<TrainingPath> | null => {
     if (next >= own.length) return null;
+    throwIfCancelled(options.signal);
     const replay = replaySegment(run, own[next++], options);
     // Awaited when its turn comes; until then a failure must not count as unhandled.
     replay.catch(() => undefined);
@@ -95,9 +97,11 @@ async function* receivedAndOwn(
         const arrived = await received.next();
         if (arrived.done) throw new Error('the replaying thread published fewer segments than planned');
         yield arrived.value;
+        // Done with it: acknowledged now, so the other thread may send its next while this one replays its own.
+        sharing.doneWithReceived();
       }
     }
-    // Asking once more acknowledges the other thread's last segment (the next pass's publishing waits for that).
+    // Both threads derive the positions from the plan alike; the received side's end is reached here.
     if (!(await received.next()).done) throw new Error('the replaying thread published more segments than planned');
   } finally {
     // A replay still running writes the run's replay buffers: it ends (or fails) before the turn is given up.

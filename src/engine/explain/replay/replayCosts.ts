@@ -43,6 +43,11 @@ function deltaNsPerClassStep(run: LoadedRun): number {
   return DELTA_NS_PER_MAC * run.path.batchWidth * inner;
 }
 
+/** A replay's step (recording `deltaClasses` logits' deltas) beside a sweep on the other core. */
+function replayBesideSweepNsPerStep(run: LoadedRun, deltaClasses: number): number {
+  return REPLAY_BESIDE_SWEEP * (replayNsPerStep(run) + deltaClasses * deltaNsPerClassStep(run));
+}
+
 /**
  * Whether the path kernels of `rows` rows explaining these logits are summed during the contributions' replay
  * (recording each logit's deltas, then every row against every example, allRowKernels.ts) rather than by a second
@@ -62,7 +67,7 @@ export function kernelsInPass(run: LoadedRun, classes: number, rows: number, nod
  * training on the replay (and the logits' deltas, `classes` of them when they are recorded), the other only sweeps.
  */
 export function replayingThreadRows(run: LoadedRun, Q: number, deltaClasses: number): number {
-  const replay = REPLAY_BESIDE_SWEEP * (replayNsPerStep(run) + deltaClasses * deltaNsPerClassStep(run));
+  const replay = replayBesideSweepNsPerStep(run, deltaClasses);
   const sweep = SWEEP_NS_PER_MAC * run.path.batchWidth * run.layout.parameterCount;
   // Rounded down: a replaying thread that finishes early waits for nobody, a late one keeps the other waiting.
   const rows = Math.floor((Q - replay / sweep) / 2);
@@ -75,7 +80,7 @@ export function replayingThreadRows(run: LoadedRun, Q: number, deltaClasses: num
  * and replays a share f of the run, the other replays the rest: f·R + sweeps = (1 − f)·R. 0 when its rows leave no time.
  */
 export function receiverShare(run: LoadedRun, Q: number, deltaClasses: number): number {
-  const replay = REPLAY_BESIDE_SWEEP * (replayNsPerStep(run) + deltaClasses * deltaNsPerClassStep(run));
+  const replay = replayBesideSweepNsPerStep(run, deltaClasses);
   const macs = run.path.batchWidth * run.layout.parameterCount;
   const sweeps = (RECEIVER_FIXED_NS_PER_MAC + Q * SWEEP_NS_PER_MAC) * macs;
   const share = Math.min(0.5, (replay - sweeps) / (2 * replay));

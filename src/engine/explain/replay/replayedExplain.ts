@@ -18,8 +18,8 @@ export type ReplayProgress = Omit<ExplainProgress, 'token'>;
  * by every block, whose carry is handed from one segment to the previous. Memory: the checkpoints plus one
  * segment. The path kernel of each row's top contributors (known only at the end) is summed for every training row
  * in the same replay when the rows explain few logits, else computed for the top rows by a second, lighter replay.
- * With `sharing`, the replays are another thread's (or this one's, published to it), and the logits are those of
- * both threads' rows.
+ * With `sharing`, the replays are another thread's (or this one's, published to it; or both, a share each), and the
+ * logits are those of both threads' rows.
  */
 export async function explainReplayedBlocks(
   run: LoadedRun,

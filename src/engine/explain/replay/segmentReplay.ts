@@ -79,19 +79,17 @@ export async function replaySegment(
       const result = stepper.step(rows, factors !== null || inTypedArrays, inTypedArrays ? [] : classes);
       if (factors && result.factors) placeStepFactors(factors, shape, s, s - start, result.factors);
       const stepWeights = weights.subarray((s - start) * P, (s - start + 1) * P);
+      let deltas = result.classDeltas;
       if (inTypedArrays && result.factors && rows.length === W) {
         // A full batch: its deltas go straight into the step's rows of the segment's buffers.
         const into = classDeltas.map((perLayer) =>
           perLayer.map((l, k) => l.delta.subarray((s - start) * W * layerOutputs[k], (s - start + 1) * W * layerOutputs[k])),
         );
         logitDeltas(run.layout.layers, stepWeights, result.factors, classes, W, into);
+        deltas = null;
+      } else if (inTypedArrays && result.factors) {
+        deltas = logitDeltas(run.layout.layers, stepWeights, result.factors, classes, rows.length);
       }
-      const deltas =
-        inTypedArrays && result.factors
-          ? rows.length === W
-            ? null
-            : logitDeltas(run.layout.layers, stepWeights, result.factors, classes, rows.length)
-          : result.classDeltas;
       deltas?.forEach((perLayer, k) =>
         placeStepFactors(
           classDeltas[k],

@@ -15,10 +15,18 @@ export type ReplayPass = 'contributions' | 'kernel';
 export type ReplaySharing = ReplayPlan &
   (
     | { role: 'publish'; publish: (pass: ReplayPass, segment: TrainingPath) => Promise<void> }
-    | { role: 'receive'; segments: (pass: ReplayPass) => AsyncIterable<TrainingPath> }
+    | {
+        role: 'receive';
+        segments: (pass: ReplayPass) => AsyncIterable<TrainingPath>;
+        /** The consumer is done with the segment last received (before it next asks for one: it replays its own meanwhile). */
+        doneWithReceived: () => void;
+      }
   );
 
-/** What both threads of a shared replay agree on: the logits their rows explain, and whether the path kernels are summed in the contributions' pass. */
+/**
+ * What both threads of a shared replay agree on: the logits their rows explain, whether the path kernels are summed
+ * in the contributions' pass, and which segments the receiving thread replays itself.
+ */
 export interface ReplayPlan {
   classes: number[];
   kernelsInPass: boolean;
@@ -127,6 +135,8 @@ export class ReceivedSegments {
   private waiting: (() => void) | null = null;
   private failure: Error | null = null;
   private consumed = 0;
+  /** The segment handed out last and not yet acknowledged. */
+  private taken: PackedSegment | null = null;
 
   constructor(
     private readonly run: LoadedRun,
@@ -156,10 +166,19 @@ export class ReceivedSegments {
       }
       const packed = this.arrived.shift() as PackedSegment;
       if (packed.pass !== pass) throw new Error(`a replayed segment of the ${packed.pass} pass arrived during the ${pass} pass`);
+      this.taken = packed;
       yield unpackSegment(this.run, packed);
-      // The consumer asked for the next segment: it is done with this one, whose buffers are reused for a later one.
-      this.acknowledge(++this.consumed, segmentBuffers(packed));
+      // The consumer asked for the next segment (if it did not say so earlier): it is done with this one.
+      this.release();
     }
+  }
+
+  /** The consumer is done with the segment taken last: acknowledged, its buffers go back to be filled again. */
+  release(): void {
+    const taken = this.taken;
+    if (!taken) return;
+    this.taken = null;
+    this.acknowledge(++this.consumed, segmentBuffers(taken));
   }
 
   private wake(): void {

@@ -260,10 +260,10 @@ export class SimdQuerySide {
       const { inputs, outputs } = layers[l];
       const { wtPointer } = this.layers[l];
       for (const [r0, n] of passes(count)) {
-        const next = this.pointers.next + r0 * inputs * 8;
-        const delta = this.pointers.delta + r0 * outputs * 8;
-        if (n === 1) this.exports.backward(next, delta, wtPointer, inputs, outputs);
-        else this.exports.backward_rows(next, delta, wtPointer, inputs, outputs, n);
+        const nextAt = this.pointers.next + r0 * inputs * 8;
+        const deltaAt = this.pointers.delta + r0 * outputs * 8;
+        if (n === 1) this.exports.backward(nextAt, deltaAt, wtPointer, inputs, outputs);
+        else this.exports.backward_rows(nextAt, deltaAt, wtPointer, inputs, outputs, n);
       }
       copyTimesDerivative(layers[l - 1].activation, this.layers[l - 1].z, this.layers[l - 1].h, next, delta, count * inputs);
     }
@@ -277,10 +277,10 @@ export class SimdQuerySide {
     const ws = base + kernelOffset * 4;
     const wb = base + biasOffset * 4;
     for (const [r0, n] of passes(count)) {
-      const hRow = h + r0 * inputs * 8;
-      const delta = this.pointers.delta + r0 * outputs * 8;
-      if (n === 1) this.dots[r0] = this.exports.increment_dot(hRow, delta, ws, wb, this.P, inputs, outputs);
-      else this.exports.increment_dot_rows(hRow, delta, ws, wb, this.P, inputs, outputs, n, this.pointers.dots + r0 * 8);
+      const hAt = h + r0 * inputs * 8;
+      const deltaAt = this.pointers.delta + r0 * outputs * 8;
+      if (n === 1) this.dots[r0] = this.exports.increment_dot(hAt, deltaAt, ws, wb, this.P, inputs, outputs);
+      else this.exports.increment_dot_rows(hAt, deltaAt, ws, wb, this.P, inputs, outputs, n, this.pointers.dots + r0 * 8);
     }
     return this.dots;
   }

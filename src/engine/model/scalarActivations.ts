@@ -75,25 +75,3 @@ export function multiplyByDerivative(kind: Activation, z: Float64Array, h: Float
     }
   }
 }
-
-/** d[k] = from[k] · σ'(z[k]): `multiplyByDerivative` of a copy of `from`, in one pass (the same numbers). */
-export function copyTimesDerivative(
-  kind: Activation,
-  z: Float64Array,
-  h: Float64Array,
-  from: Float64Array,
-  d: Float64Array,
-  count: number,
-): void {
-  switch (kind) {
-    case 'tanh':
-      for (let k = 0; k < count; k++) d[k] = from[k] * (1 - h[k] * h[k]);
-      return;
-    case 'relu':
-      for (let k = 0; k < count; k++) d[k] = z[k] > 0 ? from[k] : 0;
-      return;
-    default:
-      for (let k = 0; k < count; k++) d[k] = from[k];
-      multiplyByDerivative(kind, z, h, d, count);
-  }
-}

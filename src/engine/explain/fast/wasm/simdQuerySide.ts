@@ -1,4 +1,4 @@
-import { activateArray, copyTimesDerivative, multiplyByDerivative } from '../../../model/scalarActivations';
+import { activateArray, multiplyByDerivative } from '../../../model/scalarActivations';
 import type { LoadedRun } from '../../shared/loadedRun';
 import { QUERY_SIDE_WASM_BASE64 } from './wasmModules';
 
@@ -56,13 +56,6 @@ const MAX_WEIGHT_INDICES = 2 * QUERY_STEPS_PER_CALL + 2;
 export const HELD_ROWS = 8;
 /** Rows one pass of the row kernels takes (`*_rows` in querySide.wat): each weight is read once for all of them. */
 const ROWS_PER_PASS = 4;
-
-/** The held rows [0, count) as passes of at most ROWS_PER_PASS: [first row, rows]. */
-function passes(count: number): [number, number][] {
-  const result: [number, number][] = [];
-  for (let r0 = 0; r0 < count; r0 += ROWS_PER_PASS) result.push([r0, Math.min(ROWS_PER_PASS, count - r0)]);
-  return result;
-}
 
 /**
  * The query side's per-point work in WebAssembly (querySide.wat): first-layer products at recorded weights,
@@ -194,11 +187,11 @@ export class SimdQuerySide {
 
   /**
    * The network at w_s + tΔ_s for the loaded row, from the first layer's pre-activations already in layer
-   * 0's z (`firstLayerAt`): every layer's z and activation h. `interpolated`: the weights of this point are
-   * already in place (`interpolateAt`, shared by the rows at one point).
+   * 0's z (`firstLayerAt`): every layer's z and activation h (the rows at one point share `interpolateAt` and
+   * `forwardRows` instead).
    */
-  forwardPoint(s: number, t: number, interpolated = false): void {
-    if (!interpolated) this.interpolateAt(s, t);
+  forwardPoint(s: number, t: number): void {
+    this.interpolateAt(s, t);
     this.forwardRows(1);
   }
 
@@ -210,7 +203,8 @@ export class SimdQuerySide {
       const { inputs, outputs } = layers[l];
       const { zPointer, wtPointer } = this.layers[l];
       const hPointer = this.layers[l - 1].hPointer;
-      for (const [r0, n] of passes(count)) {
+      for (let r0 = 0; r0 < count; r0 += ROWS_PER_PASS) {
+        const n = Math.min(ROWS_PER_PASS, count - r0);
         const z = zPointer + r0 * outputs * 8;
         const h = hPointer + r0 * inputs * 8;
         if (n === 1) this.exports.forward(z, h, wtPointer, inputs, outputs);
@@ -259,13 +253,15 @@ export class SimdQuerySide {
       if (l === 0) break;
       const { inputs, outputs } = layers[l];
       const { wtPointer } = this.layers[l];
-      for (const [r0, n] of passes(count)) {
+      for (let r0 = 0; r0 < count; r0 += ROWS_PER_PASS) {
+        const n = Math.min(ROWS_PER_PASS, count - r0);
         const nextAt = this.pointers.next + r0 * inputs * 8;
         const deltaAt = this.pointers.delta + r0 * outputs * 8;
         if (n === 1) this.exports.backward(nextAt, deltaAt, wtPointer, inputs, outputs);
         else this.exports.backward_rows(nextAt, deltaAt, wtPointer, inputs, outputs, n);
       }
-      copyTimesDerivative(layers[l - 1].activation, this.layers[l - 1].z, this.layers[l - 1].h, next, delta, count * inputs);
+      for (let m = 0; m < count * inputs; m++) delta[m] = next[m];
+      multiplyByDerivative(layers[l - 1].activation, this.layers[l - 1].z, this.layers[l - 1].h, delta, count * inputs);
     }
   }
 
@@ -276,7 +272,8 @@ export class SimdQuerySide {
     const h = this.layers[l - 1].hPointer;
     const ws = base + kernelOffset * 4;
     const wb = base + biasOffset * 4;
-    for (const [r0, n] of passes(count)) {
+    for (let r0 = 0; r0 < count; r0 += ROWS_PER_PASS) {
+      const n = Math.min(ROWS_PER_PASS, count - r0);
       const hAt = h + r0 * inputs * 8;
       const deltaAt = this.pointers.delta + r0 * outputs * 8;
       if (n === 1) this.dots[r0] = this.exports.increment_dot(hAt, deltaAt, ws, wb, this.P, inputs, outputs);

@@ -17,12 +17,15 @@ export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const;
 export const SPLITS = ['train', 'test'] as const;
 /** What an explanation query may name: a split of the run, or rows of another CSV file. */
 export const QUERY_SPLITS = [...SPLITS, 'input'] as const;
-export const SUSPECT_SCORINGS = ['self-share', 'tracin', 'adam', 'loss', 'leave-self-out'] as const;
+export const SUSPECT_SCORINGS = ['self-share-loss', 'self-share', 'tracin', 'adam', 'path-loss', 'loss', 'leave-self-out'] as const;
 /** What each scoring ranks by, in words for the CLI and the Suspicious Rows view. */
 export const SUSPECT_SCORING_WORDS: Record<(typeof SUSPECT_SCORINGS)[number], string> = {
+  'self-share-loss':
+    'how hard each row pulled on itself during training (self-influence), times how much of its own explanation it is, times its mean loss along the training path',
   'self-share': 'how hard each row pulled on itself during training (self-influence) times how much of its own explanation it is',
   tracin: 'how hard each row pulled its own prediction toward its label during training (TracIn self-influence)',
   adam: 'how far each row moved its own prediction toward its label during training (self-influence in Adam’s steps)',
+  'path-loss': 'the mean loss of each row over the training steps that used it',
   loss: 'the final loss of each row',
   'leave-self-out': 'how unlikely each row’s label is once its own contribution is taken out of its prediction',
 };

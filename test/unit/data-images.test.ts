@@ -11,6 +11,7 @@ import { trainExperiment } from '../../src/engine/pipeline/trainRun';
 import { SAMPLES, tempWorkspace, trainSample, useWasm, writeExperiment } from '../helpers/experiments';
 import { userError } from '../helpers/userError';
 import { buildLayout } from '../../src/engine/model/parameterLayout';
+import { pathLossesByForwardPasses } from '../helpers/pathLosses';
 import { selfInfluenceByTensors, selfInfluenceScores } from '../../src/engine/trust/selfInfluence';
 import { suspiciousRows } from '../../src/engine/trust/suspects';
 
@@ -161,6 +162,14 @@ test('self-influence from tensor factors (the CNN route) equals the index route 
     assert.match(row.file, /^digit-images\/\d\/line\d{4}\.png$/);
     assert.equal(row.line, null);
   }
+  // The mean path loss from the tensor factors' output δ, against forward passes at each step's weights.
+  const cnnRun = await indexedRun(cnn.dir);
+  const losses = await selfInfluenceScores(cnnRun, 'path-loss');
+  const { sums, visits } = pathLossesByForwardPasses(cnnRun.run);
+  losses.forEach((v, i) => {
+    const expected = sums[i] / visits[i];
+    assert.ok(Math.abs(v - expected) <= 1e-5 + 1e-4 * expected, `CNN row ${i}: ${v} vs ${expected}`);
+  });
 });
 
 test('a dense network on image inputs reads the pixels as a vector; after a conv or pool it needs a flatten', () => {

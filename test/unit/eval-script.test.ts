@@ -15,15 +15,25 @@ test('npm run eval -- --quick prints every scoring and baseline for iris with th
   });
   process.stdout.write(out);
   assert.match(out, /^iris \(1 seed; top 10% \/ top 20% \/ AUROC\)$/m);
-  for (const method of ['self-share\\*', 'tracin', 'adam', 'loss', 'leave-self-out', 'logistic-cv', 'random']) {
+  for (const method of [
+    'self-share-loss\\*',
+    'self-share',
+    'tracin',
+    'adam',
+    'path-loss',
+    'loss',
+    'leave-self-out',
+    'logistic-cv',
+    'random',
+  ]) {
     const line = new RegExp(`^  ${method}\\s+((?:[01]\\.\\d{3} ?){3})\\s+((?:[01]\\.\\d{3} ?){3})$`, 'm').exec(out);
     assert.ok(line, `a row for ${method}`);
     const values = line[1].trim().split(/\s+/).map(Number);
     assert.ok(values.every((v) => v >= 0 && v <= 1));
   }
   // With 12 flips of 120, a scoring worth the name puts most of them in the top 20%; random does not.
-  const ours = /^ {2}self-share\*\s+([\d.]+) ([\d.]+) ([\d.]+)/m.exec(out) as RegExpExecArray;
-  assert.ok(Number(ours[3]) > 0.9, `self-share AUROC ${ours[3]}`);
-  assert.match(out, /default \(self-share\) beats logistic-cv by [\d.]+: (yes|NO); beats loss by [\d.]+: (yes|NO)/);
+  const ours = /^ {2}self-share-loss\*\s+([\d.]+) ([\d.]+) ([\d.]+)/m.exec(out) as RegExpExecArray;
+  assert.ok(Number(ours[3]) > 0.9, `self-share-loss AUROC ${ours[3]}`);
+  assert.match(out, /default \(self-share-loss\) beats logistic-cv by [\d.]+: (yes|NO); beats loss by [\d.]+: (yes|NO)/);
   assert.match(out, /suggested label is the true class for (\d+) of (\d+) flipped rows in the top 10%/);
 });

@@ -266,7 +266,7 @@ test('suspects and kernel evolution agree on a replayed run', async () => {
   const runs = await pair(experiment(DATASETS[0], OPTIMIZERS[3], 'relu'), 'trust');
   const stored = await indexedRun(runs.stored);
   const replayed = await indexedRun(runs.replayed);
-  for (const scoring of ['tracin', 'adam'] as const) {
+  for (const scoring of ['tracin', 'adam', 'path-loss'] as const) {
     assert.deepEqual(await selfInfluenceScores(replayed, scoring), await selfInfluenceScores(stored, scoring), scoring);
   }
   const options = { sample: 12, checkpoints: 4, shareRows: 3 };

@@ -10,6 +10,7 @@ import { selfInfluenceScores } from '../../src/engine/trust/selfInfluence';
 import { suspectsOf } from '../../src/engine/trust/suspects';
 import { runCli } from '../../src/engine/cli/cli';
 import { CancelledError } from '../../src/engine/errors';
+import { pathLossesByForwardPasses } from '../helpers/pathLosses';
 import { tempWorkspace, trainSample, useWasm, writeExperiment } from '../helpers/experiments';
 
 test('ranking metrics: recall in the top fraction and AUROC with ties', () => {
@@ -58,9 +59,35 @@ test('suspects: on iris with 10% flipped labels the ranking finds the flips far 
   const aurocSd = Math.sqrt((N + 1) / (12 * K * (N - K)));
   assert.ok(area >= 0.5 + 4 * aurocSd, `AUROC ${area} vs 0.5 ± ${aurocSd}`);
   // The alternatives also beat chance, and the list is sorted by score.
-  for (const scoring of ['adam', 'loss'] as const)
+  for (const scoring of ['adam', 'path-loss', 'loss'] as const)
     assert.ok(auroc(await selfInfluenceScores(indexed, scoring), planted.flipped) > 0.5 + 4 * aurocSd, scoring);
   for (let r = 1; r < result.rows.length; r++) assert.ok(result.rows[r - 1].score >= result.rows[r].score);
+});
+
+test('path-loss: each row’s mean loss at the weights of the steps that used it (multiclass, binary, regression)', async () => {
+  await useWasm();
+  const cases = [
+    { file: 'iris.csv', target: 'species', task: 'multiclass' },
+    { file: 'breast-cancer.csv', target: 'diagnosis', task: 'binary' },
+    { file: 'diabetes.csv', target: 'progression', task: 'regression' },
+  ] as const;
+  for (const { file, target, task } of cases) {
+    const info = await trainSample(file, {
+      dataset: { train: file, target, test: { fraction: 0.2 } },
+      model: { hidden: [{ units: 6, activation: 'tanh' }] },
+      training: { optimizer: 'adam', learningRate: 0.02, epochs: 4, batchSize: 32, seed: 2 },
+    });
+    const indexed = await indexedRun(info.dir);
+    const { run } = indexed;
+    assert.equal(run.record.task, task);
+    const scores = await selfInfluenceScores(indexed, 'path-loss');
+    const { sums, visits } = pathLossesByForwardPasses(run);
+    for (let i = 0; i < run.record.trainRows; i++) {
+      assert.ok(visits[i] > 0, `row ${i} was trained on`);
+      const expected = sums[i] / visits[i];
+      assert.ok(Math.abs(scores[i] - expected) <= 1e-5 + 1e-4 * expected, `${file} row ${i}: ${scores[i]} vs ${expected}`);
+    }
+  }
 });
 
 test('suspects: a signal fired while the steps are scored ends the work with CancelledError', async () => {
@@ -73,7 +100,7 @@ test('suspects: a signal fired while the steps are scored ends the work with Can
   const indexed = await indexedRun(info.dir);
   const whole = await suspectsOf(indexed, { signal: new AbortController().signal });
   assert.deepEqual(whole, await suspectsOf(indexed), 'an unfired signal changes nothing');
-  for (const scoring of ['tracin', 'adam', 'loss'] as const) {
+  for (const scoring of ['tracin', 'adam', 'path-loss', 'loss'] as const) {
     const before = new AbortController();
     before.abort();
     await assert.rejects(suspectsOf(indexed, { scoring, signal: before.signal }), CancelledError, `${scoring}: fired before the start`);

@@ -14,7 +14,7 @@ import { probabilityText } from '../../shared/probabilityText';
 
 const SCORINGS: readonly SuspectScoring[] = SUSPECT_SCORINGS;
 
-/** kernel-lens suspects RUN_DIR [--top K] [--scoring self-share|tracin|adam|loss|leave-self-out] [--json] */
+/** kernel-lens suspects RUN_DIR [--top K] [--scoring SCORING (SUSPECT_SCORINGS)] [--json] */
 async function suspects(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, { top: { type: 'string' }, scoring: { type: 'string' }, json: { type: 'boolean' } });
   const runDir = onePositional(positionals, 'run directory');

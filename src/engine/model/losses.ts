@@ -42,3 +42,28 @@ export function outputGradient(task: TaskKind, output: tf.Tensor, target: tf.Ten
     }
   });
 }
+
+/**
+ * Below this a label's probability reads as it when recovered from an output gradient: float32 (the path index's
+ * storage) resolves g_y = p_y − 1 no finer near −1, so a loss from g tops out at −ln 2⁻²⁴ ≈ 16.6.
+ */
+const SMALLEST_PROBABILITY = 2 ** -24;
+
+/**
+ * ℓ_i recovered from its output gradient g (`outputGradient`, the path index's output-layer δ) at `offset`, `width`
+ * values: regression Σ (g/2)²; binary −ln(1 − |g|) (p_y = 1 − |σ(z) − y|); multiclass −ln(1 + g_y). Exact in real
+ * numbers; float32's g keeps small losses to its relative precision (log1p) and caps large ones (SMALLEST_PROBABILITY).
+ */
+export function lossFromOutputGradient(task: TaskKind, g: ArrayLike<number>, offset: number, width: number, target: number): number {
+  switch (task) {
+    case 'regression': {
+      let loss = 0;
+      for (let c = 0; c < width; c++) loss += (g[offset + c] / 2) ** 2;
+      return loss;
+    }
+    case 'binary':
+      return -Math.log1p(-Math.min(Math.abs(g[offset]), 1 - SMALLEST_PROBABILITY));
+    case 'multiclass':
+      return -Math.log1p(Math.max(g[offset + target], SMALLEST_PROBABILITY - 1));
+  }
+}

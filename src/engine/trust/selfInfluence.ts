@@ -9,13 +9,13 @@ import type { LoadedRun } from '../explain/shared/loadedRun';
 import { buildPathIndex, type PathIndex } from '../explain/pathIndex/pathIndex';
 import { isReplayed } from '../explain/replay/segments';
 import { pathSegments, segmentContraction } from '../explain/replay/pathSegments';
-import { perExampleLoss } from '../model/losses';
+import { lossFromOutputGradient, perExampleLoss } from '../model/losses';
 import { isDenseOnly } from '../model/parameterLayout';
 import { adamDiagonal, type SweepInput } from '../explain/shared/optimizerSweep';
 import { perExampleFactors } from '../explain/shared/trainingFactors';
 
 /** The scorings computed from the path alone (no explanation of the training rows: those are in suspects.ts). */
-export type SelfInfluenceScoring = Extract<SuspectScoring, 'tracin' | 'adam' | 'loss'>;
+export type SelfInfluenceScoring = Extract<SuspectScoring, 'tracin' | 'adam' | 'loss' | 'path-loss'>;
 
 const STEP_CHUNK = 128;
 /** Between chunks the event loop runs, so a `$/cancelRequest` can reach the signal. */
@@ -29,23 +29,66 @@ const STEP_CHUNK = 128;
  * - adam:   Σ_{s: i∈B_s} η_s G_{i,s}ᵀ D_s G_{i,s}     (the step Adam actually took: η_s D_s is the index's
  *           step scale, from the recorded v; identical to tracin for sgd and momentum runs)
  * - loss:   ℓ_i(w_T), the final loss (a baseline that ignores the path)
+ * - path-loss: mean over the steps s that used row i of ℓ_i(w_s), the loss it had when it was trained on (a row
+ *           the network fits late, or never, keeps a high mean)
  */
 export async function selfInfluenceScores(indexed: IndexedRun, scoring: SelfInfluenceScoring, signal?: AbortSignal): Promise<Float64Array> {
   throwIfCancelled(signal);
   if (scoring === 'loss') return finalLosses(indexed);
+  if (scoring === 'path-loss') return pathLosses(indexed, signal);
   const { run } = indexed;
   const scores = new Float64Array(run.record.trainRows);
   // A convolutional run has no typed-array index: its per-example gradients come from the tensor factors.
   if (!isDenseOnly(run.layout)) return selfInfluenceByTensors(indexed, scoring, signal);
-  if (!isReplayed(run)) {
-    await addSelfInfluence(run, indexed.index, scoring, scores, signal);
-    return scores;
-  }
-  // A checkpointed run: each replayed segment indexed in turn into storage sized once for the longest.
-  const contraction = segmentContraction(run);
-  for await (const segment of pathSegments(run, { signal, factors: true }))
-    await addSelfInfluence(segment, buildPathIndex(segment, contraction), scoring, scores, signal);
+  await forEachSegmentIndex(indexed, signal, (segment, index) => addSelfInfluence(segment, index, scoring, scores, signal));
   return scores;
+}
+
+/**
+ * `visit` with the path index of each part of a dense run: the whole run when its path is stored; each replayed
+ * segment in turn for a checkpointed run (indexed into storage sized once for the longest).
+ */
+async function forEachSegmentIndex(
+  indexed: IndexedRun,
+  signal: AbortSignal | undefined,
+  visit: (segment: LoadedRun, index: PathIndex) => Promise<void> | void,
+): Promise<void> {
+  const { run } = indexed;
+  if (!isReplayed(run)) return visit(run, indexed.index);
+  const contraction = segmentContraction(run);
+  for await (const segment of pathSegments(run, { signal, factors: true })) await visit(segment, buildPathIndex(segment, contraction));
+}
+
+/**
+ * Each row's mean loss over the steps that used it, each at that step's weights w_s: recovered from the output
+ * layer's δ, which is the loss's output gradient at w_s (losses.ts), so no forward pass is run again.
+ */
+async function pathLosses(indexed: IndexedRun, signal?: AbortSignal): Promise<Float64Array> {
+  const { run } = indexed;
+  const N = run.record.trainRows;
+  const task = run.record.task;
+  const C = run.outputCount;
+  const sums = new Float64Array(N);
+  const visits = new Float64Array(N);
+  const add = (segment: LoadedRun, outputDelta: ArrayLike<number>) => {
+    const { batches, batchWidth: W, steps: T } = segment.path;
+    for (let k = 0; k < T * W; k++) {
+      const i = batches[k];
+      if (i < 0) continue;
+      sums[i] += lossFromOutputGradient(task, outputDelta, k * C, C, run.data.trainY[i]);
+      visits[i] += 1;
+    }
+  };
+  if (isDenseOnly(run.layout)) {
+    await forEachSegmentIndex(indexed, signal, (segment, index) => add(segment, index.layers[index.layers.length - 1].delta));
+  } else {
+    // A convolutional run's factors (tensors) are of its whole path.
+    const whole = await indexed.wholePathRun(signal);
+    const layers = indexed.factors.layers();
+    add(whole, layers[layers.length - 1].delta.dataSync());
+  }
+  throwIfCancelled(signal);
+  return Float64Array.from(sums, (sum, i) => (visits[i] > 0 ? sum / visits[i] : 0));
 }
 
 /** Adds the self-influence of the steps of `run` (a whole stored run, or one replayed segment) to `scores`. */

@@ -11,12 +11,13 @@ import { throwIfCancelled, UserError } from '../errors';
 
 /**
  * Chosen by `npm run eval` (mean AUROC with 10% flips; docs/trust-evaluation.md): a row that its own explanation
- * leans on, and that pulled hard on itself, is suspect. `self-share` ranks by TracIn's self-influence times the
- * row's share of its own explanation, c_i(x_i) / Σ_j |c_j(x_i)| (an exact path-kernel quantity a loss or a
- * gradient norm cannot see). It needs one explanation per training row, so runs explained by the tensor method
- * (CNNs) and regression runs take FALLBACK_SCORING.
+ * leans on, that pulled hard on itself, and that the network fitted late or never, is suspect. `self-share-loss`
+ * ranks by TracIn's self-influence times the row's share of its own explanation, c_i(x_i) / Σ_j |c_j(x_i)| (an exact
+ * path-kernel quantity a loss or a gradient norm cannot see), times its mean loss along the path (`path-loss`).
+ * It needs one explanation per training row, so runs explained by the tensor method (CNNs) and regression runs
+ * take FALLBACK_SCORING.
  */
-export const DEFAULT_SCORING: SuspectScoring = 'self-share';
+export const DEFAULT_SCORING: SuspectScoring = 'self-share-loss';
 export const FALLBACK_SCORING: SuspectScoring = 'tracin';
 
 /** The first rows of a ranking that carry a suggested label (one explanation per row and class each). */
@@ -38,20 +39,23 @@ export async function suspicionScores(
 ): Promise<{ scores: Float64Array; lso: LeaveSelfOut | null }> {
   const { signal } = options;
   const { run } = indexed;
-  if ((scoring === 'leave-self-out' || scoring === 'self-share') && !hasLeaveSelfOut(run))
+  const needsExplanations = scoring === 'leave-self-out' || scoring === 'self-share' || scoring === 'self-share-loss';
+  if (needsExplanations && !hasLeaveSelfOut(run))
     throw new UserError(
       run.record.task === 'regression'
-        ? `the ${scoring} scoring needs a classification run; use --scoring tracin, adam or loss`
-        : `the ${scoring} scoring needs a dense network (a convolutional run would take one explanation per row); use --scoring tracin, adam or loss`,
+        ? `the ${scoring} scoring needs a classification run; use --scoring tracin, adam, path-loss or loss`
+        : `the ${scoring} scoring needs a dense network (a convolutional run would take one explanation per row); use --scoring tracin, adam, path-loss or loss`,
     );
   if (scoring === 'leave-self-out') {
     const lso = options.lso ?? (await leaveSelfOut(indexed, { signal }));
     return { scores: lso.labelSurprise, lso };
   }
-  if (scoring === 'self-share') {
+  if (scoring === 'self-share' || scoring === 'self-share-loss') {
     const shares = options.lso?.selfShare ?? (await selfShares(indexed, signal));
     const tracin = await selfInfluenceScores(indexed, 'tracin', signal);
-    return { scores: Float64Array.from(tracin, (v, i) => v * Math.max(shares[i], 0)), lso: options.lso ?? null };
+    const losses = scoring === 'self-share-loss' ? await selfInfluenceScores(indexed, 'path-loss', signal) : null;
+    const scores = Float64Array.from(tracin, (v, i) => v * Math.max(shares[i], 0) * (losses ? losses[i] : 1));
+    return { scores, lso: options.lso ?? null };
   }
   return { scores: await selfInfluenceScores(indexed, scoring, signal), lso: options.lso ?? null };
 }

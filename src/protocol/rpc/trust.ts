@@ -8,8 +8,9 @@ import { filePath, integerIn, outputSelector, rowIndex } from './schemaParts';
 
 /**
  * How suspects are scored (SUSPECT_SCORING_WORDS says each in words): self-influence times the row's share of its own
- * explanation, TracIn's first-order self-influence, Adam-preconditioned, the final loss, or −log of the probability
- * the row's leave-self-out prediction f(x_i) − c_i(x_i) gives its label.
+ * explanation (times its mean loss along the path, or not), TracIn's first-order self-influence, Adam-preconditioned,
+ * the mean loss along the path, the final loss, or −log of the probability the row's leave-self-out prediction
+ * f(x_i) − c_i(x_i) gives its label.
  */
 export type SuspectScoring = (typeof SUSPECT_SCORINGS)[number];
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { indexedRun } from '../../src/engine/explain/explainService';
-import { querySideFor } from '../../src/engine/explain/fast/wasm/simdQuerySide';
+import { kernelTanh, querySideFor } from '../../src/engine/explain/fast/wasm/simdQuerySide';
 import { trainSample } from '../helpers/experiments';
 
 /** Penguins with odd widths everywhere (13 and 5 hidden units, 3 classes), so every pair kernel meets its odd column. */
@@ -127,4 +127,28 @@ test('sweeping a layer from its factors gives the U of sweeping the Φ they form
     assert.deepEqual(results[0], results[1], `nesterov ${nesterov}`);
     assert.ok(results[0].some((v) => v !== 0));
   }
+});
+
+/** Distance in units in the last place between two float64s of the same sign (0 when equal, −0 and 0 apart). */
+function ulpsApart(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
+  if (Object.is(a, b)) return 0;
+  if (Math.sign(a) !== Math.sign(b) || a === 0 || b === 0) return Infinity;
+  const bits = new BigInt64Array(new Float64Array([a, b]).buffer);
+  return Number(bits[0] > bits[1] ? bits[0] - bits[1] : bits[1] - bits[0]);
+}
+
+test('the kernel’s tanh is within 3 units in the last place of Math.tanh, and exact at the special values', () => {
+  const next = random(11);
+  // Every magnitude the layers meet, from subnormal to saturated, and odd lengths for the pair and single tails.
+  for (const scale of [1e-300, 1e-9, 1e-3, 0.05, 0.4, 1, 3, 10, 19, 25, 1e4]) {
+    for (const length of [4099, 6, 3]) {
+      const values = Float64Array.from({ length }, () => 2 * scale * next());
+      const ours = kernelTanh(values);
+      values.forEach((v, k) => assert.ok(ulpsApart(ours[k], Math.tanh(v)) <= 3, `tanh(${v}): ${ours[k]} vs ${Math.tanh(v)}`));
+    }
+  }
+  const special = [0, -0, Infinity, -Infinity, NaN, 5e-324, -5e-324, 22, -22, 700, -1e308];
+  const ours = kernelTanh(Float64Array.from(special));
+  special.forEach((v, k) => assert.ok(Object.is(ours[k], Math.tanh(v)), `tanh(${v}): ${ours[k]} vs ${Math.tanh(v)}`));
 });

@@ -66,7 +66,8 @@ export function queryFactors(
 
   // Rows a few at a time: at each point they share its interpolated weights (and pass through them four at a time).
   for (let q0 = 0; q0 < Q; q0 += HELD_ROWS) {
-    const rows = Array.from({ length: Math.min(HELD_ROWS, Q - q0) }, (_, k) => q0 + k);
+    const count = Math.min(HELD_ROWS, Q - q0);
+    const rows = Array.from({ length: count }, (_, k) => q0 + k);
     const offsets = rows.map((q) => q * C);
     for (const q of rows) {
       for (let f = 0; f < F; f++) x[f] = block.x[q * F + f];
@@ -88,35 +89,36 @@ export function queryFactors(
     stepList.forEach((s, j) => {
       const ja = position.get(s) as number;
       const jb = position.get(s + 1) as number;
-      const dots = new Float64Array(rows.length);
+      const dots = new Float64Array(count);
       for (let k = 0; k < n; k++) {
         const t = rule.nodes[k];
         const weight = rule.weights[k];
         const g = j * n + k;
         side.interpolateAt(s, t);
-        rows.forEach((_, r) => side.firstLayerAt(ja, jb, t, r));
-        side.forwardRows(rows.length);
+        for (let r = 0; r < count; r++) side.firstLayerAt(ja, jb, t, r);
+        side.forwardRows(count);
         // Each layer's δ, with the node weight folded in, and (after the first layer) its input activations.
         side.backwardRows(offsets, block.e, (l) => {
           const { inputs, outputs } = layers[l];
           const dO = dOut[l];
-          const layerDots = options.incrementDots && l > 0 ? side.incrementDots(l, s, rows.length) : null;
-          rows.forEach((q, r) => {
-            const dBase = g * outputs * Q + q;
+          const layerDots = options.incrementDots && l > 0 ? side.incrementDots(l, s, count) : null;
+          const z0s = side.firstLayerProducts;
+          for (let r = 0; r < count; r++) {
             const dRow = r * outputs;
-            for (let m = 0; m < outputs; m++) dO[dBase + m * Q] = weight * delta[dRow + m];
+            for (let m = 0, at = g * outputs * Q + q0 + r; m < outputs; m++, at += Q) dO[at] = weight * delta[dRow + m];
             if (layerDots) dots[r] += weight * layerDots[r];
             else if (options.incrementDots) {
-              const z0 = side.firstLayerProducts[r];
+              const z0 = z0s[r];
               for (let m = 0; m < outputs; m++) dots[r] += weight * delta[dRow + m] * (z0[jb * out0 + m] - z0[ja * out0 + m]);
             }
-            if (l === 0) return;
-            const aO = aOut[l] as Float32Array;
-            const prev = side.layers[l - 1].h;
-            const aBase = g * inputs * Q + q;
+          }
+          if (l === 0) return;
+          const aO = aOut[l] as Float32Array;
+          const prev = side.layers[l - 1].h;
+          for (let r = 0; r < count; r++) {
             const aRow = r * inputs;
-            for (let m = 0; m < inputs; m++) aO[aBase + m * Q] = prev[aRow + m];
-          });
+            for (let m = 0, at = g * inputs * Q + q0 + r; m < inputs; m++, at += Q) aO[at] = prev[aRow + m];
+          }
         });
       }
       if (options.incrementDots) rows.forEach((q, r) => (incrementDots[j * Q + q] = dots[r]));

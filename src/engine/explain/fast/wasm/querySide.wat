@@ -1,6 +1,7 @@
 ;; The query side's inner loops (queryFactors.ts) in WebAssembly SIMD, float64 throughout (f64x2 lanes).
 ;; The recorded weights w_0 … w_T live in this module's memory as float32 [T+1, P]; w_{s+1} is P floats
-;; after w_s. Activations stay in JavaScript (Math.tanh and friends), between these calls.
+;; after w_s. tanh is here (`tanh_into`), other activations stay in JavaScript between these calls; the derivatives of
+;; tanh and ReLU in the backward pass are here too (`derivative_into`).
 (module
   (memory (export "memory") 1)
 
@@ -443,4 +444,145 @@
     (f64.store (call $row (local.get $result) (i32.const 0) (local.get $count) (i32.const 1)) (local.get $ta))
     (f64.store (call $row (local.get $result) (i32.const 1) (local.get $count) (i32.const 1)) (local.get $tb))
     (f64.store (call $row (local.get $result) (i32.const 2) (local.get $count) (i32.const 1)) (local.get $tc))
-    (f64.store (call $row (local.get $result) (i32.const 3) (local.get $count) (i32.const 1)) (local.get $td))))
+    (f64.store (call $row (local.get $result) (i32.const 3) (local.get $count) (i32.const 1)) (local.get $td)))
+  ;; δ = next ⊙ σ' over `count` float64s, for tanh from its values (`v` = h, kind 0: next · (1 − h·h)) or ReLU from its
+  ;; pre-activations (`v` = z, kind 1: next where z > 0, else +0, NaN included): multiplyByDerivative's rules
+  ;; (scalarActivations.ts) in the same operations, so the same bits. `delta` may be `next`.
+  (func (export "derivative_into") (param $delta i32) (param $next i32) (param $v i32) (param $count i32) (param $kind i32)
+    (local $k i32) (local $pairs i32) (local $ones v128) (local $h v128) (local $x f64)
+    (local.set $ones (f64x2.splat (f64.const 1)))
+    (local.set $pairs (i32.and (local.get $count) (i32.const -2)))
+    (local.set $k (i32.const 0))
+    (block $done
+      (loop $next_pair
+        (br_if $done (i32.ge_u (local.get $k) (local.get $pairs)))
+        (local.set $h (v128.load (i32.add (local.get $v) (i32.shl (local.get $k) (i32.const 3)))))
+        (v128.store (i32.add (local.get $delta) (i32.shl (local.get $k) (i32.const 3)))
+          (if (result v128) (local.get $kind)
+            (then (v128.and (v128.load (i32.add (local.get $next) (i32.shl (local.get $k) (i32.const 3))))
+              (f64x2.gt (local.get $h) (f64x2.splat (f64.const 0)))))
+            (else (f64x2.mul (v128.load (i32.add (local.get $next) (i32.shl (local.get $k) (i32.const 3))))
+              (f64x2.sub (local.get $ones) (f64x2.mul (local.get $h) (local.get $h)))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 2)))
+        (br $next_pair)))
+    (if (i32.lt_u (local.get $pairs) (local.get $count))
+      (then
+        (local.set $x (f64.load (i32.add (local.get $v) (i32.shl (local.get $pairs) (i32.const 3)))))
+        (f64.store (i32.add (local.get $delta) (i32.shl (local.get $pairs) (i32.const 3)))
+          (if (result f64) (local.get $kind)
+            (then (select (f64.load (i32.add (local.get $next) (i32.shl (local.get $pairs) (i32.const 3)))) (f64.const 0)
+              (f64.gt (local.get $x) (f64.const 0))))
+            (else (f64.mul (f64.load (i32.add (local.get $next) (i32.shl (local.get $pairs) (i32.const 3))))
+              (f64.sub (f64.const 1) (f64.mul (local.get $x) (local.get $x))))))))))
+
+  ;; tanh of two lanes: tanh|x| = −u / (u + 2) with u = expm1(−2|x|) ∈ (−1, 0], then x's sign (so −0 stays −0 and
+  ;; NaN stays NaN). expm1(y), y clamped to [−40, 0] (tanh is 1 in float64 past |x| ≈ 19.1): y = k ln 2 + r with
+  ;; |r| ≤ ln 2 / 2 (ln 2 in two parts, so k ln 2 is exact), expm1(r) by its Taylor series to r¹³ (the first neglected
+  ;; term is below 1e-17 of it), expm1(y) = 2^k expm1(r) + (2^k − 1). Within a few units in the last place of
+  ;; Math.tanh (tested), several times its speed.
+  (func $tanh2 (param $x v128) (result v128)
+    (local $y v128) (local $k v128) (local $r v128) (local $p v128) (local $scale v128) (local $u v128)
+    (local.set $y (f64x2.max (f64x2.mul (f64x2.abs (local.get $x)) (f64x2.splat (f64.const -2))) (f64x2.splat (f64.const -40))))
+    (local.set $k (f64x2.nearest (f64x2.mul (local.get $y) (f64x2.splat (f64.const 1.4426950408889634)))))
+    ;; ln 2 = 0x1.62e42feep-1 (few bits, so k · it is exact for |k| ≤ 58) + 0x1.a39ef35793c76p-33
+    (local.set $r (f64x2.sub
+      (f64x2.sub (local.get $y) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 0x1.62e42feep-1))))
+      (f64x2.mul (local.get $k) (f64x2.splat (f64.const 0x1.a39ef35793c76p-33)))))
+    ;; expm1(r) = r + r² (1/2! + r (1/3! + r (… + r / 13!)))
+    (local.set $p (f64x2.splat (f64.const 1.6059043836821613e-10)))
+    (local.set $p (f64x2.add (f64x2.splat (f64.const 2.08767569878681e-9)) (f64x2.mul (local.get $r) (local.get $p))))
+    (local.set $p (f64x2.add (f64x2.splat (f64.const 2.505210838544172e-8)) (f64x2.mul (local.get $r) (local.get $p))))
+    (local.set $p (f64x2.add (f64x2.splat (f64.const 2.755731922398589e-7)) (f64x2.mul (local.get $r) (local.get $p))))
+    (local.set $p (f64x2.add (f64x2.splat (f64.const 2.7557319223985893e-6)) (f64x2.mul (local.get $r) (local.get $p))))
+    (local.set $p (f64x2.add (f64x2.splat (f64.const 2.48015873015873e-5)) (f64x2.mul (local.get $r) (local.get $p))))
+    (local.set $p (f64x2.add (f64x2.splat (f64.const 1.984126984126984e-4)) (f64x2.mul (local.get $r) (local.get $p))))
+    (local.set $p (f64x2.add (f64x2.splat (f64.const 1.388888888888889e-3)) (f64x2.mul (local.get $r) (local.get $p))))
+    (local.set $p (f64x2.add (f64x2.splat (f64.const 8.333333333333333e-3)) (f64x2.mul (local.get $r) (local.get $p))))
+    (local.set $p (f64x2.add (f64x2.splat (f64.const 4.1666666666666664e-2)) (f64x2.mul (local.get $r) (local.get $p))))
+    (local.set $p (f64x2.add (f64x2.splat (f64.const 0.16666666666666666)) (f64x2.mul (local.get $r) (local.get $p))))
+    (local.set $p (f64x2.add (f64x2.splat (f64.const 0.5)) (f64x2.mul (local.get $r) (local.get $p))))
+    (local.set $p (f64x2.add (local.get $r) (f64x2.mul (f64x2.mul (local.get $r) (local.get $r)) (local.get $p))))
+    ;; 2^k from its exponent bits (k is an integer in [−58, 0])
+    (local.set $scale (i64x2.shl
+      (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k))) (i64x2.splat (i64.const 1023)))
+      (i32.const 52)))
+    (local.set $u (f64x2.add (f64x2.mul (local.get $scale) (local.get $p)) (f64x2.sub (local.get $scale) (f64x2.splat (f64.const 1)))))
+    (v128.or
+      (f64x2.abs (f64x2.div (f64x2.neg (local.get $u)) (f64x2.add (local.get $u) (f64x2.splat (f64.const 2)))))
+      (v128.and (local.get $x) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))
+
+  ;; h = tanh(z) over `count` float64s, four at a time in two independent f64x2 streams (the polynomial's chain of
+  ;; dependent operations is long), then one pair and an odd last value through the same arithmetic (`$tanh2`).
+  ;; `$k` holds 2^k once k is used.
+  (func (export "tanh_into") (param $z i32) (param $h i32) (param $count i32)
+    (local $k i32) (local $quads i32) (local $pairs i32) (local $at i32) (local $out i32)
+    (local $x0 v128) (local $y0 v128) (local $k0 v128) (local $r0 v128) (local $p0 v128)
+    (local $x1 v128) (local $y1 v128) (local $k1 v128) (local $r1 v128) (local $p1 v128)
+    (local.set $quads (i32.and (local.get $count) (i32.const -4)))
+    (local.set $pairs (i32.and (local.get $count) (i32.const -2)))
+    (local.set $k (i32.const 0))
+    (block $done
+      (loop $next_quad
+        (br_if $done (i32.ge_u (local.get $k) (local.get $quads)))
+        (local.set $at (i32.add (local.get $z) (i32.shl (local.get $k) (i32.const 3))))
+        (local.set $out (i32.add (local.get $h) (i32.shl (local.get $k) (i32.const 3))))
+        (local.set $x0 (v128.load offset=0 (local.get $at)))
+        (local.set $x1 (v128.load offset=16 (local.get $at)))
+        (local.set $y0 (f64x2.max (f64x2.mul (f64x2.abs (local.get $x0)) (f64x2.splat (f64.const -2))) (f64x2.splat (f64.const -40))))
+        (local.set $y1 (f64x2.max (f64x2.mul (f64x2.abs (local.get $x1)) (f64x2.splat (f64.const -2))) (f64x2.splat (f64.const -40))))
+        (local.set $k0 (f64x2.nearest (f64x2.mul (local.get $y0) (f64x2.splat (f64.const 1.4426950408889634)))))
+        (local.set $k1 (f64x2.nearest (f64x2.mul (local.get $y1) (f64x2.splat (f64.const 1.4426950408889634)))))
+        (local.set $r0 (f64x2.sub (f64x2.sub (local.get $y0) (f64x2.mul (local.get $k0) (f64x2.splat (f64.const 0x1.62e42feep-1))))
+          (f64x2.mul (local.get $k0) (f64x2.splat (f64.const 0x1.a39ef35793c76p-33)))))
+        (local.set $r1 (f64x2.sub (f64x2.sub (local.get $y1) (f64x2.mul (local.get $k1) (f64x2.splat (f64.const 0x1.62e42feep-1))))
+          (f64x2.mul (local.get $k1) (f64x2.splat (f64.const 0x1.a39ef35793c76p-33)))))
+        (local.set $p0 (f64x2.splat (f64.const 1.6059043836821613e-10)))
+        (local.set $p1 (f64x2.splat (f64.const 1.6059043836821613e-10)))
+        (local.set $p0 (f64x2.add (f64x2.splat (f64.const 2.08767569878681e-9)) (f64x2.mul (local.get $r0) (local.get $p0))))
+        (local.set $p1 (f64x2.add (f64x2.splat (f64.const 2.08767569878681e-9)) (f64x2.mul (local.get $r1) (local.get $p1))))
+        (local.set $p0 (f64x2.add (f64x2.splat (f64.const 2.505210838544172e-8)) (f64x2.mul (local.get $r0) (local.get $p0))))
+        (local.set $p1 (f64x2.add (f64x2.splat (f64.const 2.505210838544172e-8)) (f64x2.mul (local.get $r1) (local.get $p1))))
+        (local.set $p0 (f64x2.add (f64x2.splat (f64.const 2.755731922398589e-7)) (f64x2.mul (local.get $r0) (local.get $p0))))
+        (local.set $p1 (f64x2.add (f64x2.splat (f64.const 2.755731922398589e-7)) (f64x2.mul (local.get $r1) (local.get $p1))))
+        (local.set $p0 (f64x2.add (f64x2.splat (f64.const 2.7557319223985893e-6)) (f64x2.mul (local.get $r0) (local.get $p0))))
+        (local.set $p1 (f64x2.add (f64x2.splat (f64.const 2.7557319223985893e-6)) (f64x2.mul (local.get $r1) (local.get $p1))))
+        (local.set $p0 (f64x2.add (f64x2.splat (f64.const 2.48015873015873e-5)) (f64x2.mul (local.get $r0) (local.get $p0))))
+        (local.set $p1 (f64x2.add (f64x2.splat (f64.const 2.48015873015873e-5)) (f64x2.mul (local.get $r1) (local.get $p1))))
+        (local.set $p0 (f64x2.add (f64x2.splat (f64.const 1.984126984126984e-4)) (f64x2.mul (local.get $r0) (local.get $p0))))
+        (local.set $p1 (f64x2.add (f64x2.splat (f64.const 1.984126984126984e-4)) (f64x2.mul (local.get $r1) (local.get $p1))))
+        (local.set $p0 (f64x2.add (f64x2.splat (f64.const 1.388888888888889e-3)) (f64x2.mul (local.get $r0) (local.get $p0))))
+        (local.set $p1 (f64x2.add (f64x2.splat (f64.const 1.388888888888889e-3)) (f64x2.mul (local.get $r1) (local.get $p1))))
+        (local.set $p0 (f64x2.add (f64x2.splat (f64.const 8.333333333333333e-3)) (f64x2.mul (local.get $r0) (local.get $p0))))
+        (local.set $p1 (f64x2.add (f64x2.splat (f64.const 8.333333333333333e-3)) (f64x2.mul (local.get $r1) (local.get $p1))))
+        (local.set $p0 (f64x2.add (f64x2.splat (f64.const 4.1666666666666664e-2)) (f64x2.mul (local.get $r0) (local.get $p0))))
+        (local.set $p1 (f64x2.add (f64x2.splat (f64.const 4.1666666666666664e-2)) (f64x2.mul (local.get $r1) (local.get $p1))))
+        (local.set $p0 (f64x2.add (f64x2.splat (f64.const 0.16666666666666666)) (f64x2.mul (local.get $r0) (local.get $p0))))
+        (local.set $p1 (f64x2.add (f64x2.splat (f64.const 0.16666666666666666)) (f64x2.mul (local.get $r1) (local.get $p1))))
+        (local.set $p0 (f64x2.add (f64x2.splat (f64.const 0.5)) (f64x2.mul (local.get $r0) (local.get $p0))))
+        (local.set $p1 (f64x2.add (f64x2.splat (f64.const 0.5)) (f64x2.mul (local.get $r1) (local.get $p1))))
+        (local.set $p0 (f64x2.add (local.get $r0) (f64x2.mul (f64x2.mul (local.get $r0) (local.get $r0)) (local.get $p0))))
+        (local.set $p1 (f64x2.add (local.get $r1) (f64x2.mul (f64x2.mul (local.get $r1) (local.get $r1)) (local.get $p1))))
+        (local.set $k0 (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k0)))
+          (i64x2.splat (i64.const 1023))) (i32.const 52)))
+        (local.set $k1 (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k1)))
+          (i64x2.splat (i64.const 1023))) (i32.const 52)))
+        (local.set $p0 (f64x2.add (f64x2.mul (local.get $k0) (local.get $p0)) (f64x2.sub (local.get $k0) (f64x2.splat (f64.const 1)))))
+        (local.set $p1 (f64x2.add (f64x2.mul (local.get $k1) (local.get $p1)) (f64x2.sub (local.get $k1) (f64x2.splat (f64.const 1)))))
+        (v128.store offset=0 (local.get $out)
+          (v128.or (f64x2.abs (f64x2.div (f64x2.neg (local.get $p0)) (f64x2.add (local.get $p0) (f64x2.splat (f64.const 2)))))
+            (v128.and (local.get $x0) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))
+        (v128.store offset=16 (local.get $out)
+          (v128.or (f64x2.abs (f64x2.div (f64x2.neg (local.get $p1)) (f64x2.add (local.get $p1) (f64x2.splat (f64.const 2)))))
+            (v128.and (local.get $x1) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $next_quad)))
+    (if (i32.lt_u (local.get $k) (local.get $pairs))
+      (then
+        (v128.store (i32.add (local.get $h) (i32.shl (local.get $k) (i32.const 3)))
+          (call $tanh2 (v128.load (i32.add (local.get $z) (i32.shl (local.get $k) (i32.const 3))))))))
+    (if (i32.lt_u (local.get $pairs) (local.get $count))
+      (then
+        (f64.store (i32.add (local.get $h) (i32.shl (local.get $pairs) (i32.const 3)))
+          (f64x2.extract_lane 0 (call $tanh2 (f64x2.splat
+            (f64.load (i32.add (local.get $z) (i32.shl (local.get $pairs) (i32.const 3)))))))))))
+)

@@ -34,6 +34,8 @@ interface QuerySideExports {
     count: number,
     result: number,
   ) => void;
+  derivative_into: (delta: number, next: number, v: number, count: number, kind: number) => void;
+  tanh_into: (z: number, h: number, count: number) => void;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -198,7 +200,7 @@ export class SimdQuerySide {
   /** `forwardPoint` for the first `count` held rows, each from its row of layer 0's z, at the interpolated weights in place. */
   forwardRows(count: number): void {
     const layers = this.run.layout.layers;
-    activateArray(layers[0].activation, this.layers[0].z, this.layers[0].h, count * layers[0].outputs);
+    this.activate(0, count * layers[0].outputs);
     for (let l = 1; l < layers.length; l++) {
       const { inputs, outputs } = layers[l];
       const { zPointer, wtPointer } = this.layers[l];
@@ -210,8 +212,16 @@ export class SimdQuerySide {
         if (n === 1) this.exports.forward(z, h, wtPointer, inputs, outputs);
         else this.exports.forward_rows(z, h, wtPointer, inputs, outputs, n);
       }
-      activateArray(layers[l].activation, this.layers[l].z, this.layers[l].h, count * outputs);
+      this.activate(l, count * outputs);
     }
+  }
+
+  /** Layer l's activations h = σ(z) of `count` values: tanh in WebAssembly (`tanh_into`), the others here. */
+  private activate(l: number, count: number): void {
+    const kind = this.run.layout.layers[l].activation;
+    const { z, h, zPointer, hPointer } = this.layers[l];
+    if (kind === 'tanh') this.exports.tanh_into(zPointer, hPointer, count);
+    else activateArray(kind, z, h, count);
   }
 
   /** The on/off pattern of every ReLU layer of held row `row` after a forward pass, as one string ('' without ReLU). */
@@ -242,7 +252,7 @@ export class SimdQuerySide {
     const layers = this.run.layout.layers;
     const L = layers.length;
     const count = offsets.length;
-    const { delta, next } = this;
+    const { delta } = this;
     const C = layers[L - 1].outputs;
     offsets.forEach((offset, r) => {
       for (let c = 0; c < C; c++) delta[r * C + c] = e[offset + c];
@@ -260,9 +270,26 @@ export class SimdQuerySide {
         if (n === 1) this.exports.backward(nextAt, deltaAt, wtPointer, inputs, outputs);
         else this.exports.backward_rows(nextAt, deltaAt, wtPointer, inputs, outputs, n);
       }
-      for (let m = 0; m < count * inputs; m++) delta[m] = next[m];
-      multiplyByDerivative(layers[l - 1].activation, this.layers[l - 1].z, this.layers[l - 1].h, delta, count * inputs);
+      this.derivativeInto(l - 1, count * inputs);
     }
+  }
+
+  /** δ = next ⊙ σ'_l of layer l's `count` values: tanh and ReLU in WebAssembly, the other activations here. */
+  private derivativeInto(l: number, count: number): void {
+    const kind = this.run.layout.layers[l].activation;
+    const { zPointer, hPointer, z, h } = this.layers[l];
+    if (kind === 'tanh' || kind === 'relu') {
+      this.exports.derivative_into(
+        this.pointers.delta,
+        this.pointers.next,
+        kind === 'tanh' ? hPointer : zPointer,
+        count,
+        kind === 'tanh' ? 0 : 1,
+      );
+      return;
+    }
+    this.delta.set(this.next.subarray(0, count));
+    multiplyByDerivative(kind, z, h, this.delta, count);
   }
 
   /** Layer l's part of Φ·Δ_s at this point for the first `count` held rows, with l − 1's activations and the current δ (unweighted). */
@@ -281,6 +308,18 @@ export class SimdQuerySide {
     }
     return this.dots;
   }
+}
+
+/** tanh of every value by the query side's kernel (`tanh_into`), for checking it against Math.tanh. */
+export function kernelTanh(values: Float64Array): Float64Array {
+  compiled ??= new WebAssembly.Module(Buffer.from(QUERY_SIDE_WASM_BASE64, 'base64'));
+  const exports = new WebAssembly.Instance(compiled, {}).exports as unknown as QuerySideExports;
+  const bytes = values.length * 16;
+  const pages = Math.ceil(bytes / 65536) - exports.memory.buffer.byteLength / 65536;
+  if (pages > 0) exports.memory.grow(pages);
+  new Float64Array(exports.memory.buffer, 0, values.length).set(values);
+  exports.tanh_into(0, values.length * 8, values.length);
+  return new Float64Array(exports.memory.buffer, values.length * 8, values.length).slice();
 }
 
 const instances = new WeakMap<LoadedRun, SimdQuerySide>();

@@ -109,11 +109,18 @@ function workers(count: number): PooledWorker[] {
 type Explained = { explanations: Explanation[]; raw: RawExplanation[] };
 
 /**
+ * Rows per part of a batch split across threads, at most: small enough that no thread waits long for another at the
+ * end (a worker starts later: it loads the run first), large enough that a part's fixed costs stay small. A smaller
+ * batch is cut into two parts per thread.
+ */
+const PART_ROWS = 24;
+
+/**
  * Explains rows across `threads` threads — this one (`explainHere`, which already holds the run and its
- * index) and threads − 1 workers — in contiguous shares, and returns them in order. Sharing the work with
- * this thread saves one copy of the run and index against a worker per core. An abort terminates the
- * workers (they are restarted on the next call): work in flight cannot be interrupted from outside a
- * thread, and a cancelled batch must not keep a core busy; this thread's share stops at its next chunk.
+ * index) and threads − 1 workers — in parts of PART_ROWS that each thread takes in turn as it finishes one, and
+ * returns them in order. Sharing the work with this thread saves one copy of the run and index against a worker per
+ * core. An abort terminates the workers (they are restarted on the next call): work in flight cannot be interrupted
+ * from outside a thread, and a cancelled batch must not keep a core busy; this thread's part stops at its next chunk.
  */
 export async function explainAcrossThreads(
   runDir: string,
@@ -125,18 +132,31 @@ export async function explainAcrossThreads(
   const { signal } = options;
   const rest = sendable(options);
   const helpers = workers(threads - 1);
-  const share = Math.ceil(queries.length / threads);
-  const parts = Array.from({ length: threads }, (_, k) => queries.slice(k * share, (k + 1) * share));
+  const size = Math.max(1, Math.min(PART_ROWS, Math.ceil(queries.length / (2 * threads))));
+  const parts = Array.from({ length: Math.ceil(queries.length / size) }, (_, k) => queries.slice(k * size, (k + 1) * size));
+  const results: Explained[] = [];
+  let taken = 0;
+  let failed = false;
+  // Each thread takes the next part when it has finished its last, until none is left or one of them failed.
+  const drain = async (explain: (part: ExplainQuery[]) => Promise<Explained>): Promise<void> => {
+    while (taken < parts.length && !failed && !signal?.aborted) {
+      const k = taken++;
+      try {
+        results[k] = await explain(parts[k]);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
   const onAbort = () => helpers.forEach((w) => w.terminate());
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    // The workers start first, so they compute while this thread works through its own share.
-    const inWorkers = parts.slice(1).map(async (part, k): Promise<Explained> => {
-      if (part.length === 0) return { explanations: [], raw: [] };
-      return replied(await helpers[k].run(runDir, part, rest).reply);
-    });
-    const replies = await Promise.all([explainHere(parts[0]), ...inWorkers]);
-    return { explanations: replies.flatMap((r) => r.explanations), raw: replies.flatMap((r) => r.raw) };
+    // The workers take their first parts before this thread starts on its own.
+    const inWorkers = helpers.map((helper) => drain(async (part) => replied(await helper.run(runDir, part, rest).reply)));
+    await Promise.all([...inWorkers, drain(explainHere)]);
+    throwIfCancelled(signal);
+    return { explanations: results.flatMap((r) => r.explanations), raw: results.flatMap((r) => r.raw) };
   } catch (error) {
     throwIfCancelled(signal);
     throw error;

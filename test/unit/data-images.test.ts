@@ -153,7 +153,7 @@ test('self-influence from tensor factors (the CNN route) equals the index route 
     writeExperiment(dir, 'cnn', {
       dataset: { train: 'digit-images' },
       model: { layers: [{ type: 'conv2d', filters: 2, kernel: 3 }, { type: 'maxPool2d', size: 2 }, { type: 'flatten' }] },
-      training: { epochs: 1, batchSize: 32 },
+      training: { epochs: 2, batchSize: 32 },
     }),
   );
   const result = await suspiciousRows(cnn.dir, { scoring: 'adam', top: 5 });

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { indexedRun } from '../../src/engine/explain/explainService';
-import { kernelTanh, querySideFor } from '../../src/engine/explain/fast/wasm/simdQuerySide';
+import { elementwiseKernels, querySideFor } from '../../src/engine/explain/fast/wasm/simdQuerySide';
 import { trainSample } from '../helpers/experiments';
+import { multiplyByDerivative } from '../../src/engine/model/scalarActivations';
 
 /** Penguins with odd widths everywhere (13 and 5 hidden units, 3 classes), so every pair kernel meets its odd column. */
 async function oddRun() {
@@ -144,11 +145,28 @@ test('the kernel’s tanh is within 3 units in the last place of Math.tanh, and 
   for (const scale of [1e-300, 1e-9, 1e-3, 0.05, 0.4, 1, 3, 10, 19, 25, 1e4]) {
     for (const length of [4099, 6, 3]) {
       const values = Float64Array.from({ length }, () => 2 * scale * next());
-      const ours = kernelTanh(values);
+      const ours = elementwiseKernels.tanh(values);
       values.forEach((v, k) => assert.ok(ulpsApart(ours[k], Math.tanh(v)) <= 3, `tanh(${v}): ${ours[k]} vs ${Math.tanh(v)}`));
     }
   }
   const special = [0, -0, Infinity, -Infinity, NaN, 5e-324, -5e-324, 22, -22, 700, -1e308];
-  const ours = kernelTanh(Float64Array.from(special));
+  const ours = elementwiseKernels.tanh(Float64Array.from(special));
   special.forEach((v, k) => assert.ok(Object.is(ours[k], Math.tanh(v)), `tanh(${v}): ${ours[k]} vs ${Math.tanh(v)}`));
+});
+
+test('the kernel’s tanh and ReLU derivatives give multiplyByDerivative’s bits (odd lengths, ±0, NaN, ±∞)', () => {
+  const next = random(5);
+  for (const length of [1, 2, 7, 64, 129]) {
+    const z = Float64Array.from({ length }, () => 6 * next());
+    z[0] = length > 3 ? NaN : z[0];
+    if (length > 3) [z[1], z[2], z[3]] = [-0, 0, Infinity];
+    const h = Float64Array.from(z, Math.tanh);
+    const upstream = Float64Array.from({ length }, () => 4 * next());
+    for (const kind of ['tanh', 'relu'] as const) {
+      const expected = upstream.slice();
+      multiplyByDerivative(kind, z, h, expected, length);
+      const ours = elementwiseKernels.timesDerivative(kind, upstream, kind === 'tanh' ? h : z);
+      expected.forEach((v, k) => assert.ok(Object.is(ours[k], v), `${kind} at ${k} (z = ${z[k]}): ${ours[k]} vs ${v}`));
+    }
+  }
 });

@@ -11,6 +11,7 @@ import { suspectsOf } from '../../src/engine/trust/suspects';
 import { runCli } from '../../src/engine/cli/cli';
 import { CancelledError } from '../../src/engine/errors';
 import { pathLossesByForwardPasses } from '../helpers/pathLosses';
+import { lossFromOutputGradient } from '../../src/engine/model/losses';
 import { tempWorkspace, trainSample, useWasm, writeExperiment } from '../helpers/experiments';
 
 test('ranking metrics: recall in the top fraction and AUROC with ties', () => {
@@ -62,6 +63,31 @@ test('suspects: on iris with 10% flipped labels the ranking finds the flips far 
   for (const scoring of ['adam', 'path-loss', 'loss'] as const)
     assert.ok(auroc(await selfInfluenceScores(indexed, scoring), planted.flipped) > 0.5 + 4 * aurocSd, scoring);
   for (let r = 1; r < result.rows.length; r++) assert.ok(result.rows[r - 1].score >= result.rows[r].score);
+});
+
+test('a loss from its output gradient: the loss itself for every task, and capped where float32 cannot resolve p', () => {
+  const z = [0.3, -1.2, 2.5];
+  const max = Math.max(...z);
+  const sum = z.reduce((t, v) => t + Math.exp(v - max), 0);
+  for (let y = 0; y < 3; y++) {
+    const g = z.map((v, c) => Math.exp(v - max) / sum - (c === y ? 1 : 0));
+    const loss = max + Math.log(sum) - z[y];
+    assert.ok(Math.abs(lossFromOutputGradient('multiclass', [9, ...g], 1, 3, y) - loss) <= 1e-12 * loss, `class ${y}`);
+  }
+  for (const [logit, y] of [
+    [1.7, 1],
+    [1.7, 0],
+    [-3, 1],
+    [-3, 0],
+  ]) {
+    const g = 1 / (1 + Math.exp(-logit)) - y;
+    const loss = Math.log1p(Math.exp(logit)) - y * logit;
+    assert.ok(Math.abs(lossFromOutputGradient('binary', [g], 0, 1, y) - loss) <= 1e-12 * loss, `logit ${logit}, label ${y}`);
+  }
+  assert.equal(lossFromOutputGradient('regression', [0, 3, -1], 1, 2, 0), 1.5 ** 2 + 0.5 ** 2);
+  // p_y = 0 as float32 stores it: the loss of p = 2⁻²⁴, not ∞.
+  assert.equal(lossFromOutputGradient('multiclass', [0.5, -1, 0.5], 0, 3, 1), -Math.log(2 ** -24));
+  assert.equal(lossFromOutputGradient('binary', [-1], 0, 1, 1), -Math.log(2 ** -24));
 });
 
 test('path-loss: each row’s mean loss at the weights of the steps that used it (multiclass, binary, regression)', async () => {

@@ -267,8 +267,13 @@ export async function explainWithIndex(
     queries.length <= replayGroupRows(run.layout.parameterCount, options.blockSize ?? FAST_BLOCK) &&
     (options.replayingThreadRows !== undefined || trainingMs(run) >= SHARED_REPLAY_FROM_MS);
   if (parallel && !sharedReplay && queries.length >= PARALLEL_FROM) {
-    return explainAcrossThreads(indexed.run.dir, queries, options, threads, (part) =>
-      explainWithIndex(indexed, part, { ...options, parallel: false }),
+    return explainAcrossThreads(
+      indexed.run.dir,
+      queries,
+      options,
+      threads,
+      (part) => explainWithIndex(indexed, part, { ...options, parallel: false }),
+      { block: options.blockSize ?? FAST_BLOCK, oneEach: isReplayed(run) },
     );
   }
   const prepared = await prepareQueries(run, queries);

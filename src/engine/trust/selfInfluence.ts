@@ -12,10 +12,12 @@ import { pathSegments, segmentContraction } from '../explain/replay/pathSegments
 import { lossFromOutputGradient, perExampleLoss } from '../model/losses';
 import { isDenseOnly } from '../model/parameterLayout';
 import { adamDiagonal, type SweepInput } from '../explain/shared/optimizerSweep';
-import { perExampleFactors } from '../explain/shared/trainingFactors';
+import { perExampleFactors, stepsPerPass } from '../explain/shared/trainingFactors';
 
 /** The scorings computed from the path alone (no explanation of the training rows: those are in suspects.ts). */
 export type SelfInfluenceScoring = Extract<SuspectScoring, 'tracin' | 'adam' | 'loss' | 'path-loss'>;
+/** The scorings summed over the steps that used each row. */
+export type PathScoring = Exclude<SelfInfluenceScoring, 'loss'>;
 
 const STEP_CHUNK = 128;
 /** Between chunks the event loop runs, so a `$/cancelRequest` can reach the signal. */
@@ -30,18 +32,38 @@ const STEP_CHUNK = 128;
  *           step scale, from the recorded v; identical to tracin for sgd and momentum runs)
  * - loss:   ℓ_i(w_T), the final loss (a baseline that ignores the path)
  * - path-loss: mean over the steps s that used row i of ℓ_i(w_s), the loss it had when it was trained on (a row
- *           the network fits late, or never, keeps a high mean)
+ *           the network fits late, or never, keeps a high mean; on a subsampled path, at each kept stretch's start)
  */
 export async function selfInfluenceScores(indexed: IndexedRun, scoring: SelfInfluenceScoring, signal?: AbortSignal): Promise<Float64Array> {
   throwIfCancelled(signal);
   if (scoring === 'loss') return finalLosses(indexed);
-  if (scoring === 'path-loss') return pathLosses(indexed, signal);
+  return (await pathScores(indexed, [scoring], signal))[0];
+}
+
+/** Several path scorings of every row in one pass over the path (a checkpointed run is replayed once for all). */
+export async function pathScores(indexed: IndexedRun, scorings: PathScoring[], signal?: AbortSignal): Promise<Float64Array[]> {
+  throwIfCancelled(signal);
   const { run } = indexed;
-  const scores = new Float64Array(run.record.trainRows);
+  const N = run.record.trainRows;
   // A convolutional run has no typed-array index: its per-example gradients come from the tensor factors.
-  if (!isDenseOnly(run.layout)) return selfInfluenceByTensors(indexed, scoring, signal);
-  await forEachSegmentIndex(indexed, signal, (segment, index) => addSelfInfluence(segment, index, scoring, scores, signal));
-  return scores;
+  if (!isDenseOnly(run.layout)) {
+    const scores: Float64Array[] = [];
+    for (const scoring of scorings)
+      scores.push(
+        scoring === 'path-loss' ? await pathLossesByTensors(indexed, signal) : await selfInfluenceByTensors(indexed, scoring, signal),
+      );
+    return scores;
+  }
+  const scores = scorings.map(() => new Float64Array(N));
+  const losses = new PathLossSums(run);
+  await forEachSegmentIndex(indexed, signal, async (segment, index) => {
+    for (const [k, scoring] of scorings.entries()) {
+      if (scoring === 'path-loss') losses.add(segment, index.layers[index.layers.length - 1].delta);
+      else await addSelfInfluence(segment, index, scoring, scores[k], signal);
+    }
+  });
+  throwIfCancelled(signal);
+  return scorings.map((scoring, k) => (scoring === 'path-loss' ? losses.means() : scores[k]));
 }
 
 /**
@@ -51,7 +73,7 @@ export async function selfInfluenceScores(indexed: IndexedRun, scoring: SelfInfl
 async function forEachSegmentIndex(
   indexed: IndexedRun,
   signal: AbortSignal | undefined,
-  visit: (segment: LoadedRun, index: PathIndex) => Promise<void> | void,
+  visit: (segment: LoadedRun, index: PathIndex) => Promise<void>,
 ): Promise<void> {
   const { run } = indexed;
   if (!isReplayed(run)) return visit(run, indexed.index);
@@ -60,42 +82,85 @@ async function forEachSegmentIndex(
 }
 
 /**
- * Each row's mean loss over the steps that used it, each at that step's weights w_s: recovered from the output
- * layer's δ, which is the loss's output gradient at w_s (losses.ts), so no forward pass is run again.
+ * Each row's summed loss over the steps that used it, and their count: recovered from the output layer's δ, which is
+ * the loss's output gradient at w_s (losses.ts), so no forward pass is run again.
  */
-async function pathLosses(indexed: IndexedRun, signal?: AbortSignal): Promise<Float64Array> {
-  const { run } = indexed;
-  const N = run.record.trainRows;
-  const task = run.record.task;
-  const C = run.outputCount;
-  const sums = new Float64Array(N);
-  const visits = new Float64Array(N);
-  const add = (segment: LoadedRun, outputDelta: ArrayLike<number>) => {
-    const { batches, batchWidth: W, steps: T } = segment.path;
-    for (let k = 0; k < T * W; k++) {
+class PathLossSums {
+  private readonly sums: Float64Array;
+  private readonly visits: Float64Array;
+
+  constructor(private readonly run: LoadedRun) {
+    this.sums = new Float64Array(run.record.trainRows);
+    this.visits = new Float64Array(run.record.trainRows);
+  }
+
+  /** Every step of `segment`, from the output δ [steps, W, C] of its path index. */
+  add(segment: LoadedRun, outputDelta: ArrayLike<number>): void {
+    const { task } = this.run.record;
+    const C = this.run.outputCount;
+    const { batches, batchWidth: W, steps } = segment.path;
+    for (let k = 0; k < steps * W; k++) {
       const i = batches[k];
       if (i < 0) continue;
-      sums[i] += lossFromOutputGradient(task, outputDelta, k * C, C, run.data.trainY[i]);
-      visits[i] += 1;
+      this.sums[i] += lossFromOutputGradient(task, outputDelta, k * C, C, this.run.data.trainY[i]);
+      this.visits[i] += 1;
     }
-  };
-  if (isDenseOnly(run.layout)) {
-    await forEachSegmentIndex(indexed, signal, (segment, index) => add(segment, index.layers[index.layers.length - 1].delta));
-  } else {
-    // A convolutional run's factors (tensors) are of its whole path.
-    const whole = await indexed.wholePathRun(signal);
-    const layers = indexed.factors.layers();
-    add(whole, layers[layers.length - 1].delta.dataSync());
   }
-  throwIfCancelled(signal);
-  return Float64Array.from(sums, (sum, i) => (visits[i] > 0 ? sum / visits[i] : 0));
+
+  /** Steps [from, from + steps) of `segment` with one loss per batch place [steps, W] (padding places ignored). */
+  addLosses(segment: LoadedRun, losses: ArrayLike<number>, from: number, steps: number): void {
+    const W = segment.path.batchWidth;
+    for (let k = 0; k < steps * W; k++) {
+      const i = segment.path.batches[from * W + k];
+      if (i < 0) continue;
+      this.sums[i] += losses[k];
+      this.visits[i] += 1;
+    }
+  }
+
+  means(): Float64Array {
+    return Float64Array.from(this.sums, (sum, i) => (this.visits[i] > 0 ? sum / this.visits[i] : 0));
+  }
+}
+
+/**
+ * Path losses of a convolutional run by forward passes at the weights of a few steps at a time (its tensor factors
+ * may not be held beside its per-example gradients, so they are not built again for this).
+ */
+async function pathLossesByTensors(indexed: IndexedRun, signal?: AbortSignal): Promise<Float64Array> {
+  const run = await indexed.wholePathRun(signal);
+  const { batches, batchWidth: W, steps: T, weights } = run.path;
+  const P = run.layout.parameterCount;
+  const F = run.data.featureCount;
+  const task = run.record.task;
+  const sums = new PathLossSums(run);
+  const perPass = stepsPerPass(run);
+  for (let s0 = 0; s0 < T; s0 += perPass) {
+    const c = Math.min(perPass, T - s0);
+    const x = new Float32Array(c * W * F);
+    const y = task === 'regression' ? new Float32Array(c * W) : new Int32Array(c * W);
+    for (let k = 0; k < c * W; k++) {
+      const i = batches[s0 * W + k];
+      if (i < 0) continue;
+      x.set(run.data.trainX.subarray(i * F, (i + 1) * F), k * F);
+      y[k] = run.data.trainY[i];
+    }
+    const losses = tidyRead(() => {
+      const output = run.network.forward(tf.tensor2d(weights.subarray(s0 * P, (s0 + c) * P), [c, P]), tf.tensor3d(x, [c, W, F])).output;
+      return perExampleLoss(task, output, tf.tensor2d(y, [c, W], task === 'regression' ? 'float32' : 'int32'));
+    });
+    sums.addLosses(run, losses, s0, c);
+    await yieldToEventLoop();
+    throwIfCancelled(signal);
+  }
+  return sums.means();
 }
 
 /** Adds the self-influence of the steps of `run` (a whole stored run, or one replayed segment) to `scores`. */
 async function addSelfInfluence(
   run: LoadedRun,
   index: PathIndex,
-  scoring: Exclude<SelfInfluenceScoring, 'loss'>,
+  scoring: Exclude<PathScoring, 'path-loss'>,
   scores: Float64Array,
   signal?: AbortSignal,
 ): Promise<void> {
@@ -146,7 +211,7 @@ async function addSelfInfluence(
  */
 export async function selfInfluenceByTensors(
   indexed: IndexedRun,
-  scoring: Exclude<SelfInfluenceScoring, 'loss'>,
+  scoring: Exclude<PathScoring, 'path-loss'>,
   signal?: AbortSignal,
 ): Promise<Float64Array> {
   const run = await indexed.wholePathRun(signal);

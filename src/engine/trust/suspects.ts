@@ -4,7 +4,7 @@ import { isImageFolderRun } from '../run/runRecord';
 import type { SuspectRow, SuspectScoring, SuspectsResult } from '../../protocol';
 import { indexedRun, type IndexedRun } from '../explain/explainService';
 import { rankByScore } from './rankingMetrics';
-import { selfInfluenceScores } from './selfInfluence';
+import { pathScores, selfInfluenceScores } from './selfInfluence';
 import { leaveSelfOut, selfShares, type LeaveSelfOut } from './leaveSelfOut';
 import { isDenseOnly } from '../model/parameterLayout';
 import { throwIfCancelled, UserError } from '../errors';
@@ -52,8 +52,7 @@ export async function suspicionScores(
   }
   if (scoring === 'self-share' || scoring === 'self-share-loss') {
     const shares = options.lso?.selfShare ?? (await selfShares(indexed, signal));
-    const tracin = await selfInfluenceScores(indexed, 'tracin', signal);
-    const losses = scoring === 'self-share-loss' ? await selfInfluenceScores(indexed, 'path-loss', signal) : null;
+    const [tracin, losses] = await pathScores(indexed, scoring === 'self-share-loss' ? ['tracin', 'path-loss'] : ['tracin'], signal);
     const scores = Float64Array.from(tracin, (v, i) => v * Math.max(shares[i], 0) * (losses ? losses[i] : 1));
     return { scores, lso: options.lso ?? null };
   }

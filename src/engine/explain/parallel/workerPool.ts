@@ -116,8 +116,23 @@ type Explained = { explanations: Explanation[]; raw: RawExplanation[] };
 const PART_ROWS = 24;
 
 /**
+ * How a batch is cut into parts: whole blocks of `block` rows (the fast method's), or with `oneEach` one contiguous
+ * part per thread (a checkpointed run replays its whole path for every part).
+ */
+export interface BatchSplit {
+  block: number;
+  oneEach: boolean;
+}
+
+function partRows(rows: number, threads: number, split: BatchSplit): number {
+  if (split.oneEach) return Math.max(1, Math.ceil(rows / threads));
+  const rowsPerPart = Math.min(PART_ROWS, Math.ceil(rows / (2 * threads)));
+  return Math.max(1, Math.ceil(rowsPerPart / split.block)) * split.block;
+}
+
+/**
  * Explains rows across `threads` threads — this one (`explainHere`, which already holds the run and its
- * index) and threads − 1 workers — in parts of PART_ROWS that each thread takes in turn as it finishes one, and
+ * index) and threads − 1 workers — in parts (`split`) that each thread takes in turn as it finishes one, and
  * returns them in order. Sharing the work with this thread saves one copy of the run and index against a worker per
  * core. An abort terminates the workers (they are restarted on the next call): work in flight cannot be interrupted
  * from outside a thread, and a cancelled batch must not keep a core busy; this thread's part stops at its next chunk.
@@ -128,11 +143,12 @@ export async function explainAcrossThreads(
   options: ExplainOptions,
   threads: number,
   explainHere: (part: ExplainQuery[]) => Promise<Explained>,
+  split: BatchSplit,
 ): Promise<Explained> {
   const { signal } = options;
   const rest = sendable(options);
   const helpers = workers(threads - 1);
-  const size = Math.max(1, Math.min(PART_ROWS, Math.ceil(queries.length / (2 * threads))));
+  const size = partRows(queries.length, threads, split);
   const parts = Array.from({ length: Math.ceil(queries.length / size) }, (_, k) => queries.slice(k * size, (k + 1) * size));
   const results: Explained[] = [];
   let taken = 0;

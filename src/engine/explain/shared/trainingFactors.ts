@@ -69,8 +69,8 @@ function factorsOfSteps(run: LoadedRun, s0: number, c: number): LayerFactors[] {
   return layers;
 }
 
-/** Steps per pass of `factorsOfSteps`. */
-function stepsPerPass(run: LoadedRun): number {
+/** Steps per pass of `factorsOfSteps` (and of other batched passes over the path's steps). */
+export function stepsPerPass(run: LoadedRun): number {
   const W = run.path.batchWidth;
   return Math.max(1, Math.min(STEP_CHUNK, Math.floor(PASS_FLOATS / (W * (factorWidth(run.layout) + (2 * run.layout.parameterCount) / W)))));
 }

@@ -478,7 +478,7 @@
   ;; tanh of two lanes: tanh|x| = −u / (u + 2) with u = expm1(−2|x|) ∈ (−1, 0], then x's sign (so −0 stays −0 and
   ;; NaN stays NaN). expm1(y), y clamped to [−40, 0] (tanh is 1 in float64 past |x| ≈ 19.1): y = k ln 2 + r with
   ;; |r| ≤ ln 2 / 2 (ln 2 in two parts, so k ln 2 is exact), expm1(r) by its Taylor series to r¹³ (the first neglected
-  ;; term is below 1e-17 of it), expm1(y) = 2^k expm1(r) + (2^k − 1). Within a few units in the last place of
+  ;; term is about 1e-17 of it), expm1(y) = 2^k expm1(r) + (2^k − 1). Within a few units in the last place of
   ;; Math.tanh (tested), several times its speed.
   (func $tanh2 (param $x v128) (result v128)
     (local $y v128) (local $k v128) (local $r v128) (local $p v128) (local $scale v128) (local $u v128)
@@ -513,7 +513,7 @@
 
   ;; h = tanh(z) over `count` float64s, four at a time in two independent f64x2 streams (the polynomial's chain of
   ;; dependent operations is long), then one pair and an odd last value through the same arithmetic (`$tanh2`).
-  ;; `$k` holds 2^k once k is used.
+  ;; `$k0`, `$k1` hold 2^k once k is used; the tails' `$tanh2` is the same arithmetic (each path tested against Math.tanh).
   (func (export "tanh_into") (param $z i32) (param $h i32) (param $count i32)
     (local $k i32) (local $quads i32) (local $pairs i32) (local $at i32) (local $out i32)
     (local $x0 v128) (local $y0 v128) (local $k0 v128) (local $r0 v128) (local $p0 v128)

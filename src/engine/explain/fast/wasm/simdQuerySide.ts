@@ -67,7 +67,8 @@ const ROWS_PER_PASS = 4;
  * up to four rows, the same values bit for bit).
  * Row r's activations, δ and scratch are at r · width of each buffer; the one-row calls use row 0. The recorded weights [T+1, P] live in its memory,
  * which is laid out once and never grows, so `querySideFor` can make them the run's own weights (one copy
- * per thread). The activations are applied in JavaScript on views of its memory between the calls.
+ * per thread). tanh and the derivatives of tanh and ReLU run in it too; other activations are applied in JavaScript on
+ * views of its memory between the calls.
  */
 export class SimdQuerySide {
   readonly layers: LayerBuffers[] = [];
@@ -310,17 +311,32 @@ export class SimdQuerySide {
   }
 }
 
-/** tanh of every value by the query side's kernel (`tanh_into`), for checking it against Math.tanh. */
-export function kernelTanh(values: Float64Array): Float64Array {
+/** A fresh instance of the kernel with `values` float64s at 0 and room for as many after them. */
+function scratchKernel(values: Float64Array): QuerySideExports {
   compiled ??= new WebAssembly.Module(Buffer.from(QUERY_SIDE_WASM_BASE64, 'base64'));
   const exports = new WebAssembly.Instance(compiled, {}).exports as unknown as QuerySideExports;
-  const bytes = values.length * 16;
-  const pages = Math.ceil(bytes / 65536) - exports.memory.buffer.byteLength / 65536;
+  const pages = Math.ceil((values.length * 24) / 65536) - exports.memory.buffer.byteLength / 65536;
   if (pages > 0) exports.memory.grow(pages);
   new Float64Array(exports.memory.buffer, 0, values.length).set(values);
-  exports.tanh_into(0, values.length * 8, values.length);
-  return new Float64Array(exports.memory.buffer, values.length * 8, values.length).slice();
+  return exports;
 }
+
+/** The kernel's elementwise rules on plain arrays, for checking them against Math.tanh and scalarActivations.ts. */
+export const elementwiseKernels = {
+  tanh(values: Float64Array): Float64Array {
+    const kernel = scratchKernel(values);
+    kernel.tanh_into(0, values.length * 8, values.length);
+    return new Float64Array(kernel.memory.buffer, values.length * 8, values.length).slice();
+  },
+  /** next ⊙ σ'(v) for tanh (v = h) or ReLU (v = z). */
+  timesDerivative(kind: 'tanh' | 'relu', next: Float64Array, v: Float64Array): Float64Array {
+    const kernel = scratchKernel(v);
+    const n = v.length;
+    new Float64Array(kernel.memory.buffer, n * 8, n).set(next);
+    kernel.derivative_into(n * 16, n * 8, 0, n, kind === 'tanh' ? 0 : 1);
+    return new Float64Array(kernel.memory.buffer, n * 16, n).slice();
+  },
+};
 
 const instances = new WeakMap<LoadedRun, SimdQuerySide>();
 

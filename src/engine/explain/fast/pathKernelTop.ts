@@ -1,6 +1,5 @@
-import { scalarActivations } from '../../model/scalarActivations';
 import type { LoadedRun } from '../shared/loadedRun';
-import { QUERY_STEPS_PER_CALL } from './wasm/simdQuerySide';
+import { HELD_ROWS, QUERY_STEPS_PER_CALL, querySideFor } from './wasm/simdQuerySide';
 import { queryFactors, type Rule } from './queryFactors';
 import type { QueryBlock } from '../shared/blockTypes';
 
@@ -82,59 +81,46 @@ export function pathKernelForTops(
 }
 
 /**
- * Factors of f_e = e_qᵀ f at (x_i, w_s) for each pair: per layer a [K, in], δ [K, out], in typed-array
- * loops (a few thousand multiply-adds per pair; tensor ops would cost more in dispatch and copies).
+ * Factors of f_e = e_qᵀ f at (x_i, w_s) for each pair: per layer a [K, in] (the first layer's is x_i itself, left
+ * unfilled), δ [K, out], by the query side's kernel (the pairs of one step a few at a time, at its point t = 0).
  */
 function trainingOutputFactors(
   run: LoadedRun,
   block: QueryBlock,
   pairs: { s: number; q: number; i: number }[],
 ): { a: Float32Array[]; delta: Float32Array[] } {
-  const P = run.layout.parameterCount;
   const F = run.data.featureCount;
   const C = run.outputCount;
   const K = pairs.length;
   const layers = run.layout.layers;
-  const acts = layers.map((l) => scalarActivations[l.activation]);
-  const w = run.path.weights;
-  const a = layers.map((l) => new Float32Array(K * l.inputs));
+  const side = querySideFor(run);
+  const a = layers.map((l, k) => new Float32Array(k === 0 ? 0 : K * l.inputs));
   const delta = layers.map((l) => new Float32Array(K * l.outputs));
-  const zs = layers.map((l) => new Float64Array(l.outputs));
-  const hs = layers.map((l) => new Float64Array(l.outputs));
-  const widest = Math.max(...layers.map((l) => Math.max(l.inputs, l.outputs)));
-  let d = new Float64Array(widest);
-  let next = new Float64Array(widest);
-  pairs.forEach(({ s, q, i }, k) => {
-    const base = s * P;
-    let input: ArrayLike<number> = run.data.trainX.subarray(i * F, (i + 1) * F);
-    layers.forEach((layer, l) => {
-      const { inputs, outputs, kernelOffset, biasOffset } = layer;
-      for (let j = 0; j < inputs; j++) a[l][k * inputs + j] = input[j];
-      const z = zs[l];
-      for (let m = 0; m < outputs; m++) z[m] = w[base + biasOffset + m];
-      for (let j = 0; j < inputs; j++) {
-        const v = input[j];
-        if (v === 0) continue;
-        const row = base + kernelOffset + j * outputs;
-        for (let m = 0; m < outputs; m++) z[m] += v * w[row + m];
-      }
-      for (let m = 0; m < outputs; m++) hs[l][m] = acts[l].value(z[m]);
-      input = hs[l];
-    });
-    const last = layers.length - 1;
-    for (let c = 0; c < C; c++) d[c] = block.e[q * C + c] * acts[last].derivative(zs[last][c]);
-    for (let l = last; l >= 0; l--) {
-      const { inputs, outputs, kernelOffset } = layers[l];
-      for (let m = 0; m < outputs; m++) delta[l][k * outputs + m] = d[m];
-      if (l === 0) break;
-      for (let j = 0; j < inputs; j++) {
-        let acc = 0;
-        const row = base + kernelOffset + j * outputs;
-        for (let m = 0; m < outputs; m++) acc += w[row + m] * d[m];
-        next[j] = acc * acts[l - 1].derivative(zs[l - 1][j]);
-      }
-      [d, next] = [next, d];
+  // The pairs come step by step (pathKernelForTops lists them so).
+  for (let k0 = 0; k0 < K;) {
+    const s = pairs[k0].s;
+    let count = 1;
+    while (count < HELD_ROWS && k0 + count < K && pairs[k0 + count].s === s) count++;
+    for (let r = 0; r < count; r++) {
+      const i = pairs[k0 + r].i;
+      for (let f = 0; f < F; f++) side.x[f] = run.data.trainX[i * F + f];
+      side.firstLayer([s], r);
+      side.firstLayerAt(0, 0, 0, r);
     }
-  });
+    side.interpolateAt(s, 0);
+    side.forwardRows(count);
+    const offsets = pairs.slice(k0, k0 + count).map((p) => p.q * C);
+    side.backwardRows(offsets, block.e, (l) => {
+      const { inputs, outputs } = layers[l];
+      for (let r = 0; r < count; r++) {
+        const k = k0 + r;
+        for (let m = 0; m < outputs; m++) delta[l][k * outputs + m] = side.delta[r * outputs + m];
+        if (l === 0) continue;
+        const h = side.layers[l - 1].h;
+        for (let j = 0; j < inputs; j++) a[l][k * inputs + j] = h[r * inputs + j];
+      }
+    });
+    k0 += count;
+  }
   return { a, delta };
 }

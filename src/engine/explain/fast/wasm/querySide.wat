@@ -6,11 +6,14 @@
   (memory (export "memory") 1)
 
   ;; First-layer pre-activations for `count` weight indices (int32 at `steps`):
-  ;;   z[c, m] = Σ_f x_f W_s[f, m] + b_s[m]        (kernel [F, out] at kOff, bias at bOff, in floats)
+  ;;   z[c, m] = (Σ_f x_f W_s[f, m]) + b_s[m]      (kernel [F, out] at kOff, bias at bOff, in floats)
+  ;; summed over f in order from 0, zero inputs skipped; eight columns at a time in four f64x2 accumulators (each
+  ;; weight row read once per eight columns), then pairs, then an odd last column: the same sums per column.
   (func (export "first_layer")
     (param $x i32) (param $F i32) (param $w i32) (param $P i32) (param $kOff i32) (param $bOff i32)
     (param $out i32) (param $steps i32) (param $count i32) (param $z i32)
     (local $c i32) (local $f i32) (local $m i32) (local $base i32) (local $row i32) (local $zrow i32) (local $xf f64) (local $xs v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $one f64)
     (local.set $c (i32.const 0))
     (block $done_c
       (loop $next_c
@@ -18,49 +21,86 @@
         (local.set $base (i32.add (local.get $w)
           (i32.shl (i32.mul (i32.load (i32.add (local.get $steps) (i32.shl (local.get $c) (i32.const 2)))) (local.get $P)) (i32.const 2))))
         (local.set $zrow (i32.add (local.get $z) (i32.shl (i32.mul (local.get $c) (local.get $out)) (i32.const 3))))
-        (memory.fill (local.get $zrow) (i32.const 0) (i32.shl (local.get $out) (i32.const 3)))
-        (local.set $f (i32.const 0))
-        (block $done_f
-          (loop $next_f
-            (br_if $done_f (i32.ge_u (local.get $f) (local.get $F)))
-            (local.set $xf (f64.load (i32.add (local.get $x) (i32.shl (local.get $f) (i32.const 3)))))
-            (if (f64.ne (local.get $xf) (f64.const 0))
-              (then
-                (local.set $xs (f64x2.splat (local.get $xf)))
-                (local.set $row (i32.add (local.get $base)
-                  (i32.shl (i32.add (local.get $kOff) (i32.mul (local.get $f) (local.get $out))) (i32.const 2))))
-                (local.set $m (i32.const 0))
-                (block $done_m
-                  (loop $next_m
-                    (br_if $done_m (i32.ge_u (i32.add (local.get $m) (i32.const 1)) (local.get $out)))
-                    (v128.store (i32.add (local.get $zrow) (i32.shl (local.get $m) (i32.const 3)))
-                      (f64x2.add
-                        (v128.load (i32.add (local.get $zrow) (i32.shl (local.get $m) (i32.const 3))))
-                        (f64x2.mul (local.get $xs)
-                          (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $row) (i32.shl (local.get $m) (i32.const 2))))))))
-                    (local.set $m (i32.add (local.get $m) (i32.const 2)))
-                    (br $next_m)))
-                (if (i32.lt_u (local.get $m) (local.get $out))
-                  (then
-                    (f64.store (i32.add (local.get $zrow) (i32.shl (local.get $m) (i32.const 3)))
-                      (f64.add
-                        (f64.load (i32.add (local.get $zrow) (i32.shl (local.get $m) (i32.const 3))))
-                        (f64.mul (local.get $xf)
-                          (f64.promote_f32 (f32.load (i32.add (local.get $row) (i32.shl (local.get $m) (i32.const 2))))))))))))
-            (local.set $f (i32.add (local.get $f) (i32.const 1)))
-            (br $next_f)))
-        ;; + bias
-        (local.set $row (i32.add (local.get $base) (i32.shl (local.get $bOff) (i32.const 2))))
         (local.set $m (i32.const 0))
-        (block $done_b
-          (loop $next_b
-            (br_if $done_b (i32.ge_u (local.get $m) (local.get $out)))
+        (block $done_eights
+          (loop $next_eight
+            (br_if $done_eights (i32.gt_u (i32.add (local.get $m) (i32.const 8)) (local.get $out)))
+            (local.set $a0 (v128.const i64x2 0 0))
+            (local.set $a1 (v128.const i64x2 0 0))
+            (local.set $a2 (v128.const i64x2 0 0))
+            (local.set $a3 (v128.const i64x2 0 0))
+            (local.set $f (i32.const 0))
+            (block $done_f8
+              (loop $next_f8
+                (br_if $done_f8 (i32.ge_u (local.get $f) (local.get $F)))
+                (local.set $xf (f64.load (i32.add (local.get $x) (i32.shl (local.get $f) (i32.const 3)))))
+                (if (f64.ne (local.get $xf) (f64.const 0))
+                  (then
+                    (local.set $xs (f64x2.splat (local.get $xf)))
+                    (local.set $row (i32.add (local.get $base)
+                      (i32.shl (i32.add (i32.add (local.get $kOff) (i32.mul (local.get $f) (local.get $out))) (local.get $m)) (i32.const 2))))
+                    (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $xs)
+                      (f64x2.promote_low_f32x4 (v128.load64_zero offset=0 (local.get $row))))))
+                    (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $xs)
+                      (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $row))))))
+                    (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $xs)
+                      (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $row))))))
+                    (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $xs)
+                      (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $row))))))))
+                (local.set $f (i32.add (local.get $f) (i32.const 1)))
+                (br $next_f8)))
+            (local.set $row (i32.add (local.get $base) (i32.shl (i32.add (local.get $bOff) (local.get $m)) (i32.const 2))))
+            (v128.store offset=0 (i32.add (local.get $zrow) (i32.shl (local.get $m) (i32.const 3)))
+              (f64x2.add (local.get $a0) (f64x2.promote_low_f32x4 (v128.load64_zero offset=0 (local.get $row)))))
+            (v128.store offset=16 (i32.add (local.get $zrow) (i32.shl (local.get $m) (i32.const 3)))
+              (f64x2.add (local.get $a1) (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $row)))))
+            (v128.store offset=32 (i32.add (local.get $zrow) (i32.shl (local.get $m) (i32.const 3)))
+              (f64x2.add (local.get $a2) (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $row)))))
+            (v128.store offset=48 (i32.add (local.get $zrow) (i32.shl (local.get $m) (i32.const 3)))
+              (f64x2.add (local.get $a3) (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $row)))))
+            (local.set $m (i32.add (local.get $m) (i32.const 8)))
+            (br $next_eight)))
+        (block $done_pairs
+          (loop $next_pair
+            (br_if $done_pairs (i32.gt_u (i32.add (local.get $m) (i32.const 2)) (local.get $out)))
+            (local.set $a0 (v128.const i64x2 0 0))
+            (local.set $f (i32.const 0))
+            (block $done_f2
+              (loop $next_f2
+                (br_if $done_f2 (i32.ge_u (local.get $f) (local.get $F)))
+                (local.set $xf (f64.load (i32.add (local.get $x) (i32.shl (local.get $f) (i32.const 3)))))
+                (if (f64.ne (local.get $xf) (f64.const 0))
+                  (then
+                    (local.set $xs (f64x2.splat (local.get $xf)))
+                    (local.set $row (i32.add (local.get $base)
+                      (i32.shl (i32.add (i32.add (local.get $kOff) (i32.mul (local.get $f) (local.get $out))) (local.get $m)) (i32.const 2))))
+                    (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $xs)
+                      (f64x2.promote_low_f32x4 (v128.load64_zero offset=0 (local.get $row))))))))
+                (local.set $f (i32.add (local.get $f) (i32.const 1)))
+                (br $next_f2)))
+            (local.set $row (i32.add (local.get $base) (i32.shl (i32.add (local.get $bOff) (local.get $m)) (i32.const 2))))
+            (v128.store offset=0 (i32.add (local.get $zrow) (i32.shl (local.get $m) (i32.const 3)))
+              (f64x2.add (local.get $a0) (f64x2.promote_low_f32x4 (v128.load64_zero offset=0 (local.get $row)))))
+            (local.set $m (i32.add (local.get $m) (i32.const 2)))
+            (br $next_pair)))
+        (if (i32.lt_u (local.get $m) (local.get $out))
+          (then
+            (local.set $one (f64.const 0))
+            (local.set $f (i32.const 0))
+            (block $done_f1
+              (loop $next_f1
+                (br_if $done_f1 (i32.ge_u (local.get $f) (local.get $F)))
+                (local.set $xf (f64.load (i32.add (local.get $x) (i32.shl (local.get $f) (i32.const 3)))))
+                (if (f64.ne (local.get $xf) (f64.const 0))
+                  (then
+                    (local.set $one (f64.add (local.get $one) (f64.mul (local.get $xf)
+                      (f64.promote_f32 (f32.load (i32.add (local.get $base)
+                        (i32.shl (i32.add (i32.add (local.get $kOff) (i32.mul (local.get $f) (local.get $out))) (local.get $m)) (i32.const 2))))))))))
+                (local.set $f (i32.add (local.get $f) (i32.const 1)))
+                (br $next_f1)))
             (f64.store (i32.add (local.get $zrow) (i32.shl (local.get $m) (i32.const 3)))
-              (f64.add
-                (f64.load (i32.add (local.get $zrow) (i32.shl (local.get $m) (i32.const 3))))
-                (f64.promote_f32 (f32.load (i32.add (local.get $row) (i32.shl (local.get $m) (i32.const 2)))))))
-            (local.set $m (i32.add (local.get $m) (i32.const 1)))
-            (br $next_b)))
+              (f64.add (local.get $one)
+                (f64.promote_f32 (f32.load (i32.add (local.get $base) (i32.shl (i32.add (local.get $bOff) (local.get $m)) (i32.const 2)))))))))
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br $next_c))))
 

@@ -55,8 +55,7 @@ export function addAllRowKernels(
         for (let node = 0; node < n; node++) {
           const to = (j * n + node) * Q;
           if (factorA) {
-            const from = ((k * n + node) * inputs + j) * Q;
-            for (let q = 0; q < Q; q++) qa[to + q] = factorA[from + q];
+            for (let q = 0; q < Q; q++) qa[to + q] = factorA[(q * qf.points + k * n + node) * inputs + j];
           } else {
             for (let q = 0; q < Q; q++) qa[to + q] = block.x[q * F + j];
           }
@@ -71,9 +70,8 @@ export function addAllRowKernels(
         const qd = scratch('qd', outputs * n * G);
         for (let o = 0; o < outputs; o++) {
           for (let node = 0; node < n; node++) {
-            const from = ((k * n + node) * outputs + o) * Q;
             const to = (o * n + node) * G;
-            for (let g = 0; g < G; g++) qd[to + g] = factorD[from + rows[g]];
+            for (let g = 0; g < G; g++) qd[to + g] = factorD[(rows[g] * qf.points + k * n + node) * outputs + o];
           }
         }
         const dd = matrixProduct().rowsTimes(

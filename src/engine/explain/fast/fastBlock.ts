@@ -254,20 +254,20 @@ function sweepLayer(
   const delta = qf.delta[l];
   const d = simd.d;
   const a = qf.a[l];
+  // Row q's factors of this step's points, contiguous per point ([Q, G, width], queryFactors.ts).
+  const first = q * qf.points + local * n;
   if (a === null) {
     d.fill(0, 0, outputs);
     for (let k = 0; k < n; k++) {
-      const dOff = (local * n + k) * outputs * Q + q;
-      for (let m = 0; m < outputs; m++) d[m] += delta[dOff + m * Q];
+      const dOff = (first + k) * outputs;
+      for (let m = 0; m < outputs; m++) d[m] += delta[dOff + m];
     }
     simd.sweepFactored(q, sweep, layer, 1, true);
     return;
   }
-  const factorA = simd.a;
   for (let k = 0; k < n; k++) {
-    const g = local * n + k;
-    for (let j = 0; j < inputs; j++) factorA[k * inputs + j] = a[(g * inputs + j) * Q + q];
-    for (let m = 0; m < outputs; m++) d[k * outputs + m] = delta[(g * outputs + m) * Q + q];
+    simd.a.set(a.subarray((first + k) * inputs, (first + k + 1) * inputs), k * inputs);
+    d.set(delta.subarray((first + k) * outputs, (first + k + 1) * outputs), k * outputs);
   }
   simd.sweepFactored(q, sweep, layer, n, false);
 }

@@ -64,11 +64,11 @@ export function pathKernelForTops(
           const qa = qf.a[l];
           const qd = qf.delta[l];
           for (let k = 0; k < n; k++) {
-            const g = pos * n + k;
+            const point = q * qf.points + pos * n + k;
             let aa = 0;
-            for (let a = 0; a < inputs; a++) aa += (qa ? qa[(g * inputs + a) * Q + q] : block.x[q * F + a]) * ai[a];
+            for (let a = 0; a < inputs; a++) aa += (qa ? qa[point * inputs + a] : block.x[q * F + a]) * ai[a];
             let dd = 0;
-            for (let m = 0; m < outputs; m++) dd += qd[(g * outputs + m) * Q + q] * di[m];
+            for (let m = 0; m < outputs; m++) dd += qd[point * outputs + m] * di[m];
             dot += (aa + 1) * dd;
           }
         });

@@ -9,13 +9,15 @@ export interface Rule {
 }
 
 /**
- * Query-side factors of a block of Q rows at the rule's nodes of the listed steps, with the query
- * index fastest: per layer a [G, in, Q] (null for the first layer: its input is x) and node-weighted
- * δ [G, out, Q], G = steps × nodes (step-major). Φ_s = Σ_k a_k ⊗ δ_k per layer.
+ * Query-side factors of a block of Q rows at the rule's nodes of the listed steps, row by row: per layer
+ * a [Q, G, in] (null for the first layer: its input is x) and node-weighted δ [Q, G, out], G = steps × nodes
+ * (step-major), so each row's factors at a point are contiguous. Φ_s = Σ_k a_k ⊗ δ_k per layer.
  */
 export interface QueryFactors {
   a: (Float32Array | null)[];
   delta: Float32Array[];
+  /** G, the points (steps × nodes) per row. */
+  points: number;
   /** f_e(x_q; w_s) for the requested endpoint weight indices: [E, Q]. */
   endpoints: Float64Array;
   /** With `incrementDots`: Φ_s·Δ_s per listed step and row, [steps, Q] (else empty). */
@@ -105,7 +107,8 @@ export function queryFactors(
           const z0s = side.firstLayerProducts;
           for (let r = 0; r < count; r++) {
             const dRow = r * outputs;
-            for (let m = 0, at = g * outputs * Q + q0 + r; m < outputs; m++, at += Q) dO[at] = weight * delta[dRow + m];
+            const at = ((q0 + r) * G + g) * outputs;
+            for (let m = 0; m < outputs; m++) dO[at + m] = weight * delta[dRow + m];
             if (layerDots) dots[r] += weight * layerDots[r];
             else if (options.incrementDots) {
               const z0 = z0s[r];
@@ -117,7 +120,8 @@ export function queryFactors(
           const prev = side.layers[l - 1].h;
           for (let r = 0; r < count; r++) {
             const aRow = r * inputs;
-            for (let m = 0, at = g * inputs * Q + q0 + r; m < inputs; m++, at += Q) aO[at] = prev[aRow + m];
+            const at = ((q0 + r) * G + g) * inputs;
+            for (let m = 0; m < inputs; m++) aO[at + m] = prev[aRow + m];
           }
         });
       }
@@ -134,5 +138,5 @@ export function queryFactors(
       for (let q = 0; q < Q; q++) kinks[j * Q + q] = patterns[a * Q + q] !== patterns[b * Q + q] ? 1 : 0;
     });
   }
-  return { a: aOut, delta: dOut, endpoints, incrementDots, kinks };
+  return { a: aOut, delta: dOut, points: G, endpoints, incrementDots, kinks };
 }

@@ -52,7 +52,6 @@ export function queryFactors(
   // First-layer products at every weight index needed: the endpoints and both ends of every step.
   const needed = [...new Set([...Array.from(endpointSteps), ...stepList, ...stepList.map((s) => s + 1)])].sort((a, b) => a - b);
   const position = new Map(needed.map((s, j) => [s, j]));
-  const out0 = layers[0].outputs;
   const G = stepList.length * n;
 
   const aOut: (Float32Array | null)[] = layers.map((l, k) => (k === 0 ? null : new Float32Array(G * l.inputs * Q)));
@@ -64,7 +63,7 @@ export function queryFactors(
   const patterns: string[] = [];
 
   const side = querySideFor(run);
-  const { x, delta } = side;
+  const { x } = side;
 
   // Rows a few at a time: at each point they share its interpolated weights (and pass through them four at a time).
   for (let q0 = 0; q0 < Q; q0 += HELD_ROWS) {
@@ -104,25 +103,16 @@ export function queryFactors(
           const { inputs, outputs } = layers[l];
           const dO = dOut[l];
           const layerDots = options.incrementDots && l > 0 ? side.incrementDots(l, s, count) : null;
-          const z0s = side.firstLayerProducts;
+          const weighted = side.keptFactors(outputs, count, weight);
           for (let r = 0; r < count; r++) {
-            const dRow = r * outputs;
-            const at = ((q0 + r) * G + g) * outputs;
-            for (let m = 0; m < outputs; m++) dO[at + m] = weight * delta[dRow + m];
+            dO.set(weighted.subarray(r * outputs, (r + 1) * outputs), ((q0 + r) * G + g) * outputs);
             if (layerDots) dots[r] += weight * layerDots[r];
-            else if (options.incrementDots) {
-              const z0 = z0s[r];
-              for (let m = 0; m < outputs; m++) dots[r] += weight * delta[dRow + m] * (z0[jb * out0 + m] - z0[ja * out0 + m]);
-            }
+            else if (options.incrementDots) dots[r] = side.firstLayerDot(dots[r], r, ja, jb, weight);
           }
           if (l === 0) return;
           const aO = aOut[l] as Float32Array;
-          const prev = side.layers[l - 1].h;
-          for (let r = 0; r < count; r++) {
-            const aRow = r * inputs;
-            const at = ((q0 + r) * G + g) * inputs;
-            for (let m = 0; m < inputs; m++) aO[at + m] = prev[aRow + m];
-          }
+          const activations = side.keptFactors(inputs, count, 1, l - 1);
+          for (let r = 0; r < count; r++) aO.set(activations.subarray(r * inputs, (r + 1) * inputs), ((q0 + r) * G + g) * inputs);
         });
       }
       if (options.incrementDots) rows.forEach((q, r) => (incrementDots[j * Q + q] = dots[r]));

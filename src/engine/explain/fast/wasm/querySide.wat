@@ -625,4 +625,33 @@
         (f64.store (i32.add (local.get $h) (i32.shl (local.get $pairs) (i32.const 3)))
           (f64x2.extract_lane 0 (call $tanh2 (f64x2.splat
             (f64.load (i32.add (local.get $z) (i32.shl (local.get $pairs) (i32.const 3)))))))))))
+
+  ;; dst[k] = float32(weight · src[k]) for `count` float64s (the factors queryFactors keeps; weight 1 rounds alone).
+  (func (export "scale_to_f32") (param $dst i32) (param $src i32) (param $count i32) (param $weight f64)
+    (local $k i32)
+    (local.set $k (i32.const 0))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
+        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 2)))
+          (f32.demote_f64 (f64.mul (local.get $weight) (f64.load (i32.add (local.get $src) (i32.shl (local.get $k) (i32.const 3)))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $next))))
+
+  ;; acc + Σ_m (weight · δ_m) · (b_m − a_m), added in order of m: the first layer's part of Φ·Δ_s from the products at
+  ;; both ends of the step (a, b) and one row's δ.
+  (func (export "first_layer_dot") (param $acc f64) (param $delta i32) (param $a i32) (param $b i32) (param $out i32) (param $weight f64)
+    (result f64)
+    (local $m i32) (local $at i32)
+    (local.set $m (i32.const 0))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $m) (local.get $out)))
+        (local.set $at (i32.shl (local.get $m) (i32.const 3)))
+        (local.set $acc (f64.add (local.get $acc)
+          (f64.mul (f64.mul (local.get $weight) (f64.load (i32.add (local.get $delta) (local.get $at))))
+            (f64.sub (f64.load (i32.add (local.get $b) (local.get $at))) (f64.load (i32.add (local.get $a) (local.get $at)))))))
+        (local.set $m (i32.add (local.get $m) (i32.const 1)))
+        (br $next)))
+    (local.get $acc))
 )

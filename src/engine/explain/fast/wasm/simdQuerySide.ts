@@ -36,6 +36,8 @@ interface QuerySideExports {
   ) => void;
   derivative_into: (delta: number, next: number, v: number, count: number, kind: number) => void;
   tanh_into: (z: number, h: number, count: number) => void;
+  scale_to_f32: (dst: number, src: number, count: number, weight: number) => void;
+  first_layer_dot: (acc: number, delta: number, a: number, b: number, out: number, weight: number) => number;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -83,7 +85,9 @@ export class SimdQuerySide {
   private readonly exports: QuerySideExports;
   private readonly weights: number;
   private readonly P: number;
-  private readonly pointers: { x: number; delta: number; next: number; steps: number; z0: number; dots: number };
+  private readonly pointers: { x: number; delta: number; next: number; steps: number; z0: number; dots: number; kept: number };
+  /** float32 scratch for the factors `keptFactors` rounds ([rows, layer width]). */
+  private readonly kept: Float32Array;
   /** Φ·Δ_s of the held rows after `incrementDots`. */
   private readonly dots: Float64Array;
 
@@ -112,6 +116,7 @@ export class SimdQuerySide {
       steps: take(MAX_WEIGHT_INDICES * 4),
       z0: take(HELD_ROWS * MAX_WEIGHT_INDICES * layers[0].outputs * 8),
       dots: take(HELD_ROWS * 8),
+      kept: take(HELD_ROWS * widest * 4),
     };
     const layerPointers = layers.map((l) => ({
       zPointer: take(HELD_ROWS * l.outputs * 8),
@@ -130,6 +135,7 @@ export class SimdQuerySide {
     this.delta = new Float64Array(buffer, this.pointers.delta, HELD_ROWS * widest);
     this.next = new Float64Array(buffer, this.pointers.next, HELD_ROWS * widest);
     this.dots = new Float64Array(buffer, this.pointers.dots, HELD_ROWS);
+    this.kept = new Float32Array(buffer, this.pointers.kept, HELD_ROWS * widest);
     const perRow = MAX_WEIGHT_INDICES * layers[0].outputs;
     this.firstLayerProducts = Array.from(
       { length: HELD_ROWS },
@@ -291,6 +297,23 @@ export class SimdQuerySide {
     }
     this.delta.set(this.next.subarray(0, count));
     multiplyByDerivative(kind, z, h, this.delta, count);
+  }
+
+  /**
+   * float32(weight · v) of the first `count` held rows' values of width `width`: of the current δ, or (`activations`
+   * of layer l) its h. A view of scratch, valid until the next call.
+   */
+  keptFactors(width: number, count: number, weight: number, activations?: number): Float32Array {
+    const src = activations === undefined ? this.pointers.delta : this.layers[activations].hPointer;
+    this.exports.scale_to_f32(this.pointers.kept, src, count * width, weight);
+    return this.kept.subarray(0, count * width);
+  }
+
+  /** acc + the first layer's part of Φ·Δ_s of held row `row` (its δ now, weighted), from its products at indices a and b. */
+  firstLayerDot(acc: number, row: number, a: number, b: number, weight: number): number {
+    const out0 = this.run.layout.layers[0].outputs;
+    const base = this.pointers.z0 + row * MAX_WEIGHT_INDICES * out0 * 8;
+    return this.exports.first_layer_dot(acc, this.pointers.delta + row * out0 * 8, base + a * out0 * 8, base + b * out0 * 8, out0, weight);
   }
 
   /** Layer l's part of Φ·Δ_s at this point for the first `count` held rows, with l − 1's activations and the current δ (unweighted). */

@@ -12,7 +12,7 @@ import { pathSegments, segmentContraction } from '../explain/replay/pathSegments
 import { lossFromOutputGradient, perExampleLoss } from '../model/losses';
 import { isDenseOnly } from '../model/parameterLayout';
 import { adamDiagonal, type SweepInput } from '../explain/shared/optimizerSweep';
-import { perExampleFactors, stepsPerPass } from '../explain/shared/trainingFactors';
+import { batchesOfSteps, perExampleFactors, stepsPerPass } from '../explain/shared/trainingFactors';
 
 /** The scorings computed from the path alone (no explanation of the training rows: those are in suspects.ts). */
 export type SelfInfluenceScoring = Extract<SuspectScoring, 'tracin' | 'adam' | 'loss' | 'path-loss'>;
@@ -98,28 +98,27 @@ class PathLossSums {
   add(segment: LoadedRun, outputDelta: ArrayLike<number>): void {
     const { task } = this.run.record;
     const C = this.run.outputCount;
-    const { batches, batchWidth: W, steps } = segment.path;
-    for (let k = 0; k < steps * W; k++) {
-      const i = batches[k];
-      if (i < 0) continue;
-      this.sums[i] += lossFromOutputGradient(task, outputDelta, k * C, C, this.run.data.trainY[i]);
-      this.visits[i] += 1;
-    }
+    this.addEach(segment, 0, segment.path.steps, (k, i) => lossFromOutputGradient(task, outputDelta, k * C, C, this.run.data.trainY[i]));
   }
 
-  /** Steps [from, from + steps) of `segment` with one loss per batch place [steps, W] (padding places ignored). */
+  /** Steps [from, from + steps) of `segment` with one loss per batch place [steps, W]. */
   addLosses(segment: LoadedRun, losses: ArrayLike<number>, from: number, steps: number): void {
-    const W = segment.path.batchWidth;
-    for (let k = 0; k < steps * W; k++) {
-      const i = segment.path.batches[from * W + k];
-      if (i < 0) continue;
-      this.sums[i] += losses[k];
-      this.visits[i] += 1;
-    }
+    this.addEach(segment, from, steps, (k) => losses[k]);
   }
 
   means(): Float64Array {
     return Float64Array.from(this.sums, (sum, i) => (this.visits[i] > 0 ? sum / this.visits[i] : 0));
+  }
+
+  /** The loss of each batch place k of steps [from, from + steps) that holds a row i (padding places skipped). */
+  private addEach(segment: LoadedRun, from: number, steps: number, lossAt: (k: number, i: number) => number): void {
+    const W = segment.path.batchWidth;
+    for (let k = 0; k < steps * W; k++) {
+      const i = segment.path.batches[from * W + k];
+      if (i < 0) continue;
+      this.sums[i] += lossAt(k, i);
+      this.visits[i] += 1;
+    }
   }
 }
 
@@ -129,7 +128,7 @@ class PathLossSums {
  */
 async function pathLossesByTensors(indexed: IndexedRun, signal?: AbortSignal): Promise<Float64Array> {
   const run = await indexed.wholePathRun(signal);
-  const { batches, batchWidth: W, steps: T, weights } = run.path;
+  const { batchWidth: W, steps: T, weights } = run.path;
   const P = run.layout.parameterCount;
   const F = run.data.featureCount;
   const task = run.record.task;
@@ -137,14 +136,7 @@ async function pathLossesByTensors(indexed: IndexedRun, signal?: AbortSignal): P
   const perPass = stepsPerPass(run);
   for (let s0 = 0; s0 < T; s0 += perPass) {
     const c = Math.min(perPass, T - s0);
-    const x = new Float32Array(c * W * F);
-    const y = task === 'regression' ? new Float32Array(c * W) : new Int32Array(c * W);
-    for (let k = 0; k < c * W; k++) {
-      const i = batches[s0 * W + k];
-      if (i < 0) continue;
-      x.set(run.data.trainX.subarray(i * F, (i + 1) * F), k * F);
-      y[k] = run.data.trainY[i];
-    }
+    const { x, y } = batchesOfSteps(run, s0, c);
     const losses = tidyRead(() => {
       const output = run.network.forward(tf.tensor2d(weights.subarray(s0 * P, (s0 + c) * P), [c, P]), tf.tensor3d(x, [c, W, F])).output;
       return perExampleLoss(task, output, tf.tensor2d(y, [c, W], task === 'regression' ? 'float32' : 'int32'));

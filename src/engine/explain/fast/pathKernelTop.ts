@@ -110,15 +110,11 @@ function trainingOutputFactors(
     side.interpolateAt(s, 0);
     side.forwardRows(count);
     const offsets = pairs.slice(k0, k0 + count).map((p) => p.q * C);
+    // The pairs k0 … k0 + count − 1 are consecutive rows of a and δ.
     side.backwardRows(offsets, block.e, (l) => {
       const { inputs, outputs } = layers[l];
-      for (let r = 0; r < count; r++) {
-        const k = k0 + r;
-        for (let m = 0; m < outputs; m++) delta[l][k * outputs + m] = side.delta[r * outputs + m];
-        if (l === 0) continue;
-        const h = side.layers[l - 1].h;
-        for (let j = 0; j < inputs; j++) a[l][k * inputs + j] = h[r * inputs + j];
-      }
+      delta[l].set(side.keptFactors(outputs, count, 1), k0 * outputs);
+      if (l > 0) a[l].set(side.keptFactors(inputs, count, 1, l - 1), k0 * inputs);
     });
     k0 += count;
   }

@@ -34,6 +34,31 @@ export const TRAINING_SIDE_BYTES = 384 * 2 ** 20;
 const STEP_CHUNK = 256;
 const PASS_FLOATS = 8_000_000;
 
+/**
+ * The training rows of steps [s0, s0 + c) as a pass's inputs: x [c, W, F], targets [c, W] (int32 class indices or
+ * float32 values) and a mask that is 0 on padding places, whose x and target stay 0.
+ */
+export function batchesOfSteps(
+  run: LoadedRun,
+  s0: number,
+  c: number,
+): { x: Float32Array; y: Float32Array | Int32Array; mask: Float32Array } {
+  const { path: trainingPath, data } = run;
+  const W = trainingPath.batchWidth;
+  const F = data.featureCount;
+  const x = new Float32Array(c * W * F);
+  const y = run.record.task === 'regression' ? new Float32Array(c * W) : new Int32Array(c * W);
+  const mask = new Float32Array(c * W);
+  for (let k = 0; k < c * W; k++) {
+    const i = trainingPath.batches[s0 * W + k];
+    if (i < 0) continue;
+    x.set(data.trainX.subarray(i * F, (i + 1) * F), k * F);
+    y[k] = data.trainY[i];
+    mask[k] = 1;
+  }
+  return { x, y, mask };
+}
+
 /** The factors of steps [s0, s0 + c): per layer a [c, W, in], δ [c, W, out] (new tensors; the caller disposes). */
 function factorsOfSteps(run: LoadedRun, s0: number, c: number): LayerFactors[] {
   const { path: trainingPath, layout, network, data } = run;
@@ -41,18 +66,7 @@ function factorsOfSteps(run: LoadedRun, s0: number, c: number): LayerFactors[] {
   const P = layout.parameterCount;
   const F = data.featureCount;
   const task = run.record.task;
-  const x = new Float32Array(c * W * F);
-  const y = task === 'regression' ? new Float32Array(c * W) : new Int32Array(c * W);
-  const mask = new Float32Array(c * W);
-  for (let s = 0; s < c; s++) {
-    for (let b = 0; b < W; b++) {
-      const i = trainingPath.batches[(s0 + s) * W + b];
-      if (i < 0) continue;
-      x.set(data.trainX.subarray(i * F, (i + 1) * F), (s * W + b) * F);
-      y[s * W + b] = data.trainY[i];
-      mask[s * W + b] = 1;
-    }
-  }
+  const { x, y, mask } = batchesOfSteps(run, s0, c);
   const factors = tf.tidy(() => {
     const weights = tf.tensor2d(trainingPath.weights.subarray(s0 * P, (s0 + c) * P), [c, P]);
     const xs = tf.tensor3d(x, [c, W, F]);

@@ -42,6 +42,11 @@ interface QuerySideExports {
 
 let compiled: WebAssembly.Module | null = null;
 
+function querySideModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(Buffer.from(QUERY_SIDE_WASM_BASE64, 'base64'));
+  return compiled;
+}
+
 const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 /** Per layer: pre-activations and activations of the held rows ([rows, outputs]), the interpolated weights (kernel then bias), float64. */
@@ -96,8 +101,7 @@ export class SimdQuerySide {
     private readonly run: LoadedRun,
     capacity?: number,
   ) {
-    compiled ??= new WebAssembly.Module(Buffer.from(QUERY_SIDE_WASM_BASE64, 'base64'));
-    this.exports = new WebAssembly.Instance(compiled, {}).exports as unknown as QuerySideExports;
+    this.exports = new WebAssembly.Instance(querySideModule(), {}).exports as unknown as QuerySideExports;
     const { layers, parameterCount } = run.layout;
     this.P = parameterCount;
     const widest = Math.max(run.data.featureCount, ...layers.map((l) => Math.max(l.inputs, l.outputs)));
@@ -336,8 +340,7 @@ export class SimdQuerySide {
 
 /** A fresh instance of the kernel with `values` float64s at 0 and room for as many after them. */
 function scratchKernel(values: Float64Array): QuerySideExports {
-  compiled ??= new WebAssembly.Module(Buffer.from(QUERY_SIDE_WASM_BASE64, 'base64'));
-  const exports = new WebAssembly.Instance(compiled, {}).exports as unknown as QuerySideExports;
+  const exports = new WebAssembly.Instance(querySideModule(), {}).exports as unknown as QuerySideExports;
   const pages = Math.ceil((values.length * 24) / 65536) - exports.memory.buffer.byteLength / 65536;
   if (pages > 0) exports.memory.grow(pages);
   new Float64Array(exports.memory.buffer, 0, values.length).set(values);

@@ -83,26 +83,35 @@ test('the query side passes 2–8 rows at one point to the same bits as one row 
   }
 });
 
-test('sweeping a layer from its factors gives the U of sweeping the Φ they form, bit for bit (Adam scale, carry, Nesterov)', async () => {
+test('sweeping a layer from its factors gives the U of sweeping the Φ they form, bit for bit (Adam scale, carry, Nesterov, 2–5 nodes)', async () => {
   const { run, index } = await oddRun();
   const simd = index.contraction;
   const P = run.layout.parameterCount;
-  for (const nesterov of [false, true]) {
+  // Up to four factor pairs are formed inside the sweep, more in the Φ scratch first.
+  for (const [nesterov, nodes] of [
+    [false, 3],
+    [true, 3],
+    [false, 2],
+    [true, 4],
+    [false, 5],
+  ] as const) {
     const results: Float32Array[] = [];
     for (const form of ['factored', 'dense'] as const) {
       simd.resetCarries(1);
       const u = new Float32Array(P);
-      const nodes = 3;
       const draw = random(5);
+      // The query's input is the same at every step; its zeros leave their rows of U at zero.
+      const x = Float32Array.from({ length: run.layout.layers[0].inputs }, (_, j) => (j % 3 === 1 ? 0 : draw()));
       for (const r of [4, 3]) {
         const sweep = { r, eta: 0.01, decay: Math.fround(0.9), nesterov };
         run.layout.layers.forEach((layer, l) => {
           const { inputs, outputs, kernelOffset } = layer;
           const count = l === 0 ? 1 : nodes;
-          const a = Array.from({ length: count * inputs }, () => draw());
+          const a = l === 0 ? Array.from(x) : Array.from({ length: count * inputs }, () => draw());
           const d = Array.from({ length: count * outputs }, () => draw());
           if (form === 'factored') {
-            (l === 0 ? simd.x : simd.a).set(a);
+            if (l === 0) simd.loadQuery(x, 0, inputs);
+            else simd.a.set(a);
             simd.d.set(d);
             simd.sweepFactored(0, sweep, layer, count, l === 0);
             return;
@@ -125,7 +134,7 @@ test('sweeping a layer from its factors gives the U of sweeping the Φ they form
       }
       results.push(u);
     }
-    assert.deepEqual(results[0], results[1], `nesterov ${nesterov}`);
+    assert.deepEqual(results[0], results[1], `nesterov ${nesterov}, ${nodes} nodes`);
     assert.ok(results[0].some((v) => v !== 0));
   }
 });

@@ -120,7 +120,7 @@ export class BlockSweep {
       }
       if (this.allKernels) addAllRowKernels(segment, index, block, qf, { s0, c, nodes: n }, (r, q) => local.get(r, q), this.allKernels);
       for (let q = 0; q < Q; q++) {
-        for (let j = 0; j < F; j++) simd.x[j] = block.x[q * F + j];
+        simd.loadQuery(block.x, q * F, F);
         for (let k = c - 1; k >= 0; k--) {
           const r = s0 + k;
           const sweep = { r, eta: segment.path.learningRates[r], decay: this.decay, nesterov };

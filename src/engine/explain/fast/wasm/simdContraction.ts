@@ -1,5 +1,6 @@
 import type { LoadedRun } from '../../shared/loadedRun';
-import { CONTRACT_WASM_BASE64 } from './wasmModules';
+import { CONTRACT_FUSED_WASM_BASE64, CONTRACT_WASM_BASE64 } from './wasmModules';
+import { relaxedSimd } from '../../../simd/relaxedSimd';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -13,6 +14,8 @@ interface KernelExports {
     inputs: number,
     outputs: number,
     scratch: number,
+    rows: number,
+    count: number,
   ) => void;
   sweep_dense: (
     u: number,
@@ -39,15 +42,26 @@ interface KernelExports {
     eta: number,
     decay: number,
     nesterov: number,
+    skipZero: number,
   ) => void;
   step_scale: (dst: number, v: number, P: number, c1: number, c2: number, eps: number, eta: number) => void;
 }
 
-let compiled: WebAssembly.Module | null = null;
+const compiled = new Map<boolean, WebAssembly.Module>();
 
-function module(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(Buffer.from(CONTRACT_WASM_BASE64, 'base64'));
-  return compiled;
+/** The contraction kernel: fused (its float32 multiply-adds as FMA, build-wasm.ts) where relaxed SIMD runs, else plain. */
+function module(fused: boolean): WebAssembly.Module {
+  let known = compiled.get(fused);
+  if (!known) {
+    known = new WebAssembly.Module(Buffer.from(fused ? CONTRACT_FUSED_WASM_BASE64 : CONTRACT_WASM_BASE64, 'base64'));
+    compiled.set(fused, known);
+  }
+  return known;
+}
+
+/** Whether contractions run the fused kernel in this process. */
+export function fusedContraction(): boolean {
+  return relaxedSimd(new Uint8Array(Buffer.from(CONTRACT_FUSED_WASM_BASE64, 'base64')));
 }
 
 const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
@@ -83,8 +97,8 @@ export class SimdContraction {
   readonly terms: Float64Array;
   /** Scratch for a dense Φ_r (float64, [P]). */
   readonly phi: Float64Array;
-  /** The row's input x, and a layer's factors a [count, inputs], δ [count, outputs] for `sweepFactored`. */
-  readonly x: Float64Array;
+  /** The row's input x (`loadQuery`), and a layer's factors a [count, inputs], δ [count, outputs] for `sweepFactored`. */
+  private readonly x: Float64Array;
   readonly a: Float64Array;
   readonly d: Float64Array;
   /** Storage for the index: per layer a [T, W, in] and δ [T, W, out]; the step scale [T, P] if it has one. */
@@ -103,11 +117,16 @@ export class SimdContraction {
     scale: number;
     carries: number;
     scratch: number;
+    allRows: number;
+    inputRows: number;
   };
+  /** The first layer's rows where the loaded query's x is nonzero (`inputRows` lists them), and 0..widest (`allRows`). */
+  private readonly inputRows: Int32Array;
+  private inputRowCount = 0;
   private readonly parameterCount: number;
   private readonly width: number;
 
-  constructor(run: Pick<LoadedRun, 'layout' | 'path'>, withStepScale: boolean) {
+  constructor(run: Pick<LoadedRun, 'layout' | 'path'>, withStepScale: boolean, fused = fusedContraction()) {
     const { layers, parameterCount } = run.layout;
     const T = run.path.steps;
     const width = run.path.batchWidth;
@@ -126,10 +145,12 @@ export class SimdContraction {
     const d = take(MAX_NODES * widest * 8);
     // Two V chunks of 16 floats for `layer`.
     const scratch = take(32 * 4);
+    const allRows = take(widest * 4);
+    const inputRows = take(widest * 4);
     const offsets = layers.map((layer) => ({ a: take(T * width * layer.inputs * 4), d: take(T * width * layer.outputs * 4) }));
     const scale = withStepScale ? take(T * parameterCount * 4) : 0;
     const carries = take(MAX_QUERIES * parameterCount * 8);
-    const instance = new WebAssembly.Instance(module(), {});
+    const instance = new WebAssembly.Instance(module(fused), {});
     this.exports = instance.exports as unknown as KernelExports;
     this.grow(bytes);
     const buffer = this.exports.memory.buffer;
@@ -147,7 +168,9 @@ export class SimdContraction {
       };
     });
     this.stepScale = withStepScale ? new Float32Array(buffer, scale, T * parameterCount) : null;
-    this.pointers = { u, terms, phi, x, a, d, scale, carries, scratch };
+    this.pointers = { u, terms, phi, x, a, d, scale, carries, scratch, allRows, inputRows };
+    new Int32Array(buffer, allRows, widest).forEach((_, j, rows) => (rows[j] = j));
+    this.inputRows = new Int32Array(buffer, inputRows, widest);
     this.parameterCount = parameterCount;
     this.width = width;
     this.u = new Float32Array(buffer, u, parameterCount);
@@ -187,6 +210,22 @@ export class SimdContraction {
 
   private scale(r: number): number {
     return this.pointers.scale === 0 ? 0 : this.pointers.scale + r * this.parameterCount * 4;
+  }
+
+  /**
+   * Loads a query row's input (features `from`…`from + F` of `x`) for the sweeps of its steps. Where x_j is zero the
+   * first layer's kernel row j of Φ is zero at every step, so its U stays zero: it is zeroed here once, and the first
+   * layer's sweep and contraction skip it.
+   */
+  loadQuery(x: Float32Array, from: number, F: number): void {
+    const { kernelOffset, outputs } = this.layerPointers[0];
+    this.inputRowCount = 0;
+    for (let j = 0; j < F; j++) {
+      const value = x[from + j];
+      this.x[j] = value;
+      if (value !== 0) this.inputRows[this.inputRowCount++] = j;
+      else this.u.fill(0, kernelOffset + j * outputs, kernelOffset + (j + 1) * outputs);
+    }
   }
 
   /** U over [from, to) from the dense Φ in `phi` (Φ of parameter p at phi[p]). */
@@ -230,6 +269,7 @@ export class SimdContraction {
       step.eta,
       step.decay,
       step.nesterov ? 1 : 0,
+      firstLayer ? 1 : 0,
     );
   }
 
@@ -243,7 +283,7 @@ export class SimdContraction {
   contract(r: number): Float64Array {
     const W = this.width;
     this.terms.fill(0);
-    for (const l of this.layerPointers) {
+    this.layerPointers.forEach((l, k) => {
       this.exports.layer(
         this.pointers.u + l.kernelOffset * 4,
         this.pointers.u + l.biasOffset * 4,
@@ -254,8 +294,10 @@ export class SimdContraction {
         l.inputs,
         l.outputs,
         this.pointers.scratch,
+        k === 0 ? this.pointers.inputRows : this.pointers.allRows,
+        k === 0 ? this.inputRowCount : l.inputs,
       );
-    }
+    });
     return this.terms;
   }
 }

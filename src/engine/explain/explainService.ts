@@ -95,8 +95,11 @@ export class IndexedRun {
 }
 
 const cache = new Map<string, IndexedRun>();
-/** Queries per fast block: large enough for the per-step matmul to run at wasm speed, small enough for Φ chunks. */
-const FAST_BLOCK = 4;
+/**
+ * Queries per fast block: the rows of a block share each point's interpolated weights and every read of them (W2's
+ * query side: 8 rows a block take a third less than 4), few enough for the Φ chunks and carries to stay small.
+ */
+const FAST_BLOCK = 8;
 const CACHE_SIZE = 2;
 
 /** The recorded path's mtime (its weights, or a checkpointed run's checkpoints): a retrain into the same folder changes it. */

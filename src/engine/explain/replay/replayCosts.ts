@@ -7,8 +7,12 @@ import { logitDeltasApply } from './logitDeltas';
  * own training, as recorded.
  */
 
-/** One row's sweep of one step (contraction, query side, index), per multiply-add of the contraction (B·P). */
-const SWEEP_NS_PER_MAC = 0.38;
+/**
+ * One row's sweep of one step (contraction, query side, index), per multiply-add of the contraction (B·P): on W2 at
+ * 8-row blocks 0.25 on the receiving thread and 0.43 beside the replay, so a row of the replaying thread's is
+ * counted a little dear.
+ */
+const SWEEP_NS_PER_MAC = 0.3;
 /** One class's logit deltas of one step (wasm/matrixProduct.wat), per multiply-add (B · in · out of the inner layers). */
 const DELTA_NS_PER_MAC = 0.17;
 /** One row's path kernel against every example of one step (allRowKernels.ts), per multiply-add (B · nodes · Σ in + out). */

@@ -246,7 +246,6 @@
           (then
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
             (br $next_j)))
-;; Φ[j, ·] = ((a[0,j] d[0,·]) + a[1,j] d[1,·]) + …: factor by factor over the row (it stays in cache)
         (local.set $row (i32.add (local.get $offset) (i32.mul (local.get $j) (local.get $outputs))))
         (if (i32.le_u (local.get $count) (i32.const 4))
           (then
@@ -258,6 +257,15 @@
               (local.get $row) (i32.add (local.get $row) (local.get $outputs)) (local.get $eta) (local.get $decay) (local.get $nesterov))
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
             (br $next_j)))
+        ;; more pairs: Φ[j, ·] = ((0 + a[0,j] d[0,·]) + a[1,j] d[1,·]) + … in `phi`, factor by factor over the row
+        ;; (it stays in cache)
+        (local.set $m (i32.const 0))
+        (block $done_zero
+          (loop $next_zero
+            (br_if $done_zero (i32.ge_u (local.get $m) (local.get $outputs)))
+            (f64.store (i32.add (local.get $phi) (i32.shl (local.get $m) (i32.const 3))) (f64.const 0))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))
+            (br $next_zero)))
         (local.set $k (i32.const 0))
         (block $done_k
           (loop $next_k
@@ -271,22 +279,15 @@
               (loop $next_m
                 (br_if $done_m (i32.ge_u (local.get $m) (local.get $pairs)))
                 (local.set $at (i32.add (local.get $phi) (i32.shl (local.get $m) (i32.const 3))))
-                ;; the first pair writes its product (0 + a·d would be the same value), the others add theirs
-                (v128.store (local.get $at)
-                  (if (result v128) (local.get $k)
-                    (then (f64x2.add (v128.load (local.get $at))
-                      (f64x2.mul (local.get $s) (v128.load (i32.add (local.get $dk) (i32.shl (local.get $m) (i32.const 3)))))))
-                    (else (f64x2.mul (local.get $s) (v128.load (i32.add (local.get $dk) (i32.shl (local.get $m) (i32.const 3))))))))
+                (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at))
+                  (f64x2.mul (local.get $s) (v128.load (i32.add (local.get $dk) (i32.shl (local.get $m) (i32.const 3)))))))
                 (local.set $m (i32.add (local.get $m) (i32.const 2)))
                 (br $next_m)))
             (if (i32.lt_u (local.get $pairs) (local.get $outputs))
               (then
                 (local.set $at (i32.add (local.get $phi) (i32.shl (local.get $pairs) (i32.const 3))))
-                (f64.store (local.get $at)
-                  (if (result f64) (local.get $k)
-                    (then (f64.add (f64.load (local.get $at))
-                      (f64.mul (local.get $one) (f64.load (i32.add (local.get $dk) (i32.shl (local.get $pairs) (i32.const 3)))))))
-                    (else (f64.mul (local.get $one) (f64.load (i32.add (local.get $dk) (i32.shl (local.get $pairs) (i32.const 3))))))))))
+                (f64.store (local.get $at) (f64.add (f64.load (local.get $at))
+                  (f64.mul (local.get $one) (f64.load (i32.add (local.get $dk) (i32.shl (local.get $pairs) (i32.const 3)))))))))
             (local.set $k (i32.add (local.get $k) (i32.const 1)))
             (br $next_k)))
         (call $sweep_row (local.get $u) (local.get $carry) (local.get $scale) (local.get $phi) (i32.const 0) (i32.const 1)
@@ -314,7 +315,7 @@
         (br $next_b)))
     (local.set $bias (i32.add (local.get $offset) (i32.mul (local.get $inputs) (local.get $outputs))))
     (call $sweep_row (local.get $u) (local.get $carry) (local.get $scale) (local.get $phi) (i32.const 0) (i32.const 1)
-          (f64.const 1) (f64.const 0) (f64.const 0) (f64.const 0) (local.get $bias)
+      (f64.const 1) (f64.const 0) (f64.const 0) (f64.const 0) (local.get $bias)
       (i32.add (local.get $bias) (local.get $outputs)) (local.get $eta) (local.get $decay) (local.get $nesterov)))
 
   ;; Adam's step scale η_r D_r for one step, D_r = 1 / (c1 (sqrt(v_r / c2) + ε)) per parameter (adamDiagonal in

@@ -48,20 +48,26 @@ interface KernelExports {
 }
 
 const compiled = new Map<boolean, WebAssembly.Module>();
+let fusedRuns: boolean | null = null;
+
+function binary(fused: boolean): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(Buffer.from(fused ? CONTRACT_FUSED_WASM_BASE64 : CONTRACT_WASM_BASE64, 'base64'));
+}
 
 /** The contraction kernel: fused (its float32 multiply-adds as FMA, build-wasm.ts) where relaxed SIMD runs, else plain. */
 function module(fused: boolean): WebAssembly.Module {
   let known = compiled.get(fused);
   if (!known) {
-    known = new WebAssembly.Module(Buffer.from(fused ? CONTRACT_FUSED_WASM_BASE64 : CONTRACT_WASM_BASE64, 'base64'));
+    known = new WebAssembly.Module(binary(fused));
     compiled.set(fused, known);
   }
   return known;
 }
 
-/** Whether contractions run the fused kernel in this process. */
+/** Whether contractions run the fused kernel in this process (decided once). */
 export function fusedContraction(): boolean {
-  return relaxedSimd(new Uint8Array(Buffer.from(CONTRACT_FUSED_WASM_BASE64, 'base64')));
+  fusedRuns ??= relaxedSimd(binary(true));
+  return fusedRuns;
 }
 
 const align = (bytes: number) => Math.ceil(bytes / 16) * 16;
